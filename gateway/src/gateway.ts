@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  createErrorFormatter,
+  createLogger,
+  createRequestHandler,
+  createServer,
+  listen,
+  loadConfig,
+  Metrics,
+  PeerDirectory,
+  TokenService,
+  type EventTransport,
+  type Logger,
+  type PlatformConfig,
+} from '@loyalty/platform';
+import { AuthForwardingDataSource } from './auth-forwarding-data-source';
+import type { GatewayContext } from './context';
+import { createArmor } from './limits';
+import { readSupergraph } from './supergraph';
+
+export interface GatewayOptions {
+  port?: number;
+  host?: string;
+  config?: PlatformConfig;
+  peers?: PeerDirectory;
+  /** Live events for subscriptions (shared with the services in the all-in-one process). */
+  transport?: EventTransport;
+  supergraphSdl?: string;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  httpServer: Server;
+  gateway: ApolloGateway;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Readiness: every subgraph answers its own `/health/ready`. */
+async function subgraphsReady(peers: PeerDirectory): Promise<boolean> {
+  const results = await Promise.all(
+    peers.entries().map(async ([, url]) => {
+      try {
+        const res = await fetch(url.replace(/\/graphql$/, '/health/ready'), { signal: AbortSignal.timeout(2000) });
+        return res.ok;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return results.every(Boolean);
+}
+
+/**
+ * Starts the Apollo Gateway on a static supergraph, with the caller's token forwarded to every
+ * subgraph, request limits, masked errors, health and metrics.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const config = options.config ?? loadConfig();
+  const logger = createLogger('gateway', config.env.LOG_LEVEL);
+  const peers = options.peers ?? PeerDirectory.fromConfig(config);
+  const tokens = new TokenService(config.env.AUTH_JWT_SECRET);
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl ?? readSupergraph(),
+    // The supergraph's URLs are defaults; the peer directory knows where subgraphs really are.
+    buildService: ({ name }) => new AuthForwardingDataSource({ url: peers.url(name as never) }),
+    logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+  });
+  const metrics = new Metrics('gateway', true);
+  const httpServer = createServer();
+  const armor = createArmor(config.production);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: !config.production,
+    allowBatchedHttpRequests: false,
+    validationRules: [...armor.validationRules],
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), metrics.plugin()],
+  });
+  await apollo.start();
+  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const authorization = req.headers.authorization;
+    return {
+      authorization,
+      principal: tokens.fromHeader(authorization),
+      requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+    };
+  };
+  httpServer.on(
+    'request',
+    createRequestHandler<GatewayContext>({ apollo, context, metrics, logger, ready: () => subgraphsReady(peers) }),
+  );
+  const port = await listen(httpServer, options.port ?? config.env.GATEWAY_PORT, options.host ?? config.env.HOST);
+  const url = `http://127.0.0.1:${port}/graphql`;
+  logger.info({ url }, 'gateway ready');
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    httpServer,
+    gateway,
+    logger,
+    stop: () => (stopping ??= apollo.stop()),
+  };
+}

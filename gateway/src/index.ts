@@ -1,0 +1,9 @@
+/**
+ * @packageDocumentation
+ * The Apollo Gateway in front of the five subgraphs (static supergraph).
+ */
+export * from './gateway';
+export * from './supergraph';
+export * from './limits';
+export type { GatewayContext } from './context';
+export * from './compose';

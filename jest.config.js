@@ -1,0 +1,32 @@
+/** One jest run for the whole workspace; packages resolve to their TypeScript sources. */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      // type-graphql and TypeORM read design-time types: keep decorator metadata.
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/gateway', '<rootDir>/services'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^@loyalty/platform/testing$': '<rootDir>/packages/platform/src/testing/index.ts',
+    '^@loyalty/platform$': '<rootDir>/packages/platform/src/index.ts',
+    '^@loyalty/launcher$': '<rootDir>/packages/launcher/src/index.ts',
+    '^@loyalty/gateway$': '<rootDir>/gateway/src/index.ts',
+    '^@loyalty/(members|ledger|catalog|campaigns|referrals)$': '<rootDir>/services/$1/src/index.ts',
+  },
+  setupFiles: ['<rootDir>/packages/platform/test/setup-env.js'],
+  testTimeout: 60000,
+  // Integration tests start servers and databases: two workers fit a 2-core machine.
+  maxWorkers: 2,
+};

@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  buildClientSchema,
+  buildSchema,
+  findBreakingChanges,
+  getIntrospectionQuery,
+  type BreakingChange,
+  type IntrospectionQuery,
+} from 'graphql';
+
+/** `../shared/contract/core.graphql`, beside the repository. */
+export const CONTRACT_PATH = join(__dirname, '..', '..', '..', '..', 'shared', 'contract', 'core.graphql');
+
+/** Fetches the schema a client sees: HTTP introspection of the gateway. */
+export async function introspectServedSchema(url: string) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: getIntrospectionQuery() }),
+  });
+  const body = (await res.json()) as { data?: IntrospectionQuery; errors?: unknown };
+  if (!body.data) throw new Error(`introspection failed: ${JSON.stringify(body.errors)}`);
+  return buildClientSchema(body.data);
+}
+
+/** Breaking changes of the served schema against the contract (directive differences aside). */
+export async function contractBreakingChanges(url: string, contractPath = CONTRACT_PATH): Promise<BreakingChange[]> {
+  if (!existsSync(contractPath)) throw new Error(`contract not found at ${contractPath}`);
+  const contract = buildSchema(readFileSync(contractPath, 'utf8'));
+  const served = await introspectServedSchema(url);
+  return findBreakingChanges(contract, served).filter((c) => !c.type.startsWith('DIRECTIVE_'));
+}

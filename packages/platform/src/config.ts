@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { parseDuration } from './time/duration';
+
+/** The five subgraphs, in port order (gateway port + 1 … + 5). */
+export const SERVICE_NAMES = ['members', 'ledger', 'catalog', 'campaigns', 'referrals'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Shown in the README; a production deployment must override it (checked below). */
+export const DEVELOPMENT_JWT_SECRET = 'loyalty-development-secret-change-me';
+
+const duration = (name: string) =>
+  z.string().refine((v) => parseDuration(v) !== null, { message: `${name} must be an ISO-8601 duration` });
+
+const durationOrNever = z
+  .string()
+  .refine((v) => v === 'NEVER' || parseDuration(v) !== null, { message: 'an ISO-8601 duration or NEVER' });
+
+const port = z.coerce.number().int().min(0).max(65535);
+const count = z.coerce.number().int().min(0).max(1_000_000_000);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    GATEWAY_PORT: port.default(4000),
+    HOST: z.string().default('0.0.0.0'),
+    MEMBERS_PORT: port.optional(),
+    LEDGER_PORT: port.optional(),
+    CATALOG_PORT: port.optional(),
+    CAMPAIGNS_PORT: port.optional(),
+    REFERRALS_PORT: port.optional(),
+    MEMBERS_URL: z.url().optional(),
+    LEDGER_URL: z.url().optional(),
+    CATALOG_URL: z.url().optional(),
+    CAMPAIGNS_URL: z.url().optional(),
+    REFERRALS_URL: z.url().optional(),
+    MYSQL_URL: z.url().optional(),
+    MEMBERS_DATABASE_URL: z.url().optional(),
+    LEDGER_DATABASE_URL: z.url().optional(),
+    CATALOG_DATABASE_URL: z.url().optional(),
+    CAMPAIGNS_DATABASE_URL: z.url().optional(),
+    REFERRALS_DATABASE_URL: z.url().optional(),
+    DATABASE_PREFIX: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,40}$/, 'lower-case letters, digits and _')
+      .default('loyalty'),
+    REDIS_URL: z.url().optional(),
+    REDIS_PREFIX: z.string().min(1).default('loyalty'),
+    AUTH_JWT_SECRET: z.string().min(16).default(DEVELOPMENT_JWT_SECRET),
+    POINTS_VALIDITY: durationOrNever.default('P1Y'),
+    EXPIRY_WARNING_LEADS: z
+      .string()
+      .default('P30D,P7D,P1D')
+      .refine((v) => v.split(',').every((d) => parseDuration(d.trim()) !== null), {
+        message: 'comma-separated ISO-8601 durations',
+      }),
+    EXPIRY_SWEEP_INTERVAL: duration('EXPIRY_SWEEP_INTERVAL').default('PT1M'),
+    REFERRAL_INVITER_POINTS: count.default(100),
+    REFERRAL_INVITEE_POINTS: count.default(50),
+    OUTBOX_POLL_INTERVAL: duration('OUTBOX_POLL_INTERVAL').default('PT1S'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'must be set in production' });
+    }
+  });
+
+/** Raw, validated settings as they come from the environment. */
+export type PlatformEnv = z.infer<typeof envSchema>;
+
+/** Typed platform configuration, shared by the gateway and every service. */
+export interface PlatformConfig {
+  env: PlatformEnv;
+  production: boolean;
+  /** Port a service listens on by default (gateway port + 1…5 unless `<SERVICE>_PORT`). */
+  servicePort(service: ServiceName): number;
+  /** Where a service's subgraph is reached by default (`<SERVICE>_URL` overrides). */
+  serviceUrl(service: ServiceName): string;
+  /** TypeORM connection target of a service: embedded SQLite or a MySQL database. */
+  database(service: ServiceName): DatabaseTarget;
+}
+
+export type DatabaseTarget =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'mysql'; serverUrl: string; database: string };
+
+/** Thrown at start when a setting is invalid: the process must not run half-configured. */
+export class ConfigError extends Error {}
+
+/**
+ * Reads and validates the environment once. Pass `overrides` (tests, the all-in-one launcher)
+ * instead of mutating `process.env`.
+ */
+export function loadConfig(overrides: Record<string, string | undefined> = {}, source = process.env): PlatformConfig {
+  const merged = { ...source, ...overrides };
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${details}`);
+  }
+  const env = parsed.data;
+  const upper = (s: ServiceName) => s.toUpperCase() as Uppercase<ServiceName>;
+  const servicePort = (service: ServiceName): number =>
+    env[`${upper(service)}_PORT`] ?? env.GATEWAY_PORT + 1 + SERVICE_NAMES.indexOf(service);
+  return {
+    env,
+    production: env.NODE_ENV === 'production',
+    servicePort,
+    serviceUrl: (service) => env[`${upper(service)}_URL`] ?? `http://localhost:${servicePort(service)}/graphql`,
+    database(service) {
+      const own = env[`${upper(service)}_DATABASE_URL`];
+      if (own) {
+        const url = new URL(own);
+        const database = url.pathname.replace(/^\//, '') || `${env.DATABASE_PREFIX}_${service}`;
+        url.pathname = '/';
+        return { kind: 'mysql', serverUrl: url.toString(), database };
+      }
+      if (env.MYSQL_URL) {
+        return { kind: 'mysql', serverUrl: env.MYSQL_URL, database: `${env.DATABASE_PREFIX}_${service}` };
+      }
+      return { kind: 'sqlite', file: `${env.DATA_DIR}/${env.DATABASE_PREFIX}_${service}.sqlite` };
+    },
+  };
+}

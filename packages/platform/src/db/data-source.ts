@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { createConnection } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import type { DatabaseTarget } from '../config';
+import { QueryCounter } from './query-counter';
+
+export interface DataSourceSpec {
+  target: DatabaseTarget;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  logger: Logger;
+  /** Tests only: build tables from entities instead of migrations. */
+  synchronize?: boolean;
+}
+
+/** A TypeORM data source plus the counter that watches its SQL. */
+export interface Database {
+  dataSource: DataSource;
+  queries: QueryCounter;
+  kind: DatabaseTarget['kind'];
+}
+
+/** Creates the MySQL database if it does not exist yet (one database per service). */
+export async function ensureMysqlDatabase(serverUrl: string, database: string): Promise<void> {
+  if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`unsafe database name: ${database}`);
+  const conn = await createConnection({ uri: serverUrl });
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Drops a MySQL database (test cleanup). */
+export async function dropMysqlDatabase(serverUrl: string, database: string): Promise<void> {
+  if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`unsafe database name: ${database}`);
+  const conn = await createConnection({ uri: serverUrl });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await conn.end();
+  }
+}
+
+/**
+ * Opens a service's database and runs its pending migrations. Embedded default: a durable
+ * SQLite file in WAL mode; production: MySQL through mysql2, UTC everywhere.
+ */
+export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
+  const queries = new QueryCounter(spec.logger);
+  const common = {
+    entities: spec.entities,
+    migrations: spec.migrations,
+    migrationsTableName: 'schema_migrations',
+    synchronize: spec.synchronize ?? false,
+    logger: queries,
+    maxQueryExecutionTime: 1000,
+  } as const;
+  let options: DataSourceOptions;
+  if (spec.target.kind === 'sqlite') {
+    mkdirSync(dirname(spec.target.file), { recursive: true });
+    options = {
+      ...common,
+      type: 'better-sqlite3',
+      database: spec.target.file,
+      enableWAL: true,
+      // Writers wait for each other instead of failing with SQLITE_BUSY (several processes may
+      // share a file, e.g. a CLI and the server).
+      timeout: 10_000,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+      },
+    };
+  } else {
+    await ensureMysqlDatabase(spec.target.serverUrl, spec.target.database);
+    const url = new URL(spec.target.serverUrl);
+    url.pathname = `/${spec.target.database}`;
+    options = {
+      ...common,
+      type: 'mysql',
+      url: url.toString(),
+      timezone: 'Z',
+      charset: 'utf8mb4_bin',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      extra: { connectionLimit: 20 },
+    };
+  }
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  if (!common.synchronize) await dataSource.runMigrations({ transaction: 'each' });
+  return { dataSource, queries, kind: spec.target.kind };
+}
+
+/** True when a driver error is a unique/primary-key violation (MySQL and SQLite). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const code = e?.driverError?.code ?? e?.code;
+  const errno = e?.driverError?.errno ?? e?.errno;
+  return code === 'ER_DUP_ENTRY' || errno === 1062 || (typeof code === 'string' && /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code));
+}
+
+/** True when MySQL aborted a transaction that may succeed if run again (deadlock, lock wait). */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const errno = e?.driverError?.errno ?? e?.errno;
+  const code = e?.driverError?.code ?? e?.code;
+  return errno === 1213 || errno === 1205 || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
+}

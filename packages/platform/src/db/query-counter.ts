@@ -1,0 +1,54 @@
+import type { Logger as TypeOrmLogger, QueryRunner } from 'typeorm';
+import type { Logger } from 'pino';
+
+const TRANSACTION_CONTROL = /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET TRANSACTION|PRAGMA)/i;
+
+/**
+ * A TypeORM logger that counts the SQL statements a data source runs (transaction control
+ * excluded), so tests can prove that queries per request do not grow with list sizes.
+ */
+export class QueryCounter implements TypeOrmLogger {
+  private count = 0;
+  readonly statements: string[] = [];
+  recording = false;
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Statements run since the last reset. */
+  get total(): number {
+    return this.count;
+  }
+
+  reset(record = false): void {
+    this.count = 0;
+    this.statements.length = 0;
+    this.recording = record;
+  }
+
+  logQuery(query: string, _parameters?: unknown[], _runner?: QueryRunner): void {
+    if (TRANSACTION_CONTROL.test(query.trim())) return;
+    this.count += 1;
+    if (this.recording) this.statements.push(query);
+  }
+
+  logQueryError(error: string | Error, query: string): void {
+    this.logger.debug({ err: error, query }, 'query failed');
+  }
+
+  logQuerySlow(time: number, query: string): void {
+    this.logger.warn({ ms: time, query }, 'slow query');
+  }
+
+  logSchemaBuild(message: string): void {
+    this.logger.debug(message);
+  }
+
+  logMigration(message: string): void {
+    this.logger.info(message);
+  }
+
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.logger.warn({ message }, 'typeorm');
+    else this.logger.debug({ message }, 'typeorm');
+  }
+}

@@ -1,0 +1,75 @@
+import { Mutex } from 'async-mutex';
+import retry from 'async-retry';
+import type { EntityManager } from 'typeorm';
+import type { Database } from './data-source';
+import { isRetryableTransactionError } from './data-source';
+import { Outbox, type NewEvent } from '../events/outbox';
+
+/** What a unit of work may use: the transaction's entity manager and the outbox. */
+export interface UnitOfWork {
+  manager: EntityManager;
+  /** Events written here are committed (or rolled back) with the transaction. */
+  publish(...events: NewEvent[]): Promise<void>;
+}
+
+/**
+ * Runs units of work as transactions, the same way on every database:
+ * - SQLite has one connection per file, so transactions are serialized here (otherwise two
+ *   requests would interleave statements inside one transaction);
+ * - MySQL transactions that lose a deadlock or a lock wait are retried from the start;
+ * - after a commit that wrote events, the outbox relay is nudged so they leave at once.
+ */
+export class Transactor {
+  private readonly mutex = new Mutex();
+  private readonly outbox = new Outbox();
+  private onEvents: () => void = () => undefined;
+
+  constructor(private readonly db: Database) {}
+
+  /** Called after each commit that wrote outbox events (the relay wakes up). */
+  onCommittedEvents(listener: () => void): void {
+    this.onEvents = listener;
+  }
+
+  async run<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    let wroteEvents = false;
+    const attempt = async (): Promise<T> => {
+      wroteEvents = false;
+      return this.db.dataSource.transaction(async (manager) =>
+        work({
+          manager,
+          publish: async (...events) => {
+            if (events.length === 0) return;
+            wroteEvents = true;
+            await this.outbox.add(manager, events);
+          },
+        }),
+      );
+    };
+    const result =
+      this.db.kind === 'sqlite'
+        ? await this.mutex.runExclusive(attempt)
+        : await retry(
+            async (bail) => {
+              try {
+                return await attempt();
+              } catch (error) {
+                if (!isRetryableTransactionError(error)) bail(error as Error);
+                throw error;
+              }
+            },
+            { retries: 5, minTimeout: 5, maxTimeout: 100, randomize: true },
+          );
+    if (wroteEvents) this.onEvents();
+    return result;
+  }
+
+  /**
+   * Runs a read on SQLite outside any open write transaction (the single connection would
+   * otherwise show another request's uncommitted rows). On MySQL reads run freely.
+   */
+  async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.db.kind === 'sqlite') return this.mutex.runExclusive(() => work(this.db.dataSource.manager));
+    return work(this.db.dataSource.manager);
+  }
+}

@@ -1,0 +1,61 @@
+import type { EventEnvelope } from './event';
+import type { EventHandler, EventListener, EventTransport } from './transport';
+
+/**
+ * Transport for the all-in-one process: publishing calls every consumer group's handler and
+ * waits for it, so a failing handler leaves the event unpublished in the outbox and the relay
+ * delivers it again (consumers de-duplicate through their inbox).
+ */
+export class InProcessTransport implements EventTransport {
+  readonly kind = 'in-process' as const;
+  private readonly groups = new Map<string, { topics: Set<string>; handlers: EventHandler[]; next: number }>();
+  private readonly listeners = new Map<string, Set<EventListener>>();
+
+  async publish(events: EventEnvelope[]): Promise<void> {
+    const failures: unknown[] = [];
+    for (const event of events) {
+      for (const group of this.groups.values()) {
+        if (!group.topics.has(event.topic) || group.handlers.length === 0) continue;
+        // Like a consumer group: one member of the group gets the event.
+        const handler = group.handlers[group.next++ % group.handlers.length];
+        try {
+          await handler(event);
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      for (const listener of this.listeners.get(event.topic) ?? []) {
+        try {
+          listener(event);
+        } catch {
+          // A live listener's fault must not block delivery to the others.
+        }
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} consumer(s) failed`);
+  }
+
+  async consume(group: string, topics: string[], handler: EventHandler): Promise<() => Promise<void>> {
+    const entry = this.groups.get(group) ?? { topics: new Set<string>(), handlers: [], next: 0 };
+    topics.forEach((t) => entry.topics.add(t));
+    entry.handlers.push(handler);
+    this.groups.set(group, entry);
+    return async () => {
+      entry.handlers = entry.handlers.filter((h) => h !== handler);
+    };
+  }
+
+  async listen(topic: string, listener: EventListener): Promise<() => Promise<void>> {
+    const set = this.listeners.get(topic) ?? new Set();
+    set.add(listener);
+    this.listeners.set(topic, set);
+    return async () => {
+      set.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.groups.clear();
+    this.listeners.clear();
+  }
+}

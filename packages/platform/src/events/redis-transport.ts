@@ -1,0 +1,157 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { EventEnvelope } from './event';
+import type { EventHandler, EventListener, EventTransport } from './transport';
+
+type StreamReply = [stream: string, messages: [id: string, fields: string[]][]][] | null;
+
+/** Messages pending longer than this on a dead consumer are claimed by a live one. */
+const CLAIM_IDLE_MS = 30_000;
+
+/**
+ * Redis transport for separate processes and replicas: a Stream per topic with a consumer group
+ * per durable consumer (acknowledged after the handler commits; unacknowledged messages of a
+ * crashed consumer are claimed by another), and pub/sub for live fan-out to every gateway.
+ */
+export class RedisTransport implements EventTransport {
+  readonly kind = 'redis' as const;
+  private readonly publisher: Redis;
+  private subscriber: Redis | null = null;
+  private readonly listeners = new Map<string, Set<EventListener>>();
+  private readonly loops = new Set<() => Promise<void>>();
+
+  constructor(
+    private readonly url: string,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.publisher = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
+    this.publisher.on('error', (err) => logger.warn({ err }, 'redis publisher error'));
+  }
+
+  private stream(topic: string) {
+    return `${this.prefix}:stream:${topic}`;
+  }
+
+  private channel(topic: string) {
+    return `${this.prefix}:live:${topic}`;
+  }
+
+  async publish(events: EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    const pipeline = this.publisher.multi();
+    for (const event of events) {
+      const json = JSON.stringify(event);
+      pipeline.xadd(this.stream(event.topic), 'MAXLEN', '~', '1000000', '*', 'event', json);
+      pipeline.publish(this.channel(event.topic), json);
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  async consume(group: string, topics: string[], handler: EventHandler): Promise<() => Promise<void>> {
+    const streams = topics.map((t) => this.stream(t));
+    for (const stream of streams) {
+      try {
+        // From the start of the stream: a group created after events were written still gets them.
+        await this.publisher.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+      } catch (error) {
+        if (!String(error).includes('BUSYGROUP')) throw error;
+      }
+    }
+    const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const conn = new Redis(this.url, { maxRetriesPerRequest: null });
+    conn.on('error', (err) => this.logger.warn({ err }, 'redis consumer error'));
+    let stopped = false;
+    let backlog = true; // read our own pending messages first ('0'), then new ones ('>')
+    let lastClaim = 0;
+
+    const handle = async (stream: string, id: string, fields: string[]) => {
+      const json = fields[fields.indexOf('event') + 1];
+      try {
+        await handler(JSON.parse(json) as EventEnvelope);
+        await conn.xack(stream, group, id);
+      } catch (err) {
+        backlog = true;
+        this.logger.warn({ err, group, stream, id }, 'event handler failed; will retry');
+      }
+    };
+
+    const loop = async () => {
+      while (!stopped) {
+        try {
+          if (Date.now() - lastClaim > CLAIM_IDLE_MS / 2) {
+            lastClaim = Date.now();
+            for (const stream of streams) {
+              const [, claimed] = (await conn.xautoclaim(stream, group, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', 100)) as [
+                string,
+                [string, string[]][],
+              ];
+              for (const [id, fields] of claimed) if (fields) await handle(stream, id, fields);
+            }
+          }
+          const readingBacklog = backlog;
+          const ids = streams.map(() => (readingBacklog ? '0' : '>'));
+          const reply = (await conn.xreadgroup(
+            'GROUP', group, consumer, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', ...streams, ...ids,
+          )) as StreamReply;
+          const messages = (reply ?? []).flatMap(([stream, ms]) => ms.map(([id, fields]) => ({ stream, id, fields })));
+          // Our own pending list is drained first; once it is empty we read new messages.
+          if (readingBacklog) backlog = messages.length > 0;
+          for (const m of messages) await handle(m.stream, m.id, m.fields);
+          if (readingBacklog && backlog) await new Promise((r) => setTimeout(r, 200)); // failing handler: back off
+        } catch (err) {
+          if (stopped) break;
+          this.logger.warn({ err, group }, 'redis consume loop error; retrying');
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    const running = loop();
+    const stop = async () => {
+      stopped = true;
+      conn.disconnect();
+      await running;
+      this.loops.delete(stop);
+    };
+    this.loops.add(stop);
+    return stop;
+  }
+
+  async listen(topic: string, listener: EventListener): Promise<() => Promise<void>> {
+    if (!this.subscriber) {
+      this.subscriber = new Redis(this.url, { maxRetriesPerRequest: null });
+      this.subscriber.on('error', (err) => this.logger.warn({ err }, 'redis subscriber error'));
+      this.subscriber.on('message', (channel: string, message: string) => {
+        const topic = channel.slice(`${this.prefix}:live:`.length);
+        const event = JSON.parse(message) as EventEnvelope;
+        for (const l of this.listeners.get(topic) ?? []) {
+          try {
+            l(event);
+          } catch {
+            // one listener's fault must not starve the rest
+          }
+        }
+      });
+    }
+    let set = this.listeners.get(topic);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(topic, set);
+      await this.subscriber.subscribe(this.channel(topic));
+    }
+    set.add(listener);
+    return async () => {
+      set.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.loops].map((stop) => stop()));
+    this.subscriber?.disconnect();
+    await this.publisher.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,23 @@
+import type { EventEnvelope } from './event';
+
+/** Handles one event for a durable consumer; throwing means "deliver again later". */
+export type EventHandler = (event: EventEnvelope) => Promise<void>;
+
+/** Receives live events (best effort, for realtime fan-out). */
+export type EventListener = (event: EventEnvelope) => void;
+
+/**
+ * How events move between processes. In-process when the whole graph runs in one process;
+ * Redis (Streams for durable consumers, pub/sub for live fan-out) otherwise. Code above the
+ * transport is the same for both.
+ */
+export interface EventTransport {
+  readonly kind: 'in-process' | 'redis';
+  /** Resolves once every event is durably handed over (or, in-process, handled). */
+  publish(events: EventEnvelope[]): Promise<void>;
+  /** A durable consumer group: each event reaches one member of the group at least once. */
+  consume(group: string, topics: string[], handler: EventHandler): Promise<() => Promise<void>>;
+  /** Live listener on this process: sees events published from now on, on any process. */
+  listen(topic: string, listener: EventListener): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}

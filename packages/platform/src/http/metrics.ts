@@ -1,0 +1,55 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ApolloServerPlugin } from '@apollo/server';
+
+/** Prometheus metrics of one server (a registry each, since several run in one process). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests: Counter<'route' | 'status'>;
+  readonly operations: Counter<'operation' | 'type' | 'outcome'>;
+  readonly operationSeconds: Histogram<'type'>;
+
+  constructor(service: string, processMetrics: boolean) {
+    this.registry.setDefaultLabels({ service });
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
+    this.httpRequests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['route', 'status'],
+      registers: [this.registry],
+    });
+    this.operations = new Counter({
+      name: 'graphql_operations_total',
+      help: 'GraphQL operations by name, type and outcome',
+      labelNames: ['operation', 'type', 'outcome'],
+      registers: [this.registry],
+    });
+    this.operationSeconds = new Histogram({
+      name: 'graphql_operation_duration_seconds',
+      help: 'GraphQL operation duration',
+      labelNames: ['type'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+  }
+
+  /** Apollo plugin counting operations and timing them. */
+  plugin(): ApolloServerPlugin {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const metrics = this;
+    return {
+      async requestDidStart() {
+        const started = process.hrtime.bigint();
+        return {
+          async willSendResponse(ctx) {
+            const type = ctx.operation?.operation ?? 'unknown';
+            const outcome = ctx.errors?.length ? 'error' : 'ok';
+            // Only named operations are labelled, to keep label cardinality bounded.
+            const operation = (ctx.operationName ?? 'anonymous').slice(0, 60);
+            metrics.operations.inc({ operation, type, outcome });
+            metrics.operationSeconds.observe({ type }, Number(process.hrtime.bigint() - started) / 1e9);
+          },
+        };
+      },
+    };
+  }
+}

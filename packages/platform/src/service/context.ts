@@ -1,0 +1,9 @@
+import type { Principal } from '../auth/principal';
+import type { Logger } from 'pino';
+
+/** What every resolver gets; services extend it with their application object and loaders. */
+export interface BaseContext {
+  principal: Principal | null;
+  requestId: string;
+  logger: Logger;
+}

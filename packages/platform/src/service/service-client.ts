@@ -1,0 +1,71 @@
+import retry from 'async-retry';
+import type { Logger } from 'pino';
+import type { ServiceName } from '../config';
+import type { TokenService } from '../auth/jwt';
+import { AppError, ServiceUnavailableError } from '../errors/errors';
+import { ErrorCode, isErrorCode } from '../errors/error-code';
+import type { PeerDirectory } from './peers';
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+class TransientError extends Error {}
+
+/**
+ * Calls another subgraph's (internal) GraphQL API as this service. Internal mutations are
+ * idempotent by key, so transport failures and 5xx answers are retried with backoff; errors the
+ * other service meant (NOT_FOUND, INSUFFICIENT_POINTS…) are rethrown with their code.
+ */
+export class ServiceClient {
+  constructor(
+    private readonly target: ServiceName,
+    private readonly caller: string,
+    private readonly peers: PeerDirectory,
+    private readonly tokens: TokenService,
+    private readonly logger: Logger,
+    private readonly retries = 3,
+  ) {}
+
+  async request<T>(query: string, variables: Record<string, unknown> = {}, options: { retries?: number } = {}): Promise<T> {
+    try {
+      return await retry(
+        async (bail) => {
+          let response: Response;
+          try {
+            response = await fetch(this.peers.url(this.target), {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${this.tokens.signService(this.caller)}`,
+              },
+              body: JSON.stringify({ query, variables }),
+              signal: AbortSignal.timeout(10_000),
+            });
+          } catch (error) {
+            throw new TransientError(`${this.target} unreachable: ${(error as Error).message}`);
+          }
+          if (response.status >= 500 && response.status !== 500) throw new TransientError(`${this.target} answered ${response.status}`);
+          const body = (await response.json().catch(() => ({}))) as GraphQLResponse<T>;
+          const first = body.errors?.[0];
+          if (first) {
+            const code = first.extensions?.code;
+            if (code === ErrorCode.SERVICE_UNAVAILABLE) throw new TransientError(first.message);
+            bail(new AppError(isErrorCode(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR, first.message));
+            return undefined as never;
+          }
+          if (!body.data) throw new TransientError(`${this.target} answered without data`);
+          return body.data;
+        },
+        { retries: options.retries ?? this.retries, minTimeout: 50, maxTimeout: 1000 },
+      );
+    } catch (error) {
+      if (error instanceof TransientError) {
+        this.logger.warn({ target: this.target, err: error }, 'internal call failed');
+        throw new ServiceUnavailableError(`The ${this.target} service is unavailable; try again`);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import type { Logger } from 'pino';
+import { loadConfig, type PlatformConfig, type ServiceName } from '../config';
+import { TokenService } from '../auth/jwt';
+import { openDatabase, type Database } from '../db/data-source';
+import { CreatePlatformTables1700000000000 } from '../db/platform-migration';
+import { Transactor } from '../db/transactor';
+import { createErrorFormatter } from '../errors/format-error';
+import { InboxEventRow } from '../events/inbox.entity';
+import { InProcessTransport } from '../events/in-process-transport';
+import { OutboxEventRow } from '../events/outbox.entity';
+import { RedisTransport } from '../events/redis-transport';
+import { OutboxRelay } from '../events/relay';
+import type { EventTransport } from '../events/transport';
+import { registerConsumer, type ConsumerSpec } from '../events/consumer';
+import { buildSubgraph, type SubgraphSchemaSpec } from '../graphql/subgraph-schema';
+import { createRequestHandler, createServer, listen } from '../http/http-server';
+import { Metrics } from '../http/metrics';
+import { createLogger } from '../logging/logger';
+import { durationMs, requireDuration } from '../time/duration';
+import type { BaseContext } from './context';
+import { PeerDirectory } from './peers';
+import { ServiceClient } from './service-client';
+
+/** Everything a service's own code gets from the platform. */
+export interface ServiceRuntime {
+  name: ServiceName;
+  config: PlatformConfig;
+  logger: Logger;
+  db: Database;
+  transactor: Transactor;
+  transport: EventTransport;
+  tokens: TokenService;
+  peers: PeerDirectory;
+  /** A client for another subgraph's internal API, authenticated as this service. */
+  client(service: ServiceName): ServiceClient;
+  /** Registers an idempotent durable consumer; it is stopped with the service. */
+  consume(spec: ConsumerSpec): Promise<void>;
+}
+
+/** Background work a service runs while it is up (sweepers, schedulers). */
+export interface ServiceApp {
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+  ready?(): Promise<boolean>;
+}
+
+/** A service: its tables, its schema, and how it builds its application and request context. */
+export interface ServiceDefinition<App extends ServiceApp, Ctx extends BaseContext> {
+  name: ServiceName;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  createApp(runtime: ServiceRuntime): Promise<App> | App;
+  schema: SubgraphSchemaSpec;
+  /** Adds the application object and per-request DataLoaders to the base context. */
+  context(base: BaseContext, app: App): Ctx;
+}
+
+export interface StartOptions {
+  /** 0 picks a free port (tests). Default: the configured port of this service. */
+  port?: number;
+  host?: string;
+  config?: PlatformConfig;
+  /** Shared by every service of one process (all-in-one); otherwise Redis or in-process. */
+  transport?: EventTransport;
+  peers?: PeerDirectory;
+}
+
+export interface RunningService<App> {
+  name: ServiceName;
+  url: string;
+  port: number;
+  app: App;
+  runtime: ServiceRuntime;
+  relay: OutboxRelay;
+  /** Graceful: stops taking requests, finishes in-flight ones, then closes resources. */
+  stop(): Promise<void>;
+}
+
+/** Creates the event transport the configuration asks for. */
+export function createTransport(config: PlatformConfig, logger: Logger): EventTransport {
+  return config.env.REDIS_URL
+    ? new RedisTransport(config.env.REDIS_URL, config.env.REDIS_PREFIX, logger)
+    : new InProcessTransport();
+}
+
+/** Starts one subgraph: database and migrations, schema, HTTP server, outbox relay, app. */
+export async function startService<App extends ServiceApp, Ctx extends BaseContext>(
+  def: ServiceDefinition<App, Ctx>,
+  options: StartOptions = {},
+): Promise<RunningService<App>> {
+  const config = options.config ?? loadConfig();
+  const logger = createLogger(def.name, config.env.LOG_LEVEL);
+  const db = await openDatabase({
+    target: config.database(def.name),
+    entities: [...def.entities, OutboxEventRow, InboxEventRow],
+    migrations: [CreatePlatformTables1700000000000, ...def.migrations],
+    logger,
+  });
+  const transactor = new Transactor(db);
+  const ownTransport = !options.transport;
+  const transport = options.transport ?? createTransport(config, logger);
+  const peers = options.peers ?? PeerDirectory.fromConfig(config);
+  const tokens = new TokenService(config.env.AUTH_JWT_SECRET);
+  const consumers: (() => Promise<void>)[] = [];
+  const runtime: ServiceRuntime = {
+    name: def.name,
+    config,
+    logger,
+    db,
+    transactor,
+    transport,
+    tokens,
+    peers,
+    client: (service) => new ServiceClient(service, def.name, peers, tokens, logger),
+    consume: async (spec) => {
+      consumers.push(await registerConsumer(transport, transactor, logger, spec));
+    },
+  };
+  const app = await def.createApp(runtime);
+  const { schema } = await buildSubgraph(def.schema);
+  const metrics = new Metrics(def.name, false);
+  const httpServer = createServer();
+  const apollo = new ApolloServer<Ctx>({
+    schema,
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: !config.production,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), metrics.plugin()],
+  });
+  await apollo.start();
+  const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
+    const principal = tokens.fromHeader(req.headers.authorization);
+    const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    return def.context({ principal, requestId, logger: logger.child({ requestId }) }, app);
+  };
+  httpServer.on(
+    'request',
+    createRequestHandler<Ctx>({
+      apollo,
+      context: contextFor,
+      metrics,
+      logger,
+      ready: async () => {
+        await db.dataSource.query('SELECT 1');
+        return app.ready ? app.ready() : true;
+      },
+    }),
+  );
+  const relay = new OutboxRelay(db, transactor, transport, logger, {
+    source: def.name,
+    pollIntervalMs: durationMs(requireDuration(config.env.OUTBOX_POLL_INTERVAL)),
+  });
+  relay.start();
+  await app.start?.();
+  const port = await listen(httpServer, options.port ?? config.servicePort(def.name), options.host ?? config.env.HOST);
+  const url = `http://127.0.0.1:${port}/graphql`;
+  if (options.port === 0 || options.peers) peers.set(def.name, url);
+  logger.info({ url }, `${def.name} subgraph ready`);
+  let stopping: Promise<void> | null = null;
+  return {
+    name: def.name,
+    url,
+    port,
+    app,
+    runtime,
+    relay,
+    stop: () =>
+      (stopping ??= (async () => {
+        await apollo.stop();
+        await app.stop?.();
+        await Promise.all(consumers.map((c) => c()));
+        await relay.stop();
+        if (ownTransport) await transport.close();
+        await db.dataSource.destroy();
+      })()),
+  };
+}

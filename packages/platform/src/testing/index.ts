@@ -1,0 +1,3 @@
+/** Test helpers: isolated configuration and databases, GraphQL requests, tokens, polling. */
+export * from './test-config';
+export * from './graphql-client';

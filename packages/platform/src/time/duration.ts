@@ -1,0 +1,35 @@
+import { DateTime, Duration } from 'luxon';
+
+/** Parses an ISO-8601 duration (`P1Y`, `PT20S`); null when it is not one or is not positive. */
+export function parseDuration(text: string): Duration | null {
+  const d = Duration.fromISO(text.trim());
+  if (!d.isValid) return null;
+  return d.as('milliseconds') > 0 ? d : null;
+}
+
+/** Like {@link parseDuration} but throws: for values that were validated at start. */
+export function requireDuration(text: string): Duration {
+  const d = parseDuration(text);
+  if (!d) throw new Error(`not a positive ISO-8601 duration: ${text}`);
+  return d;
+}
+
+/** Calendar-aware addition in UTC (P1M from 31 Jan is the end of February, not 3 March). */
+export function addDuration(from: Date, duration: Duration): Date {
+  return DateTime.fromJSDate(from, { zone: 'utc' }).plus(duration).toJSDate();
+}
+
+/** Calendar-aware subtraction in UTC. */
+export function subtractDuration(from: Date, duration: Duration): Date {
+  return DateTime.fromJSDate(from, { zone: 'utc' }).minus(duration).toJSDate();
+}
+
+/** Milliseconds of a duration measured from a moment (years and months vary in length). */
+export function durationMs(duration: Duration, from: Date = new Date()): number {
+  return addDuration(from, duration).getTime() - from.getTime();
+}
+
+/** Whole days, rounded down, that a duration spans (PT12S is 0 days). */
+export function wholeDays(duration: Duration, from: Date = new Date()): number {
+  return Math.floor(durationMs(duration, from) / 86_400_000);
+}

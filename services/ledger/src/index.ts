@@ -1,0 +1,14 @@
+/**
+ * @packageDocumentation
+ * The ledger subgraph.
+ */
+import 'reflect-metadata';
+import { startService, type RunningService, type StartOptions } from '@loyalty/platform';
+import { ledgerService, type LedgerApp } from './service';
+
+export { ledgerService };
+
+/** Starts the ledger subgraph; `port: 0` picks a free port. */
+export function start(options: StartOptions = {}): Promise<RunningService<LedgerApp>> {
+  return startService(ledgerService, options);
+}

@@ -1,0 +1,25 @@
+import DataLoader from 'dataloader';
+import type { BaseContext } from '@loyalty/platform';
+import type { MembersApp } from './app';
+import type { MemberRow } from './members/member.entity';
+import type { MerchantRow } from './merchants/merchant.entity';
+
+/** Per-request context: the app, plus DataLoaders so lists and references cost one query. */
+export interface MembersContext extends BaseContext {
+  app: MembersApp;
+  loaders: {
+    member: DataLoader<string, MemberRow | null>;
+    merchant: DataLoader<string, MerchantRow | null>;
+  };
+}
+
+export function createContext(base: BaseContext, app: MembersApp): MembersContext {
+  return {
+    ...base,
+    app,
+    loaders: {
+      member: new DataLoader((ids) => app.members.byIds(ids)),
+      merchant: new DataLoader((ids) => app.merchants.byIds(ids)),
+    },
+  };
+}

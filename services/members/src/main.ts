@@ -1,0 +1,4 @@
+import { runMain } from '@loyalty/platform';
+import { start } from './index';
+
+runMain('members', () => start());

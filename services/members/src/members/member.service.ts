@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
+import {
+  BadInputError,
+  ConflictError,
+  ForbiddenError,
+  isUniqueViolation,
+  Topics,
+  type Principal,
+  type Transactor,
+} from '@loyalty/platform';
+import { ConsentRow, PROGRAMME_TERMS_VERSION } from '../consents/consent.entity';
+import { MemberRow } from './member.entity';
+import type { RegisterMemberInput } from './member.input';
+
+/** Who may sign a member up, and through which channel it is recorded. */
+function registrationChannel(principal: Principal | null): string {
+  if (!principal) return 'self';
+  if (principal.role === 'partner') return `partner:${principal.merchantId}`;
+  if (principal.role === 'admin' || principal.role === 'service') return principal.role;
+  throw new ForbiddenError('A signed-in member cannot register another member');
+}
+
+/** Normalises what people type: spaces and dashes in phones, case in emails. */
+export function normalizeContact(input: Pick<RegisterMemberInput, 'phone' | 'email'>) {
+  const phone = input.phone?.replace(/[\s-]/g, '') || null;
+  const email = input.email?.trim().toLowerCase() || null;
+  return { phone, email };
+}
+
+/** Validates referral codes at sign-up (answered by the referrals service). */
+export interface ReferralCodeChecker {
+  /** Throws BAD_USER_INPUT for an unknown code. */
+  check(code: string): Promise<void>;
+}
+
+export class MemberService {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly referralCodes: ReferralCodeChecker,
+  ) {}
+
+  async register(input: RegisterMemberInput, principal: Principal | null): Promise<MemberRow> {
+    const via = registrationChannel(principal);
+    const { phone, email } = normalizeContact(input);
+    const displayName = input.displayName.trim();
+    if (!displayName) throw new BadInputError('displayName must not be blank', 'displayName');
+    if (!phone && !email) throw new BadInputError('A phone number or an email address is required', 'phone');
+    const referralCode = input.referralCode?.trim().toUpperCase() || null;
+    // Before any write: an unknown code is refused, not silently dropped.
+    if (referralCode) await this.referralCodes.check(referralCode);
+    try {
+      return await this.transactor.run(async ({ manager, publish }) => {
+        if (phone && (await manager.existsBy(MemberRow, { phone }))) {
+          throw new ConflictError('A member with this phone number already exists');
+        }
+        if (email && (await manager.existsBy(MemberRow, { email }))) {
+          throw new ConflictError('A member with this email address already exists');
+        }
+        const now = new Date();
+        const member = manager.create(MemberRow, {
+          id: randomUUID(),
+          displayName,
+          phone,
+          email,
+          tier: 'REGULAR',
+          joinedAt: now,
+          registeredVia: via,
+        });
+        await manager.insert(MemberRow, member);
+        const consents = [
+          { purpose: 'programme_terms', granted: true },
+          { purpose: 'marketing', granted: input.marketingConsent ?? false },
+        ].map((c) =>
+          manager.create(ConsentRow, {
+            id: randomUUID(),
+            memberId: member.id,
+            purpose: c.purpose,
+            granted: c.granted,
+            version: PROGRAMME_TERMS_VERSION,
+            recordedAt: now,
+            recordedVia: via,
+          }),
+        );
+        await manager.insert(ConsentRow, consents);
+        // Pseudonymous: other services learn the id and channel, never contact data.
+        await publish({
+          topic: Topics.memberRegistered,
+          key: member.id,
+          payload: { memberId: member.id, joinedAt: now.toISOString(), registeredVia: via, referralCode },
+        });
+        return member;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('A member with this phone number or email already exists');
+      throw error;
+    }
+  }
+
+  /** Batch lookup for DataLoaders: one query for any number of ids. */
+  async byIds(ids: readonly string[]): Promise<(MemberRow | null)[]> {
+    const rows = await this.transactor.read((m) => m.findBy(MemberRow, { id: In([...ids]) }));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async list(first: number, afterId: string | null): Promise<MemberRow[]> {
+    return this.transactor.read((m) => {
+      const qb = m.createQueryBuilder(MemberRow, 'm').orderBy('m.id', 'ASC').take(first + 1);
+      if (afterId) qb.where('m.id > :afterId', { afterId });
+      return qb.getMany();
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
+import { BadInputError, NotFoundError, type TokenService, type Transactor } from '@loyalty/platform';
+import { MerchantRow } from './merchant.entity';
+import type { CreateMerchantInput } from './merchant.input';
+
+export class MerchantService {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async create(input: CreateMerchantInput): Promise<MerchantRow> {
+    const name = input.name.trim();
+    if (!name) throw new BadInputError('name must not be blank', 'name');
+    return this.transactor.run(async ({ manager }) => {
+      const row = manager.create(MerchantRow, { id: randomUUID(), name, category: input.category, createdAt: new Date() });
+      await manager.insert(MerchantRow, row);
+      return row;
+    });
+  }
+
+  async byIds(ids: readonly string[]): Promise<(MerchantRow | null)[]> {
+    const rows = await this.transactor.read((m) => m.findBy(MerchantRow, { id: In([...ids]) }));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** API credentials for a partner: a partner token bound to the merchant. */
+  async issuePartnerToken(merchantId: string, validDays: number): Promise<string> {
+    if (!Number.isInteger(validDays) || validDays < 1 || validDays > 366) {
+      throw new BadInputError('validDays must be between 1 and 366', 'validDays');
+    }
+    const [merchant] = await this.byIds([merchantId]);
+    if (!merchant) throw new NotFoundError('Merchant', merchantId);
+    return this.tokens.sign({ role: 'partner', sub: `partner:${merchantId}`, merchantId }, `${validDays}d`);
+  }
+}

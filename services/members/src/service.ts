@@ -1,0 +1,24 @@
+import type { ServiceDefinition } from '@loyalty/platform';
+import { createApp, type MembersApp } from './app';
+import { ConsentRow } from './consents/consent.entity';
+import { createContext, type MembersContext } from './context';
+import { MemberRow } from './members/member.entity';
+import { resolveMemberReference } from './members/member.reference';
+import { MemberResolver } from './members/member.resolver';
+import { MerchantRow } from './merchants/merchant.entity';
+import { resolveMerchantReference } from './merchants/merchant.reference';
+import { MerchantResolver } from './merchants/merchant.resolver';
+import { CreateMembers1700000001000 } from './migrations/1700000001000-CreateMembers';
+
+/** Members, merchants (partners), tiers and consent: REQUIREMENTS M1–M5. */
+export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
+  name: 'members',
+  entities: [MemberRow, MerchantRow, ConsentRow],
+  migrations: [CreateMembers1700000001000],
+  createApp,
+  context: createContext,
+  schema: {
+    resolvers: [MemberResolver, MerchantResolver],
+    references: { Member: resolveMemberReference as never, Merchant: resolveMerchantReference as never },
+  },
+};

@@ -1,0 +1,11 @@
+import { Directive, Query, Resolver } from 'type-graphql';
+
+/** Keeps the subgraph valid until its first real type lands; hidden from the public graph. */
+@Resolver()
+export class PlaceholderResolver {
+  @Directive('@inaccessible')
+  @Query(() => String)
+  referralsServiceVersion(): string {
+    return '0.1.0';
+  }
+}
