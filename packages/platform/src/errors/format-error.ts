@@ -27,12 +27,23 @@ export function createErrorFormatter(logger: Logger) {
       const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...base, extensions: { ...extensions, code: original.code } };
     }
-    if (original instanceof ArgumentValidationError) {
-      const fields = original.extensions.validationErrors?.map((e) => ({
-        field: e.property,
-        constraints: e.constraints,
-      }));
-      return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
+    const validationErrors =
+      original instanceof ArgumentValidationError
+        ? original.extensions.validationErrors
+        : (formatted.extensions?.validationErrors as ArgumentValidationError['extensions']['validationErrors']);
+    if (Array.isArray(validationErrors)) {
+      // class-validator nests errors of input objects: flatten them to "field: message" pairs.
+      const fields: { field: string; message: string }[] = [];
+      const walk = (errors: typeof validationErrors, prefix: string) => {
+        for (const e of errors ?? []) {
+          const field = prefix ? `${prefix}.${e.property}` : e.property;
+          for (const message of Object.values(e.constraints ?? {})) fields.push({ field, message });
+          walk(e.children, field);
+        }
+      };
+      walk(validationErrors, '');
+      const message = fields.length ? `Invalid input: ${fields.map((f) => f.message).join('; ')}` : base.message;
+      return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && INPUT_CODES.has(code)) {

@@ -3,6 +3,7 @@ import { Field, InputType } from 'type-graphql';
 
 /** Mainland mobile numbers (11 digits from 13x to 19x) or E.164 international numbers. */
 export const PHONE_PATTERN = /^(1[3-9]\d{9}|\+[1-9]\d{6,14})$/;
+export const PHONE_MESSAGE = 'phone must be an 11-digit mainland mobile number or E.164 (+…)';
 
 @InputType()
 export class RegisterMemberInput {
@@ -12,7 +13,8 @@ export class RegisterMemberInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Matches(PHONE_PATTERN, { message: 'phone must be an 11-digit mainland mobile number or E.164 (+…)' })
+  // Separators are allowed here and stripped before the strict check in the service.
+  @Matches(/^\+?[0-9][0-9 -]{5,24}$/, { message: PHONE_MESSAGE })
   phone?: string | null;
 
   @Field(() => String, { nullable: true })

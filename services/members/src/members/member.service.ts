@@ -11,7 +11,7 @@ import {
 } from '@loyalty/platform';
 import { ConsentRow, PROGRAMME_TERMS_VERSION } from '../consents/consent.entity';
 import { MemberRow } from './member.entity';
-import type { RegisterMemberInput } from './member.input';
+import { PHONE_MESSAGE, PHONE_PATTERN, type RegisterMemberInput } from './member.input';
 
 /** Who may sign a member up, and through which channel it is recorded. */
 function registrationChannel(principal: Principal | null): string {
@@ -45,6 +45,7 @@ export class MemberService {
     const { phone, email } = normalizeContact(input);
     const displayName = input.displayName.trim();
     if (!displayName) throw new BadInputError('displayName must not be blank', 'displayName');
+    if (phone && !PHONE_PATTERN.test(phone)) throw new BadInputError(PHONE_MESSAGE, 'phone');
     if (!phone && !email) throw new BadInputError('A phone number or an email address is required', 'phone');
     const referralCode = input.referralCode?.trim().toUpperCase() || null;
     // Before any write: an unknown code is refused, not silently dropped.
