@@ -95,14 +95,32 @@ describe('rule engine', () => {
   });
 
   it('respects windows (end exclusive), categories, tiers, weekdays and market days', () => {
-    expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, endsAt: at })])).toHaveLength(1);
-    expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, startsAt: at })])).toHaveLength(2);
-    expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, merchantCategory: 'grocery' })])).toHaveLength(1);
-    expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, tiers: ['GOLD'] })])).toHaveLength(1);
-    expect(evaluatePurchase(facts({ memberTier: 'GOLD' }), DEFAULT_RATES, [campaign({ bonusPoints: 5, tiers: ['GOLD'] })])).toHaveLength(2);
-    expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, weekdays: [3] })])).toHaveLength(2);
-    expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, weekdays: [4] })])).toHaveLength(1);
-    expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, monthDays: [3, 8, 18] })])).toHaveLength(2);
+    expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, endsAt: at })])).toHaveLength(
+      1,
+    );
+    expect(
+      evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, startsAt: at })]),
+    ).toHaveLength(2);
+    expect(
+      evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, merchantCategory: 'grocery' })]),
+    ).toHaveLength(1);
+    expect(
+      evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, tiers: ['GOLD'] })]),
+    ).toHaveLength(1);
+    expect(
+      evaluatePurchase(facts({ memberTier: 'GOLD' }), DEFAULT_RATES, [
+        campaign({ bonusPoints: 5, tiers: ['GOLD'] }),
+      ]),
+    ).toHaveLength(2);
+    expect(
+      evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, weekdays: [3] })]),
+    ).toHaveLength(2);
+    expect(
+      evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, weekdays: [4] })]),
+    ).toHaveLength(1);
+    expect(
+      evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, monthDays: [3, 8, 18] })]),
+    ).toHaveLength(2);
     // 23:30 UTC on the 18th is already the 19th (Thursday) in Shanghai
     const late = new Date('2026-11-18T23:30:00Z');
     expect(localDay(late, 'Asia/Shanghai')).toEqual({ weekday: 4, monthDay: 19 });
@@ -112,14 +130,24 @@ describe('rule engine', () => {
   it('gives a first-order bonus only on the first order of its scope', () => {
     const platform = campaign({ bonusPoints: 50, firstOrder: 'PLATFORM' });
     const merchant = campaign({ id: 'c2', bonusPoints: 20, firstOrder: 'MERCHANT' });
-    expect(total(evaluatePurchase(facts({ firstWithPlatform: true, firstWithMerchant: true }), DEFAULT_RATES, [platform, merchant]))).toBe(100);
-    expect(total(evaluatePurchase(facts({ firstWithMerchant: true }), DEFAULT_RATES, [platform, merchant]))).toBe(50);
+    expect(
+      total(
+        evaluatePurchase(facts({ firstWithPlatform: true, firstWithMerchant: true }), DEFAULT_RATES, [
+          platform,
+          merchant,
+        ]),
+      ),
+    ).toBe(100);
+    expect(
+      total(evaluatePurchase(facts({ firstWithMerchant: true }), DEFAULT_RATES, [platform, merchant])),
+    ).toBe(50);
     expect(total(evaluatePurchase(facts(), DEFAULT_RATES, [platform, merchant]))).toBe(30);
   });
 
   it('limits a campaign by its per-member cap and budget', () => {
     const c = campaign({ bonusPoints: 50, perMemberCap: 120, budget: 1000 });
-    const usage = (awarded: number, awardedToMember: number) => new Map([['c1', { awarded, awardedToMember }]]);
+    const usage = (awarded: number, awardedToMember: number) =>
+      new Map([['c1', { awarded, awardedToMember }]]);
     expect(evaluatePurchase(facts(), DEFAULT_RATES, [c], usage(0, 100))[1]).toMatchObject({ points: 20 });
     expect(evaluatePurchase(facts(), DEFAULT_RATES, [c], usage(990, 0))[1]).toMatchObject({ points: 10 });
     expect(evaluatePurchase(facts(), DEFAULT_RATES, [c], usage(1000, 0))).toHaveLength(1);
@@ -127,10 +155,19 @@ describe('rule engine', () => {
 
   it('gives sign-up bonuses only from sign-up campaigns in their window', () => {
     const signUp = campaign({ signUpBonus: 20, budget: 30 });
-    expect(evaluateSignUp({ memberTier: 'REGULAR', joinedAt: at }, [signUp, campaign({ id: 'x', bonusPoints: 9 })])).toEqual([
-      expect.objectContaining({ points: 20, campaignId: 'c1' }),
-    ]);
-    expect(evaluateSignUp({ memberTier: 'REGULAR', joinedAt: at }, [signUp], new Map([['c1', { awarded: 20, awardedToMember: 0 }]]))[0].points).toBe(10);
+    expect(
+      evaluateSignUp({ memberTier: 'REGULAR', joinedAt: at }, [
+        signUp,
+        campaign({ id: 'x', bonusPoints: 9 }),
+      ]),
+    ).toEqual([expect.objectContaining({ points: 20, campaignId: 'c1' })]);
+    expect(
+      evaluateSignUp(
+        { memberTier: 'REGULAR', joinedAt: at },
+        [signUp],
+        new Map([['c1', { awarded: 20, awardedToMember: 0 }]]),
+      )[0].points,
+    ).toBe(10);
     expect(evaluatePurchase(facts(), DEFAULT_RATES, [signUp])).toHaveLength(1);
   });
 
@@ -142,11 +179,15 @@ describe('rule engine', () => {
 
   it('is exact for huge amounts and never takes back more than was given (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 100, max: 10_000 }), (amount, pct) => {
-        const base = pointsAt(amount, { points: 1, per: 100 });
-        expect(base).toBe(Math.floor(amount / 100));
-        expect(multiplierExtra(base, pct)).toBeGreaterThanOrEqual(0);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 100, max: 10_000 }),
+        (amount, pct) => {
+          const base = pointsAt(amount, { points: 1, per: 100 });
+          expect(base).toBe(Math.floor(amount / 100));
+          expect(multiplierExtra(base, pct)).toBeGreaterThanOrEqual(0);
+        },
+      ),
     );
     fc.assert(
       fc.property(

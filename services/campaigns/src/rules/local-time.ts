@@ -33,6 +33,7 @@ export function localDay(at: Date, timeZone: string): LocalDay {
   const parts = formatFor(timeZone).formatToParts(at);
   const weekday = WEEKDAYS[parts.find((p) => p.type === 'weekday')?.value ?? ''];
   const monthDay = Number(parts.find((p) => p.type === 'day')?.value);
-  if (!weekday || !Number.isInteger(monthDay)) throw new Error(`cannot read local day of ${at.toISOString()} in ${timeZone}`);
+  if (!weekday || !Number.isInteger(monthDay))
+    throw new Error(`cannot read local day of ${at.toISOString()} in ${timeZone}`);
   return { weekday, monthDay };
 }

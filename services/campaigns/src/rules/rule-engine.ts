@@ -156,7 +156,8 @@ export function purchaseDisqualifier(c: CampaignRule, f: PurchaseFacts): string 
   if (c.signUpBonus !== null) return 'sign-up campaign';
   if (!inWindow(c, f.occurredAt)) return 'outside the campaign window';
   if (c.merchantId !== null && c.merchantId !== f.merchantId) return 'another merchant';
-  if (c.merchantCategory !== null && c.merchantCategory !== f.merchantCategory) return 'another merchant category';
+  if (c.merchantCategory !== null && c.merchantCategory !== f.merchantCategory)
+    return 'another merchant category';
   if (c.tiers?.length && !c.tiers.includes(f.memberTier)) return 'tier not eligible';
   if (!onCalendar(c, f.occurredAt)) return 'not a campaign day';
   if (c.minAmount !== null && f.amount < c.minAmount) return 'below the minimum amount';
@@ -173,11 +174,17 @@ export function remainingAllowance(c: CampaignRule, usage: CampaignUsage | undef
   return Math.min(byMember, byBudget);
 }
 
-function capped(points: number, c: CampaignRule, usage: CampaignUsage | undefined): { points: number; note: string } {
+function capped(
+  points: number,
+  c: CampaignRule,
+  usage: CampaignUsage | undefined,
+): { points: number; note: string } {
   const left = remainingAllowance(c, usage);
   if (points <= left) return { points, note: '' };
   const which =
-    c.budget !== null && c.budget - (usage?.awarded ?? 0) <= left ? "the campaign's budget" : 'the per-member cap';
+    c.budget !== null && c.budget - (usage?.awarded ?? 0) <= left
+      ? "the campaign's budget"
+      : 'the per-member cap';
   return { points: left, note: ` (limited by ${which})` };
 }
 
