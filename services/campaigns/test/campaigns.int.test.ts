@@ -1,5 +1,5 @@
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
-import { graphqlRequest, testConfig, tokensFor } from '@loyalty/platform/testing';
+import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/platform/testing';
 
 const RECORD = `mutation Record($input: PurchaseInput!) {
   recordPurchase(input: $input) {
@@ -59,6 +59,16 @@ describe('campaigns through the gateway', () => {
 
   const nextOrder = () => `ORD-${++order}`;
 
+  /** Balance through the gateway (the ledger's field on Member), once every posting is in. */
+  const balance = async (memberId: string, kind = 'REGULAR') =>
+    (
+      await ok(
+        'query($id: ID!, $k: PointKind) { member(id: $id) { balance(kind: $k) } }',
+        { id: memberId, k: kind },
+        admin,
+      )
+    ).member.balance as number;
+
   it('earns 1 point per yuan: 30 yuan → 30 points, with a readable breakdown', async () => {
     const m = await merchant();
     const who = await member();
@@ -77,6 +87,8 @@ describe('campaigns through the gateway', () => {
       expect.objectContaining({ kind: 'REGULAR', points: 30, rule: 'base', campaign: null }),
     ]);
     expect(awards[0].reason).toMatch(/1 point per 1 yuan/);
+    expect(awards[0].status).toBe('POSTED');
+    expect(await balance(who)).toBe(30);
   });
 
   it('doubles during a store anniversary: 1 yuan → 2 points, stated in the terms', async () => {
@@ -106,6 +118,7 @@ describe('campaigns through the gateway', () => {
       tokens.partner(m),
     );
     expect(sum(res.recordPurchase.awards)).toBe(2);
+    expect(await balance(who)).toBe(2);
     expect(res.recordPurchase.awards[1].campaign).toEqual({ id: campaign.id, name: 'Store anniversary' });
     // Another merchant is not covered; a purchase outside the window is not either.
     const other = await merchant();
@@ -156,6 +169,7 @@ describe('campaigns through the gateway', () => {
       admin,
     );
     expect(sum(second.recordPurchase.awards)).toBe(10);
+    expect(await balance(who)).toBe(70);
   });
 
   it('gives GREEN points on green items, on their own amount', async () => {
@@ -179,6 +193,8 @@ describe('campaigns through the gateway', () => {
     );
     expect(sum(res.recordPurchase.awards)).toBe(100);
     expect(sum(res.recordPurchase.awards, 'GREEN')).toBe(30);
+    expect(await balance(who)).toBe(100);
+    expect(await balance(who, 'GREEN')).toBe(30);
   });
 
   it('reverses in proportion: a refund of 30 of 80 yuan leaves 50 points', async () => {
@@ -195,6 +211,7 @@ describe('campaigns through the gateway', () => {
       expect.objectContaining({ kind: 'REGULAR', points: -30 }),
     ]);
     expect(refund.refundPurchase.purchase.refundedAmount).toBe(3000);
+    expect(await balance(who)).toBe(50);
     // Retried: the same result, no second effect; more than is left: refused.
     const again = await ok(
       REFUND,
@@ -267,6 +284,7 @@ describe('campaigns through the gateway', () => {
     );
     for (const r of refunds) expect(r.errors).toBeUndefined();
     for (const r of refunds) expect(r.data!.refundPurchase.purchase.refundedAmount).toBe(1000);
+    expect(await balance(who)).toBe(15);
   });
 
   it('refuses other merchants, members and anonymous callers, and bad input, writing nothing', async () => {
@@ -320,5 +338,113 @@ describe('campaigns through the gateway', () => {
     expect(res.programTerms.pointsValidity).toBe('P1Y');
     expect(res.programTerms.expiryWarningDays).toEqual([30, 7, 1]);
     expect(res.programTerms.rules.join('\n')).toMatch(/multipl/i);
+  });
+
+  it('loses and doubles no points when the ledger stops mid-run and comes back', async () => {
+    const m = await merchant();
+    const who = await member();
+    const partner = tokens.partner(m);
+    await ok(RECORD, { input: { merchantId: m, memberId: who, orderId: 'OUT-1', amount: 1000 } }, partner);
+    expect(await balance(who)).toBe(10);
+
+    await graph.stopService('ledger');
+    const during = await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: who, orderId: 'OUT-2', amount: 2000 } },
+      partner,
+    );
+    expect(during.recordPurchase.awards).toEqual([
+      expect.objectContaining({ points: 20, status: 'PENDING' }),
+    ]);
+    const retried = await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: who, orderId: 'OUT-2', amount: 2000 } },
+      partner,
+    );
+    expect(retried.recordPurchase.purchase.id).toBe(during.recordPurchase.purchase.id);
+    const refund = await ok(
+      REFUND,
+      { input: { merchantId: m, orderId: 'OUT-1', amount: 500, refundId: 'OUT-R' } },
+      partner,
+    );
+    expect(refund.refundPurchase.reversals).toEqual([
+      expect.objectContaining({ points: -5, status: 'PENDING' }),
+    ]);
+    const pendingNow = await ok('{ pendingLedgerPostings }', {}, admin);
+    expect(pendingNow.pendingLedgerPostings).toBe(2);
+
+    await graph.restartService('ledger');
+    await eventually(
+      async () => (await ok('{ pendingLedgerPostings }', {}, admin)).pendingLedgerPostings === 0,
+      30_000,
+      200,
+    );
+    expect(await balance(who)).toBe(25);
+    const replay = await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: who, orderId: 'OUT-2', amount: 2000 } },
+      partner,
+    );
+    expect(replay.recordPurchase.awards).toEqual([expect.objectContaining({ points: 20, status: 'POSTED' })]);
+    const history = await ok(
+      'query($id: ID!) { member(id: $id) { history(first: 50) { edges { node { type points } } } } }',
+      { id: who },
+      admin,
+    );
+    const entries = history.member.history.edges.map(
+      (e: { node: { type: string; points: number } }) => e.node,
+    );
+    expect(
+      entries
+        .filter((e: { type: string }) => e.type === 'EARN')
+        .map((e: { points: number }) => e.points)
+        .sort(),
+    ).toEqual([10, 20]);
+    expect(
+      entries.filter((e: { type: string }) => e.type === 'REVERSE').map((e: { points: number }) => e.points),
+    ).toEqual([-5]);
+    expect(await balance(who)).toBe(25);
+  });
+
+  it('resolves purchase lists with a constant number of queries (DataLoaders)', async () => {
+    const m = await merchant();
+    const who = await member();
+    await ok(
+      CREATE_CAMPAIGN,
+      {
+        input: {
+          name: 'Listing bonus',
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          merchantId: m,
+          bonusPoints: 5,
+        },
+      },
+      admin,
+    );
+    for (let i = 0; i < 8; i++) {
+      await ok(
+        RECORD,
+        { input: { merchantId: m, memberId: who, orderId: `LIST-${i}`, amount: 1000 + i } },
+        admin,
+      );
+    }
+    const LIST = `query($m: ID, $n: Int) { purchases(merchantId: $m, first: $n) { edges { node {
+      id orderId member { id displayName } merchant { id name } awards { points status campaign { id name terms } }
+    } } } }`;
+    const queries = graph.services.campaigns!.runtime.db.queries;
+    // Background pollers (event outbox, ledger postings) are not part of the request.
+    const background = /outbox_events|inbox_events|WHERE[\s\S]*nextAttemptAt/i;
+    const count = async (n: number) => {
+      queries.reset(true);
+      const res = await ok(LIST, { m, n }, admin);
+      expect(res.purchases.edges).toHaveLength(n);
+      expect(res.purchases.edges[0].node.member.displayName).toBe('Member');
+      expect(res.purchases.edges[0].node.awards[1].campaign.name).toBe('Listing bonus');
+      return queries.statements.filter((q) => !background.test(q)).length;
+    };
+    const small = await count(2);
+    const large = await count(8);
+    expect(large).toBe(small);
+    expect(small).toBeLessThanOrEqual(4);
   });
 });
