@@ -447,4 +447,182 @@ describe('campaigns through the gateway', () => {
     expect(large).toBe(small);
     expect(small).toBeLessThanOrEqual(4);
   });
+
+  it('gives a first-order bonus exactly once and never exceeds a budget, under concurrency', async () => {
+    const m = await merchant();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    await ok(
+      CREATE_CAMPAIGN,
+      {
+        input: {
+          name: 'First at shop',
+          startsAt: since,
+          merchantId: m,
+          bonusPoints: 40,
+          firstOrderOnly: 'MERCHANT',
+        },
+      },
+      admin,
+    );
+    const who = await member();
+    const firsts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        ok(RECORD, { input: { merchantId: m, memberId: who, orderId: `FO-${i}`, amount: 100 } }, admin),
+      ),
+    );
+    const bonuses = firsts.filter((r) =>
+      r.recordPurchase.awards.some((a: Award) => a.rule.startsWith('campaign:')),
+    );
+    expect(bonuses).toHaveLength(1);
+    expect(await balance(who)).toBe(10 + 40);
+
+    const shop = await merchant();
+    await ok(
+      CREATE_CAMPAIGN,
+      {
+        input: {
+          name: 'Limited',
+          startsAt: since,
+          merchantId: shop,
+          bonusPoints: 10,
+          budget: 50,
+          perMemberCap: 10,
+        },
+      },
+      admin,
+    );
+    const buyers = await Promise.all(Array.from({ length: 8 }, () => member()));
+    const results = await Promise.all(
+      buyers.map((b, i) =>
+        ok(RECORD, { input: { merchantId: shop, memberId: b, orderId: `BUD-${i}`, amount: 100 } }, admin),
+      ),
+    );
+    const given = results
+      .flatMap((r) => r.recordPurchase.awards)
+      .filter((a: Award) => a.rule.startsWith('campaign:'));
+    expect(given.reduce((t: number, a: Award) => t + a.points, 0)).toBe(50);
+    const again = await ok(
+      RECORD,
+      { input: { merchantId: shop, memberId: buyers[0], orderId: 'BUD-X', amount: 100 } },
+      admin,
+    );
+    expect(sum(again.recordPurchase.awards)).toBe(1);
+    const limitedId = (given[0] as Award & { campaign: { id: string } }).campaign.id;
+    const listed = await ok('query($id: ID!) { campaign(id: $id) { awardedPoints budget } }', {
+      id: limitedId,
+    });
+    expect(listed.campaign).toEqual({ awardedPoints: 50, budget: 50 });
+  });
+
+  it("gives a campaign's points their own validity and uses a merchant's own rate", async () => {
+    const m = await merchant();
+    await ok(
+      'mutation($i: SetEarnRateInput!) { setMerchantEarnRate(input: $i) { description } }',
+      { i: { merchantId: m, points: 2, per: 100 } },
+      admin,
+    );
+    await ok(
+      CREATE_CAMPAIGN,
+      {
+        input: {
+          name: 'Flash points',
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          merchantId: m,
+          bonusPoints: 5,
+          validity: 'P7D',
+        },
+      },
+      admin,
+    );
+    const who = await member();
+    const res = await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: who, orderId: nextOrder(), amount: 1000 } },
+      admin,
+    );
+    const [base, flash] = res.recordPurchase.awards;
+    expect(base).toMatchObject({ points: 20, status: 'POSTED' });
+    expect(flash).toMatchObject({ points: 5, status: 'POSTED' });
+    const days = (iso: string) => (new Date(iso).getTime() - Date.now()) / 86_400_000;
+    expect(days(flash.expiresAt)).toBeGreaterThan(6.9);
+    expect(days(flash.expiresAt)).toBeLessThan(7.1);
+    expect(days(base.expiresAt)).toBeGreaterThan(360);
+    const mine = await ok(
+      '{ me { purchases { edges { node { orderId awards { points } } } } } }',
+      {},
+      tokens.member(who),
+    );
+    expect(mine.me.purchases.edges).toHaveLength(1);
+    const otherMember = await gql(
+      'query($id: ID!) { member(id: $id) { purchases { edges { node { id } } } } }',
+      { id: who },
+      tokens.member(await member()),
+    );
+    expect(otherMember.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('needs 30 days of notice to shorten validity, and announces it (L6)', async () => {
+    const SCHEDULE =
+      'mutation($i: ValidityChangeInput!) { scheduleValidityChange(input: $i) { validity effectiveAt } }';
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const tooSoon = await gql(
+      SCHEDULE,
+      { i: { validity: 'P6M', effectiveAt: soon, reason: 'Simpler terms' } },
+      admin,
+    );
+    expect(tooSoon.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const notice = new Date(Date.now() + 31 * 86_400_000).toISOString();
+    const scheduled = await ok(
+      SCHEDULE,
+      { i: { validity: 'P6M', effectiveAt: notice, reason: 'Simpler terms' } },
+      admin,
+    );
+    expect(scheduled.scheduleValidityChange.validity).toBe('P6M');
+    // Lengthening needs no notice; partners cannot change terms.
+    const longer = await ok(
+      SCHEDULE,
+      { i: { validity: 'P2Y', effectiveAt: soon, reason: 'Goodwill' } },
+      admin,
+    );
+    expect(longer.scheduleValidityChange.validity).toBe('P2Y');
+    expect(
+      (await gql(SCHEDULE, { i: { validity: 'P2Y', effectiveAt: soon, reason: 'x' } }, tokens.partner('m')))
+        .errors?.[0].extensions?.code,
+    ).toBe('FORBIDDEN');
+    const terms = await ok('{ programTerms { pointsValidity upcomingValidityChanges { validity } rules } }');
+    expect(terms.programTerms.pointsValidity).toBe('P1Y');
+    expect(terms.programTerms.upcomingValidityChanges.map((c: { validity: string }) => c.validity)).toEqual([
+      'P2Y',
+      'P6M',
+    ]);
+  });
+
+  it('gives the sign-up bonus of a sign-up campaign to new members, within its budget', async () => {
+    const created = await ok(
+      CREATE_CAMPAIGN,
+      {
+        input: {
+          name: 'Welcome gift',
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          signUpBonus: 20,
+          budget: 30,
+        },
+      },
+      admin,
+    );
+    const first = await member();
+    const second = await member();
+    await eventually(
+      async () => (await balance(first)) === 20 && (await balance(second)) === 10,
+      15_000,
+      200,
+    );
+    await ok(
+      'mutation($id: ID!) { endCampaign(id: $id) { status } }',
+      { id: created.createCampaign.id },
+      admin,
+    );
+    const ended = await ok('{ campaigns(includeEnded: true) { name status } }');
+    expect(ended.campaigns).toContainEqual({ name: 'Welcome gift', status: 'ENDED' });
+  });
 });
