@@ -5,8 +5,19 @@ import { SERVICE_NAMES } from '@loyalty/platform';
 
 /** No Docker engine runs here: the file is checked for what it must contain. */
 describe('docker-compose.yml', () => {
-  const file = parse(readFileSync(join(__dirname, '..', '..', '..', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { environment?: Record<string, string>; depends_on?: unknown; deploy?: { replicas?: number }; image?: string; build?: unknown }>;
+  const file = parse(readFileSync(join(__dirname, '..', '..', '..', 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+  }) as {
+    services: Record<
+      string,
+      {
+        environment?: Record<string, string>;
+        depends_on?: unknown;
+        deploy?: { replicas?: number };
+        image?: string;
+        build?: unknown;
+      }
+    >;
   };
 
   it('runs MySQL 8, Redis, every subgraph and the gateway', () => {
@@ -24,7 +35,9 @@ describe('docker-compose.yml', () => {
       expect(file.services[name].environment?.REDIS_URL).toBe('redis://redis:6379');
     }
     for (const name of SERVICE_NAMES) {
-      expect(file.services.gateway.environment?.[`${name.toUpperCase()}_URL`]).toBe(`http://${name}:4000/graphql`);
+      expect(file.services.gateway.environment?.[`${name.toUpperCase()}_URL`]).toBe(
+        `http://${name}:4000/graphql`,
+      );
     }
   });
 });

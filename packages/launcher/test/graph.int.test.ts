@@ -51,11 +51,15 @@ describe('the graph behind the gateway', () => {
       body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
     });
     expect(batched.status).toBe(400);
-    const bad = await fetch(graph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const bad = await fetch(graph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
-      'BAD_USER_INPUT',
-    );
+    expect(
+      ((await bad.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code,
+    ).toBe('BAD_USER_INPUT');
   });
 
   it('masks internal errors and never leaks stack traces', async () => {
@@ -67,9 +71,13 @@ describe('the graph behind the gateway', () => {
   it('resolves 50 member references with one SQL query (DataLoader)', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const r = await graphqlRequest(graph.url, 'mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {
-        i: { displayName: `M${i}`, email: `m${i}@example.com` },
-      });
+      const r = await graphqlRequest(
+        graph.url,
+        'mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }',
+        {
+          i: { displayName: `M${i}`, email: `m${i}@example.com` },
+        },
+      );
       ids.push(r.data!.registerMember.id);
     }
     const members = graph.services.members!;

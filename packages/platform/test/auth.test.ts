@@ -28,16 +28,48 @@ describe('TokenService', () => {
       sub: 'p',
       merchantId: 'shop',
     });
-    expect(tokens.fromHeader(`Bearer ${tokens.signService('ledger')}`)).toEqual({ role: 'service', sub: 'ledger' });
+    expect(tokens.fromHeader(`Bearer ${tokens.signService('ledger')}`)).toEqual({
+      role: 'service',
+      sub: 'ledger',
+    });
     expect(tokens.fromHeader(undefined)).toBeNull();
   });
 
   it.each([
-    ['another secret', jwt.sign({ role: 'admin' }, 'other-secret', { subject: 'a', issuer: 'loyalty-platform', audience: 'loyalty-graph' })],
-    ['alg none', jwt.sign({ role: 'admin' }, '', { algorithm: 'none', subject: 'a', issuer: 'loyalty-platform', audience: 'loyalty-graph' })],
+    [
+      'another secret',
+      jwt.sign({ role: 'admin' }, 'other-secret', {
+        subject: 'a',
+        issuer: 'loyalty-platform',
+        audience: 'loyalty-graph',
+      }),
+    ],
+    [
+      'alg none',
+      jwt.sign({ role: 'admin' }, '', {
+        algorithm: 'none',
+        subject: 'a',
+        issuer: 'loyalty-platform',
+        audience: 'loyalty-graph',
+      }),
+    ],
     ['expired', tokens.sign({ role: 'admin', sub: 'a' }, -10)],
-    ['unknown role', jwt.sign({ role: 'root' }, 'unit-test-secret-0123456789', { subject: 'a', issuer: 'loyalty-platform', audience: 'loyalty-graph' })],
-    ['partner without merchant', jwt.sign({ role: 'partner' }, 'unit-test-secret-0123456789', { subject: 'a', issuer: 'loyalty-platform', audience: 'loyalty-graph' })],
+    [
+      'unknown role',
+      jwt.sign({ role: 'root' }, 'unit-test-secret-0123456789', {
+        subject: 'a',
+        issuer: 'loyalty-platform',
+        audience: 'loyalty-graph',
+      }),
+    ],
+    [
+      'partner without merchant',
+      jwt.sign({ role: 'partner' }, 'unit-test-secret-0123456789', {
+        subject: 'a',
+        issuer: 'loyalty-platform',
+        audience: 'loyalty-graph',
+      }),
+    ],
     ['garbage', 'abc.def.ghi'],
   ])('rejects a token signed with %s as UNAUTHENTICATED', (_case, token) => {
     expect(codeOf(() => tokens.verify(token))).toBe(ErrorCode.UNAUTHENTICATED);

@@ -14,7 +14,10 @@ describe('loadConfig', () => {
   });
 
   it('derives subgraph ports from GATEWAY_PORT and accepts NEVER and short durations', () => {
-    const c = loadConfig({ GATEWAY_PORT: '5000', POINTS_VALIDITY: 'NEVER', EXPIRY_WARNING_LEADS: 'PT12S' }, {});
+    const c = loadConfig(
+      { GATEWAY_PORT: '5000', POINTS_VALIDITY: 'NEVER', EXPIRY_WARNING_LEADS: 'PT12S' },
+      {},
+    );
     expect(c.servicePort('campaigns')).toBe(5004);
     expect(c.env.POINTS_VALIDITY).toBe('NEVER');
   });
@@ -24,8 +27,16 @@ describe('loadConfig', () => {
       { MYSQL_URL: 'mysql://root@db:3306', LEDGER_DATABASE_URL: 'mysql://u:p@ledger-db:3306/points' },
       {},
     );
-    expect(c.database('members')).toEqual({ kind: 'mysql', serverUrl: 'mysql://root@db:3306', database: 'loyalty_members' });
-    expect(c.database('ledger')).toEqual({ kind: 'mysql', serverUrl: 'mysql://u:p@ledger-db:3306/', database: 'points' });
+    expect(c.database('members')).toEqual({
+      kind: 'mysql',
+      serverUrl: 'mysql://root@db:3306',
+      database: 'loyalty_members',
+    });
+    expect(c.database('ledger')).toEqual({
+      kind: 'mysql',
+      serverUrl: 'mysql://u:p@ledger-db:3306/',
+      database: 'points',
+    });
   });
 
   it.each([

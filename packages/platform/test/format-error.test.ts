@@ -14,8 +14,14 @@ describe('error formatting', () => {
 
   it('masks unexpected errors: no SQL, no stack', () => {
     const e = new Error("ER_NO_SUCH_TABLE: Table 'loyalty.members' doesn't exist");
-    const out = format({ message: e.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, e);
-    expect(out).toEqual({ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+    const out = format(
+      { message: e.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } },
+      e,
+    );
+    expect(out).toEqual({
+      message: 'Internal server error',
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    });
   });
 
   it('reports malformed and invalid operations as BAD_USER_INPUT', () => {
@@ -25,7 +31,11 @@ describe('error formatting', () => {
   });
 
   it('relays codes from subgraphs at the gateway', () => {
-    const e = new GraphQLError('Not enough points', { extensions: { code: 'INSUFFICIENT_POINTS', serviceName: 'ledger' } });
-    expect(format({ message: e.message, extensions: e.extensions }, e).extensions?.code).toBe('INSUFFICIENT_POINTS');
+    const e = new GraphQLError('Not enough points', {
+      extensions: { code: 'INSUFFICIENT_POINTS', serviceName: 'ledger' },
+    });
+    expect(format({ message: e.message, extensions: e.extensions }, e).extensions?.code).toBe(
+      'INSUFFICIENT_POINTS',
+    );
   });
 });

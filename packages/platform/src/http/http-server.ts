@@ -73,12 +73,19 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
           try {
             body = raw.length ? JSON.parse(raw) : undefined;
           } catch {
-            return send(res, 400, { errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT' } }] });
+            return send(res, 400, {
+              errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT' } }],
+            });
           }
         }
       }
       const response = await opts.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+        httpGraphQLRequest: {
+          method: (req.method ?? 'GET').toUpperCase(),
+          headers,
+          search: url.search,
+          body,
+        },
         context: () => opts.context(req),
       });
       res.statusCode = response.status ?? 200;
@@ -91,10 +98,15 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
       }
     } catch (error) {
       if (error instanceof PayloadTooLarge) {
-        return send(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+        return send(res, 413, {
+          errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }],
+        });
       }
       opts.logger.error({ err: error }, 'unhandled HTTP error');
-      if (!res.headersSent) send(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        send(res, 500, {
+          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
       else res.end();
     }
   };
