@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics';
+import { requestScope } from './request-scope';
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -79,15 +80,17 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
           }
         }
       }
-      const response = await opts.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: (req.method ?? 'GET').toUpperCase(),
-          headers,
-          search: url.search,
-          body,
-        },
-        context: () => opts.context(req),
-      });
+      const response = await requestScope.run({}, () =>
+        opts.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: {
+            method: (req.method ?? 'GET').toUpperCase(),
+            headers,
+            search: url.search,
+            body,
+          },
+          context: () => opts.context(req),
+        }),
+      );
       res.statusCode = response.status ?? 200;
       for (const [key, value] of response.headers) res.setHeader(key, value);
       if (response.body.kind === 'complete') {
