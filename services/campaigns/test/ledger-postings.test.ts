@@ -173,4 +173,45 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
     );
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
+
+  it('links every award to its own ledger posting (regression: TypeORM multi-row insert reorders ids)', async () => {
+    const merchantId = randomUUID();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    for (const [name, validity] of [
+      ['Short', 'P7D'],
+      ['Long', 'P2Y'],
+    ]) {
+      await gql(`mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }`, {
+        i: { name, startsAt: since, merchantId, bonusPoints: 3, validity },
+      });
+    }
+    for (let i = 0; i < 6; i++) {
+      await gql(RECORD, {
+        input: {
+          merchantId,
+          memberId: randomUUID(),
+          orderId: `link-${i}`,
+          amount: 5000,
+          items: [{ sku: 'eco', amount: 2000, green: true }],
+        },
+      });
+    }
+    const rows: {
+      ruleKey: string;
+      campaignId: string | null;
+      idempotencyKey: string;
+      kind: string;
+      pkind: string;
+      points: number;
+      ppoints: number;
+    }[] = await service.runtime.db.dataSource.query(
+      'SELECT a.ruleKey, a.campaignId, a.kind, a.points, p.idempotencyKey, p.kind AS pkind, p.points AS ppoints FROM purchase_awards a JOIN ledger_postings p ON p.id = a.postingId JOIN purchases u ON u.id = a.purchaseId WHERE u.merchantId = ?',
+      [merchantId],
+    );
+    expect(rows).toHaveLength(6 * 4);
+    for (const r of rows) {
+      expect(r.idempotencyKey.endsWith(`:${r.campaignId ?? r.ruleKey}`)).toBe(true);
+      expect([r.pkind, r.ppoints]).toEqual([r.kind, r.points]);
+    }
+  });
 });

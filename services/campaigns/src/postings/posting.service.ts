@@ -69,7 +69,13 @@ export class LedgerPoster {
         postedAt: null,
       }),
     );
-    if (rows.length) await manager.insert(PostingRow, rows);
+    // Insert copies: TypeORM merges reloaded default columns back into multi-row inserts by
+    // position, which can swap the ids of the objects passed in (and link awards to the wrong posting).
+    if (rows.length)
+      await manager.insert(
+        PostingRow,
+        rows.map((r) => ({ ...r })),
+      );
     return rows;
   }
 
