@@ -595,6 +595,26 @@ describe('campaigns through the gateway', () => {
       'P2Y',
       'P6M',
     ]);
+
+    // A change in effect applies to points earned from then on (here a lengthening, due in a second).
+    await ok(
+      SCHEDULE,
+      {
+        i: { validity: 'P3Y', effectiveAt: new Date(Date.now() + 1000).toISOString(), reason: 'Anniversary' },
+      },
+      admin,
+    );
+    await new Promise((r) => setTimeout(r, 1200));
+    const m = await merchant();
+    const res = await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: await member(), orderId: nextOrder(), amount: 100 } },
+      admin,
+    );
+    const years =
+      (new Date(res.recordPurchase.awards[0].expiresAt).getTime() - Date.now()) / (365 * 86_400_000);
+    expect(years).toBeGreaterThan(2.99);
+    expect((await ok('{ programTerms { pointsValidity } }')).programTerms.pointsValidity).toBe('P3Y');
   });
 
   it('gives the sign-up bonus of a sign-up campaign to new members, within its budget', async () => {

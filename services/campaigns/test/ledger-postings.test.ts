@@ -214,4 +214,73 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
       expect([r.pkind, r.ppoints]).toEqual([r.kind, r.points]);
     }
   });
+
+  it('emits purchase.recorded and purchase.refunded through the outbox, once per purchase and refund', async () => {
+    const seen: { topic: string; payload: Record<string, unknown> }[] = [];
+    const stops = await Promise.all(
+      ['purchase.recorded', 'purchase.refunded'].map((topic) =>
+        service.runtime.transport.listen(topic, (e) => seen.push(e)),
+      ),
+    );
+    const merchantId = randomUUID();
+    const memberId = randomUUID();
+    const input = {
+      merchantId,
+      memberId,
+      orderId: 'evt-1',
+      amount: 8000,
+      items: [{ sku: 'eco', amount: 1000, green: true }],
+    };
+    const recorded = await gql(RECORD, { input });
+    await gql(RECORD, { input });
+    await gql(REFUND, { input: { merchantId, orderId: 'evt-1', amount: 3000, refundId: 'evt-r1' } });
+    await gql(REFUND, { input: { merchantId, orderId: 'evt-1', amount: 3000, refundId: 'evt-r1' } });
+    await gql(REFUND, { input: { merchantId, orderId: 'evt-1', refundId: 'evt-r2' } });
+    await eventually(
+      async () => seen.filter((e) => e.payload.merchantId === merchantId).length >= 3,
+      10_000,
+      50,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const mine = seen.filter((e) => e.payload.merchantId === merchantId);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        topic: 'purchase.recorded',
+        payload: expect.objectContaining({
+          purchaseId: recorded.recordPurchase.purchase.id,
+          memberId,
+          orderId: 'evt-1',
+          amount: 8000,
+          firstPurchase: true,
+          awards: [
+            { kind: 'REGULAR', points: 80 },
+            { kind: 'GREEN', points: 10 },
+          ],
+        }),
+      }),
+      expect.objectContaining({
+        topic: 'purchase.refunded',
+        payload: expect.objectContaining({
+          refundId: 'evt-r1',
+          amount: 3000,
+          refundedTotal: 3000,
+          fullyRefunded: false,
+        }),
+      }),
+      expect.objectContaining({
+        topic: 'purchase.refunded',
+        payload: expect.objectContaining({
+          refundId: 'evt-r2',
+          amount: 5000,
+          refundedTotal: 8000,
+          fullyRefunded: true,
+        }),
+      }),
+    ]);
+    // Every point came back, GREEN included (rounded to the nearest point per refund, exact in total).
+    await eventually(async () => (await service.app.poster.pendingCount()) === 0, 10_000, 50);
+    expect(ledger.balance(memberId)).toBe(0);
+    expect(ledger.balance(memberId, 'GREEN')).toBe(0);
+    await Promise.all(stops.map((stop) => stop()));
+  });
 });
