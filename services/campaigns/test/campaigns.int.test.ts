@@ -318,11 +318,19 @@ describe('campaigns through the gateway', () => {
       { ...input, items: [{ sku: 'a', amount: 1001 }] },
       { ...input, occurredAt: new Date(Date.now() + 86_400_000).toISOString() },
       { ...input, orderId: '' },
+      { ...input, orderId: 'has space' },
+      { ...input, orderId: 'x'.repeat(65) },
     ];
     for (const b of bad) {
       const res = await gql(RECORD, { input: b }, admin);
       expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     }
+    const chinese = await ok(
+      RECORD,
+      { input: { ...input, merchantId: other, orderId: '订单:2026/001' } },
+      admin,
+    );
+    expect(chinese.recordPurchase.purchase.orderId).toBe('订单:2026/001');
     const huge = await gql(RECORD, { input: { ...input, amount: 2 ** 31 } }, admin);
     expect(huge.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const list = await ok(

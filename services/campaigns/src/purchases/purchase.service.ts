@@ -79,7 +79,11 @@ interface NormalizedPurchase {
 /** How far in the future a purchase time may be (clock skew between merchant and platform). */
 const FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_ITEMS = 500;
-const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/#]{0,63}$/;
+/**
+ * A merchant's own order or refund id: 1 to 64 visible characters (any script; no spaces or
+ * control characters). Keys stay unambiguous: the rule after the last `:` never contains one.
+ */
+const KEY_PATTERN = /^[^\s\p{C}]+$/u;
 
 const sha256 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
@@ -98,11 +102,8 @@ export const refundKey = (merchantId: string, refundId: string, kind: string) =>
 
 function checkKey(value: string, field: string): string {
   const v = value.trim();
-  if (!KEY_PATTERN.test(v)) {
-    throw new BadInputError(
-      `${field} must be 1 to 64 characters: letters, digits and . _ - / # (not starting with a symbol)`,
-      field,
-    );
+  if (v.length > 64 || !KEY_PATTERN.test(v)) {
+    throw new BadInputError(`${field} must be 1 to 64 visible characters without spaces`, field);
   }
   return v;
 }
