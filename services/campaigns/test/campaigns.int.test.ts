@@ -569,6 +569,33 @@ describe('campaigns through the gateway', () => {
     expect(otherMember.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('rewards a personal benefit plan once when spending in the period reaches the target (R8)', async () => {
+    const m = await merchant('jewellery');
+    await ok(
+      CREATE_CAMPAIGN,
+      {
+        input: {
+          name: 'Spend 100, get 100',
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          merchantCategory: 'jewellery',
+          bonusPoints: 100,
+          spendTarget: 10_000,
+        },
+      },
+      admin,
+    );
+    const who = await member();
+    const buy = async (amount: number) =>
+      sum(
+        (await ok(RECORD, { input: { merchantId: m, memberId: who, orderId: nextOrder(), amount } }, admin))
+          .recordPurchase.awards,
+      );
+    expect(await buy(6000)).toBe(60);
+    expect(await buy(5000)).toBe(150);
+    expect(await buy(3000)).toBe(30);
+    expect(await balance(who)).toBe(240);
+  });
+
   it('needs 30 days of notice to shorten validity, and announces it (L6)', async () => {
     const SCHEDULE =
       'mutation($i: ValidityChangeInput!) { scheduleValidityChange(input: $i) { validity effectiveAt } }';

@@ -43,6 +43,7 @@ const campaign = (over: Partial<CampaignRule> = {}): CampaignRule => ({
   signUpBonus: null,
   firstOrder: null,
   minAmount: null,
+  spendTarget: null,
   perMemberCap: null,
   budget: null,
   validity: null,
@@ -218,5 +219,26 @@ describe('rule engine', () => {
       'campaigns:purchase:m1:A1:base',
     );
     expect(refundKey(uuid, 'R'.repeat(64), 'REGULAR').length).toBeLessThanOrEqual(160);
+  });
+
+  it('gives a spend-target bonus once, on the purchase that reaches the target (R8)', () => {
+    const plan = campaign({ bonusPoints: 100, spendTarget: 10_000 });
+    const spent = (before: number) => new Map([['c1', before]]);
+    expect(
+      evaluatePurchase(facts({ amount: 3000, spendBefore: spent(6000) }), DEFAULT_RATES, [plan]),
+    ).toHaveLength(1);
+    expect(
+      evaluatePurchase(facts({ amount: 4000, spendBefore: spent(6000) }), DEFAULT_RATES, [plan])[1],
+    ).toMatchObject({
+      points: 100,
+      reason: expect.stringContaining('reaching 100 yuan'),
+    });
+    expect(
+      evaluatePurchase(facts({ amount: 4000, spendBefore: spent(10_000) }), DEFAULT_RATES, [plan]),
+    ).toHaveLength(1);
+    const given = new Map([['c1', { awarded: 100, awardedToMember: 100 }]]);
+    expect(
+      evaluatePurchase(facts({ amount: 4000, spendBefore: spent(6000) }), DEFAULT_RATES, [plan], given),
+    ).toHaveLength(1);
   });
 });

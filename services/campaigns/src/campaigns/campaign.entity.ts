@@ -54,6 +54,10 @@ export class CampaignRow {
   @Column({ type: 'integer', nullable: true })
   minAmount: number | null;
 
+  /** R8: bonus once when the member's net spend in the window reaches this (minor units). */
+  @Column({ type: 'integer', nullable: true })
+  spendTarget: number | null;
+
   @Column({ type: 'integer', nullable: true })
   perMemberCap: number | null;
 

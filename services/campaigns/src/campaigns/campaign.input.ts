@@ -75,6 +75,13 @@ export class CreateCampaignInput {
 
   @Field(() => Int, {
     nullable: true,
+    description:
+      "Personal benefit plan (R8): bonusPoints once, on the purchase that brings the member's net spend in the window (at the covered merchants) to this amount (minor units).",
+  })
+  spendTarget?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
     description: 'A sign-up campaign: points each new member gets once on registering (at most 500).',
   })
   signUpBonus?: number | null;

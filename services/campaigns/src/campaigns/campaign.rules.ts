@@ -23,6 +23,7 @@ export function toRule(row: CampaignRow): CampaignRule {
     signUpBonus: row.signUpBonus,
     firstOrder: (row.firstOrder as FirstOrderScope | null) ?? null,
     minAmount: row.minAmount,
+    spendTarget: row.spendTarget,
     perMemberCap: row.perMemberCap,
     budget: row.budget,
     validity: row.validity,
@@ -66,8 +67,14 @@ export function describeCampaign(row: CampaignRow, merchantName?: string | null)
       });
       gives.push(`×${m} the REGULAR base points (at the default rate: ${example}), rounded down`);
     }
-    if (r.bonusPoints !== null) gives.push(`${r.bonusPoints} bonus REGULAR points per qualifying purchase`);
-    parts.push(`Purchases ${where} ${window} earn ${gives.join(' plus ')}.`);
+    if (r.spendTarget !== null) {
+      parts.push(
+        `Personal benefit plan: when a member's purchases ${where} ${window} (net of refunds) reach ${formatYuan(r.spendTarget)} yuan, the purchase that reaches it earns ${r.bonusPoints ?? 0} bonus REGULAR points, once per member.`,
+      );
+    } else {
+      if (r.bonusPoints !== null) gives.push(`${r.bonusPoints} bonus REGULAR points per qualifying purchase`);
+      parts.push(`Purchases ${where} ${window} earn ${gives.join(' plus ')}.`);
+    }
   }
   const conditions: string[] = [];
   if (r.merchantId && r.merchantCategory) conditions.push(`merchant category ${r.merchantCategory}`);

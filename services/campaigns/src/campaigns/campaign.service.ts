@@ -70,7 +70,11 @@ export class CampaignService {
     const signUpBonus = positiveInt(input.signUpBonus, 'signUpBonus', MAX_SIGNUP_BONUS);
     if (
       signUpBonus !== null &&
-      (multiplierPct !== null || bonusPoints !== null || input.firstOrderOnly || input.minAmount)
+      (multiplierPct !== null ||
+        bonusPoints !== null ||
+        input.firstOrderOnly ||
+        input.minAmount ||
+        input.spendTarget)
     ) {
       throw new BadInputError(
         'A sign-up campaign gives only signUpBonus (no multiplier, purchase bonus or purchase conditions)',
@@ -79,6 +83,13 @@ export class CampaignService {
     }
     if (signUpBonus === null && multiplierPct === null && bonusPoints === null) {
       throw new BadInputError('A campaign needs a multiplier, bonusPoints or signUpBonus', 'multiplier');
+    }
+    const spendTarget = positiveInt(input.spendTarget, 'spendTarget');
+    if (spendTarget !== null && (bonusPoints === null || multiplierPct !== null || input.firstOrderOnly)) {
+      throw new BadInputError(
+        'A spend-target campaign gives bonusPoints once (no multiplier or first-order condition)',
+        'spendTarget',
+      );
     }
     const timeZone = input.timeZone?.trim() || 'Asia/Shanghai';
     if (!isValidTimeZone(timeZone))
@@ -106,6 +117,7 @@ export class CampaignService {
       signUpBonus,
       firstOrder: input.firstOrderOnly ?? null,
       minAmount: positiveInt(input.minAmount, 'minAmount'),
+      spendTarget,
       perMemberCap: positiveInt(input.perMemberCap, 'perMemberCap'),
       budget: positiveInt(input.budget, 'budget'),
       awardedPoints: 0,

@@ -67,6 +67,12 @@ export class Campaign {
   @Field(() => Int, { nullable: true })
   minAmount: number | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Personal benefit plan (R8): spend in the window that earns the bonus, once.',
+  })
+  spendTarget: number | null;
+
   @Field(() => Int, { nullable: true })
   perMemberCap: number | null;
 

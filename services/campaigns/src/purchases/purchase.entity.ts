@@ -25,6 +25,10 @@ export class PurchaseRow {
   @Column({ type: 'varchar', length: 3 })
   currency: string;
 
+  /** The merchant's category when the purchase was recorded (category campaigns, spend targets). */
+  @Column({ type: 'varchar', length: 40 })
+  merchantCategory: string;
+
   /** Sum of the green items' amounts. */
   @Column({ type: 'integer' })
   greenAmount: number;

@@ -184,6 +184,20 @@ export function normalizePurchase(input: PurchaseInput, now = new Date()): Norma
   };
 }
 
+/** R8: a member's net spend (after refunds) in a campaign's window at the merchants it covers. */
+async function spendInWindow(manager: EntityManager, c: CampaignRow, memberId: string): Promise<number> {
+  const qb = manager
+    .createQueryBuilder(PurchaseRow, 'p')
+    .select('COALESCE(SUM(p.amount - p.refundedAmount), 0)', 'total')
+    .where('p.memberId = :memberId', { memberId })
+    .andWhere('p.occurredAt >= :startsAt', { startsAt: c.startsAt });
+  if (c.endsAt) qb.andWhere('p.occurredAt < :endsAt', { endsAt: c.endsAt });
+  if (c.merchantId) qb.andWhere('p.merchantId = :merchantId', { merchantId: c.merchantId });
+  if (c.merchantCategory) qb.andWhere('p.merchantCategory = :category', { category: c.merchantCategory });
+  const row = await qb.getRawOne<{ total: string | number | null }>();
+  return Number(row?.total ?? 0);
+}
+
 /** A bounded wait: the ledger posting goes on in the background when it takes longer. */
 const within = (work: Promise<unknown>, ms: number) =>
   Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
@@ -235,10 +249,13 @@ export class PurchaseService {
       occurredAt,
       firstWithPlatform,
       firstWithMerchant,
+      spendBefore: new Map<string, number>(),
     };
-    let campaigns = (await campaignsInForce(manager, occurredAt)).filter(
-      (c) => purchaseDisqualifier(toRule(c), facts) === null,
-    );
+    const inForce = await campaignsInForce(manager, occurredAt);
+    for (const c of inForce) {
+      if (c.spendTarget !== null) facts.spendBefore.set(c.id, await spendInWindow(manager, c, p.memberId));
+    }
+    let campaigns = inForce.filter((c) => purchaseDisqualifier(toRule(c), facts) === null);
     const budgeted = campaigns.filter((c) => c.budget !== null).map((c) => c.id);
     if (lock && this.mysql && budgeted.length) {
       // A budget is shared by every member: its row is locked (in id order) and read fresh.
@@ -343,6 +360,7 @@ export class PurchaseService {
           amount: p.amount,
           currency: p.currency,
           greenAmount: p.greenAmount,
+          merchantCategory: merchant.category,
           occurredAt,
           recordedAt: now,
           requestHash: p.hash,

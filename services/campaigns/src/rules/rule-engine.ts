@@ -13,7 +13,8 @@
  *    - a multiplier m adds floor(base × m) − base REGULAR points. Multipliers apply to the base
  *      points only (never to green points or to other campaigns' points) and do not compound:
  *      two overlapping ×2 campaigns give base + base + base;
- *    - a flat bonus adds its points once per qualifying purchase;
+ *    - a flat bonus adds its points once per qualifying purchase; a spend-target campaign (R8) gives
+ *      its bonus once, on the purchase that brings the member's net spend in the window to the target;
  *    - the campaign's points are then limited by what is left of its per-member cap and of its
  *      budget (a campaign whose cap or budget is used up gives nothing more).
  * 4. Awards with zero points are dropped.
@@ -60,6 +61,8 @@ export interface CampaignRule {
   signUpBonus: number | null;
   firstOrder: FirstOrderScope | null;
   minAmount: number | null;
+  /** R8 personal benefit plan: the bonus once, when the member's spend in the window reaches this. */
+  spendTarget: number | null;
   perMemberCap: number | null;
   budget: number | null;
   /** ISO-8601 duration or NEVER for this campaign's points; null: the programme validity. */
@@ -83,6 +86,8 @@ export interface PurchaseFacts {
   firstWithPlatform: boolean;
   /** No earlier purchase of this member at this merchant. */
   firstWithMerchant: boolean;
+  /** Per spend-target campaign: the member's net spend in its window before this purchase. */
+  spendBefore?: ReadonlyMap<string, number>;
 }
 
 export interface SignUpFacts {
@@ -163,6 +168,11 @@ export function purchaseDisqualifier(c: CampaignRule, f: PurchaseFacts): string 
   if (c.minAmount !== null && f.amount < c.minAmount) return 'below the minimum amount';
   if (c.firstOrder === 'PLATFORM' && !f.firstWithPlatform) return 'not the first order';
   if (c.firstOrder === 'MERCHANT' && !f.firstWithMerchant) return 'not the first order at this merchant';
+  if (c.spendTarget !== null) {
+    const before = f.spendBefore?.get(c.id) ?? 0;
+    if (before >= c.spendTarget) return 'spend target reached earlier';
+    if (before + f.amount < c.spendTarget) return 'spend target not reached yet';
+  }
   return null;
 }
 
@@ -216,6 +226,8 @@ export function evaluatePurchase(
   });
   for (const c of [...campaigns].sort(byStart)) {
     if (purchaseDisqualifier(c, facts) !== null) continue;
+    // A spend target rewards once per member, even if refunds let the member cross it again.
+    if (c.spendTarget !== null && (usage.get(c.id)?.awardedToMember ?? 0) > 0) continue;
     const parts: string[] = [];
     let points = 0;
     if (c.multiplierPct !== null) {
@@ -225,7 +237,11 @@ export function evaluatePurchase(
     }
     if (c.bonusPoints !== null) {
       points += c.bonusPoints;
-      parts.push(`${c.bonusPoints} bonus points`);
+      parts.push(
+        c.spendTarget !== null
+          ? `${c.bonusPoints} bonus points for reaching ${formatYuan(c.spendTarget)} yuan of spending`
+          : `${c.bonusPoints} bonus points`,
+      );
     }
     const limited = capped(points, c, usage.get(c.id));
     awards.push({
