@@ -10,6 +10,10 @@ const MEMBER_EXISTS = 'query LedgerMemberExists($id: ID!) { member(id: $id) { id
  * write names a member it has not seen yet). A write for an unknown member is BAD_USER_INPUT.
  */
 export class MemberDirectory {
+  /** Members known to exist (they are never removed: erasure keeps the pseudonymous id). */
+  private readonly known = new Set<string>();
+  private static readonly CACHE_LIMIT = 100_000;
+
   constructor(
     private readonly transactor: Transactor,
     private readonly members: Pick<ServiceClient, 'request'> | null,
@@ -41,8 +45,9 @@ export class MemberDirectory {
 
   /** Throws BAD_USER_INPUT unless the member exists. Runs before any write transaction. */
   async ensure(memberId: string): Promise<void> {
+    if (this.known.has(memberId)) return;
     const known = await this.transactor.read((m) => m.existsBy(MemberStreamRow, { memberId }));
-    if (known) return;
+    if (known) return this.cache(memberId);
     if (!this.members) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
     let exists = false;
     try {
@@ -55,5 +60,11 @@ export class MemberDirectory {
     }
     if (!exists) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
     await this.remember(memberId);
+    this.cache(memberId);
+  }
+
+  private cache(memberId: string): void {
+    if (this.known.size >= MemberDirectory.CACHE_LIMIT) this.known.clear();
+    this.known.add(memberId);
   }
 }
