@@ -64,8 +64,8 @@ export const EXPIRED_DESCRIPTION = 'Points expired';
 /**
  * The unit of work for one member's entries. Opening it locks the member's stream row (every
  * write for a member locks it first, so sequence and balances are computed without races on
- * MySQL; SQLite is serialized anyway), writes off lots whose expiry has passed, and then lets the
- * caller post entries and move lot points. `flush` writes entries, balances and events.
+ * MySQL; SQLite is serialized anyway) and account rows; then the caller reads lots (writing off
+ * expired ones), posts entries and moves lot points. `flush` writes entries, balances and events.
  */
 export class MemberPosting {
   private readonly entries: EntryRow[] = [];
