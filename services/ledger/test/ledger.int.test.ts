@@ -416,6 +416,8 @@ describe('ledger through the gateway', () => {
     expect(green.data!.ledgerAudit.edges).toEqual([{ node: { points: 3, kind: 'GREEN' } }]);
     const partner = await api.gql(q, { f: { memberId: id } }, api.tokens.partner('other-shop'));
     expect(partner.data!.ledgerAudit.edges).toEqual([{ node: { points: 4, kind: 'REGULAR' } }]);
+    const foreign = await api.gql(q, { f: { merchantId: 'audit-shop' } }, api.tokens.partner('other-shop'));
+    expect(foreign.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const csv = await api.gql(
       'query($f: LedgerAuditFilter) { ledgerAuditCsv(filter: $f) }',
       { f: { memberId: id } },
