@@ -596,6 +596,65 @@ describe('campaigns through the gateway', () => {
     expect(await balance(who)).toBe(240);
   });
 
+  it('never takes a balance below zero on refund: the shortfall is recorded', async () => {
+    const m = await merchant();
+    const who = await member();
+    await ok(RECORD, { input: { merchantId: m, memberId: who, orderId: 'SHORT-1', amount: 8000 } }, admin);
+    await ok(
+      'mutation($i: AdjustPointsInput!) { adjustPoints(input: $i) { id } }',
+      { i: { memberId: who, points: -60, reason: 'Spent elsewhere', idempotencyKey: `spend-${who}` } },
+      admin,
+    );
+    const refund = await ok(
+      'mutation($i: RefundInput!) { refundPurchase(input: $i) { reversals { kind points shortfall status } } }',
+      { i: { merchantId: m, orderId: 'SHORT-1', refundId: 'SHORT-R' } },
+      admin,
+    );
+    expect(refund.refundPurchase.reversals).toEqual([
+      { kind: 'REGULAR', points: -80, shortfall: 60, status: 'POSTED' },
+    ]);
+    expect(await balance(who)).toBe(0);
+  });
+
+  it('lets the operator update and end a campaign; partners cannot', async () => {
+    const m = await merchant();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const c = (
+      await ok(
+        CREATE_CAMPAIGN,
+        { input: { name: 'Weekend', startsAt: since, merchantId: m, bonusPoints: 3 } },
+        admin,
+      )
+    ).createCampaign;
+    const UPDATE =
+      'mutation($id: ID!, $i: UpdateCampaignInput!) { updateCampaign(id: $id, input: $i) { name budget } }';
+    expect(
+      (await gql(UPDATE, { id: c.id, i: { name: 'x' } }, tokens.partner(m))).errors?.[0].extensions?.code,
+    ).toBe('FORBIDDEN');
+    const updated = await ok(UPDATE, { id: c.id, i: { name: 'Long weekend', budget: 100 } }, admin);
+    expect(updated.updateCampaign).toEqual({ name: 'Long weekend', budget: 100 });
+    const who = await member();
+    const before = await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: who, orderId: nextOrder(), amount: 100 } },
+      admin,
+    );
+    expect(sum(before.recordPurchase.awards)).toBe(4);
+    await ok('mutation($id: ID!) { endCampaign(id: $id) { status } }', { id: c.id }, admin);
+    const after = await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: who, orderId: nextOrder(), amount: 100 } },
+      admin,
+    );
+    expect(sum(after.recordPurchase.awards)).toBe(1);
+    const missing = await gql(
+      UPDATE,
+      { id: '00000000-0000-0000-0000-000000000000', i: { name: 'y' } },
+      admin,
+    );
+    expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
   it('needs 30 days of notice to shorten validity, and announces it (L6)', async () => {
     const SCHEDULE =
       'mutation($i: ValidityChangeInput!) { scheduleValidityChange(input: $i) { validity effectiveAt } }';
