@@ -6,6 +6,7 @@ import { RemoteLedger, type LedgerPort } from './postings/ledger.port';
 import { LedgerPoster } from './postings/posting.service';
 import { PurchaseService } from './purchases/purchase.service';
 import { EarnRateService } from './rates/earn-rate.service';
+import { RecallService } from './recall/recall.service';
 import { TermsService } from './terms/terms.service';
 
 /** The campaigns service's rules, wired to its runtime. */
@@ -15,6 +16,7 @@ export interface CampaignsApp extends ServiceApp {
   rates: EarnRateService;
   terms: TermsService;
   poster: LedgerPoster;
+  recall: RecallService;
 }
 
 export interface CampaignsAppOverrides {
@@ -36,14 +38,27 @@ export async function createApp(
     maxBackoffMs: Math.max(intervalMs * 20, 5_000),
   });
   const terms = new TermsService(transactor, config);
+  const recall = new RecallService(
+    transactor,
+    runtime.client('ledger'),
+    logger.child({ component: 'churn-recall' }),
+    durationMs(requireDuration(config.env.EXPIRY_SWEEP_INTERVAL)),
+  );
   const app: CampaignsApp = {
     campaigns: new CampaignService(transactor, directory),
     purchases: new PurchaseService(transactor, db, directory, poster, terms),
     rates: new EarnRateService(transactor, directory),
     terms,
     poster,
-    start: () => poster.start(),
-    stop: () => poster.stop(),
+    recall,
+    start: () => {
+      poster.start();
+      recall.start();
+    },
+    stop: async () => {
+      await recall.stop();
+      await poster.stop();
+    },
   };
   await runtime.consume(
     signUpBonusConsumer({

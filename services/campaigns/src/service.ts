@@ -20,6 +20,7 @@ import {
 import { MemberPurchasesResolver, PointAwardResolver, PurchaseResolver } from './purchases/purchase.resolver';
 import { EarnRateRow } from './rates/earn-rate.entity';
 import { EarnRateResolver } from './rates/earn-rate.resolver';
+import { RecallResolver } from './recall/recall.resolver';
 import { TermsResolver } from './terms/terms.resolver';
 import { ValidityChangeRow } from './terms/validity-change.entity';
 
@@ -53,6 +54,7 @@ export const campaignsService: ServiceDefinition<CampaignsApp, CampaignsContext>
       MemberPurchasesResolver,
       TermsResolver,
       EarnRateResolver,
+      RecallResolver,
     ],
     references: {
       Member: resolveMemberReference as never,

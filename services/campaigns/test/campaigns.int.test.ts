@@ -1,5 +1,6 @@
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/platform/testing';
+import type { CampaignsApp } from '../src/app';
 
 const RECORD = `mutation Record($input: PurchaseInput!) {
   recordPurchase(input: $input) {
@@ -653,6 +654,34 @@ describe('campaigns through the gateway', () => {
       admin,
     );
     expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('reminds members inactive for 3 months whose points are about to expire, once, with a points-plus-cash offer (R10)', async () => {
+    const offers: { payload: Record<string, unknown> }[] = [];
+    const stop = await graph.transport.listen('member.recall_offered', (e) => offers.push(e));
+    const m = await merchant();
+    const idle = await member();
+    const refunded = await member();
+    await ok(RECORD, { input: { merchantId: m, memberId: idle, orderId: 'IDLE-1', amount: 4200 } }, admin);
+    await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: refunded, orderId: 'IDLE-2', amount: 4200 } },
+      admin,
+    );
+    await ok(REFUND, { input: { merchantId: m, orderId: 'IDLE-2', refundId: 'IDLE-R' } }, admin);
+    const app = graph.services.campaigns!.app as CampaignsApp;
+    // Not inactive yet: nothing.
+    await app.recall.sweep();
+    // 340 days on: inactive for > 90 days, and the points (valid P1Y) expire within 30 days.
+    const later = new Date(Date.now() + 340 * 86_400_000);
+    expect(await app.recall.sweep(later)).toBeGreaterThanOrEqual(1);
+    expect(await app.recall.sweep(later)).toBe(0);
+    await eventually(async () => offers.some((o) => o.payload.memberId === idle), 10_000, 50);
+    const mine = offers.filter((o) => o.payload.memberId === idle);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].payload).toMatchObject({ points: 42, offer: { type: 'POINTS_PLUS_CASH' } });
+    expect(offers.some((o) => o.payload.memberId === refunded)).toBe(false);
+    await stop();
   });
 
   it('needs 30 days of notice to shorten validity, and announces it (L6)', async () => {

@@ -130,7 +130,16 @@ export class CreateCampaigns1700000004000 implements MigrationInterface {
       }),
     );
     await q.createTable(
-      new Table({ name: 'member_activity', columns: [id('memberId', true), int('purchaseCount', false, 0)] }),
+      new Table({
+        name: 'member_activity',
+        columns: [
+          id('memberId', true),
+          int('purchaseCount', false, 0),
+          time('lastPurchaseAt', true),
+          time('recalledAt', true),
+        ],
+        indices: [new TableIndex({ name: 'ix_activity_last', columnNames: ['lastPurchaseAt'] })],
+      }),
     );
     await q.createTable(
       new Table({

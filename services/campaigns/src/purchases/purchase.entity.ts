@@ -92,12 +92,21 @@ export class AwardRow {
 
 /** One row per member: locked by every purchase of the member (first-order decisions). */
 @Entity({ name: 'member_activity' })
+@Index('ix_activity_last', ['lastPurchaseAt'])
 export class MemberActivityRow {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   memberId: string;
 
   @Column({ type: 'integer', default: 0 })
   purchaseCount: number;
+
+  /** When the member's latest purchase was recorded (R10: inactivity). */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  lastPurchaseAt: Date | null;
+
+  /** When the member was last sent a churn-recall offer (once per period of inactivity). */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  recalledAt: Date | null;
 }
 
 /** A refund, idempotent by `(merchantId, refundId)`. */

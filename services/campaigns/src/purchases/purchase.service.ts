@@ -319,7 +319,7 @@ export class PurchaseService {
         .createQueryBuilder()
         .insert()
         .into(MemberActivityRow)
-        .values({ memberId: p.memberId, purchaseCount: 0 })
+        .values({ memberId: p.memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
         .orIgnore()
         .execute();
     }
@@ -331,7 +331,7 @@ export class PurchaseService {
             .createQueryBuilder()
             .insert()
             .into(MemberActivityRow)
-            .values({ memberId: p.memberId, purchaseCount: 0 })
+            .values({ memberId: p.memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
             .orIgnore()
             .execute();
         }
@@ -406,7 +406,7 @@ export class PurchaseService {
         await manager.update(
           MemberActivityRow,
           { memberId: p.memberId },
-          { purchaseCount: activity.purchaseCount + 1 },
+          { purchaseCount: activity.purchaseCount + 1, lastPurchaseAt: now },
         );
         for (const a of awards)
           if (a.campaignId) await recordUsage(manager, a.campaignId, p.memberId, a.points);
