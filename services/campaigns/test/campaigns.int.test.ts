@@ -405,7 +405,7 @@ describe('campaigns through the gateway', () => {
     );
     expect(replay.recordPurchase.awards).toEqual([expect.objectContaining({ points: 20, status: 'POSTED' })]);
     const history = await ok(
-      'query($id: ID!) { member(id: $id) { history(first: 50) { edges { node { type points } } } } }',
+      'query($id: ID!) { member(id: $id) { history(first: 50) { edges { node { type points merchant { id } } } } } }',
       { id: who },
       admin,
     );
@@ -421,6 +421,8 @@ describe('campaigns through the gateway', () => {
     expect(
       entries.filter((e: { type: string }) => e.type === 'REVERSE').map((e: { points: number }) => e.points),
     ).toEqual([-5]);
+    // Every entry names the merchant, refunds included (the trail regulators audit).
+    expect(entries.every((e: { merchant: { id: string } | null }) => e.merchant?.id === m)).toBe(true);
     expect(await balance(who)).toBe(25);
   });
 

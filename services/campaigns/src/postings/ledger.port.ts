@@ -23,6 +23,8 @@ export interface ReverseRequest {
   reason: string;
   sourceType: string;
   sourceId: string;
+  /** The merchant of the refund, for the ledger's trail (`LedgerEntry.merchant`). */
+  merchantId: string | null;
 }
 
 export interface CreditResult {

@@ -196,6 +196,7 @@ export class LedgerPoster {
             reason: row.reason,
             sourceType: row.sourceType,
             sourceId: row.sourceId,
+            merchantId: row.merchantId,
           },
           { retries: 0 },
         );
