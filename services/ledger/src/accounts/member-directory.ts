@@ -1,0 +1,70 @@
+import { BadInputError, PointKind, type ServiceClient, type Transactor } from '@loyalty/platform';
+import type { EntityManager } from 'typeorm';
+import { AccountRow, MemberStreamRow } from './account.entity';
+
+const MEMBER_EXISTS = 'query LedgerMemberExists($id: ID!) { member(id: $id) { id } }';
+
+/**
+ * Which members exist. The members service owns them; the ledger keeps one stream row per member
+ * it has seen (from `member.registered` events, or by asking the members service once when a
+ * write names a member it has not seen yet). A write for an unknown member is BAD_USER_INPUT.
+ */
+export class MemberDirectory {
+  /** Members known to exist (they are never removed: erasure keeps the pseudonymous id). */
+  private readonly known = new Set<string>();
+  private static readonly CACHE_LIMIT = 100_000;
+
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly members: Pick<ServiceClient, 'request'> | null,
+  ) {}
+
+  /** Records a member (idempotent); used by the event consumer and after a remote check. */
+  static async remember(manager: EntityManager, memberId: string, at = new Date()): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(MemberStreamRow)
+      .values({ memberId, lastSequence: 0, createdAt: at })
+      .orIgnore()
+      .execute();
+    // Zero-balance accounts up front: writes then only ever lock existing rows (on MySQL a
+    // locking read of a missing row takes a gap lock, and first writes of members deadlock).
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AccountRow)
+      .values(Object.values(PointKind).map((kind) => ({ memberId, kind, balance: 0, updatedAt: at })))
+      .orIgnore()
+      .execute();
+  }
+
+  async remember(memberId: string): Promise<void> {
+    await this.transactor.run(({ manager }) => MemberDirectory.remember(manager, memberId));
+  }
+
+  /** Throws BAD_USER_INPUT unless the member exists. Runs before any write transaction. */
+  async ensure(memberId: string): Promise<void> {
+    if (this.known.has(memberId)) return;
+    const known = await this.transactor.read((m) => m.existsBy(MemberStreamRow, { memberId }));
+    if (known) return this.cache(memberId);
+    if (!this.members) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
+    let exists = false;
+    try {
+      const data = await this.members.request<{ member: { id: string } | null }>(MEMBER_EXISTS, {
+        id: memberId,
+      });
+      exists = Boolean(data.member);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'NOT_FOUND') throw error;
+    }
+    if (!exists) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
+    await this.remember(memberId);
+    this.cache(memberId);
+  }
+
+  private cache(memberId: string): void {
+    if (this.known.size >= MemberDirectory.CACHE_LIMIT) this.known.clear();
+    this.known.add(memberId);
+  }
+}
