@@ -10,6 +10,9 @@ export function isMysql(manager: EntityManager): boolean {
  * transactions committed, where a plain read would see the transaction's old snapshot). On
  * SQLite the transactor already serializes transactions, so a plain read is exact.
  */
-export function forUpdate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, manager: EntityManager): SelectQueryBuilder<T> {
+export function forUpdate<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  manager: EntityManager,
+): SelectQueryBuilder<T> {
   return isMysql(manager) ? qb.setLock('pessimistic_write') : qb;
 }

@@ -10,7 +10,11 @@ const MY_REFERRALS = `{ me { referralCode referralLink referrals {
 
 describe('referrals through the gateway', () => {
   const h = new ReferralHarness(
-    testConfig({ REFERRAL_CAP_PER_PERIOD: '2', REFERRAL_MIN_PURCHASE_AMOUNT: '1000', REFERRAL_REFUND_WINDOW: 'P30D' }),
+    testConfig({
+      REFERRAL_CAP_PER_PERIOD: '2',
+      REFERRAL_MIN_PURCHASE_AMOUNT: '1000',
+      REFERRAL_REFUND_WINDOW: 'P30D',
+    }),
   );
   const rewarded: EventEnvelope[] = [];
 
@@ -54,7 +58,11 @@ describe('referrals through the gateway', () => {
       { id: b },
       h.tokens.partner('merchant-1'),
     );
-    expect(discount.data!.member.firstOrderDiscount).toEqual({ amountOff: 1000, minimumSpend: 1000, status: 'AVAILABLE' });
+    expect(discount.data!.member.firstOrderDiscount).toEqual({
+      amountOff: 1000,
+      minimumSpend: 1000,
+      status: 'AVAILABLE',
+    });
 
     const first = h.purchase(b, 5000);
     await h.publish(first);
@@ -73,7 +81,9 @@ describe('referrals through the gateway', () => {
       }),
     ]);
     expect(h.ledger.forMember(b)).toEqual([
-      expect.objectContaining({ input: expect.objectContaining({ points: 50, idempotencyKey: `referrals:${referral.id}:invitee` }) }),
+      expect.objectContaining({
+        input: expect.objectContaining({ points: 50, idempotencyKey: `referrals:${referral.id}:invitee` }),
+      }),
     ]);
     await eventually(async () => rewarded.find((e) => e.payload.referralId === referral.id));
     expect(rewarded.find((e) => e.payload.referralId === referral.id)!.payload).toMatchObject({
@@ -100,9 +110,13 @@ describe('referrals through the gateway', () => {
   });
 
   it('refuses an unknown code at registration, writing nothing', async () => {
-    const res = await h.gql('mutation { registerMember(input: { displayName: "X", email: "x1@example.com", referralCode: "ZZZZZZZZ" }) { id } }');
+    const res = await h.gql(
+      'mutation { registerMember(input: { displayName: "X", email: "x1@example.com", referralCode: "ZZZZZZZZ" }) { id } }',
+    );
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const again = await h.gql('mutation { registerMember(input: { displayName: "X", email: "x1@example.com" }) { id } }');
+    const again = await h.gql(
+      'mutation { registerMember(input: { displayName: "X", email: "x1@example.com" }) { id } }',
+    );
     expect(again.errors).toBeUndefined();
   });
 
@@ -151,14 +165,29 @@ describe('referrals through the gateway', () => {
       h.tokens.member(a),
     );
     expect(res.errors).toBeUndefined();
-    expect(res.data!.applyReferralCode).toEqual({ status: 'REJECTED', rejectionReason: 'SELF_REFERRAL', inviter: { id: a } });
+    expect(res.data!.applyReferralCode).toEqual({
+      status: 'REJECTED',
+      rejectionReason: 'SELF_REFERRAL',
+      inviter: { id: a },
+    });
     await h.publish(h.purchase(a, 5000));
     await h.app.grants.drain();
     expect(h.ledger.forMember(a)).toEqual([]);
 
     // The same refusal when a sign-up event carries the member's own code.
     const c = await h.register('Self by event');
-    await h.publish(h.envelope(Topics.memberRegistered, { memberId: c, joinedAt: new Date().toISOString(), registeredVia: 'self', referralCode: await h.codeOf(c) }, { source: 'members' }));
+    await h.publish(
+      h.envelope(
+        Topics.memberRegistered,
+        {
+          memberId: c,
+          joinedAt: new Date().toISOString(),
+          registeredVia: 'self',
+          referralCode: await h.codeOf(c),
+        },
+        { source: 'members' },
+      ),
+    );
     expect(await h.referralOf(c)).toMatchObject({ status: 'REJECTED', rejectionReason: 'SELF_REFERRAL' });
   });
 
@@ -187,18 +216,38 @@ describe('referrals through the gateway', () => {
     const a = await h.register('Late inviter');
     const b = await h.register('Late joiner');
     const code = await h.codeOf(a);
-    const ok = await h.gql('mutation($code: String!) { applyReferralCode(code: $code) { status inviter { id } } }', { code }, h.tokens.member(b));
+    const ok = await h.gql(
+      'mutation($code: String!) { applyReferralCode(code: $code) { status inviter { id } } }',
+      { code },
+      h.tokens.member(b),
+    );
     expect(ok.data!.applyReferralCode).toEqual({ status: 'REGISTERED', inviter: { id: a } });
-    const twice = await h.gql('mutation($code: String!) { applyReferralCode(code: $code) { status } }', { code }, h.tokens.member(b));
+    const twice = await h.gql(
+      'mutation($code: String!) { applyReferralCode(code: $code) { status } }',
+      { code },
+      h.tokens.member(b),
+    );
     expect(twice.errors?.[0].extensions?.code).toBe('CONFLICT');
 
     const buyer = await h.register('Already bought');
     await h.publish(h.purchase(buyer, 5000));
-    const late = await h.gql('mutation($code: String!) { applyReferralCode(code: $code) { status } }', { code }, h.tokens.member(buyer));
+    const late = await h.gql(
+      'mutation($code: String!) { applyReferralCode(code: $code) { status } }',
+      { code },
+      h.tokens.member(buyer),
+    );
     expect(late.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const unknown = await h.gql('mutation { applyReferralCode(code: "22222222") { status } }', {}, h.tokens.member(buyer));
+    const unknown = await h.gql(
+      'mutation { applyReferralCode(code: "22222222") { status } }',
+      {},
+      h.tokens.member(buyer),
+    );
     expect(unknown.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const partner = await h.gql('mutation($code: String!) { applyReferralCode(code: $code) { status } }', { code }, h.tokens.partner('m'));
+    const partner = await h.gql(
+      'mutation($code: String!) { applyReferralCode(code: $code) { status } }',
+      { code },
+      h.tokens.partner('m'),
+    );
     expect(partner.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
@@ -231,7 +280,10 @@ describe('referrals through the gateway', () => {
     expect((await h.referralOf(b))!.status).toBe('REWARDED');
 
     await h.publish(h.refund(purchase, 5000));
-    expect(await h.referralOf(b)).toMatchObject({ status: 'REJECTED', rejectionReason: 'QUALIFYING_PURCHASE_REFUNDED' });
+    expect(await h.referralOf(b)).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'QUALIFYING_PURCHASE_REFUNDED',
+    });
     await h.settled(referral.id, 4);
     expect(h.ledger.balance(a)).toBe(0);
     expect(h.ledger.balance(b)).toBe(0);
@@ -244,7 +296,11 @@ describe('referrals through the gateway', () => {
     await h.app.grants.drain();
     expect(h.ledger.balance(a)).toBe(0);
     const mine = (await h.gql(MY_REFERRALS, {}, h.tokens.member(a))).data!.me.referrals[0];
-    expect(mine).toMatchObject({ status: 'REJECTED', rejectionReason: 'QUALIFYING_PURCHASE_REFUNDED', reward: { reversedAt: expect.any(String) } });
+    expect(mine).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'QUALIFYING_PURCHASE_REFUNDED',
+      reward: { reversedAt: expect.any(String) },
+    });
   });
 
   it('keeps the rewards when the refund comes after the window', async () => {
@@ -264,7 +320,9 @@ describe('referrals through the gateway', () => {
       await h.publish(h.purchase(b, 5000));
       const referral = (await h.referralOf(b))!;
       expect(referral.status).toBe('REWARDED');
-      await eventually(async () => (await h.grantsOf(referral.id)).every((g) => g.attempts > 0 && g.status === 'PENDING'));
+      await eventually(async () =>
+        (await h.grantsOf(referral.id)).every((g) => g.attempts > 0 && g.status === 'PENDING'),
+      );
       const pending = await h.gql(MY_REFERRALS, {}, h.tokens.member(a));
       expect(pending.data!.me.referrals[0].reward.credited).toBe(false);
     } finally {

@@ -7,7 +7,8 @@ export class ReferralCodeResolver {
   @Directive('@inaccessible')
   @Query(() => ID, {
     nullable: true,
-    description: "Internal (services): the inviter behind a code, or null. Members asks it before a sign-up with a code.",
+    description:
+      'Internal (services): the inviter behind a code, or null. Members asks it before a sign-up with a code.',
   })
   referralCodeOwner(@Arg('code') code: string, @Ctx() ctx: ReferralsContext): Promise<string | null> {
     requireRole(ctx.principal, 'service', 'admin');

@@ -53,7 +53,9 @@ export class ReferralCodeService {
   }
 
   async byMemberIds(memberIds: readonly string[]): Promise<(ReferralCodeRow | null)[]> {
-    const rows = await this.transactor.read((m) => m.findBy(ReferralCodeRow, { memberId: In([...memberIds]) }));
+    const rows = await this.transactor.read((m) =>
+      m.findBy(ReferralCodeRow, { memberId: In([...memberIds]) }),
+    );
     const byId = new Map(rows.map((r) => [r.memberId, r]));
     return memberIds.map((id) => byId.get(id) ?? null);
   }

@@ -17,7 +17,9 @@ export function backoffMs(attempts: number): number {
 /** Words a member reads in their points history. */
 function reasonFor(grant: ReferralGrantRow): string {
   if (grant.operation === 'REVERSE') return 'Referral reward reversed: the qualifying purchase was refunded';
-  return grant.role === 'inviter' ? 'Referral reward: a friend you invited made their first purchase' : 'Welcome reward: joined with a friend\'s referral code';
+  return grant.role === 'inviter'
+    ? 'Referral reward: a friend you invited made their first purchase'
+    : "Welcome reward: joined with a friend's referral code";
 }
 
 /**
@@ -127,13 +129,21 @@ export class GrantPoster {
         manager.update(
           ReferralGrantRow,
           { id: grant.id, status: 'PENDING' },
-          { status: 'POSTED', postedAt: new Date(), ledgerEntryId: result.entryId, shortfall: result.shortfall },
+          {
+            status: 'POSTED',
+            postedAt: new Date(),
+            ledgerEntryId: result.entryId,
+            shortfall: result.shortfall,
+          },
         ),
       );
       return true;
     } catch (error) {
       const attempts = grant.attempts + 1;
-      this.logger.warn({ err: error, grant: grant.idempotencyKey, attempts }, 'ledger refused or unreachable; grant will be retried');
+      this.logger.warn(
+        { err: error, grant: grant.idempotencyKey, attempts },
+        'ledger refused or unreachable; grant will be retried',
+      );
       await this.transactor.run(({ manager }) =>
         manager.update(
           ReferralGrantRow,

@@ -8,7 +8,7 @@ export interface CreditRequest {
   sourceId: string;
 }
 
-export interface ReverseRequest extends CreditRequest {}
+export type ReverseRequest = CreditRequest;
 
 /** What the referrals service needs from the ledger (docs/internal-api.md). */
 export interface LedgerPort {

@@ -28,14 +28,18 @@ export class MemberReferralsResolver {
   }
 
   @FieldResolver(() => [Referral], {
-    description: "The member's invitations, newest first, with status and reward (the member and the operator only).",
+    description:
+      "The member's invitations, newest first, with status and reward (the member and the operator only).",
   })
   referrals(@Root() member: MemberRef, @Ctx() ctx: ReferralsContext): Promise<ReferralRow[]> {
     assertCanReadMemberPrivate(ctx.principal, member.id);
     return ctx.loaders.referralsByInviter.load(member.id);
   }
 
-  @FieldResolver(() => Referral, { nullable: true, description: 'The invitation this member joined through, if any.' })
+  @FieldResolver(() => Referral, {
+    nullable: true,
+    description: 'The invitation this member joined through, if any.',
+  })
   referredBy(@Root() member: MemberRef, @Ctx() ctx: ReferralsContext): Promise<ReferralRow | null> {
     assertCanReadMemberPrivate(ctx.principal, member.id);
     return ctx.loaders.referralByInvitee.load(member.id);
@@ -43,9 +47,13 @@ export class MemberReferralsResolver {
 
   @FieldResolver(() => FirstOrderDiscount, {
     nullable: true,
-    description: 'The first-order discount from joining with a referral code (members, partners at checkout, operator).',
+    description:
+      'The first-order discount from joining with a referral code (members, partners at checkout, operator).',
   })
-  async firstOrderDiscount(@Root() member: MemberRef, @Ctx() ctx: ReferralsContext): Promise<FirstOrderDiscount | null> {
+  async firstOrderDiscount(
+    @Root() member: MemberRef,
+    @Ctx() ctx: ReferralsContext,
+  ): Promise<FirstOrderDiscount | null> {
     assertCanReadMember(ctx.principal, member.id);
     const row = await ctx.loaders.referralByInvitee.load(member.id);
     return row ? discountOf(row, ctx.app.settings.minPurchaseAmount) : null;

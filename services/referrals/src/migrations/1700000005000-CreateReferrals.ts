@@ -45,7 +45,10 @@ export class CreateReferrals1700000005000 implements MigrationInterface {
       'referrals',
       new TableIndex({ name: 'ix_referrals_inviter', columnNames: ['inviterId', 'status', 'rewardedAt'] }),
     );
-    await q.createIndex('referrals', new TableIndex({ name: 'ix_referrals_purchase', columnNames: ['qualifyingPurchaseId'] }));
+    await q.createIndex(
+      'referrals',
+      new TableIndex({ name: 'ix_referrals_purchase', columnNames: ['qualifyingPurchaseId'] }),
+    );
     await q.createTable(
       new Table({
         name: 'referral_grants',
@@ -73,7 +76,10 @@ export class CreateReferrals1700000005000 implements MigrationInterface {
       'referral_grants',
       new TableIndex({ name: 'ix_referral_grants_due', columnNames: ['status', 'nextAttemptAt'] }),
     );
-    await q.createIndex('referral_grants', new TableIndex({ name: 'ix_referral_grants_referral', columnNames: ['referralId'] }));
+    await q.createIndex(
+      'referral_grants',
+      new TableIndex({ name: 'ix_referral_grants_referral', columnNames: ['referralId'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

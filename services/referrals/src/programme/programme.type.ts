@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'The referral programme as disclosed to members (R5): rewards, conditions, limits.' })
+@ObjectType({
+  description: 'The referral programme as disclosed to members (R5): rewards, conditions, limits.',
+})
 export class ReferralProgramme {
   @Field(() => Int, { description: 'REGULAR points for the inviter when a friend qualifies.' })
   inviterPoints: number;
@@ -20,7 +22,10 @@ export class ReferralProgramme {
   @Field({ description: 'ISO-8601 duration of the cap period.' })
   capPeriod: string;
 
-  @Field({ description: 'ISO-8601 duration after the qualifying purchase within which a refund reverses the rewards.' })
+  @Field({
+    description:
+      'ISO-8601 duration after the qualifying purchase within which a refund reverses the rewards.',
+  })
   refundWindow: string;
 
   @Field(() => [String], { description: 'The rules in words.' })

@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type ReferralStatusValue = 'INVITED' | 'REGISTERED' | 'REWARDED' | 'REJECTED';
-export type RejectionReasonValue = 'SELF_REFERRAL' | 'REFERRAL_LOOP' | 'CAP_REACHED' | 'QUALIFYING_PURCHASE_REFUNDED';
+export type RejectionReasonValue =
+  'SELF_REFERRAL' | 'REFERRAL_LOOP' | 'CAP_REACHED' | 'QUALIFYING_PURCHASE_REFUNDED';
 export type DiscountStatusValue = 'AVAILABLE' | 'USED' | 'VOID';
 
 /**

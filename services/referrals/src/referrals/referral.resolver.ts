@@ -13,7 +13,10 @@ export function discountOf(row: ReferralRow, minimumSpend: number): FirstOrderDi
 
 @Resolver(() => Referral)
 export class ReferralResolver {
-  @Query(() => Referral, { nullable: true, description: 'One referral: for its inviter, its invitee, or the operator.' })
+  @Query(() => Referral, {
+    nullable: true,
+    description: 'One referral: for its inviter, its invitee, or the operator.',
+  })
   async referral(@Arg('id', () => ID) id: string, @Ctx() ctx: ReferralsContext): Promise<ReferralRow | null> {
     const row = await ctx.loaders.referral.load(id);
     if (!row) return null;
@@ -23,7 +26,7 @@ export class ReferralResolver {
 
   @Mutation(() => Referral, {
     description:
-      'Enter a friend\'s referral code after signing up without one (once, before the first purchase). ' +
+      "Enter a friend's referral code after signing up without one (once, before the first purchase). " +
       'A member applies it for themself; the operator names the member. Self-referral and loops are ' +
       'recorded as REJECTED with the reason.',
   })
@@ -45,7 +48,10 @@ export class ReferralResolver {
     return { id: row.inviteeId };
   }
 
-  @FieldResolver(() => ReferralReward, { nullable: true, description: 'The rewards, once the referral qualified.' })
+  @FieldResolver(() => ReferralReward, {
+    nullable: true,
+    description: 'The rewards, once the referral qualified.',
+  })
   async reward(@Root() row: ReferralRow, @Ctx() ctx: ReferralsContext): Promise<ReferralReward | null> {
     if (!row.rewardedAt || !row.qualifyingPurchaseId) return null;
     const grants = await ctx.loaders.grantsByReferral.load(row.id);
@@ -60,7 +66,10 @@ export class ReferralResolver {
     };
   }
 
-  @FieldResolver(() => FirstOrderDiscount, { nullable: true, description: "The invitee's first-order discount." })
+  @FieldResolver(() => FirstOrderDiscount, {
+    nullable: true,
+    description: "The invitee's first-order discount.",
+  })
   inviteeDiscount(@Root() row: ReferralRow, @Ctx() ctx: ReferralsContext): FirstOrderDiscount | null {
     return discountOf(row, ctx.app.settings.minPurchaseAmount);
   }

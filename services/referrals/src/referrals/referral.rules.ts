@@ -72,10 +72,19 @@ export interface RefundFacts {
 export function refundReverses(f: RefundFacts): boolean {
   if (f.refundedAt.getTime() > f.windowEndsAt.getTime()) return false;
   if (f.fullyRefunded) return true;
-  return !purchaseQualifies(f.purchaseAmount - f.refundedTotal, f.minPurchaseAmount) || f.purchaseAmount - f.refundedTotal <= 0;
+  return (
+    !purchaseQualifies(f.purchaseAmount - f.refundedTotal, f.minPurchaseAmount) ||
+    f.purchaseAmount - f.refundedTotal <= 0
+  );
 }
 
 /** The ledger idempotency key of a referral grant: deterministic, so a retry is harmless. */
-export function grantKey(referralId: string, role: 'inviter' | 'invitee', operation: 'CREDIT' | 'REVERSE'): string {
-  return operation === 'CREDIT' ? `referrals:${referralId}:${role}` : `referrals:${referralId}:${role}:reverse`;
+export function grantKey(
+  referralId: string,
+  role: 'inviter' | 'invitee',
+  operation: 'CREDIT' | 'REVERSE',
+): string {
+  return operation === 'CREDIT'
+    ? `referrals:${referralId}:${role}`
+    : `referrals:${referralId}:${role}:reverse`;
 }

@@ -24,7 +24,13 @@ import { forUpdate } from '../db';
 import { ReferralGrantRow } from '../grants/grant.entity';
 import type { ReferralSettings } from '../settings';
 import { ReferralRow, type RejectionReasonValue } from './referral.entity';
-import { attributionRefusal, capReached, grantKey, purchaseQualifies, refundReverses } from './referral.rules';
+import {
+  attributionRefusal,
+  capReached,
+  grantKey,
+  purchaseQualifies,
+  refundReverses,
+} from './referral.rules';
 
 /** Topic of the event published when a refund takes referral rewards back. */
 export const REFERRAL_REVERSED = 'referral.reversed';
@@ -73,14 +79,20 @@ export class ReferralService {
    * A member (or the operator for them) enters a friend's code after signing up without one.
    * Allowed once, and only before their first purchase.
    */
-  async applyCode(principal: Principal | null, rawCode: string, memberId: string | null): Promise<ReferralRow> {
+  async applyCode(
+    principal: Principal | null,
+    rawCode: string,
+    memberId: string | null,
+  ): Promise<ReferralRow> {
     const p = requireAuthenticated(principal);
     let inviteeId: string;
     if (p.role === 'member') {
-      if (memberId && memberId !== p.sub) throw new ForbiddenError('A member may only apply a code for themself');
+      if (memberId && memberId !== p.sub)
+        throw new ForbiddenError('A member may only apply a code for themself');
       inviteeId = p.sub;
     } else if (p.role === 'admin' || p.role === 'service') {
-      if (!memberId) throw new BadInputError('memberId is required when the operator applies a code', 'memberId');
+      if (!memberId)
+        throw new BadInputError('memberId is required when the operator applies a code', 'memberId');
       inviteeId = memberId;
     } else {
       throw new ForbiddenError('Only the member or the operator may apply a referral code');
@@ -152,7 +164,8 @@ export class ReferralService {
       if (!winner) throw error;
       return { kind: 'already-referred', referral: winner };
     }
-    if (refusal) this.logger.info({ inviteeId, inviterId: owner.memberId, reason: refusal }, 'referral refused');
+    if (refusal)
+      this.logger.info({ inviteeId, inviterId: owner.memberId, reason: refusal }, 'referral refused');
     return { kind: 'recorded', referral };
   }
 
@@ -184,7 +197,9 @@ export class ReferralService {
       // Serialise the inviter's qualifications so the cap holds under concurrency (MySQL: a
       // row lock on the inviter's code; SQLite: transactions are serialised already).
       await forUpdate(
-        manager.createQueryBuilder(ReferralCodeRow, 'c').where('c.memberId = :id', { id: referral.inviterId }),
+        manager
+          .createQueryBuilder(ReferralCodeRow, 'c')
+          .where('c.memberId = :id', { id: referral.inviterId }),
         manager,
       ).getOne();
       const since = subtractDuration(now, this.settings.capPeriod);
@@ -262,11 +277,21 @@ export class ReferralService {
     });
   }
 
-  private async reject(manager: EntityManager, referral: ReferralRow, reason: RejectionReasonValue, now: Date) {
+  private async reject(
+    manager: EntityManager,
+    referral: ReferralRow,
+    reason: RejectionReasonValue,
+    now: Date,
+  ) {
     const done = await manager.update(
       ReferralRow,
       { id: referral.id, status: 'REGISTERED' },
-      { status: 'REJECTED', rejectionReason: reason, discountStatus: referral.discountStatus ? 'VOID' : null, updatedAt: now },
+      {
+        status: 'REJECTED',
+        rejectionReason: reason,
+        discountStatus: referral.discountStatus ? 'VOID' : null,
+        updatedAt: now,
+      },
     );
     if (done.affected === 1) this.logger.info({ referralId: referral.id, reason }, 'referral rejected');
   }
@@ -286,7 +311,10 @@ export class ReferralService {
       this.logger.error({ eventId: event.id }, 'malformed purchase.refunded; ignored');
       return;
     }
-    const referral = await manager.findOneBy(ReferralRow, { qualifyingPurchaseId: purchaseId, status: 'REWARDED' });
+    const referral = await manager.findOneBy(ReferralRow, {
+      qualifyingPurchaseId: purchaseId,
+      status: 'REWARDED',
+    });
     if (!referral || referral.qualifyingAmount === null) return;
     const purchasedAt = referral.qualifyingPurchaseAt ?? referral.rewardedAt ?? new Date(0);
     const reverses = refundReverses({
@@ -303,7 +331,12 @@ export class ReferralService {
     const done = await manager.update(
       ReferralRow,
       { id: referral.id, status: 'REWARDED' },
-      { status: 'REJECTED', rejectionReason: 'QUALIFYING_PURCHASE_REFUNDED', reversedAt: now, updatedAt: now },
+      {
+        status: 'REJECTED',
+        rejectionReason: 'QUALIFYING_PURCHASE_REFUNDED',
+        reversedAt: now,
+        updatedAt: now,
+      },
     );
     if (done.affected !== 1) return;
     const credits = await manager.findBy(ReferralGrantRow, { referralId: referral.id, operation: 'CREDIT' });
@@ -369,7 +402,10 @@ export class ReferralService {
 
   async grantsByReferralIds(ids: readonly string[]): Promise<ReferralGrantRow[][]> {
     const rows = await this.transactor.read((m) =>
-      m.find(ReferralGrantRow, { where: { referralId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      m.find(ReferralGrantRow, {
+        where: { referralId: In([...ids]) },
+        order: { createdAt: 'ASC', id: 'ASC' },
+      }),
     );
     const byReferral = new Map<string, ReferralGrantRow[]>(ids.map((id) => [id, []]));
     for (const g of rows) byReferral.get(g.referralId)?.push(g);

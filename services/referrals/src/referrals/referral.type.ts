@@ -21,7 +21,9 @@ registerEnumType(ReferralRejectionReason, {
     SELF_REFERRAL: { description: 'A member used their own code.' },
     REFERRAL_LOOP: { description: 'The invitee (directly or through others) invited the inviter.' },
     CAP_REACHED: { description: "The inviter's rewarded referrals reached the cap for the period." },
-    QUALIFYING_PURCHASE_REFUNDED: { description: 'The qualifying purchase was refunded within the window: rewards reversed.' },
+    QUALIFYING_PURCHASE_REFUNDED: {
+      description: 'The qualifying purchase was refunded within the window: rewards reversed.',
+    },
   },
 });
 
@@ -49,7 +51,10 @@ export class ReferralReward {
   @Field({ description: 'True once the ledger has credited both sides.' })
   credited: boolean;
 
-  @Field(() => Date, { nullable: true, description: 'Set when a refund of the qualifying purchase took the rewards back.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Set when a refund of the qualifying purchase took the rewards back.',
+  })
   reversedAt: Date | null;
 }
 
@@ -82,6 +87,9 @@ export class Referral {
   @Field({ description: 'When the invitee joined with the code (or applied it).' })
   registeredAt: Date;
 
-  @Field(() => ReferralRejectionReason, { nullable: true, description: 'Why the referral was refused (status REJECTED).' })
+  @Field(() => ReferralRejectionReason, {
+    nullable: true,
+    description: 'Why the referral was refused (status REJECTED).',
+  })
   rejectionReason: ReferralRejectionReason | null;
 }

@@ -38,7 +38,10 @@ export class FakeLedger {
           res.writeHead(503).end();
           return;
         }
-        const { query, variables } = JSON.parse(body) as { query: string; variables: { input: LedgerCall['input'] } };
+        const { query, variables } = JSON.parse(body) as {
+          query: string;
+          variables: { input: LedgerCall['input'] };
+        };
         const operation = query.includes('ledgerReverse') ? 'ledgerReverse' : 'ledgerCredit';
         const input = variables.input;
         let result = this.results.get(input.idempotencyKey);
@@ -48,7 +51,9 @@ export class FakeLedger {
           result = operation === 'ledgerCredit' ? entry : { reversed: input.points, shortfall: 0, entry };
           this.results.set(input.idempotencyKey, result);
         }
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { [operation]: result } }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ data: { [operation]: result } }));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

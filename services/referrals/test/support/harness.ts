@@ -71,7 +71,11 @@ export class ReferralHarness {
     return id;
   }
 
-  envelope(topic: string, payload: Record<string, unknown>, overrides: Partial<EventEnvelope> = {}): EventEnvelope {
+  envelope(
+    topic: string,
+    payload: Record<string, unknown>,
+    overrides: Partial<EventEnvelope> = {},
+  ): EventEnvelope {
     return {
       id: randomUUID(),
       topic,
