@@ -16,13 +16,17 @@ export class ReferralHarness {
   tokens: ReturnType<typeof tokensFor>;
   private phone = 13800000000 + Math.floor(Math.random() * 1_000_000);
 
-  constructor(readonly config: PlatformConfig) {
+  constructor(
+    readonly config: PlatformConfig,
+    /** false: talk to the real ledger subgraph. */
+    private readonly fakeLedger = true,
+  ) {
     this.tokens = tokensFor(config);
   }
 
   async start(): Promise<void> {
     this.graph = await startGraph({ config: this.config, ephemeralPorts: true });
-    this.graph.peers.set('ledger', await this.ledger.start());
+    if (this.fakeLedger) this.graph.peers.set('ledger', await this.ledger.start());
   }
 
   async stop(): Promise<void> {
