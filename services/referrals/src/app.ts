@@ -5,6 +5,9 @@ import { RemoteLedger, type LedgerPort } from './grants/ledger.client';
 import { REFERRAL_REVERSED, ReferralService } from './referrals/referral.service';
 import { referralSettings, type ReferralSettings } from './settings';
 
+/** Published by members when a member's personal data is erased (PIPL). */
+const MEMBER_ERASED = 'member.erased';
+
 /** The referrals service's rules and background work, wired to its runtime. */
 export interface ReferralsApp extends ServiceApp {
   settings: ReferralSettings;
@@ -25,9 +28,12 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerPort): P
     pollMs,
   );
   await runtime.consume({
-    group: 'referrals.member-registered',
-    topics: [Topics.memberRegistered],
-    handle: (event, uow) => referrals.onMemberRegistered(event, uow),
+    group: 'referrals.members',
+    topics: [Topics.memberRegistered, MEMBER_ERASED],
+    handle: (event, uow) =>
+      event.topic === MEMBER_ERASED
+        ? referrals.onMemberErased(event, uow)
+        : referrals.onMemberRegistered(event, uow),
   });
   await runtime.consume({
     group: 'referrals.purchases',

@@ -1,5 +1,5 @@
 import { Topics } from '@loyalty/platform';
-import { graphqlRequest, testConfig } from '@loyalty/platform/testing';
+import { eventually, graphqlRequest, testConfig } from '@loyalty/platform/testing';
 import { ReferralHarness } from './support/harness';
 
 const PAGE = `query($first: Int!) { members(first: $first) { edges { node {
@@ -128,6 +128,24 @@ describe('referrals: batching, access and on-demand codes', () => {
       h.tokens.service('members'),
     );
     expect(unknown.data!.referralCodeOwner).toBeNull();
+  });
+
+  it("disables an erased member's code (PIPL) while their referrals stand", async () => {
+    const [a, b] = chain;
+    const code = await h.codeOf(a);
+    const erased = await h.gql(
+      'mutation { erasePersonalData(reason: "asked to") { id } }',
+      {},
+      h.tokens.member(a),
+    );
+    expect(erased.errors).toBeUndefined();
+    await eventually(async () => (await h.app.codes.ownerOf(code)) === null);
+    const res = await h.gql(
+      'mutation($code: String!) { registerMember(input: { displayName: "Late", email: "late@example.com", referralCode: $code }) { id } }',
+      { code },
+    );
+    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await h.referralOf(b))!.status).toBe('REWARDED');
   });
 
   it('generates a code on demand, once, for a member whose registration event has not arrived', async () => {

@@ -15,4 +15,8 @@ export class ReferralCodeRow {
   /** When the member's first purchase was recorded (a code can no longer be applied after it). */
   @Column({ type: 'datetime', precision: 3, nullable: true })
   firstPurchaseAt: Date | null;
+
+  /** Set when the member's personal data was erased: the code no longer refers anyone. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  disabledAt: Date | null;
 }

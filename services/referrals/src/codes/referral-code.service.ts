@@ -24,7 +24,7 @@ export class ReferralCodeService {
         .createQueryBuilder()
         .insert()
         .into(ReferralCodeRow)
-        .values({ memberId, code: generateCode(), createdAt: now, firstPurchaseAt: null })
+        .values({ memberId, code: generateCode(), createdAt: now, firstPurchaseAt: null, disabledAt: null })
         .orIgnore()
         .execute();
       const row = await forUpdate(
@@ -65,11 +65,18 @@ export class ReferralCodeService {
     const code = normalizeCode(input);
     if (!code) return null;
     const row = await this.transactor.read((m) => m.findOneBy(ReferralCodeRow, { code }));
-    return row?.memberId ?? null;
+    return row && !row.disabledAt ? row.memberId : null;
   }
 
   /** Remembers the member's first purchase (after it, a code can no longer be applied). */
   async markFirstPurchase(manager: EntityManager, memberId: string, at: Date): Promise<void> {
+    // The purchase may arrive before the member's registration event (separate streams).
+    await this.ensureIn(manager, memberId);
     await manager.update(ReferralCodeRow, { memberId, firstPurchaseAt: IsNull() }, { firstPurchaseAt: at });
+  }
+
+  /** `member.erased`: the code stops referring anyone (existing referrals and rewards stand). */
+  async disable(manager: EntityManager, memberId: string, at: Date): Promise<void> {
+    await manager.update(ReferralCodeRow, { memberId, disabledAt: IsNull() }, { disabledAt: at });
   }
 }

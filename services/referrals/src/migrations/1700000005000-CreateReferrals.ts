@@ -12,6 +12,7 @@ export class CreateReferrals1700000005000 implements MigrationInterface {
           { name: 'code', type: 'varchar', length: '16', isUnique: true },
           { name: 'createdAt', type: 'datetime', precision: 3 },
           { name: 'firstPurchaseAt', type: 'datetime', precision: 3, isNullable: true },
+          { name: 'disabledAt', type: 'datetime', precision: 3, isNullable: true },
         ],
       }),
     );

@@ -120,7 +120,7 @@ export class ReferralService {
   ): Promise<AttributionResult> {
     const code = normalizeCode(rawCode);
     const owner = code ? await manager.findOneBy(ReferralCodeRow, { code }) : null;
-    if (!code || !owner) return { kind: 'unknown-code' };
+    if (!code || !owner || owner.disabledAt) return { kind: 'unknown-code' };
     const existing = await manager.findOneBy(ReferralRow, { inviteeId });
     if (existing) return { kind: 'already-referred', referral: existing };
     const refusal = await attributionRefusal(owner.memberId, inviteeId, async (memberId) => {
@@ -167,6 +167,13 @@ export class ReferralService {
     if (refusal)
       this.logger.info({ inviteeId, inviterId: owner.memberId, reason: refusal }, 'referral refused');
     return { kind: 'recorded', referral };
+  }
+
+  /** `member.erased`: the member's code is disabled; the trail keeps its pseudonymous ids. */
+  async onMemberErased(event: EventEnvelope, { manager }: UnitOfWork): Promise<void> {
+    const memberId = str(event.payload.memberId);
+    if (!memberId) return;
+    await this.codes.disable(manager, memberId, new Date(str(event.payload.erasedAt) ?? event.occurredAt));
   }
 
   // ---- qualification -------------------------------------------------------------------------
