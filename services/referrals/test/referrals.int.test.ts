@@ -267,6 +267,18 @@ describe('referrals through the gateway', () => {
     expect(h.ledger.balance(invitees[2])).toBe(0);
   });
 
+  it('holds the cap when the invitees’ first purchases arrive concurrently', async () => {
+    const a = await h.register('Busy inviter');
+    const invitees: string[] = [];
+    for (let i = 0; i < 5; i++) invitees.push(await h.invite(a, `Busy invitee ${i}`));
+    await Promise.all(invitees.map((b) => h.publish(h.purchase(b, 5000))));
+    const rows = await Promise.all(invitees.map((b) => h.referralOf(b)));
+    expect(rows.filter((r) => r!.status === 'REWARDED')).toHaveLength(2);
+    expect(rows.filter((r) => r!.rejectionReason === 'CAP_REACHED')).toHaveLength(3);
+    await h.app.grants.drain();
+    expect(h.ledger.balance(a)).toBe(200);
+  });
+
   it('reverses both rewards when the qualifying purchase is refunded within the window', async () => {
     const a = await h.register('Refund inviter');
     const b = await h.invite(a, 'Refund invitee');
