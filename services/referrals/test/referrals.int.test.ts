@@ -212,6 +212,28 @@ describe('referrals through the gateway', () => {
     expect(admin.data!.applyReferralCode).toEqual({ status: 'REJECTED', rejectionReason: 'REFERRAL_LOOP' });
   });
 
+  it('refuses a loop that two members try to close at the same time', async () => {
+    for (let round = 0; round < 3; round++) {
+      const a = await h.register(`Mutual A ${round}`);
+      const b = await h.register(`Mutual B ${round}`);
+      const [codeA, codeB] = [await h.codeOf(a), await h.codeOf(b)];
+      const apply = (member: string, code: string) =>
+        h.gql(
+          'mutation($code: String!) { applyReferralCode(code: $code) { status rejectionReason } }',
+          { code },
+          h.tokens.member(member),
+        );
+      const results = await Promise.all([apply(a, codeB), apply(b, codeA)]);
+      const outcomes = results.map((r) => r.data!.applyReferralCode);
+      expect(outcomes).toEqual(
+        expect.arrayContaining([
+          { status: 'REGISTERED', rejectionReason: null },
+          { status: 'REJECTED', rejectionReason: 'REFERRAL_LOOP' },
+        ]),
+      );
+    }
+  });
+
   it('applies a code once, before the first purchase only', async () => {
     const a = await h.register('Late inviter');
     const b = await h.register('Late joiner');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, Not, type EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
@@ -121,14 +121,19 @@ export class ReferralService {
     const code = normalizeCode(rawCode);
     const owner = code ? await manager.findOneBy(ReferralCodeRow, { code }) : null;
     if (!code || !owner || owner.disabledAt) return { kind: 'unknown-code' };
-    const existing = await manager.findOneBy(ReferralRow, { inviteeId });
+    // Locking reads (MySQL): they see attributions committed meanwhile and lock the invitee
+    // keys they look at, so two attributions that would close a loop together (A applies B's
+    // code while B applies A's) conflict, and the retried one sees the other and is refused.
+    const invitationOf = (memberId: string) =>
+      forUpdate(
+        manager.createQueryBuilder(ReferralRow, 'r').where('r.inviteeId = :memberId', { memberId }),
+        manager,
+      ).getOne();
+    const existing = await invitationOf(inviteeId);
     if (existing) return { kind: 'already-referred', referral: existing };
     const refusal = await attributionRefusal(owner.memberId, inviteeId, async (memberId) => {
-      const up = await manager.findOne(ReferralRow, {
-        where: { inviteeId: memberId, status: Not('REJECTED') },
-        select: { inviterId: true },
-      });
-      return up?.inviterId ?? null;
+      const up = await invitationOf(memberId);
+      return up && up.status !== 'REJECTED' ? up.inviterId : null;
     });
     const discount = this.settings.inviteeDiscount;
     const referral = manager.create(ReferralRow, {
