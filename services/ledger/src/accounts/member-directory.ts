@@ -1,6 +1,6 @@
-import { BadInputError, type ServiceClient, type Transactor } from '@loyalty/platform';
+import { BadInputError, PointKind, type ServiceClient, type Transactor } from '@loyalty/platform';
 import type { EntityManager } from 'typeorm';
-import { MemberStreamRow } from './account.entity';
+import { AccountRow, MemberStreamRow } from './account.entity';
 
 const MEMBER_EXISTS = 'query LedgerMemberExists($id: ID!) { member(id: $id) { id } }';
 
@@ -22,6 +22,15 @@ export class MemberDirectory {
       .insert()
       .into(MemberStreamRow)
       .values({ memberId, lastSequence: 0, createdAt: at })
+      .orIgnore()
+      .execute();
+    // Zero-balance accounts up front: writes then only ever lock existing rows (on MySQL a
+    // locking read of a missing row takes a gap lock, and first writes of members deadlock).
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AccountRow)
+      .values(Object.values(PointKind).map((kind) => ({ memberId, kind, balance: 0, updatedAt: at })))
       .orIgnore()
       .execute();
   }
