@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ConflictError, ServiceUnavailableError, startService, type RunningService } from '@loyalty/platform';
 import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/platform/testing';
 import { campaignsService } from '../src';
@@ -34,7 +34,10 @@ class FakeLedger implements LedgerPort {
 
   async credit(request: CreditRequest) {
     this.apply(this.credits, request);
-    return { entryId: `e-${request.idempotencyKey}`, expiresAt: new Date(Date.now() + 86_400_000) };
+    return {
+      entryId: createHash('sha1').update(request.idempotencyKey).digest('hex'),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    };
   }
 
   async reverse(request: ReverseRequest) {
@@ -43,7 +46,11 @@ class FakeLedger implements LedgerPort {
     );
     if (!credited && !this.down) this.violations.push(`reversed before credit: ${request.idempotencyKey}`);
     this.apply(this.reversals, request);
-    return { entryId: `e-${request.idempotencyKey}`, reversed: request.points, shortfall: 0 };
+    return {
+      entryId: createHash('sha1').update(request.idempotencyKey).digest('hex'),
+      reversed: request.points,
+      shortfall: 0,
+    };
   }
 
   balance(memberId: string, kind = 'REGULAR'): number {

@@ -11,6 +11,7 @@ import {
   type PurchaseFacts,
 } from '../src/rules/rule-engine';
 import { localDay } from '../src/rules/local-time';
+import { purchaseKey, refundKey } from '../src/purchases/purchase.service';
 
 const at = new Date('2026-11-18T04:00:00Z'); // Wednesday 12:00 in Shanghai, the 18th
 
@@ -207,5 +208,15 @@ describe('rule engine', () => {
         },
       ),
     );
+  });
+
+  it('derives ledger idempotency keys that fit the ledger (160 characters) and name merchant, order and rule', () => {
+    const uuid = '123e4567-e89b-12d3-a456-426614174000';
+    const longest = purchaseKey(uuid, 'O'.repeat(64), { ruleKey: `campaign:${uuid}`, campaignId: uuid });
+    expect(longest.length).toBeLessThanOrEqual(160);
+    expect(purchaseKey('m1', 'A1', { ruleKey: 'base', campaignId: null })).toBe(
+      'campaigns:purchase:m1:A1:base',
+    );
+    expect(refundKey(uuid, 'R'.repeat(64), 'REGULAR').length).toBeLessThanOrEqual(160);
   });
 });

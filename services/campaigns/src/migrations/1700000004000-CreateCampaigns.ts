@@ -180,7 +180,7 @@ export class CreateCampaigns1700000004000 implements MigrationInterface {
           int('attempts', false, 0),
           time('nextAttemptAt'),
           str('lastError', 500, true),
-          str('ledgerEntryId', 64, true),
+          str('ledgerEntryId', 100, true),
           time('expiresAt', true),
           int('reversed', true),
           int('shortfall', true),

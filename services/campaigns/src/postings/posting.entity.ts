@@ -62,7 +62,7 @@ export class PostingRow {
   @Column({ type: 'varchar', length: 500, nullable: true })
   lastError: string | null;
 
-  @Column({ type: 'varchar', length: 64, nullable: true })
+  @Column({ type: 'varchar', length: 100, nullable: true })
   ledgerEntryId: string | null;
 
   /**

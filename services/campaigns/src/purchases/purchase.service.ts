@@ -83,9 +83,17 @@ const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/#]{0,63}$/;
 
 const sha256 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
-const purchaseKey = (merchantId: string, orderId: string, rule: string) =>
-  `campaigns:purchase:${merchantId}:${orderId}:${rule}`;
-const refundKey = (merchantId: string, refundId: string, kind: string) =>
+/**
+ * Ledger idempotency keys (the ledger takes at most 160 characters):
+ * `campaigns:purchase:<merchantId>:<orderId>:<base | green | campaignId>` and
+ * `campaigns:refund:<merchantId>:<refundId>:<kind>`.
+ */
+export const purchaseKey = (
+  merchantId: string,
+  orderId: string,
+  award: Pick<EvaluatedAward, 'ruleKey' | 'campaignId'>,
+) => `campaigns:purchase:${merchantId}:${orderId}:${award.campaignId ?? award.ruleKey}`;
+export const refundKey = (merchantId: string, refundId: string, kind: string) =>
   `campaigns:refund:${merchantId}:${refundId}:${kind}`;
 
 function checkKey(value: string, field: string): string {
@@ -345,7 +353,7 @@ export class PurchaseService {
         const postings = await LedgerPoster.add(
           manager,
           awards.map((a): NewPosting => ({
-            idempotencyKey: purchaseKey(p.merchantId, p.orderId, a.ruleKey),
+            idempotencyKey: purchaseKey(p.merchantId, p.orderId, a),
             operation: 'CREDIT',
             memberId: p.memberId,
             kind: a.kind,
