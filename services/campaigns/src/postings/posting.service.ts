@@ -3,7 +3,7 @@ import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
-import type { Transactor } from '@loyalty/platform';
+import { requestScope, type Transactor } from '@loyalty/platform';
 import type { LedgerPort } from './ledger.port';
 import { PostingRow, type PostingOperation } from './posting.entity';
 
@@ -98,6 +98,11 @@ export class LedgerPoster {
 
   /** Look for due postings now (coalesces with a drain already running). */
   nudge(): void {
+    // Background work: never attributed to the HTTP request that happened to trigger it.
+    if (requestScope.getStore()) {
+      requestScope.exit(() => this.nudge());
+      return;
+    }
     if (this.stopped) return;
     if (this.draining) {
       this.again = true;
