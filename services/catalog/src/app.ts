@@ -16,9 +16,19 @@ export interface CatalogApp extends ServiceApp {
   recovery: RedemptionRecovery;
 }
 
-export function createApp(runtime: ServiceRuntime, config: CatalogConfig = loadCatalogConfig()): CatalogApp {
-  const directory = new RemoteMemberDirectory(runtime.client('members'));
-  const ledger = new RemoteLedger(runtime.client('ledger'));
+/** The other services the catalog depends on; tests may substitute them. */
+export interface CatalogPorts {
+  ledger: LedgerPort;
+  directory: MemberDirectory;
+}
+
+export function createApp(
+  runtime: ServiceRuntime,
+  config: CatalogConfig = loadCatalogConfig(),
+  ports: Partial<CatalogPorts> = {},
+): CatalogApp {
+  const directory = ports.directory ?? new RemoteMemberDirectory(runtime.client('members'));
+  const ledger = ports.ledger ?? new RemoteLedger(runtime.client('ledger'));
   const rewards = new RewardService(runtime.transactor, directory);
   const redemptions = new RedemptionService(
     runtime.transactor,
