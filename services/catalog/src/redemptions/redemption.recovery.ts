@@ -39,12 +39,16 @@ export class RedemptionRecovery {
     await this.running?.catch(() => undefined);
   }
 
-  /** One pass; concurrent calls share it. `staleAfterMs: 0` takes everything open now (tests). */
-  sweep(options: { staleAfterMs?: number } = {}): Promise<SweepResult> {
-    this.running ??= this.pass(options.staleAfterMs ?? this.staleAfterMs).finally(() => {
+  /** One pass, after any pass already running. `staleAfterMs: 0` takes everything open now (tests). */
+  async sweep(options: { staleAfterMs?: number } = {}): Promise<SweepResult> {
+    while (this.running) await this.running.catch(() => undefined);
+    const pass = this.pass(options.staleAfterMs ?? this.staleAfterMs);
+    this.running = pass;
+    try {
+      return await pass;
+    } finally {
       this.running = null;
-    });
-    return this.running;
+    }
   }
 
   private async pass(staleAfterMs: number): Promise<SweepResult> {
