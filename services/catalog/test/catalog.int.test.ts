@@ -266,4 +266,439 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       expect(await h.stock(r)).toBe(1);
     });
   });
+
+  describe('cancel, fulfil, delist', () => {
+    it('a member cancels before fulfilment: points and stock back, no compensation', async () => {
+      const r = await h.reward(
+        { name: 'Consultation', kind: 'SERVICE', pointsPrice: 150, stock: 4, merchantId: dining },
+        h.tokens.partner(dining),
+      );
+      const m = await h.member('Changed Mind');
+      ledger.credit(m, 150);
+      const id = (await h.redeem({ rewardId: r, idempotencyKey: 'x' }, h.tokens.member(m))).data!.redeemReward
+        .id;
+      const other = await h.member('Nosy');
+      const forbidden = await h.gql(
+        'mutation($id: ID!) { cancelRedemption(id: $id, reason: "mine now") { id } }',
+        { id },
+        h.tokens.member(other),
+      );
+      expect(codeOf(forbidden)).toBe('FORBIDDEN');
+      const res = await h.ok(
+        'mutation($id: ID!) { cancelRedemption(id: $id, reason: "changed my mind") { status compensationPoints } }',
+        { id },
+        h.tokens.member(m),
+      );
+      expect(res.cancelRedemption).toEqual({ status: 'CANCELLED', compensationPoints: 0 });
+      expect(ledger.balance(m)).toBe(150);
+      expect(await h.stock(r)).toBe(4);
+      const again = await h.ok(
+        'mutation($id: ID!) { cancelRedemption(id: $id, reason: "again") { status } }',
+        { id },
+        h.tokens.member(m),
+      );
+      expect(again.cancelRedemption.status).toBe('CANCELLED');
+      expect(ledger.balance(m)).toBe(150);
+    });
+
+    it('only the merchant or the operator fulfils; members cannot cancel afterwards; the trail has who and why', async () => {
+      const r = await h.reward(
+        { name: 'Custom design', kind: 'SERVICE', pointsPrice: 100, merchantId: dining },
+        h.tokens.partner(dining),
+      );
+      const m = await h.member('Designer Fan');
+      ledger.credit(m, 100);
+      const id = (await h.redeem({ rewardId: r, idempotencyKey: 'd' }, h.tokens.member(m))).data!.redeemReward
+        .id;
+      const wrongPartner = await h.gql(
+        'mutation($id: ID!) { fulfillRedemption(id: $id) { id } }',
+        { id },
+        h.tokens.partner(stationery),
+      );
+      expect(codeOf(wrongPartner)).toBe('FORBIDDEN');
+      const asMember = await h.gql(
+        'mutation($id: ID!) { fulfillRedemption(id: $id) { id } }',
+        { id },
+        h.tokens.member(m),
+      );
+      expect(codeOf(asMember)).toBe('FORBIDDEN');
+      await h.ok(
+        'mutation($id: ID!) { fulfillRedemption(id: $id, note: "Delivered in store") { status } }',
+        { id },
+        h.tokens.partner(dining),
+      );
+      const late = await h.gql(
+        'mutation($id: ID!) { cancelRedemption(id: $id, reason: "too late") { id } }',
+        { id },
+        h.tokens.member(m),
+      );
+      expect(codeOf(late)).toBe('CONFLICT');
+      const read = await h.ok(REDEMPTION, { id }, h.tokens.partner(dining));
+      expect(read.redemption.transitions).toEqual([
+        { from: null, to: 'PENDING', actor: `member:${m}`, reason: 'Redemption requested' },
+        { from: 'PENDING', to: 'CONFIRMED', actor: `member:${m}`, reason: 'Points captured' },
+        { from: 'CONFIRMED', to: 'FULFILLED', actor: `partner:${dining}`, reason: 'Delivered in store' },
+      ]);
+      expect(ledger.balance(m)).toBe(0);
+    });
+
+    it('delisting cancels open redemptions, returns the points and grants 10% compensation (at least 1)', async () => {
+      const r = await h.reward(
+        { name: 'Concert ticket', kind: 'TICKET', pointsPrice: 200, stock: 10, merchantId: dining },
+        h.tokens.partner(dining),
+      );
+      const cheap = await h.reward(
+        { name: 'Sticker', kind: 'GOODS', pointsPrice: 5, merchantId: dining },
+        h.tokens.partner(dining),
+      );
+      const a = await h.member('Fan A');
+      const b = await h.member('Fan B');
+      ledger.credit(a, 400);
+      ledger.credit(b, 5);
+      const ra = (await h.redeem({ rewardId: r, idempotencyKey: 't', quantity: 2 }, h.tokens.member(a))).data!
+        .redeemReward.id;
+      const rb = (await h.redeem({ rewardId: cheap, idempotencyKey: 's' }, h.tokens.member(b))).data!
+        .redeemReward.id;
+      expect(ledger.balance(a)).toBe(0);
+      const otherPartner = await h.gql(
+        'mutation($id: ID!) { delistReward(id: $id, reason: "x") { id } }',
+        { id: r },
+        h.tokens.partner(stationery),
+      );
+      expect(codeOf(otherPartner)).toBe('FORBIDDEN');
+      const outboxBefore = await h.count('outbox_events');
+      const res = await h.ok(
+        'mutation($id: ID!) { delistReward(id: $id, reason: "Concert cancelled by the organiser") { id active } }',
+        { id: r },
+        h.tokens.partner(dining),
+      );
+      expect(res.delistReward).toEqual({ id: r, active: false });
+      await h.ok(
+        'mutation($id: ID!) { delistReward(id: $id, reason: "Out of print") { active } }',
+        { id: cheap },
+        h.tokens.admin(),
+      );
+      const read = await h.ok(REDEMPTION, { id: ra }, h.tokens.member(a));
+      expect(read.redemption).toMatchObject({
+        status: 'CANCELLED',
+        compensationPoints: 40,
+        cancelReason: 'Reward delisted: Concert cancelled by the organiser',
+      });
+      expect(ledger.balance(a)).toBe(400 + 40);
+      expect(ledger.historyOf(a).filter((e) => e.type === 'COMPENSATE')).toEqual([
+        expect.objectContaining({
+          points: 40,
+          reason: 'Compensation: Reward delisted: Concert cancelled by the organiser',
+        }),
+      ]);
+      expect((await h.ok(REDEMPTION, { id: rb }, h.tokens.member(b))).redemption.compensationPoints).toBe(1);
+      expect(ledger.balance(b)).toBe(5 + 1);
+      expect(await h.count('outbox_events')).toBe(outboxBefore + 2);
+      // Delisted: no longer listed or redeemable.
+      const again = await h.redeem({ rewardId: r, idempotencyKey: 't2' }, h.tokens.member(a));
+      expect(codeOf(again)).toBe('BAD_USER_INPUT');
+      expect(ledger.balance(a)).toBe(440);
+    });
+
+    it('an outage while settling a cancellation is finished by the sweeper', async () => {
+      const r = await h.reward({ name: 'Flight voucher', kind: 'TICKET', pointsPrice: 500 });
+      const m = await h.member('Traveller');
+      ledger.credit(m, 500);
+      const id = (await h.redeem({ rewardId: r, idempotencyKey: 'f' }, h.tokens.member(m))).data!.redeemReward
+        .id;
+      ledger.down = true;
+      await h.ok(
+        'mutation($id: ID!) { cancelRedemption(id: $id, reason: "Flight cancelled") { status } }',
+        { id },
+        h.tokens.admin(),
+      );
+      expect(ledger.balance(m)).toBe(0);
+      ledger.down = false;
+      await h.app.recovery.sweep({ staleAfterMs: 0 });
+      expect(ledger.balance(m)).toBe(550);
+      await h.app.recovery.sweep({ staleAfterMs: 0 });
+      expect(ledger.balance(m)).toBe(550);
+    });
+  });
+
+  describe('eligibility', () => {
+    it('tier-gated and personal rewards: refused with FORBIDDEN and left out of eligibleRewards', async () => {
+      const gold = await h.reward({ name: 'Gold lounge', kind: 'SERVICE', pointsPrice: 10, minTier: 'GOLD' });
+      const a = await h.member('Chosen One');
+      const b = await h.member('Not Chosen');
+      const personal = await h.reward({
+        name: 'Private jewellery consultation',
+        kind: 'SERVICE',
+        pointsPrice: 10,
+        offeredTo: [a],
+      });
+      const soldOut = await h.reward({ name: 'Sold out', kind: 'GOODS', pointsPrice: 10, stock: 0 });
+      ledger.credit(a, 100);
+      ledger.credit(b, 100);
+      expect(codeOf(await h.redeem({ rewardId: gold, idempotencyKey: 'g' }, h.tokens.member(a)))).toBe(
+        'FORBIDDEN',
+      );
+      expect(codeOf(await h.redeem({ rewardId: personal, idempotencyKey: 'p' }, h.tokens.member(b)))).toBe(
+        'FORBIDDEN',
+      );
+      expect(codeOf(await h.redeem({ rewardId: soldOut, idempotencyKey: 'o' }, h.tokens.member(b)))).toBe(
+        'OUT_OF_STOCK',
+      );
+      const eligible = async (m: string) =>
+        (
+          await h.ok(
+            'query($id: ID!) { member(id: $id) { eligibleRewards(first: 100) { id } } }',
+            { id: m },
+            h.tokens.member(m),
+          )
+        ).member.eligibleRewards.map((r: { id: string }) => r.id);
+      const forA = await eligible(a);
+      const forB = await eligible(b);
+      expect(forA).toContain(personal);
+      expect(forB).not.toContain(personal);
+      for (const ids of [forA, forB]) expect(ids).not.toEqual(expect.arrayContaining([gold]));
+      expect(forB).not.toContain(soldOut);
+      const publicList = await h.ok('{ rewards(first: 100) { edges { node { id } } } }');
+      expect(publicList.rewards.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(
+        personal,
+      );
+      const redeemed = await h.redeem({ rewardId: personal, idempotencyKey: 'p' }, h.tokens.member(a));
+      expect(redeemed.data!.redeemReward.status).toBe('CONFIRMED');
+    });
+  });
+
+  describe('bad input writes nothing', () => {
+    it('refuses bad quantities, unknown or inactive rewards, bad prices and foreign merchants with clear codes', async () => {
+      const r = await h.reward({
+        name: 'Pen',
+        kind: 'GOODS',
+        pointsPrice: 10,
+        stock: 5,
+        merchantId: stationery,
+      });
+      const m = await h.member('Careless');
+      ledger.credit(m, 100);
+      const before = {
+        rewards: await h.count('rewards'),
+        redemptions: await h.count('redemptions'),
+        rules: await h.count('price_rules'),
+        calls: ledger.calls,
+      };
+      const member = h.tokens.member(m);
+      const cases: [Promise<{ errors?: { extensions?: { code?: string } }[] }>, string][] = [
+        [h.redeem({ rewardId: r, idempotencyKey: 'q0', quantity: 0 }, member), 'BAD_USER_INPUT'],
+        [h.redeem({ rewardId: r, idempotencyKey: 'q-1', quantity: -1 }, member), 'BAD_USER_INPUT'],
+        [h.redeem({ rewardId: r, idempotencyKey: 'q1.5', quantity: 1.5 }, member), 'BAD_USER_INPUT'],
+        [h.redeem({ rewardId: 'no-such-reward', idempotencyKey: 'u' }, member), 'NOT_FOUND'],
+        [h.redeem({ rewardId: r, idempotencyKey: 'z', memberId: 'someone-else' }, member), 'FORBIDDEN'],
+        [h.redeem({ rewardId: r, idempotencyKey: 'anon' }, ''), 'UNAUTHENTICATED'],
+        [h.redeem({ rewardId: r, idempotencyKey: 'pp', memberId: m }, h.tokens.partner(dining)), 'FORBIDDEN'],
+        [h.redeem({ rewardId: r, idempotencyKey: 'nm' }, h.tokens.admin()), 'BAD_USER_INPUT'],
+        [
+          h.redeem({ rewardId: r, idempotencyKey: 'um', memberId: 'no-such-member' }, h.tokens.admin()),
+          'NOT_FOUND',
+        ],
+        [
+          h.gql(
+            'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: -5 }) { id } }',
+            {},
+            h.tokens.admin(),
+          ),
+          'BAD_USER_INPUT',
+        ],
+        [
+          h.gql(
+            'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 0 }) { id } }',
+            {},
+            h.tokens.admin(),
+          ),
+          'BAD_USER_INPUT',
+        ],
+        [
+          h.gql(
+            'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 2.5 }) { id } }',
+            {},
+            h.tokens.admin(),
+          ),
+          'BAD_USER_INPUT',
+        ],
+        [
+          h.gql(
+            'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 5, cashPrice: -1 }) { id } }',
+            {},
+            h.tokens.admin(),
+          ),
+          'BAD_USER_INPUT',
+        ],
+        [
+          h.gql(
+            'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 5, stock: -1 }) { id } }',
+            {},
+            h.tokens.admin(),
+          ),
+          'BAD_USER_INPUT',
+        ],
+        [
+          h.gql(
+            'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 5, minTier: "DIAMOND" }) { id } }',
+            {},
+            h.tokens.admin(),
+          ),
+          'BAD_USER_INPUT',
+        ],
+        [
+          h.gql(
+            'mutation($m: ID!) { createReward(input: { name: "X", kind: GOODS, pointsPrice: 5, merchantId: $m }) { id } }',
+            { m: stationery },
+            h.tokens.partner(dining),
+          ),
+          'FORBIDDEN',
+        ],
+        [
+          h.gql(
+            'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 5, merchantId: "no-such-merchant" }) { id } }',
+            {},
+            h.tokens.admin(),
+          ),
+          'NOT_FOUND',
+        ],
+        [
+          h.gql(
+            'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 5 }) { id } }',
+            {},
+            member,
+          ),
+          'FORBIDDEN',
+        ],
+        [
+          h.gql(
+            'mutation($id: ID!) { addPriceRule(rewardId: $id, input: { label: "Up", pointsPrice: 20, startsAt: "2026-01-01T00:00:00Z", endsAt: "2027-01-01T00:00:00Z" }) { id } }',
+            { id: r },
+            h.tokens.admin(),
+          ),
+          'BAD_USER_INPUT',
+        ],
+        [
+          h.gql(
+            'mutation($id: ID!) { restockReward(id: $id, quantity: 3) { id } }',
+            { id: r },
+            h.tokens.partner(dining),
+          ),
+          'FORBIDDEN',
+        ],
+        [
+          h.gql(
+            'mutation($id: ID!) { updateReward(input: { id: $id, pointsPrice: -3 }) { id } }',
+            { id: r },
+            h.tokens.partner(stationery),
+          ),
+          'BAD_USER_INPUT',
+        ],
+        [
+          h.gql(
+            'mutation($id: ID!) { delistReward(id: $id, reason: "mine") { id } }',
+            { id: r },
+            h.tokens.partner(dining),
+          ),
+          'FORBIDDEN',
+        ],
+        [h.gql('query($id: ID!) { redemption(id: $id) { id } }', { id: 'nope' }, member), 'NONE'],
+      ];
+      for (const [promise, code] of cases) {
+        const res = await promise;
+        if (code === 'NONE') expect(res.errors).toBeUndefined();
+        else expect({ code: codeOf(res), res }).toMatchObject({ code });
+      }
+      await h.ok(
+        'mutation($id: ID!) { delistReward(id: $id, reason: "gone") { id } }',
+        { id: r },
+        h.tokens.partner(stationery),
+      );
+      expect(codeOf(await h.redeem({ rewardId: r, idempotencyKey: 'inactive' }, member))).toBe(
+        'BAD_USER_INPUT',
+      );
+      expect({
+        rewards: await h.count('rewards'),
+        redemptions: await h.count('redemptions'),
+        rules: await h.count('price_rules'),
+        calls: ledger.calls,
+      }).toEqual(before);
+      expect(ledger.balance(m)).toBe(100);
+      expect(await h.stock(r)).toBe(5);
+    });
+  });
+
+  describe('reads', () => {
+    it('rewards(first: 50) with merchant and prices costs the same SQL as first: 5', async () => {
+      for (let i = 0; i < 50; i++) {
+        await h.reward({
+          name: `Bulk ${i}`,
+          kind: 'COUPON',
+          pointsPrice: 100 + i,
+          merchantId: i % 2 ? dining : stationery,
+          priceRules:
+            i % 3
+              ? []
+              : [
+                  {
+                    label: 'Sale',
+                    pointsPrice: 50,
+                    startsAt: new Date(Date.now() - 1000).toISOString(),
+                    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+                  },
+                ],
+        });
+      }
+      const query =
+        'query($n: Int) { rewards(first: $n) { edges { node { id name pointsPrice listPointsPrice merchant { id name category } priceRules { pointsPrice } } } } }';
+      const counter = h.catalog.runtime.db.queries;
+      const cost = async (n: number) => {
+        counter.reset(true);
+        const data = await h.ok(query, { n });
+        expect(data.rewards.edges).toHaveLength(n);
+        // The outbox relay and the sweeper poll in the background: count this request's statements.
+        return counter.statements.filter((sql) => !/outbox_events|FROM .redemptions./.test(sql)).length;
+      };
+      const five = await cost(5);
+      const fifty = await cost(50);
+      expect(fifty).toBe(five);
+      expect(fifty).toBeLessThanOrEqual(2);
+    });
+
+    it("pages a member's redemptions newest first, for the member and the operator only", async () => {
+      const r = await h.reward({ name: 'Page me', kind: 'GOODS', pointsPrice: 1 });
+      const m = await h.member('Pager');
+      ledger.credit(m, 5);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++)
+        ids.push(
+          (await h.redeem({ rewardId: r, idempotencyKey: `p${i}` }, h.tokens.member(m))).data!.redeemReward
+            .id,
+        );
+      const page = (after: string | null) =>
+        h.ok(
+          'query($id: ID!, $after: String) { member(id: $id) { redemptions(first: 2, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } }',
+          { id: m, after },
+          h.tokens.admin(),
+        );
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const conn: {
+          edges: { node: { id: string } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        } = (await page(after)).member.redemptions;
+        seen.push(...conn.edges.map((e) => e.node.id));
+        if (!conn.pageInfo.hasNextPage) break;
+        after = conn.pageInfo.endCursor;
+      }
+      expect(seen).toEqual([...ids].reverse());
+      const partner = await h.gql(
+        'query($id: ID!) { member(id: $id) { redemptions { edges { node { id } } } } }',
+        { id: m },
+        h.tokens.partner(dining),
+      );
+      expect(codeOf(partner)).toBe('FORBIDDEN');
+    });
+  });
 });

@@ -20,6 +20,7 @@ export interface LedgerPort {
     idempotencyKey: string;
     reason: string;
     ttlSeconds: number;
+    merchantId: string | null;
   }): Promise<PointHold>;
   capture(holdId: string, idempotencyKey: string): Promise<void>;
   release(holdId: string, idempotencyKey: string, reason: string): Promise<void>;

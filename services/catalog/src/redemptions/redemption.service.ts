@@ -627,6 +627,7 @@ export class RedemptionService {
       idempotencyKey: this.ledgerKey(row, 'hold'),
       reason: `Redeeming ${row.quantity} × ${row.rewardName}`,
       ttlSeconds: this.config.holdTtlSeconds,
+      merchantId: row.merchantId,
     };
   }
 

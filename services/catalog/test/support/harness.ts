@@ -73,12 +73,12 @@ export class CatalogHarness {
   }
 
   /** Like {@link gql} but fails the test on any error. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async ok<T = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
     token?: string,
   ): Promise<T> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     const res = await this.gql(query, variables, token);
     if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
     return res.data as T;
