@@ -1,3 +1,5 @@
+import { Topics, type EventEnvelope } from '@loyalty/platform';
+import { eventually } from '@loyalty/platform/testing';
 import { SimulatedCrash } from './support/crash';
 import { FakeLedger } from './support/fake-ledger';
 import { CatalogHarness } from './support/harness';
@@ -299,6 +301,27 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       );
       expect(again.cancelRedemption.status).toBe('CANCELLED');
       expect(ledger.balance(m)).toBe(150);
+    });
+
+    it("a partner redeems its own merchant's reward for a member in store; the member sees it", async () => {
+      const r = await h.reward(
+        { name: 'Side dish', kind: 'GOODS', pointsPrice: 30, merchantId: dining },
+        h.tokens.partner(dining),
+      );
+      const m = await h.member('Walk-in');
+      ledger.credit(m, 30);
+      const res = await h.redeem(
+        { rewardId: r, memberId: m, idempotencyKey: 'order-778' },
+        h.tokens.partner(dining),
+      );
+      expect(res.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', member: { id: m } });
+      const id = res.data!.redeemReward.id;
+      // The key is the partner's own: the same key from another caller is another request.
+      const own = await h.ok(REDEMPTION, { id }, h.tokens.member(m));
+      expect(own.redemption.transitions[0]).toMatchObject({ actor: `partner:${dining}` });
+      const other = await h.gql(REDEMPTION, { id }, h.tokens.partner(stationery));
+      expect(codeOf(other)).toBe('FORBIDDEN');
+      expect(ledger.balance(m)).toBe(0);
     });
 
     it('only the merchant or the operator fulfils; members cannot cancel afterwards; the trail has who and why', async () => {
@@ -625,6 +648,47 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       }).toEqual(before);
       expect(ledger.balance(m)).toBe(100);
       expect(await h.stock(r)).toBe(5);
+    });
+  });
+
+  describe('events', () => {
+    it('publishes redemption.status_changed for every transition through the outbox', async () => {
+      const seen: EventEnvelope[] = [];
+      const unlisten = await h.graph.transport.listen(Topics.redemptionStatusChanged, (e) => {
+        seen.push(e);
+      });
+      try {
+        const r = await h.reward(
+          { name: 'Event tea', kind: 'GOODS', pointsPrice: 10, merchantId: dining },
+          h.tokens.partner(dining),
+        );
+        const m = await h.member('Listener');
+        ledger.credit(m, 10);
+        const id = (await h.redeem({ rewardId: r, idempotencyKey: 'ev' }, h.tokens.member(m))).data!
+          .redeemReward.id;
+        await h.ok(
+          'mutation($id: ID!) { fulfillRedemption(id: $id) { id } }',
+          { id },
+          h.tokens.partner(dining),
+        );
+        const mine = await eventually(async () => {
+          const list = seen.filter((e) => e.payload.redemptionId === id);
+          return list.length >= 3 && list;
+        });
+        expect(mine.map((e) => [e.payload.from, e.payload.to])).toEqual([
+          [null, 'PENDING'],
+          ['PENDING', 'CONFIRMED'],
+          ['CONFIRMED', 'FULFILLED'],
+        ]);
+        expect(mine[0]).toMatchObject({
+          key: m,
+          source: 'catalog',
+          payload: { memberId: m, rewardId: r, merchantId: dining, reason: 'Redemption requested' },
+        });
+        expect(typeof mine[2].payload.at).toBe('string');
+      } finally {
+        await unlisten();
+      }
     });
   });
 
