@@ -20,8 +20,8 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-looking text is defused. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
   let text = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
