@@ -47,7 +47,9 @@ async function subgraphsReady(peers: PeerDirectory): Promise<boolean> {
   const results = await Promise.all(
     peers.entries().map(async ([, url]) => {
       try {
-        const res = await fetch(url.replace(/\/graphql$/, '/health/ready'), { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(url.replace(/\/graphql$/, '/health/ready'), {
+          signal: AbortSignal.timeout(2000),
+        });
         return res.ok;
       } catch {
         return false;
@@ -70,7 +72,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     supergraphSdl: options.supergraphSdl ?? readSupergraph(),
     // The supergraph's URLs are defaults; the peer directory knows where subgraphs really are.
     buildService: ({ name }) => new AuthForwardingDataSource({ url: peers.url(name as never) }),
-    logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
   });
   const metrics = new Metrics('gateway', true);
   const httpServer = createServer();
@@ -95,9 +102,19 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   };
   httpServer.on(
     'request',
-    createRequestHandler<GatewayContext>({ apollo, context, metrics, logger, ready: () => subgraphsReady(peers) }),
+    createRequestHandler<GatewayContext>({
+      apollo,
+      context,
+      metrics,
+      logger,
+      ready: () => subgraphsReady(peers),
+    }),
   );
-  const port = await listen(httpServer, options.port ?? config.env.GATEWAY_PORT, options.host ?? config.env.HOST);
+  const port = await listen(
+    httpServer,
+    options.port ?? config.env.GATEWAY_PORT,
+    options.host ?? config.env.HOST,
+  );
   const url = `http://127.0.0.1:${port}/graphql`;
   logger.info({ url }, 'gateway ready');
   let stopping: Promise<void> | null = null;
