@@ -252,6 +252,12 @@ export class RedemptionService {
       await this.failPending(row, 'The points hold lapsed before the order was confirmed');
       throw new ConflictError('The redemption took too long and was cancelled; the points are back');
     }
+    // Fence: record the hold only while still PENDING. If the redemption was cancelled meanwhile
+    // (its settling may have found no hold yet), this saga gives back what it took itself.
+    const recorded = await this.transactor.run(({ manager }) =>
+      manager.update(RedemptionRow, { id: row.id, status: RedemptionStatus.PENDING }, { holdId: hold.id }),
+    );
+    if (!recorded.affected) return this.afterRace(row.id, hold.id, hold.status === 'CAPTURED');
     if (hold.status === 'HELD') {
       try {
         await this.ledger.capture(hold.id, this.ledgerKey(row, 'capture'));
@@ -267,25 +273,49 @@ export class RedemptionService {
         { id: row.id, status: RedemptionStatus.PENDING },
         { status: RedemptionStatus.CONFIRMED, holdId: hold.id, captured: true, updatedAt: now },
       );
-      if (result.affected) {
-        await this.record(
-          manager,
-          publish,
-          row,
-          RedemptionStatus.PENDING,
-          RedemptionStatus.CONFIRMED,
-          actor,
-          'Points captured',
-          now,
-        );
-      } else {
-        // Cancelled meanwhile (e.g. delisted): remember the capture so settling gives it back.
-        await manager.update(RedemptionRow, { id: row.id }, { holdId: hold.id, captured: true });
-      }
-      return manager.findOneByOrFail(RedemptionRow, { id: row.id });
+      if (!result.affected) return false;
+      await this.record(
+        manager,
+        publish,
+        row,
+        RedemptionStatus.PENDING,
+        RedemptionStatus.CONFIRMED,
+        actor,
+        'Points captured',
+        now,
+      );
+      return true;
     });
-    if (confirmed.status === RedemptionStatus.CANCELLED) await this.settleQuietly(confirmed);
-    return confirmed;
+    if (!confirmed) return this.afterRace(row.id, hold.id, true);
+    return this.require(row.id);
+  }
+
+  /**
+   * Another actor moved the redemption while this saga ran: another run of the saga confirmed it
+   * (nothing to do), or it was cancelled (this run gives back what it took).
+   */
+  private async afterRace(id: string, holdId: string, captured: boolean): Promise<RedemptionRow> {
+    const current = await this.require(id);
+    if (current.status !== RedemptionStatus.CANCELLED) return current;
+    return this.giveBack(id, holdId, captured);
+  }
+
+  /**
+   * The saga holds or captured points for a redemption that was cancelled while it ran: mark it
+   * unsettled again with what is known, and settle (release or restore; keyed, so a settling that
+   * already ran is not repeated).
+   */
+  private async giveBack(id: string, holdId: string, captured: boolean): Promise<RedemptionRow> {
+    const row = await this.transactor.run(async ({ manager }) => {
+      await manager.update(
+        RedemptionRow,
+        { id },
+        { holdId, settlementDue: true, updatedAt: new Date(), ...(captured ? { captured } : {}) },
+      );
+      return manager.findOneByOrFail(RedemptionRow, { id });
+    });
+    await this.settleQuietly(row);
+    return this.require(id);
   }
 
   /** PENDING → CANCELLED when the ledger refused: nothing is held, the stock goes back. */
@@ -527,9 +557,10 @@ export class RedemptionService {
 
   /** Resumes or settles one stuck redemption. */
   async recover(row: RedemptionRow): Promise<void> {
-    if (row.status !== RedemptionStatus.PENDING) return this.settle(row);
+    const fresh = await this.require(row.id);
+    if (fresh.status !== RedemptionStatus.PENDING) return this.settle(fresh);
     try {
-      await this.advance(row, RECOVERY);
+      await this.advance(fresh, RECOVERY);
     } catch (error) {
       if (!isDefinite(error)) throw error; // a definite refusal has cancelled it: recovered
     }

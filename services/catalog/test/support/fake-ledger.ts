@@ -38,6 +38,11 @@ export class FakeLedger implements LedgerPort {
   readonly entries: FakeEntry[] = [];
   /** Simulates an outage: every call fails as the ServiceClient reports one. */
   down = false;
+  /**
+   * Fault injection per call: 'before' fails without effect, 'after' applies the effect and then
+   * fails as if the response were lost (the caller cannot tell which happened).
+   */
+  chaos: (() => 'before' | 'after' | null) | null = null;
   calls = 0;
   private seq = 0;
 
@@ -64,7 +69,7 @@ export class FakeLedger implements LedgerPort {
     await this.enter();
     const params = JSON.stringify([input.memberId, input.kind, input.points]);
     const first = this.replay(input.idempotencyKey, params);
-    if (first) return this.view(this.holds.get(first.holdId!)!);
+    if (first) return this.leave(this.view(this.holds.get(first.holdId!)!));
     if (this.balance(input.memberId, input.kind) < input.points) throw new InsufficientPointsError();
     const hold: Hold = {
       id: `hold-${++this.seq}`,
@@ -77,23 +82,24 @@ export class FakeLedger implements LedgerPort {
     this.holds.set(hold.id, hold);
     this.move(input.memberId, input.kind, -input.points, 'HOLD', input.reason);
     this.results.set(input.idempotencyKey, { params, holdId: hold.id });
-    return this.view(hold);
+    return this.leave(this.view(hold));
   }
 
   async capture(holdId: string, key: string): Promise<void> {
     await this.enter();
-    if (this.replay(key, holdId)) return;
+    if (this.replay(key, holdId)) return this.leave(undefined);
     const hold = this.find(holdId);
     if (hold.status !== 'HELD') throw new ConflictError(`hold ${hold.status}`);
     hold.status = 'CAPTURED';
     this.move(hold.memberId, hold.kind, hold.points, 'RELEASE', 'captured');
     this.move(hold.memberId, hold.kind, -hold.points, 'REDEEM', 'redeemed');
     this.results.set(key, { params: holdId });
+    this.leave(undefined);
   }
 
   async release(holdId: string, key: string, reason: string): Promise<void> {
     await this.enter();
-    if (this.replay(key, holdId)) return;
+    if (this.replay(key, holdId)) return this.leave(undefined);
     const hold = this.find(holdId);
     if (hold.status === 'CAPTURED') throw new ConflictError('hold already captured');
     if (hold.status === 'HELD') {
@@ -101,24 +107,27 @@ export class FakeLedger implements LedgerPort {
       this.move(hold.memberId, hold.kind, hold.points, 'RELEASE', reason);
     }
     this.results.set(key, { params: holdId });
+    this.leave(undefined);
   }
 
   async restore(holdId: string, key: string, reason: string): Promise<void> {
     await this.enter();
-    if (this.replay(key, holdId)) return;
+    if (this.replay(key, holdId)) return this.leave(undefined);
     const hold = this.find(holdId);
     if (hold.status !== 'CAPTURED' || hold.restored) throw new ConflictError('nothing captured to restore');
     hold.restored = true;
     this.move(hold.memberId, hold.kind, hold.points, 'RESTORE', reason);
     this.results.set(key, { params: holdId });
+    this.leave(undefined);
   }
 
   async compensate(input: Parameters<LedgerPort['compensate']>[0]): Promise<void> {
     await this.enter();
     const params = JSON.stringify([input.memberId, input.kind, input.points]);
-    if (this.replay(input.idempotencyKey, params)) return;
+    if (this.replay(input.idempotencyKey, params)) return this.leave(undefined);
     this.move(input.memberId, input.kind, input.points, 'COMPENSATE', input.reason);
     this.results.set(input.idempotencyKey, { params });
+    this.leave(undefined);
   }
 
   /** The ledger's own timeout: an unresolved hold is released. */
@@ -133,10 +142,24 @@ export class FakeLedger implements LedgerPort {
     return [...this.holds.values()].filter((h) => h.memberId === memberId).map((h) => this.view(h));
   }
 
+  private lostResponse = false;
+
   private async enter(): Promise<void> {
     this.calls += 1;
     await tick();
     if (this.down) throw new ServiceUnavailableError('The ledger service is unavailable; try again');
+    const fault = this.chaos?.() ?? null;
+    if (fault === 'before') throw new ServiceUnavailableError('The ledger service is unavailable; try again');
+    this.lostResponse = fault === 'after';
+  }
+
+  /** Ends a call: with a lost response the effect stands but the caller sees an outage. */
+  private leave<T>(value: T): T {
+    if (this.lostResponse) {
+      this.lostResponse = false;
+      throw new ServiceUnavailableError('The ledger answered too late; try again');
+    }
+    return value;
   }
 
   private replay(key: string, params: string) {
