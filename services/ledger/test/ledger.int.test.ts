@@ -416,6 +416,8 @@ describe('ledger through the gateway', () => {
     expect(green.data!.ledgerAudit.edges).toEqual([{ node: { points: 3, kind: 'GREEN' } }]);
     const partner = await api.gql(q, { f: { memberId: id } }, api.tokens.partner('other-shop'));
     expect(partner.data!.ledgerAudit.edges).toEqual([{ node: { points: 4, kind: 'REGULAR' } }]);
+    const foreign = await api.gql(q, { f: { merchantId: 'audit-shop' } }, api.tokens.partner('other-shop'));
+    expect(foreign.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const csv = await api.gql(
       'query($f: LedgerAuditFilter) { ledgerAuditCsv(filter: $f) }',
       { f: { memberId: id } },
@@ -474,6 +476,30 @@ describe('ledger through the gateway', () => {
     expect(await api.balance(id)).toBe(0);
     const history = await api.history(id, 100);
     expect(history.map((e) => e.sequence)).toEqual(Array.from({ length: 12 }, (_, i) => 12 - i));
+    expect((await api.check()).problems).toEqual([]);
+  });
+
+  it('the invariant check re-derives balances, lots and sequences and reports any mismatch', async () => {
+    const id = await api.member('Check');
+    await api.credit({ memberId: id, points: 40 });
+    expect(await api.check()).toMatchObject({ ok: true, problems: [] });
+    const ds = api.ledger.runtime.db.dataSource;
+    await ds.query(
+      'UPDATE `ledger_accounts` SET `balance` = `balance` + 1 WHERE `memberId` = ? AND `kind` = ?',
+      [id, 'REGULAR'],
+    );
+    await ds.query('UPDATE `ledger_lots` SET `remaining` = `remaining` - 2 WHERE `memberId` = ?', [id]);
+    const broken = await api.check();
+    expect(broken.ok).toBe(false);
+    expect(broken.problems.join('\n')).toMatch(
+      new RegExp(`account ${id}\\|REGULAR: balance 41, entries sum to 40`),
+    );
+    expect(broken.problems.join('\n')).toMatch(/lot .*: remaining 38 of 40, moves give 40/);
+    await ds.query(
+      'UPDATE `ledger_accounts` SET `balance` = `balance` - 1 WHERE `memberId` = ? AND `kind` = ?',
+      [id, 'REGULAR'],
+    );
+    await ds.query('UPDATE `ledger_lots` SET `remaining` = `remaining` + 2 WHERE `memberId` = ?', [id]);
     expect((await api.check()).problems).toEqual([]);
   });
 });
