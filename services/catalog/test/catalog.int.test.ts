@@ -423,6 +423,23 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       expect(ledger.balance(a)).toBe(440);
     });
 
+    it('a delisting with a large backlog answers quickly and the sweeper settles the rest', async () => {
+      const r = await h.reward({ name: 'Festival gift box', kind: 'GOODS', pointsPrice: 100 });
+      const fans = await Promise.all(Array.from({ length: 30 }, (_, i) => h.member(`Box fan ${i}`)));
+      for (const f of fans) ledger.credit(f, 100);
+      for (const [i, f] of fans.entries())
+        await h.redeem({ rewardId: r, idempotencyKey: `box-${i}` }, h.tokens.member(f));
+      await h.ok(
+        'mutation($id: ID!) { delistReward(id: $id, reason: "Supplier failed") { active } }',
+        { id: r },
+        h.tokens.admin(),
+      );
+      const settled = () => fans.filter((f) => ledger.balance(f) === 110).length;
+      expect(settled()).toBe(25);
+      await h.app.recovery.sweep({ staleAfterMs: 0 });
+      expect(settled()).toBe(30);
+    });
+
     it('an outage while settling a cancellation is finished by the sweeper', async () => {
       const r = await h.reward({ name: 'Flight voucher', kind: 'TICKET', pointsPrice: 500 });
       const m = await h.member('Traveller');

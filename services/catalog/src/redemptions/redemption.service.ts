@@ -12,10 +12,10 @@ import {
   requireRole,
   Topics,
   type Database,
-  type NewEvent,
   type Principal,
   type ServiceRuntime,
   type Transactor,
+  type UnitOfWork,
 } from '@loyalty/platform';
 import type { CatalogConfig } from '../config';
 import { isDefinite, type LedgerPort, type PointHold } from '../ledger/ledger.port';
@@ -43,6 +43,8 @@ export interface SagaHooks {
 
 const MAX_QUANTITY = 10_000;
 const RECOVERY = 'system:recovery';
+/** How many cancelled redemptions a delisting settles before answering. */
+const INLINE_SETTLEMENTS = 25;
 const OPEN = [RedemptionStatus.PENDING, RedemptionStatus.CONFIRMED];
 
 /** `member:<id>`, `partner:<merchantId>`, `admin:<sub>`: who did something, for the trail. */
@@ -133,7 +135,7 @@ export class RedemptionService {
   /** Step 1, one transaction: limits, stock, the PENDING row and its first transition. */
   private async reserve(
     manager: EntityManager,
-    publish: (...e: NewEvent[]) => Promise<void>,
+    publish: UnitOfWork['publish'],
     args: {
       reward: RewardRow;
       rules: { pointsPrice: number; startsAt: Date; endsAt: Date }[];
@@ -432,13 +434,14 @@ export class RedemptionService {
       }
       return rows;
     });
-    for (const row of cancelled) await this.settleQuietly(row);
+    // The first ones now; a large backlog is left to the recovery sweeper rather than the request.
+    for (const row of cancelled.slice(0, INLINE_SETTLEMENTS)) await this.settleQuietly(row);
     return this.rewards.require(rewardId);
   }
 
   private async cancelInTx(
     manager: EntityManager,
-    publish: (...e: NewEvent[]) => Promise<void>,
+    publish: UnitOfWork['publish'],
     row: RedemptionRow,
     args: { reason: string; actor: string; compensate: boolean },
   ): Promise<RedemptionRow> {
@@ -681,7 +684,7 @@ export class RedemptionService {
   /** A transition row and its `redemption.status_changed` event, in the caller's transaction. */
   private async record(
     manager: EntityManager,
-    publish: (...e: NewEvent[]) => Promise<void>,
+    publish: UnitOfWork['publish'],
     row: RedemptionRow,
     from: RedemptionStatus | null,
     to: RedemptionStatus,
