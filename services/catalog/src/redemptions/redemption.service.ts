@@ -100,22 +100,25 @@ export class RedemptionService {
     }
     const requestedBy = actorOf(p);
     const request = { rewardId: input.rewardId, memberId, quantity };
-    const previous = await this.byRequest(requestedBy, key);
+    // Independent reads in parallel (the member's tier is a call to the members subgraph).
+    const [previous, reward, [member], [rules]] = await Promise.all([
+      this.byRequest(requestedBy, key),
+      this.rewards.find(input.rewardId),
+      this.directory.tiers([memberId]),
+      this.rewards.currentRules([input.rewardId]),
+    ]);
     if (previous) return this.replay(previous, request, requestedBy);
-
-    const reward = await this.rewards.require(input.rewardId);
+    if (!reward) throw new NotFoundError('Reward', input.rewardId);
     if (p.role === 'partner' && reward.merchantId !== p.merchantId) {
       throw new ForbiddenError("A partner redeems only its own merchant's rewards");
     }
     if (!reward.active) throw new BadInputError('This reward is no longer offered', 'rewardId');
-    const [member] = await this.directory.tiers([memberId]);
     if (!member) throw new NotFoundError('Member', memberId);
     const chosen = reward.personal
       ? (await this.rewards.chosen([{ rewardId: reward.id, memberId }]))[0]
       : false;
     const why = ineligibility(reward, { tier: member.tier, chosen });
     if (why) throw new ForbiddenError(describeIneligibility(why, reward));
-    const [rules] = await this.rewards.currentRules([reward.id]);
 
     let row: RedemptionRow;
     try {
@@ -275,7 +278,7 @@ export class RedemptionService {
         { id: row.id, status: RedemptionStatus.PENDING },
         { status: RedemptionStatus.CONFIRMED, holdId: hold.id, captured: true, updatedAt: now },
       );
-      if (!result.affected) return false;
+      if (!result.affected) return null;
       await this.record(
         manager,
         publish,
@@ -286,10 +289,16 @@ export class RedemptionService {
         'Points captured',
         now,
       );
-      return true;
+      return now;
     });
     if (!confirmed) return this.afterRace(row.id, hold.id, true);
-    return this.require(row.id);
+    return {
+      ...row,
+      status: RedemptionStatus.CONFIRMED,
+      holdId: hold.id,
+      captured: true,
+      updatedAt: confirmed,
+    };
   }
 
   /**

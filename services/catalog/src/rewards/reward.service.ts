@@ -202,8 +202,12 @@ export class RewardService {
     });
   }
 
+  find(id: string): Promise<RewardRow | null> {
+    return this.transactor.read((m) => m.findOneBy(RewardRow, { id }));
+  }
+
   async require(id: string): Promise<RewardRow> {
-    const reward = await this.transactor.read((m) => m.findOneBy(RewardRow, { id }));
+    const reward = await this.find(id);
     if (!reward) throw new NotFoundError('Reward', id);
     return reward;
   }
