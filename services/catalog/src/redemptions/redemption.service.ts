@@ -249,12 +249,12 @@ export class RedemptionService {
     try {
       hold = await this.ledger.hold(this.holdRequest(row));
     } catch (error) {
-      if (isDefinite(error)) await this.failPending(row, `Points could not be held: ${error.message}`);
+      if (isDefinite(error)) await this.failPending(row, `Points could not be held: ${error.message}`, actor);
       throw error;
     }
     await this.hooks.afterHold?.(row);
     if (hold.status === 'RELEASED' || hold.status === 'EXPIRED') {
-      await this.failPending(row, 'The points hold lapsed before the order was confirmed');
+      await this.failPending(row, 'The points hold lapsed before the order was confirmed', actor);
       throw new ConflictError('The redemption took too long and was cancelled; the points are back');
     }
     // Fence: record the hold only while still PENDING. If the redemption was cancelled meanwhile
@@ -267,7 +267,8 @@ export class RedemptionService {
       try {
         await this.ledger.capture(hold.id, this.ledgerKey(row, 'capture'));
       } catch (error) {
-        if (isDefinite(error)) await this.failPending(row, `Points could not be captured: ${error.message}`);
+        if (isDefinite(error))
+          await this.failPending(row, `Points could not be captured: ${error.message}`, actor);
         throw error;
       }
     }
@@ -330,7 +331,7 @@ export class RedemptionService {
   }
 
   /** PENDING → CANCELLED when the ledger refused: nothing is held, the stock goes back. */
-  private async failPending(row: RedemptionRow, reason: string): Promise<void> {
+  private async failPending(row: RedemptionRow, reason: string, actor: string): Promise<void> {
     await this.transactor.run(async ({ manager, publish }) => {
       const now = new Date();
       const result = await manager.update(
@@ -346,7 +347,7 @@ export class RedemptionService {
         row,
         RedemptionStatus.PENDING,
         RedemptionStatus.CANCELLED,
-        RECOVERY,
+        actor,
         reason,
         now,
       );
@@ -363,25 +364,27 @@ export class RedemptionService {
   ): Promise<RedemptionRow> {
     const p = requireRole(principal, 'member', 'partner', 'admin');
     const why = reasonText(reason);
-    const row = await this.requireVisible(id, p);
+    await this.requireVisible(id, p);
     const by: Canceller = p.role === 'member' ? 'member' : p.role === 'partner' ? 'merchant' : 'operator';
     if (by === 'member' && compensate)
       throw new ForbiddenError('Only the merchant or the operator grants compensation');
-    if (row.status === RedemptionStatus.CANCELLED) return row;
-    if (!mayCancel(row.status as RedemptionStatus, by)) {
-      throw new ConflictError(
-        row.status === RedemptionStatus.PENDING
-          ? 'This redemption is still being processed; try again shortly'
-          : `A ${row.status} redemption can no longer be cancelled by the member`,
-      );
-    }
-    const cancelled = await this.transactor.run(({ manager, publish }) =>
-      this.cancelInTx(manager, publish, row, {
+    const cancelled = await this.transactor.run(async ({ manager, publish }) => {
+      // Decide on the current row, locked (MySQL): the saga may have moved it since it was read.
+      const current = await this.locked(manager, id);
+      if (current.status === RedemptionStatus.CANCELLED) return current;
+      if (!mayCancel(current.status as RedemptionStatus, by)) {
+        throw new ConflictError(
+          current.status === RedemptionStatus.PENDING
+            ? 'This redemption is still being processed; try again shortly'
+            : `A ${current.status} redemption can no longer be cancelled by the member`,
+        );
+      }
+      return this.cancelInTx(manager, publish, current, {
         reason: why,
         actor: actorOf(p),
         compensate: compensate ?? by !== 'member',
-      }),
-    );
+      });
+    });
     await this.settleQuietly(cancelled);
     return this.require(id);
   }
@@ -430,7 +433,12 @@ export class RedemptionService {
     const cancelled = await this.transactor.run(async ({ manager, publish }) => {
       const now = new Date();
       await manager.update(RewardRow, { id: rewardId }, { active: false, delistReason: why, updatedAt: now });
-      const open = await manager.findBy(RedemptionRow, { rewardId, status: In(OPEN) });
+      // Locked (MySQL) so a saga confirming one of them waits, then finds it cancelled.
+      const qb = manager
+        .createQueryBuilder(RedemptionRow, 'x')
+        .where('x.rewardId = :rewardId AND x.status IN (:...open)', { rewardId, open: OPEN });
+      if (this.dbKind === 'mysql') qb.setLock('pessimistic_write');
+      const open = await qb.getMany();
       const rows: RedemptionRow[] = [];
       for (const row of open) {
         rows.push(
@@ -446,6 +454,14 @@ export class RedemptionService {
     // The first ones now; a large backlog is left to the recovery sweeper rather than the request.
     for (const row of cancelled.slice(0, INLINE_SETTLEMENTS)) await this.settleQuietly(row);
     return this.rewards.require(rewardId);
+  }
+
+  private async locked(manager: EntityManager, id: string): Promise<RedemptionRow> {
+    const qb = manager.createQueryBuilder(RedemptionRow, 'x').where('x.id = :id', { id });
+    if (this.dbKind === 'mysql') qb.setLock('pessimistic_write');
+    const row = await qb.getOne();
+    if (!row) throw new NotFoundError('Redemption', id);
+    return row;
   }
 
   private async cancelInTx(
