@@ -668,6 +668,83 @@ describe('catalog through the gateway (in-memory ledger)', () => {
     });
   });
 
+  describe('managing rewards', () => {
+    it('a partner updates, restocks, discounts and offers its own reward', async () => {
+      const partner = h.tokens.partner(stationery);
+      const r = await h.reward(
+        { name: 'Pencil case', kind: 'GOODS', pointsPrice: 300, stock: 2, merchantId: stationery },
+        partner,
+      );
+      const read = () =>
+        h.ok(
+          'query($id: ID!) { reward(id: $id) { name pointsPrice listPointsPrice stock terms perMemberLimit minTier personal merchant { id name } } }',
+          { id: r },
+        );
+      await h.ok(
+        'mutation($id: ID!) { updateReward(input: { id: $id, name: "Pencil case (large)", pointsPrice: 320, terms: "While stocks last", perMemberLimit: 2, minTier: "SILVER" }) { id } }',
+        { id: r },
+        partner,
+      );
+      await h.ok('mutation($id: ID!) { restockReward(id: $id, quantity: 5) { stock } }', { id: r }, partner);
+      const tooMany = await h.gql(
+        'mutation($id: ID!) { restockReward(id: $id, quantity: -8) { stock } }',
+        { id: r },
+        partner,
+      );
+      expect(codeOf(tooMany)).toBe('BAD_USER_INPUT');
+      await h.ok('mutation($id: ID!) { restockReward(id: $id, quantity: -1) { stock } }', { id: r }, partner);
+      const now = Date.now();
+      await h.ok(
+        'mutation($id: ID!, $i: PriceRuleInput!) { addPriceRule(rewardId: $id, input: $i) { pointsPrice } }',
+        {
+          id: r,
+          i: {
+            label: 'Redemption day',
+            pointsPrice: 256,
+            startsAt: new Date(now - 1000).toISOString(),
+            endsAt: new Date(now + 3_600_000).toISOString(),
+          },
+        },
+        partner,
+      );
+      expect((await read()).reward).toEqual({
+        name: 'Pencil case (large)',
+        pointsPrice: 256,
+        listPointsPrice: 320,
+        stock: 6,
+        terms: 'While stocks last',
+        perMemberLimit: 2,
+        minTier: 'SILVER',
+        personal: false,
+        merchant: { id: stationery, name: 'Paper & Pen' },
+      });
+      const chosen = await h.member('Chosen stationer');
+      const offered = await h.ok(
+        'mutation($id: ID!, $m: [ID!]!) { offerReward(rewardId: $id, memberIds: $m) { personal } }',
+        { id: r, m: [chosen] },
+        partner,
+      );
+      expect(offered.offerReward.personal).toBe(true);
+      const listed = await h.ok(
+        'query($m: ID!) { rewards(first: 100, merchantId: $m) { edges { node { id } } } }',
+        { m: stationery },
+      );
+      expect(listed.rewards.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(r);
+      const all = await h.ok(
+        'query($m: ID!) { rewards(first: 100, merchantId: $m, includeInactive: true) { edges { node { id } } } }',
+        { m: stationery },
+        partner,
+      );
+      expect(all.rewards.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(r);
+      const notOwner = await h.gql(
+        'query($m: ID!) { rewards(merchantId: $m, includeInactive: true) { edges { node { id } } } }',
+        { m: stationery },
+        h.tokens.partner(dining),
+      );
+      expect(codeOf(notOwner)).toBe('FORBIDDEN');
+    });
+  });
+
   describe('events', () => {
     it('publishes redemption.status_changed for every transition through the outbox', async () => {
       const seen: EventEnvelope[] = [];
