@@ -119,6 +119,46 @@ describe('catalog through the gateway (in-memory ledger)', () => {
     });
   });
 
+  describe('green points (C2)', () => {
+    it('eco goods take green points only; a reward accepting either kind may be paid in green', async () => {
+      const eco = await h.reward({
+        name: 'Degradable lunch box',
+        kind: 'GOODS',
+        pointsPrice: 80,
+        pointKind: 'GREEN',
+      });
+      const either = await h.reward({
+        name: 'Bus pass top-up',
+        kind: 'TICKET',
+        pointsPrice: 50,
+        acceptsAnyKind: true,
+      });
+      const m = await h.member('Green Commuter');
+      ledger.credit(m, 200, 'GREEN');
+      ledger.credit(m, 10, 'REGULAR');
+      const token = h.tokens.member(m);
+      expect(
+        (await h.redeem({ rewardId: eco, idempotencyKey: 'eco' }, token)).data!.redeemReward.status,
+      ).toBe('CONFIRMED');
+      expect(
+        codeOf(await h.redeem({ rewardId: eco, idempotencyKey: 'eco-r', pointKind: 'REGULAR' }, token)),
+      ).toBe('BAD_USER_INPUT');
+      expect(codeOf(await h.redeem({ rewardId: either, idempotencyKey: 'bus-r' }, token))).toBe(
+        'INSUFFICIENT_POINTS',
+      );
+      const paid = await h.redeem({ rewardId: either, idempotencyKey: 'bus-g', pointKind: 'GREEN' }, token);
+      expect(paid.data!.redeemReward.status).toBe('CONFIRMED');
+      expect(ledger.balance(m, 'GREEN')).toBe(200 - 80 - 50);
+      expect(ledger.balance(m, 'REGULAR')).toBe(10);
+      const bad = await h.gql(
+        'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 5, pointKind: GREEN, acceptsAnyKind: true }) { id } }',
+        {},
+        h.tokens.admin(),
+      );
+      expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+    });
+  });
+
   describe('idempotency', () => {
     it('replays a retried redemption and refuses the key for different parameters', async () => {
       const r = await h.reward({ name: 'Tea', kind: 'GOODS', pointsPrice: 10, stock: 5 });

@@ -19,6 +19,7 @@ export class CreateCatalog1700000003000 implements MigrationInterface {
           { name: 'listPointsPrice', type: 'int' },
           { name: 'cashPrice', type: 'int', default: 0 },
           { name: 'pointKind', type: 'varchar', length: '10' },
+          { name: 'acceptsAnyKind', type: 'boolean', default: false },
           { name: 'stock', type: 'int', isNullable: true },
           { name: 'perMemberLimit', type: 'int', isNullable: true },
           { name: 'minTier', type: 'varchar', length: '16', isNullable: true },

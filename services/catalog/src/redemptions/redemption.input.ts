@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { PointKind } from '@loyalty/platform';
 
 @InputType()
 export class RedeemInput {
@@ -16,4 +17,10 @@ export class RedeemInput {
 
   @Field()
   idempotencyKey: string;
+
+  @Field(() => PointKind, {
+    nullable: true,
+    description: "Which points pay: the reward's kind by default; GREEN for rewards that accept either kind.",
+  })
+  pointKind?: PointKind | null;
 }

@@ -33,6 +33,7 @@ export interface RedeemRequest {
   memberId?: string | null;
   quantity?: number | null;
   idempotencyKey: string;
+  pointKind?: PointKind | null;
 }
 
 /** Test seams: where a test may interrupt the saga as a crash would. */
@@ -50,6 +51,17 @@ const OPEN = [RedemptionStatus.PENDING, RedemptionStatus.CONFIRMED];
 /** `member:<id>`, `partner:<merchantId>`, `admin:<sub>`: who did something, for the trail. */
 export function actorOf(p: Principal): string {
   return `${p.role}:${p.role === 'partner' ? p.merchantId : p.sub}`;
+}
+
+/** The kind of points that pays (C2): GREEN rewards green only; others their kind, or GREEN if accepted. */
+export function payingKind(
+  reward: Pick<RewardRow, 'pointKind' | 'acceptsAnyKind'>,
+  asked: PointKind | null,
+): PointKind {
+  const own = reward.pointKind as PointKind;
+  if (asked === null || asked === own) return own;
+  if (reward.acceptsAnyKind) return asked;
+  throw new BadInputError(`This reward takes ${own} points only`, 'pointKind');
 }
 
 function reasonText(value: string): string {
@@ -99,7 +111,7 @@ export class RedemptionService {
       memberId = input.memberId;
     }
     const requestedBy = actorOf(p);
-    const request = { rewardId: input.rewardId, memberId, quantity };
+    const request = { rewardId: input.rewardId, memberId, quantity, pointKind: input.pointKind ?? null };
     // Independent reads in parallel (the member's tier is a call to the members subgraph).
     const [previous, reward, [member], [rules]] = await Promise.all([
       this.byRequest(requestedBy, key),
@@ -113,6 +125,7 @@ export class RedemptionService {
       throw new ForbiddenError("A partner redeems only its own merchant's rewards");
     }
     if (!reward.active) throw new BadInputError('This reward is no longer offered', 'rewardId');
+    const pointKind = payingKind(reward, input.pointKind ?? null);
     if (!member) throw new NotFoundError('Member', memberId);
     const chosen = reward.personal
       ? (await this.rewards.chosen([{ rewardId: reward.id, memberId }]))[0]
@@ -123,7 +136,15 @@ export class RedemptionService {
     let row: RedemptionRow;
     try {
       row = await this.transactor.run((uow) =>
-        this.reserve(uow.manager, uow.publish, { reward, rules, quantity, memberId, requestedBy, key }),
+        this.reserve(uow.manager, uow.publish, {
+          reward,
+          rules,
+          quantity,
+          memberId,
+          requestedBy,
+          key,
+          pointKind,
+        }),
       );
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -146,6 +167,7 @@ export class RedemptionService {
       memberId: string;
       requestedBy: string;
       key: string;
+      pointKind: PointKind;
     },
   ): Promise<RedemptionRow> {
     const { quantity, memberId } = args;
@@ -195,7 +217,7 @@ export class RedemptionService {
       quantity,
       unitPoints: price.unitPoints,
       points: price.points,
-      pointKind: reward.pointKind,
+      pointKind: args.pointKind,
       cashAmount: price.cashAmount,
       status: RedemptionStatus.PENDING,
       requestedBy: args.requestedBy,
@@ -225,13 +247,14 @@ export class RedemptionService {
   /** A retried request: the first redemption, resumed if its saga was interrupted. */
   private async replay(
     row: RedemptionRow,
-    request: { rewardId: string; memberId: string; quantity: number },
+    request: { rewardId: string; memberId: string; quantity: number; pointKind: PointKind | null },
     actor: string,
   ): Promise<RedemptionRow> {
     if (
       row.rewardId !== request.rewardId ||
       row.memberId !== request.memberId ||
-      row.quantity !== request.quantity
+      row.quantity !== request.quantity ||
+      (request.pointKind !== null && row.pointKind !== request.pointKind)
     ) {
       throw new ConflictError('This idempotencyKey was already used for a different redemption');
     }

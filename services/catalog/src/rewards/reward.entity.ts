@@ -27,8 +27,12 @@ export class RewardRow {
   @Column({ type: 'int', default: 0 })
   cashPrice: number;
 
+  /** GREEN: eco goods, green points only. REGULAR: regular points, or green ones too if acceptsAnyKind. */
   @Column({ type: 'varchar', length: 10 })
   pointKind: string;
+
+  @Column({ type: 'boolean', default: false })
+  acceptsAnyKind: boolean;
 
   /** Units left; null means unlimited. */
   @Column({ type: 'int', nullable: true })

@@ -46,6 +46,13 @@ export class CreateRewardInput {
   @Field(() => Int, { nullable: true })
   perMemberLimit?: number | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: 'A REGULAR-priced reward that green points may pay for too.',
+  })
+  acceptsAnyKind?: boolean | null;
+
   @Field(() => String, { nullable: true })
   terms?: string | null;
 

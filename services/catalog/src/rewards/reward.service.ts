@@ -81,6 +81,10 @@ export class RewardService {
       throw new BadInputError('perMemberLimit must be at least 1 (omit it for no limit)', 'perMemberLimit');
     const minTier = tierOrNull(input.minTier);
     const terms = input.terms?.trim() ? text(input.terms, 'terms', 5000) : null;
+    const pointKind = input.pointKind ?? PointKind.REGULAR;
+    if (input.acceptsAnyKind && pointKind === PointKind.GREEN) {
+      throw new BadInputError('A GREEN reward takes green points only', 'acceptsAnyKind');
+    }
     const rules = input.priceRules ?? [];
     rules.forEach((r, i) => assertPriceWindow(r, input.pointsPrice, `priceRules.${i}`));
     rules.forEach((r, i) => text(r.label, `priceRules.${i}.label`, 100));
@@ -101,7 +105,8 @@ export class RewardService {
         terms,
         listPointsPrice: input.pointsPrice,
         cashPrice,
-        pointKind: input.pointKind ?? PointKind.REGULAR,
+        pointKind,
+        acceptsAnyKind: input.acceptsAnyKind ?? false,
         stock,
         perMemberLimit,
         minTier,

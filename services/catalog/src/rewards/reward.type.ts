@@ -49,8 +49,11 @@ export class Reward {
   @Field(() => Int, { description: 'Cash part in minor units (0 for points-only rewards).' })
   cashPrice: number;
 
-  @Field(() => PointKind)
+  @Field(() => PointKind, { description: 'The kind the price is in by default.' })
   pointKind: PointKind;
+
+  @Field({ description: 'Either kind of points may pay (C2); GREEN rewards take green points only.' })
+  acceptsAnyKind: boolean;
 
   @Field(() => Int, { nullable: true, description: 'Units left; null means unlimited.' })
   stock: number | null;
