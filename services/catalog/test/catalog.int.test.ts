@@ -405,6 +405,33 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       expect(ledger.balance(m)).toBe(0);
     });
 
+    it("a partner lists its own merchant's redemptions to fulfil, and only its own", async () => {
+      const bakery = await h.merchant('Bakery', 'dining');
+      const r = await h.reward({ name: 'Croissant', kind: 'GOODS', pointsPrice: 20, merchantId: bakery });
+      const m = await h.member('Croissant fan');
+      ledger.credit(m, 60);
+      for (const k of ['a', 'b', 'c'])
+        await h.redeem({ rewardId: r, idempotencyKey: `cr-${k}` }, h.tokens.member(m));
+      const list = (token: string, vars: Record<string, unknown> = {}) =>
+        h.gql(
+          'query($m: ID, $s: RedemptionStatus) { redemptions(merchantId: $m, status: $s, first: 10) { edges { node { id status member { id } } } } }',
+          vars,
+          token,
+        );
+      const first = (await list(h.tokens.partner(bakery))).data!.redemptions.edges;
+      expect(first).toHaveLength(3);
+      await h.ok(
+        'mutation($id: ID!) { fulfillRedemption(id: $id) { id } }',
+        { id: first[0].node.id },
+        h.tokens.partner(bakery),
+      );
+      const open = (await list(h.tokens.partner(bakery), { s: 'CONFIRMED' })).data!.redemptions.edges;
+      expect(open).toHaveLength(2);
+      expect(codeOf(await list(h.tokens.partner(dining), { m: bakery }))).toBe('FORBIDDEN');
+      expect(codeOf(await list(h.tokens.member(m)))).toBe('FORBIDDEN');
+      expect((await list(h.tokens.admin(), { m: bakery })).data!.redemptions.edges).toHaveLength(3);
+    });
+
     it('delisting cancels open redemptions, returns the points and grants 10% compensation (at least 1)', async () => {
       const r = await h.reward(
         { name: 'Concert ticket', kind: 'TICKET', pointsPrice: 200, stock: 10, merchantId: dining },

@@ -116,6 +116,10 @@ export class CreateCatalog1700000003000 implements MigrationInterface {
     );
     await q.createIndex(
       'redemptions',
+      new TableIndex({ name: 'ix_redemptions_merchant', columnNames: ['merchantId', 'createdAt', 'id'] }),
+    );
+    await q.createIndex(
+      'redemptions',
       new TableIndex({ name: 'ix_redemptions_status', columnNames: ['status', 'updatedAt'] }),
     );
     await q.createTable(

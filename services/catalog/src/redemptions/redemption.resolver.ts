@@ -1,13 +1,21 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '@loyalty/platform';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  assertMerchantScope,
+  decodeCursor,
+  encodeCursor,
+  NotFoundError,
+  pageSize,
+  requireRole,
+  toConnection,
+} from '@loyalty/platform';
 import type { CatalogContext } from '../context';
 import { Member, type MemberRef } from '../members/member.type';
 import type { RewardRow } from '../rewards/reward.entity';
 import { Reward } from '../rewards/reward.type';
 import type { RedemptionRow } from './redemption.entity';
 import { RedeemInput } from './redemption.input';
-import { Redemption, RedemptionTransition } from './redemption.type';
-import type { RedemptionStatus } from './redemption.state';
+import { Redemption, RedemptionConnection, RedemptionTransition } from './redemption.type';
+import { RedemptionStatus } from './redemption.state';
 
 @Resolver(() => Redemption)
 export class RedemptionResolver {
@@ -22,6 +30,33 @@ export class RedemptionResolver {
     const row = await ctx.loaders.redemption.load(id);
     if (row) ctx.app.redemptions.assertCanRead(ctx.principal, row);
     return row;
+  }
+
+  @Query(() => RedemptionConnection, {
+    description:
+      "Redemptions to fulfil or audit, newest first: a partner its own merchant's, the operator any.",
+  })
+  async redemptions(
+    @Arg('merchantId', () => ID, { nullable: true, description: "A partner's own by default." })
+    merchantId: string | null,
+    @Arg('status', () => RedemptionStatus, { nullable: true }) status: RedemptionStatus | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: CatalogContext,
+  ) {
+    const p = requireRole(ctx.principal, 'partner', 'admin');
+    const scope = merchantId ?? (p.role === 'partner' ? p.merchantId! : null);
+    if (scope !== null) assertMerchantScope(p, scope);
+    const size = pageSize(first);
+    const cursor = after ? decodeCursor<{ t: number; id: string }>(after, ['t', 'id']) : null;
+    const rows = await ctx.app.redemptions.listForMerchant(scope, status, size, cursor);
+    for (const row of rows) ctx.loaders.redemption.prime(row.id, row);
+    return toConnection(
+      rows,
+      size,
+      (r) => encodeCursor({ t: r.createdAt.getTime(), id: r.id }),
+      (r) => r,
+    );
   }
 
   @Mutation(() => Redemption, {

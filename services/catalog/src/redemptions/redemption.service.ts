@@ -651,6 +651,29 @@ export class RedemptionService {
     return row;
   }
 
+  /** A merchant's redemptions (all merchants' for `merchantId` null), newest first. */
+  async listForMerchant(
+    merchantId: string | null,
+    status: RedemptionStatus | null,
+    first: number,
+    after: { t: number; id: string } | null,
+  ): Promise<RedemptionRow[]> {
+    return this.transactor.read((m) => {
+      const qb = m
+        .createQueryBuilder(RedemptionRow, 'x')
+        .orderBy('x.createdAt', 'DESC')
+        .addOrderBy('x.id', 'DESC')
+        .take(first + 1);
+      if (merchantId) qb.andWhere('x.merchantId = :merchantId', { merchantId });
+      if (status) qb.andWhere('x.status = :status', { status });
+      if (after) {
+        const t = new Date(after.t);
+        qb.andWhere('(x.createdAt < :t OR (x.createdAt = :t AND x.id < :id))', { t, id: after.id });
+      }
+      return qb.getMany();
+    });
+  }
+
   async listForMember(
     memberId: string,
     first: number,
