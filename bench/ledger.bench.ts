@@ -185,6 +185,17 @@ export async function run(): Promise<Result[]> {
       ratio: expireSeconds / seedSeconds,
     });
     print({ name: 'expired lots/s', value: expired / expireSeconds, unit: 'lots/s' });
+    // The same 8-writer earn with the outbox relay paused: what the relay's locking costs writers.
+    await ledger.relay.stop();
+    const quiet = Array.from({ length: 8 }, () => randomUUID());
+    for (const m of quiet) await app.directory.remember(m);
+    const paused = await forDuration(8, SECONDS_PER_RUN, async (w) => {
+      await app.ledger.credit(
+        { idempotencyKey: randomUUID(), memberId: quiet[w], kind: 'REGULAR', points: 10, reason: 'bench' },
+        'service:bench',
+      );
+    });
+    print({ name: 'earn entries/s, 8 writers, relay paused', value: paused, unit: 'ops/s' });
     const check = await app.queries.check();
     if (check.problems.length)
       throw new Error(`ledger check failed: ${check.problems.slice(0, 3).join('; ')}`);

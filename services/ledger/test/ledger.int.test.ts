@@ -1,5 +1,5 @@
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
-import { testConfig } from '@loyalty/platform/testing';
+import { eventually, testConfig } from '@loyalty/platform/testing';
 import { ENTRY, ledgerClient } from './helpers';
 
 describe('ledger through the gateway', () => {
@@ -447,12 +447,12 @@ describe('ledger through the gateway', () => {
       // The outbox relay polls on its own timer: not part of the request.
       return counter.statements.filter((sql) => !sql.includes('outbox_events')).length;
     };
-    // One query per loader (accounts, expiring, warnings) and two per page shape (history,
-    // balanceChanges): at most 7, whether the list has 2 members or 6 (fewer when no entries).
+    // One query per loader (accounts, expiring) and up to two per page shape (history,
+    // balanceChanges, warnings): at most 8, whether the list has 2 members or 6.
     const two = await run(2);
     const six = await run(6);
-    expect(two).toBeLessThanOrEqual(7);
-    expect(six).toBeLessThanOrEqual(7);
+    expect(two).toBeLessThanOrEqual(8);
+    expect(six).toBeLessThanOrEqual(8);
   });
 
   it('50 concurrent 100-point debits against 1,000 points: exactly 10 succeed', async () => {
@@ -501,5 +501,35 @@ describe('ledger through the gateway', () => {
     );
     await ds.query('UPDATE `ledger_lots` SET `remaining` = `remaining` + 2 WHERE `memberId` = ?', [id]);
     expect((await api.check()).problems).toEqual([]);
+  });
+
+  it('publishes balance.changed for every entry, in sequence, through the outbox', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const stopListening = await graph.transport.listen('balance.changed', (e) => seen.push(e.payload));
+    try {
+      const id = await api.member('Events');
+      await api.credit({ memberId: id, points: 30 });
+      const h = await api.hold({ memberId: id, points: 10 });
+      await api.internal(
+        'mutation($h: ID!) { ledgerCaptureHold(holdId: $h, idempotencyKey: "ev-cap") { id } }',
+        {
+          h: h.data!.ledgerHold.id,
+        },
+      );
+      const mine = await eventually(async () => {
+        const list = seen.filter((p) => p.memberId === id);
+        return list.length === 4 ? list : null;
+      });
+      expect(mine.map((p) => [p.sequence, p.entryType, p.delta, p.balance])).toEqual([
+        [1, 'EARN', 30, 30],
+        [2, 'HOLD', -10, 20],
+        [3, 'RELEASE', 10, 30],
+        [4, 'REDEEM', -10, 20],
+      ]);
+      const history = await api.history(id);
+      expect(mine.map((p) => p.entryId)).toEqual(history.map((e) => e.id).reverse());
+    } finally {
+      await stopListening();
+    }
   });
 });

@@ -150,16 +150,29 @@ export class LedgerQueries {
     return keys.map((k) => pages.get(keyOf(k)) ?? []);
   }
 
-  /** Expiry warnings sent to members, newest first. */
+  /** Expiry warnings sent to members, newest first: at most `first` per member, one query per page size. */
   async warnings(keys: readonly { memberId: string; first: number }[]): Promise<WarningRow[][]> {
-    const rows = await this.transactor.read((m) =>
-      m.find(WarningRow, {
-        where: { memberId: In(keys.map((k) => k.memberId)), status: 'SENT' },
-        order: { createdAt: 'DESC', id: 'ASC' },
-      }),
-    );
-    const by = groupBy(rows, (r) => r.memberId);
-    return keys.map((k) => (by.get(k.memberId) ?? []).slice(0, k.first));
+    const result = new Map<string, WarningRow[]>();
+    for (const [first, group] of groupBy(keys, (k) => k.first)) {
+      const memberIds = [...new Set(group.map((k) => k.memberId))];
+      const ids = (await this.transactor.read((m) =>
+        m.query(
+          `SELECT \`id\` FROM (SELECT \`id\`, ROW_NUMBER() OVER (PARTITION BY \`memberId\` ORDER BY \`createdAt\` DESC, \`id\` ASC) AS \`rn\` FROM \`ledger_expiry_warnings\` WHERE \`status\` = ? AND \`memberId\` IN (${memberIds.map(() => '?').join(', ')})) \`t\` WHERE \`rn\` <= ?`,
+          ['SENT', ...memberIds, first],
+        ),
+      )) as { id: string }[];
+      const rows = ids.length
+        ? await this.transactor.read((m) =>
+            m.find(WarningRow, {
+              where: { id: In(ids.map((r) => r.id)) },
+              order: { createdAt: 'DESC', id: 'ASC' },
+            }),
+          )
+        : [];
+      const by = groupBy(rows, (r) => r.memberId);
+      for (const id of memberIds) result.set(`${id}|${first}`, by.get(id) ?? []);
+    }
+    return keys.map((k) => result.get(`${k.memberId}|${k.first}`) ?? []);
   }
 
   async entriesByIds(ids: readonly string[]): Promise<(EntryRow | null)[]> {

@@ -13,6 +13,7 @@ import { EntryRow, EntryType } from '../entries/entry.entity';
 import { dueLots } from '../expiry/expiry';
 import type { Take } from '../lots/allocation';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
+import { bulkInsert } from './bulk-insert';
 import { MAX_POINTS } from './validation';
 
 /** Row locks where the database has them; SQLite transactions are serialized by the Transactor. */
@@ -209,7 +210,8 @@ export class MemberPosting {
       if (result.affected !== 1) throw new Error(`lot ${t.lotId} changed underneath a locked posting`);
     }
     if (takes.length) {
-      await this.manager.insert(
+      await bulkInsert(
+        this.manager,
         LotMoveRow,
         takes.map((t) => ({ entryId: entry.id, lotId: t.lotId, points: sign * t.points })),
       );
@@ -234,7 +236,7 @@ export class MemberPosting {
       ...overrides,
     });
     if (overrides.points !== undefined && overrides.remaining === undefined) lot.remaining = overrides.points;
-    await this.manager.insert(LotRow, lot);
+    await bulkInsert(this.manager, LotRow, [lot]);
     return lot;
   }
 
@@ -242,8 +244,7 @@ export class MemberPosting {
   async flush(): Promise<EntryRow[]> {
     if (this.entries.length === 0) return [];
     const { manager } = this;
-    for (let i = 0; i < this.entries.length; i += 200)
-      await manager.insert(EntryRow, this.entries.slice(i, i + 200));
+    await bulkInsert(manager, EntryRow, this.entries);
     for (const [kind, delta] of this.deltas) {
       const account = this.accounts.get(kind);
       if (!account) {
