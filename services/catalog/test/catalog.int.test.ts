@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Topics, type EventEnvelope } from '@loyalty/platform';
 import { eventually } from '@loyalty/platform/testing';
 import { SimulatedCrash } from './support/crash';
@@ -571,6 +572,59 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       );
       const redeemed = await h.redeem({ rewardId: personal, idempotencyKey: 'p' }, h.tokens.member(a));
       expect(redeemed.data!.redeemReward.status).toBe('CONFIRMED');
+    });
+  });
+
+  describe('tiers from the members subgraph', () => {
+    it('a member who reaches GOLD by spending may redeem a GOLD reward; a REGULAR one may not', async () => {
+      const lounge = await h.reward({
+        name: 'Airport lounge',
+        kind: 'SERVICE',
+        pointsPrice: 100,
+        minTier: 'GOLD',
+      });
+      const big = await h.member('Big Spender');
+      const small = await h.member('Small Spender');
+      ledger.credit(big, 100);
+      ledger.credit(small, 100);
+      // A purchase as the campaigns service reports it: 10,000 yuan of spending makes a GOLD member.
+      await h.graph.transport.publish([
+        {
+          id: randomUUID(),
+          topic: Topics.purchaseRecorded,
+          key: big,
+          source: 'campaigns',
+          occurredAt: new Date().toISOString(),
+          payload: {
+            purchaseId: randomUUID(),
+            merchantId: dining,
+            memberId: big,
+            orderId: 'o-1',
+            amount: 1_000_000,
+            occurredAt: new Date().toISOString(),
+            firstPurchase: true,
+            awards: [],
+          },
+        },
+      ]);
+      await eventually(
+        async () =>
+          (await h.ok('query($id: ID!) { member(id: $id) { tier } }', { id: big }, h.tokens.admin())).member
+            .tier === 'GOLD',
+      );
+      expect(
+        (await h.redeem({ rewardId: lounge, idempotencyKey: 'lounge' }, h.tokens.member(big))).data!
+          .redeemReward.status,
+      ).toBe('CONFIRMED');
+      expect(
+        codeOf(await h.redeem({ rewardId: lounge, idempotencyKey: 'lounge' }, h.tokens.member(small))),
+      ).toBe('FORBIDDEN');
+      const eligible = await h.ok(
+        'query($id: ID!) { member(id: $id) { eligibleRewards(first: 100) { id } } }',
+        { id: big },
+        h.tokens.member(big),
+      );
+      expect(eligible.member.eligibleRewards.map((r: { id: string }) => r.id)).toContain(lounge);
     });
   });
 
