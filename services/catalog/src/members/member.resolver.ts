@@ -53,15 +53,19 @@ export class MemberResolver {
     const size = pageSize(first);
     const info = await ctx.loaders.memberInfo.load(member.id);
     if (!info) throw new NotFoundError('Member', member.id);
-    // Over-fetch a little: some visible rewards are out of stock or over the member's limit.
-    const rows = await ctx.app.rewards.listVisibleTo(member.id, Math.min(size * 2, 200), merchantId);
+    // Over-fetch a little: some rewards may be over the member's limit.
+    const rows = await ctx.app.rewards.listVisibleTo(
+      member.id,
+      info.tier,
+      Math.min(size * 2, 200),
+      merchantId,
+    );
     const used = await ctx.loaders.usedUnits.loadMany(
       rows.filter((r) => r.perMemberLimit !== null).map((r) => ({ rewardId: r.id, memberId: member.id })),
     );
     const usedBy = new Map(rows.filter((r) => r.perMemberLimit !== null).map((r, i) => [r.id, used[i]]));
     return rows
       .filter((r) => ineligibility(r, { tier: info.tier, chosen: true }) === null)
-      .filter((r) => r.stock === null || r.stock > 0)
       .filter((r) => r.perMemberLimit === null || Number(usedBy.get(r.id)) < r.perMemberLimit)
       .slice(0, size);
   }

@@ -11,7 +11,7 @@ import {
   type Transactor,
 } from '@loyalty/platform';
 import type { MemberDirectory } from '../members/member-directory';
-import { isTier } from './eligibility';
+import { isTier, tierRank, TIERS } from './eligibility';
 import { PriceRuleRow } from './price-rule.entity';
 import { assertCashPrice, assertPointsPrice, assertPriceWindow } from './pricing';
 import { RewardAudienceRow } from './reward-audience.entity';
@@ -233,14 +233,25 @@ export class RewardService {
     });
   }
 
-  /** Active rewards a member may see: public ones and personal ones offered to them. */
-  async listVisibleTo(memberId: string, limit: number, merchantId: string | null): Promise<RewardRow[]> {
+  /**
+   * Active rewards in stock that a member of `tier` may redeem: public ones and personal ones
+   * offered to them (per-member limits are left to the caller).
+   */
+  async listVisibleTo(
+    memberId: string,
+    tier: string,
+    limit: number,
+    merchantId: string | null,
+  ): Promise<RewardRow[]> {
+    const tiers = TIERS.slice(0, tierRank(tier) + 1);
     return this.transactor.read((m) => {
       const qb = m
         .createQueryBuilder(RewardRow, 'r')
         .leftJoin(RewardAudienceRow, 'a', 'a.rewardId = r.id AND a.memberId = :memberId', { memberId })
         .where('r.active = :active', { active: true })
         .andWhere('(r.personal = :no OR a.memberId IS NOT NULL)', { no: false })
+        .andWhere('(r.minTier IS NULL OR r.minTier IN (:...tiers))', { tiers })
+        .andWhere('(r.stock IS NULL OR r.stock > 0)')
         .orderBy('r.id', 'ASC')
         .take(limit);
       if (merchantId) qb.andWhere('r.merchantId = :merchantId', { merchantId });
