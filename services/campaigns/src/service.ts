@@ -1,14 +1,63 @@
-import type { BaseContext, ServiceApp, ServiceDefinition } from '@loyalty/platform';
-import { PlaceholderResolver } from './placeholder.resolver';
+import type { ServiceDefinition } from '@loyalty/platform';
+import { createApp, type CampaignsApp } from './app';
+import { CampaignRow, CampaignUsageRow } from './campaigns/campaign.entity';
+import { CampaignResolver } from './campaigns/campaign.resolver';
+import { createContext, type CampaignsContext } from './context';
+import {
+  resolveCampaignReference,
+  resolveMemberReference,
+  resolvePurchaseReference,
+} from './graph/references';
+import { CreateCampaigns1700000004000 } from './migrations/1700000004000-CreateCampaigns';
+import { PostingRow, SignUpGrantRow } from './postings/posting.entity';
+import {
+  AwardRow,
+  MemberActivityRow,
+  PurchaseRow,
+  RefundRow,
+  ReversalRow,
+} from './purchases/purchase.entity';
+import { MemberPurchasesResolver, PointAwardResolver, PurchaseResolver } from './purchases/purchase.resolver';
+import { EarnRateRow } from './rates/earn-rate.entity';
+import { EarnRateResolver } from './rates/earn-rate.resolver';
+import { TermsResolver } from './terms/terms.resolver';
+import { ValidityChangeRow } from './terms/validity-change.entity';
 
-export type CampaignsApp = ServiceApp;
-export type CampaignsContext = BaseContext & { app: CampaignsApp };
+export type { CampaignsApp };
+export type { CampaignsContext };
 
+/** Earn rules, campaigns, purchases and refunds, programme terms: REQUIREMENTS R1–R10, L6, L7. */
 export const campaignsService: ServiceDefinition<CampaignsApp, CampaignsContext> = {
   name: 'campaigns',
-  entities: [],
-  migrations: [],
-  createApp: () => ({}),
-  context: (base, app) => ({ ...base, app }),
-  schema: { resolvers: [PlaceholderResolver] },
+  entities: [
+    CampaignRow,
+    CampaignUsageRow,
+    EarnRateRow,
+    PurchaseRow,
+    AwardRow,
+    MemberActivityRow,
+    RefundRow,
+    ReversalRow,
+    PostingRow,
+    SignUpGrantRow,
+    ValidityChangeRow,
+  ],
+  migrations: [CreateCampaigns1700000004000],
+  createApp: (runtime) => createApp(runtime),
+  context: createContext,
+  schema: {
+    resolvers: [
+      CampaignResolver,
+      PurchaseResolver,
+      PointAwardResolver,
+      MemberPurchasesResolver,
+      TermsResolver,
+      EarnRateResolver,
+    ],
+    references: {
+      Member: resolveMemberReference as never,
+      Campaign: resolveCampaignReference as never,
+      Purchase: resolvePurchaseReference as never,
+    },
+  },
 };

@@ -4,9 +4,11 @@
  */
 import 'reflect-metadata';
 import { startService, type RunningService, type StartOptions } from '@loyalty/platform';
-import { referralsService, type ReferralsApp } from './service';
+import type { ReferralsApp } from './app';
+import { referralsService } from './service';
 
 export { referralsService };
+export type { ReferralsApp } from './app';
 
 /** Starts the referrals subgraph; `port: 0` picks a free port. */
 export function start(options: StartOptions = {}): Promise<RunningService<ReferralsApp>> {

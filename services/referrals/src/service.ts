@@ -1,14 +1,28 @@
-import type { BaseContext, ServiceApp, ServiceDefinition } from '@loyalty/platform';
-import { PlaceholderResolver } from './placeholder.resolver';
+import type { ServiceDefinition } from '@loyalty/platform';
+import { createApp, type ReferralsApp } from './app';
+import { ReferralCodeRow } from './codes/referral-code.entity';
+import { ReferralCodeResolver } from './codes/referral-code.resolver';
+import { createContext, type ReferralsContext } from './context';
+import { ReferralGrantRow } from './grants/grant.entity';
+import { resolveMemberReference } from './members/member.reference';
+import { MemberReferralsResolver } from './members/member.resolver';
+import { CreateReferrals1700000005000 } from './migrations/1700000005000-CreateReferrals';
+import { ProgrammeResolver } from './programme/programme.resolver';
+import { ReferralRow } from './referrals/referral.entity';
+import { resolveReferralReference } from './referrals/referral.reference';
+import { ReferralResolver } from './referrals/referral.resolver';
 
-export type ReferralsApp = ServiceApp;
-export type ReferralsContext = BaseContext & { app: ReferralsApp };
+export type { ReferralsApp, ReferralsContext };
 
+/** Codes, invitations, qualification and two-sided rewards: REQUIREMENTS F1–F4. */
 export const referralsService: ServiceDefinition<ReferralsApp, ReferralsContext> = {
   name: 'referrals',
-  entities: [],
-  migrations: [],
-  createApp: () => ({}),
-  context: (base, app) => ({ ...base, app }),
-  schema: { resolvers: [PlaceholderResolver] },
+  entities: [ReferralCodeRow, ReferralRow, ReferralGrantRow],
+  migrations: [CreateReferrals1700000005000],
+  createApp: (runtime) => createApp(runtime),
+  context: createContext,
+  schema: {
+    resolvers: [MemberReferralsResolver, ReferralResolver, ReferralCodeResolver, ProgrammeResolver],
+    references: { Member: resolveMemberReference as never, Referral: resolveReferralReference as never },
+  },
 };

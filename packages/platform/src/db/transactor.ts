@@ -1,6 +1,7 @@
 import { Mutex } from 'async-mutex';
 import retry from 'async-retry';
 import type { EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import type { Database } from './data-source';
 import { isRetryableTransactionError } from './data-source';
 import { Outbox, type NewEvent } from '../events/outbox';
@@ -31,11 +32,21 @@ export class Transactor {
     this.onEvents = listener;
   }
 
-  async run<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  /**
+   * @param options.isolation MySQL only (SQLite transactions are serialized): e.g. READ COMMITTED
+   *   for work that must not take gap locks that would block other writers' inserts.
+   */
+  async run<T>(
+    work: (uow: UnitOfWork) => Promise<T>,
+    options: { isolation?: IsolationLevel } = {},
+  ): Promise<T> {
     let wroteEvents = false;
+    const isolation = this.db.kind === 'mysql' ? options.isolation : undefined;
     const attempt = async (): Promise<T> => {
       wroteEvents = false;
-      return this.db.dataSource.transaction(async (manager) =>
+      const transaction = <R>(fn: (m: EntityManager) => Promise<R>) =>
+        isolation ? this.db.dataSource.transaction(isolation, fn) : this.db.dataSource.transaction(fn);
+      return transaction(async (manager) =>
         work({
           manager,
           publish: async (...events) => {

@@ -1,0 +1,96 @@
+import type { CampaignRule, FirstOrderScope } from '../rules/rule-engine';
+import { describeRate, DEFAULT_RATE, formatMultiplier, formatYuan } from '../rules/rule-engine';
+import type { CampaignRow } from './campaign.entity';
+
+const list = (csv: string | null): string[] | null => (csv ? csv.split(',').filter(Boolean) : null);
+const numbers = (csv: string | null): number[] | null => list(csv)?.map(Number) ?? null;
+
+/** The engine's view of a stored campaign. */
+export function toRule(row: CampaignRow): CampaignRule {
+  return {
+    id: row.id,
+    name: row.name,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    merchantId: row.merchantId,
+    merchantCategory: row.merchantCategory,
+    tiers: list(row.tiers),
+    weekdays: numbers(row.weekdays),
+    monthDays: numbers(row.monthDays),
+    timeZone: row.timeZone,
+    multiplierPct: row.multiplierPct,
+    bonusPoints: row.bonusPoints,
+    signUpBonus: row.signUpBonus,
+    firstOrder: (row.firstOrder as FirstOrderScope | null) ?? null,
+    minAmount: row.minAmount,
+    perMemberCap: row.perMemberCap,
+    budget: row.budget,
+    validity: row.validity,
+  };
+}
+
+const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The stacking rule, said the same way everywhere it is disclosed. */
+export const STACKING_RULE =
+  'How rules stack, in this order: (1) base REGULAR points at the merchant rate, rounded down; ' +
+  '(2) GREEN points on eco-friendly items at the green rate, rounded down; (3) campaigns in order ' +
+  'of start: a multiplier multiplies the REGULAR base points only (never GREEN points or other ' +
+  'bonuses), rounded down, and overlapping multipliers add their extra points instead of ' +
+  'compounding (two ×2 campaigns give 3× the base); flat bonus points add once per qualifying ' +
+  'purchase; (4) per-member caps and campaign budgets limit what each campaign gives.';
+
+/** A campaign's terms in words a member understands (R5). */
+export function describeCampaign(row: CampaignRow, merchantName?: string | null): string {
+  const r = toRule(row);
+  const parts: string[] = [];
+  const window = r.endsAt
+    ? `from ${utc(r.startsAt)} until ${utc(r.endsAt)}`
+    : `from ${utc(r.startsAt)}, until further notice`;
+  if (r.signUpBonus !== null) {
+    parts.push(`New members who register ${window} get ${r.signUpBonus} REGULAR points once.`);
+  } else {
+    const where = r.merchantId
+      ? `at merchant ${merchantName ?? r.merchantId}`
+      : r.merchantCategory
+        ? `at every ${r.merchantCategory} merchant`
+        : 'at every partner merchant';
+    const gives: string[] = [];
+    if (r.multiplierPct !== null) {
+      const m = formatMultiplier(r.multiplierPct);
+      const example = describeRate({
+        points: (DEFAULT_RATE.points * r.multiplierPct) / 100,
+        per: DEFAULT_RATE.per,
+      });
+      gives.push(`×${m} the REGULAR base points (at the default rate: ${example}), rounded down`);
+    }
+    if (r.bonusPoints !== null) gives.push(`${r.bonusPoints} bonus REGULAR points per qualifying purchase`);
+    parts.push(`Purchases ${where} ${window} earn ${gives.join(' plus ')}.`);
+  }
+  const conditions: string[] = [];
+  if (r.merchantId && r.merchantCategory) conditions.push(`merchant category ${r.merchantCategory}`);
+  if (r.tiers?.length) conditions.push(`members of tier ${r.tiers.join(', ')}`);
+  if (r.weekdays?.length)
+    conditions.push(`on ${r.weekdays.map((d) => WEEKDAY_NAMES[d]).join(', ')} (${r.timeZone} time)`);
+  if (r.monthDays?.length)
+    conditions.push(`on days ${r.monthDays.join(', ')} of each month (market days, ${r.timeZone} time)`);
+  if (r.minAmount !== null) conditions.push(`purchases of at least ${formatYuan(r.minAmount)} yuan`);
+  if (r.firstOrder === 'PLATFORM') conditions.push("the member's first purchase on the platform only");
+  if (r.firstOrder === 'MERCHANT') conditions.push("the member's first purchase at the merchant only");
+  if (conditions.length) parts.push(`Only for ${conditions.join('; ')}.`);
+  if (r.perMemberCap !== null) parts.push(`At most ${r.perMemberCap} points per member from this campaign.`);
+  if (r.budget !== null)
+    parts.push(`Total budget ${r.budget} points; the campaign gives nothing more once it is used up.`);
+  if (r.validity === 'NEVER') parts.push('These points never expire.');
+  else if (r.validity)
+    parts.push(`These points are valid for ${r.validity} (ISO-8601) from when they are credited.`);
+  if (r.signUpBonus === null) {
+    parts.push(
+      'Multipliers apply to base points only and add rather than compound with other campaigns; bonuses add. ' +
+        'A refund takes these points back in proportion.',
+    );
+  }
+  return parts.join(' ');
+}

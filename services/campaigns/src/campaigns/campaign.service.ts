@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { In, IsNull, LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
+import { BadInputError, NotFoundError, parseDuration, type Transactor } from '@loyalty/platform';
+import type { Directory } from '../directory';
+import { isValidTimeZone } from '../rules/local-time';
+import { CampaignRow, CampaignUsageRow } from './campaign.entity';
+import type { CreateCampaignInput, UpdateCampaignInput } from './campaign.input';
+
+/** R6: a bonus not tied to spending stays small. */
+export const MAX_SIGNUP_BONUS = 500;
+export const TIERS = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'];
+const MAX_POINTS = 2 ** 31 - 1;
+
+const positiveInt = (value: number | null | undefined, field: string, max = MAX_POINTS): number | null => {
+  if (value === null || value === undefined) return null;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new BadInputError(`${field} must be a whole number from 1 to ${max}`, field);
+  }
+  return value;
+};
+
+const intList = (
+  values: number[] | null | undefined,
+  field: string,
+  min: number,
+  max: number,
+): string | null => {
+  if (!values || values.length === 0) return null;
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new BadInputError(`${field} must be numbers from ${min} to ${max}`, field);
+  }
+  return [...new Set(values)].sort((a, b) => a - b).join(',');
+};
+
+/** Validity as a campaign or the programme may give it: a positive ISO-8601 duration or NEVER. */
+export function checkValidity(value: string | null | undefined, field = 'validity'): string | null {
+  if (value === null || value === undefined) return null;
+  const v = value.trim();
+  if (v === 'NEVER') return v;
+  if (!parseDuration(v))
+    throw new BadInputError(`${field} must be an ISO-8601 duration (e.g. P30D) or NEVER`, field);
+  return v;
+}
+
+/** Multiplier → hundredths (2 → 200; 1.5 → 150); at most two decimals, from 1 to 100. */
+export function multiplierToPct(multiplier: number | null | undefined): number | null {
+  if (multiplier === null || multiplier === undefined) return null;
+  const pct = Math.round(multiplier * 100);
+  if (!Number.isFinite(multiplier) || Math.abs(multiplier * 100 - pct) > 1e-6 || pct < 100 || pct > 10_000) {
+    throw new BadInputError('multiplier must be between 1 and 100 with at most two decimals', 'multiplier');
+  }
+  return pct;
+}
+
+export class CampaignService {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly directory: Directory,
+  ) {}
+
+  async create(input: CreateCampaignInput): Promise<CampaignRow> {
+    const name = input.name.trim();
+    if (!name || name.length > 100) throw new BadInputError('name must be 1 to 100 characters', 'name');
+    if (input.endsAt && input.endsAt.getTime() <= input.startsAt.getTime()) {
+      throw new BadInputError('endsAt must be after startsAt', 'endsAt');
+    }
+    const multiplierPct = multiplierToPct(input.multiplier);
+    const bonusPoints = positiveInt(input.bonusPoints, 'bonusPoints', 1_000_000);
+    const signUpBonus = positiveInt(input.signUpBonus, 'signUpBonus', MAX_SIGNUP_BONUS);
+    if (
+      signUpBonus !== null &&
+      (multiplierPct !== null || bonusPoints !== null || input.firstOrderOnly || input.minAmount)
+    ) {
+      throw new BadInputError(
+        'A sign-up campaign gives only signUpBonus (no multiplier, purchase bonus or purchase conditions)',
+        'signUpBonus',
+      );
+    }
+    if (signUpBonus === null && multiplierPct === null && bonusPoints === null) {
+      throw new BadInputError('A campaign needs a multiplier, bonusPoints or signUpBonus', 'multiplier');
+    }
+    const timeZone = input.timeZone?.trim() || 'Asia/Shanghai';
+    if (!isValidTimeZone(timeZone))
+      throw new BadInputError('timeZone must be an IANA time zone such as Asia/Shanghai', 'timeZone');
+    const tiers = input.tiers?.length ? [...new Set(input.tiers.map((t) => t.trim().toUpperCase()))] : null;
+    if (tiers?.some((t) => !TIERS.includes(t)))
+      throw new BadInputError(`tiers must be among ${TIERS.join(', ')}`, 'tiers');
+    const merchantCategory = input.merchantCategory?.trim() || null;
+    if (merchantCategory && !/^[a-z][a-z0-9-]{1,39}$/.test(merchantCategory)) {
+      throw new BadInputError('merchantCategory must be a lower-case slug (e.g. dining)', 'merchantCategory');
+    }
+    const row: CampaignRow = {
+      id: randomUUID(),
+      name,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt ?? null,
+      merchantId: input.merchantId ?? null,
+      merchantCategory,
+      tiers: tiers?.join(',') ?? null,
+      weekdays: intList(input.weekdays, 'weekdays', 1, 7),
+      monthDays: intList(input.monthDays, 'monthDays', 1, 31),
+      timeZone,
+      multiplierPct,
+      bonusPoints,
+      signUpBonus,
+      firstOrder: input.firstOrderOnly ?? null,
+      minAmount: positiveInt(input.minAmount, 'minAmount'),
+      perMemberCap: positiveInt(input.perMemberCap, 'perMemberCap'),
+      budget: positiveInt(input.budget, 'budget'),
+      awardedPoints: 0,
+      validity: checkValidity(input.validity),
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    if (row.merchantId) {
+      const merchant = await this.directory.merchant(row.merchantId);
+      if (!merchant) throw new BadInputError(`Unknown merchant ${row.merchantId}`, 'merchantId');
+    }
+    return this.transactor.run(async ({ manager }) => {
+      await manager.insert(CampaignRow, row);
+      return row;
+    });
+  }
+
+  async update(id: string, input: UpdateCampaignInput): Promise<CampaignRow> {
+    return this.transactor.run(async ({ manager }) => {
+      const row = await manager.findOneBy(CampaignRow, { id });
+      if (!row) throw new NotFoundError('Campaign', id);
+      const now = new Date();
+      if (input.name !== null && input.name !== undefined) {
+        const name = input.name.trim();
+        if (!name || name.length > 100) throw new BadInputError('name must be 1 to 100 characters', 'name');
+        row.name = name;
+      }
+      if (input.endsAt) {
+        if (input.endsAt.getTime() < now.getTime())
+          throw new BadInputError('endsAt must not be in the past', 'endsAt');
+        if (input.endsAt.getTime() <= row.startsAt.getTime())
+          throw new BadInputError('endsAt must be after startsAt', 'endsAt');
+        if (row.endsAt && row.endsAt.getTime() <= now.getTime())
+          throw new BadInputError('The campaign has ended', 'endsAt');
+        row.endsAt = input.endsAt;
+      }
+      const budget = positiveInt(input.budget, 'budget');
+      if (budget !== null) {
+        if (budget < row.awardedPoints)
+          throw new BadInputError(
+            `budget must be at least the ${row.awardedPoints} points already given`,
+            'budget',
+          );
+        row.budget = budget;
+      }
+      const cap = positiveInt(input.perMemberCap, 'perMemberCap');
+      if (cap !== null) row.perMemberCap = cap;
+      row.updatedAt = now;
+      await manager.save(CampaignRow, row);
+      return row;
+    });
+  }
+
+  /** Ends a campaign now (purchases from now on no longer qualify). */
+  async end(id: string): Promise<CampaignRow> {
+    return this.transactor.run(async ({ manager }) => {
+      const row = await manager.findOneBy(CampaignRow, { id });
+      if (!row) throw new NotFoundError('Campaign', id);
+      const now = new Date();
+      if (row.endsAt === null || row.endsAt.getTime() > now.getTime()) {
+        row.endsAt = row.startsAt.getTime() > now.getTime() ? row.startsAt : now;
+        row.updatedAt = now;
+        await manager.save(CampaignRow, row);
+      }
+      return row;
+    });
+  }
+
+  /** Campaigns not ended at `now` (or all), soonest start first. */
+  async list(includeEnded: boolean, now = new Date()): Promise<CampaignRow[]> {
+    return this.transactor.read((m) =>
+      m.find(CampaignRow, {
+        where: includeEnded ? {} : [{ endsAt: IsNull() }, { endsAt: MoreThan(now) }],
+        order: { startsAt: 'ASC', id: 'ASC' },
+      }),
+    );
+  }
+
+  async byIds(ids: readonly string[]): Promise<(CampaignRow | null)[]> {
+    const rows = await this.transactor.read((m) => m.findBy(CampaignRow, { id: In([...ids]) }));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+}
+
+/** Campaigns whose window contains `at` (other conditions are the engine's). */
+export function campaignsInForce(manager: EntityManager, at: Date): Promise<CampaignRow[]> {
+  return manager.find(CampaignRow, {
+    where: [
+      { startsAt: LessThanOrEqual(at), endsAt: IsNull() },
+      { startsAt: LessThanOrEqual(at), endsAt: MoreThan(at) },
+    ],
+  });
+}
+
+/** Points each campaign gave in total and to one member. */
+export async function campaignUsage(
+  manager: EntityManager,
+  campaigns: CampaignRow[],
+  memberId: string,
+): Promise<Map<string, { awarded: number; awardedToMember: number }>> {
+  const usage = new Map<string, { awarded: number; awardedToMember: number }>();
+  const capped = campaigns.filter((c) => c.perMemberCap !== null).map((c) => c.id);
+  const rows = capped.length
+    ? await manager.findBy(CampaignUsageRow, { memberId, campaignId: In(capped) })
+    : [];
+  const byCampaign = new Map(rows.map((r) => [r.campaignId, r.points]));
+  for (const c of campaigns)
+    usage.set(c.id, { awarded: c.awardedPoints, awardedToMember: byCampaign.get(c.id) ?? 0 });
+  return usage;
+}
+
+/** Records points a campaign gave a member (budget and per-member usage), in the awarding transaction. */
+export async function recordUsage(
+  manager: EntityManager,
+  campaignId: string,
+  memberId: string,
+  points: number,
+): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .update(CampaignRow)
+    .set({ awardedPoints: () => `awardedPoints + ${Number(points)}` })
+    .where('id = :campaignId', { campaignId })
+    .execute();
+  const existing = await manager.findOneBy(CampaignUsageRow, { campaignId, memberId });
+  if (existing)
+    await manager.update(CampaignUsageRow, { campaignId, memberId }, { points: existing.points + points });
+  else await manager.insert(CampaignUsageRow, { campaignId, memberId, points });
+}

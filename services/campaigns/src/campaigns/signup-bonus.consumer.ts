@@ -1,0 +1,98 @@
+import type { ServiceRuntime } from '@loyalty/platform';
+
+type Logger = ServiceRuntime['logger'];
+import { IsNull, LessThanOrEqual, MoreThan, Not, type EntityManager } from 'typeorm';
+import { Topics, type ConsumerSpec, type EventEnvelope, type UnitOfWork } from '@loyalty/platform';
+import { SignUpGrantRow } from '../postings/posting.entity';
+import { LedgerPoster } from '../postings/posting.service';
+import { evaluateSignUp } from '../rules/rule-engine';
+import { expiryOf } from '../terms/terms.service';
+import { CampaignRow } from './campaign.entity';
+import { toRule } from './campaign.rules';
+import { campaignUsage, recordUsage } from './campaign.service';
+
+interface MemberRegistered {
+  memberId: string;
+  joinedAt: string;
+}
+
+async function signUpCampaigns(manager: EntityManager, at: Date, mysql: boolean): Promise<CampaignRow[]> {
+  const window = { signUpBonus: Not(IsNull()), startsAt: LessThanOrEqual(at) };
+  const rows = await manager.find(CampaignRow, {
+    where: [
+      { ...window, endsAt: IsNull() },
+      { ...window, endsAt: MoreThan(at) },
+    ],
+  });
+  const budgeted = rows.filter((c) => c.budget !== null).map((c) => c.id);
+  if (!mysql || !budgeted.length) return rows;
+  const fresh = await manager
+    .createQueryBuilder(CampaignRow, 'c')
+    .setLock('pessimistic_write')
+    .where('c.id IN (:...ids)', { ids: budgeted })
+    .orderBy('c.id', 'ASC')
+    .getMany();
+  const byId = new Map(fresh.map((c) => [c.id, c]));
+  return rows.map((c) => byId.get(c.id) ?? c);
+}
+
+/**
+ * M2/R6: gives the sign-up bonus of every sign-up campaign in force when a member registers,
+ * once per member and campaign (the inbox de-duplicates events; the grant's key de-duplicates
+ * anything else), within each campaign's budget. The points are posted like purchase points.
+ */
+export function signUpBonusConsumer(deps: {
+  mysql: boolean;
+  poster: LedgerPoster;
+  validityAt: (at: Date, manager: EntityManager) => Promise<string>;
+  logger: Logger;
+}): ConsumerSpec {
+  return {
+    group: 'campaigns.signup-bonus',
+    topics: [Topics.memberRegistered],
+    async handle(event: EventEnvelope, { manager }: UnitOfWork) {
+      const payload = event.payload as unknown as MemberRegistered;
+      const memberId = String(payload.memberId);
+      const joinedAt = payload.joinedAt ? new Date(payload.joinedAt) : new Date(event.occurredAt);
+      const campaigns = await signUpCampaigns(manager, joinedAt, deps.mysql);
+      if (!campaigns.length) return;
+      const usage = await campaignUsage(manager, campaigns, memberId);
+      const awards = evaluateSignUp({ memberTier: 'REGULAR', joinedAt }, campaigns.map(toRule), usage);
+      const now = new Date();
+      const validity = await deps.validityAt(now, manager);
+      for (const a of awards) {
+        const campaignId = a.campaignId as string;
+        if (await manager.existsBy(SignUpGrantRow, { memberId, campaignId })) continue;
+        const [posting] = await LedgerPoster.add(manager, [
+          {
+            idempotencyKey: `campaigns:signup:${memberId}:${campaignId}`,
+            operation: 'CREDIT',
+            memberId,
+            kind: a.kind,
+            points: a.points,
+            reason: a.reason,
+            merchantId: null,
+            campaignId,
+            sourceType: 'signup',
+            sourceId: memberId,
+            validity: a.validity ?? validity,
+            expiresAt: expiryOf(now, a.validity ?? validity),
+          },
+        ]);
+        await manager.insert(SignUpGrantRow, {
+          memberId,
+          campaignId,
+          points: a.points,
+          postingId: posting.id,
+          createdAt: now,
+        });
+        await recordUsage(manager, campaignId, memberId, a.points);
+      }
+      if (awards.length) {
+        deps.logger.info({ memberId, awards: awards.length }, 'sign-up bonus owed');
+        // After this transaction commits, the poster picks the postings up.
+        setTimeout(() => deps.poster.nudge(), 100).unref();
+      }
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { ServiceClient } from '@loyalty/platform';
+
+export interface MemberFacts {
+  id: string;
+  tier: string;
+}
+
+export interface MerchantFacts {
+  id: string;
+  category: string;
+}
+
+/** Members and merchants are owned by the members subgraph: campaigns asks it, never copies. */
+export interface Directory {
+  lookup(
+    memberId: string,
+    merchantId: string,
+  ): Promise<{ member: MemberFacts | null; merchant: MerchantFacts | null }>;
+  merchant(merchantId: string): Promise<MerchantFacts | null>;
+}
+
+export class RemoteDirectory implements Directory {
+  constructor(private readonly members: ServiceClient) {}
+
+  async lookup(memberId: string, merchantId: string) {
+    const data = await this.members.request<{ member: MemberFacts | null; merchant: MerchantFacts | null }>(
+      'query CampaignsLookup($m: ID!, $x: ID!) { member(id: $m) { id tier } merchant(id: $x) { id category } }',
+      { m: memberId, x: merchantId },
+    );
+    return { member: data.member, merchant: data.merchant };
+  }
+
+  async merchant(merchantId: string) {
+    const data = await this.members.request<{ merchant: MerchantFacts | null }>(
+      'query CampaignsMerchant($x: ID!) { merchant(id: $x) { id category } }',
+      { x: merchantId },
+    );
+    return data.merchant;
+  }
+}

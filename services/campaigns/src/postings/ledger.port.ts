@@ -1,0 +1,79 @@
+import type { ServiceClient } from '@loyalty/platform';
+
+/** A credit the ledger must make (docs/internal-api.md `ledgerCredit`). */
+export interface CreditRequest {
+  idempotencyKey: string;
+  memberId: string;
+  kind: string;
+  points: number;
+  reason: string;
+  merchantId: string | null;
+  campaignId: string | null;
+  sourceType: string;
+  sourceId: string;
+  validity: string | null;
+}
+
+/** Points to take back from what a source earned (docs/internal-api.md `ledgerReverse`). */
+export interface ReverseRequest {
+  idempotencyKey: string;
+  memberId: string;
+  kind: string;
+  points: number;
+  reason: string;
+  sourceType: string;
+  sourceId: string;
+}
+
+export interface CreditResult {
+  entryId: string;
+  expiresAt: Date | null;
+}
+
+export interface ReverseResult {
+  entryId: string | null;
+  reversed: number;
+  shortfall: number;
+}
+
+/** What campaigns needs from the ledger; idempotent by key, so any call may be repeated. */
+export interface LedgerPort {
+  credit(request: CreditRequest, options?: { retries?: number }): Promise<CreditResult>;
+  reverse(request: ReverseRequest, options?: { retries?: number }): Promise<ReverseResult>;
+}
+
+const CREDIT = `mutation CampaignsCredit($input: LedgerCreditInput!) {
+  ledgerCredit(input: $input) { id expiresAt }
+}`;
+
+const REVERSE = `mutation CampaignsReverse($input: LedgerReverseInput!) {
+  ledgerReverse(input: $input) { entry { id } reversed shortfall }
+}`;
+
+/** Drops null fields so the ledger applies its own defaults. */
+function compact(input: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
+}
+
+/** The ledger's internal mutations, called with a service token. */
+export class RemoteLedger implements LedgerPort {
+  constructor(private readonly client: ServiceClient) {}
+
+  async credit(request: CreditRequest, options: { retries?: number } = {}): Promise<CreditResult> {
+    const data = await this.client.request<{ ledgerCredit: { id: string; expiresAt: string | null } }>(
+      CREDIT,
+      { input: compact(request) },
+      options,
+    );
+    const { id, expiresAt } = data.ledgerCredit;
+    return { entryId: String(id), expiresAt: expiresAt ? new Date(expiresAt) : null };
+  }
+
+  async reverse(request: ReverseRequest, options: { retries?: number } = {}): Promise<ReverseResult> {
+    const data = await this.client.request<{
+      ledgerReverse: { entry: { id: string } | null; reversed: number; shortfall: number };
+    }>(REVERSE, { input: compact(request) }, options);
+    const r = data.ledgerReverse;
+    return { entryId: r.entry ? String(r.entry.id) : null, reversed: r.reversed, shortfall: r.shortfall };
+  }
+}

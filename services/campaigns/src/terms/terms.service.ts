@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
+import {
+  addDuration,
+  BadInputError,
+  durationMs,
+  parseDuration,
+  wholeDays,
+  type PlatformConfig,
+  type Transactor,
+} from '@loyalty/platform';
+import { checkValidity } from '../campaigns/campaign.service';
+import { STACKING_RULE } from '../campaigns/campaign.rules';
+import { describeRate, DEFAULT_RATE } from '../rules/rule-engine';
+import { MAX_SIGNUP_BONUS } from '../campaigns/campaign.service';
+import { ValidityChangeRow } from './validity-change.entity';
+
+/** L6: a shortening of validity is announced at least this long before it applies. */
+export const SHORTENING_NOTICE_DAYS = 30;
+export const PROGRAMME_VALIDITY_TOPIC = 'programme.validity_changed';
+
+/** When points credited at `from` with `validity` expire (null: never). */
+export function expiryOf(from: Date, validity: string): Date | null {
+  if (validity === 'NEVER') return null;
+  const d = parseDuration(validity);
+  return d ? addDuration(from, d) : null;
+}
+
+/** Milliseconds a validity lasts from `at` (Infinity: never expires). */
+function lengthOf(validity: string, at: Date): number {
+  if (validity === 'NEVER') return Infinity;
+  const d = parseDuration(validity);
+  return d ? durationMs(d, at) : Infinity;
+}
+
+export interface ScheduleValidityInput {
+  validity: string;
+  effectiveAt: Date;
+  reason: string;
+}
+
+/** Programme terms (R5) and the validity of newly earned points over time (L4, L6). */
+export class TermsService {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly config: PlatformConfig,
+  ) {}
+
+  /** The validity given to points credited at `at`: the configured one, or a change in effect. */
+  async validityAt(at: Date = new Date(), manager?: EntityManager): Promise<string> {
+    const find = (m: EntityManager) =>
+      m.findOne(ValidityChangeRow, {
+        where: { effectiveAt: LessThanOrEqual(at) },
+        order: { effectiveAt: 'DESC', announcedAt: 'DESC' },
+      });
+    // Inside a transaction, read through it (on SQLite a separate read would wait for it forever).
+    const change = manager ? await find(manager) : await this.transactor.read(find);
+    return change?.validity ?? this.config.env.POINTS_VALIDITY;
+  }
+
+  async upcoming(now: Date = new Date()): Promise<ValidityChangeRow[]> {
+    return this.transactor.read((m) =>
+      m.find(ValidityChangeRow, { where: { effectiveAt: MoreThan(now) }, order: { effectiveAt: 'ASC' } }),
+    );
+  }
+
+  /**
+   * Schedules a new validity for points earned from `effectiveAt` (L6). A shorter validity needs
+   * at least 30 days' notice; points already earned keep their expiry (their lots are fixed in the
+   * ledger). The announcement is an outbox event every member is notified from.
+   */
+  async scheduleValidityChange(input: ScheduleValidityInput): Promise<ValidityChangeRow> {
+    const validity = checkValidity(input.validity) as string;
+    const reason = input.reason.trim();
+    if (!reason || reason.length > 300)
+      throw new BadInputError('reason must be 1 to 300 characters', 'reason');
+    const now = new Date();
+    if (input.effectiveAt.getTime() <= now.getTime())
+      throw new BadInputError('effectiveAt must be in the future', 'effectiveAt');
+    const before = await this.validityAt(input.effectiveAt);
+    const shortening = lengthOf(validity, input.effectiveAt) < lengthOf(before, input.effectiveAt);
+    const earliest = now.getTime() + SHORTENING_NOTICE_DAYS * 86_400_000;
+    if (shortening && input.effectiveAt.getTime() < earliest) {
+      throw new BadInputError(
+        `Shortening validity (from ${before} to ${validity}) needs at least ${SHORTENING_NOTICE_DAYS} days' notice: effectiveAt must be on or after ${new Date(earliest).toISOString()}`,
+        'effectiveAt',
+      );
+    }
+    return this.transactor.run(async ({ manager, publish }) => {
+      const row = manager.create(ValidityChangeRow, {
+        id: randomUUID(),
+        validity,
+        effectiveAt: input.effectiveAt,
+        announcedAt: now,
+        reason,
+      });
+      await manager.insert(ValidityChangeRow, row);
+      await publish({
+        topic: PROGRAMME_VALIDITY_TOPIC,
+        key: 'programme',
+        payload: {
+          changeId: row.id,
+          validity,
+          previousValidity: before,
+          shortening,
+          effectiveAt: input.effectiveAt.toISOString(),
+          announcedAt: now.toISOString(),
+          reason,
+          audience: 'ALL_MEMBERS',
+        },
+      });
+      return row;
+    });
+  }
+
+  /** Whole days before expiry at which members are warned (rounded down; PT12S is 0). */
+  warningDays(): number[] {
+    return this.config.env.EXPIRY_WARNING_LEADS.split(',').map((lead) => {
+      const d = parseDuration(lead.trim());
+      return d ? wholeDays(d) : 0;
+    });
+  }
+
+  /** The programme's rules in words (R5), before the active campaigns' own terms. */
+  async rules(now = new Date()): Promise<string[]> {
+    const validity = await this.validityAt(now);
+    const days = this.warningDays();
+    const rules = [
+      `Earning: every purchase at a partner merchant earns REGULAR points at the merchant's base rate — by default ${describeRate(DEFAULT_RATE)} (100 fen) of the amount paid, rounded down. Amounts are whole fen; points are whole numbers.`,
+      `Green consumption points: eco-friendly items (energy-saving appliances, public transport, organic food, degradable packaging, carbon-reduction products) also earn GREEN points on their own amounts, by default ${describeRate(DEFAULT_RATE, 'GREEN')}, rounded down. GREEN points have their own balance.`,
+      STACKING_RULE,
+      `Bonuses not tied to spending are bounded: a sign-up bonus is at most ${MAX_SIGNUP_BONUS} points, given once per member and campaign, within the campaign's budget. No sign-up, first-order or campaign bonus applies unless a campaign below says so.`,
+      validity === 'NEVER'
+        ? 'Validity: points never expire.'
+        : `Validity: points are valid for ${validity} (ISO-8601 duration) from the moment they are credited; a campaign may give its points a validity of their own, stated in its terms.`,
+      `Expiry warnings: members are told ${days.map((d) => `${d} day${d === 1 ? '' : 's'}`).join(', ')} before points expire. Points that expire soonest are spent first; expired points are written off in the member's history.`,
+      `Changes: shortening the validity of newly earned points is announced to every member at least ${SHORTENING_NOTICE_DAYS} days ahead, and never shortens points already earned.`,
+      'Refunds: a refund takes back the points of the purchase in proportion to the refunded amount, rounded to the nearest point. A balance never goes negative: points already spent are recorded as a shortfall.',
+      'Redemption: points are redeemed in the catalog for goods, coupons, services, shipping-fee offsets and tickets, priced in points or points plus cash; GREEN points only where a reward accepts them. Points are held when you redeem and spent when the order is confirmed; a failed order gives them back. Points are not money and cannot be exchanged for cash.',
+    ];
+    return rules;
+  }
+}

@@ -1,0 +1,176 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ConflictError, ServiceUnavailableError, startService, type RunningService } from '@loyalty/platform';
+import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/platform/testing';
+import { campaignsService } from '../src';
+import { createApp, type CampaignsApp } from '../src/app';
+import type { Directory } from '../src/directory';
+import type { CreditRequest, LedgerPort, ReverseRequest } from '../src/postings/ledger.port';
+
+/**
+ * A ledger that can be down, or can apply a call and lose the answer (the worst case for
+ * doubling), idempotent by key like the real one. It also checks that nothing is reversed
+ * before it was credited.
+ */
+class FakeLedger implements LedgerPort {
+  down = false;
+  loseAnswers = 0;
+  calls = 0;
+  readonly credits = new Map<string, CreditRequest>();
+  readonly reversals = new Map<string, ReverseRequest>();
+  readonly violations: string[] = [];
+
+  private apply<T extends { idempotencyKey: string }>(store: Map<string, T>, request: T) {
+    this.calls += 1;
+    if (this.down) throw new ServiceUnavailableError('The ledger service is unavailable; try again');
+    const previous = store.get(request.idempotencyKey);
+    if (previous && JSON.stringify(previous) !== JSON.stringify(request))
+      throw new ConflictError('key reused');
+    store.set(request.idempotencyKey, request);
+    if (this.loseAnswers > 0) {
+      this.loseAnswers -= 1;
+      throw new ServiceUnavailableError('connection reset after the ledger committed');
+    }
+  }
+
+  async credit(request: CreditRequest) {
+    this.apply(this.credits, request);
+    return {
+      entryId: createHash('sha1').update(request.idempotencyKey).digest('hex'),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    };
+  }
+
+  async reverse(request: ReverseRequest) {
+    const credited = [...this.credits.values()].some(
+      (c) => c.sourceId === request.sourceId && c.kind === request.kind,
+    );
+    if (!credited && !this.down) this.violations.push(`reversed before credit: ${request.idempotencyKey}`);
+    this.apply(this.reversals, request);
+    return {
+      entryId: createHash('sha1').update(request.idempotencyKey).digest('hex'),
+      reversed: request.points,
+      shortfall: 0,
+    };
+  }
+
+  balance(memberId: string, kind = 'REGULAR'): number {
+    const plus = [...this.credits.values()]
+      .filter((c) => c.memberId === memberId && c.kind === kind)
+      .reduce((s, c) => s + c.points, 0);
+    const minus = [...this.reversals.values()]
+      .filter((r) => r.memberId === memberId && r.kind === kind)
+      .reduce((s, r) => s + r.points, 0);
+    return plus - minus;
+  }
+}
+
+/** Every member and merchant exists; merchants are dining places. */
+const directory: Directory = {
+  lookup: async (memberId, merchantId) => ({
+    member: { id: memberId, tier: 'REGULAR' },
+    merchant: { id: merchantId, category: 'dining' },
+  }),
+  merchant: async (id) => ({ id, category: 'dining' }),
+};
+
+const RECORD = `mutation($input: PurchaseInput!) { recordPurchase(input: $input) { purchase { id } awards { kind points status } } }`;
+const REFUND = `mutation($input: RefundInput!) { refundPurchase(input: $input) { reversals { kind points status } } }`;
+
+describe('ledger postings (campaigns alone, fake ledger)', () => {
+  const config = testConfig();
+  const tokens = tokensFor(config);
+  const admin = tokens.admin();
+  const ledger = new FakeLedger();
+  let service: RunningService<CampaignsApp>;
+
+  beforeAll(async () => {
+    service = await startService(
+      { ...campaignsService, createApp: (runtime) => createApp(runtime, { ledger, directory }) },
+      { config, port: 0 },
+    );
+  });
+  afterAll(() => service?.stop());
+
+  const gql = async (query: string, variables?: Record<string, unknown>, token = admin) => {
+    const res = await graphqlRequest(service.url, query, variables, token);
+    expect(res.errors).toBeUndefined();
+    return res.data!;
+  };
+
+  it('keeps purchases and refunds while the ledger is down, then posts each exactly once', async () => {
+    const merchantId = randomUUID();
+    const members = [randomUUID(), randomUUID(), randomUUID()];
+    ledger.down = true;
+    for (const [i, memberId] of members.entries()) {
+      const res = await gql(RECORD, { input: { merchantId, memberId, orderId: `down-${i}`, amount: 8000 } });
+      expect(res.recordPurchase.awards).toEqual([{ kind: 'REGULAR', points: 80, status: 'PENDING' }]);
+    }
+    const refund = await gql(REFUND, {
+      input: { merchantId, orderId: 'down-0', amount: 3000, refundId: 'r-down' },
+    });
+    expect(refund.refundPurchase.reversals).toEqual([{ kind: 'REGULAR', points: -30, status: 'PENDING' }]);
+    expect(await service.app.poster.pendingCount()).toBe(4);
+    expect(ledger.credits.size).toBe(0);
+
+    // Back up, and the first two answers get lost after the ledger applied the call.
+    ledger.loseAnswers = 2;
+    ledger.down = false;
+    await eventually(async () => (await service.app.poster.pendingCount()) === 0, 30_000, 100);
+    expect(ledger.credits.size).toBe(3);
+    expect(ledger.reversals.size).toBe(1);
+    expect(ledger.violations).toEqual([]);
+    expect(ledger.balance(members[0])).toBe(50);
+    expect(ledger.balance(members[1])).toBe(80);
+
+    // Retries of the same order return the posted result and post nothing more.
+    const calls = ledger.calls;
+    const again = await gql(RECORD, {
+      input: { merchantId, memberId: members[1], orderId: 'down-1', amount: 8000 },
+    });
+    expect(again.recordPurchase.awards).toEqual([{ kind: 'REGULAR', points: 80, status: 'POSTED' }]);
+    expect(ledger.calls).toBe(calls);
+  });
+
+  it('posts at once when the ledger is up', async () => {
+    const merchantId = randomUUID();
+    const memberId = randomUUID();
+    const res = await gql(RECORD, { input: { merchantId, memberId, orderId: 'up-1', amount: 3000 } });
+    expect(res.recordPurchase.awards).toEqual([{ kind: 'REGULAR', points: 30, status: 'POSTED' }]);
+    expect(ledger.credits.get(`campaigns:purchase:${merchantId}:up-1:base`)).toMatchObject({
+      points: 30,
+      sourceType: 'purchase',
+    });
+  });
+
+  it('gives a sign-up bonus once per member, however often the event arrives', async () => {
+    const now = Date.now();
+    await gql(`mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }`, {
+      i: { name: 'Welcome', startsAt: new Date(now - 60_000).toISOString(), signUpBonus: 20, budget: 30 },
+    });
+    const [a, b] = [randomUUID(), randomUUID()];
+    const event = (memberId: string) => ({
+      id: randomUUID(),
+      topic: 'member.registered',
+      key: memberId,
+      payload: { memberId, joinedAt: new Date().toISOString(), registeredVia: 'self', referralCode: null },
+      occurredAt: new Date().toISOString(),
+      source: 'members',
+    });
+    const first = event(a);
+    await service.runtime.transport.publish([first, first, event(a)]);
+    await service.runtime.transport.publish([event(b)]);
+    await eventually(async () => ledger.balance(a) === 20 && ledger.balance(b) === 10, 10_000, 100);
+    // The budget (30) is used up: b got the 10 that were left.
+    expect([...ledger.credits.values()].filter((c) => c.sourceType === 'signup')).toHaveLength(2);
+  });
+
+  it('rejects oversized sign-up bonuses (R6)', async () => {
+    const res = await graphqlRequest(
+      service.url,
+      `mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }`,
+      { i: { name: 'Huge', startsAt: new Date().toISOString(), signUpBonus: 100_000 } },
+      admin,
+    );
+    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});

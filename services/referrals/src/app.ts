@@ -1,0 +1,64 @@
+import { durationMs, requireDuration, Topics, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
+import { ReferralCodeService } from './codes/referral-code.service';
+import { GrantPoster } from './grants/grant.service';
+import { RemoteLedger, type LedgerPort } from './grants/ledger.client';
+import { REFERRAL_REVERSED, ReferralService } from './referrals/referral.service';
+import { referralSettings, type ReferralSettings } from './settings';
+
+/** Published by members when a member's personal data is erased (PIPL). */
+const MEMBER_ERASED = 'member.erased';
+
+/** The referrals service's rules and background work, wired to its runtime. */
+export interface ReferralsApp extends ServiceApp {
+  settings: ReferralSettings;
+  codes: ReferralCodeService;
+  referrals: ReferralService;
+  grants: GrantPoster;
+}
+
+export async function createApp(runtime: ServiceRuntime, ledger?: LedgerPort): Promise<ReferralsApp> {
+  const settings = referralSettings(runtime.config.env);
+  const codes = new ReferralCodeService(runtime.transactor);
+  const referrals = new ReferralService(runtime.transactor, codes, settings, runtime.logger);
+  const pollMs = Math.max(durationMs(requireDuration(runtime.config.env.OUTBOX_POLL_INTERVAL)), 200);
+  const grants = new GrantPoster(
+    runtime.transactor,
+    ledger ?? new RemoteLedger(runtime.client('ledger')),
+    runtime.logger.child({ component: 'referral-grants' }),
+    pollMs,
+  );
+  await runtime.consume({
+    group: 'referrals.members',
+    topics: [Topics.memberRegistered, MEMBER_ERASED],
+    handle: (event, uow) =>
+      event.topic === MEMBER_ERASED
+        ? referrals.onMemberErased(event, uow)
+        : referrals.onMemberRegistered(event, uow),
+  });
+  await runtime.consume({
+    group: 'referrals.purchases',
+    topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
+    handle: (event, uow) =>
+      event.topic === Topics.purchaseRefunded
+        ? referrals.onPurchaseRefunded(event, uow)
+        : referrals.onPurchaseRecorded(event, uow),
+  });
+  const unlisten: (() => Promise<void>)[] = [];
+  return {
+    settings,
+    codes,
+    referrals,
+    grants,
+    async start() {
+      grants.start();
+      // A decision's grants go out as soon as its event leaves the outbox (i.e. it committed).
+      for (const topic of [Topics.referralRewarded, REFERRAL_REVERSED]) {
+        unlisten.push(await runtime.transport.listen(topic, () => grants.nudge()));
+      }
+    },
+    async stop() {
+      for (const u of unlisten.splice(0)) await u();
+      await grants.stop();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { ServiceClient } from '@loyalty/platform';
+
+export interface CreditRequest {
+  memberId: string;
+  points: number;
+  reason: string;
+  idempotencyKey: string;
+  sourceId: string;
+}
+
+export type ReverseRequest = CreditRequest;
+
+/** What the referrals service needs from the ledger (docs/internal-api.md). */
+export interface LedgerPort {
+  credit(request: CreditRequest): Promise<{ entryId: string }>;
+  reverse(request: ReverseRequest): Promise<{ entryId: string | null; shortfall: number }>;
+}
+
+/** Lots credited for a referral remember it, so a reversal finds exactly them. */
+export const REFERRAL_SOURCE_TYPE = 'referral';
+
+const CREDIT = `mutation ReferralCredit($input: LedgerCreditInput!) { ledgerCredit(input: $input) { id } }`;
+const REVERSE = `mutation ReferralReverse($input: LedgerReverseInput!) {
+  ledgerReverse(input: $input) { reversed shortfall entry { id } }
+}`;
+
+/** The ledger's internal GraphQL operations, called as the referrals service. */
+export class RemoteLedger implements LedgerPort {
+  constructor(private readonly client: ServiceClient) {}
+
+  async credit(r: CreditRequest): Promise<{ entryId: string }> {
+    const data = await this.client.request<{ ledgerCredit: { id: string } }>(CREDIT, {
+      input: {
+        memberId: r.memberId,
+        kind: 'REGULAR',
+        points: r.points,
+        reason: r.reason,
+        sourceType: REFERRAL_SOURCE_TYPE,
+        sourceId: r.sourceId,
+        idempotencyKey: r.idempotencyKey,
+      },
+    });
+    return { entryId: data.ledgerCredit.id };
+  }
+
+  async reverse(r: ReverseRequest): Promise<{ entryId: string | null; shortfall: number }> {
+    const data = await this.client.request<{
+      ledgerReverse: { reversed: number; shortfall: number; entry: { id: string } | null };
+    }>(REVERSE, {
+      input: {
+        memberId: r.memberId,
+        kind: 'REGULAR',
+        points: r.points,
+        reason: r.reason,
+        sourceType: REFERRAL_SOURCE_TYPE,
+        sourceId: r.sourceId,
+        idempotencyKey: r.idempotencyKey,
+      },
+    });
+    return { entryId: data.ledgerReverse.entry?.id ?? null, shortfall: data.ledgerReverse.shortfall };
+  }
+}

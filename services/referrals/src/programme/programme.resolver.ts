@@ -1,0 +1,40 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { ReferralsContext } from '../context';
+import type { ReferralSettings } from '../settings';
+import { ReferralProgramme } from './programme.type';
+
+/** The programme's referral rules in plain words (pure). */
+export function programmeTerms(s: ReferralSettings): string[] {
+  const yuan = (minor: number) => (minor / 100).toFixed(2);
+  return [
+    'Every member has a referral code and a share link; a friend enters the code when signing up.',
+    `When the friend's first purchase of at least ${yuan(s.minPurchaseAmount)} yuan is recorded, the inviter gets ` +
+      `${s.inviterPoints} points and the friend ${s.inviteePoints} points` +
+      (s.inviteeDiscount > 0
+        ? `; the friend also gets ${yuan(s.inviteeDiscount)} yuan off that first order.`
+        : '.'),
+    'Each invited friend is rewarded once. Using your own code, or inviting the person who invited you, is refused.',
+    s.capPerPeriod > 0
+      ? `An inviter is rewarded for at most ${s.capPerPeriod} friends per ${s.capPeriodText}; further referrals in that period are refused.`
+      : 'There is no limit on how many friends an inviter is rewarded for.',
+    `If the qualifying purchase is refunded within ${s.refundWindowText}, both rewards are taken back.`,
+  ];
+}
+
+@Resolver()
+export class ProgrammeResolver {
+  @Query(() => ReferralProgramme, { description: 'The referral programme: rewards, conditions and limits.' })
+  referralProgramme(@Ctx() ctx: ReferralsContext): ReferralProgramme {
+    const s = ctx.app.settings;
+    return {
+      inviterPoints: s.inviterPoints,
+      inviteePoints: s.inviteePoints,
+      inviteeDiscount: s.inviteeDiscount,
+      minimumPurchaseAmount: s.minPurchaseAmount,
+      capPerPeriod: s.capPerPeriod,
+      capPeriod: s.capPeriodText,
+      refundWindow: s.refundWindowText,
+      terms: programmeTerms(s),
+    };
+  }
+}

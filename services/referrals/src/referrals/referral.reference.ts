@@ -1,0 +1,13 @@
+import type { ReferralsContext } from '../context';
+import { assertCanReadReferral } from './access';
+import type { ReferralRow } from './referral.entity';
+
+/** `Referral` references, batched through the request's DataLoader and access-checked. */
+export async function resolveReferralReference(
+  ref: { id: string },
+  ctx: ReferralsContext,
+): Promise<ReferralRow | null> {
+  const row = await ctx.loaders.referral.load(String(ref.id));
+  if (row) assertCanReadReferral(ctx.principal, row);
+  return row;
+}

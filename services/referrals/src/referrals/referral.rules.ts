@@ -1,0 +1,90 @@
+/**
+ * The referral programme's rules as plain functions (no I/O): what qualifies, what is abuse,
+ * when a refund takes the rewards back.
+ */
+
+/** How far up an inviter chain we look for a loop; real chains are short. */
+export const MAX_CHAIN_DEPTH = 64;
+
+/** A purchase qualifies the invitee when it reaches the programme's minimum. */
+export function purchaseQualifies(amount: number, minPurchaseAmount: number): boolean {
+  return Number.isInteger(amount) && amount >= Math.max(minPurchaseAmount, 0);
+}
+
+/**
+ * Would recording "inviter invited invitee" close a loop (A→B→A, or longer)? Walks up from the
+ * inviter through whoever invited them; a loop exists if the walk reaches the invitee.
+ * `inviterOf(x)` is x's (non-rejected) inviter, or null.
+ */
+export async function closesLoop(
+  inviterId: string,
+  inviteeId: string,
+  inviterOf: (memberId: string) => Promise<string | null>,
+): Promise<boolean> {
+  const seen = new Set<string>();
+  let current: string | null = inviterId;
+  for (let depth = 0; current !== null && depth < MAX_CHAIN_DEPTH; depth++) {
+    if (current === inviteeId) return true;
+    if (seen.has(current)) return false; // an older loop not involving the invitee
+    seen.add(current);
+    current = await inviterOf(current);
+  }
+  return false;
+}
+
+export type RejectionCheck = 'SELF_REFERRAL' | 'REFERRAL_LOOP' | null;
+
+/** Self-referral and loops are refused at attribution. */
+export async function attributionRefusal(
+  inviterId: string,
+  inviteeId: string,
+  inviterOf: (memberId: string) => Promise<string | null>,
+): Promise<RejectionCheck> {
+  if (inviterId === inviteeId) return 'SELF_REFERRAL';
+  if (await closesLoop(inviterId, inviteeId, inviterOf)) return 'REFERRAL_LOOP';
+  return null;
+}
+
+/** The per-inviter cap: `rewardedInPeriod` already rewarded; 0 means no cap. */
+export function capReached(rewardedInPeriod: number, capPerPeriod: number): boolean {
+  return capPerPeriod > 0 && rewardedInPeriod >= capPerPeriod;
+}
+
+export interface RefundFacts {
+  /** When the qualifying purchase happened. */
+  purchasedAt: Date;
+  /** When it was refunded. */
+  refundedAt: Date;
+  /** End of the window (purchasedAt + window). */
+  windowEndsAt: Date;
+  purchaseAmount: number;
+  /** Refunded so far, this refund included. */
+  refundedTotal: number;
+  fullyRefunded: boolean;
+  minPurchaseAmount: number;
+}
+
+/**
+ * A refund takes the referral rewards back when it comes within the window and what is left of
+ * the purchase no longer qualifies (a full refund always; a partial one if the rest falls
+ * below the minimum).
+ */
+export function refundReverses(f: RefundFacts): boolean {
+  if (f.refundedAt.getTime() > f.windowEndsAt.getTime()) return false;
+  if (f.fullyRefunded) return true;
+  return (
+    !purchaseQualifies(f.purchaseAmount - f.refundedTotal, f.minPurchaseAmount) ||
+    f.purchaseAmount - f.refundedTotal <= 0
+  );
+}
+
+/** The ledger idempotency key of a referral grant: deterministic, so a retry is harmless. */
+export function grantKey(
+  referralId: string,
+  role: 'inviter' | 'invitee',
+  operation: 'CREDIT' | 'REVERSE',
+): string {
+  return operation === 'CREDIT'
+    ? `referrals:${referralId}:${role}`
+    : `referrals:${referralId}:${role}:reverse`;
+}
