@@ -1,14 +1,34 @@
-import type { BaseContext, ServiceApp, ServiceDefinition } from '@loyalty/platform';
-import { PlaceholderResolver } from './placeholder.resolver';
+import type { ServiceDefinition } from '@loyalty/platform';
+import { createApp, type CatalogApp } from './app';
+import { createContext, type CatalogContext } from './context';
+import { resolveMemberReference } from './members/member.reference';
+import { MemberResolver } from './members/member.resolver';
+import { CreateCatalog1700000003000 } from './migrations/1700000003000-CreateCatalog';
+import { RedemptionRow } from './redemptions/redemption.entity';
+import { resolveRedemptionReference } from './redemptions/redemption.reference';
+import { RedemptionResolver } from './redemptions/redemption.resolver';
+import { RedemptionTransitionRow } from './redemptions/transition.entity';
+import { PriceRuleRow } from './rewards/price-rule.entity';
+import { RewardAudienceRow } from './rewards/reward-audience.entity';
+import { RewardRow } from './rewards/reward.entity';
+import { resolveRewardReference } from './rewards/reward.reference';
+import { RewardResolver } from './rewards/reward.resolver';
 
-export type CatalogApp = ServiceApp;
-export type CatalogContext = BaseContext & { app: CatalogApp };
+export type { CatalogApp, CatalogContext };
 
+/** Rewards, prices, eligibility, stock and the redemption saga: REQUIREMENTS C1–C7, L10. */
 export const catalogService: ServiceDefinition<CatalogApp, CatalogContext> = {
   name: 'catalog',
-  entities: [],
-  migrations: [],
-  createApp: () => ({}),
-  context: (base, app) => ({ ...base, app }),
-  schema: { resolvers: [PlaceholderResolver] },
+  entities: [RewardRow, PriceRuleRow, RewardAudienceRow, RedemptionRow, RedemptionTransitionRow],
+  migrations: [CreateCatalog1700000003000],
+  createApp: (runtime) => createApp(runtime),
+  context: createContext,
+  schema: {
+    resolvers: [RewardResolver, RedemptionResolver, MemberResolver],
+    references: {
+      Member: resolveMemberReference as never,
+      Reward: resolveRewardReference as never,
+      Redemption: resolveRedemptionReference as never,
+    },
+  },
 };

@@ -1,4 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createNodeServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
@@ -127,4 +132,15 @@ export async function listen(server: Server, port: number, host: string): Promis
   return (server.address() as AddressInfo).port;
 }
 
-export { createServer };
+/**
+ * Node's HTTP server with keep-alive settings fit for sitting behind the gateway: the gateway's
+ * fetch agent keeps idle sockets open indefinitely, so a server that closes them after Node's
+ * default 5 s races with the next request reusing one (ECONNRESET / "socket hang up" after a
+ * pause). Idle sockets stay open for 65 s instead (longer than common load-balancer idle timeouts).
+ */
+export function createServer(): Server {
+  const server = createNodeServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}

@@ -1,0 +1,88 @@
+import { AppError, ErrorCode, type PointKind, type ServiceClient } from '@loyalty/platform';
+
+export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED';
+
+export interface PointHold {
+  id: string;
+  status: HoldStatus;
+  points: number;
+}
+
+/**
+ * The ledger operations the redemption saga needs (docs/internal-api.md). Every call carries an
+ * idempotency key derived from the redemption, so replaying a step after a crash is safe.
+ */
+export interface LedgerPort {
+  hold(input: {
+    memberId: string;
+    kind: PointKind;
+    points: number;
+    idempotencyKey: string;
+    reason: string;
+    ttlSeconds: number;
+    merchantId: string | null;
+  }): Promise<PointHold>;
+  capture(holdId: string, idempotencyKey: string): Promise<void>;
+  release(holdId: string, idempotencyKey: string, reason: string): Promise<void>;
+  restore(holdId: string, idempotencyKey: string, reason: string): Promise<void>;
+  compensate(input: {
+    memberId: string;
+    kind: PointKind;
+    points: number;
+    idempotencyKey: string;
+    reason: string;
+    merchantId: string | null;
+    sourceId: string;
+  }): Promise<void>;
+}
+
+/**
+ * True when the ledger gave a definite answer (the step did not and will not happen), as opposed
+ * to an outage or an unexpected failure after which the step's outcome is unknown.
+ */
+export function isDefinite(error: unknown): error is AppError {
+  return (
+    error instanceof AppError &&
+    error.code !== ErrorCode.SERVICE_UNAVAILABLE &&
+    error.code !== ErrorCode.INTERNAL_SERVER_ERROR
+  );
+}
+
+const HOLD = `mutation Hold($input: LedgerHoldInput!) { ledgerHold(input: $input) { id status points } }`;
+const CAPTURE = `mutation Capture($holdId: ID!, $key: String!) { ledgerCaptureHold(holdId: $holdId, idempotencyKey: $key) { id } }`;
+const RELEASE = `mutation Release($holdId: ID!, $key: String!, $reason: String!) {
+  ledgerReleaseHold(holdId: $holdId, idempotencyKey: $key, reason: $reason) { id }
+}`;
+const RESTORE = `mutation Restore($holdId: ID!, $key: String!, $reason: String!) {
+  ledgerRestoreCapture(holdId: $holdId, idempotencyKey: $key, reason: $reason) { id }
+}`;
+const CREDIT = `mutation Credit($input: LedgerCreditInput!) { ledgerCredit(input: $input) { id } }`;
+
+/** {@link LedgerPort} over the ledger subgraph's internal mutations, as the catalog service. */
+export class RemoteLedger implements LedgerPort {
+  constructor(private readonly client: ServiceClient) {}
+
+  async hold(input: Parameters<LedgerPort['hold']>[0]): Promise<PointHold> {
+    const data = await this.client.request<{ ledgerHold: PointHold }>(HOLD, { input });
+    return data.ledgerHold;
+  }
+
+  async capture(holdId: string, key: string): Promise<void> {
+    await this.client.request(CAPTURE, { holdId, key });
+  }
+
+  async release(holdId: string, key: string, reason: string): Promise<void> {
+    await this.client.request(RELEASE, { holdId, key, reason });
+  }
+
+  async restore(holdId: string, key: string, reason: string): Promise<void> {
+    await this.client.request(RESTORE, { holdId, key, reason });
+  }
+
+  async compensate(input: Parameters<LedgerPort['compensate']>[0]): Promise<void> {
+    const { sourceId, ...rest } = input;
+    await this.client.request(CREDIT, {
+      input: { ...rest, type: 'COMPENSATE', sourceType: 'redemption', sourceId },
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import type { ServiceRuntime } from '@loyalty/platform';
+import type { RedemptionService } from './redemption.service';
+
+export interface SweepResult {
+  examined: number;
+  recovered: number;
+  failed: number;
+}
+
+/**
+ * Finds redemptions a crash or an outage left between saga steps and finishes them: PENDING ones
+ * are resumed (the ledger replays the hold; a refusal cancels), cancelled ones get their points
+ * and compensation back. Runs every `intervalMs` while the service is up, and once at start.
+ */
+export class RedemptionRecovery {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<SweepResult> | null = null;
+
+  constructor(
+    private readonly redemptions: RedemptionService,
+    private readonly logger: ServiceRuntime['logger'],
+    private readonly intervalMs: number,
+    private readonly staleAfterMs: number,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    const tick = () => {
+      this.sweep().catch((err) => this.logger.error({ err }, 'redemption recovery sweep failed'));
+    };
+    this.timer = setInterval(tick, this.intervalMs);
+    this.timer.unref();
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass, after any pass already running. `staleAfterMs: 0` takes everything open now (tests). */
+  async sweep(options: { staleAfterMs?: number } = {}): Promise<SweepResult> {
+    while (this.running) await this.running.catch(() => undefined);
+    const pass = this.pass(options.staleAfterMs ?? this.staleAfterMs);
+    this.running = pass;
+    try {
+      return await pass;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async pass(staleAfterMs: number): Promise<SweepResult> {
+    const stuck = await this.redemptions.stuck(new Date(Date.now() - staleAfterMs));
+    let recovered = 0;
+    let failed = 0;
+    for (const row of stuck) {
+      try {
+        await this.redemptions.recover(row);
+        recovered += 1;
+      } catch (err) {
+        failed += 1;
+        this.logger.warn({ redemptionId: row.id, status: row.status, err }, 'redemption not recovered yet');
+      }
+    }
+    if (stuck.length)
+      this.logger.info({ examined: stuck.length, recovered, failed }, 'redemption recovery sweep');
+    return { examined: stuck.length, recovered, failed };
+  }
+}

@@ -1,0 +1,127 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  decodeCursor,
+  encodeCursor,
+  ForbiddenError,
+  isPrivileged,
+  pageSize,
+  toConnection,
+} from '@loyalty/platform';
+import type { CatalogContext } from '../context';
+import { Merchant } from '../merchants/merchant.type';
+import type { PriceRuleRow } from './price-rule.entity';
+import { activePointsPrice } from './pricing';
+import { RewardConnection } from './reward.connection';
+import type { RewardRow } from './reward.entity';
+import { CreateRewardInput, PriceRuleInput, UpdateRewardInput } from './reward.input';
+import { PriceRule, Reward, RewardKind } from './reward.type';
+
+@Resolver(() => Reward)
+export class RewardResolver {
+  @Query(() => RewardConnection, { description: 'The catalog: active rewards offered to everyone, by id.' })
+  async rewards(
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null,
+    @Arg('kind', () => RewardKind, { nullable: true }) kind: RewardKind | null,
+    @Arg('includeInactive', () => Boolean, {
+      nullable: true,
+      defaultValue: false,
+      description: "Delisted and personal rewards too: the operator, or a partner for its own merchant's.",
+    })
+    includeInactive: boolean,
+    @Ctx() ctx: CatalogContext,
+  ) {
+    const size = pageSize(first);
+    const afterId = after ? decodeCursor<{ id: string }>(after, ['id']).id : null;
+    if (includeInactive) {
+      const p = ctx.principal;
+      const ownMerchant = p?.role === 'partner' && merchantId !== null && p.merchantId === merchantId;
+      if (!isPrivileged(p) && !ownMerchant)
+        throw new ForbiddenError('Only the operator or the owning partner lists inactive rewards');
+    }
+    const rows = await ctx.app.rewards.list(size, afterId, {
+      merchantId,
+      kind,
+      includeInactive,
+      includePersonal: includeInactive,
+    });
+    for (const row of rows) ctx.loaders.reward.prime(row.id, row);
+    return toConnection(
+      rows,
+      size,
+      (r) => encodeCursor({ id: r.id }),
+      (r) => r,
+    );
+  }
+
+  @Query(() => Reward, { nullable: true })
+  async reward(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext): Promise<RewardRow | null> {
+    return ctx.loaders.reward.load(id);
+  }
+
+  @Mutation(() => Reward, { description: 'A partner for its own merchant, or the operator.' })
+  async createReward(@Arg('input') input: CreateRewardInput, @Ctx() ctx: CatalogContext): Promise<RewardRow> {
+    return ctx.app.rewards.create(input, ctx.principal);
+  }
+
+  @Mutation(() => Reward)
+  async updateReward(@Arg('input') input: UpdateRewardInput, @Ctx() ctx: CatalogContext): Promise<RewardRow> {
+    return ctx.app.rewards.update(input, ctx.principal);
+  }
+
+  @Mutation(() => Reward, { description: 'Adds units (a negative quantity writes off units on the shelf).' })
+  async restockReward(
+    @Arg('id', () => ID) id: string,
+    @Arg('quantity', () => Int) quantity: number,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<RewardRow> {
+    return ctx.app.rewards.restock(id, quantity, ctx.principal);
+  }
+
+  @Mutation(() => PriceRule, { description: 'A time-limited redemption price (C3).' })
+  async addPriceRule(
+    @Arg('rewardId', () => ID) rewardId: string,
+    @Arg('input') input: PriceRuleInput,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<PriceRuleRow> {
+    return ctx.app.rewards.addPriceRule(rewardId, input, ctx.principal);
+  }
+
+  @Mutation(() => Reward, { description: 'Makes a reward personal and offers it to these members (C4, R8).' })
+  async offerReward(
+    @Arg('rewardId', () => ID) rewardId: string,
+    @Arg('memberIds', () => [ID]) memberIds: string[],
+    @Ctx() ctx: CatalogContext,
+  ): Promise<RewardRow> {
+    return ctx.app.rewards.offer(rewardId, memberIds, ctx.principal);
+  }
+
+  @Mutation(() => Reward, {
+    description:
+      'Withdraw a reward; open redemptions of it are cancelled with points returned and compensation.',
+  })
+  async delistReward(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<RewardRow> {
+    return ctx.app.redemptions.delist(id, reason, ctx.principal);
+  }
+
+  @FieldResolver(() => Merchant, { nullable: true })
+  merchant(@Root() reward: RewardRow): Merchant | null {
+    return reward.merchantId ? { id: reward.merchantId } : null;
+  }
+
+  @FieldResolver(() => Int, { description: 'Current price in points (after any active discount).' })
+  async pointsPrice(@Root() reward: RewardRow, @Ctx() ctx: CatalogContext): Promise<number> {
+    const rules = await ctx.loaders.priceRules.load(reward.id);
+    return activePointsPrice(reward.listPointsPrice, rules, new Date());
+  }
+
+  @FieldResolver(() => [PriceRule], { description: 'Special prices in force now or still to come.' })
+  async priceRules(@Root() reward: RewardRow, @Ctx() ctx: CatalogContext): Promise<PriceRuleRow[]> {
+    return ctx.loaders.priceRules.load(reward.id);
+  }
+}

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import { In, type EntityManager } from 'typeorm';
+import {
+  assertMerchantScope,
+  BadInputError,
+  ForbiddenError,
+  NotFoundError,
+  PointKind,
+  requireRole,
+  type Principal,
+  type Transactor,
+} from '@loyalty/platform';
+import type { MemberDirectory } from '../members/member-directory';
+import { isTier, tierRank, TIERS } from './eligibility';
+import { PriceRuleRow } from './price-rule.entity';
+import { assertCashPrice, assertPointsPrice, assertPriceWindow } from './pricing';
+import { RewardAudienceRow } from './reward-audience.entity';
+import { RewardRow } from './reward.entity';
+import type { CreateRewardInput, PriceRuleInput, UpdateRewardInput } from './reward.input';
+import { RewardKind } from './reward.type';
+
+const MAX_AUDIENCE = 1000;
+
+function text(value: string, field: string, max: number): string {
+  const t = value.trim();
+  if (!t || t.length > max) throw new BadInputError(`${field} must be 1 to ${max} characters`, field);
+  return t;
+}
+
+function optionalCount(value: number | null | undefined, field: string): number | null {
+  if (value === null || value === undefined) return null;
+  if (!Number.isInteger(value) || value < 0)
+    throw new BadInputError(`${field} must be a whole number, not negative`, field);
+  return value;
+}
+
+function tierOrNull(value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value === 'NONE') return null;
+  if (!isTier(value)) throw new BadInputError('minTier must be REGULAR, SILVER, GOLD or PLATINUM', 'minTier');
+  return value;
+}
+
+export interface RewardListFilter {
+  merchantId?: string | null;
+  kind?: RewardKind | null;
+  /** Admins and owning partners may list delisted rewards too. */
+  includeInactive?: boolean;
+  /** Personal rewards are listed only where the audience has been checked. */
+  includePersonal?: boolean;
+}
+
+/** Rewards, prices and audiences (C1–C4). Reads go through DataLoaders in the context. */
+export class RewardService {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly directory: MemberDirectory,
+  ) {}
+
+  /** Who may manage a reward: the owning merchant's partner, or the operator. */
+  assertCanManage(principal: Principal | null, reward: Pick<RewardRow, 'merchantId'>): Principal {
+    const p = requireRole(principal, 'partner', 'admin', 'service');
+    if (reward.merchantId === null) {
+      if (p.role === 'partner') throw new ForbiddenError("Only the operator manages the operator's rewards");
+      return p;
+    }
+    return assertMerchantScope(p, reward.merchantId);
+  }
+
+  async create(input: CreateRewardInput, principal: Principal | null): Promise<RewardRow> {
+    const p = requireRole(principal, 'partner', 'admin');
+    const merchantId = input.merchantId ?? (p.role === 'partner' ? p.merchantId! : null);
+    if (merchantId !== null) assertMerchantScope(p, merchantId);
+    else if (p.role === 'partner') throw new ForbiddenError('A partner creates rewards for its own merchant');
+    const name = text(input.name, 'name', 100);
+    assertPointsPrice(input.pointsPrice, 'pointsPrice');
+    const cashPrice = input.cashPrice ?? 0;
+    assertCashPrice(cashPrice, 'cashPrice');
+    const stock = optionalCount(input.stock, 'stock');
+    const perMemberLimit = optionalCount(input.perMemberLimit, 'perMemberLimit');
+    if (perMemberLimit === 0)
+      throw new BadInputError('perMemberLimit must be at least 1 (omit it for no limit)', 'perMemberLimit');
+    const minTier = tierOrNull(input.minTier);
+    const terms = input.terms?.trim() ? text(input.terms, 'terms', 5000) : null;
+    const pointKind = input.pointKind ?? PointKind.REGULAR;
+    if (input.acceptsAnyKind && pointKind === PointKind.GREEN) {
+      throw new BadInputError('A GREEN reward takes green points only', 'acceptsAnyKind');
+    }
+    const rules = input.priceRules ?? [];
+    rules.forEach((r, i) => assertPriceWindow(r, input.pointsPrice, `priceRules.${i}`));
+    rules.forEach((r, i) => text(r.label, `priceRules.${i}.label`, 100));
+    const audience = [...new Set(input.offeredTo ?? [])];
+    if (audience.length > MAX_AUDIENCE)
+      throw new BadInputError(`At most ${MAX_AUDIENCE} members per call`, 'offeredTo');
+    // Before any write: the merchant and the chosen members must exist.
+    if (merchantId !== null && !(await this.directory.merchantExists(merchantId)))
+      throw new NotFoundError('Merchant', merchantId);
+    await this.assertMembersExist(audience);
+    return this.transactor.run(async ({ manager }) => {
+      const now = new Date();
+      const reward = manager.create(RewardRow, {
+        id: randomUUID(),
+        merchantId,
+        name,
+        kind: input.kind,
+        terms,
+        listPointsPrice: input.pointsPrice,
+        cashPrice,
+        pointKind,
+        acceptsAnyKind: input.acceptsAnyKind ?? false,
+        stock,
+        perMemberLimit,
+        minTier,
+        personal: input.offeredTo !== null && input.offeredTo !== undefined,
+        active: true,
+        delistReason: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await manager.insert(RewardRow, reward);
+      await this.insertRules(manager, reward.id, rules, now);
+      await this.insertAudience(manager, reward.id, audience, now);
+      return reward;
+    });
+  }
+
+  async update(input: UpdateRewardInput, principal: Principal | null): Promise<RewardRow> {
+    const reward = await this.require(input.id);
+    this.assertCanManage(principal, reward);
+    const changes: Partial<RewardRow> = {};
+    if (input.name !== null && input.name !== undefined) changes.name = text(input.name, 'name', 100);
+    if (input.pointsPrice !== null && input.pointsPrice !== undefined) {
+      assertPointsPrice(input.pointsPrice, 'pointsPrice');
+      changes.listPointsPrice = input.pointsPrice;
+    }
+    if (input.cashPrice !== null && input.cashPrice !== undefined) {
+      assertCashPrice(input.cashPrice, 'cashPrice');
+      changes.cashPrice = input.cashPrice;
+    }
+    if (input.terms !== null && input.terms !== undefined)
+      changes.terms = input.terms.trim() ? text(input.terms, 'terms', 5000) : null;
+    if (input.perMemberLimit !== null && input.perMemberLimit !== undefined) {
+      const limit = optionalCount(input.perMemberLimit, 'perMemberLimit');
+      changes.perMemberLimit = limit === 0 ? null : limit;
+    }
+    if (input.minTier !== null && input.minTier !== undefined) changes.minTier = tierOrNull(input.minTier);
+    return this.transactor.run(async ({ manager }) => {
+      await manager.update(RewardRow, { id: reward.id }, { ...changes, updatedAt: new Date() });
+      return manager.findOneByOrFail(RewardRow, { id: reward.id });
+    });
+  }
+
+  /** Adds units (or, with a negative number, writes off units that are still on the shelf). */
+  async restock(id: string, quantity: number, principal: Principal | null): Promise<RewardRow> {
+    const reward = await this.require(id);
+    this.assertCanManage(principal, reward);
+    if (!Number.isInteger(quantity) || quantity === 0)
+      throw new BadInputError('quantity must be a non-zero whole number', 'quantity');
+    if (reward.stock === null) throw new BadInputError('This reward has unlimited stock', 'id');
+    return this.transactor.run(async ({ manager }) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(RewardRow)
+        .set({ stock: () => 'stock + :q', updatedAt: new Date() })
+        .where('id = :id AND stock IS NOT NULL AND stock + :q >= 0', { id, q: quantity })
+        .execute();
+      if (!result.affected)
+        throw new BadInputError('Cannot write off more units than are in stock', 'quantity');
+      return manager.findOneByOrFail(RewardRow, { id });
+    });
+  }
+
+  async addPriceRule(
+    rewardId: string,
+    input: PriceRuleInput,
+    principal: Principal | null,
+  ): Promise<PriceRuleRow> {
+    const reward = await this.require(rewardId);
+    this.assertCanManage(principal, reward);
+    assertPriceWindow(input, reward.listPointsPrice, 'input');
+    text(input.label, 'input.label', 100);
+    return this.transactor.run(
+      async ({ manager }) => (await this.insertRules(manager, rewardId, [input], new Date()))[0],
+    );
+  }
+
+  /** Offers a personal reward to more chosen members. */
+  async offer(rewardId: string, memberIds: string[], principal: Principal | null): Promise<RewardRow> {
+    const reward = await this.require(rewardId);
+    this.assertCanManage(principal, reward);
+    const audience = [...new Set(memberIds)];
+    if (audience.length === 0 || audience.length > MAX_AUDIENCE) {
+      throw new BadInputError(`memberIds must list 1 to ${MAX_AUDIENCE} members`, 'memberIds');
+    }
+    await this.assertMembersExist(audience);
+    return this.transactor.run(async ({ manager }) => {
+      const existing = await manager.findBy(RewardAudienceRow, { rewardId, memberId: In(audience) });
+      const known = new Set(existing.map((r) => r.memberId));
+      const now = new Date();
+      await this.insertAudience(
+        manager,
+        rewardId,
+        audience.filter((m) => !known.has(m)),
+        now,
+      );
+      await manager.update(RewardRow, { id: rewardId }, { personal: true, updatedAt: now });
+      return manager.findOneByOrFail(RewardRow, { id: rewardId });
+    });
+  }
+
+  find(id: string): Promise<RewardRow | null> {
+    return this.transactor.read((m) => m.findOneBy(RewardRow, { id }));
+  }
+
+  async require(id: string): Promise<RewardRow> {
+    const reward = await this.find(id);
+    if (!reward) throw new NotFoundError('Reward', id);
+    return reward;
+  }
+
+  /** One page, by id; `first + 1` rows so the caller knows whether more exist. */
+  async list(first: number, afterId: string | null, filter: RewardListFilter = {}): Promise<RewardRow[]> {
+    return this.transactor.read((m) => {
+      const qb = m
+        .createQueryBuilder(RewardRow, 'r')
+        .orderBy('r.id', 'ASC')
+        .take(first + 1);
+      if (afterId) qb.andWhere('r.id > :afterId', { afterId });
+      if (!filter.includeInactive) qb.andWhere('r.active = :active', { active: true });
+      if (!filter.includePersonal) qb.andWhere('r.personal = :personal', { personal: false });
+      if (filter.merchantId) qb.andWhere('r.merchantId = :merchantId', { merchantId: filter.merchantId });
+      if (filter.kind) qb.andWhere('r.kind = :kind', { kind: filter.kind });
+      return qb.getMany();
+    });
+  }
+
+  /**
+   * Active rewards in stock that a member of `tier` may redeem: public ones and personal ones
+   * offered to them (per-member limits are left to the caller).
+   */
+  async listVisibleTo(
+    memberId: string,
+    tier: string,
+    limit: number,
+    merchantId: string | null,
+  ): Promise<RewardRow[]> {
+    const tiers = TIERS.slice(0, tierRank(tier) + 1);
+    return this.transactor.read((m) => {
+      const qb = m
+        .createQueryBuilder(RewardRow, 'r')
+        .leftJoin(RewardAudienceRow, 'a', 'a.rewardId = r.id AND a.memberId = :memberId', { memberId })
+        .where('r.active = :active', { active: true })
+        .andWhere('(r.personal = :no OR a.memberId IS NOT NULL)', { no: false })
+        .andWhere('(r.minTier IS NULL OR r.minTier IN (:...tiers))', { tiers })
+        .andWhere('(r.stock IS NULL OR r.stock > 0)')
+        .orderBy('r.id', 'ASC')
+        .take(limit);
+      if (merchantId) qb.andWhere('r.merchantId = :merchantId', { merchantId });
+      return qb.getMany();
+    });
+  }
+
+  // Batch lookups for DataLoaders: one query for any number of keys.
+
+  async byIds(ids: readonly string[]): Promise<(RewardRow | null)[]> {
+    const rows = await this.transactor.read((m) => m.findBy(RewardRow, { id: In([...ids]) }));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** Price rules not yet over, per reward. */
+  async currentRules(rewardIds: readonly string[]): Promise<PriceRuleRow[][]> {
+    const now = new Date();
+    const rows = await this.transactor.read((m) =>
+      m
+        .createQueryBuilder(PriceRuleRow, 'p')
+        .where('p.rewardId IN (:...ids)', { ids: [...rewardIds] })
+        .andWhere('p.endsAt > :now', { now })
+        .orderBy('p.startsAt', 'ASC')
+        .getMany(),
+    );
+    return rewardIds.map((id) => rows.filter((r) => r.rewardId === id));
+  }
+
+  /** Whether each (rewardId, memberId) pair is in the reward's audience. */
+  async chosen(pairs: readonly { rewardId: string; memberId: string }[]): Promise<boolean[]> {
+    const rows = await this.transactor.read((m) =>
+      m.findBy(RewardAudienceRow, {
+        rewardId: In(pairs.map((p) => p.rewardId)),
+        memberId: In(pairs.map((p) => p.memberId)),
+      }),
+    );
+    const set = new Set(rows.map((r) => `${r.rewardId}/${r.memberId}`));
+    return pairs.map((p) => set.has(`${p.rewardId}/${p.memberId}`));
+  }
+
+  private async insertRules(
+    manager: EntityManager,
+    rewardId: string,
+    rules: PriceRuleInput[],
+    now: Date,
+  ): Promise<PriceRuleRow[]> {
+    const rows = rules.map((r) =>
+      manager.create(PriceRuleRow, {
+        id: randomUUID(),
+        rewardId,
+        label: r.label.trim(),
+        pointsPrice: r.pointsPrice,
+        startsAt: r.startsAt,
+        endsAt: r.endsAt,
+        createdAt: now,
+      }),
+    );
+    if (rows.length) await manager.insert(PriceRuleRow, rows);
+    return rows;
+  }
+
+  private async insertAudience(
+    manager: EntityManager,
+    rewardId: string,
+    memberIds: string[],
+    now: Date,
+  ): Promise<void> {
+    if (memberIds.length === 0) return;
+    await manager.insert(
+      RewardAudienceRow,
+      memberIds.map((memberId) => ({ rewardId, memberId, addedAt: now })),
+    );
+  }
+
+  private async assertMembersExist(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const found = await this.directory.tiers(ids);
+    const missing = ids.filter((_, i) => !found[i]);
+    if (missing.length) throw new NotFoundError('Member', missing[0]);
+  }
+}
