@@ -56,6 +56,55 @@ describe('redemptions against the real ledger', () => {
     ]);
   });
 
+  it('1000 points buy a 50-yuan coupon ("50 off 200")', async () => {
+    const coupon = await h.reward(
+      {
+        name: '50 off 200',
+        kind: 'COUPON',
+        pointsPrice: 1000,
+        merchantId: dining,
+        terms: 'Bills of 200 yuan or more',
+      },
+      h.tokens.partner(dining),
+    );
+    const m = await h.member('Coupon Fan');
+    await give(m, 1500);
+    const res = await h.redeem({ rewardId: coupon, idempotencyKey: 'coupon' }, h.tokens.member(m));
+    expect(res.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', points: 1000 });
+    expect(await balance(m)).toBe(500);
+  });
+
+  it('the 500-point notebook set costs 400 in its discount window and 500 outside it', async () => {
+    const stationery = await h.merchant('Paper & Pen', 'stationery');
+    const now = Date.now();
+    const notebook = await h.reward(
+      {
+        name: 'Notebook set',
+        kind: 'GOODS',
+        pointsPrice: 500,
+        merchantId: stationery,
+        priceRules: [
+          {
+            label: 'Back-to-school week',
+            pointsPrice: 400,
+            startsAt: new Date(now - 60_000).toISOString(),
+            endsAt: new Date(now + 2_500).toISOString(),
+          },
+        ],
+      },
+      h.tokens.partner(stationery),
+    );
+    const m = await h.member('Student');
+    await give(m, 900);
+    const inWindow = await h.redeem({ rewardId: notebook, idempotencyKey: 'nb-1' }, h.tokens.member(m));
+    expect(inWindow.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', points: 400 });
+    expect(await balance(m)).toBe(500);
+    await new Promise((r) => setTimeout(r, Math.max(0, now + 2_600 - Date.now())));
+    const outside = await h.redeem({ rewardId: notebook, idempotencyKey: 'nb-2' }, h.tokens.member(m));
+    expect(outside.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', points: 500 });
+    expect(await balance(m)).toBe(0);
+  });
+
   it('12 concurrent 100-point redemptions with 500 points: exactly 5 succeed, balance exact', async () => {
     const r = await h.reward({ name: 'Dumplings', kind: 'GOODS', pointsPrice: 100, stock: 50 });
     const m = await h.member('Concurrent');
