@@ -41,3 +41,4 @@ export * from './service/service-client';
 export * from './service/start-service';
 export * from './service/run-main';
 export * from './http/request-scope';
+export * from './service/background-loop';

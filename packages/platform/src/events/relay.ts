@@ -2,7 +2,7 @@ import { In, IsNull } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/data-source';
 import type { Transactor } from '../db/transactor';
-import { requestScope } from '../http/request-scope';
+import { BackgroundLoop } from '../service/background-loop';
 import type { EventEnvelope } from './event';
 import { OutboxEventRow } from './outbox.entity';
 import type { EventTransport } from './transport';
@@ -19,66 +19,49 @@ export interface RelayOptions {
  * at least once, and consumers de-duplicate by event id.
  */
 export class OutboxRelay {
-  private timer: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private again = false;
+  private readonly loop: BackgroundLoop;
   private stopped = false;
 
   constructor(
     private readonly db: Database,
     private readonly transactor: Transactor,
     private readonly transport: EventTransport,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly options: RelayOptions,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'outbox relay',
+      intervalMs: options.pollIntervalMs,
+      logger,
+      run: () => this.drainUntilEmpty(),
+    });
+  }
 
   start(): void {
     this.stopped = false;
-    this.transactor.onCommittedEvents(() => this.nudge());
-    const tick = () => {
-      if (this.stopped) return;
-      this.nudge();
-      this.timer = setTimeout(tick, this.options.pollIntervalMs);
-      this.timer.unref();
-    };
-    tick();
+    this.transactor.onCommittedEvents(() => this.loop.nudge());
+    this.loop.start();
   }
 
   /** Drain now (coalesces with a drain already running). */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    // Nudged from a request's commit, but the drain is background work: not the request's SQL.
-    this.draining = requestScope
-      .exit(() => this.drainUntilEmpty())
-      .catch((err) => this.logger.warn({ err }, 'outbox relay failed; will retry'))
-      .finally(() => {
-        this.draining = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.nudge();
-        }
-      });
+    this.loop.nudge();
   }
 
   /** Publishes everything pending; resolves when the outbox is empty (tests, shutdown). */
   async flush(): Promise<void> {
-    while (this.draining) await this.draining;
+    await this.loop.idle();
     await this.drainUntilEmpty();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    while (this.draining) await this.draining;
+    await this.loop.stop();
   }
 
   private async drainUntilEmpty(): Promise<void> {
     const batch = this.options.batchSize ?? 200;
-    while (!this.stopped || this.draining) {
+    while (!this.stopped) {
       const n = await this.drainBatch(batch);
       if (n < batch) return;
     }

@@ -3,7 +3,7 @@ import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
-import { requestScope, type Transactor } from '@loyalty/platform';
+import { BackgroundLoop, type Transactor } from '@loyalty/platform';
 import type { LedgerPort } from './ledger.port';
 import { PostingRow, type PostingOperation } from './posting.entity';
 
@@ -39,9 +39,7 @@ export interface PosterOptions {
  * the purchase's credits are posted, so the ledger never reverses points it has not credited.
  */
 export class LedgerPoster {
-  private timer: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private again = false;
+  private readonly loop: BackgroundLoop;
   private stopped = true;
 
   constructor(
@@ -49,7 +47,14 @@ export class LedgerPoster {
     private readonly ledger: LedgerPort,
     private readonly logger: Logger,
     private readonly options: PosterOptions,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'ledger poster',
+      intervalMs: options.intervalMs,
+      logger,
+      run: () => this.drain(),
+    });
+  }
 
   /** Writes postings inside the caller's transaction (status PENDING, due now). */
   static async add(manager: EntityManager, postings: NewPosting[]): Promise<PostingRow[]> {
@@ -81,42 +86,17 @@ export class LedgerPoster {
 
   start(): void {
     this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.nudge();
-      this.timer = setTimeout(tick, this.options.intervalMs);
-      this.timer.unref();
-    };
-    tick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.draining;
+    await this.loop.stop();
   }
 
   /** Look for due postings now (coalesces with a drain already running). */
   nudge(): void {
-    // Background work: never attributed to the HTTP request that happened to trigger it.
-    if (requestScope.getStore()) {
-      requestScope.exit(() => this.nudge());
-      return;
-    }
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain()
-      .catch((err) => this.logger.warn({ err }, 'ledger poster failed; will retry'))
-      .finally(() => {
-        this.draining = null;
-        if (this.again) {
-          this.again = false;
-          this.nudge();
-        }
-      });
+    this.loop.nudge();
   }
 
   /** Tries these postings once each, now (after the transaction that wrote them committed). */

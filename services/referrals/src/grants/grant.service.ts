@@ -2,7 +2,7 @@ import { In, LessThanOrEqual } from 'typeorm';
 import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
-import type { Transactor } from '@loyalty/platform';
+import { BackgroundLoop, type Transactor } from '@loyalty/platform';
 import { ReferralGrantRow } from './grant.entity';
 import type { LedgerPort } from './ledger.client';
 
@@ -29,7 +29,7 @@ function reasonFor(grant: ReferralGrantRow): string {
  * outage delays rewards but never loses or doubles them (the ledger de-duplicates by key).
  */
 export class GrantPoster {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: BackgroundLoop;
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = true;
@@ -38,29 +38,29 @@ export class GrantPoster {
     private readonly transactor: Transactor,
     private readonly ledger: LedgerPort,
     private readonly logger: Logger,
-    private readonly pollMs: number,
-  ) {}
+    pollMs: number,
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'referral grant poster',
+      intervalMs: pollMs,
+      logger,
+      run: () => this.drain(),
+    });
+  }
 
   start(): void {
     this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.nudge();
-      this.timer = setTimeout(tick, this.pollMs);
-      this.timer.unref();
-    };
-    tick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    await this.loop.stop();
     await this.running?.catch(() => undefined);
   }
 
   nudge(): void {
-    if (this.stopped) return;
-    void this.drain().catch((err) => this.logger.warn({ err }, 'posting referral grants failed; will retry'));
+    this.loop.nudge();
   }
 
   /** Posts every due grant; resolves with how many were posted. Coalesces concurrent calls. */

@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import { requestScope } from '../http/request-scope';
+
+export interface BackgroundLoopOptions {
+  /** Named in log lines. */
+  name: string;
+  /** Time between runs when nothing nudges the loop. */
+  intervalMs: number;
+  logger: Logger;
+  /** One pass of the work; a throw is logged and the next pass tries again. */
+  run(): Promise<unknown>;
+}
+
+/**
+ * Runs background work (outbox relay, ledger posters, sweepers) on a timer and when nudged,
+ * one pass at a time: a nudge during a pass schedules exactly one more pass. Passes run outside
+ * any HTTP request's scope, so their SQL is never counted as the request's.
+ */
+export class BackgroundLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly options: BackgroundLoopOptions) {}
+
+  get isRunning(): boolean {
+    return !this.stopped;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.nudge();
+      this.timer = setTimeout(tick, this.options.intervalMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  /** Run a pass now, or right after the one in progress. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = requestScope
+      .exit(() => this.options.run())
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          this.options.logger.warn(
+            { err, loop: this.options.name },
+            `${this.options.name} failed; will retry`,
+          ),
+      )
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.nudge();
+        }
+      });
+  }
+
+  /** Resolves when no pass is in progress (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Stops the timer and waits for the pass in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.idle();
+  }
+}
