@@ -7,6 +7,8 @@ export interface BackgroundLoopOptions {
   /** Time between runs when nothing nudges the loop. */
   intervalMs: number;
   logger: Logger;
+  /** Run a pass as soon as the loop starts (default), or only after the first interval. */
+  runAtStart?: boolean;
   /** One pass of the work; a throw is logged and the next pass tries again. */
   run(): Promise<unknown>;
 }
@@ -34,10 +36,14 @@ export class BackgroundLoop {
     const tick = () => {
       if (this.stopped) return;
       this.nudge();
+      schedule();
+    };
+    const schedule = () => {
       this.timer = setTimeout(tick, this.options.intervalMs);
       this.timer.unref();
     };
-    tick();
+    if (this.options.runAtStart === false) schedule();
+    else tick();
   }
 
   /** Run a pass now, or right after the one in progress. */

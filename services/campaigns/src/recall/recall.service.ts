@@ -1,5 +1,5 @@
 import { IsNull, LessThan, Raw } from 'typeorm';
-import type { ServiceClient, ServiceRuntime, Transactor } from '@loyalty/platform';
+import { BackgroundLoop, type ServiceClient, type ServiceRuntime, type Transactor } from '@loyalty/platform';
 import { MemberActivityRow } from '../purchases/purchase.entity';
 
 type Logger = ServiceRuntime['logger'];
@@ -29,36 +29,29 @@ const EXPIRING = `query CampaignsRecallExpiring($r: [_Any!]!, $days: Int!) {
  * reminder is claimed by a conditional update before its event is written.
  */
 export class RecallService {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly transactor: Transactor,
     private readonly ledger: Pick<ServiceClient, 'request'>,
-    private readonly logger: Logger,
-    private readonly intervalMs: number,
-  ) {}
+    logger: Logger,
+    intervalMs: number,
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'churn recall',
+      intervalMs,
+      logger,
+      runAtStart: false,
+      run: () => this.sweep(),
+    });
+  }
 
   start(): void {
-    const tick = () => {
-      this.running ??= this.sweep()
-        .catch((err) => {
-          this.logger.warn({ err }, 'churn recall sweep failed; will retry');
-          return 0;
-        })
-        .finally(() => {
-          this.running = null;
-        });
-      this.timer = setTimeout(tick, this.intervalMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(tick, this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One pass; `now` may be moved forward in tests. Returns the reminders written. */

@@ -1,4 +1,4 @@
-import type { ServiceRuntime } from '@loyalty/platform';
+import { BackgroundLoop, type ServiceRuntime } from '@loyalty/platform';
 import type { RedemptionService } from './redemption.service';
 
 export interface SweepResult {
@@ -13,29 +13,29 @@ export interface SweepResult {
  * and compensation back. Runs every `intervalMs` while the service is up, and once at start.
  */
 export class RedemptionRecovery {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: BackgroundLoop;
   private running: Promise<SweepResult> | null = null;
 
   constructor(
     private readonly redemptions: RedemptionService,
     private readonly logger: ServiceRuntime['logger'],
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly staleAfterMs: number,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'redemption recovery',
+      intervalMs,
+      logger,
+      run: () => this.sweep(),
+    });
+  }
 
   start(): void {
-    if (this.timer) return;
-    const tick = () => {
-      this.sweep().catch((err) => this.logger.error({ err }, 'redemption recovery sweep failed'));
-    };
-    this.timer = setInterval(tick, this.intervalMs);
-    this.timer.unref();
-    tick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    await this.loop.stop();
     await this.running?.catch(() => undefined);
   }
 

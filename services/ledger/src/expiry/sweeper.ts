@@ -3,7 +3,14 @@ import { In, type EntityManager } from 'typeorm';
 import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
-import { addDuration, isUniqueViolation, Topics, type NewEvent, type Transactor } from '@loyalty/platform';
+import {
+  addDuration,
+  BackgroundLoop,
+  isUniqueViolation,
+  Topics,
+  type NewEvent,
+  type Transactor,
+} from '@loyalty/platform';
 import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { HoldRow, HoldStatus } from '../holds/hold.entity';
@@ -44,40 +51,29 @@ const chunks = <T>(items: T[], size: number): T[][] => {
  * unique per (lot, lead, expiry), so a race ends in a rollback, not a duplicate.
  */
 export class ExpirySweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly transactor: Transactor,
     private readonly ledger: LedgerService,
     private readonly logger: Logger,
     private readonly options: SweeperOptions,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'expiry sweep',
+      intervalMs: options.intervalMs,
+      logger,
+      runAtStart: false,
+      run: () => this.tick(),
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((err) => this.logger.error({ err }, 'expiry sweep failed'))
-        .finally(() => {
-          this.running = null;
-          this.schedule();
-        });
-    }, this.options.intervalMs);
-    this.timer.unref?.();
+    await this.loop.stop();
   }
 
   /** One full sweep at `now`. */

@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { CONTRACT_PATH, contractBreakingChanges, startGraph, type RunningGraph } from '@loyalty/launcher';
+import { testConfig } from '@loyalty/platform/testing';
+
+/**
+ * The served schema (HTTP introspection of the gateway, Subscription included) must never break
+ * the public contract in ../shared/contract/core.graphql.
+ */
+describe('public contract', () => {
+  const config = testConfig();
+  let graph: RunningGraph;
+
+  beforeAll(async () => {
+    graph = await startGraph({ config, ephemeralPorts: true });
+  });
+  afterAll(() => graph?.stop());
+
+  it('is found beside the repository', () => {
+    expect(existsSync(CONTRACT_PATH)).toBe(true);
+  });
+
+  it('has no breaking change and no changed argument default', async () => {
+    const changes = await contractBreakingChanges(graph.url);
+    expect(changes.map((c) => `${c.type}: ${c.description}`)).toEqual([]);
+  });
+});
