@@ -16,8 +16,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/src/config.ts', '**/test/**', 'jest.config.js', '**/*.js', 'bench/**'],
+    files: ['**/src/config.ts', '**/src/testing/**', '**/test/**', 'jest.config.js', '**/*.js', 'bench/**'],
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
-  { files: ['**/*.js'], languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' } } },
+  {
+    files: ['**/*.js'],
+    languageOptions: {
+      globals: {
+        module: 'writable',
+        require: 'readonly',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
+  },
 );

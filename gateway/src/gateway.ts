@@ -55,7 +55,9 @@ async function subgraphsReady(peers: PeerDirectory): Promise<boolean> {
   const results = await Promise.all(
     peers.entries().map(async ([, url]) => {
       try {
-        const res = await fetch(url.replace(/\/graphql$/, '/health/ready'), { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(url.replace(/\/graphql$/, '/health/ready'), {
+          signal: AbortSignal.timeout(2000),
+        });
         return res.ok;
       } catch {
         return false;
@@ -78,7 +80,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     supergraphSdl: options.supergraphSdl ?? readSupergraph(),
     // The supergraph's URLs are defaults; the peer directory knows where subgraphs really are.
     buildService: ({ name }) => new AuthForwardingDataSource({ url: peers.url(name as never) }),
-    logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
   });
   // Apollo Server sees the API schema plus `Subscription` (HTTP introspection shows it too).
   const realtimeGateway = new SubscriptionAwareGateway(gateway);
@@ -109,7 +116,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   };
   httpServer.on(
     'request',
-    createRequestHandler<GatewayContext>({ apollo, context, metrics, logger, ready: () => subgraphsReady(peers) }),
+    createRequestHandler<GatewayContext>({
+      apollo,
+      context,
+      metrics,
+      logger,
+      ready: () => subgraphsReady(peers),
+    }),
   );
   const realtime = await startRealtime({
     httpServer,
@@ -123,7 +136,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     validationRules: armor.validationRules,
     limits: options.realtime,
   });
-  const port = await listen(httpServer, options.port ?? config.env.GATEWAY_PORT, options.host ?? config.env.HOST);
+  const port = await listen(
+    httpServer,
+    options.port ?? config.env.GATEWAY_PORT,
+    options.host ?? config.env.HOST,
+  );
   const url = `http://127.0.0.1:${port}/graphql`;
   logger.info({ url }, 'gateway ready');
   let stopping: Promise<void> | null = null;

@@ -29,7 +29,8 @@ export interface Channel {
   resolution: Resolution;
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
+const str = (v: unknown): string | null =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : null;
 
 /** The realtime channels of the graph (contract `Subscription`). */
 export const CHANNELS: Channel[] = [
@@ -57,7 +58,10 @@ export const CHANNELS: Channel[] = [
     topic: 'points.expiring',
     memberOf: (p) => str(p.memberId),
     requires: ['ExpiryWarning', 'Query.member'],
-    resolution: { kind: 'project', entityFields: { member: { type: 'Member', rootField: 'member', key: 'memberId' } } },
+    resolution: {
+      kind: 'project',
+      entityFields: { member: { type: 'Member', rootField: 'member', key: 'memberId' } },
+    },
   },
 ];
 

@@ -26,7 +26,8 @@ export class EventHub {
   async start(channels: Iterable<Channel>): Promise<void> {
     const topics = new Set<string>();
     for (const channel of channels) {
-      if (!this.channels.has(channel.field)) this.channels.set(channel.field, { channel, byMember: new Map(), all: new Set() });
+      if (!this.channels.has(channel.field))
+        this.channels.set(channel.field, { channel, byMember: new Map(), all: new Set() });
       topics.add(channel.topic);
     }
     for (const topic of topics) {

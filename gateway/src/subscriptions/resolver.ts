@@ -1,4 +1,9 @@
-import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
+import {
+  GraphQLError,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
 import type { EventEnvelope } from '@loyalty/platform';
 import { SEQUENCE_ALIAS, type CompiledSelection } from './selection';
 
@@ -69,14 +74,18 @@ export class EventResolver {
       const sequence = channel.sequenceOf?.(event.payload) ?? 0;
       return this.shared(key, () => this.page(selection, memberId, sequence - 1, 1, audience));
     }
-    if (!selection.query) return Promise.resolve([{ sequence: null, result: this.project(selection, event, {}) }]);
+    if (!selection.query)
+      return Promise.resolve([{ sequence: null, result: this.project(selection, event, {}) }]);
     return this.shared(key, async () => {
       const variables: Record<string, unknown> = { ...selection.variables };
-      for (const entity of Object.values(channel.resolution.kind === 'project' ? channel.resolution.entityFields : {})) {
+      for (const entity of Object.values(
+        channel.resolution.kind === 'project' ? channel.resolution.entityFields : {},
+      )) {
         variables[`rtKey_${entity.key}`] = event.payload[entity.key];
       }
       const res = await this.run(selection.query as string, variables, audience);
-      if (!res.data || res.errors?.length) return [{ sequence: null, result: failure(res.errors, 'resolution failed') }];
+      if (!res.data || res.errors?.length)
+        return [{ sequence: null, result: failure(res.errors, 'resolution failed') }];
       return [{ sequence: null, result: this.project(selection, event, res.data) }];
     });
   }
@@ -85,7 +94,13 @@ export class EventResolver {
    * Entries after `afterSequence`, in order (replay on resume, and the gap when live events arrive
    * out of order). Not shared: the range is the subscriber's own.
    */
-  replay(selection: CompiledSelection, memberId: string, afterSequence: number, first: number, audience: Audience) {
+  replay(
+    selection: CompiledSelection,
+    memberId: string,
+    afterSequence: number,
+    first: number,
+    audience: Audience,
+  ) {
     this.stats.requested++;
     this.stats.executed++;
     return this.page(selection, memberId, afterSequence, first, audience);

@@ -24,16 +24,23 @@ export interface RealtimeSchema {
 }
 
 /** The API schema plus `type Subscription { … }` for every channel whose types the graph has. */
-export function extendWithSubscriptions(apiSchema: GraphQLSchema, channels: Channel[] = CHANNELS): RealtimeSchema {
+export function extendWithSubscriptions(
+  apiSchema: GraphQLSchema,
+  channels: Channel[] = CHANNELS,
+): RealtimeSchema {
   const served = channels.filter((c) => channelAvailable(c, apiSchema));
-  if (served.length === 0 || apiSchema.getSubscriptionType()) return { schema: apiSchema, channels: new Map() };
+  if (served.length === 0 || apiSchema.getSubscriptionType())
+    return { schema: apiSchema, channels: new Map() };
   const sdl = `type Subscription {\n  ${served.map((c) => c.sdl).join('\n  ')}\n}\n`;
   const schema = extendSchema(apiSchema, parse(sdl), { assumeValidSDL: false });
   return { schema, channels: new Map(served.map((c) => [c.field, c])) };
 }
 
 /** Whether a root selection set asks only for `__schema`, `__type` and `__typename`. */
-function introspectionOnly(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>): boolean {
+function introspectionOnly(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+): boolean {
   return selectionSet.selections.every((s) => {
     if (s.kind === Kind.FIELD) return s.name.value.startsWith('__');
     if (s.kind === Kind.INLINE_FRAGMENT) return introspectionOnly(s.selectionSet, fragments);

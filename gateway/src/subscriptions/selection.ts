@@ -127,7 +127,11 @@ export function compileSelection(
     const inner: SelectionSetNode = {
       kind: Kind.SELECTION_SET,
       selections: [
-        { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: SEQUENCE_ALIAS }, name: { kind: Kind.NAME, value: 'sequence' } },
+        {
+          kind: Kind.FIELD,
+          alias: { kind: Kind.NAME, value: SEQUENCE_ALIAS },
+          name: { kind: Kind.NAME, value: 'sequence' },
+        },
         ...selectionSet.selections,
       ],
     };
@@ -157,6 +161,8 @@ export function compileSelection(
     const defs = [...keyDefs.values(), ...clientDefs].join(', ');
     query = roots.length ? `query RealtimeProject(${defs}) { ${roots.join(' ')} }\n${fragmentText}` : null;
   }
-  const key = [channel.field, query ?? '', JSON.stringify(projection), JSON.stringify(variables)].join('\u0000');
+  const key = [channel.field, query ?? '', JSON.stringify(projection), JSON.stringify(variables)].join(
+    '\u0000',
+  );
   return { key, channel, responseKey, query, variables, projection };
 }

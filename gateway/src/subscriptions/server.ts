@@ -150,7 +150,7 @@ export function authorizeSubscription(
   if (afterSequence !== null && !channel.sequenceOf) throw bad(`${channel.field} cannot resume`);
   if (principal.role === 'member') {
     if (requested !== null && requested !== principal.sub) {
-      throw new ForbiddenError("A member may only subscribe to their own streams");
+      throw new ForbiddenError('A member may only subscribe to their own streams');
     }
     return { memberId: principal.sub, audience: { role: 'member', memberId: principal.sub }, afterSequence };
   }
@@ -163,12 +163,15 @@ export function authorizeSubscription(
 
 const asErrors = (error: unknown): GraphQLError[] => {
   if (error instanceof GraphQLError) return [error];
-  return [new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })];
+  return [
+    new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }),
+  ];
 };
 
 /** Normalizes an error's `extensions` for clients: a code from the contract's enum, no internals. */
 function publicError(e: GraphQLError): GraphQLError {
-  const code = e instanceof AppError ? e.code : ((e.extensions?.code as string | undefined) ?? ErrorCode.BAD_USER_INPUT);
+  const code =
+    e instanceof AppError ? e.code : ((e.extensions?.code as string | undefined) ?? ErrorCode.BAD_USER_INPUT);
   return new GraphQLError(e.message, { nodes: e.nodes, extensions: { code } });
 }
 
@@ -189,7 +192,9 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
   const tokenFor = (audience: Audience): { authorization: string; principal: Principal } => {
     const key = audienceKey(audience);
     const principal: Principal =
-      audience.role === 'admin' ? { role: 'admin', sub: 'gateway-realtime' } : { role: 'member', sub: audience.memberId };
+      audience.role === 'admin'
+        ? { role: 'admin', sub: 'gateway-realtime' }
+        : { role: 'member', sub: audience.memberId };
     let entry = signed.get(key);
     if (!entry || entry.until < Date.now()) {
       if (signed.size > 100_000) signed.clear();
@@ -252,7 +257,10 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
         if (exp !== null) {
           // The connection lives no longer than its token; the client reconnects with a fresh one.
           const ms = Math.min(exp * 1000 - Date.now(), 2 ** 31 - 1);
-          extra.expiry = setTimeout(() => extra.socket.close(RealtimeClose.Unauthenticated, 'Unauthorized: token expired'), ms);
+          extra.expiry = setTimeout(
+            () => extra.socket.close(RealtimeClose.Unauthenticated, 'Unauthorized: token expired'),
+            ms,
+          );
           extra.expiry.unref();
         }
         return true;
@@ -278,11 +286,23 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
           if (!operation) throw bad('Unable to identify the operation');
           const raw = payload.variables ?? {};
           if (operation.operation !== 'subscription') {
-            const contextValue: OperationContext = { kind: 'operation', authorization: extra.authorization, principal };
-            return { schema, document, operationName: payload.operationName, variableValues: raw, contextValue };
+            const contextValue: OperationContext = {
+              kind: 'operation',
+              authorization: extra.authorization,
+              principal,
+            };
+            return {
+              schema,
+              document,
+              operationName: payload.operationName,
+              variableValues: raw,
+              contextValue,
+            };
           }
           if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
-            throw new LimitReachedError(`At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`);
+            throw new LimitReachedError(
+              `At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`,
+            );
           }
           const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], raw);
           if (coerced.errors) return coerced.errors.map(publicError);
@@ -299,7 +319,13 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
             socket: extra.socket,
             ...scope,
           };
-          return { schema, document, operationName: payload.operationName, variableValues: coerced.coerced, contextValue: plan };
+          return {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: coerced.coerced,
+            contextValue: plan,
+          };
         } catch (error) {
           return asErrors(error).map(publicError);
         }
@@ -310,7 +336,9 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
         const result = await execute(print(args.document), variables, ctx.authorization, ctx.principal);
         return {
           ...result,
-          errors: result.errors?.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })),
+          errors: result.errors?.map(
+            (e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }),
+          ),
         };
       },
       subscribe: (args) => {
@@ -326,8 +354,14 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
           maxPending: limits.maxPending,
           onOverflow: (pending) => {
             slowClosed++;
-            logger.warn({ memberId: plan.memberId, pending }, 'closing a subscriber that fell too far behind');
-            plan.socket.close(RealtimeClose.SlowConsumer, `SLOW_CONSUMER: ${pending} events behind; resume with afterSequence`);
+            logger.warn(
+              { memberId: plan.memberId, pending },
+              'closing a subscriber that fell too far behind',
+            );
+            plan.socket.close(
+              RealtimeClose.SlowConsumer,
+              `SLOW_CONSUMER: ${pending} events behind; resume with afterSequence`,
+            );
           },
           onEnd: () => {
             subscriptions--;
@@ -373,7 +407,9 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
       options.httpServer.off('upgrade', onUpgrade);
       await hub.stop();
       const open = [...wss.clients];
-      const closed = Promise.all(open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve()))));
+      const closed = Promise.all(
+        open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve()))),
+      );
       // graphql-ws clients treat 1001 as retryable: they reconnect (to another replica) and resume.
       for (const ws of open) ws.close(RealtimeClose.GoingAway, 'Going away: gateway shutting down');
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, 3_000).unref());

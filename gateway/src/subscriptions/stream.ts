@@ -79,7 +79,8 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
 
   private live(event: EventEnvelope): void {
     const channel = this.o.selection.channel;
-    const sequence = channel.sequenceOf && this.o.memberId !== null ? channel.sequenceOf(event.payload) : null;
+    const sequence =
+      channel.sequenceOf && this.o.memberId !== null ? channel.sequenceOf(event.payload) : null;
     if (sequence === null || !Number.isFinite(sequence)) {
       this.enqueue(this.o.resolver.live(this.o.selection, event, this.o.audience));
       return;
@@ -89,7 +90,15 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
       this.enqueue(this.o.resolver.live(this.o.selection, event, this.o.audience));
     } else {
       // A hole: fetch everything after what was delivered, up to and including this event.
-      this.enqueue(this.o.resolver.replay(this.o.selection, this.o.memberId as string, this.last, sequence - this.last, this.o.audience));
+      this.enqueue(
+        this.o.resolver.replay(
+          this.o.selection,
+          this.o.memberId as string,
+          this.last,
+          sequence - this.last,
+          this.o.audience,
+        ),
+      );
     }
     this.last = sequence;
   }
@@ -98,7 +107,13 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
     let after = this.o.afterSequence as number;
     try {
       for (;;) {
-        const page = this.o.resolver.replay(this.o.selection, this.o.memberId as string, after, REPLAY_PAGE, this.o.audience);
+        const page = this.o.resolver.replay(
+          this.o.selection,
+          this.o.memberId as string,
+          after,
+          REPLAY_PAGE,
+          this.o.audience,
+        );
         this.enqueue(page);
         const items = await page;
         if (this.ended) return;
@@ -106,7 +121,8 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
         if (sequences.length) after = sequences[sequences.length - 1];
         if (sequences.length < REPLAY_PAGE) break;
         // Replay no faster than the subscriber reads: one page ahead at most.
-        while (!this.ended && this.pending > REPLAY_PAGE) await new Promise<void>((r) => (this.drainWaiter = r));
+        while (!this.ended && this.pending > REPLAY_PAGE)
+          await new Promise<void>((r) => (this.drainWaiter = r));
       }
     } catch {
       // the failed page is delivered as an error; continue live from what was delivered

@@ -9,6 +9,7 @@ const schema = z.object({
 /** The launcher's own setting; everything else is the platform configuration. */
 export function loadLauncherConfig(source = process.env) {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) throw new Error(`Invalid TARGET: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`Invalid TARGET: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;
 }

@@ -8,7 +8,10 @@ import { startGraph } from './graph';
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-contract-'));
-  const graph = await startGraph({ config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', MYSQL_URL: undefined, REDIS_URL: undefined }), ephemeralPorts: true });
+  const graph = await startGraph({
+    config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', MYSQL_URL: undefined, REDIS_URL: undefined }),
+    ephemeralPorts: true,
+  });
   try {
     const changes = await contractBreakingChanges(graph.url);
     console.log(`Contract: ${CONTRACT_PATH}`);

@@ -25,7 +25,10 @@ export async function introspectServedSchema(url: string) {
 }
 
 /** Breaking changes of the served schema against the contract (directive differences aside). */
-export async function contractBreakingChanges(url: string, contractPath = CONTRACT_PATH): Promise<BreakingChange[]> {
+export async function contractBreakingChanges(
+  url: string,
+  contractPath = CONTRACT_PATH,
+): Promise<BreakingChange[]> {
   if (!existsSync(contractPath)) throw new Error(`contract not found at ${contractPath}`);
   const contract = buildSchema(readFileSync(contractPath, 'utf8'));
   const served = await introspectServedSchema(url);

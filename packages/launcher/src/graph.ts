@@ -65,7 +65,12 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
   const gateway =
     options.gateway === false
       ? null
-      : await startGateway({ config, peers, transport, port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT });
+      : await startGateway({
+          config,
+          peers,
+          transport,
+          port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT,
+        });
   return {
     url: gateway?.url ?? '',
     config,

@@ -12,4 +12,7 @@ export const SERVICES = {
   catalog: { start: catalog.start, definition: catalog.catalogService },
   campaigns: { start: campaigns.start, definition: campaigns.campaignsService },
   referrals: { start: referrals.start, definition: referrals.referralsService },
-} satisfies Record<ServiceName, { start: (o: StartOptions) => Promise<RunningService<unknown>>; definition: unknown }>;
+} satisfies Record<
+  ServiceName,
+  { start: (o: StartOptions) => Promise<RunningService<unknown>>; definition: unknown }
+>;

@@ -82,8 +82,7 @@ export interface PlatformConfig {
 }
 
 export type DatabaseTarget =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'mysql'; serverUrl: string; database: string };
+  { kind: 'sqlite'; file: string } | { kind: 'mysql'; serverUrl: string; database: string };
 
 /** Thrown at start when a setting is invalid: the process must not run half-configured. */
 export class ConfigError extends Error {}
@@ -92,7 +91,10 @@ export class ConfigError extends Error {}
  * Reads and validates the environment once. Pass `overrides` (tests, the all-in-one launcher)
  * instead of mutating `process.env`.
  */
-export function loadConfig(overrides: Record<string, string | undefined> = {}, source = process.env): PlatformConfig {
+export function loadConfig(
+  overrides: Record<string, string | undefined> = {},
+  source = process.env,
+): PlatformConfig {
   const merged = { ...source, ...overrides };
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
@@ -107,7 +109,8 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, s
     env,
     production: env.NODE_ENV === 'production',
     servicePort,
-    serviceUrl: (service) => env[`${upper(service)}_URL`] ?? `http://localhost:${servicePort(service)}/graphql`,
+    serviceUrl: (service) =>
+      env[`${upper(service)}_URL`] ?? `http://localhost:${servicePort(service)}/graphql`,
     database(service) {
       const own = env[`${upper(service)}_DATABASE_URL`];
       if (own) {

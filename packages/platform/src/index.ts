@@ -40,3 +40,4 @@ export * from './service/peers';
 export * from './service/service-client';
 export * from './service/start-service';
 export * from './service/run-main';
+export * from './http/request-scope';

@@ -11,7 +11,10 @@ export interface MembersApp extends ServiceApp {
 
 export function createApp(runtime: ServiceRuntime): MembersApp {
   return {
-    members: new MemberService(runtime.transactor, new RemoteReferralCodeChecker(runtime.client('referrals'))),
+    members: new MemberService(
+      runtime.transactor,
+      new RemoteReferralCodeChecker(runtime.client('referrals')),
+    ),
     merchants: new MerchantService(runtime.transactor, runtime.tokens),
   };
 }

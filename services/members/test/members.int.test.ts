@@ -39,13 +39,19 @@ describe('members through the gateway', () => {
     const me = await gql('{ me { id displayName phone } }', {}, tokens.member(member.id));
     expect(me.data!.me).toEqual({ id: member.id, displayName: 'Li Lei', phone: '13812345678' });
 
-    const asPartner = await gql('query($id: ID!) { member(id: $id) { phone } }', { id: member.id }, tokens.partner('m1'));
+    const asPartner = await gql(
+      'query($id: ID!) { member(id: $id) { phone } }',
+      { id: member.id },
+      tokens.partner('m1'),
+    );
     expect(asPartner.data!.member.phone).toBe('138****5678');
   });
 
   it('refuses another member, anonymous readers and bad tokens', async () => {
-    const a = (await gql(REGISTER, { input: { displayName: 'A', email: 'a@example.com' } })).data!.registerMember;
-    const b = (await gql(REGISTER, { input: { displayName: 'B', email: 'b@example.com' } })).data!.registerMember;
+    const a = (await gql(REGISTER, { input: { displayName: 'A', email: 'a@example.com' } })).data!
+      .registerMember;
+    const b = (await gql(REGISTER, { input: { displayName: 'B', email: 'b@example.com' } })).data!
+      .registerMember;
     const other = await gql('query($id: ID!) { member(id: $id) { id } }', { id: b.id }, tokens.member(a.id));
     expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const anon = await gql('query($id: ID!) { member(id: $id) { id } }', { id: b.id });

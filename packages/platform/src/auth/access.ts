@@ -25,7 +25,8 @@ export function isPrivileged(principal: Principal | null): boolean {
  */
 export function assertCanReadMember(principal: Principal | null, memberId: string): Principal {
   const p = requireAuthenticated(principal);
-  if (p.role === 'member' && p.sub !== memberId) throw new ForbiddenError('A member may only read their own data');
+  if (p.role === 'member' && p.sub !== memberId)
+    throw new ForbiddenError('A member may only read their own data');
   return p;
 }
 

@@ -31,7 +31,11 @@ export class TokenService {
     let payload: jwt.JwtPayload;
     try {
       // Pinning the algorithm closes the alg=none / RS-HS confusion attacks.
-      const decoded = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+      const decoded = jwt.verify(token, this.secret, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
       if (typeof decoded === 'string') throw new Error('unexpected string payload');
       payload = decoded;
     } catch {
@@ -44,7 +48,11 @@ export class TokenService {
     if (role === 'partner' && typeof payload.merchantId !== 'string') {
       throw new UnauthenticatedError('Partner token lacks merchantId');
     }
-    return { role, sub: payload.sub, ...(role === 'partner' ? { merchantId: payload.merchantId as string } : {}) };
+    return {
+      role,
+      sub: payload.sub,
+      ...(role === 'partner' ? { merchantId: payload.merchantId as string } : {}),
+    };
   }
 
   /** Reads `Authorization: Bearer …`; null when absent (anonymous), throws when malformed or bad. */

@@ -7,7 +7,8 @@ const tokens = new TokenService(loadConfig().env.AUTH_JWT_SECRET);
 const usage = 'usage: pnpm --silent run token admin | partner <merchantId> | member <memberId>';
 
 if (role === 'admin') console.log(tokens.sign({ role: 'admin', sub: id ?? 'admin' }));
-else if (role === 'partner' && id) console.log(tokens.sign({ role: 'partner', sub: `partner:${id}`, merchantId: id }));
+else if (role === 'partner' && id)
+  console.log(tokens.sign({ role: 'partner', sub: `partner:${id}`, merchantId: id }));
 else if (role === 'member' && id) console.log(tokens.sign({ role: 'member', sub: id }));
 else {
   console.error(usage);

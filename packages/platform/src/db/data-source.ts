@@ -29,7 +29,9 @@ export async function ensureMysqlDatabase(serverUrl: string, database: string): 
   if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`unsafe database name: ${database}`);
   const conn = await createConnection({ uri: serverUrl });
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+    );
   } finally {
     await conn.end();
   }
@@ -102,7 +104,11 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
   const code = e?.driverError?.code ?? e?.code;
   const errno = e?.driverError?.errno ?? e?.errno;
-  return code === 'ER_DUP_ENTRY' || errno === 1062 || (typeof code === 'string' && /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code));
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    errno === 1062 ||
+    (typeof code === 'string' && /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code))
+  );
 }
 
 /** True when MySQL aborted a transaction that may succeed if run again (deadlock, lock wait). */
@@ -110,5 +116,11 @@ export function isRetryableTransactionError(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
   const errno = e?.driverError?.errno ?? e?.errno;
   const code = e?.driverError?.code ?? e?.code;
-  return errno === 1213 || errno === 1205 || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
+  return (
+    errno === 1213 ||
+    errno === 1205 ||
+    code === 'ER_LOCK_DEADLOCK' ||
+    code === 'ER_LOCK_WAIT_TIMEOUT' ||
+    code === 'SQLITE_BUSY'
+  );
 }

@@ -9,7 +9,13 @@ export class CreatePlatformTables1700000000000 implements MigrationInterface {
       new Table({
         name: 'outbox_events',
         columns: [
-          { name: 'position', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'position',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'eventId', type: 'varchar', length: '36', isUnique: true },
           { name: 'topic', type: 'varchar', length: '100' },
           { name: 'eventKey', type: 'varchar', length: '100' },
@@ -19,7 +25,10 @@ export class CreatePlatformTables1700000000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createIndex('outbox_events', new TableIndex({ name: 'ix_outbox_unpublished', columnNames: ['publishedAt', 'position'] }));
+    await q.createIndex(
+      'outbox_events',
+      new TableIndex({ name: 'ix_outbox_unpublished', columnNames: ['publishedAt', 'position'] }),
+    );
     await q.createTable(
       new Table({
         name: 'inbox_events',

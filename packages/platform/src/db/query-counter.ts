@@ -1,11 +1,14 @@
 import type { Logger as TypeOrmLogger, QueryRunner } from 'typeorm';
 import type { Logger } from 'pino';
+import { requestScope } from '../http/request-scope';
 
-const TRANSACTION_CONTROL = /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET TRANSACTION|PRAGMA)/i;
+const TRANSACTION_CONTROL =
+  /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET TRANSACTION|PRAGMA)/i;
 
 /**
- * A TypeORM logger that counts the SQL statements a data source runs (transaction control
- * excluded), so tests can prove that queries per request do not grow with list sizes.
+ * A TypeORM logger that counts the SQL statements a data source runs on behalf of HTTP requests
+ * (transaction control and background jobs excluded), so tests can prove that queries per
+ * request do not grow with list sizes.
  */
 export class QueryCounter implements TypeOrmLogger {
   private count = 0;
@@ -26,7 +29,7 @@ export class QueryCounter implements TypeOrmLogger {
   }
 
   logQuery(query: string, _parameters?: unknown[], _runner?: QueryRunner): void {
-    if (TRANSACTION_CONTROL.test(query.trim())) return;
+    if (TRANSACTION_CONTROL.test(query.trim()) || !requestScope.getStore()) return;
     this.count += 1;
     if (this.recording) this.statements.push(query);
   }

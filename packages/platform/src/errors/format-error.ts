@@ -30,11 +30,12 @@ export function createErrorFormatter(logger: Logger) {
     const validationErrors =
       original instanceof ArgumentValidationError
         ? original.extensions.validationErrors
-        : (formatted.extensions?.validationErrors as ArgumentValidationError['extensions']['validationErrors']);
+        : (formatted.extensions
+            ?.validationErrors as ArgumentValidationError['extensions']['validationErrors']);
     if (Array.isArray(validationErrors)) {
       // class-validator nests errors of input objects: flatten them to "field: message" pairs.
       const fields: { field: string; message: string }[] = [];
-      const walk = (errors: typeof validationErrors, prefix: string) => {
+      const walk = (errors: typeof validationErrors | undefined, prefix: string) => {
         for (const e of errors ?? []) {
           const field = prefix ? `${prefix}.${e.property}` : e.property;
           for (const message of Object.values(e.constraints ?? {})) fields.push({ field, message });
@@ -42,7 +43,9 @@ export function createErrorFormatter(logger: Logger) {
         }
       };
       walk(validationErrors, '');
-      const message = fields.length ? `Invalid input: ${fields.map((f) => f.message).join('; ')}` : base.message;
+      const message = fields.length
+        ? `Invalid input: ${fields.map((f) => f.message).join('; ')}`
+        : base.message;
       return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
     }
     const code = formatted.extensions?.code;
@@ -51,10 +54,18 @@ export function createErrorFormatter(logger: Logger) {
     }
     // Errors relayed from a subgraph (at the gateway) or another service keep their public code.
     if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      const { stacktrace: _s, exception: _e, ...extensions } = formatted.extensions as Record<string, unknown>;
+      const {
+        stacktrace: _s,
+        exception: _e,
+        ...extensions
+      } = formatted.extensions as Record<string, unknown>;
       return { ...base, extensions: { ...extensions, code } };
     }
     logger.error({ err: original, path: formatted.path }, 'internal error (masked for the client)');
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
   };
 }

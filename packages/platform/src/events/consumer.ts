@@ -27,9 +27,15 @@ export async function registerConsumer(
     try {
       await transactor.run(async (uow) => {
         // Insert first: a concurrent duplicate blocks on this key, then fails and is skipped.
-        const seen = await uow.manager.findOne(InboxEventRow, { where: { consumer: spec.group, eventId: event.id } });
+        const seen = await uow.manager.findOne(InboxEventRow, {
+          where: { consumer: spec.group, eventId: event.id },
+        });
         if (seen) return;
-        await uow.manager.insert(InboxEventRow, { consumer: spec.group, eventId: event.id, processedAt: new Date() });
+        await uow.manager.insert(InboxEventRow, {
+          consumer: spec.group,
+          eventId: event.id,
+          processedAt: new Date(),
+        });
         await spec.handle(event, uow);
       });
     } catch (error) {

@@ -8,7 +8,10 @@ import type { EventHandler, EventListener, EventTransport } from './transport';
  */
 export class InProcessTransport implements EventTransport {
   readonly kind = 'in-process' as const;
-  private readonly groups = new Map<string, { topics: Set<string>; handlers: EventHandler[]; next: number }>();
+  private readonly groups = new Map<
+    string,
+    { topics: Set<string>; handlers: EventHandler[]; next: number }
+  >();
   private readonly listeners = new Map<string, Set<EventListener>>();
 
   async publish(events: EventEnvelope[]): Promise<void> {

@@ -86,19 +86,35 @@ export class RedisTransport implements EventTransport {
           if (Date.now() - lastClaim > CLAIM_IDLE_MS / 2) {
             lastClaim = Date.now();
             for (const stream of streams) {
-              const [, claimed] = (await conn.xautoclaim(stream, group, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', 100)) as [
-                string,
-                [string, string[]][],
-              ];
+              const [, claimed] = (await conn.xautoclaim(
+                stream,
+                group,
+                consumer,
+                CLAIM_IDLE_MS,
+                '0-0',
+                'COUNT',
+                100,
+              )) as [string, [string, string[]][]];
               for (const [id, fields] of claimed) if (fields) await handle(stream, id, fields);
             }
           }
           const readingBacklog = backlog;
           const ids = streams.map(() => (readingBacklog ? '0' : '>'));
           const reply = (await conn.xreadgroup(
-            'GROUP', group, consumer, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', ...streams, ...ids,
+            'GROUP',
+            group,
+            consumer,
+            'COUNT',
+            100,
+            'BLOCK',
+            1000,
+            'STREAMS',
+            ...streams,
+            ...ids,
           )) as StreamReply;
-          const messages = (reply ?? []).flatMap(([stream, ms]) => ms.map(([id, fields]) => ({ stream, id, fields })));
+          const messages = (reply ?? []).flatMap(([stream, ms]) =>
+            ms.map(([id, fields]) => ({ stream, id, fields })),
+          );
           // Our own pending list is drained first; once it is empty we read new messages.
           if (readingBacklog) backlog = messages.length > 0;
           for (const m of messages) await handle(m.stream, m.id, m.fields);

@@ -106,7 +106,11 @@ export class OutboxRelay {
           .getMany();
         if (rows.length === 0) return 0;
         await this.transport.publish(rows.map((r) => this.toEnvelope(r)));
-        await manager.update(OutboxEventRow, { position: In(rows.map((r) => r.position)) }, { publishedAt: new Date() });
+        await manager.update(
+          OutboxEventRow,
+          { position: In(rows.map((r) => r.position)) },
+          { publishedAt: new Date() },
+        );
         return rows.length;
       });
     }
@@ -118,7 +122,11 @@ export class OutboxRelay {
     if (rows.length === 0) return 0;
     await this.transport.publish(rows.map((r) => this.toEnvelope(r)));
     await this.transactor.run(({ manager }) =>
-      manager.update(OutboxEventRow, { position: In(rows.map((r) => r.position)) }, { publishedAt: new Date() }),
+      manager.update(
+        OutboxEventRow,
+        { position: In(rows.map((r) => r.position)) },
+        { publishedAt: new Date() },
+      ),
     );
     return rows.length;
   }

@@ -18,7 +18,10 @@ export function encodeCursor(value: Record<string, string | number>): string {
 }
 
 /** Decodes a cursor made by {@link encodeCursor}; BAD_USER_INPUT for anything else. */
-export function decodeCursor<T extends Record<string, string | number>>(cursor: string, keys: (keyof T)[]): T {
+export function decodeCursor<T extends Record<string, string | number>>(
+  cursor: string,
+  keys: (keyof T)[],
+): T {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
     if (typeof value === 'object' && value !== null && keys.every((k) => k in value)) return value;
@@ -39,6 +42,9 @@ export function toConnection<Row, Node>(
   const edges = page.map((row) => ({ cursor: cursorOf(row), node: toNode(row) }));
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+    },
   };
 }

@@ -11,7 +11,10 @@ const FEDERATION_LINK =
   '["@key", "@shareable", "@inaccessible", "@external", "@requires", "@provides", "@override", "@tag"])';
 
 /** `__resolveReference` per entity type name. */
-export type ReferenceResolvers = Record<string, (reference: Record<string, unknown>, context: never, info: never) => unknown>;
+export type ReferenceResolvers = Record<
+  string,
+  (reference: Record<string, unknown>, context: never, info: never) => unknown
+>;
 
 export interface SubgraphSchemaSpec {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics';
+import { requestScope } from './request-scope';
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -73,14 +74,23 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
           try {
             body = raw.length ? JSON.parse(raw) : undefined;
           } catch {
-            return send(res, 400, { errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT' } }] });
+            return send(res, 400, {
+              errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT' } }],
+            });
           }
         }
       }
-      const response = await opts.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-        context: () => opts.context(req),
-      });
+      const response = await requestScope.run({}, () =>
+        opts.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: {
+            method: (req.method ?? 'GET').toUpperCase(),
+            headers,
+            search: url.search,
+            body,
+          },
+          context: () => opts.context(req),
+        }),
+      );
       res.statusCode = response.status ?? 200;
       for (const [key, value] of response.headers) res.setHeader(key, value);
       if (response.body.kind === 'complete') {
@@ -91,10 +101,15 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
       }
     } catch (error) {
       if (error instanceof PayloadTooLarge) {
-        return send(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+        return send(res, 413, {
+          errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }],
+        });
       }
       opts.logger.error({ err: error }, 'unhandled HTTP error');
-      if (!res.headersSent) send(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        send(res, 500, {
+          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
       else res.end();
     }
   };

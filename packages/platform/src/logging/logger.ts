@@ -8,6 +8,9 @@ export function createLogger(name: string, level: string): Logger {
     name,
     level,
     // Tokens and contact data must never reach a log line.
-    redact: { paths: ['req.headers.authorization', '*.phone', '*.email', 'authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', '*.phone', '*.email', 'authorization'],
+      censor: '[redacted]',
+    },
   });
 }

@@ -28,7 +28,11 @@ export class ServiceClient {
     private readonly retries = 3,
   ) {}
 
-  async request<T>(query: string, variables: Record<string, unknown> = {}, options: { retries?: number } = {}): Promise<T> {
+  async request<T>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    options: { retries?: number } = {},
+  ): Promise<T> {
     try {
       return await retry(
         async (bail) => {
@@ -46,7 +50,8 @@ export class ServiceClient {
           } catch (error) {
             throw new TransientError(`${this.target} unreachable: ${(error as Error).message}`);
           }
-          if (response.status >= 500 && response.status !== 500) throw new TransientError(`${this.target} answered ${response.status}`);
+          if (response.status >= 500 && response.status !== 500)
+            throw new TransientError(`${this.target} answered ${response.status}`);
           const body = (await response.json().catch(() => ({}))) as GraphQLResponse<T>;
           const first = body.errors?.[0];
           if (first) {

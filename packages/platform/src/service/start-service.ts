@@ -133,7 +133,11 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     introspection: !config.production,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), metrics.plugin()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      metrics.plugin(),
+    ],
   });
   await apollo.start();
   const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
@@ -160,7 +164,11 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   });
   relay.start();
   await app.start?.();
-  const port = await listen(httpServer, options.port ?? config.servicePort(def.name), options.host ?? config.env.HOST);
+  const port = await listen(
+    httpServer,
+    options.port ?? config.servicePort(def.name),
+    options.host ?? config.env.HOST,
+  );
   const url = `http://127.0.0.1:${port}/graphql`;
   if (options.port === 0 || options.peers) peers.set(def.name, url);
   logger.info({ url }, `${def.name} subgraph ready`);

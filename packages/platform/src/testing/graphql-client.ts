@@ -4,7 +4,11 @@ import type { PlatformConfig } from '../config';
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   data?: T | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [k: string]: unknown } }[];
+  errors?: {
+    message: string;
+    path?: (string | number)[];
+    extensions?: { code?: string; [k: string]: unknown };
+  }[];
 }
 
 /** POSTs one GraphQL operation, optionally with a Bearer token. */
@@ -28,14 +32,19 @@ export function tokensFor(config: PlatformConfig) {
   return {
     admin: () => tokens.sign({ role: 'admin', sub: 'admin' }),
     member: (memberId: string) => tokens.sign({ role: 'member', sub: memberId }),
-    partner: (merchantId: string) => tokens.sign({ role: 'partner', sub: `partner:${merchantId}`, merchantId }),
+    partner: (merchantId: string) =>
+      tokens.sign({ role: 'partner', sub: `partner:${merchantId}`, merchantId }),
     service: (name = 'test') => tokens.signService(name),
     sign: (p: Principal) => tokens.sign(p),
   };
 }
 
 /** Polls until `check` returns a truthy value or the time runs out (for eventual effects). */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -45,7 +54,8 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

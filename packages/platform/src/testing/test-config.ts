@@ -23,7 +23,10 @@ export interface TestConfigOptions {
  * (when MYSQL_URL is set) throwaway MySQL databases with a random prefix; both removed
  * automatically after the file's tests.
  */
-export function testConfig(overrides: Record<string, string> = {}, options: TestConfigOptions = {}): PlatformConfig {
+export function testConfig(
+  overrides: Record<string, string> = {},
+  options: TestConfigOptions = {},
+): PlatformConfig {
   const env = process.env;
   const prefix = options.sharePrefixWith?.env.DATABASE_PREFIX ?? `t${randomBytes(5).toString('hex')}`;
   const dataDir = options.sharePrefixWith?.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'loyalty-test-'));
@@ -35,7 +38,7 @@ export function testConfig(overrides: Record<string, string> = {}, options: Test
       DATABASE_PREFIX: prefix,
       HOST: '127.0.0.1',
       MYSQL_URL: env.MYSQL_URL,
-      REDIS_URL: options.redis ? (env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined,
+      REDIS_URL: options.redis ? env.REDIS_URL : undefined,
       REDIS_PREFIX: `test:${prefix}`,
       AUTH_JWT_SECRET: 'test-secret-0123456789abcdef',
       OUTBOX_POLL_INTERVAL: 'PT0.5S',
@@ -46,7 +49,8 @@ export function testConfig(overrides: Record<string, string> = {}, options: Test
   if (!options.sharePrefixWith) {
     autoCleanup(async () => {
       if (config.env.MYSQL_URL) {
-        for (const s of SERVICE_NAMES) await dropMysqlDatabase(config.env.MYSQL_URL, `${prefix}_${s}`).catch(() => undefined);
+        for (const s of SERVICE_NAMES)
+          await dropMysqlDatabase(config.env.MYSQL_URL, `${prefix}_${s}`).catch(() => undefined);
       }
       rmSync(dataDir, { recursive: true, force: true });
     });
@@ -56,3 +60,6 @@ export function testConfig(overrides: Record<string, string> = {}, options: Test
 
 /** True when the tests run against MySQL/MariaDB rather than embedded SQLite. */
 export const onMysql = (): boolean => Boolean(process.env.MYSQL_URL);
+
+/** True when a Redis server is configured for tests (`REDIS_URL`; CI sets it). */
+export const onRedis = (): boolean => Boolean(process.env.REDIS_URL);

@@ -18,7 +18,12 @@ import { RegisterMemberInput } from './member.input';
 import { Member } from './member.type';
 
 /** Contact data in full for the member themself and the operator; masked for everyone else. */
-function contactFor(principal: Principal | null, member: MemberRow, value: string | null, mask: (v: string) => string) {
+function contactFor(
+  principal: Principal | null,
+  member: MemberRow,
+  value: string | null,
+  mask: (v: string) => string,
+) {
   if (value === null) return null;
   if (isPrivileged(principal) || (principal?.role === 'member' && principal.sub === member.id)) return value;
   return mask(value);
@@ -48,15 +53,28 @@ export class MemberResolver {
     const size = pageSize(first);
     const afterId = after ? decodeCursor<{ id: string }>(after, ['id']).id : null;
     const rows = await ctx.app.members.list(size, afterId);
-    return toConnection(rows, size, (r) => encodeCursor({ id: r.id }), (r) => r);
+    return toConnection(
+      rows,
+      size,
+      (r) => encodeCursor({ id: r.id }),
+      (r) => r,
+    );
   }
 
-  @Mutation(() => Member, { description: 'Sign-up (anonymous), in-store registration (partner) or by the operator.' })
-  async registerMember(@Arg('input') input: RegisterMemberInput, @Ctx() ctx: MembersContext): Promise<MemberRow> {
+  @Mutation(() => Member, {
+    description: 'Sign-up (anonymous), in-store registration (partner) or by the operator.',
+  })
+  async registerMember(
+    @Arg('input') input: RegisterMemberInput,
+    @Ctx() ctx: MembersContext,
+  ): Promise<MemberRow> {
     return ctx.app.members.register(input, ctx.principal);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Contact data; masked (e.g. 138****5678) for partners.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Contact data; masked (e.g. 138****5678) for partners.',
+  })
   phone(@Root() member: MemberRow, @Ctx() ctx: MembersContext): string | null {
     return contactFor(ctx.principal, member, member.phone, maskPhone);
   }

@@ -93,7 +93,8 @@ export class MemberService {
         return member;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('A member with this phone number or email already exists');
+      if (isUniqueViolation(error))
+        throw new ConflictError('A member with this phone number or email already exists');
       throw error;
     }
   }
@@ -107,7 +108,10 @@ export class MemberService {
 
   async list(first: number, afterId: string | null): Promise<MemberRow[]> {
     return this.transactor.read((m) => {
-      const qb = m.createQueryBuilder(MemberRow, 'm').orderBy('m.id', 'ASC').take(first + 1);
+      const qb = m
+        .createQueryBuilder(MemberRow, 'm')
+        .orderBy('m.id', 'ASC')
+        .take(first + 1);
       if (afterId) qb.where('m.id > :afterId', { afterId });
       return qb.getMany();
     });

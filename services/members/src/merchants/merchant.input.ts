@@ -7,7 +7,9 @@ export class CreateMerchantInput {
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   name: string;
 
-  @Field({ description: 'A lower-case slug such as dining, grocery, stationery, jewellery, travel, banking.' })
+  @Field({
+    description: 'A lower-case slug such as dining, grocery, stationery, jewellery, travel, banking.',
+  })
   @Matches(/^[a-z][a-z0-9-]{1,39}$/, { message: 'category must be a lower-case slug (e.g. dining, grocery)' })
   category: string;
 }

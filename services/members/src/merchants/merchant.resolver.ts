@@ -13,12 +13,17 @@ export class MerchantResolver {
 
   @Authorized('admin')
   @Mutation(() => Merchant)
-  async createMerchant(@Arg('input') input: CreateMerchantInput, @Ctx() ctx: MembersContext): Promise<MerchantRow> {
+  async createMerchant(
+    @Arg('input') input: CreateMerchantInput,
+    @Ctx() ctx: MembersContext,
+  ): Promise<MerchantRow> {
     return ctx.app.merchants.create(input);
   }
 
   @Authorized('admin')
-  @Mutation(() => String, { description: "API credentials for a partner merchant: a partner token bound to it." })
+  @Mutation(() => String, {
+    description: 'API credentials for a partner merchant: a partner token bound to it.',
+  })
   async issuePartnerToken(
     @Arg('merchantId', () => ID) merchantId: string,
     @Arg('validDays', () => Int, { defaultValue: 30 }) validDays: number,

@@ -14,7 +14,12 @@ export class MerchantService {
     const name = input.name.trim();
     if (!name) throw new BadInputError('name must not be blank', 'name');
     return this.transactor.run(async ({ manager }) => {
-      const row = manager.create(MerchantRow, { id: randomUUID(), name, category: input.category, createdAt: new Date() });
+      const row = manager.create(MerchantRow, {
+        id: randomUUID(),
+        name,
+        category: input.category,
+        createdAt: new Date(),
+      });
       await manager.insert(MerchantRow, row);
       return row;
     });

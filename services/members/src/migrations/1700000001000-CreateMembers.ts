@@ -43,7 +43,10 @@ export class CreateMembers1700000001000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createIndex('consents', new TableIndex({ name: 'ix_consents_member', columnNames: ['memberId'] }));
+    await q.createIndex(
+      'consents',
+      new TableIndex({ name: 'ix_consents_member', columnNames: ['memberId'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

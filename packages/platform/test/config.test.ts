@@ -1,0 +1,58 @@
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '@loyalty/platform';
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const c = loadConfig({}, {});
+    expect(c.env.GATEWAY_PORT).toBe(4000);
+    expect(c.env.POINTS_VALIDITY).toBe('P1Y');
+    expect(c.env.EXPIRY_WARNING_LEADS).toBe('P30D,P7D,P1D');
+    expect(c.env.REFERRAL_INVITER_POINTS).toBe(100);
+    expect(c.servicePort('members')).toBe(4001);
+    expect(c.servicePort('referrals')).toBe(4005);
+    expect(c.serviceUrl('ledger')).toBe('http://localhost:4002/graphql');
+    expect(c.database('catalog')).toEqual({ kind: 'sqlite', file: './data/loyalty_catalog.sqlite' });
+  });
+
+  it('derives subgraph ports from GATEWAY_PORT and accepts NEVER and short durations', () => {
+    const c = loadConfig(
+      { GATEWAY_PORT: '5000', POINTS_VALIDITY: 'NEVER', EXPIRY_WARNING_LEADS: 'PT12S' },
+      {},
+    );
+    expect(c.servicePort('campaigns')).toBe(5004);
+    expect(c.env.POINTS_VALIDITY).toBe('NEVER');
+  });
+
+  it('uses one MySQL database per service, overridable per service', () => {
+    const c = loadConfig(
+      { MYSQL_URL: 'mysql://root@db:3306', LEDGER_DATABASE_URL: 'mysql://u:p@ledger-db:3306/points' },
+      {},
+    );
+    expect(c.database('members')).toEqual({
+      kind: 'mysql',
+      serverUrl: 'mysql://root@db:3306',
+      database: 'loyalty_members',
+    });
+    expect(c.database('ledger')).toEqual({
+      kind: 'mysql',
+      serverUrl: 'mysql://u:p@ledger-db:3306/',
+      database: 'points',
+    });
+  });
+
+  it.each([
+    [{ POINTS_VALIDITY: 'one year' }, 'POINTS_VALIDITY'],
+    [{ EXPIRY_WARNING_LEADS: 'P30D,soon' }, 'EXPIRY_WARNING_LEADS'],
+    [{ GATEWAY_PORT: '70000' }, 'GATEWAY_PORT'],
+    [{ REFERRAL_INVITER_POINTS: '-5' }, 'REFERRAL_INVITER_POINTS'],
+    [{ NODE_ENV: 'production' }, 'AUTH_JWT_SECRET'],
+  ])('refuses to start on %j', (env, key) => {
+    expect(() => loadConfig(env, {})).toThrow(ConfigError);
+    expect(() => loadConfig(env, {})).toThrow(key);
+  });
+
+  it('accepts a real secret in production', () => {
+    const c = loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-long-production-secret' }, {});
+    expect(c.production).toBe(true);
+    expect(c.env.AUTH_JWT_SECRET).not.toBe(DEVELOPMENT_JWT_SECRET);
+  });
+});
