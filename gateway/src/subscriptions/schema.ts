@@ -31,7 +31,7 @@ export function extendWithSubscriptions(
   const served = channels.filter((c) => channelAvailable(c, apiSchema));
   if (served.length === 0 || apiSchema.getSubscriptionType())
     return { schema: apiSchema, channels: new Map() };
-  const sdl = `type Subscription {\n  ${served.map((c) => c.sdl).join('\n  ')}\n}\n`;
+  const sdl = `type Subscription {\n  ${served.map((c) => c.sdl).join('\n  ')}\n}\nextend schema { subscription: Subscription }\n`;
   const schema = extendSchema(apiSchema, parse(sdl), { assumeValidSDL: false });
   return { schema, channels: new Map(served.map((c) => [c.field, c])) };
 }
