@@ -55,6 +55,8 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
   private replaying: boolean;
   private buffered: EventEnvelope[] = [];
   private pending = 0;
+  /** The consumer is inside `next()`, waiting for us: any backlog is the gateway's, not the client's. */
+  private consumerWaiting = false;
 
   constructor(private readonly o: StreamOptions) {
     this.last = o.afterSequence;
@@ -142,7 +144,11 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
     if (this.ended) return;
     this.queue.push(p.catch(failed));
     this.pending++;
-    if (this.pending > this.o.maxPending) this.overflow(this.pending);
+    // Behind by more than the limit while not even asking for the next event: a slow client. A
+    // hard cap at four times the limit bounds memory whatever the cause.
+    if ((this.pending > this.o.maxPending && !this.consumerWaiting) || this.pending > 4 * this.o.maxPending) {
+      this.overflow(this.pending);
+    }
     this.wake?.();
   }
 
@@ -152,6 +158,15 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
   }
 
   async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    this.consumerWaiting = true;
+    try {
+      return await this.pull();
+    } finally {
+      this.consumerWaiting = false;
+    }
+  }
+
+  private async pull(): Promise<IteratorResult<ExecutionResult, undefined>> {
     for (;;) {
       const item = this.ready.shift();
       if (item) return { value: item.result, done: false };
