@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse } from 'graphql';
@@ -193,7 +194,7 @@ export async function startFakeLedger(options: {
       },
     } as never,
   });
-  const server = new ApolloServer<Ctx>({ schema });
+  const server = new ApolloServer<Ctx>({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
   const { url } = await startStandaloneServer(server, {
     listen: { port: options.port ?? 0, host: '127.0.0.1' },
     context: async ({ req }) => {

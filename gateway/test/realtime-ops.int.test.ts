@@ -1,6 +1,14 @@
 import WebSocket from 'ws';
 import { graphqlRequest, testConfig, tokensFor } from '@loyalty/platform/testing';
-import { Collector, sleep, startRealtimeGraph, wsClient, type RealtimeGraph } from './support/realtime';
+import {
+  Collector,
+  settledSubscriptions,
+  sleep,
+  startRealtimeGraph,
+  subscriptionsAtLeast,
+  wsClient,
+  type RealtimeGraph,
+} from './support/realtime';
 
 const REGISTER = `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`;
 
@@ -39,6 +47,7 @@ describe('realtime operations: limits, slow consumers, shutdown', () => {
     ).data!.registerMember.id as string;
 
   it('closes a subscriber that falls too far behind (1013, resumable) without slowing the others', async () => {
+    const base = await settledSubscriptions(rt);
     const memberId = await register();
     const token = tokens.member(memberId);
     const slow = await rawClient(rt.wsUrl, token);
@@ -54,7 +63,7 @@ describe('realtime operations: limits, slow consumers, shutdown', () => {
       fast.client,
       'subscription { balanceChanged { sequence } }',
     );
-    await sleep(300);
+    await subscriptionsAtLeast(rt, base + 2);
     // Stop reading: the kernel buffers fill up, then the gateway's queue for this subscriber.
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const big = 'x'.repeat(64 * 1024);
@@ -144,10 +153,11 @@ describe('realtime operations: limits, slow consumers, shutdown', () => {
   });
 
   it('completes subscriptions on shutdown with 1001 (going away)', async () => {
+    const base = await settledSubscriptions(rt);
     const memberId = await register();
     const client = wsClient(rt.wsUrl, tokens.member(memberId));
     const sub = new Collector(client.client, 'subscription { balanceChanged { sequence } }');
-    await sleep(200);
+    await subscriptionsAtLeast(rt, base + 1);
     expect(rt.gateway.realtime.stats().subscriptions).toBeGreaterThanOrEqual(1);
     await rt.gateway.stop();
     const closed = await client.closed;

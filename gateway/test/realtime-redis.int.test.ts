@@ -1,6 +1,13 @@
 import { graphqlRequest, onRedis, testConfig, tokensFor } from '@loyalty/platform/testing';
 import { FakeLedgerStore } from '../../bench/fake-ledger';
-import { Collector, sleep, startRealtimeGraph, wsClient, type RealtimeGraph } from './support/realtime';
+import {
+  Collector,
+  settledSubscriptions,
+  startRealtimeGraph,
+  subscriptionsAtLeast,
+  wsClient,
+  type RealtimeGraph,
+} from './support/realtime';
 
 // Redis runs wherever REDIS_URL is set (CI sets it for both database runs).
 const describeRedis = onRedis() ? describe : describe.skip;
@@ -25,6 +32,7 @@ describeRedis('realtime across processes (Redis pub/sub)', () => {
   });
 
   it('a client on gateway A sees changes written through gateway B, and resumes on B', async () => {
+    const base = await settledSubscriptions(a);
     expect(a.graph.transport.kind).toBe('redis');
     expect(a.graph.transport).not.toBe(b.graph.transport);
     const reg = await graphqlRequest(
@@ -36,7 +44,7 @@ describeRedis('realtime across processes (Redis pub/sub)', () => {
     const sub = new Collector<{
       balanceChanged: { sequence: number; delta: number; member: { displayName: string } };
     }>(onA.client, 'subscription { balanceChanged { sequence delta member { displayName } } }');
-    await sleep(300);
+    await subscriptionsAtLeast(a, base + 1);
     for (const points of [30, 40]) {
       const res = await graphqlRequest(
         b.url,

@@ -8,7 +8,16 @@ import {
 import { readFileSync } from 'node:fs';
 import { CONTRACT_PATH } from '@loyalty/launcher';
 import { graphqlRequest, testConfig, tokensFor } from '@loyalty/platform/testing';
-import { Collector, sleep, startRealtimeGraph, wsClient, type RealtimeGraph } from './support/realtime';
+import { balanceChangedEvent } from '../../bench/fake-ledger';
+import {
+  Collector,
+  settledSubscriptions,
+  sleep,
+  startRealtimeGraph,
+  subscriptionsAtLeast,
+  wsClient,
+  type RealtimeGraph,
+} from './support/realtime';
 
 const REGISTER = `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id displayName } }`;
 
@@ -79,10 +88,11 @@ describe('realtime subscriptions at the gateway', () => {
   });
 
   it('pushes a balance change whose member.displayName comes from the members subgraph', async () => {
+    const base = await settledSubscriptions(rt);
     const m = await register('Han Meimei');
     const { client } = connect(tokens.member(m.id));
     const sub = new Collector<Change>(client, BALANCE);
-    await sleep(200);
+    await subscriptionsAtLeast(rt, base + 1);
     await rt.ledger.change(m.id, 120, { description: 'Purchase at Tea House' });
     const [first] = await sub.waitFor(1);
     expect(sub.errors).toEqual([]);
@@ -98,6 +108,7 @@ describe('realtime subscriptions at the gateway', () => {
   });
 
   it('keeps aliases, fragments and variables of the client selection', async () => {
+    const base = await settledSubscriptions(rt);
     const m = await register('Alias Fan');
     const { client } = connect(tokens.member(m.id));
     const sub = new Collector(
@@ -106,13 +117,14 @@ describe('realtime subscriptions at the gateway', () => {
        fragment M on BalanceChange { who: member { name: displayName } }`,
       { withEntry: false },
     );
-    await sleep(200);
+    await subscriptionsAtLeast(rt, base + 1);
     await rt.ledger.change(m.id, 5);
     expect((await sub.waitFor(1))[0]).toEqual({ live: { n: 1, who: { name: 'Alias Fan' } } });
     sub.dispose();
   });
 
   it('refuses another member’s stream (FORBIDDEN) and partners; admins name any member or watch all', async () => {
+    const base = await settledSubscriptions(rt);
     const a = await register('Alice');
     const b = await register('Bob');
     const asA = connect(tokens.member(a.id)).client;
@@ -127,7 +139,7 @@ describe('realtime subscriptions at the gateway', () => {
       admin,
       `subscription { balanceChanged { sequence member { displayName } } }`,
     );
-    await sleep(200);
+    await subscriptionsAtLeast(rt, base + 2);
     await rt.ledger.change(a.id, 10);
     await rt.ledger.change(b.id, 20);
     const all = await everyone.waitFor(2);
@@ -153,11 +165,12 @@ describe('realtime subscriptions at the gateway', () => {
   });
 
   it('resumes without gaps: disconnect, 5 changes, reconnect with afterSequence → exactly those 5 in order, then live', async () => {
+    const base = await settledSubscriptions(rt);
     const m = await register('Resumer');
     const token = tokens.member(m.id);
     const first = connect(token);
     const sub = new Collector<Change>(first.client, BALANCE);
-    await sleep(200);
+    await subscriptionsAtLeast(rt, base + 1);
     await rt.ledger.change(m.id, 1);
     await rt.ledger.change(m.id, 2);
     const seen = await sub.waitFor(2);
@@ -204,10 +217,11 @@ describe('realtime subscriptions at the gateway', () => {
   });
 
   it('fills a hole when a live event is lost in transit', async () => {
+    const base = await settledSubscriptions(rt);
     const m = await register('Lossy');
     const { client } = connect(tokens.member(m.id));
     const sub = new Collector<Change>(client, BALANCE);
-    await sleep(200);
+    await subscriptionsAtLeast(rt, base + 1);
     await rt.ledger.change(m.id, 1);
     await sub.waitFor(1);
     await rt.ledger.change(m.id, 2, { publish: false }); // lost
@@ -224,6 +238,7 @@ describe('realtime subscriptions at the gateway', () => {
   });
 
   it('resolves one event once for many subscribers with the same selection', async () => {
+    const base = await settledSubscriptions(rt);
     const m = await register('Popular');
     const token = tokens.member(m.id);
     const subs: Collector<Change>[] = [];
@@ -231,7 +246,7 @@ describe('realtime subscriptions at the gateway', () => {
       const { client } = connect(token);
       for (let j = 0; j < 10; j++) subs.push(new Collector<Change>(client, BALANCE));
     }
-    await sleep(400);
+    await subscriptionsAtLeast(rt, base + 50);
     expect(rt.gateway.realtime.stats().subscriptions).toBeGreaterThanOrEqual(50);
     const before = rt.gateway.realtime.stats();
     await rt.ledger.change(m.id, 7);
@@ -243,14 +258,51 @@ describe('realtime subscriptions at the gateway', () => {
     subs.forEach((s) => s.dispose());
   });
 
+  it('batches a burst of events of many members into one gateway query', async () => {
+    const base = await settledSubscriptions(rt);
+    const members = await Promise.all(Array.from({ length: 10 }, (_, i) => register(`Burst ${i}`)));
+    const ids = new Set(members.map((m) => m.id));
+    const { client } = connect(tokens.admin());
+    const all = new Collector<Change>(
+      client,
+      'subscription { balanceChanged { sequence member { id displayName } } }',
+    );
+    // Members watching themselves with the same (self-contained) selection share those resolutions.
+    const own = members
+      .slice(0, 3)
+      .map(
+        (m) =>
+          new Collector<Change>(
+            connect(tokens.member(m.id)).client,
+            'subscription { balanceChanged { sequence member { id displayName } } }',
+          ),
+      );
+    await subscriptionsAtLeast(rt, base + 4);
+    const before = rt.gateway.realtime.stats();
+    const entries = members.map((m) => rt.ledger.store.append(m.id, 3));
+    await rt.graph.transport.publish(entries.map(balanceChangedEvent)); // one relay batch
+    const got = (await all.waitFor(10)).filter((x) => ids.has(x.balanceChanged.member.id));
+    expect(got.map((x) => x.balanceChanged.member.displayName).sort()).toEqual(
+      members.map((m) => m.displayName).sort(),
+    );
+    await Promise.all(own.map((o) => o.waitFor(1)));
+    const after = rt.gateway.realtime.stats();
+    expect(after.resolutionsRequested - before.resolutionsRequested).toBe(13);
+    expect(after.resolutionsShared - before.resolutionsShared).toBe(10);
+    expect(after.resolutionsExecuted - before.resolutionsExecuted).toBe(1);
+    all.dispose();
+    own.forEach((o) => o.dispose());
+  });
+
   it('pushes expiry warnings with the member resolved through the gateway', async () => {
+    const base = await settledSubscriptions(rt);
     const m = await register('Soon Expiring');
     const { client } = connect(tokens.member(m.id));
     const sub = new Collector(
       client,
       'subscription { pointsExpiring { __typename points daysLeft kind expiresAt member { displayName } } }',
     );
-    await sleep(200);
+    await subscriptionsAtLeast(rt, base + 1);
     const expiresAt = new Date(Date.now() + 12_000);
     await rt.ledger.warn(m.id, 80, expiresAt, 0);
     expect((await sub.waitFor(1))[0]).toEqual({

@@ -5,11 +5,12 @@ import {
   type GraphQLFormattedError,
 } from 'graphql';
 import type { EventEnvelope } from '@loyalty/platform';
-import { SEQUENCE_ALIAS, type CompiledSelection } from './selection';
+import { MAX_BATCH, SEQUENCE_ALIAS, type CompiledSelection } from './selection';
 
 /**
- * Whose rights a resolution runs with. Events of member X reach only X and operators, so at most
- * two classes resolve any one event; each runs with exactly the rights its subscribers have.
+ * Whose rights a resolution runs with. Events of member X reach only X and operators; a member's
+ * selection that is not self-contained runs with that member's own rights, everything else with
+ * operator rights (see `CompiledSelection.selfContained`).
  */
 export type Audience = { role: 'member'; memberId: string } | { role: 'admin' };
 
@@ -31,7 +32,9 @@ export interface Delivery {
 export interface ResolverStats {
   /** Resolutions asked for (one per subscriber and event). */
   requested: number;
-  /** Queries actually sent through the gateway. */
+  /** Distinct (event, selection, audience) resolutions. */
+  resolved: number;
+  /** Queries actually sent through the gateway (a query carries up to MAX_BATCH events). */
   executed: number;
 }
 
@@ -43,51 +46,58 @@ function failure(errors: readonly GraphQLFormattedError[] | undefined, fallback:
   return { data: null, errors: list };
 }
 
+/** One root of a batched query: for `replay` a range of a member's entries, for `project` an event. */
+interface Item {
+  memberId: string;
+  after: number;
+  first: number;
+  event: EventEnvelope | null;
+  resolve(d: Delivery[]): void;
+  reject(e: unknown): void;
+}
+
+interface Bucket {
+  selection: CompiledSelection;
+  audience: Audience;
+  items: Item[];
+}
+
 /**
- * Resolves events into client payloads through the gateway. Concurrent requests for the same
- * (selection, audience, event) share one query: an event delivered to a thousand subscribers with
- * the same selection is resolved once.
+ * Resolves events into client payloads through the gateway, in two steps of sharing:
+ * - deduplicated: concurrent requests for the same (selection, audience, event) share one
+ *   resolution, so an event delivered to a thousand subscribers with the same selection is
+ *   resolved once;
+ * - batched: resolutions asked for in the same turn of the event loop with the same selection
+ *   and audience go out as one query with one aliased root per event (up to MAX_BATCH), so a burst
+ *   of events costs one gateway query plan and one fetch per subgraph.
  */
 export class EventResolver {
   private readonly inflight = new Map<string, Promise<Delivery[]>>();
-  readonly stats: ResolverStats = { requested: 0, executed: 0 };
+  private readonly buckets = new Map<string, Bucket>();
+  readonly stats: ResolverStats = { requested: 0, resolved: 0, executed: 0 };
 
   constructor(private readonly run: RunQuery) {}
 
-  private shared(key: string, work: () => Promise<Delivery[]>): Promise<Delivery[]> {
+  /** The payload of one live event. */
+  live(selection: CompiledSelection, event: EventEnvelope, audience: Audience): Promise<Delivery[]> {
     this.stats.requested++;
+    const channel = selection.channel;
+    if (!selection.query(1)) {
+      this.stats.resolved++;
+      return Promise.resolve([{ sequence: null, result: this.project(selection, event, {}, '') }]);
+    }
+    const key = `${selection.key}\u0000${audienceKey(audience)}\u0000${event.id}`;
     let p = this.inflight.get(key);
     if (!p) {
-      this.stats.executed++;
-      p = work().finally(() => this.inflight.delete(key));
+      this.stats.resolved++;
+      const memberId = channel.memberOf(event.payload) ?? '';
+      const sequence = channel.sequenceOf?.(event.payload) ?? 0;
+      p = this.enqueue(selection, audience, { memberId, after: sequence - 1, first: 1, event }).finally(() =>
+        this.inflight.delete(key),
+      );
       this.inflight.set(key, p);
     }
     return p;
-  }
-
-  /** The payload of one live event. */
-  live(selection: CompiledSelection, event: EventEnvelope, audience: Audience): Promise<Delivery[]> {
-    const channel = selection.channel;
-    const key = `${selection.key}\u0000${audienceKey(audience)}\u0000${event.id}`;
-    if (channel.resolution.kind === 'replay') {
-      const memberId = channel.memberOf(event.payload) ?? '';
-      const sequence = channel.sequenceOf?.(event.payload) ?? 0;
-      return this.shared(key, () => this.page(selection, memberId, sequence - 1, 1, audience));
-    }
-    if (!selection.query)
-      return Promise.resolve([{ sequence: null, result: this.project(selection, event, {}) }]);
-    return this.shared(key, async () => {
-      const variables: Record<string, unknown> = { ...selection.variables };
-      for (const entity of Object.values(
-        channel.resolution.kind === 'project' ? channel.resolution.entityFields : {},
-      )) {
-        variables[`rtKey_${entity.key}`] = event.payload[entity.key];
-      }
-      const res = await this.run(selection.query as string, variables, audience);
-      if (!res.data || res.errors?.length)
-        return [{ sequence: null, result: failure(res.errors, 'resolution failed') }];
-      return [{ sequence: null, result: this.project(selection, event, res.data) }];
-    });
   }
 
   /**
@@ -102,29 +112,81 @@ export class EventResolver {
     audience: Audience,
   ) {
     this.stats.requested++;
-    this.stats.executed++;
-    return this.page(selection, memberId, afterSequence, first, audience);
+    this.stats.resolved++;
+    return this.enqueue(selection, audience, { memberId, after: afterSequence, first, event: null });
   }
 
-  private async page(
+  private enqueue(
     selection: CompiledSelection,
-    memberId: string,
-    after: number,
-    first: number,
     audience: Audience,
+    item: Omit<Item, 'resolve' | 'reject'>,
   ): Promise<Delivery[]> {
+    return new Promise<Delivery[]>((resolve, reject) => {
+      const key = `${selection.key}\u0000${audienceKey(audience)}`;
+      let bucket = this.buckets.get(key);
+      if (!bucket) {
+        bucket = { selection, audience, items: [] };
+        this.buckets.set(key, bucket);
+        setImmediate(() => this.flush(key, bucket as Bucket));
+      }
+      bucket.items.push({ ...item, resolve, reject });
+      if (bucket.items.length >= MAX_BATCH) this.flush(key, bucket);
+    });
+  }
+
+  private flush(key: string, bucket: Bucket): void {
+    if (this.buckets.get(key) !== bucket) return;
+    this.buckets.delete(key);
+    void this.execute(bucket);
+  }
+
+  private async execute({ selection, audience, items }: Bucket): Promise<void> {
+    this.stats.executed++;
     const channel = selection.channel;
-    if (channel.resolution.kind !== 'replay') throw new Error(`${channel.field} cannot replay`);
-    const res = await this.run(
-      selection.query as string,
-      { ...selection.variables, rtMember: memberId, rtAfter: after, rtFirst: first },
-      audience,
-    );
-    const member = res.data?.member as Record<string, unknown> | null | undefined;
-    const items = member?.[channel.resolution.memberField] as Record<string, unknown>[] | undefined;
-    if (!items || res.errors?.length) {
-      return [{ sequence: null, result: failure(res.errors, `could not resolve ${channel.field}`) }];
+    const variables: Record<string, unknown> = { ...selection.variables };
+    items.forEach((item, i) => {
+      if (channel.resolution.kind === 'replay') {
+        Object.assign(variables, { [`m${i}`]: item.memberId, [`a${i}`]: item.after, [`f${i}`]: item.first });
+      } else {
+        for (const k of selection.entityKeys) variables[`k${i}_${k}`] = item.event?.payload[k];
+      }
+    });
+    let res: FormattedExecutionResult<Record<string, unknown>>;
+    try {
+      res = await this.run(selection.query(items.length) as string, variables, audience);
+    } catch (error) {
+      items.forEach((item) => item.reject(error));
+      return;
     }
+    items.forEach((item, i) => {
+      const errors = res.errors?.filter(
+        (e) => typeof e.path?.[0] === 'string' && String(e.path[0]).startsWith(`b${i}`),
+      );
+      const unattributed = res.errors?.filter((e) => !e.path?.length);
+      if (!res.data || errors?.length || unattributed?.length) {
+        const all = [...(errors ?? []), ...(unattributed ?? [])];
+        item.resolve([{ sequence: null, result: failure(all, `could not resolve ${channel.field}`) }]);
+        return;
+      }
+      item.resolve(
+        channel.resolution.kind === 'replay'
+          ? this.page(selection, res.data, i)
+          : [
+              {
+                sequence: null,
+                result: this.project(selection, item.event as EventEnvelope, res.data, `b${i}`),
+              },
+            ],
+      );
+    });
+  }
+
+  private page(selection: CompiledSelection, data: Record<string, unknown>, i: number): Delivery[] {
+    const channel = selection.channel;
+    const field = channel.resolution.kind === 'replay' ? channel.resolution.memberField : '';
+    const member = data[`b${i}`] as Record<string, unknown> | null | undefined;
+    const items = member?.[field] as Record<string, unknown>[] | undefined;
+    if (!items) return [{ sequence: null, result: failure(undefined, `could not resolve ${channel.field}`) }];
     return items.map((item) => {
       const { [SEQUENCE_ALIAS]: sequence, ...rest } = item;
       return { sequence: Number(sequence), result: { data: { [selection.responseKey]: rest } } };
@@ -135,11 +197,12 @@ export class EventResolver {
     selection: CompiledSelection,
     event: EventEnvelope,
     data: Record<string, unknown>,
+    prefix: string,
   ): ExecutionResult {
     const out: Record<string, unknown> = {};
     for (const p of selection.projection) {
       if (p.from === 'typename') out[p.responseKey] = p.name;
-      else if (p.from === 'query') out[p.responseKey] = data[p.name] ?? null;
+      else if (p.from === 'query') out[p.responseKey] = data[`${prefix}${p.name}`] ?? null;
       else out[p.responseKey] = event.payload[p.name] ?? null;
     }
     return { data: { [selection.responseKey]: out } };

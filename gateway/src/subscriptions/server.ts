@@ -87,7 +87,11 @@ export interface RealtimeStats {
   connections: number;
   subscriptions: number;
   eventsReceived: number;
+  /** One per subscriber and event. */
   resolutionsRequested: number;
+  /** Distinct (event, selection, audience) resolutions. */
+  resolutionsShared: number;
+  /** Gateway queries sent (each carries a batch of resolutions). */
   resolutionsExecuted: number;
   slowConsumersClosed: number;
 }
@@ -313,11 +317,15 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
           if (!field || !channel || !fieldDef) throw bad('Unknown subscription field');
           const args = getArgumentValues(fieldDef, field, coerced.coerced);
           const scope = authorizeSubscription(principal, channel, args);
+          const selection = compileSelection(schema, channel, operation, field, fragments, raw);
           const plan: SubscriptionPlan = {
             kind: 'subscription',
-            selection: compileSelection(channel, operation, field, fragments, raw),
+            selection,
             socket: extra.socket,
             ...scope,
+            // A self-contained selection shows a member only their own data: resolve it with
+            // operator rights so events of many members share queries.
+            audience: selection.selfContained ? { role: 'admin' } : scope.audience,
           };
           return {
             schema,
@@ -398,6 +406,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
       subscriptions,
       eventsReceived: hub.received,
       resolutionsRequested: resolver.stats.requested,
+      resolutionsShared: resolver.stats.resolved,
       resolutionsExecuted: resolver.stats.executed,
       slowConsumersClosed: slowClosed,
     }),

@@ -145,3 +145,24 @@ export class Collector<T = Record<string, unknown>> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the gateway has at least `n` active subscriptions (they are registered asynchronously). */
+export async function subscriptionsAtLeast(rt: RealtimeGraph, n: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (rt.gateway.realtime.stats().subscriptions < n) {
+    if (Date.now() > deadline)
+      throw new Error(`only ${rt.gateway.realtime.stats().subscriptions} of ${n} subscriptions`);
+    await sleep(10);
+  }
+}
+
+/** The gateway's subscription count once earlier subscriptions have finished ending. */
+export async function settledSubscriptions(rt: RealtimeGraph): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const now = rt.gateway.realtime.stats().subscriptions;
+    if (now === last) return now;
+    last = now;
+    await sleep(50);
+  }
+}
