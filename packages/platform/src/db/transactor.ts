@@ -54,7 +54,12 @@ export class Transactor {
               try {
                 return await attempt();
               } catch (error) {
-                if (!isRetryableTransactionError(error)) bail(error as Error);
+                if (!isRetryableTransactionError(error)) {
+                  // bail() rejects, but a throw after it would still schedule another attempt
+                  // (async-retry): a refused write would then run again later and commit.
+                  bail(error as Error);
+                  return undefined as never;
+                }
                 throw error;
               }
             },

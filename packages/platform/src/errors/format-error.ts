@@ -39,7 +39,7 @@ export function createErrorFormatter(logger: Logger) {
         for (const e of errors ?? []) {
           const field = prefix ? `${prefix}.${e.property}` : e.property;
           for (const message of Object.values(e.constraints ?? {})) fields.push({ field, message });
-          walk(e.children, field);
+          walk(e.children ?? [], field);
         }
       };
       walk(validationErrors, '');

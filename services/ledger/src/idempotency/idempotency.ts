@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { ConflictError, isUniqueViolation, type Transactor, type UnitOfWork } from '@loyalty/platform';
+import { IdempotencyRow } from './idempotency.entity';
+
+/** Canonical JSON (sorted keys) so the same request always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function requestHash(operation: string, params: unknown): string {
+  return createHash('sha256')
+    .update(`${operation}\n${canonicalJson(params)}`)
+    .digest('hex');
+}
+
+export interface IdempotentWrite<T> {
+  key: string;
+  operation: string;
+  /** Everything that defines the request (normalized); a replay must match it exactly. */
+  params: unknown;
+  /** The effect; returns the result and the reference stored with the key. */
+  work(uow: UnitOfWork): Promise<{ result: T; ref: string }>;
+  /** Rebuilds the first result from its stored reference (replays). */
+  load(manager: EntityManager, ref: string): Promise<T>;
+}
+
+/**
+ * Runs a write at most once per key: the key, the request hash and a reference to the result are
+ * stored in the write's own transaction. A replay returns the first result; the same key with
+ * other parameters is CONFLICT. Two concurrent first attempts race on the key's primary key: the
+ * loser rolls back entirely and then replays the winner's result.
+ */
+export async function runIdempotent<T>(transactor: Transactor, write: IdempotentWrite<T>): Promise<T> {
+  const hash = requestHash(write.operation, write.params);
+  const replay = async (manager: EntityManager, row: IdempotencyRow): Promise<T> => {
+    if (row.requestHash !== hash || row.operation !== write.operation) {
+      throw new ConflictError(`idempotencyKey ${write.key} was already used for a different request`);
+    }
+    return write.load(manager, row.resultRef);
+  };
+  try {
+    return await transactor.run(async (uow) => {
+      const existing = await uow.manager.findOneBy(IdempotencyRow, { key: write.key });
+      if (existing) return replay(uow.manager, existing);
+      const { result, ref } = await write.work(uow);
+      await uow.manager.insert(IdempotencyRow, {
+        key: write.key,
+        operation: write.operation,
+        requestHash: hash,
+        resultRef: ref,
+        createdAt: new Date(),
+      });
+      return result;
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const row = await transactor.read((m) => m.findOneBy(IdempotencyRow, { key: write.key }));
+    if (!row) throw error;
+    return transactor.read((m) => replay(m, row));
+  }
+}

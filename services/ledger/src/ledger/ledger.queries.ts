@@ -1,0 +1,278 @@
+import { In, type EntityManager } from 'typeorm';
+import type { Transactor } from '@loyalty/platform';
+import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
+import { EntryRow, type EntryType } from '../entries/entry.entity';
+import { WarningRow } from '../expiry/warning.entity';
+import { LotMoveRow, LotRow } from '../lots/lot.entity';
+
+/** One member's page of entries, as a DataLoader key. */
+export interface EntryPageKey {
+  memberId: string;
+  /** Rows to fetch (page size + 1, to know whether there is more). */
+  limit: number;
+  /** History: entries before this sequence (newest first). Replay: after it (oldest first). */
+  cursor: number | null;
+  direction: 'newest' | 'oldest';
+  kind: string | null;
+  /** Partners see only entries of their own merchant. */
+  merchantId: string | null;
+}
+
+export interface AuditFilter {
+  memberId?: string | null;
+  merchantId?: string | null;
+  kind?: string | null;
+  type?: EntryType | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface ExpiringGroup {
+  kind: string;
+  points: number;
+  expiresAt: Date;
+}
+
+export interface CheckReport {
+  accountsChecked: number;
+  membersChecked: number;
+  lotsChecked: number;
+  problems: string[];
+}
+
+const groupBy = <T, K>(items: readonly T[], keyOf: (t: T) => K): Map<K, T[]> => {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+};
+
+/** The ledger's reads: batch-shaped (one query per batch of members), for the DataLoaders. */
+export class LedgerQueries {
+  constructor(private readonly transactor: Transactor) {}
+
+  async accounts(memberIds: readonly string[]): Promise<AccountRow[][]> {
+    const rows = await this.transactor.read((m) => m.findBy(AccountRow, { memberId: In([...memberIds]) }));
+    const by = groupBy(rows, (r) => r.memberId);
+    return memberIds.map((id) => by.get(id) ?? []);
+  }
+
+  /** Unspent points expiring within `withinDays`, grouped by kind and expiry, soonest first. */
+  async expiring(
+    keys: readonly { memberId: string; withinDays: number }[],
+    now = new Date(),
+  ): Promise<ExpiringGroup[][]> {
+    const results = new Map<string, ExpiringGroup[]>();
+    for (const [days, group] of groupBy(keys, (k) => k.withinDays)) {
+      const rows = await this.transactor.read((m) =>
+        m
+          .createQueryBuilder(LotRow, 'l')
+          .select(['l.memberId', 'l.kind', 'l.remaining', 'l.expiresAt'])
+          .where({ memberId: In(group.map((k) => k.memberId)) })
+          .andWhere('l.remaining > 0 AND l.expiresAt > :now AND l.expiresAt <= :until', {
+            now,
+            until: new Date(now.getTime() + days * 86_400_000),
+          })
+          .getMany(),
+      );
+      for (const [memberId, lots] of groupBy(rows, (r) => r.memberId)) {
+        const sums = new Map<string, ExpiringGroup>();
+        for (const lot of lots) {
+          const k = `${lot.kind}|${lot.expiresAt!.getTime()}`;
+          const g = sums.get(k) ?? { kind: lot.kind, points: 0, expiresAt: lot.expiresAt! };
+          g.points += lot.remaining;
+          sums.set(k, g);
+        }
+        results.set(
+          `${memberId}|${days}`,
+          [...sums.values()].sort(
+            (a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || (a.kind < b.kind ? -1 : 1),
+          ),
+        );
+      }
+    }
+    return keys.map((k) => results.get(`${k.memberId}|${k.withinDays}`) ?? []);
+  }
+
+  /**
+   * Pages of entries for many members in two queries: a window function numbers each member's
+   * entries (ROW_NUMBER, on MySQL 8/MariaDB 10.2+ and SQLite 3.25+), then the rows are loaded.
+   */
+  async entryPages(keys: readonly EntryPageKey[]): Promise<EntryRow[][]> {
+    const pages = new Map<string, EntryRow[]>();
+    const keyOf = (k: EntryPageKey) => JSON.stringify(k);
+    const shapes = groupBy(keys, (k) => `${k.limit}|${k.direction}|${k.kind}|${k.merchantId}`);
+    for (const group of shapes.values()) {
+      const { limit, direction, kind, merchantId } = group[0];
+      const params: (string | number)[] = [];
+      const members = group
+        .map((k) => {
+          params.push(k.memberId);
+          if (k.cursor === null) return '(`memberId` = ?)';
+          params.push(k.cursor);
+          return `(\`memberId\` = ? AND \`sequence\` ${direction === 'newest' ? '<' : '>'} ?)`;
+        })
+        .join(' OR ');
+      let filter = `(${members})`;
+      if (kind) {
+        filter += ' AND `kind` = ?';
+        params.push(kind);
+      }
+      if (merchantId) {
+        filter += ' AND `merchantId` = ?';
+        params.push(merchantId);
+      }
+      params.push(limit);
+      const order = direction === 'newest' ? 'DESC' : 'ASC';
+      const ids = await this.transactor.read((m) =>
+        m.query(
+          `SELECT \`id\` FROM (SELECT \`id\`, ROW_NUMBER() OVER (PARTITION BY \`memberId\` ORDER BY \`sequence\` ${order}) AS \`rn\` FROM \`ledger_entries\` WHERE ${filter}) \`t\` WHERE \`rn\` <= ?`,
+          params,
+        ),
+      );
+      const rows = ids.length
+        ? await this.transactor.read((m) =>
+            m.findBy(EntryRow, { id: In((ids as { id: string }[]).map((r) => r.id)) }),
+          )
+        : [];
+      const byMember = groupBy(rows, (r) => r.memberId);
+      for (const k of group) {
+        const list = (byMember.get(k.memberId) ?? []).sort((a, b) =>
+          direction === 'newest' ? b.sequence - a.sequence : a.sequence - b.sequence,
+        );
+        pages.set(keyOf(k), list);
+      }
+    }
+    return keys.map((k) => pages.get(keyOf(k)) ?? []);
+  }
+
+  /** Expiry warnings sent to members, newest first. */
+  async warnings(keys: readonly { memberId: string; first: number }[]): Promise<WarningRow[][]> {
+    const rows = await this.transactor.read((m) =>
+      m.find(WarningRow, {
+        where: { memberId: In(keys.map((k) => k.memberId)), status: 'SENT' },
+        order: { createdAt: 'DESC', id: 'ASC' },
+      }),
+    );
+    const by = groupBy(rows, (r) => r.memberId);
+    return keys.map((k) => (by.get(k.memberId) ?? []).slice(0, k.first));
+  }
+
+  async entriesByIds(ids: readonly string[]): Promise<(EntryRow | null)[]> {
+    const rows = await this.transactor.read((m) => m.findBy(EntryRow, { id: In([...ids]) }));
+    const by = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => by.get(id) ?? null);
+  }
+
+  /** Entries for the operator/regulator: filtered, newest first, keyset-paginated. */
+  async audit(
+    filter: AuditFilter,
+    limit: number,
+    after: { t: number; id: string } | null,
+  ): Promise<EntryRow[]> {
+    return this.transactor.read((m) => {
+      const qb = m.createQueryBuilder(EntryRow, 'e');
+      if (filter.memberId) qb.andWhere('e.memberId = :memberId', { memberId: filter.memberId });
+      if (filter.merchantId) qb.andWhere('e.merchantId = :merchantId', { merchantId: filter.merchantId });
+      if (filter.kind) qb.andWhere('e.kind = :kind', { kind: filter.kind });
+      if (filter.type) qb.andWhere('e.type = :type', { type: filter.type });
+      if (filter.from) qb.andWhere('e.createdAt >= :from', { from: filter.from });
+      if (filter.to) qb.andWhere('e.createdAt < :to', { to: filter.to });
+      if (after) {
+        qb.andWhere('(e.createdAt < :at OR (e.createdAt = :at AND e.id > :afterId))', {
+          at: new Date(after.t),
+          afterId: after.id,
+        });
+      }
+      return qb.orderBy('e.createdAt', 'DESC').addOrderBy('e.id', 'ASC').limit(limit).getMany();
+    });
+  }
+
+  /**
+   * Re-derives everything the ledger caches and reports each mismatch: account balances against
+   * the sum of entries, balances against the sum of lot remainders, each lot's remainder against
+   * its moves, negative values, and each member's sequence (1…n without gaps).
+   */
+  async check(): Promise<CheckReport> {
+    return this.transactor.read((m) => checkLedger(m));
+  }
+}
+
+export async function checkLedger(m: EntityManager): Promise<CheckReport> {
+  const problems: string[] = [];
+  const num = (v: unknown) => Number(v ?? 0);
+  const accounts = await m.find(AccountRow);
+  const sums = await m
+    .createQueryBuilder(EntryRow, 'e')
+    .select('e.memberId', 'memberId')
+    .addSelect('e.kind', 'kind')
+    .addSelect('SUM(e.points)', 'total')
+    .groupBy('e.memberId')
+    .addGroupBy('e.kind')
+    .getRawMany<{ memberId: string; kind: string; total: unknown }>();
+  const lotSums = await m
+    .createQueryBuilder(LotRow, 'l')
+    .select('l.memberId', 'memberId')
+    .addSelect('l.kind', 'kind')
+    .addSelect('SUM(l.remaining)', 'total')
+    .groupBy('l.memberId')
+    .addGroupBy('l.kind')
+    .getRawMany<{ memberId: string; kind: string; total: unknown }>();
+  const entryTotals = new Map(sums.map((s) => [`${s.memberId}|${s.kind}`, num(s.total)]));
+  const lotTotals = new Map(lotSums.map((s) => [`${s.memberId}|${s.kind}`, num(s.total)]));
+  const accountKeys = new Set(accounts.map((a) => `${a.memberId}|${a.kind}`));
+  for (const a of accounts) {
+    const k = `${a.memberId}|${a.kind}`;
+    const derived = entryTotals.get(k) ?? 0;
+    if (derived !== a.balance) problems.push(`account ${k}: balance ${a.balance}, entries sum to ${derived}`);
+    const inLots = lotTotals.get(k) ?? 0;
+    if (inLots !== a.balance) problems.push(`account ${k}: balance ${a.balance}, lots hold ${inLots}`);
+    if (a.balance < 0) problems.push(`account ${k}: negative balance ${a.balance}`);
+  }
+  for (const k of entryTotals.keys())
+    if (!accountKeys.has(k)) problems.push(`entries of ${k} without an account`);
+  const lots = await m.find(LotRow);
+  const moves = await m
+    .createQueryBuilder(LotMoveRow, 'x')
+    .select('x.lotId', 'lotId')
+    .addSelect('SUM(x.points)', 'total')
+    .groupBy('x.lotId')
+    .getRawMany<{ lotId: string; total: unknown }>();
+  const moved = new Map(moves.map((x) => [x.lotId, num(x.total)]));
+  for (const lot of lots) {
+    const derived = lot.points + (moved.get(lot.id) ?? 0);
+    if (derived !== lot.remaining)
+      problems.push(`lot ${lot.id}: remaining ${lot.remaining}, moves give ${derived}`);
+    if (lot.remaining < 0 || lot.remaining > lot.points)
+      problems.push(`lot ${lot.id}: remaining ${lot.remaining} out of range`);
+  }
+  const streams = await m.find(MemberStreamRow);
+  const seqs = await m
+    .createQueryBuilder(EntryRow, 'e')
+    .select('e.memberId', 'memberId')
+    .addSelect('COUNT(*)', 'n')
+    .addSelect('MIN(e.sequence)', 'lo')
+    .addSelect('MAX(e.sequence)', 'hi')
+    .groupBy('e.memberId')
+    .getRawMany<{ memberId: string; n: unknown; lo: unknown; hi: unknown }>();
+  const bySeq = new Map(seqs.map((s) => [s.memberId, s]));
+  for (const s of streams) {
+    const x = bySeq.get(s.memberId);
+    const n = num(x?.n);
+    if (n !== s.lastSequence || (n > 0 && (num(x?.lo) !== 1 || num(x?.hi) !== n))) {
+      problems.push(
+        `member ${s.memberId}: ${n} entries, sequences ${num(x?.lo)}…${num(x?.hi)}, stream at ${s.lastSequence}`,
+      );
+    }
+  }
+  return {
+    accountsChecked: accounts.length,
+    membersChecked: streams.length,
+    lotsChecked: lots.length,
+    problems,
+  };
+}

@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { In, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import {
+  BadInputError,
+  InsufficientPointsError,
+  Topics,
+  type NewEvent,
+  type UnitOfWork,
+} from '@loyalty/platform';
+import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
+import { EntryRow, EntryType } from '../entries/entry.entity';
+import { dueLots } from '../expiry/expiry';
+import type { Take } from '../lots/allocation';
+import { LotMoveRow, LotRow } from '../lots/lot.entity';
+import { MAX_POINTS } from './validation';
+
+/** Row locks where the database has them; SQLite transactions are serialized by the Transactor. */
+export function forUpdate<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  mysql: boolean,
+  skipLocked = false,
+) {
+  if (!mysql) return qb;
+  qb.setLock('pessimistic_write');
+  if (skipLocked) qb.setOnLocked('skip_locked');
+  return qb;
+}
+
+export interface NewEntry {
+  kind: string;
+  type: EntryType;
+  points: number;
+  description: string;
+  merchantId?: string | null;
+  campaignId?: string | null;
+  sourceType?: string | null;
+  sourceId?: string | null;
+  lotId?: string | null;
+  holdId?: string | null;
+  expiresAt?: Date | null;
+}
+
+/** `balance.changed` payload (docs/internal-api.md). */
+export function balanceChangedEvent(e: EntryRow): NewEvent {
+  return {
+    topic: Topics.balanceChanged,
+    key: e.memberId,
+    payload: {
+      memberId: e.memberId,
+      kind: e.kind,
+      delta: e.points,
+      balance: e.balanceAfter,
+      entryId: e.id,
+      entryType: e.type,
+      sequence: e.sequence,
+      createdAt: e.createdAt.toISOString(),
+    },
+  };
+}
+
+export const EXPIRED_DESCRIPTION = 'Points expired';
+
+/**
+ * The unit of work for one member's entries. Opening it locks the member's stream row (every
+ * write for a member locks it first, so sequence and balances are computed without races on
+ * MySQL; SQLite is serialized anyway), writes off lots whose expiry has passed, and then lets the
+ * caller post entries and move lot points. `flush` writes entries, balances and events.
+ */
+export class MemberPosting {
+  private readonly entries: EntryRow[] = [];
+  private readonly deltas = new Map<string, number>();
+
+  private constructor(
+    private readonly uow: UnitOfWork,
+    private readonly mysql: boolean,
+    readonly memberId: string,
+    readonly now: Date,
+    private readonly actor: string,
+    private readonly stream: MemberStreamRow,
+    private readonly accounts: Map<string, AccountRow>,
+  ) {}
+
+  get manager(): EntityManager {
+    return this.uow.manager;
+  }
+
+  static async open(
+    uow: UnitOfWork,
+    mysql: boolean,
+    memberId: string,
+    now: Date,
+    actor: string,
+  ): Promise<MemberPosting> {
+    const { manager } = uow;
+    const stream = await forUpdate(
+      manager.createQueryBuilder(MemberStreamRow, 's').where('s.memberId = :memberId', { memberId }),
+      mysql,
+    ).getOne();
+    if (!stream) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
+    const accounts = await forUpdate(
+      manager.createQueryBuilder(AccountRow, 'a').where('a.memberId = :memberId', { memberId }),
+      mysql,
+    ).getMany();
+    const posting = new MemberPosting(
+      uow,
+      mysql,
+      memberId,
+      now,
+      actor,
+      stream,
+      new Map(accounts.map((a) => [a.kind, a])),
+    );
+    await posting.expireDue();
+    return posting;
+  }
+
+  /** Current balance of a kind, including entries posted in this unit of work. */
+  balance(kind: string): number {
+    return (this.accounts.get(kind)?.balance ?? 0) + (this.deltas.get(kind) ?? 0);
+  }
+
+  /** Appends an entry: next sequence, balance after; refuses overdrafts and Int overflow. */
+  post(e: NewEntry): EntryRow {
+    const after = this.balance(e.kind) + e.points;
+    if (after < 0)
+      throw new InsufficientPointsError(`Not enough ${e.kind} points: balance ${this.balance(e.kind)}`);
+    if (after > MAX_POINTS)
+      throw new BadInputError(`The ${e.kind} balance would exceed ${MAX_POINTS}`, 'points');
+    const row = this.manager.create(EntryRow, {
+      id: randomUUID(),
+      memberId: this.memberId,
+      sequence: this.stream.lastSequence + this.entries.length + 1,
+      kind: e.kind,
+      type: e.type,
+      points: e.points,
+      balanceAfter: after,
+      description: e.description,
+      merchantId: e.merchantId ?? null,
+      campaignId: e.campaignId ?? null,
+      sourceType: e.sourceType ?? null,
+      sourceId: e.sourceId ?? null,
+      lotId: e.lotId ?? null,
+      holdId: e.holdId ?? null,
+      expiresAt: e.expiresAt ?? null,
+      actor: this.actor,
+      createdAt: this.now,
+    });
+    this.entries.push(row);
+    this.deltas.set(e.kind, (this.deltas.get(e.kind) ?? 0) + e.points);
+    return row;
+  }
+
+  /** Spendable lots of a kind (points left, not past expiry), locked. */
+  async openLots(kind: string): Promise<LotRow[]> {
+    return forUpdate(
+      this.manager
+        .createQueryBuilder(LotRow, 'l')
+        .where('l.memberId = :memberId AND l.kind = :kind AND l.remaining > 0', {
+          memberId: this.memberId,
+          kind,
+        }),
+      this.mysql,
+    ).getMany();
+  }
+
+  async lotsByIds(ids: string[]): Promise<LotRow[]> {
+    if (ids.length === 0) return [];
+    return forUpdate(
+      this.manager.createQueryBuilder(LotRow, 'l').where({ id: In(ids) }),
+      this.mysql,
+    ).getMany();
+  }
+
+  /** Moves points out of (negative) or back into (positive) lots, with a move row each. */
+  async moveLots(entry: EntryRow, takes: Take[], sign: 1 | -1): Promise<void> {
+    for (const t of takes) {
+      const result =
+        sign < 0
+          ? await this.manager
+              .createQueryBuilder()
+              .update(LotRow)
+              .set({ remaining: () => `remaining - ${Math.trunc(t.points)}` })
+              .where('id = :id AND remaining >= :n', { id: t.lotId, n: t.points })
+              .execute()
+          : await this.manager
+              .createQueryBuilder()
+              .update(LotRow)
+              .set({ remaining: () => `remaining + ${Math.trunc(t.points)}` })
+              .where('id = :id AND remaining + :n <= points', { id: t.lotId, n: t.points })
+              .execute();
+      if (result.affected !== 1) throw new Error(`lot ${t.lotId} changed underneath a locked posting`);
+    }
+    if (takes.length) {
+      await this.manager.insert(
+        LotMoveRow,
+        takes.map((t) => ({ entryId: entry.id, lotId: t.lotId, points: sign * t.points })),
+      );
+    }
+  }
+
+  /** A new lot holding a credit entry's points (the entry's `lotId` is the lot's id). */
+  async createLot(entry: EntryRow, overrides: Partial<LotRow> = {}): Promise<LotRow> {
+    const lot = this.manager.create(LotRow, {
+      id: entry.lotId ?? randomUUID(),
+      memberId: this.memberId,
+      kind: entry.kind,
+      entryId: entry.id,
+      points: entry.points,
+      remaining: entry.points,
+      earnedAt: this.now,
+      expiresAt: entry.expiresAt,
+      merchantId: entry.merchantId,
+      campaignId: entry.campaignId,
+      sourceType: entry.sourceType,
+      sourceId: entry.sourceId,
+      ...overrides,
+    });
+    if (overrides.points !== undefined && overrides.remaining === undefined) lot.remaining = overrides.points;
+    await this.manager.insert(LotRow, lot);
+    return lot;
+  }
+
+  /** Writes off lots past their expiry before anything else touches the balance. */
+  private async expireDue(): Promise<void> {
+    const lots = await forUpdate(
+      this.manager
+        .createQueryBuilder(LotRow, 'l')
+        .where('l.memberId = :memberId AND l.remaining > 0 AND l.expiresAt <= :now', {
+          memberId: this.memberId,
+          now: this.now,
+        }),
+      this.mysql,
+    ).getMany();
+    for (const lot of dueLots(lots, this.now)) {
+      const entry = this.post({
+        kind: lot.kind,
+        type: EntryType.EXPIRE,
+        points: -lot.remaining,
+        description: EXPIRED_DESCRIPTION,
+        lotId: lot.id,
+        merchantId: lot.merchantId,
+        expiresAt: lot.expiresAt,
+      });
+      await this.moveLots(entry, [{ lotId: lot.id, points: lot.remaining }], -1);
+    }
+  }
+
+  /** Writes the entries, the balances and the sequence, and one event per entry. */
+  async flush(): Promise<EntryRow[]> {
+    if (this.entries.length === 0) return [];
+    const { manager } = this;
+    for (let i = 0; i < this.entries.length; i += 200)
+      await manager.insert(EntryRow, this.entries.slice(i, i + 200));
+    for (const [kind, delta] of this.deltas) {
+      const account = this.accounts.get(kind);
+      if (!account) {
+        await manager.insert(AccountRow, {
+          memberId: this.memberId,
+          kind,
+          balance: delta,
+          updatedAt: this.now,
+        });
+        continue;
+      }
+      if (delta === 0) continue;
+      const result = await manager
+        .createQueryBuilder()
+        .update(AccountRow)
+        .set({ balance: () => `balance + ${Math.trunc(delta)}`, updatedAt: this.now })
+        .where('memberId = :memberId AND kind = :kind AND balance + :delta >= 0', {
+          memberId: this.memberId,
+          kind,
+          delta,
+        })
+        .execute();
+      if (result.affected !== 1) throw new InsufficientPointsError();
+    }
+    const last = this.stream.lastSequence + this.entries.length;
+    const seq = await manager
+      .createQueryBuilder()
+      .update(MemberStreamRow)
+      .set({ lastSequence: last })
+      .where('memberId = :memberId AND lastSequence = :previous', {
+        memberId: this.memberId,
+        previous: this.stream.lastSequence,
+      })
+      .execute();
+    if (seq.affected !== 1)
+      throw new Error(`sequence of member ${this.memberId} moved underneath a locked posting`);
+    await this.uow.publish(...this.entries.map(balanceChangedEvent));
+    return this.entries;
+  }
+}

@@ -1,0 +1,81 @@
+/** Pure lot arithmetic: which lots a debit takes, in which order. No I/O. */
+
+export interface OpenLot {
+  id: string;
+  remaining: number;
+  expiresAt: Date | null;
+  earnedAt: Date;
+}
+
+export interface Take {
+  lotId: string;
+  points: number;
+}
+
+/** Spending order: soonest expiry first, never-expiring lots last, then oldest, then by id. */
+export function spendingOrder<L extends OpenLot>(lots: readonly L[]): L[] {
+  return [...lots].sort((a, b) => {
+    const ea = a.expiresAt ? a.expiresAt.getTime() : Number.POSITIVE_INFINITY;
+    const eb = b.expiresAt ? b.expiresAt.getTime() : Number.POSITIVE_INFINITY;
+    if (ea !== eb) return ea < eb ? -1 : 1;
+    const d = a.earnedAt.getTime() - b.earnedAt.getTime();
+    if (d !== 0) return d;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+}
+
+/**
+ * Takes up to `points` from the lots: `preferred` lots first (e.g. the lots a refunded purchase
+ * earned), each group in spending order. Returns the takes and how much was found.
+ */
+export function allocateUpTo(
+  lots: readonly OpenLot[],
+  points: number,
+  preferred: (lot: OpenLot) => boolean = () => false,
+): { takes: Take[]; taken: number } {
+  const ordered = [
+    ...spendingOrder(lots.filter(preferred)),
+    ...spendingOrder(lots.filter((l) => !preferred(l))),
+  ];
+  const takes: Take[] = [];
+  let left = points;
+  for (const lot of ordered) {
+    if (left <= 0) break;
+    if (lot.remaining <= 0) continue;
+    const n = Math.min(lot.remaining, left);
+    takes.push({ lotId: lot.id, points: n });
+    left -= n;
+  }
+  return { takes, taken: points - left };
+}
+
+/** Takes exactly `points` FIFO-by-expiry, or null when the lots hold fewer. */
+export function allocate(lots: readonly OpenLot[], points: number): Take[] | null {
+  const { takes, taken } = allocateUpTo(lots, points);
+  return taken === points ? takes : null;
+}
+
+/**
+ * Points to take back for a (partial) refund: the cumulative target is `earned × refunded /
+ * total`, rounded half up in exact integer arithmetic, minus what earlier refunds already asked
+ * for (so several partial refunds add up to the same as one refund of their sum).
+ */
+export function proportionalReversal(
+  earned: number,
+  refundedTotal: number,
+  purchaseTotal: number,
+  alreadyRequested: number,
+): number {
+  if (purchaseTotal <= 0) return 0;
+  const refunded = Math.min(refundedTotal, purchaseTotal);
+  const target = Number(
+    (2n * BigInt(earned) * BigInt(refunded) + BigInt(purchaseTotal)) / (2n * BigInt(purchaseTotal)),
+  );
+  return Math.max(0, target - alreadyRequested);
+}
+
+/** A reversal never takes a balance below zero: what cannot be taken is the shortfall. */
+export function planReversal(requested: number, available: number): { reversed: number; shortfall: number } {
+  const reversed = Math.max(0, Math.min(requested, available));
+  return { reversed, shortfall: requested - reversed };
+}

@@ -1,0 +1,93 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * Points credited together, with their origin and expiry. `remaining` is a derived cache:
+ * `points + SUM(lot_moves.points)`, kept in the same transaction as the moves.
+ */
+@Entity({ name: 'ledger_lots' })
+@Index('ix_lots_member_kind', ['memberId', 'kind', 'remaining'])
+@Index('ix_lots_expires', ['expiresAt', 'remaining'])
+@Index('ix_lots_source', ['sourceType', 'sourceId'])
+export class LotRow {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  memberId: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind: string;
+
+  /** The credit entry that created the lot. */
+  @Column({ type: 'varchar', length: 36 })
+  entryId: string;
+
+  @Column({ type: 'integer' })
+  points: number;
+
+  @Column({ type: 'integer' })
+  remaining: number;
+
+  @Column({ type: 'datetime', precision: 3 })
+  earnedAt: Date;
+
+  /** Null: never expires. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  expiresAt: Date | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  merchantId: string | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  campaignId: string | null;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  sourceType: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  sourceId: string | null;
+}
+
+/** Which lots an entry took points from (negative) or gave points back to (positive). Immutable. */
+@Entity({ name: 'ledger_lot_moves' })
+@Index('ix_lot_moves_lot', ['lotId'])
+@Index('ix_lot_moves_entry', ['entryId'])
+export class LotMoveRow {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 36 })
+  entryId: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  lotId: string;
+
+  @Column({ type: 'integer' })
+  points: number;
+}
+
+/** Trail of changes to a lot's expiry (validity extensions). Immutable. */
+@Entity({ name: 'ledger_lot_changes' })
+@Index('ix_lot_changes_lot', ['lotId'])
+export class LotChangeRow {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 36 })
+  lotId: string;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  oldExpiresAt: Date | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  newExpiresAt: Date | null;
+
+  @Column({ type: 'varchar', length: 500 })
+  reason: string;
+
+  @Column({ type: 'varchar', length: 80 })
+  actor: string;
+
+  @Column({ type: 'datetime', precision: 3 })
+  changedAt: Date;
+}
