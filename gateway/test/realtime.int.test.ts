@@ -237,6 +237,23 @@ describe('realtime subscriptions at the gateway', () => {
     sub.dispose();
   });
 
+  it('replays a hole bigger than a page before going on live', async () => {
+    const base = await settledSubscriptions(rt);
+    const m = await register('Big Hole');
+    const { client } = connect(tokens.member(m.id));
+    const sub = new Collector<Change>(client, 'subscription { balanceChanged { sequence } }');
+    await subscriptionsAtLeast(rt, base + 1);
+    await rt.ledger.change(m.id, 1);
+    await sub.waitFor(1);
+    for (let i = 0; i < 250; i++) rt.ledger.store.append(m.id, 1); // 250 events lost in transit
+    await rt.ledger.change(m.id, 1);
+    await rt.ledger.change(m.id, 1);
+    const got = await sub.waitFor(253, 20_000);
+    await sleep(100);
+    expect(got.map((x) => x.balanceChanged.sequence)).toEqual(Array.from({ length: 253 }, (_, i) => i + 1));
+    sub.dispose();
+  });
+
   it('resolves one event once for many subscribers with the same selection', async () => {
     const base = await settledSubscriptions(rt);
     const m = await register('Popular');

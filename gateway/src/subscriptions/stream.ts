@@ -65,7 +65,7 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
 
   /** Starts replay, if asked; live events are accepted from construction on. */
   start(): void {
-    if (this.replaying) void this.replay();
+    if (this.replaying) void this.replay(this.o.afterSequence as number);
   }
 
   /** Live event for this stream (already routed by member). */
@@ -90,7 +90,7 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
     if (this.last !== null && sequence <= this.last) return; // already delivered (replay seam, redelivery)
     if (this.last === null || sequence === this.last + 1) {
       this.enqueue(this.o.resolver.live(this.o.selection, event, this.o.audience));
-    } else {
+    } else if (sequence - this.last <= REPLAY_PAGE) {
       // A hole: fetch everything after what was delivered, up to and including this event.
       this.enqueue(
         this.o.resolver.replay(
@@ -101,12 +101,18 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
           this.o.audience,
         ),
       );
+    } else {
+      // A big hole: replay it page by page, buffering live events meanwhile, as on resume.
+      this.replaying = true;
+      this.buffered.push(event);
+      void this.replay(this.last);
+      return;
     }
     this.last = sequence;
   }
 
-  private async replay(): Promise<void> {
-    let after = this.o.afterSequence as number;
+  private async replay(from: number): Promise<void> {
+    let after = from;
     try {
       for (;;) {
         const page = this.o.resolver.replay(

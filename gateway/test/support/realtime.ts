@@ -56,6 +56,11 @@ export async function startRealtimeGraph(
   };
 }
 
+/** Anything with a running gateway (a RealtimeGraph, or a RunningGraph's gateway holder). */
+export interface WithRealtime {
+  gateway: Pick<RunningGateway, 'realtime'>;
+}
+
 export interface Closed {
   code: number;
   reason: string;
@@ -147,7 +152,7 @@ export class Collector<T = Record<string, unknown>> {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until the gateway has at least `n` active subscriptions (they are registered asynchronously). */
-export async function subscriptionsAtLeast(rt: RealtimeGraph, n: number, timeoutMs = 10_000): Promise<void> {
+export async function subscriptionsAtLeast(rt: WithRealtime, n: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (rt.gateway.realtime.stats().subscriptions < n) {
     if (Date.now() > deadline)
@@ -157,7 +162,7 @@ export async function subscriptionsAtLeast(rt: RealtimeGraph, n: number, timeout
 }
 
 /** The gateway's subscription count once earlier subscriptions have finished ending. */
-export async function settledSubscriptions(rt: RealtimeGraph): Promise<number> {
+export async function settledSubscriptions(rt: WithRealtime): Promise<number> {
   let last = -1;
   for (;;) {
     const now = rt.gateway.realtime.stats().subscriptions;
