@@ -67,16 +67,24 @@ interface Bucket {
  * - deduplicated: concurrent requests for the same (selection, audience, event) share one
  *   resolution, so an event delivered to a thousand subscribers with the same selection is
  *   resolved once;
- * - batched: resolutions asked for in the same turn of the event loop with the same selection
- *   and audience go out as one query with one aliased root per event (up to MAX_BATCH), so a burst
- *   of events costs one gateway query plan and one fetch per subgraph.
+ * - batched: resolutions asked for in the same turn of the event loop (or while the gateway is
+ *   busy) with the same selection and audience go out as one query with one aliased root per event
+ *   (up to MAX_BATCH), so a burst of events costs one gateway query plan and one fetch per subgraph.
  */
 export class EventResolver {
   private readonly inflight = new Map<string, Promise<Delivery[]>>();
-  private readonly buckets = new Map<string, Bucket>();
+  /** Batches still taking events, oldest first. */
+  private readonly open = new Map<string, Bucket>();
+  /** Batches at MAX_BATCH, waiting for a free slot. */
+  private readonly full: Bucket[] = [];
+  private inFlight = 0;
+  private pumpScheduled = false;
   readonly stats: ResolverStats = { requested: 0, resolved: 0, executed: 0 };
 
-  constructor(private readonly run: RunQuery) {}
+  constructor(
+    private readonly run: RunQuery,
+    private readonly maxInFlight = 8,
+  ) {}
 
   /** The payload of one live event. */
   live(selection: CompiledSelection, event: EventEnvelope, audience: Audience): Promise<Delivery[]> {
@@ -123,21 +131,46 @@ export class EventResolver {
   ): Promise<Delivery[]> {
     return new Promise<Delivery[]>((resolve, reject) => {
       const key = `${selection.key}\u0000${audienceKey(audience)}`;
-      let bucket = this.buckets.get(key);
+      let bucket = this.open.get(key);
       if (!bucket) {
         bucket = { selection, audience, items: [] };
-        this.buckets.set(key, bucket);
-        setImmediate(() => this.flush(key, bucket as Bucket));
+        this.open.set(key, bucket);
       }
       bucket.items.push({ ...item, resolve, reject });
-      if (bucket.items.length >= MAX_BATCH) this.flush(key, bucket);
+      if (bucket.items.length >= MAX_BATCH) {
+        this.open.delete(key);
+        this.full.push(bucket);
+      }
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(() => {
+          this.pumpScheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
-  private flush(key: string, bucket: Bucket): void {
-    if (this.buckets.get(key) !== bucket) return;
-    this.buckets.delete(key);
-    void this.execute(bucket);
+  /**
+   * Sends batches while fewer than `maxInFlight` queries run. When the gateway is busy, open
+   * batches keep filling meanwhile: under load the resolver sends fewer, bigger queries instead of
+   * queueing many small ones (adaptive batching); when idle, a batch leaves on the next turn.
+   */
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight) {
+      let bucket = this.full.shift();
+      if (!bucket) {
+        const oldest = this.open.entries().next();
+        if (oldest.done) return;
+        this.open.delete(oldest.value[0]);
+        bucket = oldest.value[1];
+      }
+      this.inFlight++;
+      void this.execute(bucket).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
   }
 
   private async execute({ selection, audience, items }: Bucket): Promise<void> {

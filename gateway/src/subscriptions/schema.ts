@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type {
   GatewayExecutor,
+  GatewayGraphQLRequestContext,
   GatewayInterface,
   GatewayLoadResult,
   GatewaySchemaLoadOrUpdateCallback,
@@ -9,6 +11,9 @@ import type { ApolloGateway } from '@apollo/gateway';
 import {
   execute,
   extendSchema,
+  getOperationAST,
+  type DocumentNode,
+  type ExecutionResult,
   GraphQLError,
   Kind,
   parse,
@@ -57,6 +62,8 @@ function introspectionOnly(
  */
 export class SubscriptionAwareGateway implements GatewayInterface {
   private current: RealtimeSchema | null = null;
+  private executor: GatewayExecutor | null = null;
+  private readonly documents = new Map<string, { document: DocumentNode; hash: string }>();
   private readonly listeners = new Set<(schema: RealtimeSchema) => void>();
 
   constructor(readonly gateway: ApolloGateway) {}
@@ -82,8 +89,9 @@ export class SubscriptionAwareGateway implements GatewayInterface {
   }
 
   async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
-    const { executor } = await this.gateway.load(options);
+    const { executor } = (await this.gateway.load(options)) as GatewayLoadResult;
     if (!executor) return { executor };
+    this.executor = executor;
     const wrapped: GatewayExecutor = async (requestContext) => {
       const { operation, document } = requestContext;
       if (operation.operation === 'subscription') {
@@ -111,6 +119,43 @@ export class SubscriptionAwareGateway implements GatewayInterface {
       return executor(requestContext);
     };
     return { executor: wrapped };
+  }
+
+  /**
+   * Runs an operation the gateway composed itself (a subscription's resolution query) straight
+   * through the federated executor: no HTTP request pipeline, and none of the per-request limits,
+   * which the client's own selection passed at subscribe time; a batch of events multiplies it.
+   */
+  async executeInternal(
+    query: string,
+    variables: Record<string, unknown>,
+    context: Record<string, unknown>,
+    logger: GatewayGraphQLRequestContext['logger'],
+  ): Promise<ExecutionResult> {
+    if (!this.executor || !this.current) throw new Error('gateway not loaded');
+    let parsed = this.documents.get(query);
+    if (!parsed) {
+      if (this.documents.size > 5_000) this.documents.clear();
+      parsed = { document: parse(query), hash: createHash('sha256').update(query).digest('hex') };
+      this.documents.set(query, parsed);
+    }
+    const operation = getOperationAST(parsed.document);
+    if (!operation) throw new Error('resolution query has no operation');
+    const noCache = { replace() {}, restrict() {}, policyIfCacheable: () => null };
+    const requestContext = {
+      request: { query, variables },
+      document: parsed.document,
+      source: query,
+      queryHash: parsed.hash,
+      operation,
+      operationName: operation.name?.value ?? null,
+      schema: this.current.schema,
+      context,
+      logger,
+      metrics: {},
+      overallCachePolicy: noCache,
+    } as unknown as GatewayGraphQLRequestContext;
+    return this.executor(requestContext) as Promise<ExecutionResult>;
   }
 
   stop(): Promise<void> {

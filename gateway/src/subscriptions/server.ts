@@ -22,6 +22,7 @@ import { WebSocketServer } from 'ws';
 import {
   AppError,
   BadInputError,
+  createErrorFormatter,
   ErrorCode,
   ForbiddenError,
   LimitReachedError,
@@ -59,6 +60,8 @@ export interface RealtimeLimits {
   keepAliveMs: number;
   /** Time for `connection_init` after the socket opens. */
   connectionInitTimeoutMs: number;
+  /** Resolution queries running through the gateway at once; more events wait and batch up. */
+  maxResolutionsInFlight: number;
 }
 
 export const DEFAULT_LIMITS: RealtimeLimits = {
@@ -67,6 +70,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   maxPending: 1_000,
   keepAliveMs: 12_000,
   connectionInitTimeoutMs: 5_000,
+  maxResolutionsInFlight: 8,
 };
 
 export interface RealtimeOptions {
@@ -220,11 +224,25 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
     return response.body.singleResult as FormattedExecutionResult<Record<string, unknown>>;
   };
-  const run: RunQuery = (query, variables, audience) => {
-    const { authorization, principal } = tokenFor(audience);
-    return execute(query, variables, authorization, principal);
+  // Resolution queries go straight to the federated executor (not through Apollo Server's HTTP
+  // pipeline); their errors are formatted like any other response's (codes kept, internals masked).
+  const formatError = createErrorFormatter(logger);
+  const gatewayLogger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m: unknown) => logger.warn(String(m)),
+    error: (m: unknown) => logger.error(String(m)),
   };
-  const resolver = new EventResolver(run);
+  const run: RunQuery = async (query, variables, audience) => {
+    const { authorization, principal } = tokenFor(audience);
+    const context: GatewayContext = { authorization, principal, requestId: randomUUID() };
+    const result = await options.gateway.executeInternal(query, variables, context as never, gatewayLogger);
+    return {
+      data: result.data as Record<string, unknown> | null | undefined,
+      errors: result.errors?.map((e) => formatError(e instanceof GraphQLError ? e.toJSON() : e, e)),
+    };
+  };
+  const resolver = new EventResolver(run, limits.maxResolutionsInFlight);
 
   let subscriptions = 0;
   let slowClosed = 0;
