@@ -15,7 +15,7 @@ type Op =
   | { t: 'capture' | 'release' | 'restore'; h: number }
   | { t: 'reverse'; m: number; kind: string; src: number; points: number }
   | { t: 'adjust'; m: number; kind: string; points: number }
-  | { t: 'advance'; days: number }
+  | { t: 'advance'; days: number; sweep: boolean }
   | { t: 'replay'; i: number };
 
 const kind = fc.constantFrom('REGULAR', 'GREEN');
@@ -68,7 +68,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ t: fc.constant('advance' as const), days: fc.integer({ min: 1, max: 15 }) }),
+    arbitrary: fc.record({
+      t: fc.constant('advance' as const),
+      days: fc.integer({ min: 1, max: 15 }),
+      sweep: fc.boolean(),
+    }),
   },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('replay' as const), i: fc.nat(30) }) },
 );
@@ -194,8 +198,9 @@ describe('ledger properties over random operation sequences (real database)', ()
                 );
               break;
             case 'advance':
+              // Without a sweep, debits must write off expired lots themselves before spending.
               clock = new Date(clock.getTime() + op.days * 86_400_000);
-              await sweeper.tick(clock);
+              if (op.sweep) await sweeper.tick(clock);
               continue;
             case 'replay': {
               const previous = done[op.i % Math.max(done.length, 1)];
@@ -231,6 +236,16 @@ describe('ledger properties over random operation sequences (real database)', ()
         }
         const report = await transactor.read((m) => checkLedger(m));
         expect(report.problems).toEqual([]);
+        // No debit ever took points from a lot at or after its expiry (only EXPIRE may).
+        const spentExpired = await transactor.read((m) =>
+          m.query(
+            'SELECT COUNT(*) AS `n` FROM `ledger_lot_moves` `x` JOIN `ledger_entries` `e` ON `e`.`id` = `x`.`entryId` ' +
+              'JOIN `ledger_lots` `l` ON `l`.`id` = `x`.`lotId` WHERE `x`.`points` < 0 AND `e`.`type` <> ? ' +
+              'AND `l`.`expiresAt` IS NOT NULL AND `e`.`createdAt` >= `l`.`expiresAt`',
+            ['EXPIRE'],
+          ),
+        );
+        expect(Number(spentExpired[0].n)).toBe(0);
         stats.entries = await count();
         stats.ops += done.length;
       }),

@@ -1,6 +1,6 @@
-import { BadInputError, type ServiceClient, type Transactor } from '@loyalty/platform';
+import { BadInputError, PointKind, type ServiceClient, type Transactor } from '@loyalty/platform';
 import type { EntityManager } from 'typeorm';
-import { MemberStreamRow } from './account.entity';
+import { AccountRow, MemberStreamRow } from './account.entity';
 
 const MEMBER_EXISTS = 'query LedgerMemberExists($id: ID!) { member(id: $id) { id } }';
 
@@ -10,6 +10,10 @@ const MEMBER_EXISTS = 'query LedgerMemberExists($id: ID!) { member(id: $id) { id
  * write names a member it has not seen yet). A write for an unknown member is BAD_USER_INPUT.
  */
 export class MemberDirectory {
+  /** Members known to exist (they are never removed: erasure keeps the pseudonymous id). */
+  private readonly known = new Set<string>();
+  private static readonly CACHE_LIMIT = 100_000;
+
   constructor(
     private readonly transactor: Transactor,
     private readonly members: Pick<ServiceClient, 'request'> | null,
@@ -24,6 +28,15 @@ export class MemberDirectory {
       .values({ memberId, lastSequence: 0, createdAt: at })
       .orIgnore()
       .execute();
+    // Zero-balance accounts up front: writes then only ever lock existing rows (on MySQL a
+    // locking read of a missing row takes a gap lock, and first writes of members deadlock).
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AccountRow)
+      .values(Object.values(PointKind).map((kind) => ({ memberId, kind, balance: 0, updatedAt: at })))
+      .orIgnore()
+      .execute();
   }
 
   async remember(memberId: string): Promise<void> {
@@ -32,8 +45,9 @@ export class MemberDirectory {
 
   /** Throws BAD_USER_INPUT unless the member exists. Runs before any write transaction. */
   async ensure(memberId: string): Promise<void> {
+    if (this.known.has(memberId)) return;
     const known = await this.transactor.read((m) => m.existsBy(MemberStreamRow, { memberId }));
-    if (known) return;
+    if (known) return this.cache(memberId);
     if (!this.members) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
     let exists = false;
     try {
@@ -46,5 +60,11 @@ export class MemberDirectory {
     }
     if (!exists) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
     await this.remember(memberId);
+    this.cache(memberId);
+  }
+
+  private cache(memberId: string): void {
+    if (this.known.size >= MemberDirectory.CACHE_LIMIT) this.known.clear();
+    this.known.add(memberId);
   }
 }

@@ -8,6 +8,7 @@ import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { HoldRow, HoldStatus } from '../holds/hold.entity';
 import type { LedgerService } from '../ledger/ledger.service';
+import { bulkInsert } from '../ledger/bulk-insert';
 import { balanceChangedEvent, EXPIRED_DESCRIPTION, forUpdate } from '../ledger/posting';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
 import { accountKey, planExpiry, selectWarnings, type Lead } from './expiry';
@@ -136,34 +137,32 @@ export class ExpirySweeper {
         now,
       );
       const lotById = new Map(lots.map((l) => [l.id, l]));
-      const entries = plan.drafts.map((d) =>
-        m.create(EntryRow, {
-          id: randomUUID(),
-          memberId: d.memberId,
-          sequence: d.sequence,
-          kind: d.kind,
-          type: EntryType.EXPIRE,
-          points: d.points,
-          balanceAfter: d.balanceAfter,
-          description: EXPIRED_DESCRIPTION,
-          merchantId: lotById.get(d.lotId)?.merchantId ?? null,
-          campaignId: null,
-          sourceType: null,
-          sourceId: null,
-          lotId: d.lotId,
-          holdId: null,
-          expiresAt: d.expiresAt,
-          actor: 'system:expiry',
-          createdAt: now,
-        }),
+      const entries: EntryRow[] = plan.drafts.map((d) => ({
+        id: randomUUID(),
+        memberId: d.memberId,
+        sequence: d.sequence,
+        kind: d.kind,
+        type: EntryType.EXPIRE,
+        points: d.points,
+        balanceAfter: d.balanceAfter,
+        description: EXPIRED_DESCRIPTION,
+        merchantId: lotById.get(d.lotId)?.merchantId ?? null,
+        campaignId: null,
+        sourceType: null,
+        sourceId: null,
+        lotId: d.lotId,
+        holdId: null,
+        expiresAt: d.expiresAt,
+        actor: 'system:expiry',
+        createdAt: now,
+      }));
+      await bulkInsert(m, EntryRow, entries);
+      await bulkInsert(
+        m,
+        LotMoveRow,
+        entries.map((e) => ({ entryId: e.id, lotId: e.lotId!, points: e.points })),
+        1000,
       );
-      for (const part of chunks(entries, 500)) await m.insert(EntryRow, part);
-      for (const part of chunks(entries, 1000)) {
-        await m.insert(
-          LotMoveRow,
-          part.map((e) => ({ entryId: e.id, lotId: e.lotId!, points: e.points })),
-        );
-      }
       let updated = 0;
       for (const part of chunks(
         entries.map((e) => e.lotId!),

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graph
 import {
   BadInputError,
   decodeCursor,
+  ForbiddenError,
   encodeCursor,
   pageSize,
   requireRole,
@@ -23,8 +24,9 @@ function scopedFilter(ctx: LedgerContext, filter: LedgerAuditFilter | null): Aud
   const p = requireRole(ctx.principal, 'admin', 'partner');
   const f: AuditFilter = { ...(filter ?? {}) };
   if (p.role === 'partner') {
-    if (f.merchantId && f.merchantId !== p.merchantId)
-      throw new BadInputError('A partner audits only its own merchant', 'merchantId');
+    if (f.merchantId && f.merchantId !== p.merchantId) {
+      throw new ForbiddenError('A partner audits only its own merchant');
+    }
     f.merchantId = p.merchantId ?? '-';
   }
   return f;

@@ -3,7 +3,7 @@ import type { Transactor } from '@loyalty/platform';
 import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
 import { EntryRow, type EntryType } from '../entries/entry.entity';
 import { WarningRow } from '../expiry/warning.entity';
-import { LotMoveRow, LotRow } from '../lots/lot.entity';
+import { LotRow } from '../lots/lot.entity';
 
 /** One member's page of entries, as a DataLoader key. */
 export interface EntryPageKey {
@@ -150,16 +150,29 @@ export class LedgerQueries {
     return keys.map((k) => pages.get(keyOf(k)) ?? []);
   }
 
-  /** Expiry warnings sent to members, newest first. */
+  /** Expiry warnings sent to members, newest first: at most `first` per member, one query per page size. */
   async warnings(keys: readonly { memberId: string; first: number }[]): Promise<WarningRow[][]> {
-    const rows = await this.transactor.read((m) =>
-      m.find(WarningRow, {
-        where: { memberId: In(keys.map((k) => k.memberId)), status: 'SENT' },
-        order: { createdAt: 'DESC', id: 'ASC' },
-      }),
-    );
-    const by = groupBy(rows, (r) => r.memberId);
-    return keys.map((k) => (by.get(k.memberId) ?? []).slice(0, k.first));
+    const result = new Map<string, WarningRow[]>();
+    for (const [first, group] of groupBy(keys, (k) => k.first)) {
+      const memberIds = [...new Set(group.map((k) => k.memberId))];
+      const ids = (await this.transactor.read((m) =>
+        m.query(
+          `SELECT \`id\` FROM (SELECT \`id\`, ROW_NUMBER() OVER (PARTITION BY \`memberId\` ORDER BY \`createdAt\` DESC, \`id\` ASC) AS \`rn\` FROM \`ledger_expiry_warnings\` WHERE \`status\` = ? AND \`memberId\` IN (${memberIds.map(() => '?').join(', ')})) \`t\` WHERE \`rn\` <= ?`,
+          ['SENT', ...memberIds, first],
+        ),
+      )) as { id: string }[];
+      const rows = ids.length
+        ? await this.transactor.read((m) =>
+            m.find(WarningRow, {
+              where: { id: In(ids.map((r) => r.id)) },
+              order: { createdAt: 'DESC', id: 'ASC' },
+            }),
+          )
+        : [];
+      const by = groupBy(rows, (r) => r.memberId);
+      for (const id of memberIds) result.set(`${id}|${first}`, by.get(id) ?? []);
+    }
+    return keys.map((k) => result.get(`${k.memberId}|${k.first}`) ?? []);
   }
 
   async entriesByIds(ids: readonly string[]): Promise<(EntryRow | null)[]> {
@@ -235,20 +248,17 @@ export async function checkLedger(m: EntityManager): Promise<CheckReport> {
   }
   for (const k of entryTotals.keys())
     if (!accountKeys.has(k)) problems.push(`entries of ${k} without an account`);
-  const lots = await m.find(LotRow);
-  const moves = await m
-    .createQueryBuilder(LotMoveRow, 'x')
-    .select('x.lotId', 'lotId')
-    .addSelect('SUM(x.points)', 'total')
-    .groupBy('x.lotId')
-    .getRawMany<{ lotId: string; total: unknown }>();
-  const moved = new Map(moves.map((x) => [x.lotId, num(x.total)]));
-  for (const lot of lots) {
-    const derived = lot.points + (moved.get(lot.id) ?? 0);
-    if (derived !== lot.remaining)
-      problems.push(`lot ${lot.id}: remaining ${lot.remaining}, moves give ${derived}`);
-    if (lot.remaining < 0 || lot.remaining > lot.points)
-      problems.push(`lot ${lot.id}: remaining ${lot.remaining} out of range`);
+  // Lots are checked in SQL (a ledger may hold millions): only the bad ones come back.
+  const lotCount = await m.count(LotRow);
+  const badLots = await m.query(
+    'SELECT `l`.`id` AS `id`, `l`.`points` AS `points`, `l`.`remaining` AS `remaining`, COALESCE(`x`.`moved`, 0) AS `moved` ' +
+      'FROM `ledger_lots` `l` LEFT JOIN (SELECT `lotId`, SUM(`points`) AS `moved` FROM `ledger_lot_moves` GROUP BY `lotId`) `x` ON `x`.`lotId` = `l`.`id` ' +
+      'WHERE `l`.`points` + COALESCE(`x`.`moved`, 0) <> `l`.`remaining` OR `l`.`remaining` < 0 OR `l`.`remaining` > `l`.`points` LIMIT 1000',
+  );
+  for (const lot of badLots as { id: string; points: unknown; remaining: unknown; moved: unknown }[]) {
+    problems.push(
+      `lot ${lot.id}: remaining ${num(lot.remaining)} of ${num(lot.points)}, moves give ${num(lot.points) + num(lot.moved)}`,
+    );
   }
   const streams = await m.find(MemberStreamRow);
   const seqs = await m
@@ -272,7 +282,7 @@ export async function checkLedger(m: EntityManager): Promise<CheckReport> {
   return {
     accountsChecked: accounts.length,
     membersChecked: streams.length,
-    lotsChecked: lots.length,
+    lotsChecked: lotCount,
     problems,
   };
 }

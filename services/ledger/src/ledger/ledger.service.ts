@@ -201,6 +201,8 @@ export class LedgerService {
       work: async (uow) => {
         const posting = await this.open(uow, memberId, actor);
         const holdId = randomUUID();
+        // Lots first: any already past expiry are written off before the hold is checked.
+        const lots = await posting.openLots(kind);
         const entry = posting.post({
           kind,
           type: EntryType.HOLD,
@@ -209,7 +211,7 @@ export class LedgerService {
           merchantId,
           holdId,
         });
-        const takes = allocate(await posting.openLots(kind), points);
+        const takes = allocate(lots, points);
         if (!takes) throw new Error(`lots of member ${memberId} do not cover the ${kind} balance`);
         await posting.moveLots(entry, takes, -1);
         const hold = uow.manager.create(HoldRow, {
@@ -603,8 +605,9 @@ export class LedgerService {
           await posting.flush();
           return { result: entry, ref: `entry:${entry.id}` };
         }
+        const lots = await posting.openLots(kind);
         const entry = posting.post({ kind, type: EntryType.ADJUST, points, description: reason });
-        const takes = allocate(await posting.openLots(kind), -points);
+        const takes = allocate(lots, -points);
         if (!takes) throw new Error(`lots of member ${memberId} do not cover the ${kind} balance`);
         await posting.moveLots(entry, takes, -1);
         await posting.flush();

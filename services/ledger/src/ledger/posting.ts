@@ -3,6 +3,7 @@ import { In, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } f
 import {
   BadInputError,
   InsufficientPointsError,
+  PointKind,
   Topics,
   type NewEvent,
   type UnitOfWork,
@@ -12,6 +13,7 @@ import { EntryRow, EntryType } from '../entries/entry.entity';
 import { dueLots } from '../expiry/expiry';
 import type { Take } from '../lots/allocation';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
+import { bulkInsert } from './bulk-insert';
 import { MAX_POINTS } from './validation';
 
 /** Row locks where the database has them; SQLite transactions are serialized by the Transactor. */
@@ -63,8 +65,8 @@ export const EXPIRED_DESCRIPTION = 'Points expired';
 /**
  * The unit of work for one member's entries. Opening it locks the member's stream row (every
  * write for a member locks it first, so sequence and balances are computed without races on
- * MySQL; SQLite is serialized anyway), writes off lots whose expiry has passed, and then lets the
- * caller post entries and move lot points. `flush` writes entries, balances and events.
+ * MySQL; SQLite is serialized anyway) and account rows; then the caller reads lots (writing off
+ * expired ones), posts entries and moves lot points. `flush` writes entries, balances and events.
  */
 export class MemberPosting {
   private readonly entries: EntryRow[] = [];
@@ -97,11 +99,13 @@ export class MemberPosting {
       mysql,
     ).getOne();
     if (!stream) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
+    // Point lookups on the primary key (not a range on memberId): record locks only, no gap locks
+    // that would make other members' writes wait on MySQL.
     const accounts = await forUpdate(
-      manager.createQueryBuilder(AccountRow, 'a').where('a.memberId = :memberId', { memberId }),
+      manager.createQueryBuilder(AccountRow, 'a').where({ memberId, kind: In(Object.values(PointKind)) }),
       mysql,
     ).getMany();
-    const posting = new MemberPosting(
+    return new MemberPosting(
       uow,
       mysql,
       memberId,
@@ -110,8 +114,6 @@ export class MemberPosting {
       stream,
       new Map(accounts.map((a) => [a.kind, a])),
     );
-    await posting.expireDue();
-    return posting;
   }
 
   /** Current balance of a kind, including entries posted in this unit of work. */
@@ -150,9 +152,12 @@ export class MemberPosting {
     return row;
   }
 
-  /** Spendable lots of a kind (points left, not past expiry), locked. */
+  /**
+   * Spendable lots of a kind, locked. Lots of that kind whose expiry has passed are written off
+   * first (EXPIRE entries), so a debit never spends expired points even between sweeps.
+   */
   async openLots(kind: string): Promise<LotRow[]> {
-    return forUpdate(
+    const lots = await forUpdate(
       this.manager
         .createQueryBuilder(LotRow, 'l')
         .where('l.memberId = :memberId AND l.kind = :kind AND l.remaining > 0', {
@@ -161,6 +166,20 @@ export class MemberPosting {
         }),
       this.mysql,
     ).getMany();
+    for (const lot of dueLots(lots, this.now)) {
+      const entry = this.post({
+        kind: lot.kind,
+        type: EntryType.EXPIRE,
+        points: -lot.remaining,
+        description: EXPIRED_DESCRIPTION,
+        lotId: lot.id,
+        merchantId: lot.merchantId,
+        expiresAt: lot.expiresAt,
+      });
+      await this.moveLots(entry, [{ lotId: lot.id, points: lot.remaining }], -1);
+      lot.remaining = 0;
+    }
+    return lots.filter((l) => l.remaining > 0);
   }
 
   async lotsByIds(ids: string[]): Promise<LotRow[]> {
@@ -191,7 +210,8 @@ export class MemberPosting {
       if (result.affected !== 1) throw new Error(`lot ${t.lotId} changed underneath a locked posting`);
     }
     if (takes.length) {
-      await this.manager.insert(
+      await bulkInsert(
+        this.manager,
         LotMoveRow,
         takes.map((t) => ({ entryId: entry.id, lotId: t.lotId, points: sign * t.points })),
       );
@@ -216,41 +236,15 @@ export class MemberPosting {
       ...overrides,
     });
     if (overrides.points !== undefined && overrides.remaining === undefined) lot.remaining = overrides.points;
-    await this.manager.insert(LotRow, lot);
+    await bulkInsert(this.manager, LotRow, [lot]);
     return lot;
-  }
-
-  /** Writes off lots past their expiry before anything else touches the balance. */
-  private async expireDue(): Promise<void> {
-    const lots = await forUpdate(
-      this.manager
-        .createQueryBuilder(LotRow, 'l')
-        .where('l.memberId = :memberId AND l.remaining > 0 AND l.expiresAt <= :now', {
-          memberId: this.memberId,
-          now: this.now,
-        }),
-      this.mysql,
-    ).getMany();
-    for (const lot of dueLots(lots, this.now)) {
-      const entry = this.post({
-        kind: lot.kind,
-        type: EntryType.EXPIRE,
-        points: -lot.remaining,
-        description: EXPIRED_DESCRIPTION,
-        lotId: lot.id,
-        merchantId: lot.merchantId,
-        expiresAt: lot.expiresAt,
-      });
-      await this.moveLots(entry, [{ lotId: lot.id, points: lot.remaining }], -1);
-    }
   }
 
   /** Writes the entries, the balances and the sequence, and one event per entry. */
   async flush(): Promise<EntryRow[]> {
     if (this.entries.length === 0) return [];
     const { manager } = this;
-    for (let i = 0; i < this.entries.length; i += 200)
-      await manager.insert(EntryRow, this.entries.slice(i, i + 200));
+    await bulkInsert(manager, EntryRow, this.entries);
     for (const [kind, delta] of this.deltas) {
       const account = this.accounts.get(kind);
       if (!account) {
