@@ -46,6 +46,9 @@ function failure(errors: readonly GraphQLFormattedError[] | undefined, fallback:
   return { data: null, errors: list };
 }
 
+/** The smallest power of two ≥ n. */
+export const paddedSize = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
 /** One root of a batched query: for `replay` a range of a member's entries, for `project` an event. */
 interface Item {
   memberId: string;
@@ -177,7 +180,11 @@ export class EventResolver {
     this.stats.executed++;
     const channel = selection.channel;
     const variables: Record<string, unknown> = { ...selection.variables };
-    items.forEach((item, i) => {
+    // Batch sizes are padded to a power of two (repeating the last root): the gateway plans each
+    // distinct query once, so a selection costs at most log2(MAX_BATCH) + 1 plans, not MAX_BATCH.
+    const size = paddedSize(items.length);
+    const roots = [...items, ...Array.from({ length: size - items.length }, () => items[items.length - 1])];
+    roots.forEach((item, i) => {
       if (channel.resolution.kind === 'replay') {
         Object.assign(variables, { [`m${i}`]: item.memberId, [`a${i}`]: item.after, [`f${i}`]: item.first });
       } else {
@@ -186,7 +193,7 @@ export class EventResolver {
     });
     let res: FormattedExecutionResult<Record<string, unknown>>;
     try {
-      res = await this.run(selection.query(items.length) as string, variables, audience);
+      res = await this.run(selection.query(size) as string, variables, audience);
     } catch (error) {
       items.forEach((item) => item.reject(error));
       return;
