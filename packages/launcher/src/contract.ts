@@ -4,6 +4,7 @@ import {
   buildClientSchema,
   buildSchema,
   findBreakingChanges,
+  findDangerousChanges,
   getIntrospectionQuery,
   type BreakingChange,
   type IntrospectionQuery,
@@ -24,13 +25,23 @@ export async function introspectServedSchema(url: string) {
   return buildClientSchema(body.data);
 }
 
-/** Breaking changes of the served schema against the contract (directive differences aside). */
+/**
+ * Breaking changes of the served schema against the contract (directive differences aside),
+ * plus changed defaults of arguments the contract gives a default (graphql-js calls those
+ * merely "dangerous"; the contract forbids them).
+ */
 export async function contractBreakingChanges(
   url: string,
   contractPath = CONTRACT_PATH,
-): Promise<BreakingChange[]> {
+): Promise<{ type: string; description: string }[]> {
   if (!existsSync(contractPath)) throw new Error(`contract not found at ${contractPath}`);
   const contract = buildSchema(readFileSync(contractPath, 'utf8'));
   const served = await introspectServedSchema(url);
-  return findBreakingChanges(contract, served).filter((c) => !c.type.startsWith('DIRECTIVE_'));
+  const breaking: { type: string; description: string }[] = findBreakingChanges(contract, served).filter(
+    (c: BreakingChange) => !c.type.startsWith('DIRECTIVE_'),
+  );
+  const defaults = findDangerousChanges(contract, served).filter(
+    (c) => c.type === 'ARG_DEFAULT_VALUE_CHANGE',
+  );
+  return [...breaking, ...defaults];
 }

@@ -3,6 +3,7 @@ import type { BaseContext } from '@loyalty/platform';
 import type { MembersApp } from './app';
 import type { MemberRow } from './members/member.entity';
 import type { MerchantRow } from './merchants/merchant.entity';
+import type { TierStanding } from './tiers/tier-rules';
 
 /** Per-request context: the app, plus DataLoaders so lists and references cost one query. */
 export interface MembersContext extends BaseContext {
@@ -10,6 +11,7 @@ export interface MembersContext extends BaseContext {
   loaders: {
     member: DataLoader<string, MemberRow | null>;
     merchant: DataLoader<string, MerchantRow | null>;
+    standing: DataLoader<string, TierStanding>;
   };
 }
 
@@ -20,6 +22,7 @@ export function createContext(base: BaseContext, app: MembersApp): MembersContex
     loaders: {
       member: new DataLoader((ids) => app.members.byIds(ids)),
       merchant: new DataLoader((ids) => app.merchants.byIds(ids)),
+      standing: new DataLoader((ids) => app.tiers.standings(ids)),
     },
   };
 }

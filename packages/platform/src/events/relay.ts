@@ -2,6 +2,7 @@ import { In, IsNull } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/data-source';
 import type { Transactor } from '../db/transactor';
+import { requestScope } from '../http/request-scope';
 import type { EventEnvelope } from './event';
 import { OutboxEventRow } from './outbox.entity';
 import type { EventTransport } from './transport';
@@ -50,7 +51,9 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.draining = this.drainUntilEmpty()
+    // Nudged from a request's commit, but the drain is background work: not the request's SQL.
+    this.draining = requestScope
+      .exit(() => this.drainUntilEmpty())
       .catch((err) => this.logger.warn({ err }, 'outbox relay failed; will retry'))
       .finally(() => {
         this.draining = null;

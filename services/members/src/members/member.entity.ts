@@ -17,11 +17,12 @@ export class MemberRow {
   @Column({ type: 'varchar', length: 254, nullable: true, unique: true })
   email: string | null;
 
-  @Column({ type: 'varchar', length: 16, default: 'REGULAR' })
-  tier: string;
-
   @Column({ type: 'datetime', precision: 3 })
   joinedAt: Date;
+
+  /** Set when the member's personal data was erased (PIPL); the id stays for the points trail. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  erasedAt: Date | null;
 
   /** Who registered the member: `self`, `partner:<merchantId>` or `admin`. */
   @Column({ type: 'varchar', length: 60 })

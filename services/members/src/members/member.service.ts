@@ -64,7 +64,7 @@ export class MemberService {
           displayName,
           phone,
           email,
-          tier: 'REGULAR',
+          erasedAt: null,
           joinedAt: now,
           registeredVia: via,
         });

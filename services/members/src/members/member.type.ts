@@ -11,8 +11,5 @@ export class Member {
   displayName: string;
 
   @Field()
-  tier: string;
-
-  @Field()
   joinedAt: Date;
 }

@@ -12,7 +12,7 @@ export class CreateMembers1700000001000 implements MigrationInterface {
           { name: 'displayName', type: 'varchar', length: '100' },
           { name: 'phone', type: 'varchar', length: '20', isNullable: true, isUnique: true },
           { name: 'email', type: 'varchar', length: '254', isNullable: true, isUnique: true },
-          { name: 'tier', type: 'varchar', length: '16', default: "'REGULAR'" },
+          { name: 'erasedAt', type: 'datetime', precision: 3, isNullable: true },
           { name: 'joinedAt', type: 'datetime', precision: 3 },
           { name: 'registeredVia', type: 'varchar', length: '60' },
         ],

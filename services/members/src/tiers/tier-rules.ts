@@ -1,0 +1,46 @@
+/** Tiers in ascending order (contract: REGULAR, SILVER, GOLD, PLATINUM). */
+export const TIERS = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Tiers follow spending over a rolling window (REQUIREMENTS M3), net of refunds. */
+export const TIER_WINDOW_DAYS = 365;
+
+/** Minimum net spend in the window, in minor units (fen), for each tier. */
+export const TIER_THRESHOLDS: Record<Tier, number> = {
+  REGULAR: 0,
+  SILVER: 200_000, // 2,000 yuan
+  GOLD: 1_000_000, // 10,000 yuan
+  PLATINUM: 5_000_000, // 50,000 yuan: the "high-net-worth" members of the seeds
+};
+
+/** Where a member stands: their tier and what the next one takes. */
+export interface TierStanding {
+  tier: Tier;
+  rollingSpend: number;
+  nextTier: Tier | null;
+  spendToNextTier: number | null;
+}
+
+/** The tier a net spend earns (pure). */
+export function standingFor(rollingSpend: number): TierStanding {
+  const spend = Math.max(0, rollingSpend);
+  let index = 0;
+  TIERS.forEach((t, i) => {
+    if (spend >= TIER_THRESHOLDS[t]) index = i;
+  });
+  const next = TIERS[index + 1] ?? null;
+  return {
+    tier: TIERS[index],
+    rollingSpend: spend,
+    nextTier: next,
+    spendToNextTier: next ? TIER_THRESHOLDS[next] - spend : null,
+  };
+}
+
+/** Readable rules, for disclosure (REQUIREMENTS R5). */
+export function describeTierRules(): string[] {
+  return TIERS.slice(1).map(
+    (t) =>
+      `${t}: at least ${(TIER_THRESHOLDS[t] / 100).toLocaleString('en-US')} yuan spent in the last ${TIER_WINDOW_DAYS} days (net of refunds)`,
+  );
+}

@@ -1,0 +1,20 @@
+import { describeTierRules, standingFor } from '../src/tiers/tier-rules';
+
+describe('tier rules', () => {
+  it.each([
+    [0, 'REGULAR', 'SILVER', 200_000],
+    [199_999, 'REGULAR', 'SILVER', 1],
+    [200_000, 'SILVER', 'GOLD', 800_000],
+    [1_000_000, 'GOLD', 'PLATINUM', 4_000_000],
+    [9_000_000, 'PLATINUM', null, null],
+    [-500, 'REGULAR', 'SILVER', 200_000],
+  ])('net spend %i → %s', (spend, tier, nextTier, toNext) => {
+    expect(standingFor(spend)).toMatchObject({ tier, nextTier, spendToNextTier: toNext });
+  });
+
+  it('reads plainly', () => {
+    expect(describeTierRules()[0]).toBe(
+      'SILVER: at least 2,000 yuan spent in the last 365 days (net of refunds)',
+    );
+  });
+});
