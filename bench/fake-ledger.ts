@@ -8,10 +8,18 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse } from 'graphql';
-import { TokenService, type EventTransport, type Principal } from '@loyalty/platform';
+import {
+  createLogger,
+  createRequestHandler,
+  createServer,
+  listen,
+  Metrics,
+  TokenService,
+  type EventTransport,
+  type Principal,
+} from '@loyalty/platform';
 
 export const FAKE_LEDGER_SDL = `
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
@@ -195,16 +203,27 @@ export async function startFakeLedger(options: {
     } as never,
   });
   const server = new ApolloServer<Ctx>({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
-  const { url } = await startStandaloneServer(server, {
-    listen: { port: options.port ?? 0, host: '127.0.0.1' },
-    context: async ({ req }) => {
-      try {
-        return { principal: tokens.fromHeader(req.headers.authorization) };
-      } catch {
-        return { principal: null };
-      }
-    },
-  });
+  await server.start();
+  // Served like the real subgraphs (the platform's node:http handler), not Apollo's standalone server.
+  const httpServer = createServer();
+  httpServer.on(
+    'request',
+    createRequestHandler<Ctx>({
+      apollo: server,
+      context: async (req) => {
+        try {
+          return { principal: tokens.fromHeader(req.headers.authorization) };
+        } catch {
+          return { principal: null };
+        }
+      },
+      ready: async () => true,
+      metrics: new Metrics('fake-ledger', false),
+      logger: createLogger('fake-ledger', 'warn'),
+    }),
+  );
+  const port = await listen(httpServer, options.port ?? 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/graphql`;
   return {
     url,
     sdl: FAKE_LEDGER_SDL,
@@ -230,6 +249,10 @@ export async function startFakeLedger(options: {
         },
       ]);
     },
-    stop: () => server.stop(),
+    async stop() {
+      await server.stop();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
   };
 }

@@ -80,6 +80,7 @@ async function main() {
       const cpu = process.cpuUsage();
       const before = gateway.realtime.stats();
       let published = 0;
+      const commits: [string, number, number][] = [];
       const t0 = Date.now();
       while (Date.now() - t0 < command.seconds * 1000) {
         const tickStart = Date.now();
@@ -88,7 +89,9 @@ async function main() {
         const events = [];
         for (let k = 0; k < n; k++) {
           const memberId = ids[Math.floor(Math.random() * ids.length)];
-          events.push(balanceChangedEvent(ledger.store.append(memberId, 1 + (published % 7))));
+          const entry = ledger.store.append(memberId, 1 + (published % 7));
+          commits.push([memberId, entry.sequence, Date.parse(entry.createdAt)]);
+          events.push(balanceChangedEvent(entry));
           published++;
         }
         await transport.publish(events);
@@ -104,6 +107,7 @@ async function main() {
         cpuSeconds: (used.user + used.system) / 1e6,
         queries: after.resolutionsExecuted - before.resolutionsExecuted,
         resolutions: after.resolutionsShared - before.resolutionsShared,
+        commits,
       });
     } else if (command.type === 'stop') {
       await gateway.stop();

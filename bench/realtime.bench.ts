@@ -8,9 +8,10 @@
  * outbox relay does, every 10 ms); this process holds the graphql-ws clients, one per member, each
  * subscribed to its own `balanceChanged { sequence delta balance member { displayName } entry {
  * createdAt } }`: every delivery is resolved through the gateway (members + ledger subgraphs).
- * Latency = client receive time − `entry.createdAt` (the commit), both on this machine's clock.
+ * Latency = when the client received a change − when the ledger committed it (same machine clock).
  *
- * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (20).
+ * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (20),
+ * BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,8 +21,11 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DEVELOPMENT_JWT_SECRET, TokenService } from '@loyalty/platform';
 
-const SELECTION =
+/** `full`: fields from the members and ledger subgraphs (a gateway query per batch of events). */
+const FULL =
   'subscription { balanceChanged { sequence delta balance member { displayName } entry { createdAt } } }';
+/** `primary`: only what the event carries (no query): the cost of fan-out alone. */
+const PRIMARY = 'subscription { balanceChanged { sequence delta balance kind } }';
 
 interface Reply {
   type: string;
@@ -37,6 +41,8 @@ export async function run(): Promise<void> {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
   const rate = Number(process.env.BENCH_RATE ?? 1_000);
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+  const mode = process.env.BENCH_SELECTION === 'primary' ? 'primary' : 'full';
+  const selection = mode === 'primary' ? PRIMARY : FULL;
   const replies: Reply[] = [];
   const waiters: (() => void)[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-bench-realtime-'));
@@ -91,7 +97,7 @@ export async function run(): Promise<void> {
 
     // Connect every member (200 handshakes in flight at a time) and subscribe to its stream.
     const tokens = new TokenService(DEVELOPMENT_JWT_SECRET);
-    const latencies: number[] = [];
+    const receivedAt = new Map<string, number>();
     let errors = 0;
     let recordFrom = Infinity;
     const t0 = Date.now();
@@ -109,15 +115,14 @@ export async function run(): Promise<void> {
           await new Promise<void>((resolve, reject) => {
             client.on('connected', () => resolve());
             client.on('closed', (e) => reject(new Error(`closed ${(e as { code: number }).code}`)));
-            client.subscribe<{ balanceChanged: { entry: { createdAt: string } } }>(
-              { query: SELECTION },
+            client.subscribe<{ balanceChanged: { sequence: number; entry?: { createdAt: string } } }>(
+              { query: selection },
               {
                 next: (value) => {
                   const now = Date.now();
                   if (value.errors) errors++;
-                  const createdAt = value.data?.balanceChanged.entry.createdAt;
-                  if (createdAt && Date.parse(createdAt) >= recordFrom)
-                    latencies.push(now - Date.parse(createdAt));
+                  const change = value.data?.balanceChanged;
+                  if (change && now >= recordFrom) receivedAt.set(`${memberId}:${change.sequence}`, now);
                 },
                 error: () => errors++,
                 complete: () => undefined,
@@ -144,12 +149,19 @@ export async function run(): Promise<void> {
     recordFrom = Date.now();
     child.send({ type: 'load', rate, seconds });
     const loaded = await reply('loaded');
-    await new Promise((r) => setTimeout(r, 3_000)); // let the tail arrive
+    await new Promise((r) => setTimeout(r, 5_000)); // let the tail arrive
     recordFrom = Infinity;
+    // Latency per change: when its client got it − when the ledger committed it.
+    const latencies: number[] = [];
+    for (const [memberId, sequence, committed] of loaded.commits as [string, number, number][]) {
+      const at = receivedAt.get(`${memberId}:${sequence}`);
+      if (at !== undefined) latencies.push(at - committed);
+    }
     latencies.sort((a, b) => a - b);
     const published = loaded.published as number;
     console.log(
       [
+        `selection: ${mode} (${selection})`,
         `connections: ${memberIds.length} (connected and subscribed in ${connectSeconds.toFixed(1)} s)`,
         `load: ${published} balance changes in ${(loaded.seconds as number).toFixed(1)} s = ${(published / (loaded.seconds as number)).toFixed(0)}/s (target ${rate}/s)`,
         `delivered: ${latencies.length} of ${published} (${errors} errors)`,

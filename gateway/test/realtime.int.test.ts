@@ -216,6 +216,24 @@ describe('realtime subscriptions at the gateway', () => {
     sub.dispose();
   });
 
+  it('delivers selections of event fields only without any gateway query', async () => {
+    const base = await settledSubscriptions(rt);
+    const m = await register('Numbers Only');
+    const { client } = connect(tokens.member(m.id));
+    const sub = new Collector(
+      client,
+      'subscription { balanceChanged { __typename sequence delta balance kind } }',
+    );
+    await subscriptionsAtLeast(rt, base + 1);
+    const before = rt.gateway.realtime.stats();
+    await rt.ledger.change(m.id, 9);
+    expect((await sub.waitFor(1))[0]).toEqual({
+      balanceChanged: { __typename: 'BalanceChange', sequence: 1, delta: 9, balance: 9, kind: 'REGULAR' },
+    });
+    expect(rt.gateway.realtime.stats().resolutionsExecuted).toBe(before.resolutionsExecuted);
+    sub.dispose();
+  });
+
   it('fills a hole when a live event is lost in transit', async () => {
     const base = await settledSubscriptions(rt);
     const m = await register('Lossy');

@@ -41,6 +41,17 @@ describe('compiled subscription selections', () => {
     expect(compile('subscription { balanceChanged { delta } }').key).not.toBe(s.key);
   });
 
+  it('answers live events from the payload when the selection asks only for what the event carries', () => {
+    expect(
+      compile('subscription { balanceChanged { __typename n: sequence delta balance kind } }')
+        .liveFromPayload,
+    ).toBe(true);
+    expect(compile('subscription { balanceChanged { sequence member { id } } }').liveFromPayload).toBe(false);
+    expect(compile('subscription { balanceChanged { sequence entry { type } } }').liveFromPayload).toBe(
+      false,
+    );
+  });
+
   it('keeps only the fragments and variables the selection uses', () => {
     const s = compile(
       `subscription($m: ID, $k: PointKind) { balanceChanged(memberId: $m) { ...F } }

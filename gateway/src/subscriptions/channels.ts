@@ -27,6 +27,11 @@ export interface Channel {
   /** Types and fields the API schema must have for this channel to be served. */
   requires: string[];
   resolution: Resolution;
+  /**
+   * Scalar fields of the return type that the event payload carries as they are ("primary"): a
+   * live event whose selection asks for nothing else needs no query at all.
+   */
+  payloadFields?: Record<string, string>;
 }
 
 const str = (v: unknown): string | null =>
@@ -49,6 +54,7 @@ export const CHANNELS: Channel[] = [
     sequenceOf: (p) => Number(p.sequence),
     requires: ['BalanceChange', 'Member.balanceChanges', 'Query.member'],
     resolution: { kind: 'replay', memberField: 'balanceChanges' },
+    payloadFields: { sequence: 'sequence', delta: 'delta', balance: 'balance', kind: 'kind' },
   },
   {
     field: 'pointsExpiring',

@@ -93,9 +93,10 @@ export class EventResolver {
   live(selection: CompiledSelection, event: EventEnvelope, audience: Audience): Promise<Delivery[]> {
     this.stats.requested++;
     const channel = selection.channel;
-    if (!selection.query(1)) {
+    if (selection.liveFromPayload || !selection.query(1)) {
       this.stats.resolved++;
-      return Promise.resolve([{ sequence: null, result: this.project(selection, event, {}, '') }]);
+      const sequence = channel.sequenceOf?.(event.payload) ?? null;
+      return Promise.resolve([{ sequence, result: this.project(selection, event, {}, '') }]);
     }
     const key = `${selection.key}\u0000${audienceKey(audience)}\u0000${event.id}`;
     let p = this.inflight.get(key);

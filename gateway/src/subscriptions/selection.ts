@@ -50,6 +50,8 @@ export interface CompiledSelection {
    * nothing they could not read themselves, so events of many members can share one query.
    */
   selfContained: boolean;
+  /** The selection asks only for fields the live event carries: answer it without a query. */
+  liveFromPayload: boolean;
 }
 
 export type Fragments = Record<string, FragmentDefinitionNode>;
@@ -241,8 +243,36 @@ export function compileSelection(
   const selfContained =
     isObjectType(returnType) &&
     isSelfContained(schema, returnType, selectionSet, fragments, rawVariables, true);
+  let liveFromPayload = projection.length > 0 && !root;
+  if (channel.resolution.kind === 'replay' && channel.payloadFields) {
+    const fields = collectFields(selectionSet, fragments, rawVariables);
+    const payloadFields = channel.payloadFields;
+    if (
+      fields.every((f) => f.name.value === '__typename' || (payloadFields[f.name.value] && !f.selectionSet))
+    ) {
+      liveFromPayload = true;
+      for (const f of fields) {
+        const key = f.alias?.value ?? f.name.value;
+        projection.push(
+          f.name.value === '__typename'
+            ? { responseKey: key, from: 'typename', name: channel.returnType }
+            : { responseKey: key, from: 'payload', name: payloadFields[f.name.value] },
+        );
+      }
+    }
+  }
   const key = [channel.field, query(1) ?? '', JSON.stringify(projection), JSON.stringify(variables)].join(
     '\u0000',
   );
-  return { key, channel, responseKey, variables, query, projection, entityKeys, selfContained };
+  return {
+    key,
+    channel,
+    responseKey,
+    variables,
+    query,
+    projection,
+    entityKeys,
+    selfContained,
+    liveFromPayload,
+  };
 }
