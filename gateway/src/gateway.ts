@@ -79,7 +79,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl ?? readSupergraph(),
     // The supergraph's URLs are defaults; the peer directory knows where subgraphs really are.
-    buildService: ({ name }) => new AuthForwardingDataSource({ url: peers.url(name as never) }),
+    // Node's own fetch (undici, pooled keep-alive) instead of the default make-fetch-happen, which
+    // spent a sixth of the gateway's CPU per subgraph call in the realtime benchmark.
+    buildService: ({ name }) =>
+      new AuthForwardingDataSource({ url: peers.url(name as never), fetcher: fetch as never }),
     logger: {
       debug: () => undefined,
       info: () => undefined,
