@@ -7,3 +7,6 @@ export * from './supergraph';
 export * from './limits';
 export type { GatewayContext } from './context';
 export * from './compose';
+export * from './subscriptions/server';
+export { CHANNELS, type Channel } from './subscriptions/channels';
+export { SubscriptionAwareGateway, extendWithSubscriptions } from './subscriptions/schema';

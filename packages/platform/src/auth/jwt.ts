@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { UnauthenticatedError } from '../errors/errors';
 import { ROLES, type Principal, type Role } from './principal';
@@ -7,12 +8,20 @@ const AUDIENCE = 'loyalty-graph';
 
 /** Signs and verifies the platform's HS256 tokens (roles member, partner, admin, service). */
 export class TokenService {
-  constructor(private readonly secret: string) {}
+  /**
+   * The HMAC key as a KeyObject, made once: given a string, jsonwebtoken first tries (and fails)
+   * to parse it as a public key on every call, which costs milliseconds per request under load.
+   */
+  private readonly key: KeyObject;
+
+  constructor(secret: string) {
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   sign(principal: Principal, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
     const claims: Record<string, unknown> = { role: principal.role };
     if (principal.merchantId) claims.merchantId = principal.merchantId;
-    return jwt.sign(claims, this.secret, {
+    return jwt.sign(claims, this.key, {
       algorithm: 'HS256',
       subject: principal.sub,
       issuer: ISSUER,
@@ -31,7 +40,7 @@ export class TokenService {
     let payload: jwt.JwtPayload;
     try {
       // Pinning the algorithm closes the alg=none / RS-HS confusion attacks.
-      const decoded = jwt.verify(token, this.secret, {
+      const decoded = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: ISSUER,
         audience: AUDIENCE,

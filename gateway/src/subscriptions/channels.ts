@@ -1,0 +1,83 @@
+import type { GraphQLSchema } from 'graphql';
+
+/** How the gateway turns one event into the client's selection. */
+export type Resolution =
+  /**
+   * The owning subgraph serves a replay field; one live event is the page `afterSequence: seq - 1,
+   * first: 1` of it, and a reconnecting client's gap is a longer page of the same query.
+   */
+  | { kind: 'replay'; memberField: string }
+  /**
+   * The event payload carries the scalar fields ("primary"); `member` ("rest") is fetched through
+   * the gateway by the member id in the payload.
+   */
+  | { kind: 'project'; entityFields: Record<string, { type: string; rootField: string; key: string }> };
+
+/** One `Subscription` field: an event channel plus the query that resolves it. */
+export interface Channel {
+  field: string;
+  /** The field as it stands in `type Subscription { … }`. */
+  sdl: string;
+  returnType: string;
+  topic: string;
+  /** Whose stream an event belongs to (authorization and routing). */
+  memberOf(payload: Record<string, unknown>): string | null;
+  /** Per-member sequence of the event, for channels that can resume. */
+  sequenceOf?(payload: Record<string, unknown>): number;
+  /** Types and fields the API schema must have for this channel to be served. */
+  requires: string[];
+  resolution: Resolution;
+  /**
+   * Scalar fields of the return type that the event payload carries as they are ("primary"): a
+   * live event whose selection asks for nothing else needs no query at all.
+   */
+  payloadFields?: Record<string, string>;
+}
+
+const str = (v: unknown): string | null =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+
+/** The realtime channels of the graph (contract `Subscription`). */
+export const CHANNELS: Channel[] = [
+  {
+    field: 'balanceChanged',
+    sdl: `"""
+  Every change of a member's balance, of any kind. Members get their own stream (memberId
+  omitted or their own id); an admin names the member, or omits it to watch every member. With
+  afterSequence, the entries after that sequence are replayed first, in order, then the stream goes
+  live with no gap and no duplicate (afterSequence: 0 replays everything).
+  """
+  balanceChanged(memberId: ID, afterSequence: Int): BalanceChange!`,
+    returnType: 'BalanceChange',
+    topic: 'balance.changed',
+    memberOf: (p) => str(p.memberId),
+    sequenceOf: (p) => Number(p.sequence),
+    requires: ['BalanceChange', 'Member.balanceChanges', 'Query.member'],
+    resolution: { kind: 'replay', memberField: 'balanceChanges' },
+    payloadFields: { sequence: 'sequence', delta: 'delta', balance: 'balance', kind: 'kind' },
+  },
+  {
+    field: 'pointsExpiring',
+    sdl: `"Warnings before a member's points expire (admins may omit memberId to watch every member)."
+  pointsExpiring(memberId: ID): ExpiryWarning!`,
+    returnType: 'ExpiryWarning',
+    topic: 'points.expiring',
+    memberOf: (p) => str(p.memberId),
+    requires: ['ExpiryWarning', 'Query.member'],
+    resolution: {
+      kind: 'project',
+      entityFields: { member: { type: 'Member', rootField: 'member', key: 'memberId' } },
+    },
+  },
+];
+
+/** True when every type and field a channel needs is in the API schema. */
+export function channelAvailable(channel: Channel, schema: GraphQLSchema): boolean {
+  return channel.requires.every((req) => {
+    const [typeName, fieldName] = req.split('.');
+    const type = schema.getType(typeName);
+    if (!type) return false;
+    if (!fieldName) return true;
+    return 'getFields' in type && fieldName in type.getFields();
+  });
+}
