@@ -69,6 +69,32 @@ export const CHANNELS: Channel[] = [
       entityFields: { member: { type: 'Member', rootField: 'member', key: 'memberId' } },
     },
   },
+  {
+    field: 'redemptionStatusChanged',
+    sdl: `"A member's redemptions changing status (admins may omit memberId to watch every member)."
+  redemptionStatusChanged(memberId: ID): RedemptionStatusChange!`,
+    returnType: 'RedemptionStatusChange',
+    topic: 'redemption.status_changed',
+    memberOf: (p) => str(p.memberId),
+    requires: ['RedemptionStatusChange', 'Query.redemption'],
+    resolution: {
+      kind: 'project',
+      entityFields: { redemption: { type: 'Redemption', rootField: 'redemption', key: 'redemptionId' } },
+    },
+  },
+  {
+    field: 'referralRewarded',
+    sdl: `"Referral rewards, on the inviter's stream (admins may omit memberId to watch every member)."
+  referralRewarded(memberId: ID): ReferralRewarded!`,
+    returnType: 'ReferralRewarded',
+    topic: 'referral.rewarded',
+    memberOf: (p) => str(p.inviterId),
+    requires: ['ReferralRewarded', 'Query.referral'],
+    resolution: {
+      kind: 'project',
+      entityFields: { referral: { type: 'Referral', rootField: 'referral', key: 'referralId' } },
+    },
+  },
 ];
 
 /** True when every type and field a channel needs is in the API schema. */

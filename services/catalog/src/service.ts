@@ -1,3 +1,4 @@
+import { RedemptionStatusChange } from './redemptions/redemption-status-change.type';
 import type { ServiceDefinition } from '@loyalty/platform';
 import { createApp, type CatalogApp } from './app';
 import { createContext, type CatalogContext } from './context';
@@ -25,6 +26,7 @@ export const catalogService: ServiceDefinition<CatalogApp, CatalogContext> = {
   context: createContext,
   schema: {
     resolvers: [RewardResolver, RedemptionResolver, MemberResolver],
+    orphanedTypes: [RedemptionStatusChange],
     references: {
       Member: resolveMemberReference as never,
       Reward: resolveRewardReference as never,

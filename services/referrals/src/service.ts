@@ -1,3 +1,4 @@
+import { ReferralRewarded } from './referrals/referral-rewarded.type';
 import type { ServiceDefinition } from '@loyalty/platform';
 import { createApp, type ReferralsApp } from './app';
 import { ReferralCodeRow } from './codes/referral-code.entity';
@@ -23,6 +24,7 @@ export const referralsService: ServiceDefinition<ReferralsApp, ReferralsContext>
   context: createContext,
   schema: {
     resolvers: [MemberReferralsResolver, ReferralResolver, ReferralCodeResolver, ProgrammeResolver],
+    orphanedTypes: [ReferralRewarded],
     references: { Member: resolveMemberReference as never, Referral: resolveReferralReference as never },
   },
 };
