@@ -2,9 +2,9 @@ import { Directive, Field, ID, InputType, Int } from 'type-graphql';
 import { PointKind } from '@loyalty/platform';
 import { EntryType } from '../entries/entry.entity';
 
+/** What every internal write names: its idempotency key, the member and the kind of points. */
 @InputType()
-@Directive('@inaccessible')
-export class LedgerCreditInput {
+abstract class LedgerMemberWrite {
   @Field()
   idempotencyKey: string;
 
@@ -13,7 +13,11 @@ export class LedgerCreditInput {
 
   @Field(() => PointKind, { nullable: true, defaultValue: PointKind.REGULAR })
   kind: PointKind;
+}
 
+@InputType()
+@Directive('@inaccessible')
+export class LedgerCreditInput extends LedgerMemberWrite {
   @Field(() => Int)
   points: number;
 
@@ -44,16 +48,7 @@ export class LedgerCreditInput {
 
 @InputType()
 @Directive('@inaccessible')
-export class LedgerHoldInput {
-  @Field()
-  idempotencyKey: string;
-
-  @Field(() => ID)
-  memberId: string;
-
-  @Field(() => PointKind, { nullable: true, defaultValue: PointKind.REGULAR })
-  kind: PointKind;
-
+export class LedgerHoldInput extends LedgerMemberWrite {
   @Field(() => Int)
   points: number;
 
@@ -69,16 +64,7 @@ export class LedgerHoldInput {
 
 @InputType()
 @Directive('@inaccessible')
-export class LedgerReverseInput {
-  @Field()
-  idempotencyKey: string;
-
-  @Field(() => ID)
-  memberId: string;
-
-  @Field(() => PointKind, { nullable: true, defaultValue: PointKind.REGULAR })
-  kind: PointKind;
-
+export class LedgerReverseInput extends LedgerMemberWrite {
   @Field()
   sourceType: string;
 
