@@ -31,6 +31,7 @@ export * from './graphql/scalars';
 export * from './graphql/point-kind';
 export * from './graphql/page-info';
 export * from './graphql/pagination';
+export * from './graphql/batch';
 export * from './graphql/subgraph-schema';
 export * from './http/metrics';
 export * from './http/http-server';

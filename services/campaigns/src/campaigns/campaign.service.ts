@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
-import { BadInputError, NotFoundError, parseDuration, type Transactor } from '@loyalty/platform';
+import { alignToKeys, BadInputError, NotFoundError, parseDuration, type Transactor } from '@loyalty/platform';
 import type { Directory } from '../directory';
 import { isValidTimeZone } from '../rules/local-time';
 import { CampaignRow, CampaignUsageRow } from './campaign.entity';
@@ -198,8 +198,7 @@ export class CampaignService {
 
   async byIds(ids: readonly string[]): Promise<(CampaignRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(CampaignRow, { id: In([...ids]) }));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.id);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import {
+  alignToKeys,
   assertMerchantScope,
   BadInputError,
   ConflictError,
@@ -483,8 +484,7 @@ export class PurchaseService {
 
   async byIds(ids: readonly string[]): Promise<(PurchaseRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(PurchaseRow, { id: In([...ids]) }));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.id);
   }
 
   /** Newest first, keyset-paginated on (recordedAt, id). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import {
+  alignToKeys,
   BadInputError,
   ConflictError,
   ForbiddenError,
@@ -625,8 +626,7 @@ export class RedemptionService {
 
   async byIds(ids: readonly string[]): Promise<(RedemptionRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(RedemptionRow, { id: In([...ids]) }));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.id);
   }
 
   async require(id: string): Promise<RedemptionRow> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import {
+  alignToKeys,
   assertMerchantScope,
   BadInputError,
   ForbiddenError,
@@ -263,8 +264,7 @@ export class RewardService {
 
   async byIds(ids: readonly string[]): Promise<(RewardRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(RewardRow, { id: In([...ids]) }));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.id);
   }
 
   /** Price rules not yet over, per reward. */

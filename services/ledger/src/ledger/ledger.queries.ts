@@ -1,3 +1,4 @@
+import { alignToKeys } from '@loyalty/platform';
 import { In, type EntityManager } from 'typeorm';
 import type { Transactor } from '@loyalty/platform';
 import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
@@ -177,8 +178,7 @@ export class LedgerQueries {
 
   async entriesByIds(ids: readonly string[]): Promise<(EntryRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(EntryRow, { id: In([...ids]) }));
-    const by = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => by.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.id);
   }
 
   /** Entries for the operator/regulator: filtered, newest first, keyset-paginated. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import {
+  alignToKeys,
   BadInputError,
   ConflictError,
   ForbiddenError,
@@ -102,8 +103,7 @@ export class MemberService {
   /** Batch lookup for DataLoaders: one query for any number of ids. */
   async byIds(ids: readonly string[]): Promise<(MemberRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(MemberRow, { id: In([...ids]) }));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.id);
   }
 
   async list(first: number, afterId: string | null): Promise<MemberRow[]> {

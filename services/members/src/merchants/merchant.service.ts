@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
-import { BadInputError, NotFoundError, type TokenService, type Transactor } from '@loyalty/platform';
+import {
+  alignToKeys,
+  BadInputError,
+  NotFoundError,
+  type TokenService,
+  type Transactor,
+} from '@loyalty/platform';
 import { MerchantRow } from './merchant.entity';
 import type { CreateMerchantInput } from './merchant.input';
 
@@ -27,8 +33,7 @@ export class MerchantService {
 
   async byIds(ids: readonly string[]): Promise<(MerchantRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(MerchantRow, { id: In([...ids]) }));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.id);
   }
 
   /** API credentials for a partner: a partner token bound to the merchant. */

@@ -1,5 +1,5 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
-import type { Transactor } from '@loyalty/platform';
+import { alignToKeys, type Transactor } from '@loyalty/platform';
 import { forUpdate } from '../db';
 import { ReferralCodeRow } from './referral-code.entity';
 import { generateCode, normalizeCode } from './referral-code';
@@ -56,8 +56,7 @@ export class ReferralCodeService {
     const rows = await this.transactor.read((m) =>
       m.findBy(ReferralCodeRow, { memberId: In([...memberIds]) }),
     );
-    const byId = new Map(rows.map((r) => [r.memberId, r]));
-    return memberIds.map((id) => byId.get(id) ?? null);
+    return alignToKeys(memberIds, rows, (r) => r.memberId);
   }
 
   /** The member who owns a code (as typed: case, spaces and dashes ignored); null if none. */

@@ -4,6 +4,7 @@ import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
 import {
+  alignToKeys,
   BadInputError,
   ConflictError,
   ForbiddenError,
@@ -392,14 +393,12 @@ export class ReferralService {
 
   async byIds(ids: readonly string[]): Promise<(ReferralRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(ReferralRow, { id: In([...ids]) }));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.id);
   }
 
   async byInviteeIds(ids: readonly string[]): Promise<(ReferralRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(ReferralRow, { inviteeId: In([...ids]) }));
-    const byId = new Map(rows.map((r) => [r.inviteeId, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignToKeys(ids, rows, (r) => r.inviteeId);
   }
 
   /** Each inviter's invitations, newest first. */
