@@ -43,3 +43,4 @@ export * from './service/start-service';
 export * from './service/run-main';
 export * from './http/request-scope';
 export * from './service/background-loop';
+export * from './idempotency/request-hash';

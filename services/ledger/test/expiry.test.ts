@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { requireDuration } from '@loyalty/platform';
 import { dueLots, planExpiry, selectWarnings, type DueLot } from '../src/expiry/expiry';
 import { csvField, toCsv } from '../src/ledger/audit-csv';
-import { canonicalJson, requestHash } from '../src/idempotency/idempotency';
+import { canonicalJson, requestHash } from '@loyalty/platform';
 import type { EntryRow } from '../src/entries/entry.entity';
 
 const now = new Date(Date.UTC(2026, 5, 1, 12));

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import {
   alignToKeys,
@@ -7,6 +7,7 @@ import {
   ConflictError,
   isUniqueViolation,
   NotFoundError,
+  requestHash,
   Topics,
   type Database,
   type Principal,
@@ -86,8 +87,6 @@ const MAX_ITEMS = 500;
  */
 const KEY_PATTERN = /^[^\s\p{C}]+$/u;
 
-const sha256 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
-
 /**
  * Ledger idempotency keys (the ledger takes at most 160 characters):
  * `campaigns:purchase:<merchantId>:<orderId>:<base | green | campaignId>` and
@@ -165,7 +164,7 @@ export function normalizePurchase(input: PurchaseInput, now = new Date()): Norma
     );
   }
   const greenAmount = items.filter((i) => i.green).reduce((s, i) => s + i.amount, 0);
-  const hash = sha256({
+  const hash = requestHash('recordPurchase', {
     memberId,
     amount: input.amount,
     currency,
@@ -521,7 +520,7 @@ export class PurchaseService {
     if (requested !== null && (!Number.isInteger(requested) || requested < 1)) {
       throw new BadInputError('amount must be a positive whole number of minor units (fen)', 'amount');
     }
-    const hash = sha256({ orderId, amount: requested });
+    const hash = requestHash('refundPurchase', { orderId, amount: requested });
     const existing = await this.transactor.read((m) => m.findOneBy(RefundRow, { merchantId, refundId }));
     if (existing) return this.refundReplay(existing, hash);
     const purchase = await this.findByOrder(merchantId, orderId);

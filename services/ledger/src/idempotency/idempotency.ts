@@ -1,25 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { ConflictError, isUniqueViolation, type Transactor, type UnitOfWork } from '@loyalty/platform';
+import {
+  ConflictError,
+  isUniqueViolation,
+  requestHash,
+  type Transactor,
+  type UnitOfWork,
+} from '@loyalty/platform';
 import { IdempotencyRow } from './idempotency.entity';
-
-/** Canonical JSON (sorted keys) so the same request always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-export function requestHash(operation: string, params: unknown): string {
-  return createHash('sha256')
-    .update(`${operation}\n${canonicalJson(params)}`)
-    .digest('hex');
-}
 
 export interface IdempotentWrite<T> {
   key: string;
