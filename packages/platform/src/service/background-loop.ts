@@ -84,3 +84,11 @@ export class BackgroundLoop {
     await this.idle();
   }
 }
+
+/**
+ * Delay before the next attempt of persisted work (a ledger posting, a grant) after `attempts`
+ * failures: `baseMs` doubling per failure, capped at `maxMs`.
+ */
+export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), maxMs);
+}

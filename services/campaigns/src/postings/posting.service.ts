@@ -3,7 +3,7 @@ import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
-import { BackgroundLoop, type Transactor } from '@loyalty/platform';
+import { BackgroundLoop, retryDelayMs, type Transactor } from '@loyalty/platform';
 import type { LedgerPort } from './ledger.port';
 import { PostingRow, type PostingOperation } from './posting.entity';
 
@@ -221,10 +221,7 @@ export class LedgerPoster {
 
   private async deferred(row: PostingRow, message: string, failed: boolean): Promise<void> {
     const attempts = row.attempts + (failed ? 1 : 0);
-    const wait = Math.min(
-      this.options.intervalMs * 2 ** Math.max(0, attempts - 1),
-      this.options.maxBackoffMs,
-    );
+    const wait = retryDelayMs(attempts, this.options.intervalMs, this.options.maxBackoffMs);
     const nextAttemptAt = new Date(Date.now() + wait);
     await this.transactor.run(({ manager }) =>
       manager.update(

@@ -2,7 +2,7 @@ import { In, LessThanOrEqual } from 'typeorm';
 import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
-import { BackgroundLoop, type Transactor } from '@loyalty/platform';
+import { BackgroundLoop, retryDelayMs, type Transactor } from '@loyalty/platform';
 import { ReferralGrantRow } from './grant.entity';
 import type { LedgerPort } from './ledger.client';
 
@@ -11,7 +11,7 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 
 /** Retry delay after `attempts` failures: 0.5 s doubling, at most five minutes. */
 export function backoffMs(attempts: number): number {
-  return Math.min(500 * 2 ** Math.max(attempts - 1, 0), MAX_BACKOFF_MS);
+  return retryDelayMs(attempts, 500, MAX_BACKOFF_MS);
 }
 
 /** Words a member reads in their points history. */
