@@ -12,4 +12,4 @@ ENV NODE_ENV=production
 COPY --from=build /app /app
 USER node
 EXPOSE 4000
-CMD ["node", "packages/launcher/dist/main.js"]
+CMD ["node", "apps/launcher/dist/main.js"]

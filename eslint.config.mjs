@@ -1,6 +1,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const SERVICES = ['members', 'ledger', 'catalog', 'campaigns', 'referrals'];
+const APPS = ['@loyalty/launcher', '@loyalty/gateway', '@loyalty/tools', '@loyalty/e2e'];
+
+/**
+ * Arrows point down only: apps and tools → services and gateway → packages. A relative path that
+ * climbs into another workspace folder is refused too, so aliases cannot hide a cycle.
+ */
+const boundaries = (files, banned, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: banned, message },
+          {
+            regex: '^(\\.\\./)+(apps|services|gateway|tools|e2e|bench|packages)/',
+            message: 'Import another workspace package by its name, never by a relative path.',
+          },
+        ],
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -15,8 +40,37 @@ export default tseslint.config(
       ],
     },
   },
+  boundaries(
+    ['packages/**/*.ts'],
+    [...APPS, ...SERVICES.map((s) => `@loyalty/${s}`)],
+    'packages/ are shared machinery: they never import a service, the gateway, an app or a tool.',
+  ),
+  boundaries(
+    ['gateway/**/*.ts'],
+    [...APPS.filter((a) => a !== '@loyalty/gateway'), ...SERVICES.map((s) => `@loyalty/${s}`)],
+    'The gateway knows subgraphs only through the supergraph, never their code.',
+  ),
+  boundaries(
+    ['apps/**/*.ts', 'tools/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts'],
+    ['@loyalty/e2e'],
+    'Nothing imports the whole-graph tests.',
+  ),
+  ...SERVICES.map((self) =>
+    boundaries(
+      [`services/${self}/**/*.ts`],
+      [...APPS, ...SERVICES.filter((s) => s !== self).map((s) => `@loyalty/${s}`)],
+      'A service reaches other services through the graph, events and its src/peers/ clients, never their code.',
+    ),
+  ),
   {
-    files: ['**/src/config.ts', '**/src/testing/**', '**/test/**', 'jest.config.js', '**/*.js', 'bench/**'],
+    files: [
+      '**/src/config.ts',
+      '**/test/**',
+      'jest.config.js',
+      '**/*.js',
+      'bench/**',
+      'packages/testing/src/**',
+    ],
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -15,17 +15,24 @@ const swc = [
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/gateway', '<rootDir>/services'],
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/apps',
+    '<rootDir>/gateway',
+    '<rootDir>/services',
+    '<rootDir>/tools',
+    '<rootDir>/e2e',
+  ],
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@loyalty/platform/testing$': '<rootDir>/packages/platform/src/testing/index.ts',
-    '^@loyalty/platform$': '<rootDir>/packages/platform/src/index.ts',
-    '^@loyalty/launcher$': '<rootDir>/packages/launcher/src/index.ts',
+    '^@loyalty/(platform|testing)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@loyalty/launcher$': '<rootDir>/apps/launcher/src/index.ts',
+    '^@loyalty/tools$': '<rootDir>/tools/src/index.ts',
     '^@loyalty/gateway$': '<rootDir>/gateway/src/index.ts',
     '^@loyalty/(members|ledger|catalog|campaigns|referrals)$': '<rootDir>/services/$1/src/index.ts',
   },
-  setupFiles: ['<rootDir>/packages/platform/test/setup-env.js'],
+  setupFiles: ['<rootDir>/packages/testing/setup-env.js'],
   testTimeout: 60000,
   // Integration tests start servers and databases: two workers fit a 2-core machine.
   maxWorkers: 2,

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { buildSubgraph, createTransport, createLogger, loadConfig, PeerDirectory } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 import { composeSupergraph, startGateway } from '@loyalty/gateway';
-import { balanceChangedEvent, startFakeLedger } from './fake-ledger';
+import { balanceChangedEvent, startRealtimeFakeLedger } from '@loyalty/testing';
 
 type Command =
   { type: 'memory' } | { type: 'stats' } | { type: 'load'; rate: number; seconds: number } | { type: 'stop' };
@@ -22,7 +22,7 @@ async function main() {
   const peers = PeerDirectory.fromConfig(config);
   const membersService = await SERVICES.members.start({ config, transport, peers, port: 0 });
   peers.set('members', membersService.url);
-  const ledger = await startFakeLedger({ transport, authSecret: config.env.AUTH_JWT_SECRET });
+  const ledger = await startRealtimeFakeLedger({ transport, authSecret: config.env.AUTH_JWT_SECRET });
   peers.set('ledger', ledger.url);
   const membersSdl = (await buildSubgraph(SERVICES.members.definition.schema)).sdl;
   const supergraphSdl = composeSupergraph([

@@ -103,6 +103,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     gateway: realtimeGateway,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
+    // runMain owns the signals: Apollo's own handler re-raises SIGTERM after stopping, which
+    // would turn a graceful drain into a forced exit with code 1.
+    stopOnTerminationSignals: false,
     introspection: !config.production,
     allowBatchedHttpRequests: false,
     validationRules: [...armor.validationRules],

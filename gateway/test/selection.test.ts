@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema, getOperationAST, parse, type FieldNode } from 'graphql';
-import { CONTRACT_PATH } from '@loyalty/launcher';
+import { join } from 'node:path';
 import { CHANNELS } from '../src/subscriptions/channels';
 import { collectFields, compileSelection, fragmentsOf } from '../src/subscriptions/selection';
 import { extendWithSubscriptions } from '../src/subscriptions/schema';
 
 // The contract's own schema, plus the ledger's replay field the realtime channel resolves through.
 const api = buildSchema(
-  readFileSync(CONTRACT_PATH, 'utf8').replace(/type Subscription \{[\s\S]*?\n\}/, '') +
-    '\nextend type Member { balanceChanges(afterSequence: Int!, first: Int): [BalanceChange!]! }',
+  readFileSync(join(__dirname, '..', '..', 'contract', 'core.graphql'), 'utf8').replace(
+    /type Subscription \{[\s\S]*?\n\}/,
+    '',
+  ) + '\nextend type Member { balanceChanges(afterSequence: Int!, first: Int): [BalanceChange!]! }',
 );
 const { schema, channels } = extendWithSubscriptions(api, CHANNELS);
 

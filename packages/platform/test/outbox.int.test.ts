@@ -14,7 +14,7 @@ import {
   type EventTransport,
 } from '@loyalty/platform';
 import { CreatePlatformTables1700000000000 } from '@loyalty/platform';
-import { onRedis, testConfig } from '@loyalty/platform/testing';
+import { onRedis, testConfig } from '@loyalty/testing';
 
 /** The consumer's visible effect, written in the same transaction as its inbox row. */
 @Entity({ name: 'test_effects' })

@@ -12,3 +12,6 @@ export { campaignsService };
 export function start(options: StartOptions = {}): Promise<RunningService<CampaignsApp>> {
   return startService(campaignsService, options);
 }
+
+// Seams for whole-graph tests (e2e/).
+export type { CampaignsApp } from './service';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ConflictError, ServiceUnavailableError, startService, type RunningService } from '@loyalty/platform';
-import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/platform/testing';
+import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { campaignsService } from '../src';
 import { createApp, type CampaignsApp } from '../src/app';
 import type { Directory } from '../src/directory';

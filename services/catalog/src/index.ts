@@ -12,3 +12,8 @@ export { catalogService };
 export function start(options: StartOptions = {}): Promise<RunningService<CatalogApp>> {
   return startService(catalogService, options);
 }
+
+// Seams for whole-graph tests (e2e/), which run the catalog with substituted peers.
+export type { CatalogApp } from './service';
+export { createApp, type CatalogPorts } from './app';
+export { loadCatalogConfig } from './config';

@@ -1,5 +1,5 @@
 import { PointKind, startService, type Principal, type RunningService } from '@loyalty/platform';
-import { testConfig } from '@loyalty/platform/testing';
+import { testConfig } from '@loyalty/testing';
 import { createApp, type CatalogApp } from '../src/app';
 import { loadCatalogConfig } from '../src/config';
 import type { MemberDirectory } from '../src/members/member-directory';
@@ -8,8 +8,7 @@ import { RedemptionStatus } from '../src/redemptions/redemption.state';
 import { RewardRow } from '../src/rewards/reward.entity';
 import { RewardKind } from '../src/rewards/reward.type';
 import { catalogService } from '../src/service';
-import { SimulatedCrash } from './support/crash';
-import { FakeLedger } from './support/fake-ledger';
+import { FakeLedger, SimulatedCrash } from '@loyalty/testing';
 
 /** A deterministic PRNG (mulberry32), so a failing seed can be replayed. */
 function prng(seed: number) {

@@ -12,3 +12,7 @@ export { ledgerService };
 export function start(options: StartOptions = {}): Promise<RunningService<LedgerApp>> {
   return startService(ledgerService, options);
 }
+
+// Seams for whole-graph tests (e2e/): the app's shape and the sweeper they run a second copy of.
+export type { LedgerApp } from './service';
+export { ExpirySweeper } from './expiry/sweeper';

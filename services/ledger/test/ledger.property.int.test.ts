@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { requireDuration, startService, type RunningService } from '@loyalty/platform';
-import { testConfig } from '@loyalty/platform/testing';
+import { testConfig } from '@loyalty/testing';
 import type { LedgerApp } from '../src/app';
 import { EntryRow } from '../src/entries/entry.entity';
 import { ExpirySweeper } from '../src/expiry/sweeper';

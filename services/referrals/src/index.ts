@@ -14,3 +14,7 @@ export type { ReferralsApp } from './app';
 export function start(options: StartOptions = {}): Promise<RunningService<ReferralsApp>> {
   return startService(referralsService, options);
 }
+
+// Seams for whole-graph tests (e2e/), which read the service's own rows.
+export type { ReferralRow } from './referrals/referral.entity';
+export type { ReferralGrantRow } from './grants/grant.entity';

@@ -132,6 +132,9 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     schema,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
+    // runMain owns the signals: Apollo's own handler re-raises SIGTERM after stopping, which
+    // would turn a graceful drain into a forced exit with code 1.
+    stopOnTerminationSignals: false,
     introspection: !config.production,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

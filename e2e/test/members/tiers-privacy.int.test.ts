@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { startGraph, type RunningGraph } from '@loyalty/launcher';
+import type { EventEnvelope } from '@loyalty/platform';
+import { graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
+
+describe('tiers and personal data', () => {
+  const config = testConfig();
+  const tokens = tokensFor(config);
+  let graph: RunningGraph;
+
+  beforeAll(async () => {
+    graph = await startGraph({ config, ephemeralPorts: true });
+  });
+  afterAll(() => graph?.stop());
+
+  const gql = (query: string, variables?: Record<string, unknown>, token?: string) =>
+    graphqlRequest(graph.url, query, variables, token);
+  const register = async (input: Record<string, unknown>) =>
+    (await gql('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', { i: input })).data!
+      .registerMember.id as string;
+  const event = (topic: string, payload: Record<string, unknown>): EventEnvelope => ({
+    id: randomUUID(),
+    topic,
+    key: String(payload.memberId),
+    payload,
+    occurredAt: new Date().toISOString(),
+    source: 'campaigns',
+  });
+  const tierOf = async (id: string) =>
+    (
+      await gql(
+        'query($id: ID!) { member(id: $id) { tier tierStatus { rollingSpend nextTier spendToNextTier } } }',
+        { id },
+        tokens.admin(),
+      )
+    ).data!.member;
+
+  it('follows net spend over the rolling window, once per purchase', async () => {
+    const id = await register({ displayName: 'Wang', phone: '13700000001' });
+    expect((await tierOf(id)).tier).toBe('REGULAR');
+    const purchase = event('purchase.recorded', {
+      purchaseId: randomUUID(),
+      memberId: id,
+      amount: 250_000,
+      occurredAt: new Date().toISOString(),
+    });
+    await graph.transport.publish([purchase, purchase]); // redelivered: counts once
+    const old = event('purchase.recorded', {
+      purchaseId: randomUUID(),
+      memberId: id,
+      amount: 5_000_000,
+      occurredAt: new Date(Date.now() - 400 * 86_400_000).toISOString(),
+    });
+    await graph.transport.publish([old]); // outside the window
+    expect(await tierOf(id)).toEqual({
+      tier: 'SILVER',
+      tierStatus: { rollingSpend: 250_000, nextTier: 'GOLD', spendToNextTier: 750_000 },
+    });
+    await graph.transport.publish([
+      event('purchase.refunded', {
+        purchaseId: purchase.payload.purchaseId,
+        refundId: 'r1',
+        memberId: id,
+        amount: 100_000,
+      }),
+    ]);
+    expect((await tierOf(id)).tier).toBe('REGULAR');
+  });
+
+  it('exports and erases personal data, keeping the pseudonymous id', async () => {
+    const id = await register({
+      displayName: 'Zhao',
+      phone: '13700000002',
+      email: 'zhao@example.com',
+      marketingConsent: true,
+    });
+    const me = tokens.member(id);
+    const exported = await gql(
+      '{ personalDataExport { memberId displayName phone email consents { purpose granted } } }',
+      {},
+      me,
+    );
+    expect(exported.data!.personalDataExport).toEqual({
+      memberId: id,
+      displayName: 'Zhao',
+      phone: '13700000002',
+      email: 'zhao@example.com',
+      consents: expect.arrayContaining([
+        { purpose: 'programme_terms', granted: true },
+        { purpose: 'marketing', granted: true },
+      ]),
+    });
+    expect(exported.data!.personalDataExport.consents).toHaveLength(2);
+    const partnerTry = await gql(
+      'query($id: ID) { personalDataExport(memberId: $id) { phone } }',
+      { id },
+      tokens.partner('m'),
+    );
+    expect(partnerTry.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const otherMember = await gql(
+      'mutation($id: ID) { erasePersonalData(memberId: $id, reason: "x") { id } }',
+      { id },
+      tokens.member('someone-else'),
+    );
+    expect(otherMember.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    const erased = await gql(
+      'mutation { erasePersonalData(reason: "leaving the programme") { id displayName phone } }',
+      {},
+      me,
+    );
+    expect(erased.data!.erasePersonalData).toEqual({ id, displayName: 'Deleted member', phone: null });
+    const after = await gql(
+      'query($id: ID!) { member(id: $id) { id displayName phone } }',
+      { id },
+      tokens.admin(),
+    );
+    expect(after.data!.member).toEqual({ id, displayName: 'Deleted member', phone: null });
+    // The phone number is free again for a new registration.
+    await expect(register({ displayName: 'Zhao again', phone: '13700000002' })).resolves.toEqual(
+      expect.any(String),
+    );
+  });
+});

@@ -1,9 +1,0 @@
-import { readFileSync } from 'node:fs';
-import { SUPERGRAPH_PATH } from '@loyalty/gateway';
-import { composeFromServices } from '@loyalty/launcher';
-
-describe('static supergraph', () => {
-  it('is what the subgraphs compose to today (run `pnpm compose` when this fails)', async () => {
-    expect(readFileSync(SUPERGRAPH_PATH, 'utf8')).toBe(await composeFromServices());
-  });
-});

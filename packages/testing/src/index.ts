@@ -1,0 +1,6 @@
+/** Test helpers: isolated configuration and databases, GraphQL requests, tokens, polling. */
+export * from './test-config';
+export * from './graphql-client';
+export * from './realtime-fake-ledger';
+export * from './fake-ledger';
+export * from './crash';

@@ -1,0 +1,262 @@
+/**
+ * A stand-in ledger subgraph for gateway realtime tests and the realtime benchmark: it serves the
+ * ledger's realtime surface (`BalanceChange`, `ExpiryWarning`, `Member.balanceChanges`) from
+ * memory and publishes `balance.changed` / `points.expiring` on the event transport the way the
+ * ledger's outbox relay does, so the gateway side can be exercised (and measured) without a
+ * database behind the ledger. Several instances may share one `store` (replicas of one database).
+ */
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { GraphQLError, parse } from 'graphql';
+import {
+  createLogger,
+  createRequestHandler,
+  createServer,
+  listen,
+  Metrics,
+  TokenService,
+  type EventTransport,
+  type Principal,
+} from '@loyalty/platform';
+
+export const FAKE_LEDGER_SDL = `
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+scalar DateTime
+enum PointKind { REGULAR GREEN }
+enum LedgerEntryType { EARN REDEEM EXPIRE REVERSE ADJUST COMPENSATE }
+type LedgerEntry {
+  id: ID!
+  type: LedgerEntryType!
+  kind: PointKind!
+  points: Int!
+  balanceAfter: Int!
+  description: String!
+  createdAt: DateTime!
+  expiresAt: DateTime
+  sequence: Int!
+}
+type BalanceChange {
+  member: Member!
+  kind: PointKind!
+  delta: Int!
+  balance: Int!
+  entry: LedgerEntry!
+  sequence: Int!
+}
+type ExpiryWarning {
+  member: Member!
+  kind: PointKind!
+  points: Int!
+  expiresAt: DateTime!
+  daysLeft: Int!
+}
+type Member @key(fields: "id") {
+  id: ID!
+  balance(kind: PointKind = REGULAR): Int!
+  balanceChanges(afterSequence: Int!, first: Int): [BalanceChange!]!
+}
+type Query {
+  expiryWarningsPreview: [ExpiryWarning!]!
+}
+type Mutation {
+  fakeAdjust(memberId: ID!, points: Int!, description: String): LedgerEntry!
+}
+`;
+
+export interface RealtimeFakeEntry {
+  id: string;
+  memberId: string;
+  type: string;
+  kind: string;
+  points: number;
+  balanceAfter: number;
+  description: string;
+  createdAt: string;
+  expiresAt: string | null;
+  sequence: number;
+}
+
+/** The "database": entries per member, in sequence order. */
+export class RealtimeLedgerStore {
+  readonly entries = new Map<string, RealtimeFakeEntry[]>();
+
+  append(memberId: string, points: number, type = 'ADJUST', description = 'Adjustment'): RealtimeFakeEntry {
+    const list = this.entries.get(memberId) ?? [];
+    this.entries.set(memberId, list);
+    const previous = list[list.length - 1];
+    const entry: RealtimeFakeEntry = {
+      id: randomUUID(),
+      memberId,
+      type,
+      kind: 'REGULAR',
+      points,
+      balanceAfter: (previous?.balanceAfter ?? 0) + points,
+      description,
+      createdAt: new Date().toISOString(),
+      expiresAt: null,
+      sequence: list.length + 1,
+    };
+    list.push(entry);
+    return entry;
+  }
+}
+
+export interface RealtimeFakeLedger {
+  url: string;
+  sdl: string;
+  store: RealtimeLedgerStore;
+  /** Appends an entry and (unless `publish: false`, a lost event) publishes `balance.changed`. */
+  change(
+    memberId: string,
+    points: number,
+    options?: { publish?: boolean; type?: string; description?: string },
+  ): Promise<RealtimeFakeEntry>;
+  /** Publishes a `points.expiring` warning. */
+  warn(memberId: string, points: number, expiresAt: Date, daysLeft: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function balanceChangedEvent(entry: RealtimeFakeEntry) {
+  return {
+    id: randomUUID(),
+    topic: 'balance.changed',
+    key: entry.memberId,
+    occurredAt: entry.createdAt,
+    source: 'ledger',
+    payload: {
+      memberId: entry.memberId,
+      kind: entry.kind,
+      delta: entry.points,
+      balance: entry.balanceAfter,
+      entryId: entry.id,
+      entryType: entry.type,
+      sequence: entry.sequence,
+      createdAt: entry.createdAt,
+    },
+  };
+}
+
+interface Ctx {
+  principal: Principal | null;
+}
+
+export async function startRealtimeFakeLedger(options: {
+  transport: EventTransport;
+  authSecret: string;
+  store?: RealtimeLedgerStore;
+  port?: number;
+}): Promise<RealtimeFakeLedger> {
+  const store = options.store ?? new RealtimeLedgerStore();
+  const tokens = new TokenService(options.authSecret);
+  const forbidden = () => new GraphQLError('Not allowed', { extensions: { code: 'FORBIDDEN' } });
+  const canRead = (ctx: Ctx, memberId: string) => {
+    const p = ctx.principal;
+    if (!p) throw new GraphQLError('Authentication required', { extensions: { code: 'UNAUTHENTICATED' } });
+    if (p.role === 'member' && p.sub !== memberId) throw forbidden();
+    if (p.role === 'partner') throw forbidden();
+  };
+  const change: RealtimeFakeLedger['change'] = async (memberId, points, o = {}) => {
+    const entry = store.append(memberId, points, o.type, o.description);
+    if (o.publish !== false) await options.transport.publish([balanceChangedEvent(entry)]);
+    return entry;
+  };
+  const toChange = (e: RealtimeFakeEntry) => ({
+    member: { __typename: 'Member', id: e.memberId },
+    kind: e.kind,
+    delta: e.points,
+    balance: e.balanceAfter,
+    entry: e,
+    sequence: e.sequence,
+  });
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(FAKE_LEDGER_SDL),
+    resolvers: {
+      Query: { expiryWarningsPreview: () => [] },
+      Mutation: {
+        fakeAdjust: async (
+          _: unknown,
+          args: { memberId: string; points: number; description?: string },
+          ctx: Ctx,
+        ) => {
+          if (ctx.principal?.role !== 'admin') throw forbidden();
+          return change(args.memberId, args.points, { description: args.description });
+        },
+      },
+      Member: {
+        __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+        balance: (m: { id: string }) => store.entries.get(m.id)?.at(-1)?.balanceAfter ?? 0,
+        balanceChanges: (
+          m: { id: string },
+          args: { afterSequence: number; first?: number | null },
+          ctx: Ctx,
+        ) => {
+          canRead(ctx, m.id);
+          const list = store.entries.get(m.id) ?? [];
+          // Sequences are dense from 1: entry n sits at index n - 1.
+          return list
+            .slice(Math.max(0, args.afterSequence), Math.max(0, args.afterSequence) + (args.first ?? 100))
+            .map(toChange);
+        },
+      },
+    } as never,
+  });
+  const server = new ApolloServer<Ctx>({
+    schema,
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await server.start();
+  // Served like the real subgraphs (the platform's node:http handler), not Apollo's standalone server.
+  const httpServer = createServer();
+  httpServer.on(
+    'request',
+    createRequestHandler<Ctx>({
+      apollo: server,
+      context: async (req) => {
+        try {
+          return { principal: tokens.fromHeader(req.headers.authorization) };
+        } catch {
+          return { principal: null };
+        }
+      },
+      ready: async () => true,
+      metrics: new Metrics('fake-ledger', false),
+      logger: createLogger('fake-ledger', 'warn'),
+    }),
+  );
+  const port = await listen(httpServer, options.port ?? 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/graphql`;
+  return {
+    url,
+    sdl: FAKE_LEDGER_SDL,
+    store,
+    change,
+    async warn(memberId, points, expiresAt, daysLeft) {
+      await options.transport.publish([
+        {
+          id: randomUUID(),
+          topic: 'points.expiring',
+          key: memberId,
+          occurredAt: new Date().toISOString(),
+          source: 'ledger',
+          payload: {
+            memberId,
+            kind: 'REGULAR',
+            points,
+            expiresAt: expiresAt.toISOString(),
+            daysLeft,
+            lotId: randomUUID(),
+            lead: 'PT12S',
+          },
+        },
+      ]);
+    },
+    async stop() {
+      await server.stop();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, SERVICE_NAMES, type PlatformConfig } from '@loyalty/platform';
+import { dropMysqlDatabase } from '@loyalty/platform';
+
+/** Registers cleanup with jest's `afterAll` when running under jest. */
+export function autoCleanup(fn: () => Promise<void>): void {
+  const g = globalThis as { afterAll?: (fn: () => Promise<void>, timeout?: number) => void };
+  if (typeof g.afterAll === 'function') g.afterAll(fn, 60_000);
+}
+
+export interface TestConfigOptions {
+  /** Use Redis (REDIS_URL from the environment) instead of the in-process transport. */
+  redis?: boolean;
+  /** Reuse another test config's databases (e.g. a second replica of the same service). */
+  sharePrefixWith?: PlatformConfig;
+}
+
+/**
+ * A configuration isolated for one test file: SQLite files in a fresh temporary directory, or
+ * (when MYSQL_URL is set) throwaway MySQL databases with a random prefix; both removed
+ * automatically after the file's tests.
+ */
+export function testConfig(
+  overrides: Record<string, string> = {},
+  options: TestConfigOptions = {},
+): PlatformConfig {
+  const env = process.env;
+  const prefix = options.sharePrefixWith?.env.DATABASE_PREFIX ?? `t${randomBytes(5).toString('hex')}`;
+  const dataDir = options.sharePrefixWith?.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'loyalty-test-'));
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: env.TEST_LOG_LEVEL ?? 'silent',
+      DATA_DIR: dataDir,
+      DATABASE_PREFIX: prefix,
+      HOST: '127.0.0.1',
+      MYSQL_URL: env.MYSQL_URL,
+      REDIS_URL: options.redis ? env.REDIS_URL : undefined,
+      REDIS_PREFIX: `test:${prefix}`,
+      AUTH_JWT_SECRET: 'test-secret-0123456789abcdef',
+      OUTBOX_POLL_INTERVAL: 'PT0.5S',
+      ...overrides,
+    },
+    {},
+  );
+  if (!options.sharePrefixWith) {
+    autoCleanup(async () => {
+      if (config.env.MYSQL_URL) {
+        for (const s of SERVICE_NAMES)
+          await dropMysqlDatabase(config.env.MYSQL_URL, `${prefix}_${s}`).catch(() => undefined);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+  }
+  return config;
+}
+
+/** True when the tests run against MySQL/MariaDB rather than embedded SQLite. */
+export const onMysql = (): boolean => Boolean(process.env.MYSQL_URL);
+
+/** True when a Redis server is configured for tests (`REDIS_URL`; CI sets it). */
+export const onRedis = (): boolean => Boolean(process.env.REDIS_URL);
