@@ -1,6 +1,7 @@
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import type { CampaignsApp } from '@loyalty/campaigns';
+import { Topics, type EventEnvelope } from '@loyalty/platform';
 
 const RECORD = `mutation Record($input: PurchaseInput!) {
   recordPurchase(input: $input) {
@@ -674,8 +675,8 @@ describe('campaigns through the gateway', () => {
   });
 
   it('reminds members inactive for 3 months whose points are about to expire, once, with a points-plus-cash offer (R10)', async () => {
-    const offers: { payload: Record<string, unknown> }[] = [];
-    const stop = await graph.transport.listen('member.recall_offered', (e) => offers.push(e));
+    const offers: EventEnvelope<typeof Topics.memberRecallOffered>[] = [];
+    const stop = await graph.transport.listen(Topics.memberRecallOffered, (e) => offers.push(e));
     const m = await merchant();
     const idle = await member();
     const refunded = await member();

@@ -809,7 +809,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
 
   describe('events', () => {
     it('publishes redemption.status_changed for every transition through the outbox', async () => {
-      const seen: EventEnvelope[] = [];
+      const seen: EventEnvelope<typeof Topics.redemptionStatusChanged>[] = [];
       const unlisten = await h.graph.transport.listen(Topics.redemptionStatusChanged, (e) => {
         seen.push(e);
       });

@@ -12,7 +12,7 @@ describe('expiry and warnings with short durations', () => {
   });
   let graph: RunningGraph;
   let api: ReturnType<typeof ledgerClient>;
-  const events: EventEnvelope[] = [];
+  const events: EventEnvelope<'points.expiring' | 'balance.changed'>[] = [];
 
   beforeAll(async () => {
     graph = await startGraph({ config, ephemeralPorts: true });
@@ -24,8 +24,8 @@ describe('expiry and warnings with short durations', () => {
 
   const of = (memberId: string, topic: string) =>
     events
-      .filter((e) => e.topic === topic && (e.payload as { memberId: string }).memberId === memberId)
-      .map((e) => e.payload as Record<string, unknown>);
+      .filter((e) => e.topic === topic && e.payload.memberId === memberId)
+      .map((e) => e.payload as unknown as Record<string, unknown>);
 
   it('warns once per lead, then expires exactly the unspent remainder of a partly spent lot', async () => {
     const id = await api.member('Expiry');

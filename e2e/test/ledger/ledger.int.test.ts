@@ -1,5 +1,6 @@
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { eventually, testConfig } from '@loyalty/testing';
+import { Topics, type BalanceChanged } from '@loyalty/platform';
 import { ENTRY, ledgerClient } from './helpers';
 
 describe('ledger through the gateway', () => {
@@ -504,8 +505,8 @@ describe('ledger through the gateway', () => {
   });
 
   it('publishes balance.changed for every entry, in sequence, through the outbox', async () => {
-    const seen: Record<string, unknown>[] = [];
-    const stopListening = await graph.transport.listen('balance.changed', (e) => seen.push(e.payload));
+    const seen: BalanceChanged[] = [];
+    const stopListening = await graph.transport.listen(Topics.balanceChanged, (e) => seen.push(e.payload));
     try {
       const id = await api.member('Events');
       await api.credit({ memberId: id, points: 30 });

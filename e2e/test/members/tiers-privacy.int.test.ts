@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
-import type { EventEnvelope } from '@loyalty/platform';
-import { graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
+import { Topics } from '@loyalty/platform';
+import { graphqlRequest, testConfig, testEvent, tokensFor } from '@loyalty/testing';
 
 describe('tiers and personal data', () => {
   const config = testConfig();
@@ -18,14 +18,6 @@ describe('tiers and personal data', () => {
   const register = async (input: Record<string, unknown>) =>
     (await gql('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', { i: input })).data!
       .registerMember.id as string;
-  const event = (topic: string, payload: Record<string, unknown>): EventEnvelope => ({
-    id: randomUUID(),
-    topic,
-    key: String(payload.memberId),
-    payload,
-    occurredAt: new Date().toISOString(),
-    source: 'campaigns',
-  });
   const tierOf = async (id: string) =>
     (
       await gql(
@@ -38,18 +30,26 @@ describe('tiers and personal data', () => {
   it('follows net spend over the rolling window, once per purchase', async () => {
     const id = await register({ displayName: 'Wang', phone: '13700000001' });
     expect((await tierOf(id)).tier).toBe('REGULAR');
-    const purchase = event('purchase.recorded', {
+    const purchase = testEvent(Topics.purchaseRecorded, {
       purchaseId: randomUUID(),
+      merchantId: 'm1',
       memberId: id,
+      orderId: 'o1',
       amount: 250_000,
       occurredAt: new Date().toISOString(),
+      firstPurchase: true,
+      awards: [],
     });
     await graph.transport.publish([purchase, purchase]); // redelivered: counts once
-    const old = event('purchase.recorded', {
+    const old = testEvent(Topics.purchaseRecorded, {
       purchaseId: randomUUID(),
+      merchantId: 'm1',
       memberId: id,
+      orderId: 'o0',
       amount: 5_000_000,
       occurredAt: new Date(Date.now() - 400 * 86_400_000).toISOString(),
+      firstPurchase: false,
+      awards: [],
     });
     await graph.transport.publish([old]); // outside the window
     expect(await tierOf(id)).toEqual({
@@ -57,11 +57,14 @@ describe('tiers and personal data', () => {
       tierStatus: { rollingSpend: 250_000, nextTier: 'GOLD', spendToNextTier: 750_000 },
     });
     await graph.transport.publish([
-      event('purchase.refunded', {
+      testEvent(Topics.purchaseRefunded, {
         purchaseId: purchase.payload.purchaseId,
         refundId: 'r1',
+        merchantId: 'm1',
         memberId: id,
         amount: 100_000,
+        refundedTotal: 100_000,
+        fullyRefunded: false,
       }),
     ]);
     expect((await tierOf(id)).tier).toBe('REGULAR');

@@ -1,5 +1,5 @@
 import { Topics } from '@loyalty/platform';
-import { eventually, graphqlRequest, testConfig } from '@loyalty/testing';
+import { eventually, graphqlRequest, testConfig, testEvent } from '@loyalty/testing';
 import { ReferralHarness } from './support/harness';
 
 const PAGE = `query($first: Int!) { members(first: $first) { edges { node {
@@ -162,7 +162,7 @@ describe('referrals: batching, access and on-demand codes', () => {
     expect(new Set(codes).size).toBe(1);
     expect(codes[0]).toMatch(/^[2-9A-HJ-NP-Z]{8}$/);
     await h.publish(
-      h.envelope(Topics.memberRegistered, {
+      testEvent(Topics.memberRegistered, {
         memberId: ghost,
         joinedAt: new Date().toISOString(),
         registeredVia: 'self',

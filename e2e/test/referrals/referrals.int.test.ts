@@ -1,5 +1,5 @@
 import { Topics, type EventEnvelope } from '@loyalty/platform';
-import { eventually, testConfig } from '@loyalty/testing';
+import { eventually, testConfig, testEvent } from '@loyalty/testing';
 import { ReferralHarness } from './support/harness';
 
 const MY_REFERRALS = `{ me { referralCode referralLink referrals {
@@ -16,7 +16,7 @@ describe('referrals through the gateway', () => {
       REFERRAL_REFUND_WINDOW: 'P30D',
     }),
   );
-  const rewarded: EventEnvelope[] = [];
+  const rewarded: EventEnvelope<typeof Topics.referralRewarded>[] = [];
 
   beforeAll(async () => {
     await h.start();
@@ -177,7 +177,7 @@ describe('referrals through the gateway', () => {
     // The same refusal when a sign-up event carries the member's own code.
     const c = await h.register('Self by event');
     await h.publish(
-      h.envelope(
+      testEvent(
         Topics.memberRegistered,
         {
           memberId: c,

@@ -1,4 +1,13 @@
 import type { GraphQLSchema } from 'graphql';
+import type { EventEnvelope, Topic } from '@loyalty/platform';
+
+/**
+ * An event's payload as the gateway reads it: by field name, as the client's selection asks.
+ * (Producers and consumers use the typed registry; the gateway only projects fields.)
+ */
+export function payloadFields(event: EventEnvelope): Readonly<Record<string, unknown>> {
+  return event.payload as unknown as Readonly<Record<string, unknown>>;
+}
 
 /** How the gateway turns one event into the client's selection. */
 export type Resolution =
@@ -19,7 +28,7 @@ export interface Channel {
   /** The field as it stands in `type Subscription { … }`. */
   sdl: string;
   returnType: string;
-  topic: string;
+  topic: Topic;
   /** Whose stream an event belongs to (authorization and routing). */
   memberOf(payload: Record<string, unknown>): string | null;
   /** Per-member sequence of the event, for channels that can resume. */

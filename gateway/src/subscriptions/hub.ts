@@ -1,5 +1,5 @@
-import type { EventEnvelope, EventTransport } from '@loyalty/platform';
-import type { Channel } from './channels';
+import type { EventEnvelope, EventTransport, Topic } from '@loyalty/platform';
+import { payloadFields, type Channel } from './channels';
 
 export type Sink = (event: EventEnvelope) => void;
 
@@ -24,7 +24,7 @@ export class EventHub {
 
   /** Listens to every channel's topic; resolves once the transport delivers (no gap for replay). */
   async start(channels: Iterable<Channel>): Promise<void> {
-    const topics = new Set<string>();
+    const topics = new Set<Topic>();
     for (const channel of channels) {
       if (!this.channels.has(channel.field))
         this.channels.set(channel.field, { channel, byMember: new Map(), all: new Set() });
@@ -35,11 +35,11 @@ export class EventHub {
     }
   }
 
-  private dispatch(topic: string, event: EventEnvelope): void {
+  private dispatch(topic: Topic, event: EventEnvelope): void {
     this.received++;
     for (const entry of this.channels.values()) {
       if (entry.channel.topic !== topic) continue;
-      const memberId = entry.channel.memberOf(event.payload);
+      const memberId = entry.channel.memberOf(payloadFields(event));
       const own = memberId === null ? undefined : entry.byMember.get(memberId);
       if (own) for (const sink of own) sink(event);
       for (const sink of entry.all) sink(event);

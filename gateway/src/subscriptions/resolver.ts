@@ -5,6 +5,7 @@ import {
   type GraphQLFormattedError,
 } from 'graphql';
 import type { EventEnvelope } from '@loyalty/platform';
+import { payloadFields } from './channels';
 import { MAX_BATCH, SEQUENCE_ALIAS, type CompiledSelection } from './selection';
 
 /**
@@ -95,15 +96,15 @@ export class EventResolver {
     const channel = selection.channel;
     if (selection.liveFromPayload || !selection.query(1)) {
       this.stats.resolved++;
-      const sequence = channel.sequenceOf?.(event.payload) ?? null;
+      const sequence = channel.sequenceOf?.(payloadFields(event)) ?? null;
       return Promise.resolve([{ sequence, result: this.project(selection, event, {}, '') }]);
     }
     const key = `${selection.key}\u0000${audienceKey(audience)}\u0000${event.id}`;
     let p = this.inflight.get(key);
     if (!p) {
       this.stats.resolved++;
-      const memberId = channel.memberOf(event.payload) ?? '';
-      const sequence = channel.sequenceOf?.(event.payload) ?? 0;
+      const memberId = channel.memberOf(payloadFields(event)) ?? '';
+      const sequence = channel.sequenceOf?.(payloadFields(event)) ?? 0;
       p = this.enqueue(selection, audience, { memberId, after: sequence - 1, first: 1, event }).finally(() =>
         this.inflight.delete(key),
       );
@@ -189,7 +190,8 @@ export class EventResolver {
       if (channel.resolution.kind === 'replay') {
         Object.assign(variables, { [`m${i}`]: item.memberId, [`a${i}`]: item.after, [`f${i}`]: item.first });
       } else {
-        for (const k of selection.entityKeys) variables[`k${i}_${k}`] = item.event?.payload[k];
+        for (const k of selection.entityKeys)
+          variables[`k${i}_${k}`] = item.event ? payloadFields(item.event)[k] : undefined;
       }
     });
     let res: FormattedExecutionResult<Record<string, unknown>>;
@@ -244,7 +246,7 @@ export class EventResolver {
     for (const p of selection.projection) {
       if (p.from === 'typename') out[p.responseKey] = p.name;
       else if (p.from === 'query') out[p.responseKey] = data[`${prefix}${p.name}`] ?? null;
-      else out[p.responseKey] = event.payload[p.name] ?? null;
+      else out[p.responseKey] = payloadFields(event)[p.name] ?? null;
     }
     return { data: { [selection.responseKey]: out } };
   }

@@ -1,6 +1,7 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { EventEnvelope } from '@loyalty/platform';
 import type { Audience, Delivery, EventResolver } from './resolver';
+import { payloadFields } from './channels';
 import type { CompiledSelection } from './selection';
 
 /** Entries fetched per replay query. */
@@ -82,7 +83,7 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
   private live(event: EventEnvelope): void {
     const channel = this.o.selection.channel;
     const sequence =
-      channel.sequenceOf && this.o.memberId !== null ? channel.sequenceOf(event.payload) : null;
+      channel.sequenceOf && this.o.memberId !== null ? channel.sequenceOf(payloadFields(event)) : null;
     if (sequence === null || !Number.isFinite(sequence)) {
       this.enqueue(this.o.resolver.live(this.o.selection, event, this.o.audience));
       return;
@@ -143,7 +144,7 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
   }
 
   private seq(event: EventEnvelope): number {
-    return this.o.selection.channel.sequenceOf?.(event.payload) ?? 0;
+    return this.o.selection.channel.sequenceOf?.(payloadFields(event)) ?? 0;
   }
 
   private enqueue(p: Promise<Delivery[]>): void {

@@ -8,15 +8,29 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** Shown in the README; a production deployment must override it (checked below). */
 export const DEVELOPMENT_JWT_SECRET = 'loyalty-development-secret-change-me';
 
-const duration = (name: string) =>
-  z.string().refine((v) => parseDuration(v) !== null, { message: `${name} must be an ISO-8601 duration` });
+/** Setting types shared by the platform's and every service's schema. */
+export const setting = {
+  /** An ISO-8601 duration such as `PT15M` or `P30D`, kept as text (parse with `requireDuration`). */
+  duration: (name: string) =>
+    z.string().refine((v) => parseDuration(v) !== null, { message: `${name} must be an ISO-8601 duration` }),
+  /** An ISO-8601 duration, or `NEVER`. */
+  durationOrNever: () =>
+    z
+      .string()
+      .refine((v) => v === 'NEVER' || parseDuration(v) !== null, {
+        message: 'an ISO-8601 duration or NEVER',
+      }),
+  port: () => z.coerce.number().int().min(0).max(65535),
+  /** A whole number from 0 to 10^9. */
+  count: () => z.coerce.number().int().min(0).max(1_000_000_000),
+  /** A number within [min, max]. */
+  number: (min: number, max: number) => z.coerce.number().min(min).max(max),
+};
 
-const durationOrNever = z
-  .string()
-  .refine((v) => v === 'NEVER' || parseDuration(v) !== null, { message: 'an ISO-8601 duration or NEVER' });
-
-const port = z.coerce.number().int().min(0).max(65535);
-const count = z.coerce.number().int().min(0).max(1_000_000_000);
+const duration = setting.duration;
+const durationOrNever = setting.durationOrNever();
+const port = setting.port();
+const count = setting.count();
 
 const envSchema = z
   .object({
@@ -83,6 +97,11 @@ export type PlatformEnv = z.infer<typeof envSchema>;
 /** Typed platform configuration, shared by the gateway and every service. */
 export interface PlatformConfig {
   env: PlatformEnv;
+  /**
+   * Every variable this configuration was loaded from (the environment with overrides applied),
+   * for the services' own settings: read them with {@link loadSettings}, never `process.env`.
+   */
+  source: Readonly<Record<string, string | undefined>>;
   production: boolean;
   /** Port a service listens on by default (gateway port + 1…5 unless `<SERVICE>_PORT`). */
   servicePort(service: ServiceName): number;
@@ -118,6 +137,7 @@ export function loadConfig(
     env[`${upper(service)}_PORT`] ?? env.GATEWAY_PORT + 1 + SERVICE_NAMES.indexOf(service);
   return {
     env,
+    source: Object.freeze({ ...merged }),
     production: env.NODE_ENV === 'production',
     servicePort,
     serviceUrl: (service) =>
@@ -136,4 +156,18 @@ export function loadConfig(
       return { kind: 'sqlite', file: `${env.DATA_DIR}/${env.DATABASE_PREFIX}_${service}.sqlite` };
     },
   };
+}
+
+/**
+ * A service's own settings, validated with its zod schema against the same variables as the
+ * platform's (overrides included). Call it once at start, from the service's `src/config.ts`:
+ * an invalid value stops the service with a {@link ConfigError} naming the variable.
+ */
+export function loadSettings<S extends z.ZodType>(config: PlatformConfig, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(config.source);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${details}`);
+  }
+  return parsed.data;
 }

@@ -19,6 +19,7 @@ export * from './db/query-counter';
 export * from './db/transactor';
 export * from './db/platform-migration';
 export * from './events/event';
+export * from './events/registry';
 export * from './events/outbox';
 export * from './events/outbox.entity';
 export * from './events/inbox.entity';

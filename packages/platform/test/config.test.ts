@@ -1,4 +1,5 @@
-import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '@loyalty/platform';
+import { z } from 'zod';
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig, loadSettings, setting } from '@loyalty/platform';
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
@@ -54,5 +55,24 @@ describe('loadConfig', () => {
     const c = loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-long-production-secret' }, {});
     expect(c.production).toBe(true);
     expect(c.env.AUTH_JWT_SECRET).not.toBe(DEVELOPMENT_JWT_SECRET);
+  });
+});
+
+describe('loadSettings', () => {
+  const schema = z.object({
+    EXAMPLE_INTERVAL: setting.duration('EXAMPLE_INTERVAL').default('PT15S'),
+    EXAMPLE_COUNT: setting.count().default(3),
+  });
+
+  it("reads a service's own settings from the same variables, overrides included", () => {
+    const config = loadConfig({ EXAMPLE_COUNT: '7' }, { EXAMPLE_INTERVAL: 'PT1M' });
+    expect(loadSettings(config, schema)).toEqual({ EXAMPLE_INTERVAL: 'PT1M', EXAMPLE_COUNT: 7 });
+    expect(loadSettings(loadConfig({}, {}), schema)).toEqual({ EXAMPLE_INTERVAL: 'PT15S', EXAMPLE_COUNT: 3 });
+  });
+
+  it('refuses an invalid value, naming the variable', () => {
+    const config = loadConfig({ EXAMPLE_INTERVAL: 'soon' }, {});
+    expect(() => loadSettings(config, schema)).toThrow(ConfigError);
+    expect(() => loadSettings(config, schema)).toThrow(/EXAMPLE_INTERVAL/);
   });
 });

@@ -8,11 +8,19 @@ import {
   OutboxRelay,
   RedisTransport,
   registerConsumer,
+  Topics,
   Transactor,
   type Database,
   type EventEnvelope,
   type EventTransport,
 } from '@loyalty/platform';
+
+/** A numbered event of a real topic: the effect table records which number arrived. */
+const erased = (n: number) => ({
+  topic: Topics.memberErased,
+  key: `k${n}`,
+  payload: { memberId: String(n), erasedAt: new Date(0).toISOString() },
+});
 import { CreatePlatformTables1700000000000 } from '@loyalty/platform';
 import { onRedis, testConfig } from '@loyalty/testing';
 
@@ -88,21 +96,21 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     let handled = 0;
     await registerConsumer(transport, consumerTx, logger, {
       group: 'test.effects',
-      topics: ['thing.happened'],
+      topics: [Topics.memberErased],
       handle: async (event, { manager }) => {
         handled += 1;
-        await manager.insert(EffectRow, { eventId: event.id, n: Number(event.payload.n) });
+        await manager.insert(EffectRow, { eventId: event.id, n: Number(event.payload.memberId) });
       },
     });
 
     // Ten events committed with the producer's own writes.
     await producerTx.run(async ({ publish }) => {
-      for (let n = 0; n < 10; n++) await publish({ topic: 'thing.happened', key: `k${n}`, payload: { n } });
+      for (let n = 0; n < 10; n++) await publish(erased(n));
     });
     // A rolled-back transaction's events must never leave.
     await expect(
       producerTx.run(async ({ publish }) => {
-        await publish({ topic: 'thing.happened', key: 'ghost', payload: { n: 99 } });
+        await publish(erased(99));
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');

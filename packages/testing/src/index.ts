@@ -4,3 +4,4 @@ export * from './graphql-client';
 export * from './realtime-fake-ledger';
 export * from './fake-ledger';
 export * from './crash';
+export * from './events';

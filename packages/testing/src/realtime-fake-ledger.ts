@@ -17,6 +17,8 @@ import {
   listen,
   Metrics,
   TokenService,
+  Topics,
+  type EventEnvelope,
   type EventTransport,
   type Principal,
 } from '@loyalty/platform';
@@ -118,10 +120,10 @@ export interface RealtimeFakeLedger {
   stop(): Promise<void>;
 }
 
-export function balanceChangedEvent(entry: RealtimeFakeEntry) {
+export function balanceChangedEvent(entry: RealtimeFakeEntry): EventEnvelope<typeof Topics.balanceChanged> {
   return {
     id: randomUUID(),
-    topic: 'balance.changed',
+    topic: Topics.balanceChanged,
     key: entry.memberId,
     occurredAt: entry.createdAt,
     source: 'ledger',
@@ -237,7 +239,7 @@ export async function startRealtimeFakeLedger(options: {
       await options.transport.publish([
         {
           id: randomUUID(),
-          topic: 'points.expiring',
+          topic: Topics.pointsExpiring,
           key: memberId,
           occurredAt: new Date().toISOString(),
           source: 'ledger',
@@ -249,6 +251,7 @@ export async function startRealtimeFakeLedger(options: {
             daysLeft,
             lotId: randomUUID(),
             lead: 'PT12S',
+            warningId: randomUUID(),
           },
         },
       ]);

@@ -57,9 +57,9 @@ export const campaignsService: ServiceDefinition<CampaignsApp, CampaignsContext>
       RecallResolver,
     ],
     references: {
-      Member: resolveMemberReference as never,
-      Campaign: resolveCampaignReference as never,
-      Purchase: resolvePurchaseReference as never,
+      Member: resolveMemberReference,
+      Campaign: resolveCampaignReference,
+      Purchase: resolvePurchaseReference,
     },
   },
 };

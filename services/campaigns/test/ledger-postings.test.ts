@@ -1,5 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConflictError, ServiceUnavailableError, startService, type RunningService } from '@loyalty/platform';
+import {
+  ConflictError,
+  ServiceUnavailableError,
+  startService,
+  Topics,
+  type EventEnvelope,
+  type RunningService,
+} from '@loyalty/platform';
 import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { campaignsService } from '../src';
 import { createApp, type CampaignsApp } from '../src/app';
@@ -148,9 +155,9 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
       i: { name: 'Welcome', startsAt: new Date(now - 60_000).toISOString(), signUpBonus: 20, budget: 30 },
     });
     const [a, b] = [randomUUID(), randomUUID()];
-    const event = (memberId: string) => ({
+    const event = (memberId: string): EventEnvelope => ({
       id: randomUUID(),
-      topic: 'member.registered',
+      topic: Topics.memberRegistered,
       key: memberId,
       payload: { memberId, joinedAt: new Date().toISOString(), registeredVia: 'self', referralCode: null },
       occurredAt: new Date().toISOString(),
@@ -216,10 +223,12 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
   });
 
   it('emits purchase.recorded and purchase.refunded through the outbox, once per purchase and refund', async () => {
-    const seen: { topic: string; payload: Record<string, unknown> }[] = [];
+    const seen: EventEnvelope<typeof Topics.purchaseRecorded | typeof Topics.purchaseRefunded>[] = [];
     const stops = await Promise.all(
-      ['purchase.recorded', 'purchase.refunded'].map((topic) =>
-        service.runtime.transport.listen(topic, (e) => seen.push(e)),
+      [Topics.purchaseRecorded, Topics.purchaseRefunded].map((topic) =>
+        service.runtime.transport.listen(topic, (e) => {
+          if (e.topic === Topics.purchaseRecorded || e.topic === Topics.purchaseRefunded) seen.push(e);
+        }),
       ),
     );
     const merchantId = randomUUID();

@@ -28,9 +28,9 @@ export const catalogService: ServiceDefinition<CatalogApp, CatalogContext> = {
     resolvers: [RewardResolver, RedemptionResolver, MemberResolver],
     orphanedTypes: [RedemptionStatusChange],
     references: {
-      Member: resolveMemberReference as never,
-      Reward: resolveRewardReference as never,
-      Redemption: resolveRedemptionReference as never,
+      Member: resolveMemberReference,
+      Reward: resolveRewardReference,
+      Redemption: resolveRedemptionReference,
     },
   },
 };

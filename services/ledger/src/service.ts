@@ -48,6 +48,6 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
       LedgerInternalResolver,
       LedgerAdminResolver,
     ],
-    references: { LedgerEntry: resolveLedgerEntryReference as never },
+    references: { LedgerEntry: resolveLedgerEntryReference },
   },
 };

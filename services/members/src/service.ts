@@ -24,6 +24,6 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
   context: createContext,
   schema: {
     resolvers: [MemberResolver, MerchantResolver, TierResolver, PrivacyResolver],
-    references: { Member: resolveMemberReference as never, Merchant: resolveMerchantReference as never },
+    references: { Member: resolveMemberReference, Merchant: resolveMerchantReference },
   },
 };

@@ -2,11 +2,8 @@ import { durationMs, requireDuration, Topics, type ServiceApp, type ServiceRunti
 import { ReferralCodeService } from './codes/referral-code.service';
 import { GrantPoster } from './grants/grant.service';
 import { RemoteLedger, type LedgerPort } from './grants/ledger.client';
-import { REFERRAL_REVERSED, ReferralService } from './referrals/referral.service';
+import { ReferralService } from './referrals/referral.service';
 import { referralSettings, type ReferralSettings } from './settings';
-
-/** Published by members when a member's personal data is erased (PIPL). */
-const MEMBER_ERASED = 'member.erased';
 
 /** The referrals service's rules and background work, wired to its runtime. */
 export interface ReferralsApp extends ServiceApp {
@@ -29,9 +26,9 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerPort): P
   );
   await runtime.consume({
     group: 'referrals.members',
-    topics: [Topics.memberRegistered, MEMBER_ERASED],
+    topics: [Topics.memberRegistered, Topics.memberErased],
     handle: (event, uow) =>
-      event.topic === MEMBER_ERASED
+      event.topic === Topics.memberErased
         ? referrals.onMemberErased(event, uow)
         : referrals.onMemberRegistered(event, uow),
   });
@@ -52,7 +49,7 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerPort): P
     async start() {
       grants.start();
       // A decision's grants go out as soon as its event leaves the outbox (i.e. it committed).
-      for (const topic of [Topics.referralRewarded, REFERRAL_REVERSED]) {
+      for (const topic of [Topics.referralRewarded, Topics.referralReversed]) {
         unlisten.push(await runtime.transport.listen(topic, () => grants.nudge()));
       }
     },

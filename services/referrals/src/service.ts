@@ -25,6 +25,6 @@ export const referralsService: ServiceDefinition<ReferralsApp, ReferralsContext>
   schema: {
     resolvers: [MemberReferralsResolver, ReferralResolver, ReferralCodeResolver, ProgrammeResolver],
     orphanedTypes: [ReferralRewarded],
-    references: { Member: resolveMemberReference as never, Referral: resolveReferralReference as never },
+    references: { Member: resolveMemberReference, Referral: resolveReferralReference },
   },
 };

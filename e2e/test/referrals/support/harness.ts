@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
-import { Topics, type EventEnvelope, type PlatformConfig, type RunningService } from '@loyalty/platform';
-import { eventually, graphqlRequest, tokensFor } from '@loyalty/testing';
+import {
+  Topics,
+  type EventEnvelope,
+  type PlatformConfig,
+  type PurchaseRecorded,
+  type RunningService,
+} from '@loyalty/platform';
+import { eventually, graphqlRequest, testEvent, tokensFor } from '@loyalty/testing';
 import type { ReferralsApp } from '@loyalty/referrals';
 import type { ReferralGrantRow, ReferralRow } from '@loyalty/referrals';
 import { FakeLedger } from './fake-ledger';
@@ -74,26 +80,14 @@ export class ReferralHarness {
     return id;
   }
 
-  envelope(
-    topic: string,
-    payload: Record<string, unknown>,
-    overrides: Partial<EventEnvelope> = {},
-  ): EventEnvelope {
-    return {
-      id: randomUUID(),
-      topic,
-      key: String(payload.memberId ?? ''),
-      payload,
-      occurredAt: new Date().toISOString(),
-      source: 'campaigns',
-      ...overrides,
-    };
-  }
-
   /** What campaigns will publish for a recorded purchase. */
-  purchase(memberId: string, amount: number, overrides: Record<string, unknown> = {}): EventEnvelope {
+  purchase(
+    memberId: string,
+    amount: number,
+    overrides: Partial<PurchaseRecorded> = {},
+  ): EventEnvelope<typeof Topics.purchaseRecorded> {
     const purchaseId = randomUUID();
-    return this.envelope(Topics.purchaseRecorded, {
+    return testEvent(Topics.purchaseRecorded, {
       purchaseId,
       merchantId: 'merchant-1',
       memberId,
@@ -106,9 +100,13 @@ export class ReferralHarness {
     });
   }
 
-  refund(purchase: EventEnvelope, refundedTotal: number, occurredAt = new Date()): EventEnvelope {
+  refund(
+    purchase: EventEnvelope<typeof Topics.purchaseRecorded>,
+    refundedTotal: number,
+    occurredAt = new Date(),
+  ): EventEnvelope<typeof Topics.purchaseRefunded> {
     const p = purchase.payload;
-    return this.envelope(
+    return testEvent(
       Topics.purchaseRefunded,
       {
         purchaseId: p.purchaseId,
@@ -117,7 +115,7 @@ export class ReferralHarness {
         memberId: p.memberId,
         amount: refundedTotal,
         refundedTotal,
-        fullyRefunded: refundedTotal >= (p.amount as number),
+        fullyRefunded: refundedTotal >= p.amount,
       },
       { occurredAt: occurredAt.toISOString() },
     );

@@ -4,7 +4,8 @@ import type { EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import type { Database } from './data-source';
 import { isRetryableTransactionError } from './data-source';
-import { Outbox, type NewEvent } from '../events/outbox';
+import type { NewEvent } from '../events/event';
+import { Outbox } from '../events/outbox';
 
 /** What a unit of work may use: the transaction's entity manager and the outbox. */
 export interface UnitOfWork {

@@ -2,28 +2,34 @@ import type { Logger } from 'pino';
 import { isUniqueViolation } from '../db/data-source';
 import type { Transactor, UnitOfWork } from '../db/transactor';
 import type { EventEnvelope } from './event';
+import type { Topic } from './registry';
 import { InboxEventRow } from './inbox.entity';
 import type { EventTransport } from './transport';
 
-export interface ConsumerSpec {
+export interface ConsumerSpec<T extends Topic = Topic> {
   /** Unique per consuming service and purpose, e.g. `referrals.purchase-recorded`. */
   group: string;
-  topics: string[];
-  /** Runs in the same transaction as the inbox row: effects and "seen" commit together. */
-  handle(event: EventEnvelope, uow: UnitOfWork): Promise<void>;
+  topics: readonly T[];
+  /**
+   * Runs in the same transaction as the inbox row: effects and "seen" commit together. The event
+   * is typed by its topic (narrow with `event.topic === Topics.x` when there are several).
+   */
+  handle(event: EventEnvelope<T>, uow: UnitOfWork): Promise<void>;
 }
 
 /**
  * Registers an idempotent durable consumer: each event id has its effect once, however often
  * and however concurrently it is delivered.
  */
-export async function registerConsumer(
+export async function registerConsumer<T extends Topic>(
   transport: EventTransport,
   transactor: Transactor,
   logger: Logger,
-  spec: ConsumerSpec,
+  spec: ConsumerSpec<T>,
 ): Promise<() => Promise<void>> {
-  return transport.consume(spec.group, spec.topics, async (event) => {
+  return transport.consume(spec.group, [...spec.topics], async (envelope) => {
+    // The transport delivers only the topics subscribed to above.
+    const event = envelope as EventEnvelope<T>;
     try {
       await transactor.run(async (uow) => {
         // Insert first: a concurrent duplicate blocks on this key, then fails and is skipped.

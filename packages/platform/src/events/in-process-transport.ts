@@ -1,4 +1,5 @@
 import type { EventEnvelope } from './event';
+import type { Topic } from './registry';
 import type { EventHandler, EventListener, EventTransport } from './transport';
 
 /**
@@ -48,7 +49,9 @@ export class InProcessTransport implements EventTransport {
     };
   }
 
-  async listen(topic: string, listener: EventListener): Promise<() => Promise<void>> {
+  async listen<T extends Topic>(topic: T, typed: EventListener<T>): Promise<() => Promise<void>> {
+    // Only events of `topic` reach this listener (they are dispatched by topic below).
+    const listener = typed as EventListener;
     const set = this.listeners.get(topic) ?? new Set();
     set.add(listener);
     this.listeners.set(topic, set);

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { NewEvent } from './event';
 import { OutboxEventRow } from './outbox.entity';
-
-/** An event to publish: what happened, to which aggregate, with what data. */
-export interface NewEvent {
-  topic: string;
-  key: string;
-  payload: Record<string, unknown>;
-}
 
 /** Writes events into the outbox table inside the caller's transaction. */
 export class Outbox {

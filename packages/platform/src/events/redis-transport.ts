@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from './event';
+import type { Topic } from './registry';
 import type { EventHandler, EventListener, EventTransport } from './transport';
 
 type StreamReply = [stream: string, messages: [id: string, fields: string[]][]][] | null;
@@ -137,7 +138,9 @@ export class RedisTransport implements EventTransport {
     return stop;
   }
 
-  async listen(topic: string, listener: EventListener): Promise<() => Promise<void>> {
+  async listen<T extends Topic>(topic: T, typed: EventListener<T>): Promise<() => Promise<void>> {
+    // Only events of `topic` reach this listener (they are dispatched by topic below).
+    const listener = typed as EventListener;
     if (!this.subscriber) {
       this.subscriber = new Redis(this.url, { maxRetriesPerRequest: null });
       this.subscriber.on('error', (err) => this.logger.warn({ err }, 'redis subscriber error'));

@@ -68,14 +68,15 @@ export class OutboxRelay {
   }
 
   private toEnvelope(row: OutboxEventRow): EventEnvelope {
+    // The row was written from a typed NewEvent (Transactor.publish), so topic and payload match.
     return {
       id: row.eventId,
       topic: row.topic,
       key: row.eventKey,
-      payload: JSON.parse(row.payload) as Record<string, unknown>,
+      payload: JSON.parse(row.payload) as unknown,
       occurredAt: row.occurredAt.toISOString(),
       source: this.options.source,
-    };
+    } as EventEnvelope;
   }
 
   private async drainBatch(limit: number): Promise<number> {

@@ -10,18 +10,22 @@ const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ' +
   '["@key", "@shareable", "@inaccessible", "@external", "@requires", "@provides", "@override", "@tag"])';
 
-/** `__resolveReference` per entity type name. */
-export type ReferenceResolvers = Record<
-  string,
-  (reference: Record<string, unknown>, context: never, info: never) => unknown
->;
+/**
+ * An entity's `__resolveReference`: the representation the gateway sends (key fields as
+ * strings) and the service's own request context.
+ */
+export type ReferenceResolver<Ctx> = (reference: { id: string }, context: Ctx) => unknown;
 
-export interface SubgraphSchemaSpec {
+/** `__resolveReference` per entity type name. */
+export type ReferenceResolvers<Ctx> = Record<string, ReferenceResolver<Ctx>>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the context type is the service's own
+export interface SubgraphSchemaSpec<Ctx = any> {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers: NonEmptyArray<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   orphanedTypes?: Function[];
-  references?: ReferenceResolvers;
+  references?: ReferenceResolvers<Ctx>;
 }
 
 /** The built subgraph schema and its SDL (composition reads the SDL). */

@@ -17,6 +17,7 @@ import { OutboxEventRow } from '../events/outbox.entity';
 import { RedisTransport } from '../events/redis-transport';
 import { OutboxRelay } from '../events/relay';
 import type { EventTransport } from '../events/transport';
+import type { Topic } from '../events/registry';
 import { registerConsumer, type ConsumerSpec } from '../events/consumer';
 import { buildSubgraph, type SubgraphSchemaSpec } from '../graphql/subgraph-schema';
 import { createRequestHandler, createServer, listen } from '../http/http-server';
@@ -40,7 +41,7 @@ export interface ServiceRuntime {
   /** A client for another subgraph's internal API, authenticated as this service. */
   client(service: ServiceName): ServiceClient;
   /** Registers an idempotent durable consumer; it is stopped with the service. */
-  consume(spec: ConsumerSpec): Promise<void>;
+  consume<T extends Topic>(spec: ConsumerSpec<T>): Promise<void>;
 }
 
 /** Background work a service runs while it is up (sweepers, schedulers). */
@@ -58,7 +59,7 @@ export interface ServiceDefinition<App extends ServiceApp, Ctx extends BaseConte
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: Function[];
   createApp(runtime: ServiceRuntime): Promise<App> | App;
-  schema: SubgraphSchemaSpec;
+  schema: SubgraphSchemaSpec<Ctx>;
   /** Adds the application object and per-request DataLoaders to the base context. */
   context(base: BaseContext, app: App): Ctx;
 }

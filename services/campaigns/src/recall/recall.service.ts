@@ -1,10 +1,15 @@
 import { IsNull, LessThan, Raw } from 'typeorm';
-import { BackgroundLoop, type ServiceClient, type ServiceRuntime, type Transactor } from '@loyalty/platform';
+import {
+  BackgroundLoop,
+  Topics,
+  type ServiceClient,
+  type ServiceRuntime,
+  type Transactor,
+} from '@loyalty/platform';
 import { MemberActivityRow } from '../purchases/purchase.entity';
 
 type Logger = ServiceRuntime['logger'];
 
-export const RECALL_TOPIC = 'member.recall_offered';
 /** R10: members inactive this long… */
 export const INACTIVE_DAYS = 90;
 /** …whose points expire within this many days get a reminder with a points-plus-cash offer. */
@@ -103,7 +108,7 @@ export class RecallService {
           if (!claimed.affected) return false;
           const points = expiring.reduce((s, e) => s + e.points, 0);
           await publish({
-            topic: RECALL_TOPIC,
+            topic: Topics.memberRecallOffered,
             key: activity.memberId,
             payload: {
               memberId: activity.memberId,

@@ -5,6 +5,7 @@ import {
   BadInputError,
   durationMs,
   parseDuration,
+  Topics,
   wholeDays,
   type PlatformConfig,
   type Transactor,
@@ -17,7 +18,6 @@ import { ValidityChangeRow } from './validity-change.entity';
 
 /** L6: a shortening of validity is announced at least this long before it applies. */
 export const SHORTENING_NOTICE_DAYS = 30;
-export const PROGRAMME_VALIDITY_TOPIC = 'programme.validity_changed';
 
 /** When points credited at `from` with `validity` expire (null: never). */
 export function expiryOf(from: Date, validity: string): Date | null {
@@ -96,7 +96,7 @@ export class TermsService {
       });
       await manager.insert(ValidityChangeRow, row);
       await publish({
-        topic: PROGRAMME_VALIDITY_TOPIC,
+        topic: Topics.programmeValidityChanged,
         key: 'programme',
         payload: {
           changeId: row.id,

@@ -3,6 +3,7 @@ import {
   assertCanReadMemberPrivate,
   BadInputError,
   NotFoundError,
+  Topics,
   type Principal,
   type Transactor,
 } from '@loyalty/platform';
@@ -75,7 +76,7 @@ export class PrivacyService {
         at: now,
       });
       await publish({
-        topic: 'member.erased',
+        topic: Topics.memberErased,
         key: memberId,
         payload: { memberId, erasedAt: now.toISOString() },
       });

@@ -34,7 +34,6 @@ import {
 } from './referral.rules';
 
 /** Topic of the event published when a refund takes referral rewards back. */
-export const REFERRAL_REVERSED = 'referral.reversed';
 
 type AttributionResult =
   | { kind: 'recorded'; referral: ReferralRow }
@@ -59,7 +58,10 @@ export class ReferralService {
   // ---- attribution ---------------------------------------------------------------------------
 
   /** `member.registered`: every member gets a code; a sign-up code records the invitation. */
-  async onMemberRegistered(event: EventEnvelope, { manager }: UnitOfWork): Promise<void> {
+  async onMemberRegistered(
+    event: EventEnvelope<typeof Topics.memberRegistered>,
+    { manager }: UnitOfWork,
+  ): Promise<void> {
     const memberId = str(event.payload.memberId);
     if (!memberId) {
       this.logger.error({ eventId: event.id }, 'member.registered without memberId; ignored');
@@ -176,7 +178,10 @@ export class ReferralService {
   }
 
   /** `member.erased`: the member's code is disabled; the trail keeps its pseudonymous ids. */
-  async onMemberErased(event: EventEnvelope, { manager }: UnitOfWork): Promise<void> {
+  async onMemberErased(
+    event: EventEnvelope<typeof Topics.memberErased>,
+    { manager }: UnitOfWork,
+  ): Promise<void> {
     const memberId = str(event.payload.memberId);
     if (!memberId) return;
     await this.codes.disable(manager, memberId, new Date(str(event.payload.erasedAt) ?? event.occurredAt));
@@ -190,7 +195,10 @@ export class ReferralService {
    * of deliveries (or different purchases) racing, exactly one wins, on SQLite and MySQL alike;
    * the grants it owes are written in the same transaction.
    */
-  async onPurchaseRecorded(event: EventEnvelope, { manager, publish }: UnitOfWork): Promise<void> {
+  async onPurchaseRecorded(
+    event: EventEnvelope<typeof Topics.purchaseRecorded>,
+    { manager, publish }: UnitOfWork,
+  ): Promise<void> {
     const p = event.payload;
     const memberId = str(p.memberId);
     const purchaseId = str(p.purchaseId);
@@ -316,7 +324,10 @@ export class ReferralService {
    * than the minimum, takes both rewards back (REVERSE grants, posted after their credits) and
    * rejects the referral for good, so refund-and-rebuy cannot earn a second reward.
    */
-  async onPurchaseRefunded(event: EventEnvelope, { manager, publish }: UnitOfWork): Promise<void> {
+  async onPurchaseRefunded(
+    event: EventEnvelope<typeof Topics.purchaseRefunded>,
+    { manager, publish }: UnitOfWork,
+  ): Promise<void> {
     const p = event.payload;
     const purchaseId = str(p.purchaseId);
     const refundedTotal = int(p.refundedTotal) ?? int(p.amount);
@@ -375,7 +386,7 @@ export class ReferralService {
     );
     if (reversals.length) await manager.insert(ReferralGrantRow, reversals);
     await publish({
-      topic: REFERRAL_REVERSED,
+      topic: Topics.referralReversed,
       key: referral.inviterId,
       payload: {
         referralId: referral.id,
@@ -384,7 +395,7 @@ export class ReferralService {
         inviterPoints: referral.inviterPoints ?? 0,
         inviteePoints: referral.inviteePoints ?? 0,
         purchaseId,
-        refundId: str(p.refundId),
+        refundId: p.refundId,
       },
     });
   }

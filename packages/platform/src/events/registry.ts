@@ -1,0 +1,152 @@
+/**
+ * The one registry of integration events: every topic and the payload it carries. Producers
+ * (`uow.publish`) and consumers (`runtime.consume`) are typed by it, so a payload change is a
+ * compile error at every place that writes or reads it. Ids are strings and times ISO-8601 UTC;
+ * the envelope ({@link EventEnvelope}) adds `id`, `topic`, `key`, `occurredAt` and `source`.
+ */
+
+/** A `PointKind` value (`REGULAR`, `GREEN`) as rows store it. */
+export type PointKindName = string;
+
+/** `member.registered` (members; key memberId). Pseudonymous: never contact data. */
+export interface MemberRegistered {
+  memberId: string;
+  joinedAt: string;
+  registeredVia: string;
+  referralCode: string | null;
+}
+
+/** `member.erased` (members; key memberId): personal data erased (PIPL); the id lives on. */
+export interface MemberErased {
+  memberId: string;
+  erasedAt: string;
+}
+
+/** `balance.changed` (ledger; key memberId): one per ledger entry. */
+export interface BalanceChanged {
+  memberId: string;
+  kind: PointKindName;
+  delta: number;
+  balance: number;
+  entryId: string;
+  entryType: string;
+  sequence: number;
+  createdAt: string;
+}
+
+/** `points.expiring` (ledger; key memberId): one per (lot, lead, expiry date). */
+export interface PointsExpiring {
+  memberId: string;
+  kind: PointKindName;
+  points: number;
+  expiresAt: string;
+  daysLeft: number;
+  lotId: string;
+  lead: string;
+  warningId: string;
+}
+
+/** `purchase.recorded` (campaigns; key memberId). */
+export interface PurchaseRecorded {
+  purchaseId: string;
+  merchantId: string;
+  memberId: string;
+  orderId: string;
+  amount: number;
+  occurredAt: string;
+  firstPurchase: boolean;
+  awards: { kind: PointKindName; points: number }[];
+}
+
+/** `purchase.refunded` (campaigns; key memberId); amounts in minor units, `refundedTotal` cumulative. */
+export interface PurchaseRefunded {
+  purchaseId: string;
+  refundId: string;
+  merchantId: string;
+  memberId: string;
+  amount: number;
+  refundedTotal: number;
+  fullyRefunded: boolean;
+}
+
+/** `member.recall_offered` (campaigns; key memberId): R10, once per period of inactivity. */
+export interface MemberRecallOffered {
+  memberId: string;
+  inactiveSince: string | null;
+  expiring: { kind: PointKindName; points: number; expiresAt: string }[];
+  points: number;
+  soonestExpiry: string;
+  offer: { type: 'POINTS_PLUS_CASH'; message: string };
+}
+
+/** `programme.validity_changed` (campaigns; key `programme`): the L6 notice to every member. */
+export interface ProgrammeValidityChanged {
+  changeId: string;
+  validity: string;
+  previousValidity: string;
+  shortening: boolean;
+  effectiveAt: string;
+  announcedAt: string;
+  reason: string;
+  audience: 'ALL_MEMBERS';
+}
+
+/** `redemption.status_changed` (catalog; key memberId). */
+export interface RedemptionStatusChanged {
+  redemptionId: string;
+  memberId: string;
+  rewardId: string;
+  merchantId: string | null;
+  from: string | null;
+  to: string;
+  reason: string;
+  at: string;
+}
+
+/** `referral.rewarded` (referrals; key inviterId). */
+export interface ReferralRewarded {
+  referralId: string;
+  inviterId: string;
+  inviteeId: string;
+  inviterPoints: number;
+  inviteePoints: number;
+  purchaseId: string;
+}
+
+/** `referral.reversed` (referrals; key inviterId): a refund of the qualifying purchase took both rewards back. */
+export interface ReferralReversed extends ReferralRewarded {
+  refundId: string;
+}
+
+/** Topic → payload. Add a topic here first; producers and consumers follow from it. */
+export interface EventPayloads {
+  'member.registered': MemberRegistered;
+  'member.erased': MemberErased;
+  'balance.changed': BalanceChanged;
+  'points.expiring': PointsExpiring;
+  'purchase.recorded': PurchaseRecorded;
+  'purchase.refunded': PurchaseRefunded;
+  'member.recall_offered': MemberRecallOffered;
+  'programme.validity_changed': ProgrammeValidityChanged;
+  'redemption.status_changed': RedemptionStatusChanged;
+  'referral.rewarded': ReferralRewarded;
+  'referral.reversed': ReferralReversed;
+}
+
+/** Every topic the platform knows. */
+export type Topic = keyof EventPayloads;
+
+/** Topic names by role, so no code spells a topic as a string literal. */
+export const Topics = {
+  memberRegistered: 'member.registered',
+  memberErased: 'member.erased',
+  balanceChanged: 'balance.changed',
+  pointsExpiring: 'points.expiring',
+  purchaseRecorded: 'purchase.recorded',
+  purchaseRefunded: 'purchase.refunded',
+  memberRecallOffered: 'member.recall_offered',
+  programmeValidityChanged: 'programme.validity_changed',
+  redemptionStatusChanged: 'redemption.status_changed',
+  referralRewarded: 'referral.rewarded',
+  referralReversed: 'referral.reversed',
+} as const satisfies Record<string, Topic>;
