@@ -15,11 +15,9 @@ export const setting = {
     z.string().refine((v) => parseDuration(v) !== null, { message: `${name} must be an ISO-8601 duration` }),
   /** An ISO-8601 duration, or `NEVER`. */
   durationOrNever: () =>
-    z
-      .string()
-      .refine((v) => v === 'NEVER' || parseDuration(v) !== null, {
-        message: 'an ISO-8601 duration or NEVER',
-      }),
+    z.string().refine((v) => v === 'NEVER' || parseDuration(v) !== null, {
+      message: 'an ISO-8601 duration or NEVER',
+    }),
   port: () => z.coerce.number().int().min(0).max(65535),
   /** A whole number from 0 to 10^9. */
   count: () => z.coerce.number().int().min(0).max(1_000_000_000),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/data-source';
 import type { Transactor } from '../db/transactor';
 import { BackgroundLoop } from '../service/background-loop';
+import { forUpdate } from '../db/row-lock';
 import type { EventEnvelope } from './event';
 import { OutboxEventRow } from './outbox.entity';
 import type { EventTransport } from './transport';
@@ -84,14 +85,14 @@ export class OutboxRelay {
       // Replicas share the outbox: SKIP LOCKED lets each take different rows.
       return this.transactor.run(
         async ({ manager }) => {
-          const rows = await manager
-            .createQueryBuilder(OutboxEventRow, 'o')
-            .where('o.publishedAt IS NULL')
-            .orderBy('o.position', 'ASC')
-            .limit(limit)
-            .setLock('pessimistic_write')
-            .setOnLocked('skip_locked')
-            .getMany();
+          const rows = await forUpdate(
+            manager
+              .createQueryBuilder(OutboxEventRow, 'o')
+              .where('o.publishedAt IS NULL')
+              .orderBy('o.position', 'ASC')
+              .limit(limit),
+            { skipLocked: true },
+          ).getMany();
           if (rows.length === 0) return 0;
           await this.transport.publish(rows.map((r) => this.toEnvelope(r)));
           await manager.update(
