@@ -24,7 +24,9 @@ module.exports = {
     '<rootDir>/e2e',
   ],
   testMatch: ['**/test/**/*.test.ts'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '^.+/auto-bind/.+\\.js$': swc },
+  // GraphQL Code Generator (tools/) depends on auto-bind, which ships only as an ES module.
+  transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/auto-bind@|auto-bind/)'],
   moduleNameMapper: {
     '^@loyalty/(platform|testing)$': '<rootDir>/packages/$1/src/index.ts',
     '^@loyalty/launcher$': '<rootDir>/apps/launcher/src/index.ts',

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { buildSubgraph, loadConfig, SERVICE_NAMES } from '@loyalty/platform';
 import { composeSupergraph, SUPERGRAPH_PATH } from '@loyalty/gateway';
 import { SERVICES } from '@loyalty/launcher';
+import { peerClientFiles, shown, subgraphSchemaFiles, type DerivedFile } from './peer-clients';
 
 /** Composes the supergraph from every subgraph's SDL, with the default URLs (4001–4005). */
 export async function composeFromServices(): Promise<string> {
@@ -15,11 +16,34 @@ export async function composeFromServices(): Promise<string> {
   return `${composeSupergraph(subgraphs).trim()}\n`;
 }
 
+/**
+ * Everything the repository derives from the subgraphs' code: the static supergraph the gateway
+ * runs, each subgraph's schema, and the typed clients services use to call each other.
+ */
+export async function derivedFiles(): Promise<DerivedFile[]> {
+  const schemas = await subgraphSchemaFiles();
+  return [
+    { path: SUPERGRAPH_PATH, content: await composeFromServices() },
+    ...schemas,
+    ...(await peerClientFiles(schemas)),
+  ];
+}
+
+/** The derived files whose committed copy differs from what the code derives today. */
+export async function staleDerivedFiles(): Promise<string[]> {
+  const files = await derivedFiles();
+  return files
+    .filter((f) => !existsSync(f.path) || readFileSync(f.path, 'utf8') !== f.content)
+    .map((f) => shown(f.path));
+}
+
 if (require.main === module) {
-  composeFromServices()
-    .then((sdl) => {
-      writeFileSync(SUPERGRAPH_PATH, sdl);
-      console.log(`wrote ${SUPERGRAPH_PATH}`);
+  derivedFiles()
+    .then((files) => {
+      for (const f of files) {
+        writeFileSync(f.path, f.content);
+        console.log(`wrote ${shown(f.path)}`);
+      }
     })
     .catch((err) => {
       console.error(err instanceof Error ? err.message : err);

@@ -5,3 +5,4 @@
  */
 export * from './compose';
 export * from './contract';
+export * from './peer-clients';

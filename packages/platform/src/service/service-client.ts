@@ -1,4 +1,6 @@
 import retry from 'async-retry';
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Logger } from 'pino';
 import type { ServiceName } from '../config';
 import type { TokenService } from '../auth/jwt';
@@ -12,6 +14,9 @@ interface GraphQLResponse<T> {
 }
 
 class TransientError extends Error {}
+
+/** Printed once per document: the same operation is sent many times. */
+const printed = new WeakMap<object, string>();
 
 /**
  * Calls another subgraph's (internal) GraphQL API as this service. Internal mutations are
@@ -27,6 +32,23 @@ export class ServiceClient {
     private readonly logger: Logger,
     private readonly retries = 3,
   ) {}
+
+  /**
+   * Sends one operation generated from `src/peers/<peer>.graphql` (see `pnpm compose`): the
+   * variables and the answer are typed by the peer's schema.
+   */
+  async execute<Result, Variables extends Record<string, unknown>>(
+    document: TypedDocumentNode<Result, Variables>,
+    variables: Variables,
+    options: { retries?: number } = {},
+  ): Promise<Result> {
+    let query = printed.get(document);
+    if (query === undefined) {
+      query = print(document);
+      printed.set(document, query);
+    }
+    return this.request<Result>(query, variables, options);
+  }
 
   async request<T>(
     query: string,
