@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually } from '@loyalty/testing';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** A base port with the five after it free too (the subgraphs take GATEWAY_PORT + 1…5). */
+async function freePortRange(size: number): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const checks = await Promise.all(Array.from({ length: size }, (_, i) => free(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+}
+
+/**
+ * What a process manager does to `pnpm start`: SIGTERM to the pnpm process. The platform drains
+ * and the command exits 0 (Apollo's own signal handler used to re-raise the signal, and the
+ * shell between pnpm and node used to die of it: both made the exit code non-zero).
+ */
+describe('pnpm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('stops gracefully on SIGTERM with exit code 0', async () => {
+    const port = await freePortRange(6);
+    const child = spawn('pnpm', ['start'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        GATEWAY_PORT: String(port),
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        TARGET: 'all',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 150_000, 250);
+      child.kill('SIGTERM');
+      expect({ code: await exited, output }).toEqual({ code: 0, output: expect.any(String) });
+      await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 180_000);
+});
