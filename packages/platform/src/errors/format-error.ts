@@ -6,10 +6,10 @@ import { ErrorCode, isErrorCode } from './error-code';
 import { AppError } from './errors';
 
 /** Apollo/graphql-js codes that mean "the request itself is wrong": the caller's fault. */
-const INPUT_CODES = new Set([
+const INPUT_CODES = new Set<string>([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
+  ErrorCode.BAD_USER_INPUT,
   'BAD_REQUEST',
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_SUPPORTED',

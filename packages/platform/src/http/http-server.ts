@@ -7,6 +7,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
+import { ErrorCode } from '../errors/error-code';
 import type { Metrics } from './metrics';
 import { requestScope } from './request-scope';
 
@@ -80,7 +81,7 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
             body = raw.length ? JSON.parse(raw) : undefined;
           } catch {
             return send(res, 400, {
-              errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT' } }],
+              errors: [{ message: 'Malformed JSON body', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
             });
           }
         }
@@ -107,13 +108,15 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
     } catch (error) {
       if (error instanceof PayloadTooLarge) {
         return send(res, 413, {
-          errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }],
+          errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
         });
       }
       opts.logger.error({ err: error }, 'unhandled HTTP error');
       if (!res.headersSent)
         send(res, 500, {
-          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+          errors: [
+            { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+          ],
         });
       else res.end();
     }
