@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { buildSubgraph, loadConfig, SERVICE_NAMES } from '@loyalty/platform';
 import { composeSupergraph, SUPERGRAPH_PATH } from '@loyalty/gateway';
 import { SERVICES } from '@loyalty/launcher';
-import { peerClientFiles, shown, subgraphSchemaFiles, type DerivedFile } from './peer-clients';
+import { peerClientFiles, shown, subgraphSchemas, type DerivedFile } from './peer-clients';
 
 /** Composes the supergraph from every subgraph's SDL, with the default URLs (4001–4005). */
 export async function composeFromServices(): Promise<string> {
@@ -18,14 +18,13 @@ export async function composeFromServices(): Promise<string> {
 
 /**
  * Everything the repository derives from the subgraphs' code: the static supergraph the gateway
- * runs, each subgraph's schema, and the typed clients services use to call each other.
+ * runs and the typed clients services use to call each other (generated against each subgraph's
+ * whole schema, internal operations included, which is built here and not committed).
  */
 export async function derivedFiles(): Promise<DerivedFile[]> {
-  const schemas = await subgraphSchemaFiles();
   return [
     { path: SUPERGRAPH_PATH, content: await composeFromServices() },
-    ...schemas,
-    ...(await peerClientFiles(schemas)),
+    ...(await peerClientFiles(await subgraphSchemas())),
   ];
 }
 
