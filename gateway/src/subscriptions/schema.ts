@@ -21,6 +21,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { ErrorCode } from '@loyalty/platform';
 import { channelAvailable, CHANNELS, type Channel } from './channels';
 
 export interface RealtimeSchema {
@@ -98,7 +99,7 @@ export class SubscriptionAwareGateway implements GatewayInterface {
         return {
           errors: [
             new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) on this same URL', {
-              extensions: { code: 'BAD_USER_INPUT' },
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
             }),
           ],
         };
