@@ -24,7 +24,8 @@ import type { GatewayContext } from './context';
 import { createArmor } from './limits';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
-import { startRealtime, type RealtimeLimits, type RealtimeServer } from './subscriptions/server';
+import type { RealtimeLimits } from './subscriptions/limits';
+import { startRealtime, type RealtimeServer } from './subscriptions/server';
 
 export interface GatewayOptions {
   port?: number;
