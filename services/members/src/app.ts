@@ -2,7 +2,7 @@ import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
 import { MemberService } from './members/member.service';
 import { MerchantService } from './merchants/merchant.service';
 import { PrivacyService } from './privacy/privacy.service';
-import { RemoteReferralCodeChecker } from './referral-codes';
+import { RemoteReferralsClient } from './peers/referrals.client';
 import { TierService } from './tiers/tier.service';
 
 /** The members service's rules, wired to its runtime. */
@@ -22,10 +22,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
     handle: (event, uow) => tiers.onPurchaseEvent(event, uow),
   });
   return {
-    members: new MemberService(
-      runtime.transactor,
-      new RemoteReferralCodeChecker(runtime.client('referrals')),
-    ),
+    members: new MemberService(runtime.transactor, new RemoteReferralsClient(runtime.client('referrals'))),
     merchants: new MerchantService(runtime.transactor, runtime.tokens),
     tiers,
     privacy: new PrivacyService(runtime.transactor),

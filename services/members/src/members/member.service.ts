@@ -11,6 +11,7 @@ import {
   type Transactor,
 } from '@loyalty/platform';
 import { ConsentRow, PROGRAMME_TERMS_VERSION } from '../consents/consent.entity';
+import type { ReferralsClient } from '../peers/referrals.client';
 import { MemberRow } from './member.entity';
 import { PHONE_MESSAGE, PHONE_PATTERN, type RegisterMemberInput } from './member.input';
 
@@ -29,16 +30,10 @@ export function normalizeContact(input: Pick<RegisterMemberInput, 'phone' | 'ema
   return { phone, email };
 }
 
-/** Validates referral codes at sign-up (answered by the referrals service). */
-export interface ReferralCodeChecker {
-  /** Throws BAD_USER_INPUT for an unknown code. */
-  check(code: string): Promise<void>;
-}
-
 export class MemberService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly referralCodes: ReferralCodeChecker,
+    private readonly referrals: ReferralsClient,
   ) {}
 
   async register(input: RegisterMemberInput, principal: Principal | null): Promise<MemberRow> {
@@ -50,7 +45,9 @@ export class MemberService {
     if (!phone && !email) throw new BadInputError('A phone number or an email address is required', 'phone');
     const referralCode = input.referralCode?.trim().toUpperCase() || null;
     // Before any write: an unknown code is refused, not silently dropped.
-    if (referralCode) await this.referralCodes.check(referralCode);
+    if (referralCode && !(await this.referrals.referralCodeOwner(referralCode))) {
+      throw new BadInputError(`Unknown referral code ${referralCode}`, 'referralCode');
+    }
     try {
       return await this.transactor.run(async ({ manager, publish }) => {
         if (phone && (await manager.existsBy(MemberRow, { phone }))) {
