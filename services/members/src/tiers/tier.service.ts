@@ -1,7 +1,7 @@
 import { In, MoreThanOrEqual } from 'typeorm';
 import type { EventEnvelope, Transactor, UnitOfWork } from '@loyalty/platform';
 import { SpendRow } from './spend.entity';
-import { standingFor, TIER_WINDOW_DAYS, type TierStanding } from './tier-rules';
+import { standingFor, TIER_WINDOW_DAYS, type TierStanding } from './tier.rules';
 
 interface PurchaseRecorded {
   purchaseId: string;
