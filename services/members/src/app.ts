@@ -3,7 +3,7 @@ import { MemberService } from './members/member.service';
 import { MerchantService } from './merchants/merchant.service';
 import { PrivacyService } from './privacy/privacy.service';
 import { RemoteReferralsClient } from './peers/referrals.client';
-import { TierService } from './tiers/tier.service';
+import { SPEND_TOPICS, TierService } from './tiers/tier.service';
 
 /** The members service's rules, wired to its runtime. */
 export interface MembersApp extends ServiceApp {
@@ -18,7 +18,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
   // Tiers follow spending: learnt from the campaigns service's purchase events.
   await runtime.consume({
     group: 'members.tier-spend',
-    topics: ['purchase.recorded', 'purchase.refunded'],
+    topics: SPEND_TOPICS,
     handle: (event, uow) => tiers.onPurchaseEvent(event, uow),
   });
   return {
