@@ -4,24 +4,14 @@ import {
   alignToKeys,
   BadInputError,
   ConflictError,
-  ForbiddenError,
   isUniqueViolation,
   Topics,
-  type Principal,
   type Transactor,
 } from '@loyalty/platform';
 import { ConsentRow, PROGRAMME_TERMS_VERSION } from '../consents/consent.entity';
 import type { ReferralsClient } from '../peers/referrals.client';
 import { MemberRow } from './member.entity';
 import { PHONE_MESSAGE, PHONE_PATTERN, type RegisterMemberInput } from './member.input';
-
-/** Who may sign a member up, and through which channel it is recorded. */
-function registrationChannel(principal: Principal | null): string {
-  if (!principal) return 'self';
-  if (principal.role === 'partner') return `partner:${principal.merchantId}`;
-  if (principal.role === 'admin' || principal.role === 'service') return principal.role;
-  throw new ForbiddenError('A signed-in member cannot register another member');
-}
 
 /** Normalises what people type: spaces and dashes in phones, case in emails. */
 export function normalizeContact(input: Pick<RegisterMemberInput, 'phone' | 'email'>) {
@@ -36,8 +26,8 @@ export class MemberService {
     private readonly referrals: ReferralsClient,
   ) {}
 
-  async register(input: RegisterMemberInput, principal: Principal | null): Promise<MemberRow> {
-    const via = registrationChannel(principal);
+  /** Signs a member up through `via`, the channel the policy allowed (`registrationChannel`). */
+  async register(input: RegisterMemberInput, via: string): Promise<MemberRow> {
     const { phone, email } = normalizeContact(input);
     const displayName = input.displayName.trim();
     if (!displayName) throw new BadInputError('displayName must not be blank', 'displayName');
