@@ -11,14 +11,8 @@ import {
 import { ConsentRow, PROGRAMME_TERMS_VERSION } from '../consents/consent.entity';
 import type { ReferralsClient } from '../peers/referrals.client';
 import { MemberRow } from './member.entity';
-import { PHONE_MESSAGE, PHONE_PATTERN, type RegisterMemberInput } from './member.input';
-
-/** Normalises what people type: spaces and dashes in phones, case in emails. */
-export function normalizeContact(input: Pick<RegisterMemberInput, 'phone' | 'email'>) {
-  const phone = input.phone?.replace(/[\s-]/g, '') || null;
-  const email = input.email?.trim().toLowerCase() || null;
-  return { phone, email };
-}
+import type { RegisterMemberInput } from './member.input';
+import { normalizeRegistration } from './member.rules';
 
 export class MemberService {
   constructor(
@@ -28,12 +22,7 @@ export class MemberService {
 
   /** Signs a member up through `via`, the channel the policy allowed (`registrationChannel`). */
   async register(input: RegisterMemberInput, via: string): Promise<MemberRow> {
-    const { phone, email } = normalizeContact(input);
-    const displayName = input.displayName.trim();
-    if (!displayName) throw new BadInputError('displayName must not be blank', 'displayName');
-    if (phone && !PHONE_PATTERN.test(phone)) throw new BadInputError(PHONE_MESSAGE, 'phone');
-    if (!phone && !email) throw new BadInputError('A phone number or an email address is required', 'phone');
-    const referralCode = input.referralCode?.trim().toUpperCase() || null;
+    const { displayName, phone, email, referralCode } = normalizeRegistration(input);
     // Before any write: an unknown code is refused, not silently dropped.
     if (referralCode && !(await this.referrals.referralCodeOwner(referralCode))) {
       throw new BadInputError(`Unknown referral code ${referralCode}`, 'referralCode');
