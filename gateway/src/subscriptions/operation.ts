@@ -14,7 +14,8 @@ import type { SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { AppError, BadInputError, ErrorCode, LimitReachedError, type Principal } from '@loyalty/platform';
 import type { RealtimeSchema } from './schema';
-import { collectFields, compileSelection, fragmentsOf, type CompiledSelection } from './selection';
+import { compileSelection, type CompiledSelection } from './selection';
+import { collectFields, fragmentsOf } from './selection-fields';
 import type { Audience } from './resolver';
 import { authorizeSubscription } from './subscription.policy';
 
