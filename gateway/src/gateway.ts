@@ -24,7 +24,8 @@ import type { GatewayContext } from './context';
 import { createArmor } from './limits';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
-import { startRealtime, type RealtimeLimits, type RealtimeServer } from './subscriptions/server';
+import type { RealtimeLimits } from './subscriptions/limits';
+import { startRealtime, type RealtimeServer } from './subscriptions/server';
 
 export interface GatewayOptions {
   port?: number;
@@ -68,17 +69,12 @@ async function subgraphsReady(peers: PeerDirectory): Promise<boolean> {
 }
 
 /**
- * Starts the Apollo Gateway on a static supergraph, with the caller's token forwarded to every
- * subgraph, request limits, masked errors, health and metrics.
+ * The federated executor on a static supergraph. Its URLs are defaults; the peer directory knows
+ * where subgraphs really are.
  */
-export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
-  const config = options.config ?? loadConfig();
-  const logger = createLogger('gateway', config.env.LOG_LEVEL);
-  const peers = options.peers ?? PeerDirectory.fromConfig(config);
-  const tokens = new TokenService(config.env.AUTH_JWT_SECRET);
-  const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readSupergraph(),
-    // The supergraph's URLs are defaults; the peer directory knows where subgraphs really are.
+function federatedGateway(peers: PeerDirectory, logger: Logger, supergraphSdl: string): ApolloGateway {
+  return new ApolloGateway({
+    supergraphSdl,
     // Node's own fetch (undici, pooled keep-alive) instead of the default make-fetch-happen, which
     // spent a sixth of the gateway's CPU per subgraph call in the realtime benchmark.
     buildService: ({ name }) =>
@@ -90,6 +86,59 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       error: (m) => logger.error(m),
     },
   });
+}
+
+/** Per-request context: the caller's header, verified here too, and a request id. */
+function requestContext(tokens: TokenService) {
+  return async (req: IncomingMessage): Promise<GatewayContext> => {
+    const authorization = req.headers.authorization;
+    return {
+      authorization,
+      principal: tokens.fromHeader(authorization),
+      requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+    };
+  };
+}
+
+/** Apollo Server over the gateway: masked errors, request limits, drain on stop, metrics. */
+function apolloServer(
+  gateway: SubscriptionAwareGateway,
+  o: {
+    httpServer: Server;
+    config: PlatformConfig;
+    logger: Logger;
+    metrics: Metrics;
+    armor: ReturnType<typeof createArmor>;
+  },
+): ApolloServer<GatewayContext> {
+  return new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: createErrorFormatter(o.logger),
+    includeStacktraceInErrorResponses: false,
+    // runMain owns the signals: Apollo's own handler re-raises SIGTERM after stopping, which
+    // would turn a graceful drain into a forced exit with code 1.
+    stopOnTerminationSignals: false,
+    introspection: !o.config.production,
+    allowBatchedHttpRequests: false,
+    validationRules: [...o.armor.validationRules],
+    plugins: [
+      ...o.armor.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer: o.httpServer }),
+      o.metrics.plugin(),
+    ],
+  });
+}
+
+/**
+ * Starts the Apollo Gateway on a static supergraph, with the caller's token forwarded to every
+ * subgraph, request limits, masked errors, health and metrics.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const config = options.config ?? loadConfig();
+  const logger = createLogger('gateway', config.env.LOG_LEVEL);
+  const peers = options.peers ?? PeerDirectory.fromConfig(config);
+  const tokens = new TokenService(config.env.AUTH_JWT_SECRET);
+  const gateway = federatedGateway(peers, logger, options.supergraphSdl ?? readSupergraph());
   // Apollo Server sees the API schema plus `Subscription` (HTTP introspection shows it too).
   const realtimeGateway = new SubscriptionAwareGateway(gateway);
   // Live events: the all-in-one process shares its transport; a standalone gateway opens its own
@@ -99,32 +148,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const metrics = new Metrics('gateway', true);
   const httpServer = createServer();
   const armor = createArmor(config.production);
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway: realtimeGateway,
-    formatError: createErrorFormatter(logger),
-    includeStacktraceInErrorResponses: false,
-    // runMain owns the signals: Apollo's own handler re-raises SIGTERM after stopping, which
-    // would turn a graceful drain into a forced exit with code 1.
-    stopOnTerminationSignals: false,
-    introspection: !config.production,
-    allowBatchedHttpRequests: false,
-    validationRules: [...armor.validationRules],
-    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), metrics.plugin()],
-  });
+  const apollo = apolloServer(realtimeGateway, { httpServer, config, logger, metrics, armor });
   await apollo.start();
-  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
-    const authorization = req.headers.authorization;
-    return {
-      authorization,
-      principal: tokens.fromHeader(authorization),
-      requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-    };
-  };
   httpServer.on(
     'request',
     createRequestHandler<GatewayContext>({
       apollo,
-      context,
+      context: requestContext(tokens),
       metrics,
       logger,
       ready: () => subgraphsReady(peers),

@@ -8,5 +8,7 @@ export * from './limits';
 export type { GatewayContext } from './context';
 export * from './compose';
 export * from './subscriptions/server';
+export * from './subscriptions/limits';
+export { authorizeSubscription, type SubscriptionScope } from './subscriptions/subscription.policy';
 export { CHANNELS, type Channel } from './subscriptions/channels';
 export { SubscriptionAwareGateway, extendWithSubscriptions } from './subscriptions/schema';

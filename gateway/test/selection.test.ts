@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { buildSchema, getOperationAST, parse, type FieldNode } from 'graphql';
 import { join } from 'node:path';
 import { CHANNELS } from '../src/subscriptions/channels';
-import { collectFields, compileSelection, fragmentsOf } from '../src/subscriptions/selection';
+import { compileSelection } from '../src/subscriptions/selection';
+import { collectFields, fragmentsOf } from '../src/subscriptions/selection-fields';
 import { extendWithSubscriptions } from '../src/subscriptions/schema';
 
 // The contract's own schema, plus the ledger's replay field the realtime channel resolves through.

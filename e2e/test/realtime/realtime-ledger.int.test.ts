@@ -5,7 +5,6 @@ import { graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import {
   Collector,
   settledSubscriptions,
-  sleep,
   subscriptionsAtLeast,
   wsClient,
   type WithRealtime,
@@ -163,9 +162,10 @@ describe('realtime with the real ledger', () => {
       })),
     );
     await adjust(memberId, 6);
-    const all = await again.waitFor(6);
-    await sleep(200);
-    expect(all.map((x) => x.balanceChanged.sequence)).toEqual([2, 3, 4, 5, 6, 7]);
+    await again.waitFor(6);
+    await adjust(memberId, 7); // a marker: a duplicate would arrive before it
+    const all = await again.waitFor(7);
+    expect(all.map((x) => x.balanceChanged.sequence)).toEqual([2, 3, 4, 5, 6, 7, 8]);
     again.dispose();
   });
 

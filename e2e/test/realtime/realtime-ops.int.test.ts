@@ -1,9 +1,8 @@
 import WebSocket from 'ws';
-import { graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
+import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import {
   Collector,
   settledSubscriptions,
-  sleep,
   startRealtimeGraph,
   subscriptionsAtLeast,
   wsClient,
@@ -19,10 +18,16 @@ async function rawClient(wsUrl: string, token: string) {
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+  const acknowledged = new Promise<void>((resolve) =>
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; id?: string; payload?: unknown };
+      messages.push(message);
+      if (message.type === 'connection_ack') resolve();
+    }),
+  );
   await new Promise((resolve) => ws.once('open', resolve));
   ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
-  while (!messages.some((m) => m.type === 'connection_ack')) await sleep(10);
+  await acknowledged;
   return { ws, messages, closed };
 }
 
@@ -68,9 +73,10 @@ describe('realtime operations: limits, slow consumers, shutdown', () => {
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const big = 'x'.repeat(64 * 1024);
     const total = 200;
+    // Paced by the reader that keeps up: the slow one falls behind by volume, not by a burst.
     for (let i = 0; i < total; i++) {
       await rt.ledger.change(memberId, 1, { description: big });
-      await sleep(2);
+      await ok.waitFor(i + 1, 30_000);
     }
     const got = await ok.waitFor(total, 30_000);
     expect(ok.errors).toEqual([]);
@@ -107,7 +113,8 @@ describe('realtime operations: limits, slow consumers, shutdown', () => {
     subs.forEach((s) => s.dispose());
 
     await one.client.dispose();
-    await sleep(100);
+    // Every earlier connection is closed by now; wait until the gateway has counted them out.
+    await eventually(async () => rt.gateway.realtime.stats().connections === 0);
     const sockets: WebSocket[] = [];
     const room = 4 - rt.gateway.realtime.stats().connections;
     expect(room).toBeGreaterThan(0);
@@ -123,7 +130,7 @@ describe('realtime operations: limits, slow consumers, shutdown', () => {
     });
     expect(status).toBe(503);
     sockets.forEach((s) => s.terminate());
-    await sleep(100);
+    await eventually(async () => rt.gateway.realtime.stats().connections === 0);
   });
 
   it('keeps connections alive with pings, and drops clients that stop answering', async () => {
@@ -132,7 +139,7 @@ describe('realtime operations: limits, slow consumers, shutdown', () => {
     const alive = await rawClient(short.wsUrl, token);
     let pings = 0;
     alive.ws.on('ping', () => pings++);
-    await sleep(1_300);
+    await eventually(async () => pings >= 2, 5_000, 20);
     expect(pings).toBeGreaterThanOrEqual(2);
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
     alive.ws.close();

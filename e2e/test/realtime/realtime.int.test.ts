@@ -12,7 +12,6 @@ import { balanceChangedEvent } from '@loyalty/testing';
 import {
   Collector,
   settledSubscriptions,
-  sleep,
   startRealtimeGraph,
   subscriptionsAtLeast,
   wsClient,
@@ -144,9 +143,10 @@ describe('realtime subscriptions at the gateway', () => {
     await rt.ledger.change(b.id, 20);
     const all = await everyone.waitFor(2);
     expect(all.map((x) => x.balanceChanged.member.displayName)).toEqual(['Alice', 'Bob']);
-    const mine = await onlyB.waitFor(1);
-    await sleep(100);
-    expect(mine.map((x) => x.balanceChanged.member.displayName)).toEqual(['Bob']);
+    // A later change of Bob's: anything misrouted to this stream would arrive before it.
+    await rt.ledger.change(b.id, 30);
+    const mine = await onlyB.waitFor(2);
+    expect(mine.map((x) => x.balanceChanged.member.displayName)).toEqual(['Bob', 'Bob']);
     onlyB.dispose();
     everyone.dispose();
   });
@@ -186,9 +186,11 @@ describe('realtime subscriptions at the gateway', () => {
     expect(replayed.map((x) => x.balanceChanged.delta)).toEqual([10, 11, 12, 13, 14]);
     expect(replayed[0].balanceChanged.member.displayName).toBe('Resumer');
     await rt.ledger.change(m.id, 99);
-    const live = await resumed.waitFor(6);
-    await sleep(100);
-    expect(live.map((x) => x.balanceChanged.sequence)).toEqual([3, 4, 5, 6, 7, 8]);
+    await resumed.waitFor(6);
+    // One more change as a marker: a duplicate or a stray delivery would come before it, in order.
+    await rt.ledger.change(m.id, 100);
+    const live = await resumed.waitFor(7);
+    expect(live.map((x) => x.balanceChanged.sequence)).toEqual([3, 4, 5, 6, 7, 8, 9]);
     resumed.dispose();
   });
 
@@ -203,16 +205,20 @@ describe('realtime subscriptions at the gateway', () => {
         m: m.id,
       },
     );
-    const writes = (async () => {
-      for (let i = 0; i < 40; i++) {
-        await rt.ledger.change(m.id, 1);
-        await sleep(i % 5);
-      }
-    })();
-    await writes;
-    const got = await sub.waitFor(270, 20_000);
-    await sleep(200);
-    expect(got.map((x) => x.balanceChanged.sequence)).toEqual(Array.from({ length: 270 }, (_, i) => i + 1));
+    const writes = async (k: number) => {
+      for (let i = 0; i < k; i++) await rt.ledger.change(m.id, 1);
+    };
+    // Changes keep coming: before the replay's first page arrives, while it runs, and at its end.
+    await writes(15);
+    await sub.waitFor(100, 20_000);
+    await writes(15);
+    await sub.waitFor(230, 20_000);
+    await writes(10);
+    await sub.waitFor(270, 20_000);
+    // A marker after the last change: a duplicate at the seam would arrive before it, in order.
+    await rt.ledger.change(m.id, 1);
+    const got = await sub.waitFor(271, 20_000);
+    expect(got.map((x) => x.balanceChanged.sequence)).toEqual(Array.from({ length: 271 }, (_, i) => i + 1));
     sub.dispose();
   });
 
@@ -266,9 +272,10 @@ describe('realtime subscriptions at the gateway', () => {
     for (let i = 0; i < 250; i++) rt.ledger.store.append(m.id, 1); // 250 events lost in transit
     await rt.ledger.change(m.id, 1);
     await rt.ledger.change(m.id, 1);
-    const got = await sub.waitFor(253, 20_000);
-    await sleep(100);
-    expect(got.map((x) => x.balanceChanged.sequence)).toEqual(Array.from({ length: 253 }, (_, i) => i + 1));
+    await sub.waitFor(253, 20_000);
+    await rt.ledger.change(m.id, 1); // a marker: a duplicate would arrive before it
+    const got = await sub.waitFor(254, 20_000);
+    expect(got.map((x) => x.balanceChanged.sequence)).toEqual(Array.from({ length: 254 }, (_, i) => i + 1));
     sub.dispose();
   });
 

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import type { EventEnvelope, Topic } from '@loyalty/platform';
+import { Topics, type EventEnvelope, type EventPayloads, type Topic } from '@loyalty/platform';
 
 /**
  * An event's payload as the gateway reads it: by field name, as the client's selection asks.
@@ -22,17 +22,20 @@ export type Resolution =
    */
   | { kind: 'project'; entityFields: Record<string, { type: string; rootField: string; key: string }> };
 
-/** One `Subscription` field: an event channel plus the query that resolves it. */
-export interface Channel {
+/**
+ * One `Subscription` field: an event channel plus the query that resolves it. Typed by its topic
+ * where it is declared ({@link defineChannel}); the hub holds channels of every topic side by side.
+ */
+export interface Channel<T extends Topic = Topic> {
   field: string;
   /** The field as it stands in `type Subscription { … }`. */
   sdl: string;
   returnType: string;
-  topic: Topic;
+  topic: T;
   /** Whose stream an event belongs to (authorization and routing). */
-  memberOf(payload: Record<string, unknown>): string | null;
+  memberOf(payload: EventPayloads[T]): string | null;
   /** Per-member sequence of the event, for channels that can resume. */
-  sequenceOf?(payload: Record<string, unknown>): number;
+  sequenceOf?(payload: EventPayloads[T]): number;
   /** Types and fields the API schema must have for this channel to be served. */
   requires: string[];
   resolution: Resolution;
@@ -43,12 +46,16 @@ export interface Channel {
   payloadFields?: Record<string, string>;
 }
 
+/** Declares a channel with its payload typed by its topic. */
+const defineChannel = <T extends Topic>(spec: Channel<T>): Channel => spec;
+
+// Events may come from another process (Redis): an id that is not text routes nowhere.
 const str = (v: unknown): string | null =>
   typeof v === 'string' || typeof v === 'number' ? String(v) : null;
 
 /** The realtime channels of the graph (contract `Subscription`). */
 export const CHANNELS: Channel[] = [
-  {
+  defineChannel({
     field: 'balanceChanged',
     sdl: `"""
   Every change of a member's balance, of any kind. Members get their own stream (memberId
@@ -58,52 +65,52 @@ export const CHANNELS: Channel[] = [
   """
   balanceChanged(memberId: ID, afterSequence: Int): BalanceChange!`,
     returnType: 'BalanceChange',
-    topic: 'balance.changed',
+    topic: Topics.balanceChanged,
     memberOf: (p) => str(p.memberId),
     sequenceOf: (p) => Number(p.sequence),
     requires: ['BalanceChange', 'Member.balanceChanges', 'Query.member'],
     resolution: { kind: 'replay', memberField: 'balanceChanges' },
     payloadFields: { sequence: 'sequence', delta: 'delta', balance: 'balance', kind: 'kind' },
-  },
-  {
+  }),
+  defineChannel({
     field: 'pointsExpiring',
     sdl: `"Warnings before a member's points expire (admins may omit memberId to watch every member)."
   pointsExpiring(memberId: ID): ExpiryWarning!`,
     returnType: 'ExpiryWarning',
-    topic: 'points.expiring',
+    topic: Topics.pointsExpiring,
     memberOf: (p) => str(p.memberId),
     requires: ['ExpiryWarning', 'Query.member'],
     resolution: {
       kind: 'project',
       entityFields: { member: { type: 'Member', rootField: 'member', key: 'memberId' } },
     },
-  },
-  {
+  }),
+  defineChannel({
     field: 'redemptionStatusChanged',
     sdl: `"A member's redemptions changing status (admins may omit memberId to watch every member)."
   redemptionStatusChanged(memberId: ID): RedemptionStatusChange!`,
     returnType: 'RedemptionStatusChange',
-    topic: 'redemption.status_changed',
+    topic: Topics.redemptionStatusChanged,
     memberOf: (p) => str(p.memberId),
     requires: ['RedemptionStatusChange', 'Query.redemption'],
     resolution: {
       kind: 'project',
       entityFields: { redemption: { type: 'Redemption', rootField: 'redemption', key: 'redemptionId' } },
     },
-  },
-  {
+  }),
+  defineChannel({
     field: 'referralRewarded',
     sdl: `"Referral rewards, on the inviter's stream (admins may omit memberId to watch every member)."
   referralRewarded(memberId: ID): ReferralRewarded!`,
     returnType: 'ReferralRewarded',
-    topic: 'referral.rewarded',
+    topic: Topics.referralRewarded,
     memberOf: (p) => str(p.inviterId),
     requires: ['ReferralRewarded', 'Query.referral'],
     resolution: {
       kind: 'project',
       entityFields: { referral: { type: 'Referral', rootField: 'referral', key: 'referralId' } },
     },
-  },
+  }),
 ];
 
 /** True when every type and field a channel needs is in the API schema. */

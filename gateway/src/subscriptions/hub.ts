@@ -1,5 +1,5 @@
 import type { EventEnvelope, EventTransport, Topic } from '@loyalty/platform';
-import { payloadFields, type Channel } from './channels';
+import type { Channel } from './channels';
 
 export type Sink = (event: EventEnvelope) => void;
 
@@ -39,7 +39,7 @@ export class EventHub {
     this.received++;
     for (const entry of this.channels.values()) {
       if (entry.channel.topic !== topic) continue;
-      const memberId = entry.channel.memberOf(payloadFields(event));
+      const memberId = entry.channel.memberOf(event.payload);
       const own = memberId === null ? undefined : entry.byMember.get(memberId);
       if (own) for (const sink of own) sink(event);
       for (const sink of entry.all) sink(event);

@@ -4,7 +4,7 @@ import {
   type FormattedExecutionResult,
   type GraphQLFormattedError,
 } from 'graphql';
-import type { EventEnvelope } from '@loyalty/platform';
+import { ErrorCode, type EventEnvelope } from '@loyalty/platform';
 import { payloadFields } from './channels';
 import { MAX_BATCH, SEQUENCE_ALIAS, type CompiledSelection } from './selection';
 
@@ -43,7 +43,7 @@ export interface ResolverStats {
 function failure(errors: readonly GraphQLFormattedError[] | undefined, fallback: string): ExecutionResult {
   const list = errors?.length
     ? errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }))
-    : [new GraphQLError(fallback, { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+    : [new GraphQLError(fallback, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })];
   return { data: null, errors: list };
 }
 
@@ -96,15 +96,15 @@ export class EventResolver {
     const channel = selection.channel;
     if (selection.liveFromPayload || !selection.query(1)) {
       this.stats.resolved++;
-      const sequence = channel.sequenceOf?.(payloadFields(event)) ?? null;
+      const sequence = channel.sequenceOf?.(event.payload) ?? null;
       return Promise.resolve([{ sequence, result: this.project(selection, event, {}, '') }]);
     }
     const key = `${selection.key}\u0000${audienceKey(audience)}\u0000${event.id}`;
     let p = this.inflight.get(key);
     if (!p) {
       this.stats.resolved++;
-      const memberId = channel.memberOf(payloadFields(event)) ?? '';
-      const sequence = channel.sequenceOf?.(payloadFields(event)) ?? 0;
+      const memberId = channel.memberOf(event.payload) ?? '';
+      const sequence = channel.sequenceOf?.(event.payload) ?? 0;
       p = this.enqueue(selection, audience, { memberId, after: sequence - 1, first: 1, event }).finally(() =>
         this.inflight.delete(key),
       );

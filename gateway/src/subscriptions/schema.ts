@@ -17,11 +17,12 @@ import {
   GraphQLError,
   Kind,
   parse,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { ErrorCode } from '@loyalty/platform';
 import { channelAvailable, CHANNELS, type Channel } from './channels';
+import { fragmentsOf, type Fragments } from './selection-fields';
 
 export interface RealtimeSchema {
   schema: GraphQLSchema;
@@ -42,10 +43,7 @@ export function extendWithSubscriptions(
 }
 
 /** Whether a root selection set asks only for `__schema`, `__type` and `__typename`. */
-function introspectionOnly(
-  selectionSet: SelectionSetNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-): boolean {
+function introspectionOnly(selectionSet: SelectionSetNode, fragments: Fragments): boolean {
   return selectionSet.selections.every((s) => {
     if (s.kind === Kind.FIELD) return s.name.value.startsWith('__');
     if (s.kind === Kind.INLINE_FRAGMENT) return introspectionOnly(s.selectionSet, fragments);
@@ -98,17 +96,12 @@ export class SubscriptionAwareGateway implements GatewayInterface {
         return {
           errors: [
             new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) on this same URL', {
-              extensions: { code: 'BAD_USER_INPUT' },
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
             }),
           ],
         };
       }
-      const fragments = Object.fromEntries(
-        document.definitions
-          .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-          .map((d) => [d.name.value, d]),
-      );
-      if (this.current && introspectionOnly(operation.selectionSet, fragments)) {
+      if (this.current && introspectionOnly(operation.selectionSet, fragmentsOf(document))) {
         return execute({
           schema: this.current.schema,
           document,

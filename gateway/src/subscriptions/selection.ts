@@ -1,24 +1,16 @@
 import {
-  getDirectiveValues,
-  getNamedType,
-  isLeafType,
   isObjectType,
-  type GraphQLObjectType,
-  type GraphQLSchema,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
   Kind,
   print,
-  visit,
-  type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
+  type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionNode,
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
 import type { Channel } from './channels';
+import { isSelfContained } from './self-contained';
+import { collectFields, usages, type Fragments } from './selection-fields';
 
 /** Alias under which the resolution query asks for `sequence` (stripped before delivery). */
 export const SEQUENCE_ALIAS = 'rt_sequence_';
@@ -54,99 +46,98 @@ export interface CompiledSelection {
   liveFromPayload: boolean;
 }
 
-export type Fragments = Record<string, FragmentDefinitionNode>;
+type Projection = CompiledSelection['projection'];
 
-export function fragmentsOf(document: DocumentNode): Fragments {
-  return Object.fromEntries(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
+/** One event's aliased root(s) in a batched resolution query, with the variables they declare. */
+type Root = (i: number) => { defs: string[]; fields: string };
+
+/** `replay`: the owning subgraph's replay field under `member(id)`, asking for `sequence` too. */
+function replayRoot(memberField: string, selectionSet: SelectionSetNode): Root {
+  const inner: SelectionSetNode = {
+    kind: Kind.SELECTION_SET,
+    selections: [
+      {
+        kind: Kind.FIELD,
+        alias: { kind: Kind.NAME, value: SEQUENCE_ALIAS },
+        name: { kind: Kind.NAME, value: 'sequence' },
+      },
+      ...selectionSet.selections,
+    ],
+  };
+  const innerText = print(inner);
+  return (i) => ({
+    defs: [`$m${i}: ID!`, `$a${i}: Int!`, `$f${i}: Int!`],
+    fields: `b${i}: member(id: $m${i}) { ${memberField}(afterSequence: $a${i}, first: $f${i}) ${innerText} }`,
+  });
 }
 
-function included(node: SelectionNode, variables: Record<string, unknown>): boolean {
-  const skip = getDirectiveValues(GraphQLSkipDirective, node, variables);
-  if (skip?.if === true) return false;
-  const include = getDirectiveValues(GraphQLIncludeDirective, node, variables);
-  return include?.if !== false;
-}
-
-/** The fields of a selection set, fragments flattened (graphql-js CollectFields, simplified). */
-export function collectFields(
-  selectionSet: SelectionSetNode,
-  fragments: Fragments,
-  variables: Record<string, unknown>,
-  out: FieldNode[] = [],
-): FieldNode[] {
-  for (const s of selectionSet.selections) {
-    if (!included(s, variables)) continue;
-    if (s.kind === Kind.FIELD) out.push(s);
-    else if (s.kind === Kind.INLINE_FRAGMENT) collectFields(s.selectionSet, fragments, variables, out);
-    else {
-      const fragment = fragments[s.name.value];
-      if (fragment) collectFields(fragment.selectionSet, fragments, variables, out);
+/**
+ * `project`: scalars come from the payload, each entity field from its own root query keyed by a
+ * payload field. Fills `projection` and `entityKeys`; null when no query is needed.
+ */
+function projectRoots(
+  channel: Channel,
+  fields: readonly FieldNode[],
+  projection: Projection,
+  entityKeys: string[],
+): Root | null {
+  if (channel.resolution.kind !== 'project') return null;
+  const entityFields = channel.resolution.entityFields;
+  const roots: { alias: string; rootField: string; key: string; selection: string }[] = [];
+  for (const f of fields) {
+    const key = f.alias?.value ?? f.name.value;
+    const entity = entityFields[f.name.value];
+    if (f.name.value === '__typename') {
+      projection.push({ responseKey: key, from: 'typename', name: channel.returnType });
+    } else if (entity && f.selectionSet) {
+      const alias = `_${key}`;
+      if (!entityKeys.includes(entity.key)) entityKeys.push(entity.key);
+      roots.push({ alias, rootField: entity.rootField, key: entity.key, selection: print(f.selectionSet) });
+      projection.push({ responseKey: key, from: 'query', name: alias });
+    } else {
+      projection.push({ responseKey: key, from: 'payload', name: f.name.value });
     }
   }
-  return out;
-}
-
-/** Names of fragments and variables a selection set uses, transitively. */
-function usages(selectionSet: SelectionSetNode, fragments: Fragments) {
-  const fragmentNames = new Set<string>();
-  const variableNames = new Set<string>();
-  const walk = (node: SelectionSetNode | FragmentDefinitionNode) =>
-    visit(node, {
-      FragmentSpread(spread) {
-        if (fragmentNames.has(spread.name.value)) return;
-        fragmentNames.add(spread.name.value);
-        const f = fragments[spread.name.value];
-        if (f) walk(f);
-      },
-      Variable(v) {
-        variableNames.add(v.name.value);
-      },
-    });
-  walk(selectionSet);
-  return { fragmentNames, variableNames };
-}
-
-/** Types whose every field a member may read about their own event (see `selfContained`). */
-const SELF_TYPES = new Set([
-  'BalanceChange',
-  'ExpiryWarning',
-  'LedgerEntry',
-  'Merchant',
-  'PointBalance',
-  'ExpiringPoints',
-  'LedgerEntryConnection',
-  'LedgerEntryEdge',
-  'PageInfo',
-]);
-
-function isSelfContained(
-  schema: GraphQLSchema,
-  type: GraphQLObjectType,
-  selectionSet: SelectionSetNode,
-  fragments: Fragments,
-  variables: Record<string, unknown>,
-  memberAllowed: boolean,
-): boolean {
-  return collectFields(selectionSet, fragments, variables).every((f) => {
-    if (f.name.value === '__typename') return true;
-    const def = type.getFields()[f.name.value];
-    if (!def) return false;
-    const named = getNamedType(def.type);
-    if (isLeafType(named)) return true;
-    if (!isObjectType(named) || !f.selectionSet) return false;
-    if (named.name === 'Member') {
-      // Only the event's own member, directly under the event; none reached from it.
-      return memberAllowed && isSelfContained(schema, named, f.selectionSet, fragments, variables, false);
-    }
-    return (
-      SELF_TYPES.has(named.name) &&
-      isSelfContained(schema, named, f.selectionSet, fragments, variables, false)
-    );
+  if (!roots.length) return null;
+  return (i) => ({
+    defs: entityKeys.map((k) => `$k${i}_${k}: ID!`),
+    fields: roots.map((r) => `b${i}${r.alias}: ${r.rootField}(id: $k${i}_${r.key}) ${r.selection}`).join(' '),
   });
+}
+
+/**
+ * For a `replay` channel whose event carries the fields asked for: the projection that answers a
+ * live event from its payload alone (null when the selection asks for more).
+ */
+function payloadProjection(channel: Channel, fields: readonly FieldNode[]): Projection | null {
+  const payloadFields = channel.payloadFields;
+  if (channel.resolution.kind !== 'replay' || !payloadFields) return null;
+  const carried = fields.every(
+    (f) => f.name.value === '__typename' || (payloadFields[f.name.value] && !f.selectionSet),
+  );
+  if (!carried) return null;
+  return fields.map((f) => {
+    const key = f.alias?.value ?? f.name.value;
+    return f.name.value === '__typename'
+      ? { responseKey: key, from: 'typename', name: channel.returnType }
+      : { responseKey: key, from: 'payload', name: payloadFields[f.name.value] };
+  });
+}
+
+/** The resolution query for `n` events, built once per batch size. */
+function queryFor(channel: Channel, root: Root | null, clientDefs: string[], fragmentText: string) {
+  const queries = new Map<number, string>();
+  return (n: number): string | null => {
+    if (!root) return null;
+    let text = queries.get(n);
+    if (!text) {
+      const parts = Array.from({ length: n }, (_, i) => root(i));
+      const defs = [...parts.flatMap((p) => p.defs), ...clientDefs].join(', ');
+      text = `query Realtime_${channel.field}(${defs}) { ${parts.map((p) => p.fields).join(' ')} }\n${fragmentText}`;
+      queries.set(n, text);
+    }
+    return text;
+  };
 }
 
 /**
@@ -175,92 +166,30 @@ export function compileSelection(
     const name = d.variable.name.value;
     if (name in rawVariables) variables[name] = rawVariables[name];
   }
-  const clientDefs = variableDefs.map((d) => print(d));
   const fragmentText = [...fragmentNames]
     .filter((n) => fragments[n])
     .map((n) => print(fragments[n]))
     .join('\n');
-  const projection: CompiledSelection['projection'] = [];
+  const fields = collectFields(selectionSet, fragments, rawVariables);
+  const projection: Projection = [];
   const entityKeys: string[] = [];
-  let root: ((i: number) => { defs: string[]; fields: string }) | null;
-  if (channel.resolution.kind === 'replay') {
-    const inner: SelectionSetNode = {
-      kind: Kind.SELECTION_SET,
-      selections: [
-        {
-          kind: Kind.FIELD,
-          alias: { kind: Kind.NAME, value: SEQUENCE_ALIAS },
-          name: { kind: Kind.NAME, value: 'sequence' },
-        },
-        ...selectionSet.selections,
-      ],
-    };
-    const innerText = print(inner);
-    const memberField = channel.resolution.memberField;
-    root = (i) => ({
-      defs: [`$m${i}: ID!`, `$a${i}: Int!`, `$f${i}: Int!`],
-      fields: `b${i}: member(id: $m${i}) { ${memberField}(afterSequence: $a${i}, first: $f${i}) ${innerText} }`,
-    });
-  } else {
-    const entityFields = channel.resolution.entityFields;
-    const roots: { alias: string; rootField: string; key: string; selection: string }[] = [];
-    for (const f of collectFields(selectionSet, fragments, rawVariables)) {
-      const key = f.alias?.value ?? f.name.value;
-      const entity = entityFields[f.name.value];
-      if (f.name.value === '__typename') {
-        projection.push({ responseKey: key, from: 'typename', name: channel.returnType });
-      } else if (entity && f.selectionSet) {
-        const alias = `_${key}`;
-        if (!entityKeys.includes(entity.key)) entityKeys.push(entity.key);
-        roots.push({ alias, rootField: entity.rootField, key: entity.key, selection: print(f.selectionSet) });
-        projection.push({ responseKey: key, from: 'query', name: alias });
-      } else {
-        projection.push({ responseKey: key, from: 'payload', name: f.name.value });
-      }
-    }
-    root = roots.length
-      ? (i) => ({
-          defs: entityKeys.map((k) => `$k${i}_${k}: ID!`),
-          fields: roots
-            .map((r) => `b${i}${r.alias}: ${r.rootField}(id: $k${i}_${r.key}) ${r.selection}`)
-            .join(' '),
-        })
-      : null;
-  }
-  const queries = new Map<number, string>();
-  const query = (n: number): string | null => {
-    if (!root) return null;
-    let text = queries.get(n);
-    if (!text) {
-      const parts = Array.from({ length: n }, (_, i) => root(i));
-      const defs = [...parts.flatMap((p) => p.defs), ...clientDefs].join(', ');
-      text = `query Realtime_${channel.field}(${defs}) { ${parts.map((p) => p.fields).join(' ')} }\n${fragmentText}`;
-      queries.set(n, text);
-    }
-    return text;
-  };
+  const root =
+    channel.resolution.kind === 'replay'
+      ? replayRoot(channel.resolution.memberField, selectionSet)
+      : projectRoots(channel, fields, projection, entityKeys);
+  const query = queryFor(
+    channel,
+    root,
+    variableDefs.map((d) => print(d)),
+    fragmentText,
+  );
   const returnType = schema.getType(channel.returnType);
   const selfContained =
     isObjectType(returnType) &&
     isSelfContained(schema, returnType, selectionSet, fragments, rawVariables, true);
-  let liveFromPayload = projection.length > 0 && !root;
-  if (channel.resolution.kind === 'replay' && channel.payloadFields) {
-    const fields = collectFields(selectionSet, fragments, rawVariables);
-    const payloadFields = channel.payloadFields;
-    if (
-      fields.every((f) => f.name.value === '__typename' || (payloadFields[f.name.value] && !f.selectionSet))
-    ) {
-      liveFromPayload = true;
-      for (const f of fields) {
-        const key = f.alias?.value ?? f.name.value;
-        projection.push(
-          f.name.value === '__typename'
-            ? { responseKey: key, from: 'typename', name: channel.returnType }
-            : { responseKey: key, from: 'payload', name: payloadFields[f.name.value] },
-        );
-      }
-    }
-  }
+  const fromPayload = payloadProjection(channel, fields);
+  if (fromPayload) projection.push(...fromPayload);
+  const liveFromPayload = fromPayload !== null || (projection.length > 0 && !root);
   const key = [channel.field, query(1) ?? '', JSON.stringify(projection), JSON.stringify(variables)].join(
     '\u0000',
   );

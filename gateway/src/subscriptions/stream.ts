@@ -1,7 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import type { EventEnvelope } from '@loyalty/platform';
+import { ErrorCode, type EventEnvelope } from '@loyalty/platform';
 import type { Audience, Delivery, EventResolver } from './resolver';
-import { payloadFields } from './channels';
 import type { CompiledSelection } from './selection';
 
 /** Entries fetched per replay query. */
@@ -30,7 +29,7 @@ const failed = (error: unknown): Delivery[] => [
       data: null,
       errors: [
         new GraphQLError(error instanceof Error ? error.message : String(error), {
-          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
         }),
       ],
     },
@@ -83,7 +82,7 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
   private live(event: EventEnvelope): void {
     const channel = this.o.selection.channel;
     const sequence =
-      channel.sequenceOf && this.o.memberId !== null ? channel.sequenceOf(payloadFields(event)) : null;
+      channel.sequenceOf && this.o.memberId !== null ? channel.sequenceOf(event.payload) : null;
     if (sequence === null || !Number.isFinite(sequence)) {
       this.enqueue(this.o.resolver.live(this.o.selection, event, this.o.audience));
       return;
@@ -144,7 +143,7 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
   }
 
   private seq(event: EventEnvelope): number {
-    return this.o.selection.channel.sequenceOf?.(payloadFields(event)) ?? 0;
+    return this.o.selection.channel.sequenceOf?.(event.payload) ?? 0;
   }
 
   private enqueue(p: Promise<Delivery[]>): void {

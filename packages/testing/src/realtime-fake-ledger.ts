@@ -14,6 +14,7 @@ import {
   createLogger,
   createRequestHandler,
   createServer,
+  ErrorCode,
   listen,
   Metrics,
   TokenService,
@@ -152,10 +153,11 @@ export async function startRealtimeFakeLedger(options: {
 }): Promise<RealtimeFakeLedger> {
   const store = options.store ?? new RealtimeLedgerStore();
   const tokens = new TokenService(options.authSecret);
-  const forbidden = () => new GraphQLError('Not allowed', { extensions: { code: 'FORBIDDEN' } });
+  const forbidden = () => new GraphQLError('Not allowed', { extensions: { code: ErrorCode.FORBIDDEN } });
   const canRead = (ctx: Ctx, memberId: string) => {
     const p = ctx.principal;
-    if (!p) throw new GraphQLError('Authentication required', { extensions: { code: 'UNAUTHENTICATED' } });
+    if (!p)
+      throw new GraphQLError('Authentication required', { extensions: { code: ErrorCode.UNAUTHENTICATED } });
     if (p.role === 'member' && p.sub !== memberId) throw forbidden();
     if (p.role === 'partner') throw forbidden();
   };

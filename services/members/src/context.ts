@@ -3,7 +3,7 @@ import type { BaseContext } from '@loyalty/platform';
 import type { MembersApp } from './app';
 import type { MemberRow } from './members/member.entity';
 import type { MerchantRow } from './merchants/merchant.entity';
-import type { TierStanding } from './tiers/tier-rules';
+import type { TierStanding } from './tiers/tier.rules';
 
 /** Per-request context: the app, plus DataLoaders so lists and references cost one query. */
 export interface MembersContext extends BaseContext {

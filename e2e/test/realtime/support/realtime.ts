@@ -3,7 +3,12 @@ import WebSocket from 'ws';
 import { buildSubgraph, type PlatformConfig } from '@loyalty/platform';
 import { SERVICES, startGraph, type RunningGraph } from '@loyalty/launcher';
 import { composeSupergraph, startGateway, type RealtimeLimits, type RunningGateway } from '@loyalty/gateway';
-import { startRealtimeFakeLedger, type RealtimeFakeLedger, type RealtimeLedgerStore } from '@loyalty/testing';
+import {
+  eventually,
+  startRealtimeFakeLedger,
+  type RealtimeFakeLedger,
+  type RealtimeLedgerStore,
+} from '@loyalty/testing';
 
 export interface RealtimeGraph {
   graph: RunningGraph;
@@ -125,12 +130,12 @@ export class Collector<T = Record<string, unknown>> {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** Resolves once `n` items (or an error / completion) arrived. */
-  async waitFor(n: number, timeoutMs = 10_000): Promise<T[]> {
+  /** Resolves once `done()` holds, re-checking on every arrival; throws `timeout()` after `timeoutMs`. */
+  private async until(done: () => boolean, timeoutMs: number, timeout: () => Error): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.items.length < n && this.errors.length === 0 && !this.completed) {
+    while (!done()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`got ${this.items.length} of ${n} items within ${timeoutMs} ms`);
+      if (left <= 0) throw timeout();
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -139,35 +144,47 @@ export class Collector<T = Record<string, unknown>> {
         });
       });
     }
+  }
+
+  /** Resolves once `n` items (or an error / completion) arrived. */
+  async waitFor(n: number, timeoutMs = 10_000): Promise<T[]> {
+    await this.until(
+      () => this.items.length >= n || this.errors.length > 0 || this.completed,
+      timeoutMs,
+      () => new Error(`got ${this.items.length} of ${n} items within ${timeoutMs} ms`),
+    );
     return this.items;
   }
 
+  /** Resolves with the errors once one arrived (empty if none within `timeoutMs`). */
   async waitForError(timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (this.errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.until(
+      () => this.errors.length > 0,
+      timeoutMs,
+      () => new Error('no error'),
+    ).catch(() => undefined);
     return this.errors;
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Waits until the gateway has at least `n` active subscriptions (they are registered asynchronously). */
 export async function subscriptionsAtLeast(rt: WithRealtime, n: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (rt.gateway.realtime.stats().subscriptions < n) {
-    if (Date.now() > deadline)
-      throw new Error(`only ${rt.gateway.realtime.stats().subscriptions} of ${n} subscriptions`);
-    await sleep(10);
-  }
+  await eventually(async () => rt.gateway.realtime.stats().subscriptions >= n, timeoutMs, 10).catch(() => {
+    throw new Error(`only ${rt.gateway.realtime.stats().subscriptions} of ${n} subscriptions`);
+  });
 }
 
-/** The gateway's subscription count once earlier subscriptions have finished ending. */
+/**
+ * The gateway's subscription count once earlier subscriptions have finished ending: polled until
+ * two readings 50 ms apart agree.
+ */
 export async function settledSubscriptions(rt: WithRealtime): Promise<number> {
   let last = -1;
-  for (;;) {
+  const settled = await eventually(async () => {
     const now = rt.gateway.realtime.stats().subscriptions;
-    if (now === last) return now;
+    const stable = now === last;
     last = now;
-    await sleep(50);
-  }
+    return stable && { count: now };
+  });
+  return settled.count;
 }

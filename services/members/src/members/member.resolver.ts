@@ -1,45 +1,34 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import {
-  assertCanReadMember,
-  decodeCursor,
-  encodeCursor,
-  isPrivileged,
-  maskEmail,
-  maskPhone,
-  pageSize,
-  requireRole,
-  toConnection,
-  type Principal,
-} from '@loyalty/platform';
+import { decodeCursor, encodeCursor, maskEmail, maskPhone, pageSize, toConnection } from '@loyalty/platform';
 import type { MembersContext } from '../context';
+import { authorizeMemberRead, registrationChannel, requireMemberSelf, seesContactOf } from '../policy';
 import { MemberConnection } from './member.connection';
 import type { MemberRow } from './member.entity';
 import { RegisterMemberInput } from './member.input';
 import { Member } from './member.type';
 
-/** Contact data in full for the member themself and the operator; masked for everyone else. */
+/** Contact data as the caller may see it (see {@link seesContactOf}). */
 function contactFor(
-  principal: Principal | null,
+  ctx: MembersContext,
   member: MemberRow,
   value: string | null,
   mask: (v: string) => string,
 ) {
   if (value === null) return null;
-  if (isPrivileged(principal) || (principal?.role === 'member' && principal.sub === member.id)) return value;
-  return mask(value);
+  return seesContactOf(ctx.principal, member.id) ? value : mask(value);
 }
 
 @Resolver(() => Member)
 export class MemberResolver {
   @Query(() => Member, { nullable: true, description: 'The member behind a member token.' })
   async me(@Ctx() ctx: MembersContext): Promise<MemberRow | null> {
-    const principal = requireRole(ctx.principal, 'member');
+    const principal = requireMemberSelf(ctx.principal);
     return ctx.loaders.member.load(principal.sub);
   }
 
   @Query(() => Member, { nullable: true })
   async member(@Arg('id', () => ID) id: string, @Ctx() ctx: MembersContext): Promise<MemberRow | null> {
-    assertCanReadMember(ctx.principal, id);
+    authorizeMemberRead(ctx.principal, id);
     return ctx.loaders.member.load(id);
   }
 
@@ -68,7 +57,7 @@ export class MemberResolver {
     @Arg('input') input: RegisterMemberInput,
     @Ctx() ctx: MembersContext,
   ): Promise<MemberRow> {
-    return ctx.app.members.register(input, ctx.principal);
+    return ctx.app.members.register(input, registrationChannel(ctx.principal));
   }
 
   @FieldResolver(() => String, {
@@ -76,11 +65,11 @@ export class MemberResolver {
     description: 'Contact data; masked (e.g. 138****5678) for partners.',
   })
   phone(@Root() member: MemberRow, @Ctx() ctx: MembersContext): string | null {
-    return contactFor(ctx.principal, member, member.phone, maskPhone);
+    return contactFor(ctx, member, member.phone, maskPhone);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Contact data; masked for partners.' })
   email(@Root() member: MemberRow, @Ctx() ctx: MembersContext): string | null {
-    return contactFor(ctx.principal, member, member.email, maskEmail);
+    return contactFor(ctx, member, member.email, maskEmail);
   }
 }

@@ -4,53 +4,29 @@ import {
   alignToKeys,
   BadInputError,
   ConflictError,
-  ForbiddenError,
   isUniqueViolation,
   Topics,
-  type Principal,
   type Transactor,
 } from '@loyalty/platform';
 import { ConsentRow, PROGRAMME_TERMS_VERSION } from '../consents/consent.entity';
+import type { ReferralsClient } from '../peers/referrals.client';
 import { MemberRow } from './member.entity';
-import { PHONE_MESSAGE, PHONE_PATTERN, type RegisterMemberInput } from './member.input';
-
-/** Who may sign a member up, and through which channel it is recorded. */
-function registrationChannel(principal: Principal | null): string {
-  if (!principal) return 'self';
-  if (principal.role === 'partner') return `partner:${principal.merchantId}`;
-  if (principal.role === 'admin' || principal.role === 'service') return principal.role;
-  throw new ForbiddenError('A signed-in member cannot register another member');
-}
-
-/** Normalises what people type: spaces and dashes in phones, case in emails. */
-export function normalizeContact(input: Pick<RegisterMemberInput, 'phone' | 'email'>) {
-  const phone = input.phone?.replace(/[\s-]/g, '') || null;
-  const email = input.email?.trim().toLowerCase() || null;
-  return { phone, email };
-}
-
-/** Validates referral codes at sign-up (answered by the referrals service). */
-export interface ReferralCodeChecker {
-  /** Throws BAD_USER_INPUT for an unknown code. */
-  check(code: string): Promise<void>;
-}
+import type { RegisterMemberInput } from './member.input';
+import { normalizeRegistration } from './member.rules';
 
 export class MemberService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly referralCodes: ReferralCodeChecker,
+    private readonly referrals: ReferralsClient,
   ) {}
 
-  async register(input: RegisterMemberInput, principal: Principal | null): Promise<MemberRow> {
-    const via = registrationChannel(principal);
-    const { phone, email } = normalizeContact(input);
-    const displayName = input.displayName.trim();
-    if (!displayName) throw new BadInputError('displayName must not be blank', 'displayName');
-    if (phone && !PHONE_PATTERN.test(phone)) throw new BadInputError(PHONE_MESSAGE, 'phone');
-    if (!phone && !email) throw new BadInputError('A phone number or an email address is required', 'phone');
-    const referralCode = input.referralCode?.trim().toUpperCase() || null;
+  /** Signs a member up through `via`, the channel the policy allowed (`registrationChannel`). */
+  async register(input: RegisterMemberInput, via: string): Promise<MemberRow> {
+    const { displayName, phone, email, referralCode } = normalizeRegistration(input);
     // Before any write: an unknown code is refused, not silently dropped.
-    if (referralCode) await this.referralCodes.check(referralCode);
+    if (referralCode && !(await this.referrals.referralCodeOwner(referralCode))) {
+      throw new BadInputError(`Unknown referral code ${referralCode}`, 'referralCode');
+    }
     try {
       return await this.transactor.run(async ({ manager, publish }) => {
         if (phone && (await manager.existsBy(MemberRow, { phone }))) {

@@ -1,15 +1,9 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { requireAuthenticated } from '@loyalty/platform';
 import type { MembersContext } from '../context';
 import type { MemberRow } from '../members/member.entity';
 import { Member } from '../members/member.type';
+import { privacySubject } from '../policy';
 import { PersonalDataExport } from './privacy.type';
-
-/** A member acts on their own data (memberId omitted); the operator names the member. */
-function target(ctx: MembersContext, memberId: string | null | undefined): string {
-  const p = requireAuthenticated(ctx.principal);
-  return memberId ?? p.sub;
-}
 
 @Resolver()
 export class PrivacyResolver {
@@ -18,7 +12,8 @@ export class PrivacyResolver {
     @Arg('memberId', () => ID, { nullable: true }) memberId: string | null,
     @Ctx() ctx: MembersContext,
   ): Promise<PersonalDataExport> {
-    return ctx.app.privacy.export(target(ctx, memberId), ctx.principal);
+    const subject = privacySubject(ctx.principal, memberId);
+    return ctx.app.privacy.export(subject.memberId, subject.principal);
   }
 
   @Mutation(() => Member, {
@@ -30,7 +25,8 @@ export class PrivacyResolver {
     @Arg('memberId', () => ID, { nullable: true }) memberId: string | null,
     @Ctx() ctx: MembersContext,
   ): Promise<MemberRow> {
-    return ctx.app.privacy.erase(target(ctx, memberId), reason, ctx.principal);
+    const subject = privacySubject(ctx.principal, memberId);
+    return ctx.app.privacy.erase(subject.memberId, reason, subject.principal);
   }
 
   @Mutation(() => Boolean, { description: 'Give or withdraw consent to marketing messages.' })
@@ -39,6 +35,7 @@ export class PrivacyResolver {
     @Arg('memberId', () => ID, { nullable: true }) memberId: string | null,
     @Ctx() ctx: MembersContext,
   ): Promise<boolean> {
-    return ctx.app.privacy.setMarketingConsent(target(ctx, memberId), granted, ctx.principal);
+    const subject = privacySubject(ctx.principal, memberId);
+    return ctx.app.privacy.setMarketingConsent(subject.memberId, granted, subject.principal);
   }
 }

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  assertCanReadMemberPrivate,
-  BadInputError,
-  NotFoundError,
-  Topics,
-  type Principal,
-  type Transactor,
-} from '@loyalty/platform';
+import { BadInputError, NotFoundError, Topics, type Principal, type Transactor } from '@loyalty/platform';
 import { ConsentRow, PROGRAMME_TERMS_VERSION } from '../consents/consent.entity';
 import { MemberRow } from '../members/member.entity';
 import { PrivacyRequestRow } from './privacy-request.entity';
@@ -17,12 +10,14 @@ export const ERASED_NAME = 'Deleted member';
 
 const actor = (p: Principal) => (p.role === 'member' ? 'self' : `${p.role}:${p.sub}`);
 
-/** PIPL data-subject rights: access/export, erasure, consent changes (REQUIREMENTS M5). */
+/**
+ * PIPL data-subject rights: access/export, erasure, consent changes (REQUIREMENTS M5). Callers
+ * pass the principal the policy allowed (`privacySubject`); it is recorded as who acted.
+ */
 export class PrivacyService {
   constructor(private readonly transactor: Transactor) {}
 
-  async export(memberId: string, principal: Principal | null): Promise<PersonalDataExport> {
-    const p = assertCanReadMemberPrivate(principal, memberId);
+  async export(memberId: string, p: Principal): Promise<PersonalDataExport> {
     return this.transactor.run(async ({ manager }) => {
       const member = await manager.findOneBy(MemberRow, { id: memberId });
       if (!member) throw new NotFoundError('Member', memberId);
@@ -53,8 +48,7 @@ export class PrivacyService {
    * Erases contact data and name. The member id (a pseudonym) stays, so ledger entries,
    * purchases and redemptions keep a complete trail without personal data.
    */
-  async erase(memberId: string, reason: string, principal: Principal | null): Promise<MemberRow> {
-    const p = assertCanReadMemberPrivate(principal, memberId);
+  async erase(memberId: string, reason: string, p: Principal): Promise<MemberRow> {
     const why = reason.trim();
     if (!why || why.length > 500) throw new BadInputError('reason must be 1 to 500 characters', 'reason');
     return this.transactor.run(async ({ manager, publish }) => {
@@ -85,12 +79,7 @@ export class PrivacyService {
   }
 
   /** Records a consent change as a new row; earlier rows stay as evidence. */
-  async setMarketingConsent(
-    memberId: string,
-    granted: boolean,
-    principal: Principal | null,
-  ): Promise<boolean> {
-    const p = assertCanReadMemberPrivate(principal, memberId);
+  async setMarketingConsent(memberId: string, granted: boolean, p: Principal): Promise<boolean> {
     await this.transactor.run(async ({ manager }) => {
       if (!(await manager.existsBy(MemberRow, { id: memberId }))) throw new NotFoundError('Member', memberId);
       await manager.insert(ConsentRow, {

@@ -2,7 +2,7 @@ import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { MembersContext } from '../context';
 import type { MemberRow } from '../members/member.entity';
 import { Member } from '../members/member.type';
-import { TIER_THRESHOLDS, TIER_WINDOW_DAYS, TIERS } from './tier-rules';
+import { tierLadder, TIER_WINDOW_DAYS } from './tier.rules';
 import { TierRule, TierStatus } from './tier.type';
 
 @Resolver(() => Member)
@@ -21,10 +21,6 @@ export class TierResolver {
 
   @Query(() => [TierRule], { description: 'The tier ladder, disclosed to everyone.' })
   tierRules(): TierRule[] {
-    return TIERS.map((tier) => ({
-      tier,
-      minRollingSpend: TIER_THRESHOLDS[tier],
-      windowDays: TIER_WINDOW_DAYS,
-    }));
+    return tierLadder();
   }
 }

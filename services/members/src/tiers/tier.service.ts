@@ -1,52 +1,55 @@
 import { In, MoreThanOrEqual } from 'typeorm';
-import type { EventEnvelope, Transactor, UnitOfWork } from '@loyalty/platform';
+import { Topics, type EventEnvelope, type Transactor, type UnitOfWork } from '@loyalty/platform';
 import { SpendRow } from './spend.entity';
-import { standingFor, TIER_WINDOW_DAYS, type TierStanding } from './tier-rules';
+import { standingFor, TIER_WINDOW_DAYS, type TierStanding } from './tier.rules';
 
-interface PurchaseRecorded {
-  purchaseId: string;
-  memberId: string;
-  amount: number;
-  occurredAt: string;
-}
+/** The purchase events tiers are learnt from. */
+export const SPEND_TOPICS = [Topics.purchaseRecorded, Topics.purchaseRefunded] as const;
 
-interface PurchaseRefunded {
-  purchaseId: string;
-  refundId: string;
-  memberId: string;
-  amount: number;
-}
+/** One of {@link SPEND_TOPICS}, typed by its topic. */
+export type SpendEvent = EventEnvelope<(typeof SPEND_TOPICS)[number]>;
 
 /** Tiers derived from spending learnt through purchase events; computed when read, never stale. */
 export class TierService {
   constructor(private readonly transactor: Transactor) {}
 
   /** Consumer of `purchase.recorded` and `purchase.refunded` (runs in the inbox transaction). */
-  async onPurchaseEvent(event: EventEnvelope, { manager }: UnitOfWork): Promise<void> {
-    if (event.topic === 'purchase.recorded') {
-      const p = event.payload as unknown as PurchaseRecorded;
-      const id = `purchase:${p.purchaseId}`;
-      if (await manager.existsBy(SpendRow, { id })) return;
-      await manager.insert(SpendRow, {
-        id,
-        memberId: p.memberId,
-        purchaseId: p.purchaseId,
-        amount: p.amount,
-        occurredAt: new Date(p.occurredAt),
-      });
-    } else if (event.topic === 'purchase.refunded') {
-      const r = event.payload as unknown as PurchaseRefunded;
-      const id = `refund:${r.purchaseId}:${r.refundId}`.slice(0, 120);
-      if (await manager.existsBy(SpendRow, { id })) return;
-      const purchase = await manager.findOneBy(SpendRow, { id: `purchase:${r.purchaseId}` });
-      await manager.insert(SpendRow, {
-        id,
-        memberId: r.memberId,
-        purchaseId: r.purchaseId,
-        amount: -Math.abs(r.amount),
-        occurredAt: purchase?.occurredAt ?? new Date(event.occurredAt),
-      });
-    }
+  async onPurchaseEvent(event: SpendEvent, uow: UnitOfWork): Promise<void> {
+    if (event.topic === Topics.purchaseRecorded) await this.recordPurchase(event, uow);
+    else await this.recordRefund(event, uow);
+  }
+
+  private async recordPurchase(
+    { payload: p }: EventEnvelope<typeof Topics.purchaseRecorded>,
+    { manager }: UnitOfWork,
+  ): Promise<void> {
+    const id = `purchase:${p.purchaseId}`;
+    if (await manager.existsBy(SpendRow, { id })) return;
+    await manager.insert(SpendRow, {
+      id,
+      memberId: p.memberId,
+      purchaseId: p.purchaseId,
+      amount: p.amount,
+      occurredAt: new Date(p.occurredAt),
+    });
+  }
+
+  /** A refund counts against the purchase's date, so both leave the rolling window together. */
+  private async recordRefund(
+    event: EventEnvelope<typeof Topics.purchaseRefunded>,
+    { manager }: UnitOfWork,
+  ): Promise<void> {
+    const r = event.payload;
+    const id = `refund:${r.purchaseId}:${r.refundId}`.slice(0, 120);
+    if (await manager.existsBy(SpendRow, { id })) return;
+    const purchase = await manager.findOneBy(SpendRow, { id: `purchase:${r.purchaseId}` });
+    await manager.insert(SpendRow, {
+      id,
+      memberId: r.memberId,
+      purchaseId: r.purchaseId,
+      amount: -Math.abs(r.amount),
+      occurredAt: purchase?.occurredAt ?? new Date(event.occurredAt),
+    });
   }
 
   /** Standing of many members with one query (DataLoader batch). */

@@ -1,4 +1,4 @@
-import { describeTierRules, standingFor } from '../src/tiers/tier-rules';
+import { describeTierRules, standingFor, tierLadder } from '../src/tiers/tier.rules';
 
 describe('tier rules', () => {
   it.each([
@@ -16,5 +16,15 @@ describe('tier rules', () => {
     expect(describeTierRules()[0]).toBe(
       'SILVER: at least 2,000 yuan spent in the last 365 days (net of refunds)',
     );
+  });
+
+  it('discloses the ladder from REGULAR up, over one window', () => {
+    expect(tierLadder().map((t) => [t.tier, t.minRollingSpend])).toEqual([
+      ['REGULAR', 0],
+      ['SILVER', 200_000],
+      ['GOLD', 1_000_000],
+      ['PLATINUM', 5_000_000],
+    ]);
+    expect(new Set(tierLadder().map((t) => t.windowDays))).toEqual(new Set([365]));
   });
 });

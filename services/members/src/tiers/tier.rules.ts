@@ -37,6 +37,15 @@ export function standingFor(rollingSpend: number): TierStanding {
   };
 }
 
+/** The ladder as disclosed: each tier with the net spend it takes over the window. */
+export function tierLadder(): { tier: Tier; minRollingSpend: number; windowDays: number }[] {
+  return TIERS.map((tier) => ({
+    tier,
+    minRollingSpend: TIER_THRESHOLDS[tier],
+    windowDays: TIER_WINDOW_DAYS,
+  }));
+}
+
 /** Readable rules, for disclosure (REQUIREMENTS R5). */
 export function describeTierRules(): string[] {
   return TIERS.slice(1).map(

@@ -1,0 +1,143 @@
+import {
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
+import type { SubscribePayload } from 'graphql-ws';
+import type { Extra } from 'graphql-ws/use/ws';
+import { AppError, BadInputError, ErrorCode, LimitReachedError, type Principal } from '@loyalty/platform';
+import type { RealtimeSchema } from './schema';
+import { compileSelection, type CompiledSelection } from './selection';
+import { collectFields, fragmentsOf } from './selection-fields';
+import type { Audience } from './resolver';
+import { authorizeSubscription } from './subscription.policy';
+
+/** What `onSubscribe` prepared for `subscribe`: the compiled selection and whose stream it is. */
+export interface SubscriptionPlan {
+  kind: 'subscription';
+  selection: CompiledSelection;
+  audience: Audience;
+  memberId: string | null;
+  afterSequence: number | null;
+  socket: Extra['socket'];
+}
+
+/** A query or mutation sent over the socket: it runs with the connection's token. */
+export interface OperationContext {
+  kind: 'operation';
+  authorization?: string;
+  principal: Principal | null;
+}
+
+/** The authenticated connection an operation arrives on. */
+export interface ConnectionScope {
+  principal: Principal;
+  authorization?: string;
+  socket: Extra['socket'];
+  /** Subscriptions the connection holds, this one included. */
+  subscriptions: number;
+}
+
+/** Normalizes an error's `extensions` for clients: a code from the contract's enum, no internals. */
+export function publicError(e: GraphQLError): GraphQLError {
+  const code =
+    e instanceof AppError ? e.code : ((e.extensions?.code as string | undefined) ?? ErrorCode.BAD_USER_INPUT);
+  return new GraphQLError(e.message, { nodes: e.nodes, extensions: { code } });
+}
+
+const asErrors = (error: unknown): GraphQLError[] => {
+  if (error instanceof GraphQLError) return [error];
+  return [
+    new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }),
+  ];
+};
+
+/** Parses and validates with the same rules (depth, aliases, cost) as over HTTP. */
+function parseAndValidate(
+  realtime: RealtimeSchema,
+  query: string,
+  rules: readonly ValidationRule[],
+): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    return { errors: [publicError(error as GraphQLError)] };
+  }
+  const validationErrors = validate(realtime.schema, document, rules);
+  if (validationErrors.length) return { errors: validationErrors.map(publicError) };
+  return { document };
+}
+
+/** The channel, the caller's right to it and the compiled selection of one subscription. */
+function planSubscription(
+  realtime: RealtimeSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  rawVariables: Record<string, unknown>,
+  connection: ConnectionScope,
+): SubscriptionPlan {
+  const schema = realtime.schema;
+  const fragments = fragmentsOf(document);
+  const [field] = collectFields(operation.selectionSet, fragments, variables);
+  const channel = field && realtime.channels.get(field.name.value);
+  const fieldDef = field && schema.getSubscriptionType()?.getFields()[field.name.value];
+  if (!field || !channel || !fieldDef) throw new BadInputError('Unknown subscription field');
+  const args = getArgumentValues(fieldDef, field, variables);
+  const scope = authorizeSubscription(connection.principal, channel, args);
+  const selection = compileSelection(schema, channel, operation, field, fragments, rawVariables);
+  return {
+    kind: 'subscription',
+    selection,
+    socket: connection.socket,
+    ...scope,
+    // A self-contained selection shows a member only their own data: resolve it with
+    // operator rights so events of many members share queries.
+    audience: selection.selfContained ? { role: 'admin' } : scope.audience,
+  };
+}
+
+/**
+ * graphql-ws `onSubscribe`: validates the operation and prepares how it runs — queries and
+ * mutations with the connection's token ({@link OperationContext}), subscriptions as a
+ * {@link SubscriptionPlan}. Every refusal is a list of errors with a public code.
+ */
+export function prepareOperation(
+  realtime: RealtimeSchema,
+  rules: readonly ValidationRule[],
+  maxSubscriptionsPerConnection: number,
+  payload: SubscribePayload,
+  connection: ConnectionScope,
+): ExecutionArgs | readonly GraphQLError[] {
+  try {
+    const parsed = parseAndValidate(realtime, payload.query, rules);
+    if ('errors' in parsed) return parsed.errors;
+    const { document } = parsed;
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) throw new BadInputError('Unable to identify the operation');
+    const raw = payload.variables ?? {};
+    const base = { schema: realtime.schema, document, operationName: payload.operationName };
+    if (operation.operation !== 'subscription') {
+      const { principal, authorization } = connection;
+      const contextValue: OperationContext = { kind: 'operation', authorization, principal };
+      return { ...base, variableValues: raw, contextValue };
+    }
+    if (connection.subscriptions > maxSubscriptionsPerConnection) {
+      throw new LimitReachedError(`At most ${maxSubscriptionsPerConnection} subscriptions per connection`);
+    }
+    const coerced = getVariableValues(realtime.schema, operation.variableDefinitions ?? [], raw);
+    if (coerced.errors) return coerced.errors.map(publicError);
+    const plan = planSubscription(realtime, document, operation, coerced.coerced, raw, connection);
+    return { ...base, variableValues: coerced.coerced, contextValue: plan };
+  } catch (error) {
+    return asErrors(error).map(publicError);
+  }
+}
