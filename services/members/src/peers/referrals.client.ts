@@ -1,4 +1,5 @@
 import type { ServiceClient } from '@loyalty/platform';
+import { ReferralCodeOwnerDocument } from './referrals.generated';
 
 /** What the members service asks the referrals service. */
 export interface ReferralsClient {
@@ -11,10 +12,7 @@ export class RemoteReferralsClient implements ReferralsClient {
   constructor(private readonly referrals: ServiceClient) {}
 
   async referralCodeOwner(code: string): Promise<string | null> {
-    const data = await this.referrals.request<{ referralCodeOwner: string | null }>(
-      'query ReferralCodeOwner($code: String!) { referralCodeOwner(code: $code) }',
-      { code },
-    );
+    const data = await this.referrals.execute(ReferralCodeOwnerDocument, { code });
     return data.referralCodeOwner;
   }
 }
