@@ -104,7 +104,6 @@ describe('expiry and warnings with short durations', () => {
       for (let j = 0; j < 10; j += 1) await api.credit({ memberId: id, points: 1 + j, validity: 'PT1S' });
     const app = api.ledger.app;
     const second = new ExpirySweeper(api.ledger.runtime.transactor, app.ledger, api.ledger.runtime.logger, {
-      mysql: api.ledger.runtime.db.kind === 'mysql',
       leads: [],
       intervalMs: 1000,
       memberBatch: 1,

@@ -15,14 +15,11 @@ export interface LedgerApp extends ServiceApp {
 
 export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
   const { env } = runtime.config;
-  const mysql = runtime.db.kind === 'mysql';
   const directory = new MemberDirectory(runtime.transactor, runtime.client('members'));
   const ledger = new LedgerService(runtime.transactor, directory, {
     pointsValidity: env.POINTS_VALIDITY,
-    mysql,
   });
   const sweeper = new ExpirySweeper(runtime.transactor, ledger, runtime.logger.child({ job: 'expiry' }), {
-    mysql,
     intervalMs: durationMs(requireDuration(env.EXPIRY_SWEEP_INTERVAL)),
     leads: env.EXPIRY_WARNING_LEADS.split(',')
       .map((text) => text.trim())

@@ -90,18 +90,15 @@ describe('ledger properties over random operation sequences (real database)', ()
 
   it('balances equal the sum of entries, nothing goes negative, replays change nothing', async () => {
     const stats = { entries: 0, ops: 0 };
-    const { transactor, db, logger } = running.runtime;
-    const mysql = db.kind === 'mysql';
+    const { transactor, logger } = running.runtime;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 8, maxLength: 30, size: 'max' }), async (ops) => {
         let clock = new Date();
         const ledger = new LedgerService(transactor, running.app.directory, {
           pointsValidity: 'P1Y',
-          mysql,
           clock: () => clock,
         });
         const sweeper = new ExpirySweeper(transactor, ledger, logger, {
-          mysql,
           intervalMs: 1000,
           leads: [{ text: 'P3D', duration: requireDuration('P3D') }],
         });

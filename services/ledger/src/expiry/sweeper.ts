@@ -6,6 +6,7 @@ type Logger = ServiceRuntime['logger'];
 import {
   addDuration,
   BackgroundLoop,
+  forUpdate,
   isUniqueViolation,
   Topics,
   type NewEvent,
@@ -16,7 +17,7 @@ import { EntryRow, EntryType } from '../entries/entry.entity';
 import { HoldRow, HoldStatus } from '../holds/hold.entity';
 import type { LedgerService } from '../ledger/ledger.service';
 import { bulkInsert } from '../ledger/bulk-insert';
-import { balanceChangedEvent, EXPIRED_DESCRIPTION, forUpdate } from '../ledger/posting';
+import { balanceChangedEvent, EXPIRED_DESCRIPTION } from '../ledger/posting';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
 import { accountKey, planExpiry, selectWarnings, type Lead } from './expiry';
 import { WarningRow } from './warning.entity';
@@ -28,7 +29,6 @@ export interface SweepResult {
 }
 
 export interface SweeperOptions {
-  mysql: boolean;
   leads: Lead[];
   intervalMs: number;
   /** Members whose due lots one transaction writes off. */
@@ -97,7 +97,6 @@ export class ExpirySweeper {
   }
 
   private async expireBatch(now: Date): Promise<{ claimed: number; expired: number }> {
-    const { mysql } = this.options;
     const limit = this.options.memberBatch ?? 200;
     return this.transactor.run(async (uow) => {
       const m = uow.manager;
@@ -110,8 +109,7 @@ export class ExpirySweeper {
       if (candidates.length === 0) return { claimed: 0, expired: 0 };
       const streams = await forUpdate(
         m.createQueryBuilder(MemberStreamRow, 's').where({ memberId: In(candidates.map((c) => c.memberId)) }),
-        mysql,
-        true,
+        { skipLocked: true },
       ).getMany();
       if (streams.length === 0) return { claimed: 0, expired: 0 };
       const memberIds = streams.map((s) => s.memberId);
@@ -120,11 +118,9 @@ export class ExpirySweeper {
           .createQueryBuilder(LotRow, 'l')
           .where({ memberId: In(memberIds) })
           .andWhere('l.expiresAt <= :now AND l.remaining > 0', { now }),
-        mysql,
       ).getMany();
       const accounts = await forUpdate(
         m.createQueryBuilder(AccountRow, 'a').where({ memberId: In(memberIds) }),
-        mysql,
       ).getMany();
       const plan = planExpiry(
         lots,

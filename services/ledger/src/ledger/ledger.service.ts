@@ -4,6 +4,7 @@ import {
   addDuration,
   BadInputError,
   ConflictError,
+  forUpdate,
   NotFoundError,
   requireDuration,
   type Transactor,
@@ -15,7 +16,7 @@ import { HoldRow, HoldStatus } from '../holds/hold.entity';
 import { runIdempotent } from '../idempotency/idempotency';
 import { allocate, allocateUpTo, planReversal, proportionalReversal } from '../lots/allocation';
 import { LotChangeRow, LotMoveRow, LotRow } from '../lots/lot.entity';
-import { forUpdate, MemberPosting } from './posting';
+import { MemberPosting } from './posting';
 import { ReversalRow } from './reversal.entity';
 import {
   assertId,
@@ -99,7 +100,6 @@ export interface Reversal {
 
 export interface LedgerSettings {
   pointsValidity: string;
-  mysql: boolean;
   clock?: () => Date;
 }
 
@@ -119,7 +119,7 @@ export class LedgerService {
   }
 
   private open(uow: UnitOfWork, memberId: string, actor: string, now = this.clock()): Promise<MemberPosting> {
-    return MemberPosting.open(uow, this.settings.mysql, memberId, now, actor);
+    return MemberPosting.open(uow, memberId, now, actor);
   }
 
   private expiryFor(validity: string, now: Date): Date | null {
@@ -248,7 +248,6 @@ export class LedgerService {
     const posting = await this.open(uow, found.memberId, actor, now);
     const hold = await forUpdate(
       uow.manager.createQueryBuilder(HoldRow, 'h').where('h.id = :id', { id: holdId }),
-      this.settings.mysql,
     ).getOneOrFail();
     return { posting, hold };
   }
@@ -556,7 +555,7 @@ export class LedgerService {
           qb.andWhere('l.sourceType = :sourceType AND l.sourceId = :sourceId', { sourceType, sourceId });
         }
         if (before) qb.andWhere('l.expiresAt < :before', { before });
-        const lots = await forUpdate(qb, this.settings.mysql).getMany();
+        const lots = await forUpdate(qb).getMany();
         const duration = by === 'NEVER' ? null : requireDuration(by);
         for (const lot of lots) {
           const next = duration ? addDuration(lot.expiresAt!, duration) : null;
