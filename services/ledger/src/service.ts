@@ -15,7 +15,7 @@ import { HoldRow } from './holds/hold.entity';
 import { IdempotencyRow } from './idempotency/idempotency.entity';
 import { LedgerAdminResolver } from './ledger/admin.resolver';
 import { LedgerInternalResolver } from './ledger/internal.resolver';
-import { ReversalRow } from './ledger/reversal.entity';
+import { ReversalRow } from './reversals/reversal.entity';
 import { LotChangeRow, LotMoveRow, LotRow } from './lots/lot.entity';
 import { CreateLedger1700000002000 } from './migrations/1700000002000-CreateLedger';
 

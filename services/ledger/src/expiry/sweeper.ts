@@ -19,7 +19,7 @@ import type { LedgerService } from '../ledger/ledger.service';
 import { bulkInsert } from '../ledger/bulk-insert';
 import { balanceChangedEvent, EXPIRED_DESCRIPTION } from '../ledger/posting';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
-import { accountKey, planExpiry, selectWarnings, type Lead } from './expiry';
+import { accountKey, planExpiry, selectWarnings, type Lead } from './expiry.rules';
 import { WarningRow } from './warning.entity';
 
 export interface SweepResult {

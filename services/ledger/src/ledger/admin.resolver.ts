@@ -11,7 +11,7 @@ import {
 import type { LedgerContext } from '../context';
 import type { EntryRow } from '../entries/entry.entity';
 import { LedgerEntry, LedgerEntryConnection } from '../entries/entry.type';
-import { toCsv } from './audit-csv';
+import { toCsv } from '../audit/audit-csv.rules';
 import { actorOf } from './internal.resolver';
 import { AdjustPointsInput, LedgerAuditFilter } from './ledger.input';
 import type { AuditFilter } from './ledger.queries';

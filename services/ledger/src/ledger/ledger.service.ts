@@ -14,10 +14,11 @@ import type { MemberDirectory } from '../accounts/member-directory';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { HoldRow, HoldStatus } from '../holds/hold.entity';
 import { runIdempotent } from '../idempotency/idempotency';
-import { allocate, allocateUpTo, planReversal, proportionalReversal } from '../lots/allocation';
+import { allocate, allocateUpTo } from '../lots/lot.rules';
+import { planReversal, proportionalReversal } from '../reversals/reversal.rules';
 import { LotChangeRow, LotMoveRow, LotRow } from '../lots/lot.entity';
 import { MemberPosting } from './posting';
-import { ReversalRow } from './reversal.entity';
+import { ReversalRow } from '../reversals/reversal.entity';
 import {
   assertId,
   assertIdempotencyKey,
@@ -28,7 +29,7 @@ import {
   assertSignedPoints,
   assertText,
   resolveValidity,
-} from './validation';
+} from './ledger.rules';
 
 export interface CreditCommand {
   idempotencyKey: string;

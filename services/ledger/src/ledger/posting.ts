@@ -11,11 +11,11 @@ import {
 } from '@loyalty/platform';
 import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
 import { EntryRow, EntryType } from '../entries/entry.entity';
-import { dueLots } from '../expiry/expiry';
-import type { Take } from '../lots/allocation';
+import { dueLots } from '../expiry/expiry.rules';
+import type { Take } from '../lots/lot.rules';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
 import { bulkInsert } from './bulk-insert';
-import { MAX_POINTS } from './validation';
+import { MAX_POINTS } from './ledger.rules';
 
 export interface NewEntry {
   kind: string;
