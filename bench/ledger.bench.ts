@@ -88,7 +88,7 @@ export async function run(): Promise<Result[]> {
       const members = Array.from({ length: writers }, () => randomUUID());
       for (const m of members) await app.directory.remember(m);
       const earn = await forDuration(writers, SECONDS_PER_RUN, async (w) => {
-        await app.ledger.credit(
+        await app.ledger.credits.credit(
           {
             idempotencyKey: randomUUID(),
             memberId: members[w],
@@ -112,7 +112,7 @@ export async function run(): Promise<Result[]> {
     const hot = randomUUID();
     await app.directory.remember(hot);
     const hotRate = await forDuration(8, SECONDS_PER_RUN, async () => {
-      await app.ledger.credit(
+      await app.ledger.credits.credit(
         { idempotencyKey: randomUUID(), memberId: hot, kind: 'REGULAR', points: 1, reason: 'bench' },
         'service:bench',
       );
@@ -190,7 +190,7 @@ export async function run(): Promise<Result[]> {
     const quiet = Array.from({ length: 8 }, () => randomUUID());
     for (const m of quiet) await app.directory.remember(m);
     const paused = await forDuration(8, SECONDS_PER_RUN, async (w) => {
-      await app.ledger.credit(
+      await app.ledger.credits.credit(
         { idempotencyKey: randomUUID(), memberId: quiet[w], kind: 'REGULAR', points: 10, reason: 'bench' },
         'service:bench',
       );

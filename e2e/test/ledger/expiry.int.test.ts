@@ -103,11 +103,16 @@ describe('expiry and warnings with short durations', () => {
     for (const id of ids)
       for (let j = 0; j < 10; j += 1) await api.credit({ memberId: id, points: 1 + j, validity: 'PT1S' });
     const app = api.ledger.app;
-    const second = new ExpirySweeper(api.ledger.runtime.transactor, app.ledger, api.ledger.runtime.logger, {
-      leads: [],
-      intervalMs: 1000,
-      memberBatch: 1,
-    });
+    const second = new ExpirySweeper(
+      api.ledger.runtime.transactor,
+      app.ledger.holds,
+      api.ledger.runtime.logger,
+      {
+        leads: [],
+        intervalMs: 1000,
+        memberBatch: 1,
+      },
+    );
     const later = new Date(Date.now() + 1500);
     await Promise.all([app.sweeper.expireDue(later), second.expireDue(later), second.expireDue(later)]);
     for (const id of ids) {

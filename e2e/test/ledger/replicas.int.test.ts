@@ -34,7 +34,7 @@ describeOnMysql('two ledger replicas on one database', () => {
     // Writes go to both replicas while they sweep.
     const writes = ids.flatMap((id, i) =>
       Array.from({ length: 8 }, (_, j) =>
-        (j % 2 ? second.app : api.ledger.app).ledger.credit(
+        (j % 2 ? second.app : api.ledger.app).ledger.credits.credit(
           { idempotencyKey: `rep-${i}-${j}`, memberId: id, kind: 'REGULAR', points: 10 + j, reason: 'earn' },
           'service:test',
         ),

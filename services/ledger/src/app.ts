@@ -2,12 +2,12 @@ import { requireDuration, type ServiceApp, type ServiceRuntime, Topics } from '@
 import { MemberDirectory } from './accounts/member-directory';
 import { ExpirySweeper } from './expiry/sweeper';
 import { LedgerQueries } from './ledger/ledger.queries';
-import { LedgerService } from './ledger/ledger.service';
+import { createLedger, type Ledger } from './ledger/ledger';
 import { durationMs } from '@loyalty/platform';
 
 /** The ledger's rules and background jobs, wired to its runtime. */
 export interface LedgerApp extends ServiceApp {
-  ledger: LedgerService;
+  ledger: Ledger;
   queries: LedgerQueries;
   directory: MemberDirectory;
   sweeper: ExpirySweeper;
@@ -16,15 +16,21 @@ export interface LedgerApp extends ServiceApp {
 export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
   const { env } = runtime.config;
   const directory = new MemberDirectory(runtime.transactor, runtime.client('members'));
-  const ledger = new LedgerService(runtime.transactor, directory, {
+  const ledger = createLedger(runtime.transactor, directory, {
     pointsValidity: env.POINTS_VALIDITY,
   });
-  const sweeper = new ExpirySweeper(runtime.transactor, ledger, runtime.logger.child({ job: 'expiry' }), {
-    intervalMs: durationMs(requireDuration(env.EXPIRY_SWEEP_INTERVAL)),
-    leads: env.EXPIRY_WARNING_LEADS.split(',')
-      .map((text) => text.trim())
-      .map((text) => ({ text, duration: requireDuration(text) })),
-  });
+  const sweeper = new ExpirySweeper(
+    runtime.transactor,
+    ledger.holds,
+    runtime.logger.child({ job: 'expiry' }),
+    {
+      clock: ledger.clock,
+      intervalMs: durationMs(requireDuration(env.EXPIRY_SWEEP_INTERVAL)),
+      leads: env.EXPIRY_WARNING_LEADS.split(',')
+        .map((text) => text.trim())
+        .map((text) => ({ text, duration: requireDuration(text) })),
+    },
+  );
   // Members the ledger may credit: learned from registrations (and on demand, see MemberDirectory).
   await runtime.consume({
     group: 'ledger.member-registered',

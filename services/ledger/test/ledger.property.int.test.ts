@@ -6,7 +6,7 @@ import type { LedgerApp } from '../src/app';
 import { EntryRow } from '../src/entries/entry.entity';
 import { ExpirySweeper } from '../src/expiry/sweeper';
 import { checkLedger } from '../src/ledger/ledger.queries';
-import { LedgerService } from '../src/ledger/ledger.service';
+import { createLedger } from '../src/ledger/ledger';
 import { ledgerService } from '../src/service';
 
 type Op =
@@ -94,11 +94,11 @@ describe('ledger properties over random operation sequences (real database)', ()
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 8, maxLength: 30, size: 'max' }), async (ops) => {
         let clock = new Date();
-        const ledger = new LedgerService(transactor, running.app.directory, {
+        const ledger = createLedger(transactor, running.app.directory, {
           pointsValidity: 'P1Y',
           clock: () => clock,
         });
-        const sweeper = new ExpirySweeper(transactor, ledger, logger, {
+        const sweeper = new ExpirySweeper(transactor, ledger.holds, logger, {
           intervalMs: 1000,
           leads: [{ text: 'P3D', duration: requireDuration('P3D') }],
         });
@@ -118,7 +118,7 @@ describe('ledger properties over random operation sequences (real database)', ()
               const src = { m: op.m, kind: op.kind, id: key };
               sources.push(src);
               call = () =>
-                ledger.credit(
+                ledger.credits.credit(
                   {
                     idempotencyKey: key,
                     memberId: members[op.m],
@@ -135,7 +135,7 @@ describe('ledger properties over random operation sequences (real database)', ()
             }
             case 'hold':
               call = async () => {
-                const h = await ledger.hold(
+                const h = await ledger.holds.hold(
                   {
                     idempotencyKey: key,
                     memberId: members[op.m],
@@ -157,17 +157,17 @@ describe('ledger properties over random operation sequences (real database)', ()
               if (!holdId) continue;
               call =
                 op.t === 'capture'
-                  ? () => ledger.capture(holdId, key, actor)
+                  ? () => ledger.holds.capture(holdId, key, actor)
                   : op.t === 'release'
-                    ? () => ledger.release(holdId, key, 'release', actor)
-                    : () => ledger.restoreCapture(holdId, key, 'restore', actor);
+                    ? () => ledger.holds.release(holdId, key, 'release', actor)
+                    : () => ledger.holds.restoreCapture(holdId, key, 'restore', actor);
               break;
             }
             case 'reverse': {
               const src = sources[op.src % Math.max(sources.length, 1)];
               if (!src) continue;
               call = () =>
-                ledger.reverse(
+                ledger.reversals.reverse(
                   {
                     idempotencyKey: key,
                     memberId: members[src.m],
@@ -183,7 +183,7 @@ describe('ledger properties over random operation sequences (real database)', ()
             }
             case 'adjust':
               call = () =>
-                ledger.adjust(
+                ledger.credits.adjust(
                   {
                     idempotencyKey: key,
                     memberId: members[op.m],

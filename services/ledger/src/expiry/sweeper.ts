@@ -15,9 +15,9 @@ import {
 import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { HoldRow, HoldStatus } from '../holds/hold.entity';
-import type { LedgerService } from '../ledger/ledger.service';
+import type { HoldService } from '../holds/hold.service';
 import { bulkInsert } from '../ledger/bulk-insert';
-import { balanceChangedEvent, EXPIRED_DESCRIPTION } from '../ledger/posting';
+import { balanceChangedEvent, EXPIRED_DESCRIPTION, systemClock, type Clock } from '../ledger/posting';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
 import { accountKey, planExpiry, selectWarnings, type Lead } from './expiry.rules';
 import { WarningRow } from './warning.entity';
@@ -35,6 +35,8 @@ export interface SweeperOptions {
   memberBatch?: number;
   /** Lots one warning transaction considers. */
   warningBatch?: number;
+  /** The time a sweep runs at; defaults to the system clock. */
+  clock?: Clock;
 }
 
 const chunks = <T>(items: T[], size: number): T[][] => {
@@ -55,7 +57,7 @@ export class ExpirySweeper {
 
   constructor(
     private readonly transactor: Transactor,
-    private readonly ledger: LedgerService,
+    private readonly holds: HoldService,
     private readonly logger: Logger,
     private readonly options: SweeperOptions,
   ) {
@@ -77,7 +79,7 @@ export class ExpirySweeper {
   }
 
   /** One full sweep at `now`. */
-  async tick(now: Date = this.ledger.clock()): Promise<SweepResult> {
+  async tick(now: Date = (this.options.clock ?? systemClock)()): Promise<SweepResult> {
     const timedOutHolds = await this.timeoutHolds(now);
     const expiredLots = await this.expireDue(now);
     const warnings = await this.warn(now);
@@ -312,7 +314,7 @@ export class ExpirySweeper {
         .getRawMany<{ id: string }>(),
     );
     let n = 0;
-    for (const { id } of ids) if (await this.ledger.timeoutHold(id, now)) n += 1;
+    for (const { id } of ids) if (await this.holds.timeoutHold(id, now)) n += 1;
     return n;
   }
 }

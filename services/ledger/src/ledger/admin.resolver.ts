@@ -42,7 +42,7 @@ export class LedgerAdminResolver {
     @Arg('input', () => AdjustPointsInput) input: AdjustPointsInput,
     @Ctx() ctx: LedgerContext,
   ): Promise<EntryRow> {
-    return ctx.app.ledger.adjust(input, actorOf(ctx.principal));
+    return ctx.app.ledger.credits.adjust(input, actorOf(ctx.principal));
   }
 
   @Authorized('admin', 'partner')

@@ -5,7 +5,7 @@ import { EntryType, type EntryRow } from '../entries/entry.entity';
 import { LedgerEntry } from '../entries/entry.type';
 import type { HoldRow } from '../holds/hold.entity';
 import { PointHold } from '../holds/hold.type';
-import type { Reversal } from './ledger.service';
+import type { Reversal } from '../reversals/reversal.service';
 import { LedgerCreditInput, LedgerExtendInput, LedgerHoldInput, LedgerReverseInput } from './ledger.input';
 import { LedgerReversal } from './ledger.type';
 
@@ -22,7 +22,7 @@ export class LedgerInternalResolver {
     @Arg('input', () => LedgerCreditInput) input: LedgerCreditInput,
     @Ctx() ctx: LedgerContext,
   ): Promise<EntryRow> {
-    return ctx.app.ledger.credit(
+    return ctx.app.ledger.credits.credit(
       { ...input, type: (input.type ?? EntryType.EARN) as EntryType.EARN | EntryType.COMPENSATE },
       actorOf(ctx.principal),
     );
@@ -35,7 +35,7 @@ export class LedgerInternalResolver {
     @Arg('input', () => LedgerHoldInput) input: LedgerHoldInput,
     @Ctx() ctx: LedgerContext,
   ): Promise<HoldRow> {
-    return ctx.app.ledger.hold(input, actorOf(ctx.principal));
+    return ctx.app.ledger.holds.hold(input, actorOf(ctx.principal));
   }
 
   @Directive('@inaccessible')
@@ -46,7 +46,7 @@ export class LedgerInternalResolver {
     @Arg('idempotencyKey') idempotencyKey: string,
     @Ctx() ctx: LedgerContext,
   ): Promise<EntryRow> {
-    return ctx.app.ledger.capture(holdId, idempotencyKey, actorOf(ctx.principal));
+    return ctx.app.ledger.holds.capture(holdId, idempotencyKey, actorOf(ctx.principal));
   }
 
   @Directive('@inaccessible')
@@ -58,7 +58,7 @@ export class LedgerInternalResolver {
     @Arg('reason') reason: string,
     @Ctx() ctx: LedgerContext,
   ): Promise<HoldRow> {
-    return ctx.app.ledger.release(holdId, idempotencyKey, reason, actorOf(ctx.principal));
+    return ctx.app.ledger.holds.release(holdId, idempotencyKey, reason, actorOf(ctx.principal));
   }
 
   @Directive('@inaccessible')
@@ -70,7 +70,7 @@ export class LedgerInternalResolver {
     @Arg('reason') reason: string,
     @Ctx() ctx: LedgerContext,
   ): Promise<EntryRow> {
-    return ctx.app.ledger.restoreCapture(holdId, idempotencyKey, reason, actorOf(ctx.principal));
+    return ctx.app.ledger.holds.restoreCapture(holdId, idempotencyKey, reason, actorOf(ctx.principal));
   }
 
   @Directive('@inaccessible')
@@ -80,7 +80,7 @@ export class LedgerInternalResolver {
     @Arg('input', () => LedgerReverseInput) input: LedgerReverseInput,
     @Ctx() ctx: LedgerContext,
   ): Promise<Reversal> {
-    return ctx.app.ledger.reverse(input, actorOf(ctx.principal));
+    return ctx.app.ledger.reversals.reverse(input, actorOf(ctx.principal));
   }
 
   @Directive('@inaccessible')
@@ -90,6 +90,6 @@ export class LedgerInternalResolver {
     @Arg('input', () => LedgerExtendInput) input: LedgerExtendInput,
     @Ctx() ctx: LedgerContext,
   ): Promise<number> {
-    return ctx.app.ledger.extendValidity(input, actorOf(ctx.principal));
+    return ctx.app.ledger.lots.extendValidity(input, actorOf(ctx.principal));
   }
 }

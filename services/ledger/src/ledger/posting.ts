@@ -51,6 +51,16 @@ export function balanceChangedEvent(e: EntryRow): NewEvent {
 
 export const EXPIRED_DESCRIPTION = 'Points expired';
 
+/** Where the ledger's writes and sweeps read the time (tests inject their own). */
+export type Clock = () => Date;
+
+export const systemClock: Clock = () => new Date();
+
+/** Replays a write whose idempotent result is one entry (stored as `entry:<id>`). */
+export async function loadEntry(m: EntityManager, ref: string): Promise<EntryRow> {
+  return m.findOneByOrFail(EntryRow, { id: ref.slice('entry:'.length) });
+}
+
 /**
  * The unit of work for one member's entries. Opening it locks the member's stream row (every
  * write for a member locks it first, so sequence and balances are computed without races on

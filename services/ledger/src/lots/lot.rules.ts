@@ -1,4 +1,5 @@
-/** Pure lot arithmetic: which lots a debit takes, in which order. No I/O. */
+/** Pure lot arithmetic: which lots a debit takes, in which order, and when a new lot expires. No I/O. */
+import { addDuration, requireDuration } from '@loyalty/platform';
 
 export interface OpenLot {
   id: string;
@@ -53,4 +54,9 @@ export function allocateUpTo(
 export function allocate(lots: readonly OpenLot[], points: number): Take[] | null {
   const { takes, taken } = allocateUpTo(lots, points);
   return taken === points ? takes : null;
+}
+
+/** A new lot's expiry: `NEVER` (null) or the validity (an ISO-8601 duration) from `now`. */
+export function expiryFor(validity: string, now: Date): Date | null {
+  return validity === 'NEVER' ? null : addDuration(now, requireDuration(validity));
 }

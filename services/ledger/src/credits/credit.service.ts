@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { BadInputError, type Transactor } from '@loyalty/platform';
+import type { MemberDirectory } from '../accounts/member-directory';
+import { EntryRow, EntryType } from '../entries/entry.entity';
+import { runIdempotent } from '../idempotency/idempotency';
+import {
+  assertId,
+  assertIdempotencyKey,
+  assertKind,
+  assertOptionalId,
+  assertOptionalText,
+  assertPoints,
+  assertSignedPoints,
+  assertText,
+  resolveValidity,
+} from '../ledger/ledger.rules';
+import { loadEntry, MemberPosting, type Clock } from '../ledger/posting';
+import { allocate, expiryFor } from '../lots/lot.rules';
+
+export interface CreditCommand {
+  idempotencyKey: string;
+  memberId: string;
+  kind: string;
+  points: number;
+  reason: string;
+  type?: EntryType.EARN | EntryType.COMPENSATE | null;
+  /** ISO-8601 duration or NEVER; default POINTS_VALIDITY. */
+  validity?: string | null;
+  merchantId?: string | null;
+  campaignId?: string | null;
+  sourceType?: string | null;
+  sourceId?: string | null;
+}
+
+export interface AdjustCommand {
+  idempotencyKey: string;
+  memberId: string;
+  kind: string;
+  points: number;
+  reason: string;
+  validity?: string | null;
+}
+
+export interface CreditSettings {
+  /** Validity of a credit that names none: an ISO-8601 duration or NEVER. */
+  pointsValidity: string;
+  clock: Clock;
+}
+
+/**
+ * Credits (EARN, COMPENSATE) and operator adjustments. Every write: validate, check the member,
+ * one idempotent transaction through a {@link MemberPosting}.
+ */
+export class CreditService {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly directory: MemberDirectory,
+    private readonly settings: CreditSettings,
+  ) {}
+
+  /** EARN (default) or COMPENSATE: a new lot. */
+  async credit(cmd: CreditCommand, actor: string): Promise<EntryRow> {
+    const key = assertIdempotencyKey(cmd.idempotencyKey);
+    const memberId = assertId(cmd.memberId, 'memberId');
+    const kind = assertKind(cmd.kind);
+    const points = assertPoints(cmd.points);
+    const reason = assertText(cmd.reason, 'reason');
+    const type = cmd.type ?? EntryType.EARN;
+    if (type !== EntryType.EARN && type !== EntryType.COMPENSATE)
+      throw new BadInputError('type must be EARN or COMPENSATE', 'type');
+    const validity = resolveValidity(cmd.validity, this.settings.pointsValidity);
+    const merchantId = assertOptionalId(cmd.merchantId, 'merchantId');
+    const campaignId = assertOptionalId(cmd.campaignId, 'campaignId');
+    const sourceType = assertOptionalText(cmd.sourceType, 'sourceType', 40);
+    const sourceId = assertOptionalText(cmd.sourceId, 'sourceId', 100);
+    await this.directory.ensure(memberId);
+    const params = {
+      memberId,
+      kind,
+      points,
+      reason,
+      type,
+      validity: cmd.validity ?? null,
+      merchantId,
+      campaignId,
+      sourceType,
+      sourceId,
+    };
+    return runIdempotent(this.transactor, {
+      key,
+      operation: 'credit',
+      params,
+      load: loadEntry,
+      work: async (uow) => {
+        const posting = await MemberPosting.open(uow, memberId, this.settings.clock(), actor);
+        const entry = posting.post({
+          kind,
+          type,
+          points,
+          description: reason,
+          merchantId,
+          campaignId,
+          sourceType,
+          sourceId,
+          lotId: randomUUID(),
+          expiresAt: expiryFor(validity, posting.now),
+        });
+        await posting.createLot(entry);
+        await posting.flush();
+        return { result: entry, ref: `entry:${entry.id}` };
+      },
+    });
+  }
+
+  /** Operator adjustment (signed): a credit is a new lot; a debit takes lots FIFO, never overdrawn. */
+  async adjust(cmd: AdjustCommand, actor: string): Promise<EntryRow> {
+    const key = `adjust:${assertIdempotencyKey(cmd.idempotencyKey)}`;
+    const memberId = assertId(cmd.memberId, 'memberId');
+    const kind = assertKind(cmd.kind);
+    const points = assertSignedPoints(cmd.points);
+    const reason = assertText(cmd.reason, 'reason');
+    const validity = resolveValidity(cmd.validity, this.settings.pointsValidity);
+    await this.directory.ensure(memberId);
+    return runIdempotent(this.transactor, {
+      key,
+      operation: 'adjust',
+      params: { memberId, kind, points, reason, validity: cmd.validity ?? null },
+      load: loadEntry,
+      work: async (uow) => {
+        const posting = await MemberPosting.open(uow, memberId, this.settings.clock(), actor);
+        if (points > 0) {
+          const entry = posting.post({
+            kind,
+            type: EntryType.ADJUST,
+            points,
+            description: reason,
+            lotId: randomUUID(),
+            expiresAt: expiryFor(validity, posting.now),
+          });
+          await posting.createLot(entry);
+          await posting.flush();
+          return { result: entry, ref: `entry:${entry.id}` };
+        }
+        const lots = await posting.openLots(kind);
+        const entry = posting.post({ kind, type: EntryType.ADJUST, points, description: reason });
+        const takes = allocate(lots, -points);
+        if (!takes) throw new Error(`lots of member ${memberId} do not cover the ${kind} balance`);
+        await posting.moveLots(entry, takes, -1);
+        await posting.flush();
+        return { result: entry, ref: `entry:${entry.id}` };
+      },
+    });
+  }
+}
