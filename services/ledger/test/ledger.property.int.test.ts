@@ -94,7 +94,7 @@ describe('ledger properties over random operation sequences (real database)', ()
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 8, maxLength: 30, size: 'max' }), async (ops) => {
         let clock = new Date();
-        const ledger = createLedger(transactor, running.app.directory, {
+        const ledger = createLedger(transactor, running.app.accounts, {
           pointsValidity: 'P1Y',
           clock: () => clock,
         });
@@ -103,7 +103,7 @@ describe('ledger properties over random operation sequences (real database)', ()
           leads: [{ text: 'P3D', duration: requireDuration('P3D') }],
         });
         const members = [randomUUID(), randomUUID()];
-        for (const m of members) await running.app.directory.remember(m);
+        for (const m of members) await running.app.accounts.remember(m);
         const holds: string[] = [];
         const sources: { m: number; kind: string; id: string }[] = [];
         const done: { call: () => Promise<unknown>; result: string }[] = [];

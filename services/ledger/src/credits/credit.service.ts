@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BadInputError, type Transactor } from '@loyalty/platform';
-import type { MemberDirectory } from '../accounts/member-directory';
+import type { AccountService } from '../accounts/account.service';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { runIdempotent } from '../idempotency/idempotency';
 import {
@@ -54,7 +54,7 @@ export interface CreditSettings {
 export class CreditService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: MemberDirectory,
+    private readonly accounts: AccountService,
     private readonly settings: CreditSettings,
   ) {}
 
@@ -73,7 +73,7 @@ export class CreditService {
     const campaignId = assertOptionalId(cmd.campaignId, 'campaignId');
     const sourceType = assertOptionalText(cmd.sourceType, 'sourceType', 40);
     const sourceId = assertOptionalText(cmd.sourceId, 'sourceId', 100);
-    await this.directory.ensure(memberId);
+    await this.accounts.ensure(memberId);
     const params = {
       memberId,
       kind,
@@ -120,7 +120,7 @@ export class CreditService {
     const points = assertSignedPoints(cmd.points);
     const reason = assertText(cmd.reason, 'reason');
     const validity = resolveValidity(cmd.validity, this.settings.pointsValidity);
-    await this.directory.ensure(memberId);
+    await this.accounts.ensure(memberId);
     return runIdempotent(this.transactor, {
       key,
       operation: 'adjust',

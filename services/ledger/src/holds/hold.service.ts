@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ConflictError, forUpdate, NotFoundError, type Transactor, type UnitOfWork } from '@loyalty/platform';
-import type { MemberDirectory } from '../accounts/member-directory';
+import type { AccountService } from '../accounts/account.service';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { runIdempotent } from '../idempotency/idempotency';
 import {
@@ -35,7 +35,7 @@ export interface HoldCommand {
 export class HoldService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: MemberDirectory,
+    private readonly accounts: AccountService,
     private readonly clock: Clock,
   ) {}
 
@@ -48,7 +48,7 @@ export class HoldService {
     const reason = assertText(cmd.reason, 'reason');
     const merchantId = assertOptionalId(cmd.merchantId, 'merchantId');
     const ttl = assertHoldTtl(cmd.ttlSeconds);
-    await this.directory.ensure(memberId);
+    await this.accounts.ensure(memberId);
     return runIdempotent(this.transactor, {
       key,
       operation: 'hold',

@@ -1,5 +1,5 @@
 import type { Transactor } from '@loyalty/platform';
-import type { MemberDirectory } from '../accounts/member-directory';
+import type { AccountService } from '../accounts/account.service';
 import { CreditService } from '../credits/credit.service';
 import { HoldService } from '../holds/hold.service';
 import { LotService } from '../lots/lot.service';
@@ -13,7 +13,7 @@ export interface LedgerSettings {
   clock?: Clock;
 }
 
-/** The ledger's write services, sharing one clock, one member directory and the posting machinery. */
+/** The ledger's write services, sharing one clock, the member accounts and the posting machinery. */
 export interface Ledger {
   clock: Clock;
   credits: CreditService;
@@ -24,15 +24,15 @@ export interface Ledger {
 
 export function createLedger(
   transactor: Transactor,
-  directory: MemberDirectory,
+  accounts: AccountService,
   settings: LedgerSettings,
 ): Ledger {
   const clock = settings.clock ?? systemClock;
   return {
     clock,
-    credits: new CreditService(transactor, directory, { pointsValidity: settings.pointsValidity, clock }),
-    holds: new HoldService(transactor, directory, clock),
-    reversals: new ReversalService(transactor, directory, clock),
-    lots: new LotService(transactor, directory, clock),
+    credits: new CreditService(transactor, accounts, { pointsValidity: settings.pointsValidity, clock }),
+    holds: new HoldService(transactor, accounts, clock),
+    reversals: new ReversalService(transactor, accounts, clock),
+    lots: new LotService(transactor, accounts, clock),
   };
 }

@@ -1,5 +1,5 @@
 import { addDuration, BadInputError, forUpdate, requireDuration, type Transactor } from '@loyalty/platform';
-import type { MemberDirectory } from '../accounts/member-directory';
+import type { AccountService } from '../accounts/account.service';
 import { runIdempotent } from '../idempotency/idempotency';
 import {
   assertId,
@@ -29,7 +29,7 @@ export interface ExtendCommand {
 export class LotService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: MemberDirectory,
+    private readonly accounts: AccountService,
     private readonly clock: Clock,
   ) {}
 
@@ -46,7 +46,7 @@ export class LotService {
     if ((sourceType === null || sourceId === null) && before === null) {
       throw new BadInputError('Give sourceType and sourceId, or expiringBefore', 'sourceType');
     }
-    await this.directory.ensure(memberId);
+    await this.accounts.ensure(memberId);
     return runIdempotent(this.transactor, {
       key,
       operation: 'extend',

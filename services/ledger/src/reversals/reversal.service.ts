@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import type { Transactor } from '@loyalty/platform';
-import type { MemberDirectory } from '../accounts/member-directory';
+import type { AccountService } from '../accounts/account.service';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { runIdempotent } from '../idempotency/idempotency';
 import {
@@ -43,7 +43,7 @@ export interface Reversal {
 export class ReversalService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: MemberDirectory,
+    private readonly accounts: AccountService,
     private readonly clock: Clock,
   ) {}
 
@@ -62,7 +62,7 @@ export class ReversalService {
       assertPoints(cmd.purchaseAmount, 'purchaseAmount');
       assertPoints(cmd.refundedAmount, 'refundedAmount');
     }
-    await this.directory.ensure(memberId);
+    await this.accounts.ensure(memberId);
     return runIdempotent(this.transactor, {
       key,
       operation: 'reverse',
