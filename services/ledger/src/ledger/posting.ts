@@ -14,7 +14,7 @@ import { EntryRow, EntryType } from '../entries/entry.entity';
 import { dueLots } from '../expiry/expiry.rules';
 import type { Take } from '../lots/lot.rules';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
-import { bulkInsert } from './bulk-insert';
+import { bulkInsert } from './bulk-write';
 import { MAX_POINTS } from './ledger.rules';
 
 export interface NewEntry {
