@@ -5,7 +5,7 @@ import { testConfig } from '@loyalty/testing';
 import type { LedgerApp } from '../src/app';
 import { EntryRow } from '../src/entries/entry.entity';
 import { ExpirySweeper } from '../src/expiry/sweeper';
-import { checkLedger } from '../src/ledger/ledger.queries';
+import { checkLedger } from '../src/audit/check.service';
 import { createLedger } from '../src/ledger/ledger';
 import { ledgerService } from '../src/service';
 
