@@ -65,7 +65,12 @@ describe('expiry and warnings with short durations', () => {
       api.tokens.member(id),
     );
     expect(visible.data!.me.expiryWarnings).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 800));
+    // Two more full sweeps, and everything they published delivered: still one warning per lead.
+    await api.ledger.app.sweeper.tick();
+    await api.ledger.app.sweeper.tick();
+    await api.ledger.relay.flush();
+    const again = await api.gql('{ me { expiryWarnings { lead } } }', {}, api.tokens.member(id));
+    expect(again.data!.me.expiryWarnings).toHaveLength(2);
     expect(of(id, 'points.expiring')).toHaveLength(2);
     expect((await api.history(id)).filter((e) => e.type === 'EXPIRE')).toHaveLength(1);
     expect((await api.check()).problems).toEqual([]);

@@ -1,5 +1,5 @@
 import { startGraph, SERVICES, type RunningGraph } from '@loyalty/launcher';
-import { onMysql, testConfig } from '@loyalty/testing';
+import { eventually, onMysql, testConfig } from '@loyalty/testing';
 import type { RunningService } from '@loyalty/platform';
 import type { LedgerApp } from '@loyalty/ledger';
 import { ledgerClient } from './helpers';
@@ -41,17 +41,20 @@ describeOnMysql('two ledger replicas on one database', () => {
       ),
     );
     await Promise.all(writes);
-    await new Promise((r) => setTimeout(r, 5000));
     const ds = api.ledger.runtime.db.dataSource;
-    const expires = await ds.query(
-      'SELECT `lotId`, COUNT(*) AS `n` FROM `ledger_entries` WHERE `type` = ? GROUP BY `lotId`',
-      ['EXPIRE'],
-    );
+    // Both replicas keep sweeping: wait until every lot has expired and every warning is recorded.
+    const { expires, warnings } = await eventually(async () => {
+      const e: { n: unknown }[] = await ds.query(
+        'SELECT `lotId`, COUNT(*) AS `n` FROM `ledger_entries` WHERE `type` = ? GROUP BY `lotId`',
+        ['EXPIRE'],
+      );
+      const w: { n: unknown }[] = await ds.query(
+        'SELECT `lotId`, `lead`, COUNT(*) AS `n` FROM `ledger_expiry_warnings` GROUP BY `lotId`, `lead`',
+      );
+      return e.length >= 40 && w.length >= 80 ? { expires: e, warnings: w } : null;
+    }, 20_000);
     expect(expires).toHaveLength(40);
     expect(expires.every((r: { n: unknown }) => Number(r.n) === 1)).toBe(true);
-    const warnings = await ds.query(
-      'SELECT `lotId`, `lead`, COUNT(*) AS `n` FROM `ledger_expiry_warnings` GROUP BY `lotId`, `lead`',
-    );
     expect(warnings).toHaveLength(80);
     expect(warnings.every((r: { n: unknown }) => Number(r.n) === 1)).toBe(true);
     for (const id of ids) expect(await api.balance(id)).toBe(0);
