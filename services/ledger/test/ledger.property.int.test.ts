@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { requireDuration, startService, type RunningService } from '@loyalty/platform';
+import { ErrorCode, requireDuration, startService, type RunningService } from '@loyalty/platform';
 import { testConfig } from '@loyalty/testing';
 import type { LedgerApp } from '../src/app';
 import { EntryRow } from '../src/entries/entry.entity';
@@ -77,7 +77,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('replay' as const), i: fc.nat(30) }) },
 );
 
-const EXPECTED = new Set(['INSUFFICIENT_POINTS', 'CONFLICT', 'NOT_FOUND']);
+const EXPECTED = new Set<string>([ErrorCode.INSUFFICIENT_POINTS, ErrorCode.CONFLICT, ErrorCode.NOT_FOUND]);
 
 describe('ledger properties over random operation sequences (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
