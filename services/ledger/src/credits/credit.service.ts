@@ -4,9 +4,7 @@ import type { AccountService } from '../accounts/account.service';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { runIdempotent } from '../idempotency/idempotency';
 import {
-  assertId,
-  assertIdempotencyKey,
-  assertKind,
+  assertMemberWrite,
   assertOptionalId,
   assertOptionalText,
   assertPoints,
@@ -60,9 +58,7 @@ export class CreditService {
 
   /** EARN (default) or COMPENSATE: a new lot. */
   async credit(cmd: CreditCommand, actor: string): Promise<EntryRow> {
-    const key = assertIdempotencyKey(cmd.idempotencyKey);
-    const memberId = assertId(cmd.memberId, 'memberId');
-    const kind = assertKind(cmd.kind);
+    const { key, memberId, kind } = assertMemberWrite(cmd);
     const points = assertPoints(cmd.points);
     const reason = assertText(cmd.reason, 'reason');
     const type = cmd.type ?? EntryType.EARN;
@@ -114,9 +110,9 @@ export class CreditService {
 
   /** Operator adjustment (signed): a credit is a new lot; a debit takes lots FIFO, never overdrawn. */
   async adjust(cmd: AdjustCommand, actor: string): Promise<EntryRow> {
-    const key = `adjust:${assertIdempotencyKey(cmd.idempotencyKey)}`;
-    const memberId = assertId(cmd.memberId, 'memberId');
-    const kind = assertKind(cmd.kind);
+    const write = assertMemberWrite(cmd);
+    const key = `adjust:${write.key}`;
+    const { memberId, kind } = write;
     const points = assertSignedPoints(cmd.points);
     const reason = assertText(cmd.reason, 'reason');
     const validity = resolveValidity(cmd.validity, this.settings.pointsValidity);

@@ -7,7 +7,7 @@ import { runIdempotent } from '../idempotency/idempotency';
 import {
   assertId,
   assertIdempotencyKey,
-  assertKind,
+  assertMemberWrite,
   assertOptionalId,
   assertPoints,
   assertText,
@@ -41,9 +41,7 @@ export class HoldService {
 
   /** Reserves points from the soonest-expiring lots: a HOLD entry (−points). */
   async hold(cmd: HoldCommand, actor: string): Promise<HoldRow> {
-    const key = assertIdempotencyKey(cmd.idempotencyKey);
-    const memberId = assertId(cmd.memberId, 'memberId');
-    const kind = assertKind(cmd.kind);
+    const { key, memberId, kind } = assertMemberWrite(cmd);
     const points = assertPoints(cmd.points);
     const reason = assertText(cmd.reason, 'reason');
     const merchantId = assertOptionalId(cmd.merchantId, 'merchantId');

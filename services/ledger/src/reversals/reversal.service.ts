@@ -4,14 +4,7 @@ import type { Transactor } from '@loyalty/platform';
 import type { AccountService } from '../accounts/account.service';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { runIdempotent } from '../idempotency/idempotency';
-import {
-  assertId,
-  assertIdempotencyKey,
-  assertKind,
-  assertOptionalId,
-  assertPoints,
-  assertText,
-} from '../ledger/ledger.rules';
+import { assertMemberWrite, assertOptionalId, assertPoints, assertText } from '../ledger/ledger.rules';
 import { MemberPosting, type Clock } from '../ledger/posting';
 import type { LotRow } from '../lots/lot.entity';
 import { allocateUpTo } from '../lots/lot.rules';
@@ -49,9 +42,7 @@ export class ReversalService {
 
   /** Takes back what a source earned (a refund); never below zero, the shortfall is recorded. */
   async reverse(cmd: ReverseCommand, actor: string): Promise<Reversal> {
-    const key = assertIdempotencyKey(cmd.idempotencyKey);
-    const memberId = assertId(cmd.memberId, 'memberId');
-    const kind = assertKind(cmd.kind);
+    const { key, memberId, kind } = assertMemberWrite(cmd);
     const sourceType = assertText(cmd.sourceType, 'sourceType', 40);
     const sourceId = assertText(cmd.sourceId, 'sourceId', 100);
     const reason = assertText(cmd.reason, 'reason');
