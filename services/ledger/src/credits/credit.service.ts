@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BadInputError, type Transactor } from '@loyalty/platform';
-import type { AccountService } from '../accounts/account.service';
+import { BadInputError } from '@loyalty/platform';
 import { EntryRow, EntryType } from '../entries/entry.entity';
-import { runIdempotent } from '../idempotency/idempotency';
 import {
   assertMemberWrite,
   assertOptionalId,
@@ -12,7 +10,8 @@ import {
   assertText,
   resolveValidity,
 } from '../ledger/ledger.rules';
-import { loadEntry, MemberPosting, type Clock } from '../ledger/posting';
+import { writeForMember, type WriteDeps } from '../ledger/member-write';
+import { loadEntry } from '../ledger/posting';
 import { allocate, expiryFor } from '../lots/lot.rules';
 
 export interface CreditCommand {
@@ -39,21 +38,15 @@ export interface AdjustCommand {
   validity?: string | null;
 }
 
-export interface CreditSettings {
-  /** Validity of a credit that names none: an ISO-8601 duration or NEVER. */
-  pointsValidity: string;
-  clock: Clock;
-}
-
 /**
  * Credits (EARN, COMPENSATE) and operator adjustments. Every write: validate, check the member,
- * one idempotent transaction through a {@link MemberPosting}.
+ * one idempotent transaction through the member's posting ({@link writeForMember}).
  */
 export class CreditService {
   constructor(
-    private readonly transactor: Transactor,
-    private readonly accounts: AccountService,
-    private readonly settings: CreditSettings,
+    private readonly deps: WriteDeps,
+    /** Validity of a credit that names none: an ISO-8601 duration or NEVER. */
+    private readonly pointsValidity: string,
   ) {}
 
   /** EARN (default) or COMPENSATE: a new lot. */
@@ -64,12 +57,11 @@ export class CreditService {
     const type = cmd.type ?? EntryType.EARN;
     if (type !== EntryType.EARN && type !== EntryType.COMPENSATE)
       throw new BadInputError('type must be EARN or COMPENSATE', 'type');
-    const validity = resolveValidity(cmd.validity, this.settings.pointsValidity);
+    const validity = resolveValidity(cmd.validity, this.pointsValidity);
     const merchantId = assertOptionalId(cmd.merchantId, 'merchantId');
     const campaignId = assertOptionalId(cmd.campaignId, 'campaignId');
     const sourceType = assertOptionalText(cmd.sourceType, 'sourceType', 40);
     const sourceId = assertOptionalText(cmd.sourceId, 'sourceId', 100);
-    await this.accounts.ensure(memberId);
     const params = {
       memberId,
       kind,
@@ -82,13 +74,14 @@ export class CreditService {
       sourceType,
       sourceId,
     };
-    return runIdempotent(this.transactor, {
+    return writeForMember(this.deps, {
       key,
       operation: 'credit',
       params,
+      memberId,
+      actor,
       load: loadEntry,
-      work: async (uow) => {
-        const posting = await MemberPosting.open(uow, memberId, this.settings.clock(), actor);
+      work: async (posting) => {
         const entry = posting.post({
           kind,
           type,
@@ -102,7 +95,6 @@ export class CreditService {
           expiresAt: expiryFor(validity, posting.now),
         });
         await posting.createLot(entry);
-        await posting.flush();
         return { result: entry, ref: `entry:${entry.id}` };
       },
     });
@@ -115,15 +107,15 @@ export class CreditService {
     const { memberId, kind } = write;
     const points = assertSignedPoints(cmd.points);
     const reason = assertText(cmd.reason, 'reason');
-    const validity = resolveValidity(cmd.validity, this.settings.pointsValidity);
-    await this.accounts.ensure(memberId);
-    return runIdempotent(this.transactor, {
+    const validity = resolveValidity(cmd.validity, this.pointsValidity);
+    return writeForMember(this.deps, {
       key,
       operation: 'adjust',
       params: { memberId, kind, points, reason, validity: cmd.validity ?? null },
+      memberId,
+      actor,
       load: loadEntry,
-      work: async (uow) => {
-        const posting = await MemberPosting.open(uow, memberId, this.settings.clock(), actor);
+      work: async (posting) => {
         if (points > 0) {
           const entry = posting.post({
             kind,
@@ -134,7 +126,6 @@ export class CreditService {
             expiresAt: expiryFor(validity, posting.now),
           });
           await posting.createLot(entry);
-          await posting.flush();
           return { result: entry, ref: `entry:${entry.id}` };
         }
         const lots = await posting.openLots(kind);
@@ -142,7 +133,6 @@ export class CreditService {
         const takes = allocate(lots, -points);
         if (!takes) throw new Error(`lots of member ${memberId} do not cover the ${kind} balance`);
         await posting.moveLots(entry, takes, -1);
-        await posting.flush();
         return { result: entry, ref: `entry:${entry.id}` };
       },
     });

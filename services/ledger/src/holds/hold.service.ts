@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { ConflictError, forUpdate, NotFoundError, type Transactor, type UnitOfWork } from '@loyalty/platform';
-import type { AccountService } from '../accounts/account.service';
+import { ConflictError, forUpdate, NotFoundError, type UnitOfWork } from '@loyalty/platform';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { runIdempotent } from '../idempotency/idempotency';
 import {
@@ -12,7 +11,8 @@ import {
   assertPoints,
   assertText,
 } from '../ledger/ledger.rules';
-import { loadEntry, MemberPosting, type Clock } from '../ledger/posting';
+import { writeForMember, type WriteDeps } from '../ledger/member-write';
+import { loadEntry, MemberPosting } from '../ledger/posting';
 import { LotMoveRow } from '../lots/lot.entity';
 import { allocate } from '../lots/lot.rules';
 import { HoldRow, HoldStatus } from './hold.entity';
@@ -33,11 +33,7 @@ export interface HoldCommand {
  * (spent), released (given back to its lots) or timed out, and a capture may be restored.
  */
 export class HoldService {
-  constructor(
-    private readonly transactor: Transactor,
-    private readonly accounts: AccountService,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: WriteDeps) {}
 
   /** Reserves points from the soonest-expiring lots: a HOLD entry (−points). */
   async hold(cmd: HoldCommand, actor: string): Promise<HoldRow> {
@@ -46,14 +42,14 @@ export class HoldService {
     const reason = assertText(cmd.reason, 'reason');
     const merchantId = assertOptionalId(cmd.merchantId, 'merchantId');
     const ttl = assertHoldTtl(cmd.ttlSeconds);
-    await this.accounts.ensure(memberId);
-    return runIdempotent(this.transactor, {
+    return writeForMember(this.deps, {
       key,
       operation: 'hold',
       params: { memberId, kind, points, reason, merchantId, ttl },
+      memberId,
+      actor,
       load: loadHold,
-      work: async (uow) => {
-        const posting = await MemberPosting.open(uow, memberId, this.clock(), actor);
+      work: async (posting, uow) => {
         const holdId = randomUUID();
         // Lots first: any already past expiry are written off before the hold is checked.
         const lots = await posting.openLots(kind);
@@ -84,7 +80,6 @@ export class HoldService {
           resolvedAt: null,
         });
         await uow.manager.insert(HoldRow, hold);
-        await posting.flush();
         return { result: hold, ref: `hold:${hold.id}` };
       },
     });
@@ -95,7 +90,7 @@ export class HoldService {
     uow: UnitOfWork,
     holdId: string,
     actor: string,
-    now = this.clock(),
+    now = this.deps.clock(),
   ): Promise<{ posting: MemberPosting; hold: HoldRow }> {
     const found = await uow.manager.findOneBy(HoldRow, { id: holdId });
     if (!found) throw new NotFoundError('Hold', holdId);
@@ -126,7 +121,7 @@ export class HoldService {
   async capture(holdId: string, idempotencyKey: string, actor: string): Promise<EntryRow> {
     const key = assertIdempotencyKey(idempotencyKey);
     const id = assertId(holdId, 'holdId');
-    return runIdempotent(this.transactor, {
+    return runIdempotent(this.deps.transactor, {
       key,
       operation: 'capture',
       params: { holdId: id },
@@ -168,7 +163,7 @@ export class HoldService {
     const key = assertIdempotencyKey(idempotencyKey);
     const id = assertId(holdId, 'holdId');
     const why = assertText(reason, 'reason');
-    return runIdempotent(this.transactor, {
+    return runIdempotent(this.deps.transactor, {
       key,
       operation: 'release',
       params: { holdId: id, reason: why },
@@ -212,8 +207,8 @@ export class HoldService {
   }
 
   /** Times out one hold (the sweeper): RELEASE with status EXPIRED; nothing if already resolved. */
-  async timeoutHold(holdId: string, now = this.clock()): Promise<boolean> {
-    return this.transactor.run(async (uow) => {
+  async timeoutHold(holdId: string, now = this.deps.clock()): Promise<boolean> {
+    return this.deps.transactor.run(async (uow) => {
       const { posting, hold } = await this.openHold(uow, holdId, 'system:hold-timeout', now);
       if (hold.status !== HoldStatus.HELD || hold.expiresAt.getTime() > posting.now.getTime()) {
         await posting.flush();
@@ -241,7 +236,7 @@ export class HoldService {
     const key = assertIdempotencyKey(idempotencyKey);
     const id = assertId(holdId, 'holdId');
     const why = assertText(reason, 'reason');
-    return runIdempotent(this.transactor, {
+    return runIdempotent(this.deps.transactor, {
       key,
       operation: 'restore',
       params: { holdId: id, reason: why },

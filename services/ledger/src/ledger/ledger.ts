@@ -4,6 +4,7 @@ import { CreditService } from '../credits/credit.service';
 import { HoldService } from '../holds/hold.service';
 import { LotService } from '../lots/lot.service';
 import { ReversalService } from '../reversals/reversal.service';
+import type { WriteDeps } from './member-write';
 import { systemClock, type Clock } from './posting';
 
 export interface LedgerSettings {
@@ -27,12 +28,12 @@ export function createLedger(
   accounts: AccountService,
   settings: LedgerSettings,
 ): Ledger {
-  const clock = settings.clock ?? systemClock;
+  const deps: WriteDeps = { transactor, accounts, clock: settings.clock ?? systemClock };
   return {
-    clock,
-    credits: new CreditService(transactor, accounts, { pointsValidity: settings.pointsValidity, clock }),
-    holds: new HoldService(transactor, accounts, clock),
-    reversals: new ReversalService(transactor, accounts, clock),
-    lots: new LotService(transactor, accounts, clock),
+    clock: deps.clock,
+    credits: new CreditService(deps, settings.pointsValidity),
+    holds: new HoldService(deps),
+    reversals: new ReversalService(deps),
+    lots: new LotService(deps),
   };
 }

@@ -1,6 +1,4 @@
-import { addDuration, BadInputError, forUpdate, requireDuration, type Transactor } from '@loyalty/platform';
-import type { AccountService } from '../accounts/account.service';
-import { runIdempotent } from '../idempotency/idempotency';
+import { addDuration, BadInputError, forUpdate, requireDuration } from '@loyalty/platform';
 import {
   assertId,
   assertIdempotencyKey,
@@ -9,7 +7,7 @@ import {
   assertText,
   resolveValidity,
 } from '../ledger/ledger.rules';
-import { MemberPosting, type Clock } from '../ledger/posting';
+import { writeForMember, type WriteDeps } from '../ledger/member-write';
 import { LotChangeRow, LotRow } from './lot.entity';
 
 export interface ExtendCommand {
@@ -27,11 +25,7 @@ export interface ExtendCommand {
 
 /** Changes to lots themselves (validity extensions), each recorded in the lot's trail. */
 export class LotService {
-  constructor(
-    private readonly transactor: Transactor,
-    private readonly accounts: AccountService,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: WriteDeps) {}
 
   /** Extends unexpired lots' expiry by a duration; each change is recorded in the lot trail. */
   async extendValidity(cmd: ExtendCommand, actor: string): Promise<number> {
@@ -46,14 +40,14 @@ export class LotService {
     if ((sourceType === null || sourceId === null) && before === null) {
       throw new BadInputError('Give sourceType and sourceId, or expiringBefore', 'sourceType');
     }
-    await this.accounts.ensure(memberId);
-    return runIdempotent(this.transactor, {
+    return writeForMember(this.deps, {
       key,
       operation: 'extend',
       params: { memberId, reason, by, kind, sourceType, sourceId, before },
+      memberId,
+      actor,
       load: async (_m, ref) => Number(ref.slice('count:'.length)),
-      work: async (uow) => {
-        const posting = await MemberPosting.open(uow, memberId, this.clock(), actor);
+      work: async (posting, uow) => {
         const qb = uow.manager
           .createQueryBuilder(LotRow, 'l')
           .where('l.memberId = :memberId AND l.remaining > 0 AND l.expiresAt > :now', {
@@ -79,7 +73,6 @@ export class LotService {
             changedAt: posting.now,
           });
         }
-        await posting.flush();
         return { result: lots.length, ref: `count:${lots.length}` };
       },
     });

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
-import type { Transactor } from '@loyalty/platform';
-import type { AccountService } from '../accounts/account.service';
 import { EntryRow, EntryType } from '../entries/entry.entity';
-import { runIdempotent } from '../idempotency/idempotency';
 import { assertMemberWrite, assertOptionalId, assertPoints, assertText } from '../ledger/ledger.rules';
-import { MemberPosting, type Clock } from '../ledger/posting';
+import { writeForMember, type WriteDeps } from '../ledger/member-write';
 import type { LotRow } from '../lots/lot.entity';
 import { allocateUpTo } from '../lots/lot.rules';
 import { ReversalRow } from './reversal.entity';
@@ -34,11 +31,7 @@ export interface Reversal {
 
 /** Refunds: takes back what a source (a purchase) earned, recording what was already spent. */
 export class ReversalService {
-  constructor(
-    private readonly transactor: Transactor,
-    private readonly accounts: AccountService,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: WriteDeps) {}
 
   /** Takes back what a source earned (a refund); never below zero, the shortfall is recorded. */
   async reverse(cmd: ReverseCommand, actor: string): Promise<Reversal> {
@@ -53,8 +46,7 @@ export class ReversalService {
       assertPoints(cmd.purchaseAmount, 'purchaseAmount');
       assertPoints(cmd.refundedAmount, 'refundedAmount');
     }
-    await this.accounts.ensure(memberId);
-    return runIdempotent(this.transactor, {
+    return writeForMember(this.deps, {
       key,
       operation: 'reverse',
       params: {
@@ -68,9 +60,10 @@ export class ReversalService {
         refundedAmount: cmd.refundedAmount ?? null,
         purchaseAmount: cmd.purchaseAmount ?? null,
       },
+      memberId,
+      actor,
       load: loadReversal,
-      work: async (uow) => {
-        const posting = await MemberPosting.open(uow, memberId, this.clock(), actor);
+      work: async (posting, uow) => {
         const m = uow.manager;
         const earnedRow = await m
           .createQueryBuilder(EntryRow, 'e')
@@ -127,7 +120,6 @@ export class ReversalService {
           createdAt: posting.now,
         });
         await m.insert(ReversalRow, row);
-        await posting.flush();
         return { result: { entry, requested, reversed, shortfall }, ref: `reversal:${row.id}` };
       },
     });
