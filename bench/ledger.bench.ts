@@ -86,9 +86,9 @@ export async function run(): Promise<Result[]> {
       });
       // One member per writer (members' writes run in parallel; one member's are serialized).
       const members = Array.from({ length: writers }, () => randomUUID());
-      for (const m of members) await app.directory.remember(m);
+      for (const m of members) await app.accounts.remember(m);
       const earn = await forDuration(writers, SECONDS_PER_RUN, async (w) => {
-        await app.ledger.credit(
+        await app.ledger.credits.credit(
           {
             idempotencyKey: randomUUID(),
             memberId: members[w],
@@ -110,9 +110,9 @@ export async function run(): Promise<Result[]> {
     }
     // Contention: 8 writers crediting the same member (serialized on the member's row lock).
     const hot = randomUUID();
-    await app.directory.remember(hot);
+    await app.accounts.remember(hot);
     const hotRate = await forDuration(8, SECONDS_PER_RUN, async () => {
-      await app.ledger.credit(
+      await app.ledger.credits.credit(
         { idempotencyKey: randomUUID(), memberId: hot, kind: 'REGULAR', points: 1, reason: 'bench' },
         'service:bench',
       );
@@ -188,9 +188,9 @@ export async function run(): Promise<Result[]> {
     // The same 8-writer earn with the outbox relay paused: what the relay's locking costs writers.
     await ledger.relay.stop();
     const quiet = Array.from({ length: 8 }, () => randomUUID());
-    for (const m of quiet) await app.directory.remember(m);
+    for (const m of quiet) await app.accounts.remember(m);
     const paused = await forDuration(8, SECONDS_PER_RUN, async (w) => {
-      await app.ledger.credit(
+      await app.ledger.credits.credit(
         { idempotencyKey: randomUUID(), memberId: quiet[w], kind: 'REGULAR', points: 10, reason: 'bench' },
         'service:bench',
       );

@@ -1,46 +1,48 @@
-import { requireDuration, type ServiceApp, type ServiceRuntime, Topics } from '@loyalty/platform';
-import { MemberDirectory } from './accounts/member-directory';
+import { type ServiceApp, type ServiceRuntime, Topics } from '@loyalty/platform';
+import { AccountService } from './accounts/account.service';
+import { loadLedgerConfig } from './config';
 import { ExpirySweeper } from './expiry/sweeper';
 import { LedgerQueries } from './ledger/ledger.queries';
-import { LedgerService } from './ledger/ledger.service';
-import { durationMs } from '@loyalty/platform';
+import { createLedger, type Ledger } from './ledger/ledger';
+import { RemoteMembersClient } from './peers/members.client';
 
 /** The ledger's rules and background jobs, wired to its runtime. */
 export interface LedgerApp extends ServiceApp {
-  ledger: LedgerService;
+  ledger: Ledger;
   queries: LedgerQueries;
-  directory: MemberDirectory;
+  accounts: AccountService;
   sweeper: ExpirySweeper;
 }
 
 export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
-  const { env } = runtime.config;
-  const mysql = runtime.db.kind === 'mysql';
-  const directory = new MemberDirectory(runtime.transactor, runtime.client('members'));
-  const ledger = new LedgerService(runtime.transactor, directory, {
-    pointsValidity: env.POINTS_VALIDITY,
-    mysql,
+  const config = loadLedgerConfig(runtime.config);
+  const accounts = new AccountService(runtime.transactor, new RemoteMembersClient(runtime.client('members')));
+  const ledger = createLedger(runtime.transactor, accounts, {
+    pointsValidity: config.pointsValidity,
   });
-  const sweeper = new ExpirySweeper(runtime.transactor, ledger, runtime.logger.child({ job: 'expiry' }), {
-    mysql,
-    intervalMs: durationMs(requireDuration(env.EXPIRY_SWEEP_INTERVAL)),
-    leads: env.EXPIRY_WARNING_LEADS.split(',')
-      .map((text) => text.trim())
-      .map((text) => ({ text, duration: requireDuration(text) })),
-  });
-  // Members the ledger may credit: learned from registrations (and on demand, see MemberDirectory).
+  const sweeper = new ExpirySweeper(
+    runtime.transactor,
+    ledger.holds,
+    runtime.logger.child({ job: 'expiry' }),
+    {
+      clock: ledger.clock,
+      intervalMs: config.sweepIntervalMs,
+      leads: config.warningLeads,
+    },
+  );
+  // Members the ledger may credit: learned from registrations (and on demand, see AccountService).
   await runtime.consume({
     group: 'ledger.member-registered',
     topics: [Topics.memberRegistered],
     handle: async (event, { manager }) => {
-      const memberId = String((event.payload as { memberId?: unknown }).memberId ?? '');
-      if (memberId) await MemberDirectory.remember(manager, memberId);
+      const { memberId } = event.payload;
+      if (memberId) await AccountService.remember(manager, memberId);
     },
   });
   return {
     ledger,
     queries: new LedgerQueries(runtime.transactor),
-    directory,
+    accounts,
     sweeper,
     start: () => sweeper.start(),
     stop: () => sweeper.stop(),

@@ -2,22 +2,25 @@ import type { ServiceDefinition } from '@loyalty/platform';
 import { AccountRow, MemberStreamRow } from './accounts/account.entity';
 import { MemberLedgerResolver } from './accounts/member.resolver';
 import { createApp, type LedgerApp } from './app';
+import { AuditResolver } from './audit/audit.resolver';
 import { createContext, type LedgerContext } from './context';
+// Resolvers register their operations when their module loads, and the SDL lists them in that
+// order: the internal mutations first (credit, holds, reversal, extension), then adjustPoints.
+import { CreditResolver } from './credits/credit.resolver';
+import { HoldResolver } from './holds/hold.resolver';
+import { ReversalResolver } from './reversals/reversal.resolver';
+import { LotResolver } from './lots/lot.resolver';
+import { AdjustmentResolver } from './credits/adjustment.resolver';
 import { EntryRow } from './entries/entry.entity';
-import {
-  BalanceChangeResolver,
-  ExpiryWarningResolver,
-  LedgerEntryResolver,
-  resolveLedgerEntryReference,
-} from './entries/entry.resolver';
+import { resolveLedgerEntryReference } from './entries/entry.reference';
+import { BalanceChangeResolver, LedgerEntryResolver } from './entries/entry.resolver';
 import { WarningRow } from './expiry/warning.entity';
+import { ExpiryWarningResolver } from './expiry/warning.resolver';
 import { HoldRow } from './holds/hold.entity';
 import { IdempotencyRow } from './idempotency/idempotency.entity';
-import { LedgerAdminResolver } from './ledger/admin.resolver';
-import { LedgerInternalResolver } from './ledger/internal.resolver';
-import { ReversalRow } from './ledger/reversal.entity';
 import { LotChangeRow, LotMoveRow, LotRow } from './lots/lot.entity';
 import { CreateLedger1700000002000 } from './migrations/1700000002000-CreateLedger';
+import { ReversalRow } from './reversals/reversal.entity';
 
 export type { LedgerApp, LedgerContext };
 
@@ -45,8 +48,12 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
       LedgerEntryResolver,
       BalanceChangeResolver,
       ExpiryWarningResolver,
-      LedgerInternalResolver,
-      LedgerAdminResolver,
+      CreditResolver,
+      HoldResolver,
+      ReversalResolver,
+      LotResolver,
+      AdjustmentResolver,
+      AuditResolver,
     ],
     references: { LedgerEntry: resolveLedgerEntryReference },
   },

@@ -1,12 +1,6 @@
 import fc from 'fast-check';
-import {
-  allocate,
-  allocateUpTo,
-  planReversal,
-  proportionalReversal,
-  spendingOrder,
-  type OpenLot,
-} from '../src/lots/allocation';
+import { allocate, allocateUpTo, spendingOrder, type OpenLot } from '../src/lots/lot.rules';
+import { planReversal, proportionalReversal } from '../src/reversals/reversal.rules';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2026, 0, 1);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { requireDuration } from '@loyalty/platform';
-import { dueLots, planExpiry, selectWarnings, type DueLot } from '../src/expiry/expiry';
-import { csvField, toCsv } from '../src/ledger/audit-csv';
+import { dueLots, planExpiry, selectWarnings, type DueLot } from '../src/expiry/expiry.rules';
+import { csvField, toCsv } from '../src/audit/audit-csv.rules';
 import { canonicalJson, requestHash } from '@loyalty/platform';
 import type { EntryRow } from '../src/entries/entry.entity';
 

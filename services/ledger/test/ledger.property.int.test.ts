@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { requireDuration, startService, type RunningService } from '@loyalty/platform';
+import { ErrorCode, requireDuration, startService, type RunningService } from '@loyalty/platform';
 import { testConfig } from '@loyalty/testing';
 import type { LedgerApp } from '../src/app';
 import { EntryRow } from '../src/entries/entry.entity';
 import { ExpirySweeper } from '../src/expiry/sweeper';
-import { checkLedger } from '../src/ledger/ledger.queries';
-import { LedgerService } from '../src/ledger/ledger.service';
+import { checkLedger } from '../src/audit/check.service';
+import { createLedger } from '../src/ledger/ledger';
 import { ledgerService } from '../src/service';
 
 type Op =
@@ -77,7 +77,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('replay' as const), i: fc.nat(30) }) },
 );
 
-const EXPECTED = new Set(['INSUFFICIENT_POINTS', 'CONFLICT', 'NOT_FOUND']);
+const EXPECTED = new Set<string>([ErrorCode.INSUFFICIENT_POINTS, ErrorCode.CONFLICT, ErrorCode.NOT_FOUND]);
 
 describe('ledger properties over random operation sequences (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
@@ -90,23 +90,20 @@ describe('ledger properties over random operation sequences (real database)', ()
 
   it('balances equal the sum of entries, nothing goes negative, replays change nothing', async () => {
     const stats = { entries: 0, ops: 0 };
-    const { transactor, db, logger } = running.runtime;
-    const mysql = db.kind === 'mysql';
+    const { transactor, logger } = running.runtime;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 8, maxLength: 30, size: 'max' }), async (ops) => {
         let clock = new Date();
-        const ledger = new LedgerService(transactor, running.app.directory, {
+        const ledger = createLedger(transactor, running.app.accounts, {
           pointsValidity: 'P1Y',
-          mysql,
           clock: () => clock,
         });
-        const sweeper = new ExpirySweeper(transactor, ledger, logger, {
-          mysql,
+        const sweeper = new ExpirySweeper(transactor, ledger.holds, logger, {
           intervalMs: 1000,
           leads: [{ text: 'P3D', duration: requireDuration('P3D') }],
         });
         const members = [randomUUID(), randomUUID()];
-        for (const m of members) await running.app.directory.remember(m);
+        for (const m of members) await running.app.accounts.remember(m);
         const holds: string[] = [];
         const sources: { m: number; kind: string; id: string }[] = [];
         const done: { call: () => Promise<unknown>; result: string }[] = [];
@@ -121,7 +118,7 @@ describe('ledger properties over random operation sequences (real database)', ()
               const src = { m: op.m, kind: op.kind, id: key };
               sources.push(src);
               call = () =>
-                ledger.credit(
+                ledger.credits.credit(
                   {
                     idempotencyKey: key,
                     memberId: members[op.m],
@@ -138,7 +135,7 @@ describe('ledger properties over random operation sequences (real database)', ()
             }
             case 'hold':
               call = async () => {
-                const h = await ledger.hold(
+                const h = await ledger.holds.hold(
                   {
                     idempotencyKey: key,
                     memberId: members[op.m],
@@ -160,17 +157,17 @@ describe('ledger properties over random operation sequences (real database)', ()
               if (!holdId) continue;
               call =
                 op.t === 'capture'
-                  ? () => ledger.capture(holdId, key, actor)
+                  ? () => ledger.holds.capture(holdId, key, actor)
                   : op.t === 'release'
-                    ? () => ledger.release(holdId, key, 'release', actor)
-                    : () => ledger.restoreCapture(holdId, key, 'restore', actor);
+                    ? () => ledger.holds.release(holdId, key, 'release', actor)
+                    : () => ledger.holds.restoreCapture(holdId, key, 'restore', actor);
               break;
             }
             case 'reverse': {
               const src = sources[op.src % Math.max(sources.length, 1)];
               if (!src) continue;
               call = () =>
-                ledger.reverse(
+                ledger.reversals.reverse(
                   {
                     idempotencyKey: key,
                     memberId: members[src.m],
@@ -186,7 +183,7 @@ describe('ledger properties over random operation sequences (real database)', ()
             }
             case 'adjust':
               call = () =>
-                ledger.adjust(
+                ledger.credits.adjust(
                   {
                     idempotencyKey: key,
                     memberId: members[op.m],

@@ -1,18 +1,11 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import {
-  assertCanReadMember,
-  assertCanReadMemberPrivate,
-  BadInputError,
-  decodeCursor,
-  encodeCursor,
-  pageSize,
-  PointKind,
-  toConnection,
-} from '@loyalty/platform';
+import { BadInputError, decodeCursor, encodeCursor, pageSize, PointKind } from '@loyalty/platform';
 import type { LedgerContext } from '../context';
+import { entryConnection, type EntryConnection } from '../entries/entry.connection';
 import type { EntryRow } from '../entries/entry.entity';
 import { BalanceChange, LedgerEntryConnection } from '../entries/entry.type';
 import { ExpiryWarning } from '../expiry/warning.type';
+import { assertCanReadBalances, assertCanReadPrivate, historyScope } from '../policy';
 import { ExpiringPoints, Member, PointBalance } from './member.type';
 
 const MAX_REPLAY = 1000;
@@ -26,14 +19,14 @@ export class MemberLedgerResolver {
     @Arg('kind', () => PointKind, { nullable: true, defaultValue: PointKind.REGULAR }) kind: PointKind,
     @Ctx() ctx: LedgerContext,
   ): Promise<number> {
-    assertCanReadMember(ctx.principal, member.id);
+    assertCanReadBalances(ctx.principal, member.id);
     const accounts = await ctx.loaders.accounts.load(member.id);
     return accounts.find((a) => a.kind === (kind ?? PointKind.REGULAR))?.balance ?? 0;
   }
 
   @FieldResolver(() => [PointBalance])
   async balances(@Root() member: Member, @Ctx() ctx: LedgerContext): Promise<PointBalance[]> {
-    assertCanReadMember(ctx.principal, member.id);
+    assertCanReadBalances(ctx.principal, member.id);
     const accounts = await ctx.loaders.accounts.load(member.id);
     return Object.values(PointKind).map((kind) => ({
       kind,
@@ -49,7 +42,7 @@ export class MemberLedgerResolver {
     @Arg('withinDays', () => Int, { nullable: true, defaultValue: 30 }) withinDays: number,
     @Ctx() ctx: LedgerContext,
   ): Promise<ExpiringPoints[]> {
-    assertCanReadMember(ctx.principal, member.id);
+    assertCanReadBalances(ctx.principal, member.id);
     const days = withinDays ?? 30;
     if (!Number.isInteger(days) || days < 0 || days > 36_500)
       throw new BadInputError('withinDays must be 0 to 36500', 'withinDays');
@@ -65,8 +58,8 @@ export class MemberLedgerResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('kind', () => PointKind, { nullable: true }) kind: PointKind | null,
     @Ctx() ctx: LedgerContext,
-  ): Promise<LedgerEntryConnection> {
-    const principal = assertCanReadMember(ctx.principal, member.id);
+  ): Promise<EntryConnection> {
+    const { merchantId } = historyScope(ctx.principal, member.id);
     const size = pageSize(first);
     const cursor = after ? decodeCursor<{ s: number }>(after, ['s']).s : null;
     if (cursor !== null && !Number.isInteger(cursor)) throw new BadInputError('Invalid cursor', 'after');
@@ -76,14 +69,9 @@ export class MemberLedgerResolver {
       cursor,
       direction: 'newest',
       kind: kind ?? null,
-      merchantId: principal.role === 'partner' ? (principal.merchantId ?? '-') : null,
+      merchantId,
     });
-    return toConnection(
-      rows,
-      size,
-      (r) => encodeCursor({ s: r.sequence }),
-      (r) => r as never,
-    ) as LedgerEntryConnection;
+    return entryConnection(rows, size, (r) => encodeCursor({ s: r.sequence }));
   }
 
   @FieldResolver(() => [BalanceChange], {
@@ -96,7 +84,7 @@ export class MemberLedgerResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Ctx() ctx: LedgerContext,
   ): Promise<EntryRow[]> {
-    assertCanReadMemberPrivate(ctx.principal, member.id);
+    assertCanReadPrivate(ctx.principal, member.id);
     const size = first ?? 100;
     if (!Number.isInteger(size) || size < 1 || size > MAX_REPLAY)
       throw new BadInputError(`first must be 1 to ${MAX_REPLAY}`, 'first');
@@ -117,7 +105,7 @@ export class MemberLedgerResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Ctx() ctx: LedgerContext,
   ) {
-    assertCanReadMemberPrivate(ctx.principal, member.id);
+    assertCanReadPrivate(ctx.principal, member.id);
     return ctx.loaders.warnings.load({ memberId: member.id, first: pageSize(first) });
   }
 }

@@ -1,8 +1,4 @@
-import { assertCanReadMember, ForbiddenError } from '@loyalty/platform';
 import { FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import type { LedgerContext } from '../context';
-import type { WarningRow } from '../expiry/warning.entity';
-import { ExpiryWarning } from '../expiry/warning.type';
 import { Member } from '../accounts/member.type';
 import type { EntryRow } from './entry.entity';
 import { BalanceChange, LedgerEntry, Merchant } from './entry.type';
@@ -42,26 +38,4 @@ export class BalanceChangeResolver {
   entry(@Root() entry: EntryRow): EntryRow {
     return entry;
   }
-}
-
-@Resolver(() => ExpiryWarning)
-export class ExpiryWarningResolver {
-  @FieldResolver(() => Member)
-  member(@Root() warning: WarningRow): Member {
-    return { id: warning.memberId };
-  }
-}
-
-/** `LedgerEntry` references from other subgraphs, batched. */
-export async function resolveLedgerEntryReference(
-  ref: { id: string },
-  ctx: LedgerContext,
-): Promise<EntryRow | null> {
-  const entry = await ctx.loaders.entry.load(String(ref.id));
-  if (!entry) return null;
-  const principal = assertCanReadMember(ctx.principal, entry.memberId);
-  if (principal.role === 'partner' && entry.merchantId !== principal.merchantId) {
-    throw new ForbiddenError("A partner may read only its own merchant's entries");
-  }
-  return entry;
 }

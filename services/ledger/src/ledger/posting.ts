@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { In, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import {
   BadInputError,
+  forUpdate,
   InsufficientPointsError,
   PointKind,
   Topics,
@@ -10,23 +11,11 @@ import {
 } from '@loyalty/platform';
 import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
 import { EntryRow, EntryType } from '../entries/entry.entity';
-import { dueLots } from '../expiry/expiry';
-import type { Take } from '../lots/allocation';
+import { dueLots } from '../expiry/expiry.rules';
+import type { Take } from '../lots/lot.rules';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
-import { bulkInsert } from './bulk-insert';
-import { MAX_POINTS } from './validation';
-
-/** Row locks where the database has them; SQLite transactions are serialized by the Transactor. */
-export function forUpdate<T extends ObjectLiteral>(
-  qb: SelectQueryBuilder<T>,
-  mysql: boolean,
-  skipLocked = false,
-) {
-  if (!mysql) return qb;
-  qb.setLock('pessimistic_write');
-  if (skipLocked) qb.setOnLocked('skip_locked');
-  return qb;
-}
+import { bulkInsert } from './bulk-write';
+import { MAX_POINTS } from './ledger.rules';
 
 export interface NewEntry {
   kind: string;
@@ -62,6 +51,16 @@ export function balanceChangedEvent(e: EntryRow): NewEvent {
 
 export const EXPIRED_DESCRIPTION = 'Points expired';
 
+/** Where the ledger's writes and sweeps read the time (tests inject their own). */
+export type Clock = () => Date;
+
+export const systemClock: Clock = () => new Date();
+
+/** Replays a write whose idempotent result is one entry (stored as `entry:<id>`). */
+export async function loadEntry(m: EntityManager, ref: string): Promise<EntryRow> {
+  return m.findOneByOrFail(EntryRow, { id: ref.slice('entry:'.length) });
+}
+
 /**
  * The unit of work for one member's entries. Opening it locks the member's stream row (every
  * write for a member locks it first, so sequence and balances are computed without races on
@@ -74,7 +73,6 @@ export class MemberPosting {
 
   private constructor(
     private readonly uow: UnitOfWork,
-    private readonly mysql: boolean,
     readonly memberId: string,
     readonly now: Date,
     private readonly actor: string,
@@ -86,34 +84,18 @@ export class MemberPosting {
     return this.uow.manager;
   }
 
-  static async open(
-    uow: UnitOfWork,
-    mysql: boolean,
-    memberId: string,
-    now: Date,
-    actor: string,
-  ): Promise<MemberPosting> {
+  static async open(uow: UnitOfWork, memberId: string, now: Date, actor: string): Promise<MemberPosting> {
     const { manager } = uow;
     const stream = await forUpdate(
       manager.createQueryBuilder(MemberStreamRow, 's').where('s.memberId = :memberId', { memberId }),
-      mysql,
     ).getOne();
     if (!stream) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
     // Point lookups on the primary key (not a range on memberId): record locks only, no gap locks
     // that would make other members' writes wait on MySQL.
     const accounts = await forUpdate(
       manager.createQueryBuilder(AccountRow, 'a').where({ memberId, kind: In(Object.values(PointKind)) }),
-      mysql,
     ).getMany();
-    return new MemberPosting(
-      uow,
-      mysql,
-      memberId,
-      now,
-      actor,
-      stream,
-      new Map(accounts.map((a) => [a.kind, a])),
-    );
+    return new MemberPosting(uow, memberId, now, actor, stream, new Map(accounts.map((a) => [a.kind, a])));
   }
 
   /** Current balance of a kind, including entries posted in this unit of work. */
@@ -164,7 +146,6 @@ export class MemberPosting {
           memberId: this.memberId,
           kind,
         }),
-      this.mysql,
     ).getMany();
     for (const lot of dueLots(lots, this.now)) {
       const entry = this.post({
@@ -184,10 +165,7 @@ export class MemberPosting {
 
   async lotsByIds(ids: string[]): Promise<LotRow[]> {
     if (ids.length === 0) return [];
-    return forUpdate(
-      this.manager.createQueryBuilder(LotRow, 'l').where({ id: In(ids) }),
-      this.mysql,
-    ).getMany();
+    return forUpdate(this.manager.createQueryBuilder(LotRow, 'l').where({ id: In(ids) })).getMany();
   }
 
   /** Moves points out of (negative) or back into (positive) lots, with a move row each. */

@@ -1,4 +1,5 @@
-/** Pure lot arithmetic: which lots a debit takes, in which order. No I/O. */
+/** Pure lot arithmetic: which lots a debit takes, in which order, and when a new lot expires. No I/O. */
+import { addDuration, requireDuration } from '@loyalty/platform';
 
 export interface OpenLot {
   id: string;
@@ -55,27 +56,7 @@ export function allocate(lots: readonly OpenLot[], points: number): Take[] | nul
   return taken === points ? takes : null;
 }
 
-/**
- * Points to take back for a (partial) refund: the cumulative target is `earned × refunded /
- * total`, rounded half up in exact integer arithmetic, minus what earlier refunds already asked
- * for (so several partial refunds add up to the same as one refund of their sum).
- */
-export function proportionalReversal(
-  earned: number,
-  refundedTotal: number,
-  purchaseTotal: number,
-  alreadyRequested: number,
-): number {
-  if (purchaseTotal <= 0) return 0;
-  const refunded = Math.min(refundedTotal, purchaseTotal);
-  const target = Number(
-    (2n * BigInt(earned) * BigInt(refunded) + BigInt(purchaseTotal)) / (2n * BigInt(purchaseTotal)),
-  );
-  return Math.max(0, target - alreadyRequested);
-}
-
-/** A reversal never takes a balance below zero: what cannot be taken is the shortfall. */
-export function planReversal(requested: number, available: number): { reversed: number; shortfall: number } {
-  const reversed = Math.max(0, Math.min(requested, available));
-  return { reversed, shortfall: requested - reversed };
+/** A new lot's expiry: `NEVER` (null) or the validity (an ISO-8601 duration) from `now`. */
+export function expiryFor(validity: string, now: Date): Date | null {
+  return validity === 'NEVER' ? null : addDuration(now, requireDuration(validity));
 }

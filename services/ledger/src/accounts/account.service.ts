@@ -1,22 +1,22 @@
-import { BadInputError, PointKind, type ServiceClient, type Transactor } from '@loyalty/platform';
+import { BadInputError, PointKind, type Transactor } from '@loyalty/platform';
 import type { EntityManager } from 'typeorm';
+import type { MembersClient } from '../peers/members.client';
 import { AccountRow, MemberStreamRow } from './account.entity';
 
-const MEMBER_EXISTS = 'query LedgerMemberExists($id: ID!) { member(id: $id) { id } }';
-
 /**
- * Which members exist. The members service owns them; the ledger keeps one stream row per member
- * it has seen (from `member.registered` events, or by asking the members service once when a
- * write names a member it has not seen yet). A write for an unknown member is BAD_USER_INPUT.
+ * Which members the ledger keeps accounts for. The members service owns members; the ledger
+ * keeps one stream row (and zero-balance accounts) per member it has seen, from
+ * `member.registered` events, or by asking the members service once when a write names a member
+ * it has not seen yet. A write for an unknown member is BAD_USER_INPUT.
  */
-export class MemberDirectory {
+export class AccountService {
   /** Members known to exist (they are never removed: erasure keeps the pseudonymous id). */
   private readonly known = new Set<string>();
   private static readonly CACHE_LIMIT = 100_000;
 
   constructor(
     private readonly transactor: Transactor,
-    private readonly members: Pick<ServiceClient, 'request'> | null,
+    private readonly members: MembersClient | null,
   ) {}
 
   /** Records a member (idempotent); used by the event consumer and after a remote check. */
@@ -40,7 +40,7 @@ export class MemberDirectory {
   }
 
   async remember(memberId: string): Promise<void> {
-    await this.transactor.run(({ manager }) => MemberDirectory.remember(manager, memberId));
+    await this.transactor.run(({ manager }) => AccountService.remember(manager, memberId));
   }
 
   /** Throws BAD_USER_INPUT unless the member exists. Runs before any write transaction. */
@@ -48,23 +48,14 @@ export class MemberDirectory {
     if (this.known.has(memberId)) return;
     const known = await this.transactor.read((m) => m.existsBy(MemberStreamRow, { memberId }));
     if (known) return this.cache(memberId);
-    if (!this.members) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
-    let exists = false;
-    try {
-      const data = await this.members.request<{ member: { id: string } | null }>(MEMBER_EXISTS, {
-        id: memberId,
-      });
-      exists = Boolean(data.member);
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'NOT_FOUND') throw error;
-    }
-    if (!exists) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
+    if (!this.members || !(await this.members.exists(memberId)))
+      throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
     await this.remember(memberId);
     this.cache(memberId);
   }
 
   private cache(memberId: string): void {
-    if (this.known.size >= MemberDirectory.CACHE_LIMIT) this.known.clear();
+    if (this.known.size >= AccountService.CACHE_LIMIT) this.known.clear();
     this.known.add(memberId);
   }
 }

@@ -74,3 +74,22 @@ export function resolveValidity(value: string | null | undefined, fallback: stri
     throw new BadInputError('validity must be an ISO-8601 duration or NEVER', 'validity');
   return v;
 }
+
+/** What every write for one member's points names; {@link assertMemberWrite} checks it. */
+export interface MemberWriteFields {
+  idempotencyKey: unknown;
+  memberId: unknown;
+  kind: unknown;
+}
+
+/** The idempotency key, the member and the kind of a member write, checked in that order. */
+export function assertMemberWrite(cmd: MemberWriteFields): {
+  key: string;
+  memberId: string;
+  kind: PointKind;
+} {
+  const key = assertIdempotencyKey(cmd.idempotencyKey);
+  const memberId = assertId(cmd.memberId, 'memberId');
+  const kind = assertKind(cmd.kind);
+  return { key, memberId, kind };
+}

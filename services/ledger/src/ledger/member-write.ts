@@ -1,0 +1,47 @@
+import type { EntityManager } from 'typeorm';
+import type { Transactor, UnitOfWork } from '@loyalty/platform';
+import type { AccountService } from '../accounts/account.service';
+import { runIdempotent } from '../idempotency/idempotency';
+import { MemberPosting, type Clock } from './posting';
+
+/** What every write service shares: transactions, the known members and the clock. */
+export interface WriteDeps {
+  transactor: Transactor;
+  accounts: AccountService;
+  clock: Clock;
+}
+
+/** One idempotent write to one member's points. */
+export interface MemberWrite<T> {
+  key: string;
+  operation: string;
+  /** Everything that defines the request (normalized); a replay must match it exactly. */
+  params: unknown;
+  memberId: string;
+  actor: string;
+  /** Rebuilds the first result from its stored reference (replays). */
+  load(manager: EntityManager, ref: string): Promise<T>;
+  /** Posts through the member's locked posting; what it posted is flushed after it returns. */
+  work(posting: MemberPosting, uow: UnitOfWork): Promise<{ result: T; ref: string }>;
+}
+
+/**
+ * The shape of every member write: the member must exist (checked before any transaction), then
+ * one idempotent transaction opens the member's posting, runs the work and flushes its entries,
+ * balances and events.
+ */
+export async function writeForMember<T>(deps: WriteDeps, write: MemberWrite<T>): Promise<T> {
+  await deps.accounts.ensure(write.memberId);
+  return runIdempotent(deps.transactor, {
+    key: write.key,
+    operation: write.operation,
+    params: write.params,
+    load: write.load,
+    work: async (uow) => {
+      const posting = await MemberPosting.open(uow, write.memberId, deps.clock(), write.actor);
+      const done = await write.work(posting, uow);
+      await posting.flush();
+      return done;
+    },
+  });
+}
