@@ -1,4 +1,5 @@
 import { ErrorCode, type ServiceClient } from '@loyalty/platform';
+import { LedgerMemberExistsDocument } from './members.generated';
 
 /** What the ledger asks the members subgraph: whether a member exists. */
 export interface MembersClient {
@@ -6,17 +7,13 @@ export interface MembersClient {
   exists(memberId: string): Promise<boolean>;
 }
 
-const MEMBER_EXISTS = 'query LedgerMemberExists($id: ID!) { member(id: $id) { id } }';
-
 /** Asks the members subgraph with the ledger's service token. */
 export class RemoteMembersClient implements MembersClient {
-  constructor(private readonly client: Pick<ServiceClient, 'request'>) {}
+  constructor(private readonly client: Pick<ServiceClient, 'execute'>) {}
 
   async exists(memberId: string): Promise<boolean> {
     try {
-      const data = await this.client.request<{ member: { id: string } | null }>(MEMBER_EXISTS, {
-        id: memberId,
-      });
+      const data = await this.client.execute(LedgerMemberExistsDocument, { id: memberId });
       return Boolean(data.member);
     } catch (error) {
       // The members service answers an unknown id with NOT_FOUND rather than null.
