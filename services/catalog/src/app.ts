@@ -1,7 +1,7 @@
 import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
 import { loadCatalogConfig, type CatalogConfig } from './config';
-import { RemoteLedger, type LedgerPort } from './ledger/ledger.port';
-import { RemoteMemberDirectory, type MemberDirectory } from './members/member-directory';
+import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
+import { RemoteMembersClient, type MembersClient } from './peers/members.client';
 import { RedemptionRecovery } from './redemptions/redemption.recovery';
 import { RedemptionService } from './redemptions/redemption.service';
 import { RewardService } from './rewards/reward.service';
@@ -9,8 +9,8 @@ import { RewardService } from './rewards/reward.service';
 /** The catalog's rules, wired to its runtime; the recovery sweeper runs while the service is up. */
 export interface CatalogApp extends ServiceApp {
   config: CatalogConfig;
-  directory: MemberDirectory;
-  ledger: LedgerPort;
+  members: MembersClient;
+  ledger: LedgerClient;
   rewards: RewardService;
   redemptions: RedemptionService;
   recovery: RedemptionRecovery;
@@ -18,8 +18,8 @@ export interface CatalogApp extends ServiceApp {
 
 /** The other services the catalog depends on; tests may substitute them. */
 export interface CatalogPorts {
-  ledger: LedgerPort;
-  directory: MemberDirectory;
+  ledger: LedgerClient;
+  members: MembersClient;
 }
 
 export function createApp(
@@ -27,14 +27,14 @@ export function createApp(
   config: CatalogConfig = loadCatalogConfig(),
   ports: Partial<CatalogPorts> = {},
 ): CatalogApp {
-  const directory = ports.directory ?? new RemoteMemberDirectory(runtime.client('members'));
-  const ledger = ports.ledger ?? new RemoteLedger(runtime.client('ledger'));
-  const rewards = new RewardService(runtime.transactor, directory);
+  const members = ports.members ?? new RemoteMembersClient(runtime.client('members'));
+  const ledger = ports.ledger ?? new RemoteLedgerClient(runtime.client('ledger'));
+  const rewards = new RewardService(runtime.transactor, members);
   const redemptions = new RedemptionService(
     runtime.transactor,
     runtime.db.kind,
     ledger,
-    directory,
+    members,
     rewards,
     config,
     runtime.logger,
@@ -47,7 +47,7 @@ export function createApp(
   );
   return {
     config,
-    directory,
+    members,
     ledger,
     rewards,
     redemptions,

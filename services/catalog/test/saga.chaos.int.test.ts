@@ -2,7 +2,7 @@ import { PointKind, startService, type Principal, type RunningService } from '@l
 import { testConfig } from '@loyalty/testing';
 import { createApp, type CatalogApp } from '../src/app';
 import { loadCatalogConfig } from '../src/config';
-import type { MemberDirectory } from '../src/members/member-directory';
+import type { MembersClient } from '../src/peers/members.client';
 import { RedemptionRow } from '../src/redemptions/redemption.entity';
 import { RedemptionStatus } from '../src/redemptions/redemption.state';
 import { RewardRow } from '../src/rewards/reward.entity';
@@ -27,7 +27,7 @@ function prng(seed: number) {
   };
 }
 
-const directory: MemberDirectory = {
+const members: MembersClient = {
   tiers: async (ids) => ids.map((id) => ({ id, tier: 'REGULAR' })),
   merchantExists: async () => true,
 };
@@ -44,7 +44,7 @@ describe('redemption saga under injected faults', () => {
 
   beforeAll(async () => {
     catalog = await startService(
-      { ...catalogService, createApp: (rt) => createApp(rt, loadCatalogConfig({}), { ledger, directory }) },
+      { ...catalogService, createApp: (rt) => createApp(rt, loadCatalogConfig({}), { ledger, members }) },
       { config, port: 0 },
     );
   });

@@ -19,8 +19,8 @@ import {
   type UnitOfWork,
 } from '@loyalty/platform';
 import type { CatalogConfig } from '../config';
-import { isDefinite, type LedgerPort, type PointHold } from '../ledger/ledger.port';
-import type { MemberDirectory } from '../members/member-directory';
+import { isDefinite, type LedgerClient, type PointHold } from '../peers/ledger.client';
+import type { MembersClient } from '../peers/members.client';
 import { describeIneligibility, ineligibility } from '../rewards/eligibility';
 import { activePointsPrice, quote } from '../rewards/pricing';
 import { RewardRow } from '../rewards/reward.entity';
@@ -83,8 +83,8 @@ export class RedemptionService {
   constructor(
     private readonly transactor: Transactor,
     private readonly dbKind: Database['kind'],
-    private readonly ledger: LedgerPort,
-    private readonly directory: MemberDirectory,
+    private readonly ledger: LedgerClient,
+    private readonly members: MembersClient,
     private readonly rewards: RewardService,
     private readonly config: CatalogConfig,
     private readonly logger: ServiceRuntime['logger'],
@@ -117,7 +117,7 @@ export class RedemptionService {
     const [previous, reward, [member], [rules]] = await Promise.all([
       this.byRequest(requestedBy, key),
       this.rewards.find(input.rewardId),
-      this.directory.tiers([memberId]),
+      this.members.tiers([memberId]),
       this.rewards.currentRules([input.rewardId]),
     ]);
     if (previous) return this.replay(previous, request, requestedBy);

@@ -11,7 +11,7 @@ import {
   type Principal,
   type Transactor,
 } from '@loyalty/platform';
-import type { MemberDirectory } from '../members/member-directory';
+import type { MembersClient } from '../peers/members.client';
 import { isTier, tierRank, TIERS } from './eligibility';
 import { PriceRuleRow } from './price-rule.entity';
 import { assertCashPrice, assertPointsPrice, assertPriceWindow } from './pricing';
@@ -54,7 +54,7 @@ export interface RewardListFilter {
 export class RewardService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: MemberDirectory,
+    private readonly members: MembersClient,
   ) {}
 
   /** Who may manage a reward: the owning merchant's partner, or the operator. */
@@ -93,7 +93,7 @@ export class RewardService {
     if (audience.length > MAX_AUDIENCE)
       throw new BadInputError(`At most ${MAX_AUDIENCE} members per call`, 'offeredTo');
     // Before any write: the merchant and the chosen members must exist.
-    if (merchantId !== null && !(await this.directory.merchantExists(merchantId)))
+    if (merchantId !== null && !(await this.members.merchantExists(merchantId)))
       throw new NotFoundError('Merchant', merchantId);
     await this.assertMembersExist(audience);
     return this.transactor.run(async ({ manager }) => {
@@ -329,7 +329,7 @@ export class RewardService {
 
   private async assertMembersExist(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const found = await this.directory.tiers(ids);
+    const found = await this.members.tiers(ids);
     const missing = ids.filter((_, i) => !found[i]);
     if (missing.length) throw new NotFoundError('Member', missing[0]);
   }
