@@ -24,7 +24,7 @@ export interface CatalogPorts {
 
 export function createApp(
   runtime: ServiceRuntime,
-  config: CatalogConfig = loadCatalogConfig(),
+  config: CatalogConfig = loadCatalogConfig(runtime.config),
   ports: Partial<CatalogPorts> = {},
 ): CatalogApp {
   const members = ports.members ?? new RemoteMembersClient(runtime.client('members'));

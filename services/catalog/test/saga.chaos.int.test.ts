@@ -44,7 +44,7 @@ describe('redemption saga under injected faults', () => {
 
   beforeAll(async () => {
     catalog = await startService(
-      { ...catalogService, createApp: (rt) => createApp(rt, loadCatalogConfig({}), { ledger, members }) },
+      { ...catalogService, createApp: (rt) => createApp(rt, loadCatalogConfig(config), { ledger, members }) },
       { config, port: 0 },
     );
   });

@@ -137,7 +137,10 @@ export class CatalogHarness {
 
   private startCatalog(port: number): Promise<RunningService<CatalogApp>> {
     return startService(
-      { ...catalogService, createApp: (runtime) => createApp(runtime, loadCatalogConfig({}), this.ports) },
+      {
+        ...catalogService,
+        createApp: (runtime) => createApp(runtime, loadCatalogConfig(this.config), this.ports),
+      },
       { config: this.config, transport: this.graph.transport, peers: this.graph.peers, port },
     );
   }
