@@ -10,7 +10,7 @@ import {
 } from '@loyalty/platform';
 import type { CatalogContext } from '../context';
 import { RedemptionConnection } from '../redemptions/redemption.type';
-import { ineligibility } from '../rewards/eligibility';
+import { ineligibility } from '../rewards/eligibility.rules';
 import type { RewardRow } from '../rewards/reward.entity';
 import { Reward } from '../rewards/reward.type';
 import { Member, type MemberRef } from './member.type';

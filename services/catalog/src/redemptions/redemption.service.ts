@@ -21,8 +21,8 @@ import {
 import type { CatalogConfig } from '../config';
 import { isDefinite, type LedgerClient, type PointHold } from '../peers/ledger.client';
 import type { MembersClient } from '../peers/members.client';
-import { describeIneligibility, ineligibility } from '../rewards/eligibility';
-import { activePointsPrice, quote } from '../rewards/pricing';
+import { describeIneligibility, ineligibility } from '../rewards/eligibility.rules';
+import { activePointsPrice, quote } from '../rewards/pricing.rules';
 import { RewardRow } from '../rewards/reward.entity';
 import type { RewardService } from '../rewards/reward.service';
 import { RedemptionRow } from './redemption.entity';

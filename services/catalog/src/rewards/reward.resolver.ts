@@ -10,7 +10,7 @@ import {
 import type { CatalogContext } from '../context';
 import { Merchant } from '../merchants/merchant.type';
 import type { PriceRuleRow } from './price-rule.entity';
-import { activePointsPrice } from './pricing';
+import { activePointsPrice } from './pricing.rules';
 import { RewardConnection } from './reward.connection';
 import type { RewardRow } from './reward.entity';
 import { CreateRewardInput, PriceRuleInput, UpdateRewardInput } from './reward.input';

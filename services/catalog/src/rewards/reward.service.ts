@@ -12,9 +12,9 @@ import {
   type Transactor,
 } from '@loyalty/platform';
 import type { MembersClient } from '../peers/members.client';
-import { isTier, tierRank, TIERS } from './eligibility';
+import { isTier, tierRank, TIERS } from './eligibility.rules';
 import { PriceRuleRow } from './price-rule.entity';
-import { assertCashPrice, assertPointsPrice, assertPriceWindow } from './pricing';
+import { assertCashPrice, assertPointsPrice, assertPriceWindow } from './pricing.rules';
 import { RewardAudienceRow } from './reward-audience.entity';
 import { RewardRow } from './reward.entity';
 import type { CreateRewardInput, PriceRuleInput, UpdateRewardInput } from './reward.input';
