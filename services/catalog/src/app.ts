@@ -2,8 +2,12 @@ import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
 import { loadCatalogConfig, type CatalogConfig } from './config';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
 import { RemoteMembersClient, type MembersClient } from './peers/members.client';
+import { RedemptionCancellation } from './redemptions/redemption.cancellation';
+import { RedemptionQueries } from './redemptions/redemption.queries';
 import { RedemptionRecovery } from './redemptions/redemption.recovery';
 import { RedemptionService } from './redemptions/redemption.service';
+import { RedemptionSettlement } from './redemptions/redemption.settlement';
+import { RewardQueries } from './rewards/reward.queries';
 import { RewardService } from './rewards/reward.service';
 
 /** The catalog's rules, wired to its runtime; the recovery sweeper runs while the service is up. */
@@ -12,7 +16,12 @@ export interface CatalogApp extends ServiceApp {
   members: MembersClient;
   ledger: LedgerClient;
   rewards: RewardService;
+  rewardQueries: RewardQueries;
+  /** The saga: redeem, confirm, fulfil. */
   redemptions: RedemptionService;
+  cancellations: RedemptionCancellation;
+  settlement: RedemptionSettlement;
+  redemptionQueries: RedemptionQueries;
   recovery: RedemptionRecovery;
 }
 
@@ -27,21 +36,40 @@ export function createApp(
   config: CatalogConfig = loadCatalogConfig(runtime.config),
   ports: Partial<CatalogPorts> = {},
 ): CatalogApp {
+  const { transactor, logger } = runtime;
   const members = ports.members ?? new RemoteMembersClient(runtime.client('members'));
   const ledger = ports.ledger ?? new RemoteLedgerClient(runtime.client('ledger'));
-  const rewards = new RewardService(runtime.transactor, members);
+  const rewardQueries = new RewardQueries(transactor);
+  const rewards = new RewardService(transactor, rewardQueries, members);
+  const redemptionQueries = new RedemptionQueries(transactor);
+  const settlement = new RedemptionSettlement(
+    transactor,
+    ledger,
+    redemptionQueries,
+    config.holdTtlSeconds,
+    logger,
+  );
   const redemptions = new RedemptionService(
-    runtime.transactor,
-    runtime.db.kind,
+    transactor,
     ledger,
     members,
-    rewards,
-    config,
-    runtime.logger,
+    rewardQueries,
+    redemptionQueries,
+    settlement,
+    config.holdTtlSeconds,
+  );
+  const cancellations = new RedemptionCancellation(
+    transactor,
+    redemptionQueries,
+    rewardQueries,
+    settlement,
+    config.compensation,
   );
   const recovery = new RedemptionRecovery(
     redemptions,
-    runtime.logger,
+    settlement,
+    redemptionQueries,
+    logger,
     config.recoveryIntervalMs,
     config.staleAfterMs,
   );
@@ -50,7 +78,11 @@ export function createApp(
     members,
     ledger,
     rewards,
+    rewardQueries,
     redemptions,
+    cancellations,
+    settlement,
+    redemptionQueries,
     recovery,
     start: () => recovery.start(),
     stop: () => recovery.stop(),

@@ -33,13 +33,13 @@ export function createContext(base: BaseContext, app: CatalogApp): CatalogContex
     ...base,
     app,
     loaders: {
-      reward: new DataLoader((ids) => app.rewards.byIds(ids)),
-      redemption: new DataLoader((ids) => app.redemptions.byIds(ids)),
-      priceRules: new DataLoader((ids) => app.rewards.currentRules(ids)),
-      transitions: new DataLoader((ids) => app.redemptions.transitions(ids)),
+      reward: new DataLoader((ids) => app.rewardQueries.byIds(ids)),
+      redemption: new DataLoader((ids) => app.redemptionQueries.byIds(ids)),
+      priceRules: new DataLoader((ids) => app.rewardQueries.currentRules(ids)),
+      transitions: new DataLoader((ids) => app.redemptionQueries.transitions(ids)),
       memberInfo: memberInfoLoader(app.members),
-      chosen: new DataLoader((pairs) => app.rewards.chosen(pairs), { cacheKeyFn: pairKey }),
-      usedUnits: new DataLoader((pairs) => app.redemptions.usedUnits(pairs), { cacheKeyFn: pairKey }),
+      chosen: new DataLoader((pairs) => app.rewardQueries.chosen(pairs), { cacheKeyFn: pairKey }),
+      usedUnits: new DataLoader((pairs) => app.redemptionQueries.usedUnits(pairs), { cacheKeyFn: pairKey }),
     },
   };
 }

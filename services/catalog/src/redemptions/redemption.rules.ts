@@ -1,0 +1,43 @@
+import { BadInputError, type PointKind } from '@loyalty/platform';
+import type { HoldRequest } from '../peers/ledger.client';
+import type { RewardRow } from '../rewards/reward.entity';
+import type { RedemptionRow } from './redemption.entity';
+
+/** The kind of points that pays (C2): GREEN rewards green only; others their kind, or GREEN if accepted. */
+export function payingKind(
+  reward: Pick<RewardRow, 'pointKind' | 'acceptsAnyKind'>,
+  asked: PointKind | null,
+): PointKind {
+  const own = reward.pointKind as PointKind;
+  if (asked === null || asked === own) return own;
+  if (reward.acceptsAnyKind) return asked;
+  throw new BadInputError(`This reward takes ${own} points only`, 'pointKind');
+}
+
+/** A cancellation reason or fulfilment note: 1 to 500 characters, trimmed. */
+export function reasonText(value: string): string {
+  const t = value.trim();
+  if (!t || t.length > 500) throw new BadInputError('reason must be 1 to 500 characters', 'reason');
+  return t;
+}
+
+/** The saga's steps that call the ledger, each with its own idempotency key. */
+export type LedgerStep = 'hold' | 'capture' | 'release' | 'restore' | 'compensate';
+
+/** Keyed by the redemption id, so any step can be replayed (retry, recovery) with one effect. */
+export function ledgerKey(row: Pick<RedemptionRow, 'id'>, step: LedgerStep): string {
+  return `catalog:redemption:${row.id}:${step}`;
+}
+
+/** The hold a redemption asks for; the same every time, so a replay finds the first hold. */
+export function holdRequest(row: RedemptionRow, ttlSeconds: number): HoldRequest {
+  return {
+    memberId: row.memberId,
+    kind: row.pointKind as PointKind,
+    points: row.points,
+    idempotencyKey: ledgerKey(row, 'hold'),
+    reason: `Redeeming ${row.quantity} × ${row.rewardName}`,
+    ttlSeconds,
+    merchantId: row.merchantId,
+  };
+}
