@@ -1,6 +1,7 @@
 import { AppError, ErrorCode, type PointKind, type ServiceClient } from '@loyalty/platform';
 
-export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED';
+/** Where a hold stands (RESTORED: captured, then given back). */
+export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED' | 'RESTORED';
 
 export interface PointHold {
   id: string;
