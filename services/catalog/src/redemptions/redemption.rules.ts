@@ -14,6 +14,25 @@ export function payingKind(
   throw new BadInputError(`This reward takes ${own} points only`, 'pointKind');
 }
 
+const MAX_QUANTITY = 10_000;
+
+/** Units asked for in one redemption: 1 by default, at most {@link MAX_QUANTITY}. */
+export function redeemQuantity(value: number | null | undefined): number {
+  const quantity = value ?? 1;
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+    throw new BadInputError(`quantity must be a whole number from 1 to ${MAX_QUANTITY}`, 'quantity');
+  }
+  return quantity;
+}
+
+/** A caller's idempotency key: 1 to 200 characters, trimmed. */
+export function idempotencyKeyText(value: string): string {
+  const key = value.trim();
+  if (!key || key.length > 200)
+    throw new BadInputError('idempotencyKey must be 1 to 200 characters', 'idempotencyKey');
+  return key;
+}
+
 /** A cancellation reason or fulfilment note: 1 to 500 characters, trimmed. */
 export function reasonText(value: string): string {
   const t = value.trim();

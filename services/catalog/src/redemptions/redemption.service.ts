@@ -28,27 +28,25 @@ import { activePointsPrice, quote } from '../rewards/pricing.rules';
 import { RewardRow } from '../rewards/reward.entity';
 import type { RewardQueries } from '../rewards/reward.queries';
 import { RedemptionRow } from './redemption.entity';
+import type { RedeemInput } from './redemption.input';
 import type { RedemptionQueries } from './redemption.queries';
-import { holdRequest, ledgerKey, payingKind, reasonText } from './redemption.rules';
+import {
+  holdRequest,
+  idempotencyKeyText,
+  ledgerKey,
+  payingKind,
+  reasonText,
+  redeemQuantity,
+} from './redemption.rules';
 import type { RedemptionSettlement } from './redemption.settlement';
 import { RedemptionStatus } from './redemption.state';
 import { moveRedemption, recordTransition, restock } from './redemption.transitions';
-
-export interface RedeemRequest {
-  rewardId: string;
-  memberId?: string | null;
-  quantity?: number | null;
-  idempotencyKey: string;
-  pointKind?: PointKind | null;
-}
 
 /** Test seams: where a test may interrupt the saga as a crash would. */
 export interface SagaHooks {
   /** Runs after the ledger placed the hold, before anything else is recorded. */
   afterHold?: (redemption: RedemptionRow) => Promise<void>;
 }
-
-const MAX_QUANTITY = 10_000;
 
 /**
  * The redemption saga (C5): reserve (PENDING + stock + limits, one transaction) → ledger hold →
@@ -69,15 +67,10 @@ export class RedemptionService {
     private readonly holdTtlSeconds: number,
   ) {}
 
-  async redeem(input: RedeemRequest, principal: Principal | null): Promise<RedemptionRow> {
+  async redeem(input: RedeemInput, principal: Principal | null): Promise<RedemptionRow> {
     const p = requireRedeemer(principal);
-    const key = input.idempotencyKey.trim();
-    if (!key || key.length > 200)
-      throw new BadInputError('idempotencyKey must be 1 to 200 characters', 'idempotencyKey');
-    const quantity = input.quantity ?? 1;
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-      throw new BadInputError(`quantity must be a whole number from 1 to ${MAX_QUANTITY}`, 'quantity');
-    }
+    const key = idempotencyKeyText(input.idempotencyKey);
+    const quantity = redeemQuantity(input.quantity);
     const memberId = redeemingFor(p, input.memberId);
     if (!memberId) throw new BadInputError('memberId is required when redeeming for a member', 'memberId');
     const requestedBy = actorOf(p);
