@@ -56,6 +56,11 @@ interface Hold {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** A call's parameters apart from its key, independent of property order (as the ledger compares them). */
+function fingerprint({ idempotencyKey: _key, ...params }: { idempotencyKey: string }): string {
+  return JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 /**
  * An in-memory ledger with the internal API's semantics (docs/internal-api.md): holds that are
  * resolved at most once, idempotency keys whose replay returns the first result (a key reused
@@ -98,14 +103,7 @@ export class FakeLedger {
 
   async hold(input: HoldInput): Promise<PointHold> {
     await this.enter();
-    const params = JSON.stringify([
-      input.memberId,
-      input.kind,
-      input.points,
-      input.reason,
-      input.merchantId,
-      input.ttlSeconds,
-    ]);
+    const params = fingerprint(input);
     const first = this.replay(input.idempotencyKey, params);
     if (first) return this.leave(this.view(this.holds.get(first.holdId!)!));
     if (this.balance(input.memberId, input.kind) < input.points) throw new InsufficientPointsError();
@@ -160,14 +158,7 @@ export class FakeLedger {
 
   async compensate(input: CompensateInput): Promise<void> {
     await this.enter();
-    const params = JSON.stringify([
-      input.memberId,
-      input.kind,
-      input.points,
-      input.reason,
-      input.merchantId,
-      input.sourceId,
-    ]);
+    const params = fingerprint(input);
     if (this.replay(input.idempotencyKey, params)) return this.leave(undefined);
     this.move(input.memberId, input.kind, input.points, 'COMPENSATE', input.reason);
     this.results.set(input.idempotencyKey, { params });
