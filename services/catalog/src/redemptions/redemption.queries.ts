@@ -1,4 +1,4 @@
-import { In } from 'typeorm';
+import { In, type SelectQueryBuilder } from 'typeorm';
 import { alignToKeys, NotFoundError, type Transactor } from '@loyalty/platform';
 import { RedemptionRow } from './redemption.entity';
 import { RedemptionStatus } from './redemption.state';
@@ -37,34 +37,34 @@ export class RedemptionQueries {
     first: number,
     after: RedemptionCursor | null,
   ): Promise<RedemptionRow[]> {
-    return this.transactor.read((m) => {
-      const qb = m
-        .createQueryBuilder(RedemptionRow, 'x')
-        .orderBy('x.createdAt', 'DESC')
-        .addOrderBy('x.id', 'DESC')
-        .take(first + 1);
+    return this.newestFirst(first, after, (qb) => {
       if (merchantId) qb.andWhere('x.merchantId = :merchantId', { merchantId });
       if (status) qb.andWhere('x.status = :status', { status });
-      if (after) {
-        const t = new Date(after.t);
-        qb.andWhere('(x.createdAt < :t OR (x.createdAt = :t AND x.id < :id))', { t, id: after.id });
-      }
-      return qb.getMany();
     });
   }
 
+  /** A member's redemptions, newest first. */
   async listForMember(
     memberId: string,
     first: number,
     after: RedemptionCursor | null,
   ): Promise<RedemptionRow[]> {
+    return this.newestFirst(first, after, (qb) => qb.andWhere('x.memberId = :memberId', { memberId }));
+  }
+
+  /** One page, newest first, after the cursor; `first + 1` rows so the caller knows whether more exist. */
+  private newestFirst(
+    first: number,
+    after: RedemptionCursor | null,
+    filter: (qb: SelectQueryBuilder<RedemptionRow>) => void,
+  ): Promise<RedemptionRow[]> {
     return this.transactor.read((m) => {
       const qb = m
         .createQueryBuilder(RedemptionRow, 'x')
-        .where('x.memberId = :memberId', { memberId })
         .orderBy('x.createdAt', 'DESC')
         .addOrderBy('x.id', 'DESC')
         .take(first + 1);
+      filter(qb);
       if (after) {
         const t = new Date(after.t);
         qb.andWhere('(x.createdAt < :t OR (x.createdAt = :t AND x.id < :id))', { t, id: after.id });
