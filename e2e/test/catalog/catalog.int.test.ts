@@ -67,6 +67,9 @@ describe('catalog through the gateway', () => {
     });
 
     it('the 500-point notebook set costs 400 in its discount window and 500 outside it', async () => {
+      // The member first, so that only creating the reward and redeeming it fall in the short window.
+      const m = await h.member('Student');
+      await h.give(m, 900);
       const now = Date.now();
       const notebook = await h.reward(
         {
@@ -85,8 +88,6 @@ describe('catalog through the gateway', () => {
         },
         h.tokens.partner(stationery),
       );
-      const m = await h.member('Student');
-      await h.give(m, 900);
       const inWindow = await h.redeem({ rewardId: notebook, idempotencyKey: 'nb-1' }, h.tokens.member(m));
       expect(inWindow.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', points: 400 });
       expect(await h.balance(m)).toBe(500);
