@@ -270,10 +270,9 @@ export class RedemptionService {
   /** PENDING → CANCELLED when the ledger refused: nothing is held, the stock goes back. */
   private async failPending(row: RedemptionRow, reason: string, actor: string): Promise<void> {
     await this.transactor.run(async (uow) => {
-      const pending = { ...row, status: RedemptionStatus.PENDING };
       const moved = await moveRedemption(
         uow,
-        pending,
+        row,
         RedemptionStatus.CANCELLED,
         { actor, reason, at: new Date() },
         { cancelReason: reason },
