@@ -1,7 +1,9 @@
 import { BadInputError, type PointKind } from '@loyalty/platform';
 import type { HoldRequest } from '../peers/ledger.client';
+import type { Quote } from '../rewards/pricing.rules';
 import type { RewardRow } from '../rewards/reward.entity';
 import type { RedemptionRow } from './redemption.entity';
+import { RedemptionStatus } from './redemption.state';
 
 /** The kind of points that pays (C2): GREEN rewards green only; others their kind, or GREEN if accepted. */
 export function payingKind(
@@ -58,5 +60,41 @@ export function holdRequest(row: RedemptionRow, ttlSeconds: number): HoldRequest
     reason: `Redeeming ${row.quantity} × ${row.rewardName}`,
     ttlSeconds,
     merchantId: row.merchantId,
+  };
+}
+
+/** A new redemption as the saga's first step records it: PENDING, priced, nothing held yet. */
+export function pendingRedemption(args: {
+  id: string;
+  reward: Pick<RewardRow, 'id' | 'name' | 'merchantId'>;
+  memberId: string;
+  quantity: number;
+  price: Quote;
+  pointKind: PointKind;
+  requestedBy: string;
+  key: string;
+  at: Date;
+}): RedemptionRow {
+  return {
+    id: args.id,
+    rewardId: args.reward.id,
+    rewardName: args.reward.name,
+    memberId: args.memberId,
+    merchantId: args.reward.merchantId,
+    quantity: args.quantity,
+    unitPoints: args.price.unitPoints,
+    points: args.price.points,
+    pointKind: args.pointKind,
+    cashAmount: args.price.cashAmount,
+    status: RedemptionStatus.PENDING,
+    requestedBy: args.requestedBy,
+    idempotencyKey: args.key,
+    holdId: null,
+    captured: false,
+    settlementDue: false,
+    compensationPoints: 0,
+    cancelReason: null,
+    createdAt: args.at,
+    updatedAt: args.at,
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BadInputError,
   ConflictError,
+  ErrorCode,
   ForbiddenError,
   forUpdate,
   isUniqueViolation,
@@ -35,6 +36,7 @@ import {
   idempotencyKeyText,
   ledgerKey,
   payingKind,
+  pendingRedemption,
   reasonText,
   redeemQuantity,
 } from './redemption.rules';
@@ -161,28 +163,10 @@ export class RedemptionService {
         .execute();
       if (!taken.affected) throw new OutOfStockError(`Only ${reward.stock} left of ${reward.name}`);
     }
-    const row = manager.create(RedemptionRow, {
-      id: randomUUID(),
-      rewardId: reward.id,
-      rewardName: reward.name,
-      memberId,
-      merchantId: reward.merchantId,
-      quantity,
-      unitPoints: price.unitPoints,
-      points: price.points,
-      pointKind: args.pointKind,
-      cashAmount: price.cashAmount,
-      status: RedemptionStatus.PENDING,
-      requestedBy: args.requestedBy,
-      idempotencyKey: args.key,
-      holdId: null,
-      captured: false,
-      settlementDue: false,
-      compensationPoints: 0,
-      cancelReason: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const row = manager.create(
+      RedemptionRow,
+      pendingRedemption({ ...args, reward, price, id: randomUUID(), at: now }),
+    );
     await manager.insert(RedemptionRow, row);
     await recordTransition(uow, row, null, RedemptionStatus.PENDING, {
       actor: args.requestedBy,
@@ -218,7 +202,7 @@ export class RedemptionService {
     if (row.status !== RedemptionStatus.PENDING) return row;
     let hold: PointHold;
     try {
-      hold = await this.ledger.hold(holdRequest(row, this.holdTtlSeconds));
+      hold = await this.holdNow(row);
     } catch (error) {
       if (isDefinite(error)) await this.failPending(row, `Points could not be held: ${error.message}`, actor);
       throw error;
@@ -234,15 +218,7 @@ export class RedemptionService {
       manager.update(RedemptionRow, { id: row.id, status: RedemptionStatus.PENDING }, { holdId: hold.id }),
     );
     if (!recorded.affected) return this.afterRace(row.id, hold.id, hold.status === 'CAPTURED');
-    if (hold.status === 'HELD') {
-      try {
-        await this.ledger.capture(hold.id, ledgerKey(row, 'capture'));
-      } catch (error) {
-        if (isDefinite(error))
-          await this.failPending(row, `Points could not be captured: ${error.message}`, actor);
-        throw error;
-      }
-    }
+    if (hold.status === 'HELD') await this.capture(row, hold.id, actor);
     const at = new Date();
     const confirmed = await this.transactor.run((uow) =>
       moveRedemption(
@@ -255,6 +231,26 @@ export class RedemptionService {
     );
     if (!confirmed) return this.afterRace(row.id, hold.id, true);
     return { ...row, status: RedemptionStatus.CONFIRMED, holdId: hold.id, captured: true, updatedAt: at };
+  }
+
+  /**
+   * Captures the hold. A concurrent run of this saga (the same request twice, or the sweeper) may
+   * have captured it first with the same key; the ledger then refuses with CONFLICT, which is no
+   * refusal of the redemption: the hold, asked again by its key, says CAPTURED.
+   */
+  private async capture(row: RedemptionRow, holdId: string, actor: string): Promise<void> {
+    try {
+      await this.ledger.capture(holdId, ledgerKey(row, 'capture'));
+    } catch (error) {
+      if (!isDefinite(error)) throw error;
+      if (error.code === ErrorCode.CONFLICT && (await this.holdNow(row)).status === 'CAPTURED') return;
+      await this.failPending(row, `Points could not be captured: ${error.message}`, actor);
+      throw error;
+    }
+  }
+
+  private holdNow(row: RedemptionRow): Promise<PointHold> {
+    return this.ledger.hold(holdRequest(row, this.holdTtlSeconds));
   }
 
   /**
