@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Topics, type EventEnvelope } from '@loyalty/platform';
-import { eventually } from '@loyalty/testing';
-import { FakeLedger, SimulatedCrash } from '@loyalty/testing';
+import { eventually, SimulatedCrash } from '@loyalty/testing';
 import { CatalogHarness } from './support/harness';
 
 const REDEMPTION = `query($id: ID!) { redemption(id: $id) { id status points compensationPoints cancelReason
   transitions { from to actor reason } } }`;
 
-describe('catalog through the gateway (in-memory ledger)', () => {
-  const ledger = new FakeLedger();
-  const h = new CatalogHarness({ ledger });
+/** The catalog in the whole graph, the real ledger included, everything through the gateway. */
+describe('catalog through the gateway', () => {
+  const h = new CatalogHarness();
   let dining: string;
   let stationery: string;
 
@@ -30,7 +29,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         h.tokens.partner(dining),
       );
       const m = await h.member('Meal Eater');
-      ledger.credit(m, 200);
+      await h.give(m, 200);
       const res = await h.redeem({ rewardId: meal, idempotencyKey: 'meal-1' }, h.tokens.member(m));
       expect(res.errors).toBeUndefined();
       expect(res.data!.redeemReward).toMatchObject({
@@ -41,8 +40,66 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         reward: { id: meal },
         member: { id: m },
       });
-      expect(ledger.balance(m)).toBe(0);
-      expect(ledger.held(m)).toBe(0);
+      expect(await h.balance(m)).toBe(0);
+      expect(await h.held(m)).toBe(0);
+      // The member sees the redemption in their history.
+      expect((await h.history(m)).filter((e) => e.type === 'REDEEM')).toEqual([
+        expect.objectContaining({ points: -200 }),
+      ]);
+    });
+
+    it('1000 points buy a 50-yuan coupon ("50 off 200")', async () => {
+      const coupon = await h.reward(
+        {
+          name: '50 off 200',
+          kind: 'COUPON',
+          pointsPrice: 1000,
+          merchantId: dining,
+          terms: 'Bills of 200 yuan or more',
+        },
+        h.tokens.partner(dining),
+      );
+      const m = await h.member('Coupon Fan');
+      await h.give(m, 1500);
+      const res = await h.redeem({ rewardId: coupon, idempotencyKey: 'coupon' }, h.tokens.member(m));
+      expect(res.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', points: 1000 });
+      expect(await h.balance(m)).toBe(500);
+    });
+
+    it('the 500-point notebook set costs 400 in its discount window and 500 outside it', async () => {
+      // The member first, so that only creating the reward and redeeming it fall in the short window.
+      const m = await h.member('Student');
+      await h.give(m, 900);
+      const now = Date.now();
+      const notebook = await h.reward(
+        {
+          name: 'Notebook set',
+          kind: 'GOODS',
+          pointsPrice: 500,
+          merchantId: stationery,
+          priceRules: [
+            {
+              label: 'Back-to-school week',
+              pointsPrice: 400,
+              startsAt: new Date(now - 60_000).toISOString(),
+              endsAt: new Date(now + 2_500).toISOString(),
+            },
+          ],
+        },
+        h.tokens.partner(stationery),
+      );
+      const inWindow = await h.redeem({ rewardId: notebook, idempotencyKey: 'nb-1' }, h.tokens.member(m));
+      expect(inWindow.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', points: 400 });
+      expect(await h.balance(m)).toBe(500);
+      // Once the catalog itself prices it at the list price again, the window is over.
+      await eventually(
+        async () =>
+          (await h.ok('query($id: ID!) { reward(id: $id) { pointsPrice } }', { id: notebook })).reward
+            .pointsPrice === 500,
+      );
+      const outside = await h.redeem({ rewardId: notebook, idempotencyKey: 'nb-2' }, h.tokens.member(m));
+      expect(outside.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', points: 500 });
+      expect(await h.balance(m)).toBe(0);
     });
 
     it('records the cash part of points-plus-cash as an amount owed, never as points (L10)', async () => {
@@ -54,10 +111,10 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         merchantId: stationery,
       });
       const m = await h.member('Pen Lover');
-      ledger.credit(m, 2000);
+      await h.give(m, 2000);
       const res = await h.redeem({ rewardId: pen, idempotencyKey: 'pen', quantity: 2 }, h.tokens.member(m));
       expect(res.data!.redeemReward).toMatchObject({ points: 2000, cashAmount: 3980, quantity: 2 });
-      expect(ledger.balance(m)).toBe(0);
+      expect(await h.balance(m)).toBe(0);
     });
   });
 
@@ -76,8 +133,8 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         acceptsAnyKind: true,
       });
       const m = await h.member('Green Commuter');
-      ledger.credit(m, 200, 'GREEN');
-      ledger.credit(m, 10, 'REGULAR');
+      await h.give(m, 200, 'GREEN');
+      await h.give(m, 10, 'REGULAR');
       const token = h.tokens.member(m);
       expect(
         (await h.redeem({ rewardId: eco, idempotencyKey: 'eco' }, token)).data!.redeemReward.status,
@@ -90,8 +147,8 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       );
       const paid = await h.redeem({ rewardId: either, idempotencyKey: 'bus-g', pointKind: 'GREEN' }, token);
       expect(paid.data!.redeemReward.status).toBe('CONFIRMED');
-      expect(ledger.balance(m, 'GREEN')).toBe(200 - 80 - 50);
-      expect(ledger.balance(m, 'REGULAR')).toBe(10);
+      expect(await h.balance(m, 'GREEN')).toBe(200 - 80 - 50);
+      expect(await h.balance(m, 'REGULAR')).toBe(10);
       const bad = await h.gql(
         'mutation { createReward(input: { name: "X", kind: GOODS, pointsPrice: 5, pointKind: GREEN, acceptsAnyKind: true }) { id } }',
         {},
@@ -105,7 +162,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
     it('replays a retried redemption and refuses the key for different parameters', async () => {
       const r = await h.reward({ name: 'Tea', kind: 'GOODS', pointsPrice: 10, stock: 5 });
       const m = await h.member('Retrier');
-      ledger.credit(m, 100);
+      await h.give(m, 100);
       const token = h.tokens.member(m);
       const [a, b] = await Promise.all([
         h.redeem({ rewardId: r, idempotencyKey: 'k' }, token),
@@ -114,11 +171,11 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       const c = await h.redeem({ rewardId: r, idempotencyKey: 'k' }, token);
       expect(a.data!.redeemReward.id).toBe(b.data!.redeemReward.id);
       expect(c.data!.redeemReward.id).toBe(a.data!.redeemReward.id);
-      expect(ledger.balance(m)).toBe(90);
+      expect(await h.balance(m)).toBe(90);
       expect(await h.stock(r)).toBe(4);
       const conflict = await h.redeem({ rewardId: r, idempotencyKey: 'k', quantity: 2 }, token);
       expect(codeOf(conflict)).toBe('CONFLICT');
-      expect(ledger.balance(m)).toBe(90);
+      expect(await h.balance(m)).toBe(90);
     });
   });
 
@@ -126,7 +183,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
     it('12 concurrent 100-point redemptions with 500 points: exactly 5 succeed', async () => {
       const r = await h.reward({ name: 'Snack', kind: 'GOODS', pointsPrice: 100, stock: 100 });
       const m = await h.member('Hasty');
-      ledger.credit(m, 500);
+      await h.give(m, 500);
       const token = h.tokens.member(m);
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) => h.redeem({ rewardId: r, idempotencyKey: `c${i}` }, token)),
@@ -135,8 +192,8 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       expect(ok).toHaveLength(5);
       expect(results.filter((x) => codeOf(x) === 'INSUFFICIENT_POINTS')).toHaveLength(7);
       expect(ok.every((x) => x.data!.redeemReward.status === 'CONFIRMED')).toBe(true);
-      expect(ledger.balance(m)).toBe(0);
-      expect(ledger.held(m)).toBe(0);
+      expect(await h.balance(m)).toBe(0);
+      expect(await h.held(m)).toBe(0);
       expect(await h.stock(r)).toBe(95);
       const list = await h.ok(
         'query($id: ID!) { member(id: $id) { redemptions(first: 20) { edges { node { status } } } } }',
@@ -152,16 +209,16 @@ describe('catalog through the gateway (in-memory ledger)', () => {
     it('stock of 3 with 10 concurrent buyers: exactly 3 succeed', async () => {
       const r = await h.reward({ name: 'Limited mug', kind: 'GOODS', pointsPrice: 50, stock: 3 });
       const buyers = await Promise.all(Array.from({ length: 10 }, (_, i) => h.member(`Buyer ${i}`)));
-      buyers.forEach((b) => ledger.credit(b, 80));
+      for (const b of buyers) await h.give(b, 80);
       const results = await Promise.all(
         buyers.map((b, i) => h.redeem({ rewardId: r, idempotencyKey: `mug-${i}` }, h.tokens.member(b))),
       );
       expect(results.filter((x) => !x.errors)).toHaveLength(3);
       expect(results.filter((x) => codeOf(x) === 'OUT_OF_STOCK')).toHaveLength(7);
       expect(await h.stock(r)).toBe(0);
-      const balances = buyers.map((b) => ledger.balance(b)).sort((a, b) => a - b);
+      const balances = (await Promise.all(buyers.map((b) => h.balance(b)))).sort((a, b) => a - b);
       expect(balances).toEqual([30, 30, 30, 80, 80, 80, 80, 80, 80, 80]);
-      expect(buyers.reduce((s, b) => s + ledger.held(b), 0)).toBe(0);
+      expect((await Promise.all(buyers.map((b) => h.held(b)))).reduce((s, n) => s + n, 0)).toBe(0);
     });
 
     it('per-member limits hold under concurrency', async () => {
@@ -172,14 +229,14 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         perMemberLimit: 2,
       });
       const m = await h.member('Greedy');
-      ledger.credit(m, 1000);
+      await h.give(m, 1000);
       const token = h.tokens.member(m);
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, i) => h.redeem({ rewardId: r, idempotencyKey: `l${i}` }, token)),
       );
       expect(results.filter((x) => !x.errors)).toHaveLength(2);
       expect(results.filter((x) => codeOf(x) === 'LIMIT_REACHED')).toHaveLength(4);
-      expect(ledger.balance(m)).toBe(980);
+      expect(await h.balance(m)).toBe(980);
     });
   });
 
@@ -187,18 +244,19 @@ describe('catalog through the gateway (in-memory ledger)', () => {
     it('a catalog process killed between hold and capture is finished on restart: no dangling hold, no lost points', async () => {
       const r = await h.reward({ name: 'Cleaning service', kind: 'SERVICE', pointsPrice: 300, stock: 10 });
       const m = await h.member('Unlucky');
-      ledger.credit(m, 1000);
+      await h.give(m, 1000);
       h.app.redemptions.hooks.afterHold = async () => {
         throw new SimulatedCrash('process killed after the hold');
       };
       const crashed = await h.redeem({ rewardId: r, idempotencyKey: 'crash' }, h.tokens.member(m));
       expect(crashed.errors).toBeDefined();
-      expect(ledger.held(m)).toBe(300); // the hold is out there, nothing recorded it yet
+      expect(await h.held(m)).toBe(300); // the hold is out there, nothing recorded it yet
+      expect(await h.balance(m)).toBe(700);
       const restarted = await h.restartCatalog();
       const swept = await restarted.app.recovery.sweep({ staleAfterMs: 0 });
       expect(swept.recovered).toBeGreaterThanOrEqual(1);
-      expect(ledger.held(m)).toBe(0);
-      expect(ledger.balance(m)).toBe(700);
+      expect(await h.held(m)).toBe(0);
+      expect(await h.balance(m)).toBe(700);
       const list = await h.ok(
         'query($id: ID!) { member(id: $id) { redemptions { edges { node { id status points transitions { from to actor } } } } } }',
         { id: m },
@@ -213,41 +271,11 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       // Retrying the request returns the same, now confirmed, redemption.
       const retry = await h.redeem({ rewardId: r, idempotencyKey: 'crash' }, h.tokens.member(m));
       expect(retry.data!.redeemReward).toMatchObject({ id: node.id, status: 'CONFIRMED' });
-      expect(ledger.balance(m)).toBe(700);
+      expect(await h.balance(m)).toBe(700);
       expect(await h.stock(r)).toBe(9);
-    });
-
-    it('a ledger outage leaves the redemption PENDING; recovery finishes it once the ledger is back', async () => {
-      const r = await h.reward({ name: 'Ticket', kind: 'TICKET', pointsPrice: 100, stock: 2 });
-      const m = await h.member('Patient');
-      ledger.credit(m, 100);
-      ledger.down = true;
-      const res = await h.redeem({ rewardId: r, idempotencyKey: 'outage' }, h.tokens.member(m));
-      expect(codeOf(res)).toBe('SERVICE_UNAVAILABLE');
-      expect(await h.stock(r)).toBe(1);
-      const failed = await h.app.recovery.sweep({ staleAfterMs: 0 });
-      expect(failed.failed).toBeGreaterThanOrEqual(1);
-      ledger.down = false;
-      await h.app.recovery.sweep({ staleAfterMs: 0 });
-      expect(ledger.balance(m)).toBe(0);
-      expect(ledger.held(m)).toBe(0);
-      expect(await h.stock(r)).toBe(1);
-    });
-
-    it('a hold that lapsed before capture cancels the redemption and returns the stock', async () => {
-      const r = await h.reward({ name: 'Slow thing', kind: 'GOODS', pointsPrice: 100, stock: 1 });
-      const m = await h.member('Slowpoke');
-      ledger.credit(m, 100);
-      h.app.redemptions.hooks.afterHold = async () => {
-        const [hold] = ledger.holdsOf(m);
-        ledger.expire(hold.id);
-        throw new SimulatedCrash('stalled until the hold expired');
-      };
-      await h.redeem({ rewardId: r, idempotencyKey: 'lapse' }, h.tokens.member(m));
-      h.app.redemptions.hooks.afterHold = undefined;
-      await h.app.recovery.sweep({ staleAfterMs: 0 });
-      expect(ledger.balance(m)).toBe(100);
-      expect(await h.stock(r)).toBe(1);
+      expect((await h.history(m)).filter((e) => e.type === 'REDEEM')).toEqual([
+        expect.objectContaining({ points: -300 }),
+      ]);
     });
   });
 
@@ -258,7 +286,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         h.tokens.partner(dining),
       );
       const m = await h.member('Changed Mind');
-      ledger.credit(m, 150);
+      await h.give(m, 150);
       const id = (await h.redeem({ rewardId: r, idempotencyKey: 'x' }, h.tokens.member(m))).data!.redeemReward
         .id;
       const other = await h.member('Nosy');
@@ -274,7 +302,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         h.tokens.member(m),
       );
       expect(res.cancelRedemption).toEqual({ status: 'CANCELLED', compensationPoints: 0 });
-      expect(ledger.balance(m)).toBe(150);
+      expect(await h.balance(m)).toBe(150);
       expect(await h.stock(r)).toBe(4);
       const again = await h.ok(
         'mutation($id: ID!) { cancelRedemption(id: $id, reason: "again") { status } }',
@@ -282,7 +310,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         h.tokens.member(m),
       );
       expect(again.cancelRedemption.status).toBe('CANCELLED');
-      expect(ledger.balance(m)).toBe(150);
+      expect(await h.balance(m)).toBe(150);
     });
 
     it("a partner redeems its own merchant's reward for a member in store; the member sees it", async () => {
@@ -291,7 +319,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         h.tokens.partner(dining),
       );
       const m = await h.member('Walk-in');
-      ledger.credit(m, 30);
+      await h.give(m, 30);
       const res = await h.redeem(
         { rewardId: r, memberId: m, idempotencyKey: 'order-778' },
         h.tokens.partner(dining),
@@ -303,7 +331,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       expect(own.redemption.transitions[0]).toMatchObject({ actor: `partner:${dining}` });
       const other = await h.gql(REDEMPTION, { id }, h.tokens.partner(stationery));
       expect(codeOf(other)).toBe('FORBIDDEN');
-      expect(ledger.balance(m)).toBe(0);
+      expect(await h.balance(m)).toBe(0);
     });
 
     it('only the merchant or the operator fulfils; members cannot cancel afterwards; the trail has who and why', async () => {
@@ -312,7 +340,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         h.tokens.partner(dining),
       );
       const m = await h.member('Designer Fan');
-      ledger.credit(m, 100);
+      await h.give(m, 100);
       const id = (await h.redeem({ rewardId: r, idempotencyKey: 'd' }, h.tokens.member(m))).data!.redeemReward
         .id;
       const wrongPartner = await h.gql(
@@ -344,14 +372,14 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         { from: 'PENDING', to: 'CONFIRMED', actor: `member:${m}`, reason: 'Points captured' },
         { from: 'CONFIRMED', to: 'FULFILLED', actor: `partner:${dining}`, reason: 'Delivered in store' },
       ]);
-      expect(ledger.balance(m)).toBe(0);
+      expect(await h.balance(m)).toBe(0);
     });
 
     it("a partner lists its own merchant's redemptions to fulfil, and only its own", async () => {
       const bakery = await h.merchant('Bakery', 'dining');
       const r = await h.reward({ name: 'Croissant', kind: 'GOODS', pointsPrice: 20, merchantId: bakery });
       const m = await h.member('Croissant fan');
-      ledger.credit(m, 60);
+      await h.give(m, 60);
       for (const k of ['a', 'b', 'c'])
         await h.redeem({ rewardId: r, idempotencyKey: `cr-${k}` }, h.tokens.member(m));
       const list = (token: string, vars: Record<string, unknown> = {}) =>
@@ -385,13 +413,13 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       );
       const a = await h.member('Fan A');
       const b = await h.member('Fan B');
-      ledger.credit(a, 400);
-      ledger.credit(b, 5);
+      await h.give(a, 400);
+      await h.give(b, 5);
       const ra = (await h.redeem({ rewardId: r, idempotencyKey: 't', quantity: 2 }, h.tokens.member(a))).data!
         .redeemReward.id;
       const rb = (await h.redeem({ rewardId: cheap, idempotencyKey: 's' }, h.tokens.member(b))).data!
         .redeemReward.id;
-      expect(ledger.balance(a)).toBe(0);
+      expect(await h.balance(a)).toBe(0);
       const otherPartner = await h.gql(
         'mutation($id: ID!) { delistReward(id: $id, reason: "x") { id } }',
         { id: r },
@@ -416,26 +444,26 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         compensationPoints: 40,
         cancelReason: 'Reward delisted: Concert cancelled by the organiser',
       });
-      expect(ledger.balance(a)).toBe(400 + 40);
-      expect(ledger.historyOf(a).filter((e) => e.type === 'COMPENSATE')).toEqual([
+      expect(await h.balance(a)).toBe(400 + 40);
+      expect((await h.history(a)).filter((e) => e.type === 'COMPENSATE')).toEqual([
         expect.objectContaining({
           points: 40,
-          reason: 'Compensation: Reward delisted: Concert cancelled by the organiser',
+          description: expect.stringContaining('Reward delisted: Concert cancelled by the organiser'),
         }),
       ]);
       expect((await h.ok(REDEMPTION, { id: rb }, h.tokens.member(b))).redemption.compensationPoints).toBe(1);
-      expect(ledger.balance(b)).toBe(5 + 1);
+      expect(await h.balance(b)).toBe(5 + 1);
       expect(await h.count('outbox_events')).toBe(outboxBefore + 2);
       // Delisted: no longer listed or redeemable.
       const again = await h.redeem({ rewardId: r, idempotencyKey: 't2' }, h.tokens.member(a));
       expect(codeOf(again)).toBe('BAD_USER_INPUT');
-      expect(ledger.balance(a)).toBe(440);
+      expect(await h.balance(a)).toBe(440);
     });
 
     it('a delisting with a large backlog answers quickly and the sweeper settles the rest', async () => {
       const r = await h.reward({ name: 'Festival gift box', kind: 'GOODS', pointsPrice: 100 });
       const fans = await Promise.all(Array.from({ length: 30 }, (_, i) => h.member(`Box fan ${i}`)));
-      for (const f of fans) ledger.credit(f, 100);
+      for (const f of fans) await h.give(f, 100);
       for (const [i, f] of fans.entries())
         await h.redeem({ rewardId: r, idempotencyKey: `box-${i}` }, h.tokens.member(f));
       await h.ok(
@@ -443,30 +471,11 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         { id: r },
         h.tokens.admin(),
       );
-      const settled = () => fans.filter((f) => ledger.balance(f) === 110).length;
-      expect(settled()).toBe(25);
+      const settled = async () =>
+        (await Promise.all(fans.map((f) => h.balance(f)))).filter((b) => b === 110).length;
+      expect(await settled()).toBe(25);
       await h.app.recovery.sweep({ staleAfterMs: 0 });
-      expect(settled()).toBe(30);
-    });
-
-    it('an outage while settling a cancellation is finished by the sweeper', async () => {
-      const r = await h.reward({ name: 'Flight voucher', kind: 'TICKET', pointsPrice: 500 });
-      const m = await h.member('Traveller');
-      ledger.credit(m, 500);
-      const id = (await h.redeem({ rewardId: r, idempotencyKey: 'f' }, h.tokens.member(m))).data!.redeemReward
-        .id;
-      ledger.down = true;
-      await h.ok(
-        'mutation($id: ID!) { cancelRedemption(id: $id, reason: "Flight cancelled") { status } }',
-        { id },
-        h.tokens.admin(),
-      );
-      expect(ledger.balance(m)).toBe(0);
-      ledger.down = false;
-      await h.app.recovery.sweep({ staleAfterMs: 0 });
-      expect(ledger.balance(m)).toBe(550);
-      await h.app.recovery.sweep({ staleAfterMs: 0 });
-      expect(ledger.balance(m)).toBe(550);
+      expect(await settled()).toBe(30);
     });
   });
 
@@ -482,8 +491,8 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         offeredTo: [a],
       });
       const soldOut = await h.reward({ name: 'Sold out', kind: 'GOODS', pointsPrice: 10, stock: 0 });
-      ledger.credit(a, 100);
-      ledger.credit(b, 100);
+      await h.give(a, 100);
+      await h.give(b, 100);
       expect(codeOf(await h.redeem({ rewardId: gold, idempotencyKey: 'g' }, h.tokens.member(a)))).toBe(
         'FORBIDDEN',
       );
@@ -526,8 +535,8 @@ describe('catalog through the gateway (in-memory ledger)', () => {
       });
       const big = await h.member('Big Spender');
       const small = await h.member('Small Spender');
-      ledger.credit(big, 100);
-      ledger.credit(small, 100);
+      await h.give(big, 100);
+      await h.give(small, 100);
       // A purchase as the campaigns service reports it: 10,000 yuan of spending makes a GOLD member.
       await h.graph.transport.publish([
         {
@@ -579,12 +588,13 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         merchantId: stationery,
       });
       const m = await h.member('Careless');
-      ledger.credit(m, 100);
+      await h.give(m, 100);
       const before = {
         rewards: await h.count('rewards'),
         redemptions: await h.count('redemptions'),
         rules: await h.count('price_rules'),
-        calls: ledger.calls,
+        holds: await h.ledgerRows('ledger_holds'),
+        history: (await h.history(m)).length,
       };
       const member = h.tokens.member(m);
       const cases: [Promise<{ errors?: { extensions?: { code?: string } }[] }>, string][] = [
@@ -723,9 +733,10 @@ describe('catalog through the gateway (in-memory ledger)', () => {
         rewards: await h.count('rewards'),
         redemptions: await h.count('redemptions'),
         rules: await h.count('price_rules'),
-        calls: ledger.calls,
+        holds: await h.ledgerRows('ledger_holds'),
+        history: (await h.history(m)).length,
       }).toEqual(before);
-      expect(ledger.balance(m)).toBe(100);
+      expect(await h.balance(m)).toBe(100);
       expect(await h.stock(r)).toBe(5);
     });
   });
@@ -819,7 +830,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
           h.tokens.partner(dining),
         );
         const m = await h.member('Listener');
-        ledger.credit(m, 10);
+        await h.give(m, 10);
         const id = (await h.redeem({ rewardId: r, idempotencyKey: 'ev' }, h.tokens.member(m))).data!
           .redeemReward.id;
         await h.ok(
@@ -887,7 +898,7 @@ describe('catalog through the gateway (in-memory ledger)', () => {
     it("pages a member's redemptions newest first, for the member and the operator only", async () => {
       const r = await h.reward({ name: 'Page me', kind: 'GOODS', pointsPrice: 1 });
       const m = await h.member('Pager');
-      ledger.credit(m, 5);
+      await h.give(m, 5);
       const ids: string[] = [];
       for (let i = 0; i < 5; i++)
         ids.push(

@@ -6,8 +6,8 @@ import {
   ServiceUnavailableError,
 } from '@loyalty/platform';
 
-/** The states of a ledger hold, as the internal API reports them. */
-export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED';
+/** The states of a ledger hold, as the internal API reports them (RESTORED: captured, then given back). */
+export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED' | 'RESTORED';
 
 /** A hold as `ledgerHold` answers it. */
 export interface PointHold {
@@ -52,15 +52,20 @@ interface Hold {
   kind: string;
   points: number;
   status: HoldStatus;
-  restored: boolean;
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** A call's parameters apart from its key, independent of property order (as the ledger compares them). */
+function fingerprint({ idempotencyKey: _key, ...params }: { idempotencyKey: string }): string {
+  return JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 /**
  * An in-memory ledger with the internal API's semantics (docs/internal-api.md): holds that are
- * resolved at most once, idempotency keys whose replay returns the first result, no overdraft.
- * Every call yields to the event loop first, so concurrent sagas really interleave.
+ * resolved at most once, idempotency keys whose replay returns the first result (a key reused
+ * with other parameters is a CONFLICT), no overdraft. {@link ledgerContract} checks these against
+ * the real ledger too. Every call yields to the event loop first, so concurrent sagas interleave.
  */
 export class FakeLedger {
   private readonly balances = new Map<string, number>();
@@ -98,7 +103,7 @@ export class FakeLedger {
 
   async hold(input: HoldInput): Promise<PointHold> {
     await this.enter();
-    const params = JSON.stringify([input.memberId, input.kind, input.points]);
+    const params = fingerprint(input);
     const first = this.replay(input.idempotencyKey, params);
     if (first) return this.leave(this.view(this.holds.get(first.holdId!)!));
     if (this.balance(input.memberId, input.kind) < input.points) throw new InsufficientPointsError();
@@ -108,7 +113,6 @@ export class FakeLedger {
       kind: input.kind,
       points: input.points,
       status: 'HELD',
-      restored: false,
     };
     this.holds.set(hold.id, hold);
     this.move(input.memberId, input.kind, -input.points, 'HOLD', input.reason);
@@ -120,7 +124,7 @@ export class FakeLedger {
     await this.enter();
     if (this.replay(key, holdId)) return this.leave(undefined);
     const hold = this.find(holdId);
-    if (hold.status !== 'HELD') throw new ConflictError(`hold ${hold.status}`);
+    if (hold.status !== 'HELD') throw new ConflictError(`Hold ${holdId} is already ${hold.status}`);
     hold.status = 'CAPTURED';
     this.move(hold.memberId, hold.kind, hold.points, 'RELEASE', 'captured');
     this.move(hold.memberId, hold.kind, -hold.points, 'REDEEM', 'redeemed');
@@ -130,31 +134,31 @@ export class FakeLedger {
 
   async release(holdId: string, key: string, reason: string): Promise<void> {
     await this.enter();
-    if (this.replay(key, holdId)) return this.leave(undefined);
+    const params = JSON.stringify([holdId, reason]);
+    if (this.replay(key, params)) return this.leave(undefined);
     const hold = this.find(holdId);
-    if (hold.status === 'CAPTURED') throw new ConflictError('hold already captured');
-    if (hold.status === 'HELD') {
-      hold.status = 'RELEASED';
-      this.move(hold.memberId, hold.kind, hold.points, 'RELEASE', reason);
-    }
-    this.results.set(key, { params: holdId });
+    if (hold.status !== 'HELD') throw new ConflictError(`Hold ${holdId} is already ${hold.status}`);
+    hold.status = 'RELEASED';
+    this.move(hold.memberId, hold.kind, hold.points, 'RELEASE', reason);
+    this.results.set(key, { params });
     this.leave(undefined);
   }
 
   async restore(holdId: string, key: string, reason: string): Promise<void> {
     await this.enter();
-    if (this.replay(key, holdId)) return this.leave(undefined);
+    const params = JSON.stringify([holdId, reason]);
+    if (this.replay(key, params)) return this.leave(undefined);
     const hold = this.find(holdId);
-    if (hold.status !== 'CAPTURED' || hold.restored) throw new ConflictError('nothing captured to restore');
-    hold.restored = true;
+    if (hold.status !== 'CAPTURED') throw new ConflictError(`Hold ${holdId} is ${hold.status}, not CAPTURED`);
+    hold.status = 'RESTORED';
     this.move(hold.memberId, hold.kind, hold.points, 'RESTORE', reason);
-    this.results.set(key, { params: holdId });
+    this.results.set(key, { params });
     this.leave(undefined);
   }
 
   async compensate(input: CompensateInput): Promise<void> {
     await this.enter();
-    const params = JSON.stringify([input.memberId, input.kind, input.points]);
+    const params = fingerprint(input);
     if (this.replay(input.idempotencyKey, params)) return this.leave(undefined);
     this.move(input.memberId, input.kind, input.points, 'COMPENSATE', input.reason);
     this.results.set(input.idempotencyKey, { params });

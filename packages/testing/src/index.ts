@@ -5,3 +5,4 @@ export * from './realtime-fake-ledger';
 export * from './fake-ledger';
 export * from './crash';
 export * from './events';
+export * from './ledger-contract';

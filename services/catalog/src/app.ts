@@ -1,56 +1,88 @@
 import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
 import { loadCatalogConfig, type CatalogConfig } from './config';
-import { RemoteLedger, type LedgerPort } from './ledger/ledger.port';
-import { RemoteMemberDirectory, type MemberDirectory } from './members/member-directory';
+import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
+import { RemoteMembersClient, type MembersClient } from './peers/members.client';
+import { RedemptionCancellation } from './redemptions/redemption.cancellation';
+import { RedemptionQueries } from './redemptions/redemption.queries';
 import { RedemptionRecovery } from './redemptions/redemption.recovery';
 import { RedemptionService } from './redemptions/redemption.service';
+import { RedemptionSettlement } from './redemptions/redemption.settlement';
+import { RewardQueries } from './rewards/reward.queries';
 import { RewardService } from './rewards/reward.service';
 
 /** The catalog's rules, wired to its runtime; the recovery sweeper runs while the service is up. */
 export interface CatalogApp extends ServiceApp {
   config: CatalogConfig;
-  directory: MemberDirectory;
-  ledger: LedgerPort;
+  members: MembersClient;
+  ledger: LedgerClient;
   rewards: RewardService;
+  rewardQueries: RewardQueries;
+  /** The saga: redeem, confirm, fulfil. */
   redemptions: RedemptionService;
+  cancellations: RedemptionCancellation;
+  settlement: RedemptionSettlement;
+  redemptionQueries: RedemptionQueries;
   recovery: RedemptionRecovery;
 }
 
 /** The other services the catalog depends on; tests may substitute them. */
 export interface CatalogPorts {
-  ledger: LedgerPort;
-  directory: MemberDirectory;
+  ledger: LedgerClient;
+  members: MembersClient;
 }
 
 export function createApp(
   runtime: ServiceRuntime,
-  config: CatalogConfig = loadCatalogConfig(),
+  config: CatalogConfig = loadCatalogConfig(runtime.config),
   ports: Partial<CatalogPorts> = {},
 ): CatalogApp {
-  const directory = ports.directory ?? new RemoteMemberDirectory(runtime.client('members'));
-  const ledger = ports.ledger ?? new RemoteLedger(runtime.client('ledger'));
-  const rewards = new RewardService(runtime.transactor, directory);
-  const redemptions = new RedemptionService(
-    runtime.transactor,
-    runtime.db.kind,
+  const { transactor, logger } = runtime;
+  const members = ports.members ?? new RemoteMembersClient(runtime.client('members'));
+  const ledger = ports.ledger ?? new RemoteLedgerClient(runtime.client('ledger'));
+  const rewardQueries = new RewardQueries(transactor);
+  const rewards = new RewardService(transactor, rewardQueries, members);
+  const redemptionQueries = new RedemptionQueries(transactor);
+  const settlement = new RedemptionSettlement(
+    transactor,
     ledger,
-    directory,
-    rewards,
-    config,
-    runtime.logger,
+    redemptionQueries,
+    config.holdTtlSeconds,
+    logger,
+  );
+  const redemptions = new RedemptionService(
+    transactor,
+    ledger,
+    members,
+    rewardQueries,
+    redemptionQueries,
+    settlement,
+    config.holdTtlSeconds,
+  );
+  const cancellations = new RedemptionCancellation(
+    transactor,
+    redemptionQueries,
+    rewardQueries,
+    settlement,
+    config.compensation,
   );
   const recovery = new RedemptionRecovery(
     redemptions,
-    runtime.logger,
+    settlement,
+    redemptionQueries,
+    logger,
     config.recoveryIntervalMs,
     config.staleAfterMs,
   );
   return {
     config,
-    directory,
+    members,
     ledger,
     rewards,
+    rewardQueries,
     redemptions,
+    cancellations,
+    settlement,
+    redemptionQueries,
     recovery,
     start: () => recovery.start(),
     stop: () => recovery.stop(),

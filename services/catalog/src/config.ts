@@ -1,4 +1,5 @@
-import { durationMs, parseDuration } from '@loyalty/platform';
+import { z } from 'zod';
+import { durationMs, loadSettings, requireDuration, setting, type PlatformConfig } from '@loyalty/platform';
 import type { CompensationPolicy } from './redemptions/redemption.state';
 
 /** The catalog's own settings (beyond the platform's), read once at start. */
@@ -12,41 +13,28 @@ export interface CatalogConfig {
   holdTtlSeconds: number;
 }
 
-function duration(name: string, value: string | undefined, fallback: string): number {
-  const text = value ?? fallback;
-  const d = parseDuration(text);
-  if (!d) throw new Error(`${name} must be a positive ISO-8601 duration, got ${text}`);
-  return durationMs(d);
-}
+const schema = z.object({
+  /** Share of the returned points granted as compensation when the operator cancels (C6). */
+  REDEMPTION_COMPENSATION_RATE: setting.number(0, 10).default(0.1),
+  /** Floor of that compensation. */
+  REDEMPTION_COMPENSATION_MIN: setting.count().default(1),
+  REDEMPTION_RECOVERY_INTERVAL: setting.duration('REDEMPTION_RECOVERY_INTERVAL').default('PT15S'),
+  REDEMPTION_STALE_AFTER: setting.duration('REDEMPTION_STALE_AFTER').default('PT30S'),
+  REDEMPTION_HOLD_TTL: setting.duration('REDEMPTION_HOLD_TTL').default('PT15M'),
+});
 
-function fraction(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 10) throw new Error(`${name} must be a number between 0 and 10`);
-  return n;
-}
-
-function count(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
-  return n;
-}
+const ms = (text: string) => durationMs(requireDuration(text));
 
 /**
- * `REDEMPTION_COMPENSATION_RATE` (default 0.1) and `REDEMPTION_COMPENSATION_MIN` (default 1):
- * bonus points granted when the operator cancels a redemption (C6);
- * `REDEMPTION_RECOVERY_INTERVAL` (PT15S), `REDEMPTION_STALE_AFTER` (PT30S),
- * `REDEMPTION_HOLD_TTL` (PT15M).
+ * The catalog's settings from the platform configuration's variables (overrides included); an
+ * invalid value stops the service with a ConfigError naming the variable.
  */
-export function loadCatalogConfig(env: Record<string, string | undefined> = process.env): CatalogConfig {
+export function loadCatalogConfig(config: PlatformConfig): CatalogConfig {
+  const s = loadSettings(config, schema);
   return {
-    compensation: {
-      rate: fraction('REDEMPTION_COMPENSATION_RATE', env.REDEMPTION_COMPENSATION_RATE, 0.1),
-      minimum: count('REDEMPTION_COMPENSATION_MIN', env.REDEMPTION_COMPENSATION_MIN, 1),
-    },
-    recoveryIntervalMs: duration('REDEMPTION_RECOVERY_INTERVAL', env.REDEMPTION_RECOVERY_INTERVAL, 'PT15S'),
-    staleAfterMs: duration('REDEMPTION_STALE_AFTER', env.REDEMPTION_STALE_AFTER, 'PT30S'),
-    holdTtlSeconds: Math.ceil(duration('REDEMPTION_HOLD_TTL', env.REDEMPTION_HOLD_TTL, 'PT15M') / 1000),
+    compensation: { rate: s.REDEMPTION_COMPENSATION_RATE, minimum: s.REDEMPTION_COMPENSATION_MIN },
+    recoveryIntervalMs: ms(s.REDEMPTION_RECOVERY_INTERVAL),
+    staleAfterMs: ms(s.REDEMPTION_STALE_AFTER),
+    holdTtlSeconds: Math.ceil(ms(s.REDEMPTION_HOLD_TTL) / 1000),
   };
 }

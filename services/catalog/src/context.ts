@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { BaseContext } from '@loyalty/platform';
 import type { CatalogApp } from './app';
-import { memberInfoLoader, type MemberInfo } from './members/member-directory';
+import { memberInfoLoader, type MemberInfo } from './peers/members.client';
 import type { RedemptionRow } from './redemptions/redemption.entity';
 import type { RedemptionTransitionRow } from './redemptions/transition.entity';
 import type { PriceRuleRow } from './rewards/price-rule.entity';
@@ -33,13 +33,13 @@ export function createContext(base: BaseContext, app: CatalogApp): CatalogContex
     ...base,
     app,
     loaders: {
-      reward: new DataLoader((ids) => app.rewards.byIds(ids)),
-      redemption: new DataLoader((ids) => app.redemptions.byIds(ids)),
-      priceRules: new DataLoader((ids) => app.rewards.currentRules(ids)),
-      transitions: new DataLoader((ids) => app.redemptions.transitions(ids)),
-      memberInfo: memberInfoLoader(app.directory),
-      chosen: new DataLoader((pairs) => app.rewards.chosen(pairs), { cacheKeyFn: pairKey }),
-      usedUnits: new DataLoader((pairs) => app.redemptions.usedUnits(pairs), { cacheKeyFn: pairKey }),
+      reward: new DataLoader((ids) => app.rewardQueries.byIds(ids)),
+      redemption: new DataLoader((ids) => app.redemptionQueries.byIds(ids)),
+      priceRules: new DataLoader((ids) => app.rewardQueries.currentRules(ids)),
+      transitions: new DataLoader((ids) => app.redemptionQueries.transitions(ids)),
+      memberInfo: memberInfoLoader(app.members),
+      chosen: new DataLoader((pairs) => app.rewardQueries.chosen(pairs), { cacheKeyFn: pairKey }),
+      usedUnits: new DataLoader((pairs) => app.redemptionQueries.usedUnits(pairs), { cacheKeyFn: pairKey }),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { describeIneligibility, ineligibility, tierRank } from '../src/rewards/eligibility';
+import { describeIneligibility, ineligibility, tierRank } from '../src/rewards/eligibility.rules';
 
 const reward = { active: true, minTier: null as string | null, personal: false };
 

@@ -1,5 +1,5 @@
 import { PointKind } from '@loyalty/platform';
-import { payingKind } from '../src/redemptions/redemption.service';
+import { payingKind } from '../src/redemptions/redemption.rules';
 
 describe('which points pay (C2)', () => {
   it('GREEN rewards take green points only', () => {

@@ -5,7 +5,7 @@ import {
   assertPriceWindow,
   isActiveAt,
   quote,
-} from '../src/rewards/pricing';
+} from '../src/rewards/pricing.rules';
 
 const at = (iso: string) => new Date(iso);
 const backToSchool = {

@@ -2,7 +2,7 @@ import { PointKind, startService, type Principal, type RunningService } from '@l
 import { testConfig } from '@loyalty/testing';
 import { createApp, type CatalogApp } from '../src/app';
 import { loadCatalogConfig } from '../src/config';
-import type { MemberDirectory } from '../src/members/member-directory';
+import type { MembersClient } from '../src/peers/members.client';
 import { RedemptionRow } from '../src/redemptions/redemption.entity';
 import { RedemptionStatus } from '../src/redemptions/redemption.state';
 import { RewardRow } from '../src/rewards/reward.entity';
@@ -27,7 +27,7 @@ function prng(seed: number) {
   };
 }
 
-const directory: MemberDirectory = {
+const members: MembersClient = {
   tiers: async (ids) => ids.map((id) => ({ id, tier: 'REGULAR' })),
   merchantExists: async () => true,
 };
@@ -44,7 +44,7 @@ describe('redemption saga under injected faults', () => {
 
   beforeAll(async () => {
     catalog = await startService(
-      { ...catalogService, createApp: (rt) => createApp(rt, loadCatalogConfig({}), { ledger, directory }) },
+      { ...catalogService, createApp: (rt) => createApp(rt, loadCatalogConfig(config), { ledger, members }) },
       { config, port: 0 },
     );
   });
@@ -111,11 +111,11 @@ describe('redemption saga under injected faults', () => {
             const mine = await catalog.runtime.db.dataSource.manager.findBy(RedemptionRow, { memberId: m });
             const target = mine.length ? rnd.pick(mine) : null;
             if (target && dice < 0.85)
-              ops.push(swallow(app.redemptions.cancel(target.id, 'changed my mind', asMember(m))));
-            else if (target) ops.push(swallow(app.redemptions.cancel(target.id, 'operator fault', admin)));
+              ops.push(swallow(app.cancellations.cancel(target.id, 'changed my mind', asMember(m))));
+            else if (target) ops.push(swallow(app.cancellations.cancel(target.id, 'operator fault', admin)));
           }
         }
-        if (round === 5) ops.push(swallow(app.redemptions.delist(rewards[1], 'supplier gone', admin)));
+        if (round === 5) ops.push(swallow(app.cancellations.delist(rewards[1], 'supplier gone', admin)));
         if (rnd.next() < 0.5) ops.push(swallow(app.recovery.sweep({ staleAfterMs: 0 })));
         await Promise.all(ops);
       }
@@ -125,9 +125,9 @@ describe('redemption saga under injected faults', () => {
       app.redemptions.hooks.afterHold = undefined;
       for (let i = 0; i < 5; i++) {
         await app.recovery.sweep({ staleAfterMs: 0 });
-        if ((await app.redemptions.stuck(new Date(Date.now() + 1000))).length === 0) break;
+        if ((await app.redemptionQueries.stuck(new Date(Date.now() + 1000))).length === 0) break;
       }
-      expect(await app.redemptions.stuck(new Date(Date.now() + 1000))).toEqual([]);
+      expect(await app.redemptionQueries.stuck(new Date(Date.now() + 1000))).toEqual([]);
 
       const manager = catalog.runtime.db.dataSource.manager;
       const all = (await manager.findBy(RedemptionRow, {})).filter((r) => rewards.includes(r.rewardId));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { startGateway, type RunningGateway } from '@loyalty/gateway';
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { startService, type PlatformConfig, type RunningService } from '@loyalty/platform';
@@ -11,8 +12,8 @@ import {
 } from '@loyalty/catalog';
 
 /**
- * The whole graph through the gateway, with the catalog started here so a test can give it other
- * ports (an in-memory ledger) and stop/restart it like a crashed process.
+ * The whole graph through the gateway, the real ledger included; a test may give the catalog other
+ * ports (an in-memory ledger for outages) and stop/restart it like a crashed process.
  */
 export class CatalogHarness {
   readonly config: PlatformConfig = testConfig();
@@ -135,9 +136,62 @@ export class CatalogHarness {
     return data.reward.stock;
   }
 
+  /** Grants points through the real ledger (an operator adjustment). */
+  async give(memberId: string, points: number, kind = 'REGULAR'): Promise<void> {
+    await this.ok(
+      'mutation($i: AdjustPointsInput!) { adjustPoints(input: $i) { id } }',
+      { i: { memberId, kind, points, reason: 'Test grant', idempotencyKey: `grant-${randomUUID()}` } },
+      this.tokens.admin(),
+    );
+  }
+
+  /** Spendable points of one kind, as the real ledger reports them (held points excluded). */
+  async balance(memberId: string, kind = 'REGULAR'): Promise<number> {
+    const data = await this.ok(
+      'query($id: ID!, $k: PointKind) { member(id: $id) { balance(kind: $k) } }',
+      { id: memberId, k: kind },
+      this.tokens.admin(),
+    );
+    return data.member.balance;
+  }
+
+  /** A member's ledger history, newest first. */
+  async history(memberId: string): Promise<{ type: string; points: number; description: string }[]> {
+    const data = await this.ok(
+      'query($id: ID!) { member(id: $id) { history(first: 100) { edges { node { type points description } } } } }',
+      { id: memberId },
+      this.tokens.admin(),
+    );
+    return data.member.history.edges.map((e: { node: unknown }) => e.node);
+  }
+
+  /** Points the real ledger still holds for a member (neither captured nor released). */
+  async held(memberId: string): Promise<number> {
+    const rows = await this.ledgerDb().query(
+      'SELECT COALESCE(SUM(points), 0) AS n FROM ledger_holds WHERE memberId = ? AND status = ?',
+      [memberId, 'HELD'],
+    );
+    return Number(rows[0].n);
+  }
+
+  /** Rows in the real ledger's own database (for "nothing written" checks). */
+  async ledgerRows(table: 'ledger_holds' | 'ledger_entries'): Promise<number> {
+    const rows = await this.ledgerDb().query(`SELECT COUNT(*) AS n FROM ${table}`);
+    return Number(rows[0].n);
+  }
+
+  private ledgerDb() {
+    const ledger = this.graph.services.ledger;
+    if (!ledger) throw new Error('the ledger subgraph is not running');
+    return ledger.runtime.db.dataSource;
+  }
+
   private startCatalog(port: number): Promise<RunningService<CatalogApp>> {
     return startService(
-      { ...catalogService, createApp: (runtime) => createApp(runtime, loadCatalogConfig({}), this.ports) },
+      {
+        ...catalogService,
+        createApp: (runtime) => createApp(runtime, loadCatalogConfig(this.config), this.ports),
+      },
       { config: this.config, transport: this.graph.transport, peers: this.graph.peers, port },
     );
   }

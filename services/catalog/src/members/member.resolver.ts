@@ -1,16 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
-import {
-  assertCanReadMember,
-  assertCanReadMemberPrivate,
-  decodeCursor,
-  encodeCursor,
-  NotFoundError,
-  pageSize,
-  toConnection,
-} from '@loyalty/platform';
+import { decodeCursor, encodeCursor, NotFoundError, pageSize, toConnection } from '@loyalty/platform';
 import type { CatalogContext } from '../context';
+import { assertCanListEligibleRewardsOf, assertCanListRedemptionsOf } from '../policy';
 import { RedemptionConnection } from '../redemptions/redemption.type';
-import { ineligibility } from '../rewards/eligibility';
+import { ineligibility } from '../rewards/eligibility.rules';
 import type { RewardRow } from '../rewards/reward.entity';
 import { Reward } from '../rewards/reward.type';
 import { Member, type MemberRef } from './member.type';
@@ -26,10 +19,10 @@ export class MemberResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: CatalogContext,
   ) {
-    assertCanReadMemberPrivate(ctx.principal, member.id);
+    assertCanListRedemptionsOf(ctx.principal, member.id);
     const size = pageSize(first);
     const cursor = after ? decodeCursor<{ t: number; id: string }>(after, ['t', 'id']) : null;
-    const rows = await ctx.app.redemptions.listForMember(member.id, size, cursor);
+    const rows = await ctx.app.redemptionQueries.listForMember(member.id, size, cursor);
     for (const row of rows) ctx.loaders.redemption.prime(row.id, row);
     return toConnection(
       rows,
@@ -49,12 +42,12 @@ export class MemberResolver {
     @Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null,
     @Ctx() ctx: CatalogContext,
   ): Promise<RewardRow[]> {
-    assertCanReadMember(ctx.principal, member.id);
+    assertCanListEligibleRewardsOf(ctx.principal, member.id);
     const size = pageSize(first);
     const info = await ctx.loaders.memberInfo.load(member.id);
     if (!info) throw new NotFoundError('Member', member.id);
     // Over-fetch a little: some rewards may be over the member's limit.
-    const rows = await ctx.app.rewards.listVisibleTo(
+    const rows = await ctx.app.rewardQueries.listVisibleTo(
       member.id,
       info.tier,
       Math.min(size * 2, 200),

@@ -1,5 +1,13 @@
 import { BackgroundLoop, type ServiceRuntime } from '@loyalty/platform';
+import { isDefinite } from '../peers/ledger.client';
+import type { RedemptionRow } from './redemption.entity';
+import type { RedemptionQueries } from './redemption.queries';
 import type { RedemptionService } from './redemption.service';
+import type { RedemptionSettlement } from './redemption.settlement';
+import { RedemptionStatus } from './redemption.state';
+
+/** The actor the trail names for steps the sweeper finished. */
+const RECOVERY = 'system:recovery';
 
 export interface SweepResult {
   examined: number;
@@ -17,7 +25,9 @@ export class RedemptionRecovery {
   private running: Promise<SweepResult> | null = null;
 
   constructor(
-    private readonly redemptions: RedemptionService,
+    private readonly saga: RedemptionService,
+    private readonly settlement: RedemptionSettlement,
+    private readonly queries: RedemptionQueries,
     private readonly logger: ServiceRuntime['logger'],
     intervalMs: number,
     private readonly staleAfterMs: number,
@@ -52,12 +62,12 @@ export class RedemptionRecovery {
   }
 
   private async pass(staleAfterMs: number): Promise<SweepResult> {
-    const stuck = await this.redemptions.stuck(new Date(Date.now() - staleAfterMs));
+    const stuck = await this.queries.stuck(new Date(Date.now() - staleAfterMs));
     let recovered = 0;
     let failed = 0;
     for (const row of stuck) {
       try {
-        await this.redemptions.recover(row);
+        await this.recover(row);
         recovered += 1;
       } catch (err) {
         failed += 1;
@@ -67,5 +77,16 @@ export class RedemptionRecovery {
     if (stuck.length)
       this.logger.info({ examined: stuck.length, recovered, failed }, 'redemption recovery sweep');
     return { examined: stuck.length, recovered, failed };
+  }
+
+  /** Resumes (PENDING) or settles (cancelled) one stuck redemption. */
+  async recover(row: RedemptionRow): Promise<void> {
+    const fresh = await this.queries.require(row.id);
+    if (fresh.status !== RedemptionStatus.PENDING) return this.settlement.settle(fresh);
+    try {
+      await this.saga.advance(fresh, RECOVERY);
+    } catch (error) {
+      if (!isDefinite(error)) throw error; // a definite refusal has cancelled it: recovered
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type { CatalogContext } from '../context';
+import { assertCanReadRedemption } from '../policy';
 import type { RedemptionRow } from './redemption.entity';
 
 /** `Redemption` references, batched, with the same object-level access as `redemption(id)`. */
@@ -7,6 +8,6 @@ export async function resolveRedemptionReference(
   ctx: CatalogContext,
 ): Promise<RedemptionRow | null> {
   const row = await ctx.loaders.redemption.load(String(ref.id));
-  if (row) ctx.app.redemptions.assertCanRead(ctx.principal, row);
+  if (row) assertCanReadRedemption(ctx.principal, row);
   return row;
 }

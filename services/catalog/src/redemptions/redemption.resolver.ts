@@ -1,14 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import {
-  assertMerchantScope,
-  decodeCursor,
-  encodeCursor,
-  NotFoundError,
-  pageSize,
-  requireRole,
-  toConnection,
-} from '@loyalty/platform';
+import { decodeCursor, encodeCursor, NotFoundError, pageSize, toConnection } from '@loyalty/platform';
 import type { CatalogContext } from '../context';
+import { assertCanReadRedemption, redemptionListScope } from '../policy';
 import { Member, type MemberRef } from '../members/member.type';
 import type { RewardRow } from '../rewards/reward.entity';
 import { Reward } from '../rewards/reward.type';
@@ -28,7 +21,7 @@ export class RedemptionResolver {
     @Ctx() ctx: CatalogContext,
   ): Promise<RedemptionRow | null> {
     const row = await ctx.loaders.redemption.load(id);
-    if (row) ctx.app.redemptions.assertCanRead(ctx.principal, row);
+    if (row) assertCanReadRedemption(ctx.principal, row);
     return row;
   }
 
@@ -44,12 +37,10 @@ export class RedemptionResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: CatalogContext,
   ) {
-    const p = requireRole(ctx.principal, 'partner', 'admin');
-    const scope = merchantId ?? (p.role === 'partner' ? p.merchantId! : null);
-    if (scope !== null) assertMerchantScope(p, scope);
+    const scope = redemptionListScope(ctx.principal, merchantId);
     const size = pageSize(first);
     const cursor = after ? decodeCursor<{ t: number; id: string }>(after, ['t', 'id']) : null;
-    const rows = await ctx.app.redemptions.listForMerchant(scope, status, size, cursor);
+    const rows = await ctx.app.redemptionQueries.listForMerchant(scope, status, size, cursor);
     for (const row of rows) ctx.loaders.redemption.prime(row.id, row);
     return toConnection(
       rows,
@@ -77,7 +68,7 @@ export class RedemptionResolver {
     @Arg('compensate', () => Boolean, { nullable: true }) compensate: boolean | null,
     @Ctx() ctx: CatalogContext,
   ): Promise<RedemptionRow> {
-    return ctx.app.redemptions.cancel(id, reason, ctx.principal, compensate);
+    return ctx.app.cancellations.cancel(id, reason, ctx.principal, compensate);
   }
 
   @Mutation(() => Redemption, { description: "The reward's merchant or the operator hands the reward over." })

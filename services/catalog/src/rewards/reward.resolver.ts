@@ -1,16 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import {
-  decodeCursor,
-  encodeCursor,
-  ForbiddenError,
-  isPrivileged,
-  pageSize,
-  toConnection,
-} from '@loyalty/platform';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '@loyalty/platform';
 import type { CatalogContext } from '../context';
+import { assertCanListInactive } from '../policy';
 import { Merchant } from '../merchants/merchant.type';
 import type { PriceRuleRow } from './price-rule.entity';
-import { activePointsPrice } from './pricing';
+import { activePointsPrice } from './pricing.rules';
 import { RewardConnection } from './reward.connection';
 import type { RewardRow } from './reward.entity';
 import { CreateRewardInput, PriceRuleInput, UpdateRewardInput } from './reward.input';
@@ -34,13 +28,8 @@ export class RewardResolver {
   ) {
     const size = pageSize(first);
     const afterId = after ? decodeCursor<{ id: string }>(after, ['id']).id : null;
-    if (includeInactive) {
-      const p = ctx.principal;
-      const ownMerchant = p?.role === 'partner' && merchantId !== null && p.merchantId === merchantId;
-      if (!isPrivileged(p) && !ownMerchant)
-        throw new ForbiddenError('Only the operator or the owning partner lists inactive rewards');
-    }
-    const rows = await ctx.app.rewards.list(size, afterId, {
+    if (includeInactive) assertCanListInactive(ctx.principal, merchantId);
+    const rows = await ctx.app.rewardQueries.list(size, afterId, {
       merchantId,
       kind,
       includeInactive,
@@ -106,7 +95,7 @@ export class RewardResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: CatalogContext,
   ): Promise<RewardRow> {
-    return ctx.app.redemptions.delist(id, reason, ctx.principal);
+    return ctx.app.cancellations.delist(id, reason, ctx.principal);
   }
 
   @FieldResolver(() => Merchant, { nullable: true })

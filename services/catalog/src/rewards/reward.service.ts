@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
-import {
-  alignToKeys,
-  assertMerchantScope,
-  BadInputError,
-  ForbiddenError,
-  NotFoundError,
-  PointKind,
-  requireRole,
-  type Principal,
-  type Transactor,
-} from '@loyalty/platform';
-import type { MemberDirectory } from '../members/member-directory';
-import { isTier, tierRank, TIERS } from './eligibility';
+import { BadInputError, NotFoundError, PointKind, type Principal, type Transactor } from '@loyalty/platform';
+import type { MembersClient } from '../peers/members.client';
+import { assertCanManageReward, rewardOwnerFor } from '../policy';
+import { isTier } from './eligibility.rules';
 import { PriceRuleRow } from './price-rule.entity';
-import { assertCashPrice, assertPointsPrice, assertPriceWindow } from './pricing';
+import { assertCashPrice, assertPointsPrice, assertPriceWindow } from './pricing.rules';
 import { RewardAudienceRow } from './reward-audience.entity';
 import { RewardRow } from './reward.entity';
 import type { CreateRewardInput, PriceRuleInput, UpdateRewardInput } from './reward.input';
-import { RewardKind } from './reward.type';
+import type { RewardQueries } from './reward.queries';
 
 const MAX_AUDIENCE = 1000;
 
@@ -41,37 +32,16 @@ function tierOrNull(value: string | null | undefined): string | null {
   return value;
 }
 
-export interface RewardListFilter {
-  merchantId?: string | null;
-  kind?: RewardKind | null;
-  /** Admins and owning partners may list delisted rewards too. */
-  includeInactive?: boolean;
-  /** Personal rewards are listed only where the audience has been checked. */
-  includePersonal?: boolean;
-}
-
-/** Rewards, prices and audiences (C1–C4). Reads go through DataLoaders in the context. */
+/** Managing rewards, their prices and audiences (C1–C4); reads are {@link RewardQueries}'. */
 export class RewardService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: MemberDirectory,
+    private readonly queries: RewardQueries,
+    private readonly members: MembersClient,
   ) {}
 
-  /** Who may manage a reward: the owning merchant's partner, or the operator. */
-  assertCanManage(principal: Principal | null, reward: Pick<RewardRow, 'merchantId'>): Principal {
-    const p = requireRole(principal, 'partner', 'admin', 'service');
-    if (reward.merchantId === null) {
-      if (p.role === 'partner') throw new ForbiddenError("Only the operator manages the operator's rewards");
-      return p;
-    }
-    return assertMerchantScope(p, reward.merchantId);
-  }
-
   async create(input: CreateRewardInput, principal: Principal | null): Promise<RewardRow> {
-    const p = requireRole(principal, 'partner', 'admin');
-    const merchantId = input.merchantId ?? (p.role === 'partner' ? p.merchantId! : null);
-    if (merchantId !== null) assertMerchantScope(p, merchantId);
-    else if (p.role === 'partner') throw new ForbiddenError('A partner creates rewards for its own merchant');
+    const merchantId = rewardOwnerFor(principal, input.merchantId);
     const name = text(input.name, 'name', 100);
     assertPointsPrice(input.pointsPrice, 'pointsPrice');
     const cashPrice = input.cashPrice ?? 0;
@@ -93,7 +63,7 @@ export class RewardService {
     if (audience.length > MAX_AUDIENCE)
       throw new BadInputError(`At most ${MAX_AUDIENCE} members per call`, 'offeredTo');
     // Before any write: the merchant and the chosen members must exist.
-    if (merchantId !== null && !(await this.directory.merchantExists(merchantId)))
+    if (merchantId !== null && !(await this.members.merchantExists(merchantId)))
       throw new NotFoundError('Merchant', merchantId);
     await this.assertMembersExist(audience);
     return this.transactor.run(async ({ manager }) => {
@@ -125,8 +95,8 @@ export class RewardService {
   }
 
   async update(input: UpdateRewardInput, principal: Principal | null): Promise<RewardRow> {
-    const reward = await this.require(input.id);
-    this.assertCanManage(principal, reward);
+    const reward = await this.queries.require(input.id);
+    assertCanManageReward(principal, reward);
     const changes: Partial<RewardRow> = {};
     if (input.name !== null && input.name !== undefined) changes.name = text(input.name, 'name', 100);
     if (input.pointsPrice !== null && input.pointsPrice !== undefined) {
@@ -152,8 +122,8 @@ export class RewardService {
 
   /** Adds units (or, with a negative number, writes off units that are still on the shelf). */
   async restock(id: string, quantity: number, principal: Principal | null): Promise<RewardRow> {
-    const reward = await this.require(id);
-    this.assertCanManage(principal, reward);
+    const reward = await this.queries.require(id);
+    assertCanManageReward(principal, reward);
     if (!Number.isInteger(quantity) || quantity === 0)
       throw new BadInputError('quantity must be a non-zero whole number', 'quantity');
     if (reward.stock === null) throw new BadInputError('This reward has unlimited stock', 'id');
@@ -175,8 +145,8 @@ export class RewardService {
     input: PriceRuleInput,
     principal: Principal | null,
   ): Promise<PriceRuleRow> {
-    const reward = await this.require(rewardId);
-    this.assertCanManage(principal, reward);
+    const reward = await this.queries.require(rewardId);
+    assertCanManageReward(principal, reward);
     assertPriceWindow(input, reward.listPointsPrice, 'input');
     text(input.label, 'input.label', 100);
     return this.transactor.run(
@@ -186,8 +156,8 @@ export class RewardService {
 
   /** Offers a personal reward to more chosen members. */
   async offer(rewardId: string, memberIds: string[], principal: Principal | null): Promise<RewardRow> {
-    const reward = await this.require(rewardId);
-    this.assertCanManage(principal, reward);
+    const reward = await this.queries.require(rewardId);
+    assertCanManageReward(principal, reward);
     const audience = [...new Set(memberIds)];
     if (audience.length === 0 || audience.length > MAX_AUDIENCE) {
       throw new BadInputError(`memberIds must list 1 to ${MAX_AUDIENCE} members`, 'memberIds');
@@ -206,91 +176,6 @@ export class RewardService {
       await manager.update(RewardRow, { id: rewardId }, { personal: true, updatedAt: now });
       return manager.findOneByOrFail(RewardRow, { id: rewardId });
     });
-  }
-
-  find(id: string): Promise<RewardRow | null> {
-    return this.transactor.read((m) => m.findOneBy(RewardRow, { id }));
-  }
-
-  async require(id: string): Promise<RewardRow> {
-    const reward = await this.find(id);
-    if (!reward) throw new NotFoundError('Reward', id);
-    return reward;
-  }
-
-  /** One page, by id; `first + 1` rows so the caller knows whether more exist. */
-  async list(first: number, afterId: string | null, filter: RewardListFilter = {}): Promise<RewardRow[]> {
-    return this.transactor.read((m) => {
-      const qb = m
-        .createQueryBuilder(RewardRow, 'r')
-        .orderBy('r.id', 'ASC')
-        .take(first + 1);
-      if (afterId) qb.andWhere('r.id > :afterId', { afterId });
-      if (!filter.includeInactive) qb.andWhere('r.active = :active', { active: true });
-      if (!filter.includePersonal) qb.andWhere('r.personal = :personal', { personal: false });
-      if (filter.merchantId) qb.andWhere('r.merchantId = :merchantId', { merchantId: filter.merchantId });
-      if (filter.kind) qb.andWhere('r.kind = :kind', { kind: filter.kind });
-      return qb.getMany();
-    });
-  }
-
-  /**
-   * Active rewards in stock that a member of `tier` may redeem: public ones and personal ones
-   * offered to them (per-member limits are left to the caller).
-   */
-  async listVisibleTo(
-    memberId: string,
-    tier: string,
-    limit: number,
-    merchantId: string | null,
-  ): Promise<RewardRow[]> {
-    const tiers = TIERS.slice(0, tierRank(tier) + 1);
-    return this.transactor.read((m) => {
-      const qb = m
-        .createQueryBuilder(RewardRow, 'r')
-        .leftJoin(RewardAudienceRow, 'a', 'a.rewardId = r.id AND a.memberId = :memberId', { memberId })
-        .where('r.active = :active', { active: true })
-        .andWhere('(r.personal = :no OR a.memberId IS NOT NULL)', { no: false })
-        .andWhere('(r.minTier IS NULL OR r.minTier IN (:...tiers))', { tiers })
-        .andWhere('(r.stock IS NULL OR r.stock > 0)')
-        .orderBy('r.id', 'ASC')
-        .take(limit);
-      if (merchantId) qb.andWhere('r.merchantId = :merchantId', { merchantId });
-      return qb.getMany();
-    });
-  }
-
-  // Batch lookups for DataLoaders: one query for any number of keys.
-
-  async byIds(ids: readonly string[]): Promise<(RewardRow | null)[]> {
-    const rows = await this.transactor.read((m) => m.findBy(RewardRow, { id: In([...ids]) }));
-    return alignToKeys(ids, rows, (r) => r.id);
-  }
-
-  /** Price rules not yet over, per reward. */
-  async currentRules(rewardIds: readonly string[]): Promise<PriceRuleRow[][]> {
-    const now = new Date();
-    const rows = await this.transactor.read((m) =>
-      m
-        .createQueryBuilder(PriceRuleRow, 'p')
-        .where('p.rewardId IN (:...ids)', { ids: [...rewardIds] })
-        .andWhere('p.endsAt > :now', { now })
-        .orderBy('p.startsAt', 'ASC')
-        .getMany(),
-    );
-    return rewardIds.map((id) => rows.filter((r) => r.rewardId === id));
-  }
-
-  /** Whether each (rewardId, memberId) pair is in the reward's audience. */
-  async chosen(pairs: readonly { rewardId: string; memberId: string }[]): Promise<boolean[]> {
-    const rows = await this.transactor.read((m) =>
-      m.findBy(RewardAudienceRow, {
-        rewardId: In(pairs.map((p) => p.rewardId)),
-        memberId: In(pairs.map((p) => p.memberId)),
-      }),
-    );
-    const set = new Set(rows.map((r) => `${r.rewardId}/${r.memberId}`));
-    return pairs.map((p) => set.has(`${p.rewardId}/${p.memberId}`));
   }
 
   private async insertRules(
@@ -329,7 +214,7 @@ export class RewardService {
 
   private async assertMembersExist(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const found = await this.directory.tiers(ids);
+    const found = await this.members.tiers(ids);
     const missing = ids.filter((_, i) => !found[i]);
     if (missing.length) throw new NotFoundError('Member', missing[0]);
   }

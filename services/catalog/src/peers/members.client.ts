@@ -7,14 +7,14 @@ export interface MemberInfo {
 }
 
 /** Reads members' tiers from the members subgraph (eligibility, C4). */
-export interface MemberDirectory {
+export interface MembersClient {
   /** One call for any number of ids; null for unknown members. */
   tiers(ids: readonly string[]): Promise<(MemberInfo | null)[]>;
   merchantExists(id: string): Promise<boolean>;
 }
 
 /** Batches lookups into one internal request with one aliased field per member. */
-export class RemoteMemberDirectory implements MemberDirectory {
+export class RemoteMembersClient implements MembersClient {
   constructor(private readonly client: ServiceClient) {}
 
   async tiers(ids: readonly string[]): Promise<(MemberInfo | null)[]> {
@@ -38,7 +38,7 @@ export class RemoteMemberDirectory implements MemberDirectory {
   }
 }
 
-/** A per-request loader over a directory. */
-export function memberInfoLoader(directory: MemberDirectory): DataLoader<string, MemberInfo | null> {
-  return new DataLoader((ids) => directory.tiers(ids), { maxBatchSize: 100 });
+/** A per-request loader over the members client. */
+export function memberInfoLoader(members: MembersClient): DataLoader<string, MemberInfo | null> {
+  return new DataLoader((ids) => members.tiers(ids), { maxBatchSize: 100 });
 }

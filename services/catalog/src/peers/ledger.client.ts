@@ -1,6 +1,7 @@
 import { AppError, ErrorCode, type PointKind, type ServiceClient } from '@loyalty/platform';
 
-export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED';
+/** Where a hold stands (RESTORED: captured, then given back). */
+export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED' | 'RESTORED';
 
 export interface PointHold {
   id: string;
@@ -8,32 +9,38 @@ export interface PointHold {
   points: number;
 }
 
+/** `ledgerHold`: points set aside for a redemption until captured, released or expired. */
+export interface HoldRequest {
+  memberId: string;
+  kind: PointKind;
+  points: number;
+  idempotencyKey: string;
+  reason: string;
+  ttlSeconds: number;
+  merchantId: string | null;
+}
+
+/** `ledgerCredit` of type COMPENSATE, traced to the redemption it makes up for. */
+export interface CompensateRequest {
+  memberId: string;
+  kind: PointKind;
+  points: number;
+  idempotencyKey: string;
+  reason: string;
+  merchantId: string | null;
+  sourceId: string;
+}
+
 /**
  * The ledger operations the redemption saga needs (docs/internal-api.md). Every call carries an
  * idempotency key derived from the redemption, so replaying a step after a crash is safe.
  */
-export interface LedgerPort {
-  hold(input: {
-    memberId: string;
-    kind: PointKind;
-    points: number;
-    idempotencyKey: string;
-    reason: string;
-    ttlSeconds: number;
-    merchantId: string | null;
-  }): Promise<PointHold>;
+export interface LedgerClient {
+  hold(input: HoldRequest): Promise<PointHold>;
   capture(holdId: string, idempotencyKey: string): Promise<void>;
   release(holdId: string, idempotencyKey: string, reason: string): Promise<void>;
   restore(holdId: string, idempotencyKey: string, reason: string): Promise<void>;
-  compensate(input: {
-    memberId: string;
-    kind: PointKind;
-    points: number;
-    idempotencyKey: string;
-    reason: string;
-    merchantId: string | null;
-    sourceId: string;
-  }): Promise<void>;
+  compensate(input: CompensateRequest): Promise<void>;
 }
 
 /**
@@ -58,11 +65,11 @@ const RESTORE = `mutation Restore($holdId: ID!, $key: String!, $reason: String!)
 }`;
 const CREDIT = `mutation Credit($input: LedgerCreditInput!) { ledgerCredit(input: $input) { id } }`;
 
-/** {@link LedgerPort} over the ledger subgraph's internal mutations, as the catalog service. */
-export class RemoteLedger implements LedgerPort {
+/** {@link LedgerClient} over the ledger subgraph's internal mutations, as the catalog service. */
+export class RemoteLedgerClient implements LedgerClient {
   constructor(private readonly client: ServiceClient) {}
 
-  async hold(input: Parameters<LedgerPort['hold']>[0]): Promise<PointHold> {
+  async hold(input: HoldRequest): Promise<PointHold> {
     const data = await this.client.request<{ ledgerHold: PointHold }>(HOLD, { input });
     return data.ledgerHold;
   }
@@ -79,7 +86,7 @@ export class RemoteLedger implements LedgerPort {
     await this.client.request(RESTORE, { holdId, key, reason });
   }
 
-  async compensate(input: Parameters<LedgerPort['compensate']>[0]): Promise<void> {
+  async compensate(input: CompensateRequest): Promise<void> {
     const { sourceId, ...rest } = input;
     await this.client.request(CREDIT, {
       input: { ...rest, type: 'COMPENSATE', sourceType: 'redemption', sourceId },

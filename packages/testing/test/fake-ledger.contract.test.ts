@@ -1,0 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import { FakeLedger, ledgerContract } from '@loyalty/testing';
+
+// The in-memory ledger the catalog's outage and chaos tests run on, held to the real ledger's contract.
+ledgerContract('FakeLedger', () => {
+  const ledger = new FakeLedger();
+  return {
+    client: ledger,
+    member: async (points, kind) => {
+      const id = randomUUID();
+      ledger.credit(id, points, kind);
+      return id;
+    },
+    balance: async (memberId, kind) => ledger.balance(memberId, kind),
+  };
+});
