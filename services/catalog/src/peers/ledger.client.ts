@@ -1,4 +1,11 @@
 import { AppError, ErrorCode, type PointKind, type ServiceClient } from '@loyalty/platform';
+import {
+  CaptureDocument,
+  CompensateDocument,
+  HoldDocument,
+  ReleaseDocument,
+  RestoreDocument,
+} from './ledger.generated';
 
 /** Where a hold stands (RESTORED: captured, then given back). */
 export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED' | 'RESTORED';
@@ -55,40 +62,30 @@ export function isDefinite(error: unknown): error is AppError {
   );
 }
 
-const HOLD = `mutation Hold($input: LedgerHoldInput!) { ledgerHold(input: $input) { id status points } }`;
-const CAPTURE = `mutation Capture($holdId: ID!, $key: String!) { ledgerCaptureHold(holdId: $holdId, idempotencyKey: $key) { id } }`;
-const RELEASE = `mutation Release($holdId: ID!, $key: String!, $reason: String!) {
-  ledgerReleaseHold(holdId: $holdId, idempotencyKey: $key, reason: $reason) { id }
-}`;
-const RESTORE = `mutation Restore($holdId: ID!, $key: String!, $reason: String!) {
-  ledgerRestoreCapture(holdId: $holdId, idempotencyKey: $key, reason: $reason) { id }
-}`;
-const CREDIT = `mutation Credit($input: LedgerCreditInput!) { ledgerCredit(input: $input) { id } }`;
-
 /** {@link LedgerClient} over the ledger subgraph's internal mutations, as the catalog service. */
 export class RemoteLedgerClient implements LedgerClient {
   constructor(private readonly client: ServiceClient) {}
 
   async hold(input: HoldRequest): Promise<PointHold> {
-    const data = await this.client.request<{ ledgerHold: PointHold }>(HOLD, { input });
+    const data = await this.client.execute(HoldDocument, { input });
     return data.ledgerHold;
   }
 
   async capture(holdId: string, key: string): Promise<void> {
-    await this.client.request(CAPTURE, { holdId, key });
+    await this.client.execute(CaptureDocument, { holdId, key });
   }
 
   async release(holdId: string, key: string, reason: string): Promise<void> {
-    await this.client.request(RELEASE, { holdId, key, reason });
+    await this.client.execute(ReleaseDocument, { holdId, key, reason });
   }
 
   async restore(holdId: string, key: string, reason: string): Promise<void> {
-    await this.client.request(RESTORE, { holdId, key, reason });
+    await this.client.execute(RestoreDocument, { holdId, key, reason });
   }
 
   async compensate(input: CompensateRequest): Promise<void> {
     const { sourceId, ...rest } = input;
-    await this.client.request(CREDIT, {
+    await this.client.execute(CompensateDocument, {
       input: { ...rest, type: 'COMPENSATE', sourceType: 'redemption', sourceId },
     });
   }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { ServiceClient } from '@loyalty/platform';
+import { MemberTiersDocument, MerchantExistsDocument } from './members.generated';
 
 export interface MemberInfo {
   id: string;
@@ -13,27 +14,20 @@ export interface MembersClient {
   merchantExists(id: string): Promise<boolean>;
 }
 
-/** Batches lookups into one internal request with one aliased field per member. */
+/** Batches lookups into one internal request: the members subgraph's entity resolver. */
 export class RemoteMembersClient implements MembersClient {
   constructor(private readonly client: ServiceClient) {}
 
   async tiers(ids: readonly string[]): Promise<(MemberInfo | null)[]> {
     if (ids.length === 0) return [];
-    const vars = ids.map((_, i) => `$id${i}: ID!`).join(', ');
-    const fields = ids.map((_, i) => `m${i}: member(id: $id${i}) { id tier }`).join(' ');
-    const variables = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
-    const data = await this.client.request<Record<string, MemberInfo | null>>(
-      `query Tiers(${vars}) { ${fields} }`,
-      variables,
-    );
-    return ids.map((_, i) => data[`m${i}`] ?? null);
+    const representations = ids.map((id) => ({ __typename: 'Member', id }));
+    const data = await this.client.execute(MemberTiersDocument, { representations });
+    // _entities answers in the order asked, null for an unknown member.
+    return data._entities.map((m) => (m && 'tier' in m ? { id: m.id, tier: m.tier } : null));
   }
 
   async merchantExists(id: string): Promise<boolean> {
-    const data = await this.client.request<{ merchant: { id: string } | null }>(
-      'query M($id: ID!) { merchant(id: $id) { id } }',
-      { id },
-    );
+    const data = await this.client.execute(MerchantExistsDocument, { id });
     return data.merchant !== null;
   }
 }
