@@ -1,9 +1,9 @@
 import { durationMs, requireDuration, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
 import { CampaignService } from './campaigns/campaign.service';
 import { signUpBonusConsumer } from './campaigns/signup-bonus.consumer';
-import { RemoteDirectory, type Directory } from './directory';
-import { RemoteLedger, type LedgerPort } from './postings/ledger.port';
-import { LedgerPoster } from './postings/posting.service';
+import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
+import { RemoteMembersClient, type MembersClient } from './peers/members.client';
+import { ledgerPoster, type LedgerPoster } from './postings/posting.service';
 import { PurchaseService } from './purchases/purchase.service';
 import { EarnRateService } from './rates/earn-rate.service';
 import { RecallService } from './recall/recall.service';
@@ -20,8 +20,8 @@ export interface CampaignsApp extends ServiceApp {
 }
 
 export interface CampaignsAppOverrides {
-  ledger?: LedgerPort;
-  directory?: Directory;
+  ledger?: LedgerClient;
+  members?: MembersClient;
 }
 
 export async function createApp(
@@ -29,11 +29,11 @@ export async function createApp(
   overrides: CampaignsAppOverrides = {},
 ): Promise<CampaignsApp> {
   const { transactor, config, logger, db } = runtime;
-  const directory = overrides.directory ?? new RemoteDirectory(runtime.client('members'));
-  const ledger = overrides.ledger ?? new RemoteLedger(runtime.client('ledger'));
+  const members = overrides.members ?? new RemoteMembersClient(runtime.client('members'));
+  const ledger = overrides.ledger ?? new RemoteLedgerClient(runtime.client('ledger'));
   // Postings are an outbox towards the ledger: polled like the event outbox.
   const intervalMs = durationMs(requireDuration(config.env.OUTBOX_POLL_INTERVAL));
-  const poster = new LedgerPoster(transactor, ledger, logger.child({ component: 'ledger-poster' }), {
+  const poster = ledgerPoster(transactor, ledger, logger.child({ component: 'ledger-poster' }), {
     intervalMs,
     maxBackoffMs: Math.max(intervalMs * 20, 5_000),
   });
@@ -45,9 +45,9 @@ export async function createApp(
     durationMs(requireDuration(config.env.EXPIRY_SWEEP_INTERVAL)),
   );
   const app: CampaignsApp = {
-    campaigns: new CampaignService(transactor, directory),
-    purchases: new PurchaseService(transactor, db, directory, poster, terms),
-    rates: new EarnRateService(transactor, directory),
+    campaigns: new CampaignService(transactor, members),
+    purchases: new PurchaseService(transactor, db, members, poster, terms),
+    rates: new EarnRateService(transactor, members),
     terms,
     poster,
     recall,

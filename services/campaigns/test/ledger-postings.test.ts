@@ -10,15 +10,15 @@ import {
 import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { campaignsService } from '../src';
 import { createApp, type CampaignsApp } from '../src/app';
-import type { Directory } from '../src/directory';
-import type { CreditRequest, LedgerPort, ReverseRequest } from '../src/postings/ledger.port';
+import type { MembersClient } from '../src/peers/members.client';
+import type { CreditRequest, LedgerClient, ReverseRequest } from '../src/peers/ledger.client';
 
 /**
  * A ledger that can be down, or can apply a call and lose the answer (the worst case for
  * doubling), idempotent by key like the real one. It also checks that nothing is reversed
  * before it was credited.
  */
-class FakeLedger implements LedgerPort {
+class FakeLedger implements LedgerClient {
   down = false;
   loseAnswers = 0;
   calls = 0;
@@ -72,7 +72,7 @@ class FakeLedger implements LedgerPort {
 }
 
 /** Every member and merchant exists; merchants are dining places. */
-const directory: Directory = {
+const members: MembersClient = {
   lookup: async (memberId, merchantId) => ({
     member: { id: memberId, tier: 'REGULAR' },
     merchant: { id: merchantId, category: 'dining' },
@@ -92,7 +92,7 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
 
   beforeAll(async () => {
     service = await startService(
-      { ...campaignsService, createApp: (runtime) => createApp(runtime, { ledger, directory }) },
+      { ...campaignsService, createApp: (runtime) => createApp(runtime, { ledger, members }) },
       { config, port: 0 },
     );
   });

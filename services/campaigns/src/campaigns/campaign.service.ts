@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
 import { alignToKeys, BadInputError, NotFoundError, parseDuration, type Transactor } from '@loyalty/platform';
-import type { Directory } from '../directory';
+import type { MembersClient } from '../peers/members.client';
 import { isValidTimeZone } from '../rules/local-time';
 import { CampaignRow, CampaignUsageRow } from './campaign.entity';
 import type { CreateCampaignInput, UpdateCampaignInput } from './campaign.input';
@@ -56,7 +56,7 @@ export function multiplierToPct(multiplier: number | null | undefined): number |
 export class CampaignService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: Directory,
+    private readonly members: MembersClient,
   ) {}
 
   async create(input: CreateCampaignInput): Promise<CampaignRow> {
@@ -126,7 +126,7 @@ export class CampaignService {
       updatedAt: new Date(),
     };
     if (row.merchantId) {
-      const merchant = await this.directory.merchant(row.merchantId);
+      const merchant = await this.members.merchant(row.merchantId);
       if (!merchant) throw new BadInputError(`Unknown merchant ${row.merchantId}`, 'merchantId');
     }
     return this.transactor.run(async ({ manager }) => {

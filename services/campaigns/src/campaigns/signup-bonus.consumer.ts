@@ -2,19 +2,14 @@ import type { ServiceRuntime } from '@loyalty/platform';
 
 type Logger = ServiceRuntime['logger'];
 import { IsNull, LessThanOrEqual, MoreThan, Not, type EntityManager } from 'typeorm';
-import { Topics, type ConsumerSpec, type EventEnvelope, type UnitOfWork } from '@loyalty/platform';
+import { forUpdate, Topics, type ConsumerSpec } from '@loyalty/platform';
 import { SignUpGrantRow } from '../postings/posting.entity';
-import { LedgerPoster } from '../postings/posting.service';
+import { addPostings, type LedgerPoster } from '../postings/posting.service';
 import { evaluateSignUp } from '../rules/rule-engine';
 import { expiryOf } from '../terms/terms.service';
 import { CampaignRow } from './campaign.entity';
 import { toRule } from './campaign.rules';
 import { campaignUsage, recordUsage } from './campaign.service';
-
-interface MemberRegistered {
-  memberId: string;
-  joinedAt: string;
-}
 
 async function signUpCampaigns(manager: EntityManager, at: Date, mysql: boolean): Promise<CampaignRow[]> {
   const window = { signUpBonus: Not(IsNull()), startsAt: LessThanOrEqual(at) };
@@ -26,12 +21,12 @@ async function signUpCampaigns(manager: EntityManager, at: Date, mysql: boolean)
   });
   const budgeted = rows.filter((c) => c.budget !== null).map((c) => c.id);
   if (!mysql || !budgeted.length) return rows;
-  const fresh = await manager
-    .createQueryBuilder(CampaignRow, 'c')
-    .setLock('pessimistic_write')
-    .where('c.id IN (:...ids)', { ids: budgeted })
-    .orderBy('c.id', 'ASC')
-    .getMany();
+  const fresh = await forUpdate(
+    manager
+      .createQueryBuilder(CampaignRow, 'c')
+      .where('c.id IN (:...ids)', { ids: budgeted })
+      .orderBy('c.id', 'ASC'),
+  ).getMany();
   const byId = new Map(fresh.map((c) => [c.id, c]));
   return rows.map((c) => byId.get(c.id) ?? c);
 }
@@ -46,12 +41,12 @@ export function signUpBonusConsumer(deps: {
   poster: LedgerPoster;
   validityAt: (at: Date, manager: EntityManager) => Promise<string>;
   logger: Logger;
-}): ConsumerSpec {
+}): ConsumerSpec<typeof Topics.memberRegistered> {
   return {
     group: 'campaigns.signup-bonus',
     topics: [Topics.memberRegistered],
-    async handle(event: EventEnvelope, { manager }: UnitOfWork) {
-      const payload = event.payload as unknown as MemberRegistered;
+    async handle(event, { manager }) {
+      const payload = event.payload;
       const memberId = String(payload.memberId);
       const joinedAt = payload.joinedAt ? new Date(payload.joinedAt) : new Date(event.occurredAt);
       const campaigns = await signUpCampaigns(manager, joinedAt, deps.mysql);
@@ -63,7 +58,7 @@ export function signUpBonusConsumer(deps: {
       for (const a of awards) {
         const campaignId = a.campaignId as string;
         if (await manager.existsBy(SignUpGrantRow, { memberId, campaignId })) continue;
-        const [posting] = await LedgerPoster.add(manager, [
+        const [posting] = await addPostings(manager, [
           {
             idempotencyKey: `campaigns:signup:${memberId}:${campaignId}`,
             operation: 'CREDIT',

@@ -16,9 +16,9 @@ import {
 import { CampaignRow } from '../campaigns/campaign.entity';
 import { toRule } from '../campaigns/campaign.rules';
 import { campaignsInForce, campaignUsage, recordUsage } from '../campaigns/campaign.service';
-import type { Directory, MemberFacts, MerchantFacts } from '../directory';
+import type { MemberFacts, MembersClient, MerchantFacts } from '../peers/members.client';
 import { PostingRow } from '../postings/posting.entity';
-import { LedgerPoster, type NewPosting } from '../postings/posting.service';
+import { addPostings, type LedgerPoster, type NewPosting } from '../postings/posting.service';
 import { ratesFor } from '../rates/earn-rate.service';
 import {
   cumulativeReversal,
@@ -211,7 +211,7 @@ export class PurchaseService {
   constructor(
     private readonly transactor: Transactor,
     private readonly db: Database,
-    private readonly directory: Directory,
+    private readonly members: MembersClient,
     private readonly poster: LedgerPoster,
     private readonly terms: TermsService,
   ) {}
@@ -221,7 +221,7 @@ export class PurchaseService {
   }
 
   private async facts(p: NormalizedPurchase): Promise<{ member: MemberFacts; merchant: MerchantFacts }> {
-    const { member, merchant } = await this.directory.lookup(p.memberId, p.merchantId);
+    const { member, merchant } = await this.members.lookup(p.memberId, p.merchantId);
     if (!merchant) throw new BadInputError(`Unknown merchant ${p.merchantId}`, 'merchantId');
     if (!member) throw new BadInputError(`Unknown member ${p.memberId}`, 'memberId');
     return { member, merchant };
@@ -369,7 +369,7 @@ export class PurchaseService {
           items: JSON.stringify(p.items),
         });
         await manager.insert(PurchaseRow, purchase);
-        const postings = await LedgerPoster.add(
+        const postings = await addPostings(
           manager,
           awards.map((a): NewPosting => ({
             idempotencyKey: purchaseKey(p.merchantId, p.orderId, a),
@@ -567,7 +567,7 @@ export class PurchaseService {
         }
         const reason = `Refund ${refundId}: ${formatYuan(amount)} of ${formatYuan(locked.amount)} yuan (order ${orderId})`;
         const kinds = [...perKind.entries()].filter(([, pts]) => pts > 0);
-        const postings = await LedgerPoster.add(
+        const postings = await addPostings(
           manager,
           kinds.map(([kind, pts]) => ({
             idempotencyKey: refundKey(merchantId, refundId, kind),

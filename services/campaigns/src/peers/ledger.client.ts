@@ -39,7 +39,7 @@ export interface ReverseResult {
 }
 
 /** What campaigns needs from the ledger; idempotent by key, so any call may be repeated. */
-export interface LedgerPort {
+export interface LedgerClient {
   credit(request: CreditRequest, options?: { retries?: number }): Promise<CreditResult>;
   reverse(request: ReverseRequest, options?: { retries?: number }): Promise<ReverseResult>;
 }
@@ -58,7 +58,7 @@ function compact(input: object): Record<string, unknown> {
 }
 
 /** The ledger's internal mutations, called with a service token. */
-export class RemoteLedger implements LedgerPort {
+export class RemoteLedgerClient implements LedgerClient {
   constructor(private readonly client: ServiceClient) {}
 
   async credit(request: CreditRequest, options: { retries?: number } = {}): Promise<CreditResult> {
