@@ -1,7 +1,7 @@
 import { durationMs, requireDuration, Topics, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
 import { ReferralCodeService } from './codes/referral-code.service';
-import { GrantPoster } from './grants/grant.service';
-import { RemoteLedger, type LedgerPort } from './grants/ledger.client';
+import { grantPoster, type GrantPoster } from './grants/grant.service';
+import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
 import { ReferralService } from './referrals/referral.service';
 import { referralSettings, type ReferralSettings } from './settings';
 
@@ -13,14 +13,14 @@ export interface ReferralsApp extends ServiceApp {
   grants: GrantPoster;
 }
 
-export async function createApp(runtime: ServiceRuntime, ledger?: LedgerPort): Promise<ReferralsApp> {
+export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient): Promise<ReferralsApp> {
   const settings = referralSettings(runtime.config.env);
   const codes = new ReferralCodeService(runtime.transactor);
   const referrals = new ReferralService(runtime.transactor, codes, settings, runtime.logger);
   const pollMs = Math.max(durationMs(requireDuration(runtime.config.env.OUTBOX_POLL_INTERVAL)), 200);
-  const grants = new GrantPoster(
+  const grants = grantPoster(
     runtime.transactor,
-    ledger ?? new RemoteLedger(runtime.client('ledger')),
+    ledger ?? new RemoteLedgerClient(runtime.client('ledger')),
     runtime.logger.child({ component: 'referral-grants' }),
     pollMs,
   );

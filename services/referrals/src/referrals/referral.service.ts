@@ -23,6 +23,7 @@ import { normalizeCode } from '../codes/referral-code';
 import type { ReferralCodeService } from '../codes/referral-code.service';
 import { forUpdate } from '../db';
 import { ReferralGrantRow } from '../grants/grant.entity';
+import { addGrants, type NewGrant } from '../grants/grant.service';
 import type { ReferralSettings } from '../settings';
 import { ReferralRow, type RejectionReasonValue } from './referral.entity';
 import {
@@ -263,27 +264,16 @@ export class ReferralService {
       ] as const
     )
       .filter(([, , points]) => points > 0)
-      .map(([role, beneficiary, points]) =>
-        manager.create(ReferralGrantRow, {
-          id: randomUUID(),
-          referralId: referral.id,
-          memberId: beneficiary,
-          role,
-          operation: 'CREDIT',
-          points,
-          idempotencyKey: grantKey(referral.id, role, 'CREDIT'),
-          reversesGrantId: null,
-          status: 'PENDING',
-          attempts: 0,
-          lastError: null,
-          nextAttemptAt: now,
-          ledgerEntryId: null,
-          shortfall: null,
-          createdAt: now,
-          postedAt: null,
-        }),
-      );
-    if (grants.length) await manager.insert(ReferralGrantRow, grants);
+      .map(([role, beneficiary, points]): NewGrant => ({
+        referralId: referral.id,
+        memberId: beneficiary,
+        role,
+        operation: 'CREDIT',
+        points,
+        idempotencyKey: grantKey(referral.id, role, 'CREDIT'),
+        reversesGrantId: null,
+      }));
+    await addGrants(manager, grants);
     await publish({
       topic: Topics.referralRewarded,
       key: referral.inviterId,
@@ -364,9 +354,9 @@ export class ReferralService {
     );
     if (done.affected !== 1) return;
     const credits = await manager.findBy(ReferralGrantRow, { referralId: referral.id, operation: 'CREDIT' });
-    const reversals = credits.map((credit) =>
-      manager.create(ReferralGrantRow, {
-        id: randomUUID(),
+    await addGrants(
+      manager,
+      credits.map((credit) => ({
         referralId: referral.id,
         memberId: credit.memberId,
         role: credit.role,
@@ -374,17 +364,8 @@ export class ReferralService {
         points: credit.points,
         idempotencyKey: grantKey(referral.id, credit.role, 'REVERSE'),
         reversesGrantId: credit.id,
-        status: 'PENDING',
-        attempts: 0,
-        lastError: null,
-        nextAttemptAt: now,
-        ledgerEntryId: null,
-        shortfall: null,
-        createdAt: now,
-        postedAt: null,
-      }),
+      })),
     );
-    if (reversals.length) await manager.insert(ReferralGrantRow, reversals);
     await publish({
       topic: Topics.referralReversed,
       key: referral.inviterId,

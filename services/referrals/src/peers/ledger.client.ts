@@ -11,7 +11,7 @@ export interface CreditRequest {
 export type ReverseRequest = CreditRequest;
 
 /** What the referrals service needs from the ledger (docs/internal-api.md). */
-export interface LedgerPort {
+export interface LedgerClient {
   credit(request: CreditRequest): Promise<{ entryId: string }>;
   reverse(request: ReverseRequest): Promise<{ entryId: string | null; shortfall: number }>;
 }
@@ -25,7 +25,7 @@ const REVERSE = `mutation ReferralReverse($input: LedgerReverseInput!) {
 }`;
 
 /** The ledger's internal GraphQL operations, called as the referrals service. */
-export class RemoteLedger implements LedgerPort {
+export class RemoteLedgerClient implements LedgerClient {
   constructor(private readonly client: ServiceClient) {}
 
   async credit(r: CreditRequest): Promise<{ entryId: string }> {
