@@ -4,7 +4,9 @@ import { signUpBonusConsumer } from './campaigns/signup-bonus.consumer';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
 import { RemoteMembersClient, type MembersClient } from './peers/members.client';
 import { ledgerPoster, type LedgerPoster } from './postings/posting.service';
+import { PurchaseQueries } from './purchases/purchase.queries';
 import { PurchaseService } from './purchases/purchase.service';
+import { RefundService } from './purchases/refund.service';
 import { EarnRateService } from './rates/earn-rate.service';
 import { RecallService } from './recall/recall.service';
 import { TermsService } from './terms/terms.service';
@@ -13,6 +15,8 @@ import { TermsService } from './terms/terms.service';
 export interface CampaignsApp extends ServiceApp {
   campaigns: CampaignService;
   purchases: PurchaseService;
+  refunds: RefundService;
+  purchaseQueries: PurchaseQueries;
   rates: EarnRateService;
   terms: TermsService;
   poster: LedgerPoster;
@@ -44,9 +48,12 @@ export async function createApp(
     logger.child({ component: 'churn-recall' }),
     durationMs(requireDuration(config.env.EXPIRY_SWEEP_INTERVAL)),
   );
+  const purchaseQueries = new PurchaseQueries(transactor);
   const app: CampaignsApp = {
     campaigns: new CampaignService(transactor, members),
-    purchases: new PurchaseService(transactor, db, members, poster, terms),
+    purchases: new PurchaseService(transactor, db, members, poster, terms, purchaseQueries),
+    refunds: new RefundService(transactor, poster, purchaseQueries),
+    purchaseQueries,
     rates: new EarnRateService(transactor, members),
     terms,
     poster,
@@ -62,7 +69,6 @@ export async function createApp(
   };
   await runtime.consume(
     signUpBonusConsumer({
-      mysql: db.kind === 'mysql',
       poster,
       validityAt: (at, manager) => terms.validityAt(at, manager),
       logger,

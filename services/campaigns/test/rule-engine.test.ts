@@ -11,7 +11,7 @@ import {
   type PurchaseFacts,
 } from '../src/rules/rule-engine';
 import { localDay } from '../src/rules/local-time';
-import { purchaseKey, refundKey } from '../src/purchases/purchase.service';
+import { purchaseKey, refundKey } from '../src/purchases/purchase.rules';
 
 const at = new Date('2026-11-18T04:00:00Z'); // Wednesday 12:00 in Shanghai, the 18th
 

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
-import { alignToKeys, BadInputError, NotFoundError, parseDuration, type Transactor } from '@loyalty/platform';
+import {
+  alignToKeys,
+  BadInputError,
+  forUpdate,
+  isMysql,
+  NotFoundError,
+  parseDuration,
+  type Transactor,
+} from '@loyalty/platform';
 import type { MembersClient } from '../peers/members.client';
 import { isValidTimeZone } from '../rules/local-time';
 import { CampaignRow, CampaignUsageRow } from './campaign.entity';
@@ -210,6 +218,24 @@ export function campaignsInForce(manager: EntityManager, at: Date): Promise<Camp
       { startsAt: LessThanOrEqual(at), endsAt: MoreThan(at) },
     ],
   });
+}
+
+/**
+ * A budget is shared by every member: before awarding from budgeted campaigns, their rows are
+ * locked (in id order, so concurrent awards never deadlock) and read fresh. MySQL only: SQLite
+ * serializes transactions, so what was read is already current.
+ */
+export async function lockBudgets(manager: EntityManager, campaigns: CampaignRow[]): Promise<CampaignRow[]> {
+  const budgeted = campaigns.filter((c) => c.budget !== null).map((c) => c.id);
+  if (!isMysql(manager) || !budgeted.length) return campaigns;
+  const fresh = await forUpdate(
+    manager
+      .createQueryBuilder(CampaignRow, 'c')
+      .where('c.id IN (:...ids)', { ids: budgeted })
+      .orderBy('c.id', 'ASC'),
+  ).getMany();
+  const byId = new Map(fresh.map((c) => [c.id, c]));
+  return campaigns.map((c) => byId.get(c.id) ?? c);
 }
 
 /** Points each campaign gave in total and to one member. */

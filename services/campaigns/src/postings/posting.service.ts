@@ -22,6 +22,17 @@ export function addPostings(manager: EntityManager, owed: NewPosting[]): Promise
   );
 }
 
+/**
+ * Tries postings just committed, waiting at most `ms` for the ledger: when it takes longer the
+ * postings go on in the background (the caller answers PENDING).
+ */
+export async function postSoon(poster: LedgerPoster, ids: string[], ms = 3000): Promise<void> {
+  await Promise.race([
+    poster.postNow(ids).catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, ms).unref()),
+  ]);
+}
+
 /** Sends owed postings to the ledger: see {@link CommandPoster}. */
 export type LedgerPoster = CommandPoster<PostingRow>;
 

@@ -16,7 +16,7 @@ import type { CampaignsContext } from '../context';
 import { MemberRef, MerchantRef } from '../graph/references.type';
 import type { PurchaseRow } from './purchase.entity';
 import { PurchaseInput, RefundInput } from './purchase.input';
-import type { AwardView, PurchaseResultView, RefundResultView } from './purchase.service';
+import type { AwardView, PurchaseResultView, RefundResultView } from './purchase.queries';
 import { PointAward, Purchase, PurchaseConnection, PurchaseResult, RefundResult } from './purchase.type';
 
 /** Cursor over (recordedAt, id), newest first. */
@@ -50,7 +50,7 @@ export class PurchaseResolver {
     @Arg('input') input: RefundInput,
     @Ctx() ctx: CampaignsContext,
   ): Promise<RefundResultView> {
-    return ctx.app.purchases.refund(input, ctx.principal);
+    return ctx.app.refunds.refund(input, ctx.principal);
   }
 
   @Query(() => [PointAward], { description: 'What a purchase would earn, without recording it.' })
@@ -71,7 +71,7 @@ export class PurchaseResolver {
     @Ctx() ctx: CampaignsContext,
   ): Promise<PurchaseRow | null> {
     assertMerchantScope(ctx.principal, merchantId);
-    return ctx.app.purchases.findByOrder(merchantId, orderId);
+    return ctx.app.purchaseQueries.findByOrder(merchantId, orderId);
   }
 
   @Query(() => PurchaseConnection, {
@@ -87,7 +87,10 @@ export class PurchaseResolver {
     const scope = principal.role === 'partner' ? (merchantId ?? principal.merchantId ?? '') : merchantId;
     if (scope) assertMerchantScope(principal, scope);
     const size = pageSize(first);
-    return purchasePage(await ctx.app.purchases.list({ merchantId: scope }, size, afterCursor(after)), size);
+    return purchasePage(
+      await ctx.app.purchaseQueries.list({ merchantId: scope }, size, afterCursor(after)),
+      size,
+    );
   }
 
   @FieldResolver(() => MerchantRef)
@@ -136,7 +139,7 @@ export class MemberPurchasesResolver {
       throw new ForbiddenError();
     const size = pageSize(first);
     return purchasePage(
-      await ctx.app.purchases.list({ memberId: member.id, merchantId }, size, afterCursor(after)),
+      await ctx.app.purchaseQueries.list({ memberId: member.id, merchantId }, size, afterCursor(after)),
       size,
     );
   }
