@@ -2,6 +2,8 @@ import { durationMs, requireDuration, Topics, type ServiceApp, type ServiceRunti
 import { ReferralCodeService } from './codes/referral-code.service';
 import { grantPoster, type GrantPoster } from './grants/grant.service';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
+import { ReferralRewardService } from './referrals/referral-reward.service';
+import { ReferralQueries } from './referrals/referral.queries';
 import { ReferralService } from './referrals/referral.service';
 import { referralSettings, type ReferralSettings } from './settings';
 
@@ -10,6 +12,8 @@ export interface ReferralsApp extends ServiceApp {
   settings: ReferralSettings;
   codes: ReferralCodeService;
   referrals: ReferralService;
+  rewards: ReferralRewardService;
+  queries: ReferralQueries;
   grants: GrantPoster;
 }
 
@@ -17,6 +21,8 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
   const settings = referralSettings(runtime.config.env);
   const codes = new ReferralCodeService(runtime.transactor);
   const referrals = new ReferralService(runtime.transactor, codes, settings, runtime.logger);
+  const rewards = new ReferralRewardService(codes, settings, runtime.logger);
+  const queries = new ReferralQueries(runtime.transactor);
   const pollMs = Math.max(durationMs(requireDuration(runtime.config.env.OUTBOX_POLL_INTERVAL)), 200);
   const grants = grantPoster(
     runtime.transactor,
@@ -37,14 +43,16 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
     topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
     handle: (event, uow) =>
       event.topic === Topics.purchaseRefunded
-        ? referrals.onPurchaseRefunded(event, uow)
-        : referrals.onPurchaseRecorded(event, uow),
+        ? rewards.onPurchaseRefunded(event, uow)
+        : rewards.onPurchaseRecorded(event, uow),
   });
   const unlisten: (() => Promise<void>)[] = [];
   return {
     settings,
     codes,
     referrals,
+    rewards,
+    queries,
     grants,
     async start() {
       grants.start();

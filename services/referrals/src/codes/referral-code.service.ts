@@ -1,6 +1,5 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
-import { alignToKeys, type Transactor } from '@loyalty/platform';
-import { forUpdate } from '../db';
+import { alignToKeys, forUpdate, type Transactor } from '@loyalty/platform';
 import { ReferralCodeRow } from './referral-code.entity';
 import { generateCode, normalizeCode } from './referral-code';
 
@@ -29,7 +28,6 @@ export class ReferralCodeService {
         .execute();
       const row = await forUpdate(
         manager.createQueryBuilder(ReferralCodeRow, 'c').where('c.memberId = :memberId', { memberId }),
-        manager,
       ).getOne();
       if (row) return;
     }

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ReferralsContext } from '../context';
 import { Member, type MemberRef } from '../members/member.type';
-import { assertCanReadReferral } from './access';
+import { referralsPolicy } from '../policy';
 import type { ReferralRow } from './referral.entity';
 import { DiscountStatus, FirstOrderDiscount, Referral, ReferralReward } from './referral.type';
 
@@ -20,7 +20,7 @@ export class ReferralResolver {
   async referral(@Arg('id', () => ID) id: string, @Ctx() ctx: ReferralsContext): Promise<ReferralRow | null> {
     const row = await ctx.loaders.referral.load(id);
     if (!row) return null;
-    assertCanReadReferral(ctx.principal, row);
+    referralsPolicy.readReferral(ctx.principal, row);
     return row;
   }
 

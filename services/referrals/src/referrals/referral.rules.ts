@@ -88,3 +88,10 @@ export function grantKey(
     ? `referrals:${referralId}:${role}`
     : `referrals:${referralId}:${role}:reverse`;
 }
+
+/** An event field as a non-empty string, or null (payloads from older producers may lack it). */
+export const textField = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** An event field as a whole number, or null. */
+export const wholeField = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isInteger(v) ? v : null;
