@@ -5,7 +5,7 @@ import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
 import { ReferralRewardService } from './referrals/referral-reward.service';
 import { ReferralQueries } from './referrals/referral.queries';
 import { ReferralService } from './referrals/referral.service';
-import { referralSettings, type ReferralSettings } from './settings';
+import { referralSettings, type ReferralSettings } from './config';
 
 /** The referrals service's rules and background work, wired to its runtime. */
 export interface ReferralsApp extends ServiceApp {
@@ -18,7 +18,7 @@ export interface ReferralsApp extends ServiceApp {
 }
 
 export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient): Promise<ReferralsApp> {
-  const settings = referralSettings(runtime.config.env);
+  const settings = referralSettings(runtime.config);
   const codes = new ReferralCodeService(runtime.transactor);
   const referrals = new ReferralService(runtime.transactor, codes, settings, runtime.logger);
   const rewards = new ReferralRewardService(codes, settings, runtime.logger);

@@ -1,6 +1,6 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import type { ReferralsContext } from '../context';
-import type { ReferralSettings } from '../settings';
+import type { ReferralSettings } from '../config';
 import { ReferralProgramme } from './programme.type';
 
 /** The programme's referral rules in plain words (pure). */

@@ -12,7 +12,7 @@ import { ReferralCodeRow } from '../codes/referral-code.entity';
 import type { ReferralCodeService } from '../codes/referral-code.service';
 import { ReferralGrantRow } from '../grants/grant.entity';
 import { addGrants, type NewGrant } from '../grants/grant.service';
-import type { ReferralSettings } from '../settings';
+import type { ReferralSettings } from '../config';
 import { ReferralRow, type RejectionReasonValue } from './referral.entity';
 import {
   capReached,

@@ -16,7 +16,7 @@ import { ReferralCodeRow } from '../codes/referral-code.entity';
 import { normalizeCode } from '../codes/referral-code';
 import type { ReferralCodeService } from '../codes/referral-code.service';
 import { referralsPolicy } from '../policy';
-import type { ReferralSettings } from '../settings';
+import type { ReferralSettings } from '../config';
 import { ReferralRow } from './referral.entity';
 import { attributionRefusal, textField } from './referral.rules';
 
