@@ -1,5 +1,5 @@
-import type { CampaignRule, FirstOrderScope } from '../rules/rule-engine';
-import { describeRate, DEFAULT_RATE, formatMultiplier, formatYuan } from '../rules/rule-engine';
+import type { CampaignRule, FirstOrderScope } from '../rules/earn.rules';
+import { describeRate, DEFAULT_RATE, formatMultiplier, formatYuan } from '../rules/earn.rules';
 import type { CampaignRow } from './campaign.entity';
 
 const list = (csv: string | null): string[] | null => (csv ? csv.split(',').filter(Boolean) : null);

@@ -10,7 +10,7 @@ import {
   type Transactor,
 } from '@loyalty/platform';
 import type { MembersClient } from '../peers/members.client';
-import { isValidTimeZone } from '../rules/local-time';
+import { isValidTimeZone } from '../rules/local-time.rules';
 import { CampaignRow, CampaignUsageRow } from './campaign.entity';
 import type { CreateCampaignInput, UpdateCampaignInput } from './campaign.input';
 

@@ -5,7 +5,7 @@ import { IsNull, LessThanOrEqual, MoreThan, Not, type EntityManager } from 'type
 import { Topics, type ConsumerSpec } from '@loyalty/platform';
 import { SignUpGrantRow } from '../postings/posting.entity';
 import { addPostings, type LedgerPoster } from '../postings/posting.service';
-import { evaluateSignUp } from '../rules/rule-engine';
+import { evaluateSignUp } from '../rules/earn.rules';
 import { expiryOf } from '../terms/terms.service';
 import { CampaignRow } from './campaign.entity';
 import { toRule } from './campaign.rules';

@@ -13,7 +13,7 @@ import {
 import { Campaign } from '../campaigns/campaign.type';
 import type { CampaignRow } from '../campaigns/campaign.entity';
 import type { CampaignsContext } from '../context';
-import { MemberRef, MerchantRef } from '../graph/references.type';
+import { MemberRef, MerchantRef } from '../members/member.type';
 import type { PurchaseRow } from './purchase.entity';
 import { PurchaseInput, RefundInput } from './purchase.input';
 import type { AwardView, PurchaseResultView, RefundResultView } from './purchase.queries';

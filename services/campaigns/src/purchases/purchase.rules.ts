@@ -1,5 +1,5 @@
 import { BadInputError, requestHash } from '@loyalty/platform';
-import type { EvaluatedAward } from '../rules/rule-engine';
+import type { EvaluatedAward } from '../rules/earn.rules';
 import type { PurchaseInput, RefundInput } from './purchase.input';
 
 export interface NormalizedItem {

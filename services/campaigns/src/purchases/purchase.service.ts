@@ -17,7 +17,7 @@ import { campaignsInForce, campaignUsage, lockBudgets, recordUsage } from '../ca
 import type { MemberFacts, MembersClient, MerchantFacts } from '../peers/members.client';
 import { addPostings, postSoon, type LedgerPoster, type NewPosting } from '../postings/posting.service';
 import { ratesFor } from '../rates/earn-rate.service';
-import { evaluatePurchase, purchaseDisqualifier, type EvaluatedAward } from '../rules/rule-engine';
+import { evaluatePurchase, purchaseDisqualifier, type EvaluatedAward } from '../rules/earn.rules';
 import { expiryOf, type TermsService } from '../terms/terms.service';
 import type { PurchaseInput } from './purchase.input';
 import { AwardRow, MemberActivityRow, PurchaseRow } from './purchase.entity';

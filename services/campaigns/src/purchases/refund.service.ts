@@ -11,7 +11,7 @@ import {
   type Transactor,
 } from '@loyalty/platform';
 import { addPostings, postSoon, type LedgerPoster } from '../postings/posting.service';
-import { cumulativeReversal, formatYuan } from '../rules/rule-engine';
+import { cumulativeReversal, formatYuan } from '../rules/earn.rules';
 import type { RefundInput } from './purchase.input';
 import { AwardRow, PurchaseRow, RefundRow, ReversalRow } from './purchase.entity';
 import type { PurchaseQueries, RefundResultView } from './purchase.queries';

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { BadInputError, type Transactor } from '@loyalty/platform';
 import type { MembersClient } from '../peers/members.client';
-import { DEFAULT_RATES, describeRate, type MerchantRates } from '../rules/rule-engine';
+import { DEFAULT_RATES, describeRate, type MerchantRates } from '../rules/earn.rules';
 import { EarnRateRow } from './earn-rate.entity';
 import type { SetEarnRateInput } from './earn-rate.input';
 import type { EarnRate } from './earn-rate.type';

@@ -12,7 +12,7 @@ import {
 } from '@loyalty/platform';
 import { checkValidity } from '../campaigns/campaign.service';
 import { STACKING_RULE } from '../campaigns/campaign.rules';
-import { describeRate, DEFAULT_RATE } from '../rules/rule-engine';
+import { describeRate, DEFAULT_RATE } from '../rules/earn.rules';
 import { MAX_SIGNUP_BONUS } from '../campaigns/campaign.service';
 import { ValidityChangeRow } from './validity-change.entity';
 
