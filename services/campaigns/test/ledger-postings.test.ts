@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { IsNull } from 'typeorm';
 import {
   ConflictError,
   ServiceUnavailableError,
@@ -6,6 +7,7 @@ import {
   Topics,
   type EventEnvelope,
   type RunningService,
+  OutboxEventRow,
 } from '@loyalty/platform';
 import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { campaignsService } from '../src';
@@ -250,7 +252,13 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
       10_000,
       50,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Every event left the outbox (listeners are called before a row is marked): no late duplicate.
+    await eventually(async () => {
+      const unpublished = await service.runtime.transactor.read((m) =>
+        m.count(OutboxEventRow, { where: { publishedAt: IsNull() } }),
+      );
+      return unpublished === 0;
+    });
     const mine = seen.filter((e) => e.payload.merchantId === merchantId);
     expect(mine).toEqual([
       expect.objectContaining({
