@@ -1,4 +1,5 @@
-import { durationMs, requireDuration, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
+import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
+import { campaignsSettings } from './config';
 import { CampaignService } from './campaigns/campaign.service';
 import { signUpBonusConsumer } from './campaigns/signup-bonus.consumer';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
@@ -32,21 +33,20 @@ export async function createApp(
   runtime: ServiceRuntime,
   overrides: CampaignsAppOverrides = {},
 ): Promise<CampaignsApp> {
-  const { transactor, config, logger, db } = runtime;
+  const { transactor, logger, db } = runtime;
+  const settings = campaignsSettings(runtime.config);
   const members = overrides.members ?? new RemoteMembersClient(runtime.client('members'));
   const ledger = overrides.ledger ?? new RemoteLedgerClient(runtime.client('ledger'));
-  // Postings are an outbox towards the ledger: polled like the event outbox.
-  const intervalMs = durationMs(requireDuration(config.env.OUTBOX_POLL_INTERVAL));
   const poster = ledgerPoster(transactor, ledger, logger.child({ component: 'ledger-poster' }), {
-    intervalMs,
-    maxBackoffMs: Math.max(intervalMs * 20, 5_000),
+    intervalMs: settings.postingIntervalMs,
+    maxBackoffMs: settings.postingMaxBackoffMs,
   });
-  const terms = new TermsService(transactor, config);
+  const terms = new TermsService(transactor, settings);
   const recall = new RecallService(
     transactor,
     runtime.client('ledger'),
     logger.child({ component: 'churn-recall' }),
-    durationMs(requireDuration(config.env.EXPIRY_SWEEP_INTERVAL)),
+    settings.recallIntervalMs,
   );
   const purchaseQueries = new PurchaseQueries(transactor);
   const app: CampaignsApp = {
