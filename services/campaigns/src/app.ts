@@ -36,7 +36,8 @@ export async function createApp(
   const { transactor, logger, db } = runtime;
   const settings = campaignsSettings(runtime.config);
   const members = overrides.members ?? new RemoteMembersClient(runtime.client('members'));
-  const ledger = overrides.ledger ?? new RemoteLedgerClient(runtime.client('ledger'));
+  const remoteLedger = new RemoteLedgerClient(runtime.client('ledger'));
+  const ledger = overrides.ledger ?? remoteLedger;
   const poster = ledgerPoster(transactor, ledger, logger.child({ component: 'ledger-poster' }), {
     intervalMs: settings.postingIntervalMs,
     maxBackoffMs: settings.postingMaxBackoffMs,
@@ -44,7 +45,7 @@ export async function createApp(
   const terms = new TermsService(transactor, settings);
   const recall = new RecallService(
     transactor,
-    runtime.client('ledger'),
+    remoteLedger,
     logger.child({ component: 'churn-recall' }),
     settings.recallIntervalMs,
   );

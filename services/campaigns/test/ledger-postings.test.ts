@@ -28,6 +28,11 @@ class FakeLedger implements LedgerClient {
   readonly reversals = new Map<string, ReverseRequest>();
   readonly violations: string[] = [];
 
+  /** Churn recall is not exercised here: nobody's points expire. */
+  async expiringPoints(memberIds: string[]) {
+    return memberIds.map(() => []);
+  }
+
   private apply<T extends { idempotencyKey: string }>(store: Map<string, T>, request: T) {
     this.calls += 1;
     if (this.down) throw new ServiceUnavailableError('The ledger service is unavailable; try again');
