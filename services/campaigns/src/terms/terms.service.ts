@@ -9,10 +9,8 @@ import {
   wholeDays,
   type Transactor,
 } from '@loyalty/platform';
-import { checkValidity } from '../campaigns/campaign.service';
-import { STACKING_RULE } from '../campaigns/campaign.rules';
+import { checkValidity, MAX_SIGNUP_BONUS, STACKING_RULE } from '../campaigns/campaign.rules';
 import { describeRate, DEFAULT_RATE } from '../rules/earn.rules';
-import { MAX_SIGNUP_BONUS } from '../campaigns/campaign.service';
 import type { CampaignsSettings } from '../config';
 import { ValidityChangeRow } from './validity-change.entity';
 
