@@ -1,4 +1,4 @@
-import { durationMs, requireDuration, Topics, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
+import { Topics, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
 import { ReferralCodeService } from './codes/referral-code.service';
 import { grantPoster, type GrantPoster } from './grants/grant.service';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
@@ -23,12 +23,11 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
   const referrals = new ReferralService(runtime.transactor, codes, settings, runtime.logger);
   const rewards = new ReferralRewardService(codes, settings, runtime.logger);
   const queries = new ReferralQueries(runtime.transactor);
-  const pollMs = Math.max(durationMs(requireDuration(runtime.config.env.OUTBOX_POLL_INTERVAL)), 200);
   const grants = grantPoster(
     runtime.transactor,
     ledger ?? new RemoteLedgerClient(runtime.client('ledger')),
     runtime.logger.child({ component: 'referral-grants' }),
-    pollMs,
+    settings.grantPollMs,
   );
   await runtime.consume({
     group: 'referrals.members',

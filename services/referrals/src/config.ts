@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadSettings, requireDuration, setting, type PlatformConfig } from '@loyalty/platform';
+import { durationMs, loadSettings, requireDuration, setting, type PlatformConfig } from '@loyalty/platform';
 
 type Duration = ReturnType<typeof requireDuration>;
 
@@ -43,6 +43,8 @@ export interface ReferralSettings {
   inviteeDiscount: number;
   /** Share links are this prefix followed by the code. */
   linkBase: string;
+  /** How often owed grants are looked for: the platform's OUTBOX_POLL_INTERVAL, at least 200 ms. */
+  grantPollMs: number;
 }
 
 /** Reads and validates the referrals service's settings (a ConfigError names a bad variable). */
@@ -59,5 +61,6 @@ export function referralSettings(config: PlatformConfig): ReferralSettings {
     refundWindowText: env.REFERRAL_REFUND_WINDOW,
     inviteeDiscount: env.REFERRAL_INVITEE_DISCOUNT,
     linkBase: env.REFERRAL_LINK_BASE,
+    grantPollMs: Math.max(durationMs(requireDuration(config.env.OUTBOX_POLL_INTERVAL)), 200),
   };
 }
