@@ -5,9 +5,9 @@ import {
   generateCode,
   normalizeCode,
   referralLink,
-} from '../src/codes/referral-code';
+} from '../src/codes/referral-code.rules';
 import { backoffMs } from '../src/grants/grant.service';
-import { programmeTerms } from '../src/programme/programme.resolver';
+import { programmeTerms } from '../src/programme/programme.rules';
 import {
   attributionRefusal,
   capReached,

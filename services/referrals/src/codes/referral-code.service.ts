@@ -1,7 +1,7 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { alignToKeys, forUpdate, type Transactor } from '@loyalty/platform';
 import { ReferralCodeRow } from './referral-code.entity';
-import { generateCode, normalizeCode } from './referral-code';
+import { generateCode, normalizeCode } from './referral-code.rules';
 
 /** Attempts before giving up on a fresh code (each collides with probability n / 2^40). */
 const MAX_CODE_ATTEMPTS = 6;

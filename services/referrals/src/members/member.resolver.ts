@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { referralLink } from '../codes/referral-code';
+import { referralLink } from '../codes/referral-code.rules';
 import type { ReferralsContext } from '../context';
 import { referralsPolicy } from '../policy';
 import type { ReferralRow } from '../referrals/referral.entity';

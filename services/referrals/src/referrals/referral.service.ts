@@ -13,7 +13,7 @@ import {
   type UnitOfWork,
 } from '@loyalty/platform';
 import { ReferralCodeRow } from '../codes/referral-code.entity';
-import { normalizeCode } from '../codes/referral-code';
+import { normalizeCode } from '../codes/referral-code.rules';
 import type { ReferralCodeService } from '../codes/referral-code.service';
 import { referralsPolicy } from '../policy';
 import type { ReferralSettings } from '../config';
