@@ -3,7 +3,7 @@ import { referralLink } from '../codes/referral-code.rules';
 import type { ReferralsContext } from '../context';
 import { referralsPolicy } from '../policy';
 import type { ReferralRow } from '../referrals/referral.entity';
-import { discountOf } from '../referrals/referral.resolver';
+import { discountOf } from '../referrals/referral.rules';
 import { FirstOrderDiscount, Referral } from '../referrals/referral.type';
 import { Member, type MemberRef } from './member.type';
 

@@ -3,13 +3,8 @@ import type { ReferralsContext } from '../context';
 import { Member, type MemberRef } from '../members/member.type';
 import { referralsPolicy } from '../policy';
 import type { ReferralRow } from './referral.entity';
-import { DiscountStatus, FirstOrderDiscount, Referral, ReferralReward } from './referral.type';
-
-/** The invitee's discount entitlement as the graph shows it (null when there is none). */
-export function discountOf(row: ReferralRow, minimumSpend: number): FirstOrderDiscount | null {
-  if (row.discountAmount <= 0 || !row.discountStatus) return null;
-  return { amountOff: row.discountAmount, minimumSpend, status: row.discountStatus as DiscountStatus };
-}
+import { discountOf } from './referral.rules';
+import { FirstOrderDiscount, Referral, ReferralReward } from './referral.type';
 
 @Resolver(() => Referral)
 export class ReferralResolver {
