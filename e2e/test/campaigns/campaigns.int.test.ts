@@ -746,7 +746,9 @@ describe('campaigns through the gateway', () => {
       },
       admin,
     );
-    await new Promise((r) => setTimeout(r, Math.max(0, effective.getTime() - Date.now()) + 200));
+    await eventually(
+      async () => (await ok('{ programTerms { pointsValidity } }')).programTerms.pointsValidity === 'P3Y',
+    );
     const m = await merchant();
     const res = await ok(
       RECORD,

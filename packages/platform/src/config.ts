@@ -28,7 +28,6 @@ export const setting = {
 const duration = setting.duration;
 const durationOrNever = setting.durationOrNever();
 const port = setting.port();
-const count = setting.count();
 
 const envSchema = z
   .object({
@@ -68,19 +67,6 @@ const envSchema = z
         message: 'comma-separated ISO-8601 durations',
       }),
     EXPIRY_SWEEP_INTERVAL: duration('EXPIRY_SWEEP_INTERVAL').default('PT1M'),
-    REFERRAL_INVITER_POINTS: count.default(100),
-    REFERRAL_INVITEE_POINTS: count.default(50),
-    /** Smallest purchase (minor units) that qualifies an invitee's referral. */
-    REFERRAL_MIN_PURCHASE_AMOUNT: count.default(1),
-    /** Rewarded referrals per inviter within REFERRAL_CAP_PERIOD; 0 means no cap. */
-    REFERRAL_CAP_PER_PERIOD: count.default(20),
-    REFERRAL_CAP_PERIOD: duration('REFERRAL_CAP_PERIOD').default('P30D'),
-    /** A refund of the qualifying purchase within this window reverses the referral rewards. */
-    REFERRAL_REFUND_WINDOW: duration('REFERRAL_REFUND_WINDOW').default('P30D'),
-    /** First-order discount (minor units off) the invitee is entitled to; 0 means none. */
-    REFERRAL_INVITEE_DISCOUNT: count.default(1000),
-    /** Share links are this prefix followed by the member's code. */
-    REFERRAL_LINK_BASE: z.url().default('https://loyalty.example/join?ref='),
     OUTBOX_POLL_INTERVAL: duration('OUTBOX_POLL_INTERVAL').default('PT1S'),
   })
   .superRefine((env, ctx) => {

@@ -46,3 +46,6 @@ export * from './service/run-main';
 export * from './http/request-scope';
 export * from './service/background-loop';
 export * from './idempotency/request-hash';
+export * from './commands/command.entity';
+export * from './commands/command-outbox';
+export * from './commands/command-poster';

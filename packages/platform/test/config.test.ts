@@ -7,7 +7,6 @@ describe('loadConfig', () => {
     expect(c.env.GATEWAY_PORT).toBe(4000);
     expect(c.env.POINTS_VALIDITY).toBe('P1Y');
     expect(c.env.EXPIRY_WARNING_LEADS).toBe('P30D,P7D,P1D');
-    expect(c.env.REFERRAL_INVITER_POINTS).toBe(100);
     expect(c.servicePort('members')).toBe(4001);
     expect(c.servicePort('referrals')).toBe(4005);
     expect(c.serviceUrl('ledger')).toBe('http://localhost:4002/graphql');
@@ -44,7 +43,6 @@ describe('loadConfig', () => {
     [{ POINTS_VALIDITY: 'one year' }, 'POINTS_VALIDITY'],
     [{ EXPIRY_WARNING_LEADS: 'P30D,soon' }, 'EXPIRY_WARNING_LEADS'],
     [{ GATEWAY_PORT: '70000' }, 'GATEWAY_PORT'],
-    [{ REFERRAL_INVITER_POINTS: '-5' }, 'REFERRAL_INVITER_POINTS'],
     [{ NODE_ENV: 'production' }, 'AUTH_JWT_SECRET'],
   ])('refuses to start on %j', (env, key) => {
     expect(() => loadConfig(env, {})).toThrow(ConfigError);

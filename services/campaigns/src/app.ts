@@ -1,10 +1,13 @@
-import { durationMs, requireDuration, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
+import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
+import { campaignsSettings } from './config';
 import { CampaignService } from './campaigns/campaign.service';
 import { signUpBonusConsumer } from './campaigns/signup-bonus.consumer';
-import { RemoteDirectory, type Directory } from './directory';
-import { RemoteLedger, type LedgerPort } from './postings/ledger.port';
-import { LedgerPoster } from './postings/posting.service';
+import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
+import { RemoteMembersClient, type MembersClient } from './peers/members.client';
+import { ledgerPoster, type LedgerPoster } from './postings/posting.service';
+import { PurchaseQueries } from './purchases/purchase.queries';
 import { PurchaseService } from './purchases/purchase.service';
+import { RefundService } from './purchases/refund.service';
 import { EarnRateService } from './rates/earn-rate.service';
 import { RecallService } from './recall/recall.service';
 import { TermsService } from './terms/terms.service';
@@ -13,6 +16,8 @@ import { TermsService } from './terms/terms.service';
 export interface CampaignsApp extends ServiceApp {
   campaigns: CampaignService;
   purchases: PurchaseService;
+  refunds: RefundService;
+  purchaseQueries: PurchaseQueries;
   rates: EarnRateService;
   terms: TermsService;
   poster: LedgerPoster;
@@ -20,34 +25,37 @@ export interface CampaignsApp extends ServiceApp {
 }
 
 export interface CampaignsAppOverrides {
-  ledger?: LedgerPort;
-  directory?: Directory;
+  ledger?: LedgerClient;
+  members?: MembersClient;
 }
 
 export async function createApp(
   runtime: ServiceRuntime,
   overrides: CampaignsAppOverrides = {},
 ): Promise<CampaignsApp> {
-  const { transactor, config, logger, db } = runtime;
-  const directory = overrides.directory ?? new RemoteDirectory(runtime.client('members'));
-  const ledger = overrides.ledger ?? new RemoteLedger(runtime.client('ledger'));
-  // Postings are an outbox towards the ledger: polled like the event outbox.
-  const intervalMs = durationMs(requireDuration(config.env.OUTBOX_POLL_INTERVAL));
-  const poster = new LedgerPoster(transactor, ledger, logger.child({ component: 'ledger-poster' }), {
-    intervalMs,
-    maxBackoffMs: Math.max(intervalMs * 20, 5_000),
+  const { transactor, logger, db } = runtime;
+  const settings = campaignsSettings(runtime.config);
+  const members = overrides.members ?? new RemoteMembersClient(runtime.client('members'));
+  const remoteLedger = new RemoteLedgerClient(runtime.client('ledger'));
+  const ledger = overrides.ledger ?? remoteLedger;
+  const poster = ledgerPoster(transactor, ledger, logger.child({ component: 'ledger-poster' }), {
+    intervalMs: settings.postingIntervalMs,
+    maxBackoffMs: settings.postingMaxBackoffMs,
   });
-  const terms = new TermsService(transactor, config);
+  const terms = new TermsService(transactor, settings);
   const recall = new RecallService(
     transactor,
-    runtime.client('ledger'),
+    remoteLedger,
     logger.child({ component: 'churn-recall' }),
-    durationMs(requireDuration(config.env.EXPIRY_SWEEP_INTERVAL)),
+    settings.recallIntervalMs,
   );
+  const purchaseQueries = new PurchaseQueries(transactor);
   const app: CampaignsApp = {
-    campaigns: new CampaignService(transactor, directory),
-    purchases: new PurchaseService(transactor, db, directory, poster, terms),
-    rates: new EarnRateService(transactor, directory),
+    campaigns: new CampaignService(transactor, members),
+    purchases: new PurchaseService(transactor, db, members, poster, terms, purchaseQueries),
+    refunds: new RefundService(transactor, poster, purchaseQueries),
+    purchaseQueries,
+    rates: new EarnRateService(transactor, members),
     terms,
     poster,
     recall,
@@ -62,7 +70,6 @@ export async function createApp(
   };
   await runtime.consume(
     signUpBonusConsumer({
-      mysql: db.kind === 'mysql',
       poster,
       validityAt: (at, manager) => terms.validityAt(at, manager),
       logger,

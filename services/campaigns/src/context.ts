@@ -3,7 +3,7 @@ import type { BaseContext } from '@loyalty/platform';
 import type { CampaignsApp } from './app';
 import type { CampaignRow } from './campaigns/campaign.entity';
 import type { PurchaseRow } from './purchases/purchase.entity';
-import type { AwardView } from './purchases/purchase.service';
+import type { AwardView } from './purchases/purchase.queries';
 
 /** Per-request context: the app, plus DataLoaders so lists and references cost one query each. */
 export interface CampaignsContext extends BaseContext {
@@ -21,8 +21,8 @@ export function createContext(base: BaseContext, app: CampaignsApp): CampaignsCo
     app,
     loaders: {
       campaign: new DataLoader((ids) => app.campaigns.byIds(ids)),
-      purchase: new DataLoader((ids) => app.purchases.byIds(ids)),
-      awards: new DataLoader((ids) => app.purchases.awardsOf(ids)),
+      purchase: new DataLoader((ids) => app.purchaseQueries.byIds(ids)),
+      awards: new DataLoader((ids) => app.purchaseQueries.awardsOf(ids)),
     },
   };
 }

@@ -1,13 +1,10 @@
 import type { ServiceDefinition } from '@loyalty/platform';
 import { createApp, type CampaignsApp } from './app';
 import { CampaignRow, CampaignUsageRow } from './campaigns/campaign.entity';
+import { resolveCampaignReference } from './campaigns/campaign.reference';
 import { CampaignResolver } from './campaigns/campaign.resolver';
 import { createContext, type CampaignsContext } from './context';
-import {
-  resolveCampaignReference,
-  resolveMemberReference,
-  resolvePurchaseReference,
-} from './graph/references';
+import { resolveMemberReference } from './members/member.reference';
 import { CreateCampaigns1700000004000 } from './migrations/1700000004000-CreateCampaigns';
 import { PostingRow, SignUpGrantRow } from './postings/posting.entity';
 import {
@@ -17,6 +14,7 @@ import {
   RefundRow,
   ReversalRow,
 } from './purchases/purchase.entity';
+import { resolvePurchaseReference } from './purchases/purchase.reference';
 import { MemberPurchasesResolver, PointAwardResolver, PurchaseResolver } from './purchases/purchase.resolver';
 import { EarnRateRow } from './rates/earn-rate.entity';
 import { EarnRateResolver } from './rates/earn-rate.resolver';

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { IsNull } from 'typeorm';
 import {
   ConflictError,
   ServiceUnavailableError,
@@ -6,25 +7,31 @@ import {
   Topics,
   type EventEnvelope,
   type RunningService,
+  OutboxEventRow,
 } from '@loyalty/platform';
 import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { campaignsService } from '../src';
 import { createApp, type CampaignsApp } from '../src/app';
-import type { Directory } from '../src/directory';
-import type { CreditRequest, LedgerPort, ReverseRequest } from '../src/postings/ledger.port';
+import type { MembersClient } from '../src/peers/members.client';
+import type { CreditRequest, LedgerClient, ReverseRequest } from '../src/peers/ledger.client';
 
 /**
  * A ledger that can be down, or can apply a call and lose the answer (the worst case for
  * doubling), idempotent by key like the real one. It also checks that nothing is reversed
  * before it was credited.
  */
-class FakeLedger implements LedgerPort {
+class FakeLedger implements LedgerClient {
   down = false;
   loseAnswers = 0;
   calls = 0;
   readonly credits = new Map<string, CreditRequest>();
   readonly reversals = new Map<string, ReverseRequest>();
   readonly violations: string[] = [];
+
+  /** Churn recall is not exercised here: nobody's points expire. */
+  async expiringPoints(memberIds: string[]) {
+    return memberIds.map(() => []);
+  }
 
   private apply<T extends { idempotencyKey: string }>(store: Map<string, T>, request: T) {
     this.calls += 1;
@@ -72,7 +79,7 @@ class FakeLedger implements LedgerPort {
 }
 
 /** Every member and merchant exists; merchants are dining places. */
-const directory: Directory = {
+const members: MembersClient = {
   lookup: async (memberId, merchantId) => ({
     member: { id: memberId, tier: 'REGULAR' },
     merchant: { id: merchantId, category: 'dining' },
@@ -92,7 +99,7 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
 
   beforeAll(async () => {
     service = await startService(
-      { ...campaignsService, createApp: (runtime) => createApp(runtime, { ledger, directory }) },
+      { ...campaignsService, createApp: (runtime) => createApp(runtime, { ledger, members }) },
       { config, port: 0 },
     );
   });
@@ -250,7 +257,13 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
       10_000,
       50,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Every event left the outbox (listeners are called before a row is marked): no late duplicate.
+    await eventually(async () => {
+      const unpublished = await service.runtime.transactor.read((m) =>
+        m.count(OutboxEventRow, { where: { publishedAt: IsNull() } }),
+      );
+      return unpublished === 0;
+    });
     const mine = seen.filter((e) => e.payload.merchantId === merchantId);
     expect(mine).toEqual([
       expect.objectContaining({

@@ -1,28 +1,33 @@
-import { durationMs, requireDuration, Topics, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
+import { Topics, type ServiceApp, type ServiceRuntime } from '@loyalty/platform';
 import { ReferralCodeService } from './codes/referral-code.service';
-import { GrantPoster } from './grants/grant.service';
-import { RemoteLedger, type LedgerPort } from './grants/ledger.client';
+import { grantPoster, type GrantPoster } from './grants/grant.service';
+import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
+import { ReferralRewardService } from './referrals/referral-reward.service';
+import { ReferralQueries } from './referrals/referral.queries';
 import { ReferralService } from './referrals/referral.service';
-import { referralSettings, type ReferralSettings } from './settings';
+import { referralSettings, type ReferralSettings } from './config';
 
 /** The referrals service's rules and background work, wired to its runtime. */
 export interface ReferralsApp extends ServiceApp {
   settings: ReferralSettings;
   codes: ReferralCodeService;
   referrals: ReferralService;
+  rewards: ReferralRewardService;
+  queries: ReferralQueries;
   grants: GrantPoster;
 }
 
-export async function createApp(runtime: ServiceRuntime, ledger?: LedgerPort): Promise<ReferralsApp> {
-  const settings = referralSettings(runtime.config.env);
+export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient): Promise<ReferralsApp> {
+  const settings = referralSettings(runtime.config);
   const codes = new ReferralCodeService(runtime.transactor);
   const referrals = new ReferralService(runtime.transactor, codes, settings, runtime.logger);
-  const pollMs = Math.max(durationMs(requireDuration(runtime.config.env.OUTBOX_POLL_INTERVAL)), 200);
-  const grants = new GrantPoster(
+  const rewards = new ReferralRewardService(codes, settings, runtime.logger);
+  const queries = new ReferralQueries(runtime.transactor);
+  const grants = grantPoster(
     runtime.transactor,
-    ledger ?? new RemoteLedger(runtime.client('ledger')),
+    ledger ?? new RemoteLedgerClient(runtime.client('ledger')),
     runtime.logger.child({ component: 'referral-grants' }),
-    pollMs,
+    settings.grantPollMs,
   );
   await runtime.consume({
     group: 'referrals.members',
@@ -37,14 +42,16 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerPort): P
     topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
     handle: (event, uow) =>
       event.topic === Topics.purchaseRefunded
-        ? referrals.onPurchaseRefunded(event, uow)
-        : referrals.onPurchaseRecorded(event, uow),
+        ? rewards.onPurchaseRefunded(event, uow)
+        : rewards.onPurchaseRecorded(event, uow),
   });
   const unlisten: (() => Promise<void>)[] = [];
   return {
     settings,
     codes,
     referrals,
+    rewards,
+    queries,
     grants,
     async start() {
       grants.start();

@@ -24,10 +24,10 @@ export function createContext(base: BaseContext, app: ReferralsApp): ReferralsCo
     app,
     loaders: {
       code: new DataLoader((ids) => app.codes.codesFor(ids)),
-      referral: new DataLoader((ids) => app.referrals.byIds(ids)),
-      referralsByInviter: new DataLoader((ids) => app.referrals.byInviterIds(ids)),
-      referralByInvitee: new DataLoader((ids) => app.referrals.byInviteeIds(ids)),
-      grantsByReferral: new DataLoader((ids) => app.referrals.grantsByReferralIds(ids)),
+      referral: new DataLoader((ids) => app.queries.byIds(ids)),
+      referralsByInviter: new DataLoader((ids) => app.queries.byInviterIds(ids)),
+      referralByInvitee: new DataLoader((ids) => app.queries.byInviteeIds(ids)),
+      grantsByReferral: new DataLoader((ids) => app.queries.grantsByReferralIds(ids)),
     },
   };
 }

@@ -6,12 +6,13 @@ import { ReferralCodeResolver } from './codes/referral-code.resolver';
 import { createContext, type ReferralsContext } from './context';
 import { ReferralGrantRow } from './grants/grant.entity';
 import { resolveMemberReference } from './members/member.reference';
+// Loaded before the other resolvers: their registration order is the order of Query's fields.
+import { ReferralResolver } from './referrals/referral.resolver';
 import { MemberReferralsResolver } from './members/member.resolver';
 import { CreateReferrals1700000005000 } from './migrations/1700000005000-CreateReferrals';
 import { ProgrammeResolver } from './programme/programme.resolver';
 import { ReferralRow } from './referrals/referral.entity';
 import { resolveReferralReference } from './referrals/referral.reference';
-import { ReferralResolver } from './referrals/referral.resolver';
 
 export type { ReferralsApp, ReferralsContext };
 

@@ -5,9 +5,9 @@ import {
   generateCode,
   normalizeCode,
   referralLink,
-} from '../src/codes/referral-code';
+} from '../src/codes/referral-code.rules';
 import { backoffMs } from '../src/grants/grant.service';
-import { programmeTerms } from '../src/programme/programme.resolver';
+import { programmeTerms } from '../src/programme/programme.rules';
 import {
   attributionRefusal,
   capReached,
@@ -16,8 +16,8 @@ import {
   purchaseQualifies,
   refundReverses,
 } from '../src/referrals/referral.rules';
-import { referralSettings } from '../src/settings';
-import { loadConfig } from '@loyalty/platform';
+import { referralSettings } from '../src/config';
+import { ConfigError, loadConfig } from '@loyalty/platform';
 
 describe('referral codes', () => {
   it('are 8 characters from an alphabet without 0/O/1/I', () => {
@@ -103,9 +103,30 @@ describe('referral rules', () => {
     expect(backoffMs(30)).toBe(300_000);
   });
 
+  it('read their settings with the contract defaults, refusing invalid values at start', () => {
+    expect(referralSettings(loadConfig({}, {}))).toMatchObject({
+      inviterPoints: 100,
+      inviteePoints: 50,
+      minPurchaseAmount: 1,
+      capPerPeriod: 20,
+      capPeriodText: 'P30D',
+      refundWindowText: 'P30D',
+      inviteeDiscount: 1000,
+      linkBase: 'https://loyalty.example/join?ref=',
+    });
+    for (const [env, key] of [
+      [{ REFERRAL_INVITER_POINTS: '-5' }, 'REFERRAL_INVITER_POINTS'],
+      [{ REFERRAL_CAP_PERIOD: 'a month' }, 'REFERRAL_CAP_PERIOD'],
+      [{ REFERRAL_LINK_BASE: 'not a url' }, 'REFERRAL_LINK_BASE'],
+    ] as const) {
+      expect(() => referralSettings(loadConfig(env, {}))).toThrow(ConfigError);
+      expect(() => referralSettings(loadConfig(env, {}))).toThrow(key);
+    }
+  });
+
   it('state the programme in words from the settings', () => {
     const s = referralSettings(
-      loadConfig({ REFERRAL_CAP_PER_PERIOD: '5', REFERRAL_MIN_PURCHASE_AMOUNT: '1000' }, {}).env,
+      loadConfig({ REFERRAL_CAP_PER_PERIOD: '5', REFERRAL_MIN_PURCHASE_AMOUNT: '1000' }, {}),
     );
     expect(s).toMatchObject({
       inviterPoints: 100,

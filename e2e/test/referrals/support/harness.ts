@@ -126,12 +126,12 @@ export class ReferralHarness {
   }
 
   async referralOf(inviteeId: string): Promise<ReferralRow | null> {
-    const [row] = await this.app.referrals.byInviteeIds([inviteeId]);
+    const [row] = await this.app.queries.byInviteeIds([inviteeId]);
     return row;
   }
 
   async grantsOf(referralId: string): Promise<ReferralGrantRow[]> {
-    const [rows] = await this.app.referrals.grantsByReferralIds([referralId]);
+    const [rows] = await this.app.queries.grantsByReferralIds([referralId]);
     return rows;
   }
 

@@ -12,7 +12,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { CampaignsContext } from '../context';
-import { MerchantRef } from '../graph/references.type';
+import { MerchantRef } from '../members/member.type';
 import type { CampaignRow } from './campaign.entity';
 import { CreateCampaignInput, FirstOrderScope, UpdateCampaignInput } from './campaign.input';
 import { describeCampaign, toRule } from './campaign.rules';

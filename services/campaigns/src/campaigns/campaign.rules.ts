@@ -1,6 +1,7 @@
-import type { CampaignRule, FirstOrderScope } from '../rules/rule-engine';
-import { describeRate, DEFAULT_RATE, formatMultiplier, formatYuan } from '../rules/rule-engine';
+import type { CampaignRule, FirstOrderScope } from '../rules/earn.rules';
+import { describeRate, DEFAULT_RATE, formatMultiplier, formatYuan } from '../rules/earn.rules';
 import type { CampaignRow } from './campaign.entity';
+import { BadInputError, parseDuration } from '@loyalty/platform';
 
 const list = (csv: string | null): string[] | null => (csv ? csv.split(',').filter(Boolean) : null);
 const numbers = (csv: string | null): number[] | null => list(csv)?.map(Number) ?? null;
@@ -100,4 +101,57 @@ export function describeCampaign(row: CampaignRow, merchantName?: string | null)
     );
   }
   return parts.join(' ');
+}
+
+// ---- validation of what an operator enters (BAD_USER_INPUT before anything is written) ----
+
+/** R6: a bonus not tied to spending stays small. */
+export const MAX_SIGNUP_BONUS = 500;
+export const TIERS = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'];
+const MAX_POINTS = 2 ** 31 - 1;
+
+export const positiveInt = (
+  value: number | null | undefined,
+  field: string,
+  max = MAX_POINTS,
+): number | null => {
+  if (value === null || value === undefined) return null;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new BadInputError(`${field} must be a whole number from 1 to ${max}`, field);
+  }
+  return value;
+};
+
+export const intList = (
+  values: number[] | null | undefined,
+  field: string,
+  min: number,
+  max: number,
+): string | null => {
+  if (!values || values.length === 0) return null;
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new BadInputError(`${field} must be numbers from ${min} to ${max}`, field);
+  }
+  return [...new Set(values)].sort((a, b) => a - b).join(',');
+};
+
+/** Validity as a campaign or the programme may give it: a positive ISO-8601 duration or NEVER. */
+export function checkValidity(value: string | null | undefined, field = 'validity'): string | null {
+  if (value === null || value === undefined) return null;
+  const v = value.trim();
+  if (v === 'NEVER') return v;
+  if (!parseDuration(v))
+    throw new BadInputError(`${field} must be an ISO-8601 duration (e.g. P30D) or NEVER`, field);
+  return v;
+}
+
+/** Multiplier → hundredths (2 → 200; 1.5 → 150); at most two decimals, from 1 to 100. */
+export function multiplierToPct(multiplier: number | null | undefined): number | null {
+  if (multiplier === null || multiplier === undefined) return null;
+  const pct = Math.round(multiplier * 100);
+  if (!Number.isFinite(multiplier) || Math.abs(multiplier * 100 - pct) > 1e-6 || pct < 100 || pct > 10_000) {
+    throw new BadInputError('multiplier must be between 1 and 100 with at most two decimals', 'multiplier');
+  }
+  return pct;
 }

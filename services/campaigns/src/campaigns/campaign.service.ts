@@ -1,62 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
-import { alignToKeys, BadInputError, NotFoundError, parseDuration, type Transactor } from '@loyalty/platform';
-import type { Directory } from '../directory';
-import { isValidTimeZone } from '../rules/local-time';
+import {
+  alignToKeys,
+  BadInputError,
+  forUpdate,
+  isMysql,
+  NotFoundError,
+  type Transactor,
+} from '@loyalty/platform';
+import type { MembersClient } from '../peers/members.client';
+import { isValidTimeZone } from '../rules/local-time.rules';
 import { CampaignRow, CampaignUsageRow } from './campaign.entity';
+import {
+  checkValidity,
+  intList,
+  MAX_SIGNUP_BONUS,
+  multiplierToPct,
+  positiveInt,
+  TIERS,
+} from './campaign.rules';
 import type { CreateCampaignInput, UpdateCampaignInput } from './campaign.input';
-
-/** R6: a bonus not tied to spending stays small. */
-export const MAX_SIGNUP_BONUS = 500;
-export const TIERS = ['REGULAR', 'SILVER', 'GOLD', 'PLATINUM'];
-const MAX_POINTS = 2 ** 31 - 1;
-
-const positiveInt = (value: number | null | undefined, field: string, max = MAX_POINTS): number | null => {
-  if (value === null || value === undefined) return null;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new BadInputError(`${field} must be a whole number from 1 to ${max}`, field);
-  }
-  return value;
-};
-
-const intList = (
-  values: number[] | null | undefined,
-  field: string,
-  min: number,
-  max: number,
-): string | null => {
-  if (!values || values.length === 0) return null;
-  for (const v of values) {
-    if (!Number.isInteger(v) || v < min || v > max)
-      throw new BadInputError(`${field} must be numbers from ${min} to ${max}`, field);
-  }
-  return [...new Set(values)].sort((a, b) => a - b).join(',');
-};
-
-/** Validity as a campaign or the programme may give it: a positive ISO-8601 duration or NEVER. */
-export function checkValidity(value: string | null | undefined, field = 'validity'): string | null {
-  if (value === null || value === undefined) return null;
-  const v = value.trim();
-  if (v === 'NEVER') return v;
-  if (!parseDuration(v))
-    throw new BadInputError(`${field} must be an ISO-8601 duration (e.g. P30D) or NEVER`, field);
-  return v;
-}
-
-/** Multiplier → hundredths (2 → 200; 1.5 → 150); at most two decimals, from 1 to 100. */
-export function multiplierToPct(multiplier: number | null | undefined): number | null {
-  if (multiplier === null || multiplier === undefined) return null;
-  const pct = Math.round(multiplier * 100);
-  if (!Number.isFinite(multiplier) || Math.abs(multiplier * 100 - pct) > 1e-6 || pct < 100 || pct > 10_000) {
-    throw new BadInputError('multiplier must be between 1 and 100 with at most two decimals', 'multiplier');
-  }
-  return pct;
-}
 
 export class CampaignService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: Directory,
+    private readonly members: MembersClient,
   ) {}
 
   async create(input: CreateCampaignInput): Promise<CampaignRow> {
@@ -126,7 +94,7 @@ export class CampaignService {
       updatedAt: new Date(),
     };
     if (row.merchantId) {
-      const merchant = await this.directory.merchant(row.merchantId);
+      const merchant = await this.members.merchant(row.merchantId);
       if (!merchant) throw new BadInputError(`Unknown merchant ${row.merchantId}`, 'merchantId');
     }
     return this.transactor.run(async ({ manager }) => {
@@ -210,6 +178,24 @@ export function campaignsInForce(manager: EntityManager, at: Date): Promise<Camp
       { startsAt: LessThanOrEqual(at), endsAt: MoreThan(at) },
     ],
   });
+}
+
+/**
+ * A budget is shared by every member: before awarding from budgeted campaigns, their rows are
+ * locked (in id order, so concurrent awards never deadlock) and read fresh. MySQL only: SQLite
+ * serializes transactions, so what was read is already current.
+ */
+export async function lockBudgets(manager: EntityManager, campaigns: CampaignRow[]): Promise<CampaignRow[]> {
+  const budgeted = campaigns.filter((c) => c.budget !== null).map((c) => c.id);
+  if (!isMysql(manager) || !budgeted.length) return campaigns;
+  const fresh = await forUpdate(
+    manager
+      .createQueryBuilder(CampaignRow, 'c')
+      .where('c.id IN (:...ids)', { ids: budgeted })
+      .orderBy('c.id', 'ASC'),
+  ).getMany();
+  const byId = new Map(fresh.map((c) => [c.id, c]));
+  return campaigns.map((c) => byId.get(c.id) ?? c);
 }
 
 /** Points each campaign gave in total and to one member. */

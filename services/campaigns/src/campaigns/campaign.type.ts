@@ -1,5 +1,5 @@
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { MerchantRef } from '../graph/references.type';
+import { MerchantRef } from '../members/member.type';
 import { FirstOrderScope } from './campaign.input';
 
 export enum CampaignStatus {

@@ -1,25 +1,22 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CommandRow } from '@loyalty/platform';
 
 export type PostingOperation = 'CREDIT' | 'REVERSE';
-export type PostingStatus = 'PENDING' | 'POSTED';
 
 /**
  * A ledger call owed: written in the same transaction as the purchase, refund or sign-up that
  * caused it, then sent to the ledger with its deterministic idempotency key until the ledger has
- * it (an outbox towards the ledger). A ledger outage delays points; it never loses or doubles them.
+ * it (the platform's command outbox, towards the ledger). A ledger outage delays points; it never
+ * loses or doubles them.
  */
 @Entity({ name: 'ledger_postings' })
 @Index('ix_postings_due', ['status', 'nextAttemptAt'])
 @Index('ix_postings_source', ['sourceType', 'sourceId'])
-export class PostingRow {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id: string;
-
+export class PostingRow extends CommandRow {
   @Column({ type: 'varchar', length: 200, unique: true })
   idempotencyKey: string;
 
-  @Column({ type: 'varchar', length: 10 })
-  operation: PostingOperation;
+  declare operation: PostingOperation;
 
   @Column({ type: 'varchar', length: 36 })
   memberId: string;
@@ -50,18 +47,6 @@ export class PostingRow {
   @Column({ type: 'varchar', length: 40, nullable: true })
   validity: string | null;
 
-  @Column({ type: 'varchar', length: 10 })
-  status: PostingStatus;
-
-  @Column({ type: 'integer', default: 0 })
-  attempts: number;
-
-  @Column({ type: 'datetime', precision: 3 })
-  nextAttemptAt: Date;
-
-  @Column({ type: 'varchar', length: 500, nullable: true })
-  lastError: string | null;
-
   @Column({ type: 'varchar', length: 100, nullable: true })
   ledgerEntryId: string | null;
 
@@ -79,12 +64,6 @@ export class PostingRow {
 
   @Column({ type: 'integer', nullable: true })
   shortfall: number | null;
-
-  @Column({ type: 'datetime', precision: 3 })
-  createdAt: Date;
-
-  @Column({ type: 'datetime', precision: 3, nullable: true })
-  postedAt: Date | null;
 }
 
 /** A sign-up bonus given (once per member and campaign). */

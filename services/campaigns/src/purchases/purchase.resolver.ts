@@ -1,22 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import {
-  assertMerchantScope,
-  BadInputError,
-  decodeCursor,
-  encodeCursor,
-  ForbiddenError,
-  isPrivileged,
-  pageSize,
-  requireRole,
-  toConnection,
-} from '@loyalty/platform';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '@loyalty/platform';
 import { Campaign } from '../campaigns/campaign.type';
 import type { CampaignRow } from '../campaigns/campaign.entity';
 import type { CampaignsContext } from '../context';
-import { MemberRef, MerchantRef } from '../graph/references.type';
+import { campaignsPolicy } from '../policy';
+import { MemberRef, MerchantRef } from '../members/member.type';
 import type { PurchaseRow } from './purchase.entity';
 import { PurchaseInput, RefundInput } from './purchase.input';
-import type { AwardView, PurchaseResultView, RefundResultView } from './purchase.service';
+import type { AwardView, PurchaseResultView, RefundResultView } from './purchase.queries';
 import { PointAward, Purchase, PurchaseConnection, PurchaseResult, RefundResult } from './purchase.type';
 
 /** Cursor over (recordedAt, id), newest first. */
@@ -42,7 +33,8 @@ export class PurchaseResolver {
     @Arg('input') input: PurchaseInput,
     @Ctx() ctx: CampaignsContext,
   ): Promise<PurchaseResultView> {
-    return ctx.app.purchases.record(input, ctx.principal);
+    campaignsPolicy.actForMerchant(ctx.principal, input.merchantId);
+    return ctx.app.purchases.record(input);
   }
 
   @Mutation(() => RefundResult, { description: 'Full or partial refund; idempotent by refundId.' })
@@ -50,7 +42,8 @@ export class PurchaseResolver {
     @Arg('input') input: RefundInput,
     @Ctx() ctx: CampaignsContext,
   ): Promise<RefundResultView> {
-    return ctx.app.purchases.refund(input, ctx.principal);
+    campaignsPolicy.actForMerchant(ctx.principal, input.merchantId);
+    return ctx.app.refunds.refund(input);
   }
 
   @Query(() => [PointAward], { description: 'What a purchase would earn, without recording it.' })
@@ -58,7 +51,8 @@ export class PurchaseResolver {
     @Arg('input') input: PurchaseInput,
     @Ctx() ctx: CampaignsContext,
   ): Promise<AwardView[]> {
-    return ctx.app.purchases.preview(input, ctx.principal);
+    campaignsPolicy.actForMerchant(ctx.principal, input.merchantId);
+    return ctx.app.purchases.preview(input);
   }
 
   @Query(() => Purchase, {
@@ -70,8 +64,8 @@ export class PurchaseResolver {
     @Arg('orderId') orderId: string,
     @Ctx() ctx: CampaignsContext,
   ): Promise<PurchaseRow | null> {
-    assertMerchantScope(ctx.principal, merchantId);
-    return ctx.app.purchases.findByOrder(merchantId, orderId);
+    campaignsPolicy.actForMerchant(ctx.principal, merchantId);
+    return ctx.app.purchaseQueries.findByOrder(merchantId, orderId);
   }
 
   @Query(() => PurchaseConnection, {
@@ -83,11 +77,12 @@ export class PurchaseResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: CampaignsContext,
   ) {
-    const principal = requireRole(ctx.principal, 'partner', 'admin', 'service');
-    const scope = principal.role === 'partner' ? (merchantId ?? principal.merchantId ?? '') : merchantId;
-    if (scope) assertMerchantScope(principal, scope);
+    const scope = campaignsPolicy.merchantPurchasesScope(ctx.principal, merchantId);
     const size = pageSize(first);
-    return purchasePage(await ctx.app.purchases.list({ merchantId: scope }, size, afterCursor(after)), size);
+    return purchasePage(
+      await ctx.app.purchaseQueries.list({ merchantId: scope }, size, afterCursor(after)),
+      size,
+    );
   }
 
   @FieldResolver(() => MerchantRef)
@@ -126,17 +121,10 @@ export class MemberPurchasesResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: CampaignsContext,
   ) {
-    const principal = requireRole(ctx.principal, 'member', 'partner', 'admin', 'service');
-    if (principal.role === 'member' && principal.sub !== member.id)
-      throw new ForbiddenError('A member may only read their own data');
-    const merchantId = principal.role === 'partner' ? principal.merchantId : null;
-    if (principal.role === 'partner' && !merchantId)
-      throw new BadInputError('Partner token lacks merchantId');
-    if (!isPrivileged(principal) && principal.role !== 'member' && principal.role !== 'partner')
-      throw new ForbiddenError();
+    const merchantId = campaignsPolicy.memberPurchasesScope(ctx.principal, member.id);
     const size = pageSize(first);
     return purchasePage(
-      await ctx.app.purchases.list({ memberId: member.id, merchantId }, size, afterCursor(after)),
+      await ctx.app.purchaseQueries.list({ memberId: member.id, merchantId }, size, afterCursor(after)),
       size,
     );
   }

@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo, PointKind } from '@loyalty/platform';
 import { Campaign } from '../campaigns/campaign.type';
-import { MemberRef, MerchantRef } from '../graph/references.type';
+import { MemberRef, MerchantRef } from '../members/member.type';
 
 export enum PointAwardStatus {
   PREVIEW = 'PREVIEW',

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { BadInputError, type Transactor } from '@loyalty/platform';
-import type { Directory } from '../directory';
-import { DEFAULT_RATES, describeRate, type MerchantRates } from '../rules/rule-engine';
+import type { MembersClient } from '../peers/members.client';
+import { DEFAULT_RATES, describeRate, type MerchantRates } from '../rules/earn.rules';
 import { EarnRateRow } from './earn-rate.entity';
 import type { SetEarnRateInput } from './earn-rate.input';
 import type { EarnRate } from './earn-rate.type';
@@ -37,7 +37,7 @@ export function toEarnRate(merchantId: string, rates: MerchantRates): EarnRate {
 export class EarnRateService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly directory: Directory,
+    private readonly members: MembersClient,
   ) {}
 
   async set(input: SetEarnRateInput): Promise<EarnRate> {
@@ -45,7 +45,7 @@ export class EarnRateService {
     const per = check(input.per, 'per', 1_000_000);
     const greenPoints = check(input.greenPoints ?? points, 'greenPoints', 10_000);
     const greenPer = check(input.greenPer ?? per, 'greenPer', 1_000_000);
-    if (!(await this.directory.merchant(input.merchantId)))
+    if (!(await this.members.merchant(input.merchantId)))
       throw new BadInputError(`Unknown merchant ${input.merchantId}`, 'merchantId');
     await this.transactor.run(async ({ manager }) => {
       const row = { merchantId: input.merchantId, points, per, greenPoints, greenPer, updatedAt: new Date() };

@@ -1,11 +1,6 @@
 import { IsNull, LessThan, Raw } from 'typeorm';
-import {
-  BackgroundLoop,
-  Topics,
-  type ServiceClient,
-  type ServiceRuntime,
-  type Transactor,
-} from '@loyalty/platform';
+import { BackgroundLoop, Topics, type ServiceRuntime, type Transactor } from '@loyalty/platform';
+import type { LedgerClient } from '../peers/ledger.client';
 import { MemberActivityRow } from '../purchases/purchase.entity';
 
 type Logger = ServiceRuntime['logger'];
@@ -15,16 +10,6 @@ export const INACTIVE_DAYS = 90;
 /** …whose points expire within this many days get a reminder with a points-plus-cash offer. */
 export const EXPIRING_WITHIN_DAYS = 30;
 const DAY = 86_400_000;
-
-interface Expiring {
-  kind: string;
-  points: number;
-  expiresAt: string;
-}
-
-const EXPIRING = `query CampaignsRecallExpiring($r: [_Any!]!, $days: Int!) {
-  _entities(representations: $r) { ... on Member { id expiringPoints(withinDays: $days) { kind points expiresAt } } }
-}`;
 
 /**
  * Churn recall (R10): members with no purchase for 3 months whose points are about to expire get
@@ -38,7 +23,7 @@ export class RecallService {
 
   constructor(
     private readonly transactor: Transactor,
-    private readonly ledger: Pick<ServiceClient, 'request'>,
+    private readonly ledger: Pick<LedgerClient, 'expiringPoints'>,
     logger: Logger,
     intervalMs: number,
   ) {
@@ -88,14 +73,12 @@ export class RecallService {
       );
       if (!batch.length) return sent;
       after = batch[batch.length - 1].memberId;
-      const data = await this.ledger.request<{
-        _entities: ({ id: string; expiringPoints: Expiring[] } | null)[];
-      }>(EXPIRING, {
-        r: batch.map((a) => ({ __typename: 'Member', id: a.memberId })),
+      const expiringOf = await this.ledger.expiringPoints(
+        batch.map((a) => a.memberId),
         days,
-      });
+      );
       for (const [i, activity] of batch.entries()) {
-        const expiring = (data._entities[i]?.expiringPoints ?? []).filter(
+        const expiring = expiringOf[i].filter(
           (e) => e.points > 0 && new Date(e.expiresAt).getTime() <= horizon,
         );
         if (!expiring.length) continue;

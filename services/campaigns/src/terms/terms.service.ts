@@ -7,13 +7,11 @@ import {
   parseDuration,
   Topics,
   wholeDays,
-  type PlatformConfig,
   type Transactor,
 } from '@loyalty/platform';
-import { checkValidity } from '../campaigns/campaign.service';
-import { STACKING_RULE } from '../campaigns/campaign.rules';
-import { describeRate, DEFAULT_RATE } from '../rules/rule-engine';
-import { MAX_SIGNUP_BONUS } from '../campaigns/campaign.service';
+import { checkValidity, MAX_SIGNUP_BONUS, STACKING_RULE } from '../campaigns/campaign.rules';
+import { describeRate, DEFAULT_RATE } from '../rules/earn.rules';
+import type { CampaignsSettings } from '../config';
 import { ValidityChangeRow } from './validity-change.entity';
 
 /** L6: a shortening of validity is announced at least this long before it applies. */
@@ -43,7 +41,7 @@ export interface ScheduleValidityInput {
 export class TermsService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly config: PlatformConfig,
+    private readonly settings: Pick<CampaignsSettings, 'pointsValidity' | 'expiryWarningLeads'>,
   ) {}
 
   /** The validity given to points credited at `at`: the configured one, or a change in effect. */
@@ -55,7 +53,7 @@ export class TermsService {
       });
     // Inside a transaction, read through it (on SQLite a separate read would wait for it forever).
     const change = manager ? await find(manager) : await this.transactor.read(find);
-    return change?.validity ?? this.config.env.POINTS_VALIDITY;
+    return change?.validity ?? this.settings.pointsValidity;
   }
 
   async upcoming(now: Date = new Date()): Promise<ValidityChangeRow[]> {
@@ -115,7 +113,7 @@ export class TermsService {
 
   /** Whole days before expiry at which members are warned (rounded down; PT12S is 0). */
   warningDays(): number[] {
-    return this.config.env.EXPIRY_WARNING_LEADS.split(',').map((lead) => {
+    return this.settings.expiryWarningLeads.split(',').map((lead) => {
       const d = parseDuration(lead.trim());
       return d ? wholeDays(d) : 0;
     });

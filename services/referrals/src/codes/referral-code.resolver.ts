@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, ID, Query, Resolver } from 'type-graphql';
-import { requireRole } from '@loyalty/platform';
 import type { ReferralsContext } from '../context';
+import { referralsPolicy } from '../policy';
 
 @Resolver()
 export class ReferralCodeResolver {
@@ -11,7 +11,7 @@ export class ReferralCodeResolver {
       'Internal (services): the inviter behind a code, or null. Members asks it before a sign-up with a code.',
   })
   referralCodeOwner(@Arg('code') code: string, @Ctx() ctx: ReferralsContext): Promise<string | null> {
-    requireRole(ctx.principal, 'service', 'admin');
+    referralsPolicy.lookUpCodeOwner(ctx.principal);
     return ctx.app.codes.ownerOf(code);
   }
 }

@@ -1,8 +1,7 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
-import { alignToKeys, type Transactor } from '@loyalty/platform';
-import { forUpdate } from '../db';
+import { alignToKeys, forUpdate, type Transactor } from '@loyalty/platform';
 import { ReferralCodeRow } from './referral-code.entity';
-import { generateCode, normalizeCode } from './referral-code';
+import { generateCode, normalizeCode } from './referral-code.rules';
 
 /** Attempts before giving up on a fresh code (each collides with probability n / 2^40). */
 const MAX_CODE_ATTEMPTS = 6;
@@ -29,7 +28,6 @@ export class ReferralCodeService {
         .execute();
       const row = await forUpdate(
         manager.createQueryBuilder(ReferralCodeRow, 'c').where('c.memberId = :memberId', { memberId }),
-        manager,
       ).getOne();
       if (row) return;
     }

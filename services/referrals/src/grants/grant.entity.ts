@@ -1,20 +1,18 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { CommandRow } from '@loyalty/platform';
 
 export type GrantOperation = 'CREDIT' | 'REVERSE';
-export type GrantStatus = 'PENDING' | 'POSTED';
 
 /**
  * A ledger call the referrals service owes: written in the same transaction as the decision
  * that causes it (REWARDED, or reversed), posted afterwards with a deterministic idempotency
- * key, and retried until the ledger has it. The ledger's key makes a repeated post harmless.
+ * key, and retried until the ledger has it (the platform's command outbox). The ledger's key makes
+ * a repeated post harmless.
  */
 @Entity({ name: 'referral_grants' })
 @Index('ix_referral_grants_due', ['status', 'nextAttemptAt'])
 @Index('ix_referral_grants_referral', ['referralId'])
-export class ReferralGrantRow {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id: string;
-
+export class ReferralGrantRow extends CommandRow {
   @Column({ type: 'varchar', length: 36 })
   referralId: string;
 
@@ -25,8 +23,7 @@ export class ReferralGrantRow {
   @Column({ type: 'varchar', length: 10 })
   role: 'inviter' | 'invitee';
 
-  @Column({ type: 'varchar', length: 10 })
-  operation: GrantOperation;
+  declare operation: GrantOperation;
 
   @Column({ type: 'integer' })
   points: number;
@@ -39,28 +36,10 @@ export class ReferralGrantRow {
   @Column({ type: 'varchar', length: 36, nullable: true })
   reversesGrantId: string | null;
 
-  @Column({ type: 'varchar', length: 10 })
-  status: GrantStatus;
-
-  @Column({ type: 'integer', default: 0 })
-  attempts: number;
-
-  @Column({ type: 'varchar', length: 500, nullable: true })
-  lastError: string | null;
-
-  @Column({ type: 'datetime', precision: 3 })
-  nextAttemptAt: Date;
-
   @Column({ type: 'varchar', length: 64, nullable: true })
   ledgerEntryId: string | null;
 
   /** For a REVERSE: points the member had already spent (recorded by the ledger, not hidden). */
   @Column({ type: 'integer', nullable: true })
   shortfall: number | null;
-
-  @Column({ type: 'datetime', precision: 3 })
-  createdAt: Date;
-
-  @Column({ type: 'datetime', precision: 3, nullable: true })
-  postedAt: Date | null;
 }

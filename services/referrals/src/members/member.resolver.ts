@@ -1,9 +1,9 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { assertCanReadMember, assertCanReadMemberPrivate } from '@loyalty/platform';
-import { referralLink } from '../codes/referral-code';
+import { referralLink } from '../codes/referral-code.rules';
 import type { ReferralsContext } from '../context';
+import { referralsPolicy } from '../policy';
 import type { ReferralRow } from '../referrals/referral.entity';
-import { discountOf } from '../referrals/referral.resolver';
+import { discountOf } from '../referrals/referral.rules';
 import { FirstOrderDiscount, Referral } from '../referrals/referral.type';
 import { Member, type MemberRef } from './member.type';
 
@@ -11,7 +11,7 @@ import { Member, type MemberRef } from './member.type';
 @Resolver(() => Member)
 export class MemberReferralsResolver {
   private async code(member: MemberRef, ctx: ReferralsContext): Promise<string> {
-    assertCanReadMember(ctx.principal, member.id);
+    referralsPolicy.readMember(ctx.principal, member.id);
     const row = await ctx.loaders.code.load(member.id);
     if (!row) throw new Error(`no referral code for ${member.id}`);
     return row.code;
@@ -32,7 +32,7 @@ export class MemberReferralsResolver {
       "The member's invitations, newest first, with status and reward (the member and the operator only).",
   })
   referrals(@Root() member: MemberRef, @Ctx() ctx: ReferralsContext): Promise<ReferralRow[]> {
-    assertCanReadMemberPrivate(ctx.principal, member.id);
+    referralsPolicy.readMemberPrivate(ctx.principal, member.id);
     return ctx.loaders.referralsByInviter.load(member.id);
   }
 
@@ -41,7 +41,7 @@ export class MemberReferralsResolver {
     description: 'The invitation this member joined through, if any.',
   })
   referredBy(@Root() member: MemberRef, @Ctx() ctx: ReferralsContext): Promise<ReferralRow | null> {
-    assertCanReadMemberPrivate(ctx.principal, member.id);
+    referralsPolicy.readMemberPrivate(ctx.principal, member.id);
     return ctx.loaders.referralByInvitee.load(member.id);
   }
 
@@ -54,7 +54,7 @@ export class MemberReferralsResolver {
     @Root() member: MemberRef,
     @Ctx() ctx: ReferralsContext,
   ): Promise<FirstOrderDiscount | null> {
-    assertCanReadMember(ctx.principal, member.id);
+    referralsPolicy.readMember(ctx.principal, member.id);
     const row = await ctx.loaders.referralByInvitee.load(member.id);
     return row ? discountOf(row, ctx.app.settings.minPurchaseAmount) : null;
   }

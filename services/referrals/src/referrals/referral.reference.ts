@@ -1,5 +1,5 @@
 import type { ReferralsContext } from '../context';
-import { assertCanReadReferral } from './access';
+import { referralsPolicy } from '../policy';
 import type { ReferralRow } from './referral.entity';
 
 /** `Referral` references, batched through the request's DataLoader and access-checked. */
@@ -8,6 +8,6 @@ export async function resolveReferralReference(
   ctx: ReferralsContext,
 ): Promise<ReferralRow | null> {
   const row = await ctx.loaders.referral.load(String(ref.id));
-  if (row) assertCanReadReferral(ctx.principal, row);
+  if (row) referralsPolicy.readReferral(ctx.principal, row);
   return row;
 }

@@ -1,15 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ReferralsContext } from '../context';
 import { Member, type MemberRef } from '../members/member.type';
-import { assertCanReadReferral } from './access';
+import { referralsPolicy } from '../policy';
 import type { ReferralRow } from './referral.entity';
-import { DiscountStatus, FirstOrderDiscount, Referral, ReferralReward } from './referral.type';
-
-/** The invitee's discount entitlement as the graph shows it (null when there is none). */
-export function discountOf(row: ReferralRow, minimumSpend: number): FirstOrderDiscount | null {
-  if (row.discountAmount <= 0 || !row.discountStatus) return null;
-  return { amountOff: row.discountAmount, minimumSpend, status: row.discountStatus as DiscountStatus };
-}
+import { discountOf } from './referral.rules';
+import { FirstOrderDiscount, Referral, ReferralReward } from './referral.type';
 
 @Resolver(() => Referral)
 export class ReferralResolver {
@@ -20,7 +15,7 @@ export class ReferralResolver {
   async referral(@Arg('id', () => ID) id: string, @Ctx() ctx: ReferralsContext): Promise<ReferralRow | null> {
     const row = await ctx.loaders.referral.load(id);
     if (!row) return null;
-    assertCanReadReferral(ctx.principal, row);
+    referralsPolicy.readReferral(ctx.principal, row);
     return row;
   }
 

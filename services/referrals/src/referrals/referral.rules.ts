@@ -2,6 +2,8 @@
  * The referral programme's rules as plain functions (no I/O): what qualifies, what is abuse,
  * when a refund takes the rewards back.
  */
+import type { ReferralRow } from './referral.entity';
+import type { DiscountStatus, FirstOrderDiscount } from './referral.type';
 
 /** How far up an inviter chain we look for a loop; real chains are short. */
 export const MAX_CHAIN_DEPTH = 64;
@@ -87,4 +89,17 @@ export function grantKey(
   return operation === 'CREDIT'
     ? `referrals:${referralId}:${role}`
     : `referrals:${referralId}:${role}:reverse`;
+}
+
+/** An event field as a non-empty string, or null (payloads from older producers may lack it). */
+export const textField = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** An event field as a whole number, or null. */
+export const wholeField = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isInteger(v) ? v : null;
+
+/** The invitee's discount entitlement as the graph shows it (null when there is none). */
+export function discountOf(row: ReferralRow, minimumSpend: number): FirstOrderDiscount | null {
+  if (row.discountAmount <= 0 || !row.discountStatus) return null;
+  return { amountOff: row.discountAmount, minimumSpend, status: row.discountStatus as DiscountStatus };
 }

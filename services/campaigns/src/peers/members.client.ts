@@ -11,7 +11,7 @@ export interface MerchantFacts {
 }
 
 /** Members and merchants are owned by the members subgraph: campaigns asks it, never copies. */
-export interface Directory {
+export interface MembersClient {
   lookup(
     memberId: string,
     merchantId: string,
@@ -19,7 +19,7 @@ export interface Directory {
   merchant(merchantId: string): Promise<MerchantFacts | null>;
 }
 
-export class RemoteDirectory implements Directory {
+export class RemoteMembersClient implements MembersClient {
   constructor(private readonly members: ServiceClient) {}
 
   async lookup(memberId: string, merchantId: string) {

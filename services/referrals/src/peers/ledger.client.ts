@@ -11,7 +11,7 @@ export interface CreditRequest {
 export type ReverseRequest = CreditRequest;
 
 /** What the referrals service needs from the ledger (docs/internal-api.md). */
-export interface LedgerPort {
+export interface LedgerClient {
   credit(request: CreditRequest): Promise<{ entryId: string }>;
   reverse(request: ReverseRequest): Promise<{ entryId: string | null; shortfall: number }>;
 }
@@ -24,21 +24,26 @@ const REVERSE = `mutation ReferralReverse($input: LedgerReverseInput!) {
   ledgerReverse(input: $input) { reversed shortfall entry { id } }
 }`;
 
+/** The ledger's input for a referral grant: REGULAR points, traced to the referral and side. */
+function ledgerInput(r: CreditRequest) {
+  return {
+    memberId: r.memberId,
+    kind: 'REGULAR',
+    points: r.points,
+    reason: r.reason,
+    sourceType: REFERRAL_SOURCE_TYPE,
+    sourceId: r.sourceId,
+    idempotencyKey: r.idempotencyKey,
+  };
+}
+
 /** The ledger's internal GraphQL operations, called as the referrals service. */
-export class RemoteLedger implements LedgerPort {
+export class RemoteLedgerClient implements LedgerClient {
   constructor(private readonly client: ServiceClient) {}
 
   async credit(r: CreditRequest): Promise<{ entryId: string }> {
     const data = await this.client.request<{ ledgerCredit: { id: string } }>(CREDIT, {
-      input: {
-        memberId: r.memberId,
-        kind: 'REGULAR',
-        points: r.points,
-        reason: r.reason,
-        sourceType: REFERRAL_SOURCE_TYPE,
-        sourceId: r.sourceId,
-        idempotencyKey: r.idempotencyKey,
-      },
+      input: ledgerInput(r),
     });
     return { entryId: data.ledgerCredit.id };
   }
@@ -47,15 +52,7 @@ export class RemoteLedger implements LedgerPort {
     const data = await this.client.request<{
       ledgerReverse: { reversed: number; shortfall: number; entry: { id: string } | null };
     }>(REVERSE, {
-      input: {
-        memberId: r.memberId,
-        kind: 'REGULAR',
-        points: r.points,
-        reason: r.reason,
-        sourceType: REFERRAL_SOURCE_TYPE,
-        sourceId: r.sourceId,
-        idempotencyKey: r.idempotencyKey,
-      },
+      input: ledgerInput(r),
     });
     return { entryId: data.ledgerReverse.entry?.id ?? null, shortfall: data.ledgerReverse.shortfall };
   }

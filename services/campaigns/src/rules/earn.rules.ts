@@ -20,7 +20,7 @@
  * 4. Awards with zero points are dropped.
  */
 import { PointKind } from '@loyalty/platform';
-import { localDay } from './local-time';
+import { localDay } from './local-time.rules';
 
 /** `points` points per `per` minor units, rounded down. */
 export interface EarnRate {

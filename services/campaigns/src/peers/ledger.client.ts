@@ -38,10 +38,19 @@ export interface ReverseResult {
   shortfall: number;
 }
 
-/** What campaigns needs from the ledger; idempotent by key, so any call may be repeated. */
-export interface LedgerPort {
+/** Points of one kind a member has expiring at one moment. */
+export interface ExpiringPoints {
+  kind: string;
+  points: number;
+  expiresAt: string;
+}
+
+/** What campaigns needs from the ledger; writes are idempotent by key, so any call may be repeated. */
+export interface LedgerClient {
   credit(request: CreditRequest, options?: { retries?: number }): Promise<CreditResult>;
   reverse(request: ReverseRequest, options?: { retries?: number }): Promise<ReverseResult>;
+  /** Each member's points expiring within `withinDays` (one call for the batch, in order). */
+  expiringPoints(memberIds: string[], withinDays: number): Promise<ExpiringPoints[][]>;
 }
 
 const CREDIT = `mutation CampaignsCredit($input: LedgerCreditInput!) {
@@ -52,13 +61,17 @@ const REVERSE = `mutation CampaignsReverse($input: LedgerReverseInput!) {
   ledgerReverse(input: $input) { entry { id } reversed shortfall }
 }`;
 
+const EXPIRING = `query CampaignsRecallExpiring($r: [_Any!]!, $days: Int!) {
+  _entities(representations: $r) { ... on Member { id expiringPoints(withinDays: $days) { kind points expiresAt } } }
+}`;
+
 /** Drops null fields so the ledger applies its own defaults. */
 function compact(input: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
 }
 
 /** The ledger's internal mutations, called with a service token. */
-export class RemoteLedger implements LedgerPort {
+export class RemoteLedgerClient implements LedgerClient {
   constructor(private readonly client: ServiceClient) {}
 
   async credit(request: CreditRequest, options: { retries?: number } = {}): Promise<CreditResult> {
@@ -77,5 +90,15 @@ export class RemoteLedger implements LedgerPort {
     }>(REVERSE, { input: compact(request) }, options);
     const r = data.ledgerReverse;
     return { entryId: r.entry ? String(r.entry.id) : null, reversed: r.reversed, shortfall: r.shortfall };
+  }
+
+  async expiringPoints(memberIds: string[], withinDays: number): Promise<ExpiringPoints[][]> {
+    const data = await this.client.request<{
+      _entities: ({ id: string; expiringPoints: ExpiringPoints[] } | null)[];
+    }>(EXPIRING, {
+      r: memberIds.map((id) => ({ __typename: 'Member', id })),
+      days: withinDays,
+    });
+    return memberIds.map((_, i) => data._entities[i]?.expiringPoints ?? []);
   }
 }

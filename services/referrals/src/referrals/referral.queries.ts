@@ -1,0 +1,41 @@
+import { In } from 'typeorm';
+import { alignToKeys, type Transactor } from '@loyalty/platform';
+import { ReferralGrantRow } from '../grants/grant.entity';
+import { ReferralRow } from './referral.entity';
+
+/** Reads of referrals and their grants, batched for DataLoaders. */
+export class ReferralQueries {
+  constructor(private readonly transactor: Transactor) {}
+
+  async byIds(ids: readonly string[]): Promise<(ReferralRow | null)[]> {
+    const rows = await this.transactor.read((m) => m.findBy(ReferralRow, { id: In([...ids]) }));
+    return alignToKeys(ids, rows, (r) => r.id);
+  }
+
+  async byInviteeIds(ids: readonly string[]): Promise<(ReferralRow | null)[]> {
+    const rows = await this.transactor.read((m) => m.findBy(ReferralRow, { inviteeId: In([...ids]) }));
+    return alignToKeys(ids, rows, (r) => r.inviteeId);
+  }
+
+  /** Each inviter's invitations, newest first. */
+  async byInviterIds(ids: readonly string[]): Promise<ReferralRow[][]> {
+    const rows = await this.transactor.read((m) =>
+      m.find(ReferralRow, { where: { inviterId: In([...ids]) }, order: { registeredAt: 'DESC', id: 'ASC' } }),
+    );
+    const byInviter = new Map<string, ReferralRow[]>(ids.map((id) => [id, []]));
+    for (const r of rows) byInviter.get(r.inviterId)?.push(r);
+    return ids.map((id) => byInviter.get(id) ?? []);
+  }
+
+  async grantsByReferralIds(ids: readonly string[]): Promise<ReferralGrantRow[][]> {
+    const rows = await this.transactor.read((m) =>
+      m.find(ReferralGrantRow, {
+        where: { referralId: In([...ids]) },
+        order: { createdAt: 'ASC', id: 'ASC' },
+      }),
+    );
+    const byReferral = new Map<string, ReferralGrantRow[]>(ids.map((id) => [id, []]));
+    for (const g of rows) byReferral.get(g.referralId)?.push(g);
+    return ids.map((id) => byReferral.get(id) ?? []);
+  }
+}
