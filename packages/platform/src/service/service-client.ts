@@ -50,7 +50,8 @@ export class ServiceClient {
     return this.request<Result>(query, variables, options);
   }
 
-  async request<T>(
+  /** Sends a printed operation: only typed documents reach it (see {@link execute}). */
+  private async request<T>(
     query: string,
     variables: Record<string, unknown> = {},
     options: { retries?: number } = {},

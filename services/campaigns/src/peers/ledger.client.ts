@@ -1,10 +1,16 @@
 import type { ServiceClient } from '@loyalty/platform';
+import {
+  CampaignsCreditDocument,
+  CampaignsRecallExpiringDocument,
+  CampaignsReverseDocument,
+  type PointKind,
+} from './ledger.generated';
 
 /** A credit the ledger must make (docs/internal-api.md `ledgerCredit`). */
 export interface CreditRequest {
   idempotencyKey: string;
   memberId: string;
-  kind: string;
+  kind: PointKind;
   points: number;
   reason: string;
   merchantId: string | null;
@@ -18,7 +24,7 @@ export interface CreditRequest {
 export interface ReverseRequest {
   idempotencyKey: string;
   memberId: string;
-  kind: string;
+  kind: PointKind;
   points: number;
   reason: string;
   sourceType: string;
@@ -53,21 +59,9 @@ export interface LedgerClient {
   expiringPoints(memberIds: string[], withinDays: number): Promise<ExpiringPoints[][]>;
 }
 
-const CREDIT = `mutation CampaignsCredit($input: LedgerCreditInput!) {
-  ledgerCredit(input: $input) { id expiresAt }
-}`;
-
-const REVERSE = `mutation CampaignsReverse($input: LedgerReverseInput!) {
-  ledgerReverse(input: $input) { entry { id } reversed shortfall }
-}`;
-
-const EXPIRING = `query CampaignsRecallExpiring($r: [_Any!]!, $days: Int!) {
-  _entities(representations: $r) { ... on Member { id expiringPoints(withinDays: $days) { kind points expiresAt } } }
-}`;
-
 /** Drops null fields so the ledger applies its own defaults. */
-function compact(input: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
+function compact<T extends object>(input: T): T {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined)) as T;
 }
 
 /** The ledger's internal mutations, called with a service token. */
@@ -75,30 +69,26 @@ export class RemoteLedgerClient implements LedgerClient {
   constructor(private readonly client: ServiceClient) {}
 
   async credit(request: CreditRequest, options: { retries?: number } = {}): Promise<CreditResult> {
-    const data = await this.client.request<{ ledgerCredit: { id: string; expiresAt: string | null } }>(
-      CREDIT,
-      { input: compact(request) },
-      options,
-    );
+    const data = await this.client.execute(CampaignsCreditDocument, { input: compact(request) }, options);
     const { id, expiresAt } = data.ledgerCredit;
     return { entryId: String(id), expiresAt: expiresAt ? new Date(expiresAt) : null };
   }
 
   async reverse(request: ReverseRequest, options: { retries?: number } = {}): Promise<ReverseResult> {
-    const data = await this.client.request<{
-      ledgerReverse: { entry: { id: string } | null; reversed: number; shortfall: number };
-    }>(REVERSE, { input: compact(request) }, options);
+    const data = await this.client.execute(CampaignsReverseDocument, { input: compact(request) }, options);
     const r = data.ledgerReverse;
     return { entryId: r.entry ? String(r.entry.id) : null, reversed: r.reversed, shortfall: r.shortfall };
   }
 
   async expiringPoints(memberIds: string[], withinDays: number): Promise<ExpiringPoints[][]> {
-    const data = await this.client.request<{
-      _entities: ({ id: string; expiringPoints: ExpiringPoints[] } | null)[];
-    }>(EXPIRING, {
+    const data = await this.client.execute(CampaignsRecallExpiringDocument, {
       r: memberIds.map((id) => ({ __typename: 'Member', id })),
       days: withinDays,
     });
-    return memberIds.map((_, i) => data._entities[i]?.expiringPoints ?? []);
+    // _entities answers in the order asked, null for a member the ledger does not know.
+    return memberIds.map((_, i) => {
+      const member = data._entities[i];
+      return member && 'expiringPoints' in member ? member.expiringPoints : [];
+    });
   }
 }

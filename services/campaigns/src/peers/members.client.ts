@@ -1,4 +1,5 @@
 import type { ServiceClient } from '@loyalty/platform';
+import { CampaignsLookupDocument, CampaignsMerchantDocument } from './members.generated';
 
 export interface MemberFacts {
   id: string;
@@ -23,18 +24,12 @@ export class RemoteMembersClient implements MembersClient {
   constructor(private readonly members: ServiceClient) {}
 
   async lookup(memberId: string, merchantId: string) {
-    const data = await this.members.request<{ member: MemberFacts | null; merchant: MerchantFacts | null }>(
-      'query CampaignsLookup($m: ID!, $x: ID!) { member(id: $m) { id tier } merchant(id: $x) { id category } }',
-      { m: memberId, x: merchantId },
-    );
+    const data = await this.members.execute(CampaignsLookupDocument, { m: memberId, x: merchantId });
     return { member: data.member, merchant: data.merchant };
   }
 
   async merchant(merchantId: string) {
-    const data = await this.members.request<{ merchant: MerchantFacts | null }>(
-      'query CampaignsMerchant($x: ID!) { merchant(id: $x) { id category } }',
-      { x: merchantId },
-    );
+    const data = await this.members.execute(CampaignsMerchantDocument, { x: merchantId });
     return data.merchant;
   }
 }

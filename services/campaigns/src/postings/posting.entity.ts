@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { CommandRow } from '@loyalty/platform';
+import { CommandRow, type PointKind } from '@loyalty/platform';
 
 export type PostingOperation = 'CREDIT' | 'REVERSE';
 
@@ -22,7 +22,7 @@ export class PostingRow extends CommandRow {
   memberId: string;
 
   @Column({ type: 'varchar', length: 10 })
-  kind: string;
+  kind: PointKind;
 
   @Column({ type: 'integer' })
   points: number;

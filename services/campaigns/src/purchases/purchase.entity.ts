@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import type { PointKind } from '@loyalty/platform';
 
 /** A purchase a partner reported. `(merchantId, orderId)` is its idempotency key (L7). */
 @Entity({ name: 'purchases' })
@@ -71,7 +72,7 @@ export class AwardRow {
   ruleKey: string;
 
   @Column({ type: 'varchar', length: 10 })
-  kind: string;
+  kind: PointKind;
 
   @Column({ type: 'integer' })
   points: number;

@@ -6,6 +6,7 @@ import {
   isUniqueViolation,
   NotFoundError,
   Topics,
+  type PointKind,
   type Transactor,
 } from '@loyalty/platform';
 import { addPostings, postSoon, type LedgerPoster } from '../postings/posting.service';
@@ -66,7 +67,7 @@ export class RefundService {
           where: { purchaseId: locked.id },
           order: { position: 'ASC' },
         });
-        const perKind = new Map<string, number>();
+        const perKind = new Map<PointKind, number>();
         for (const a of awards) {
           const target = cumulativeReversal(a.points, refundedTotal, locked.amount);
           const delta = target - a.reversedPoints;

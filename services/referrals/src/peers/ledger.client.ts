@@ -1,4 +1,5 @@
 import type { ServiceClient } from '@loyalty/platform';
+import { ReferralCreditDocument, ReferralReverseDocument, type LedgerCreditInput } from './ledger.generated';
 
 export interface CreditRequest {
   memberId: string;
@@ -19,13 +20,8 @@ export interface LedgerClient {
 /** Lots credited for a referral remember it, so a reversal finds exactly them. */
 export const REFERRAL_SOURCE_TYPE = 'referral';
 
-const CREDIT = `mutation ReferralCredit($input: LedgerCreditInput!) { ledgerCredit(input: $input) { id } }`;
-const REVERSE = `mutation ReferralReverse($input: LedgerReverseInput!) {
-  ledgerReverse(input: $input) { reversed shortfall entry { id } }
-}`;
-
 /** The ledger's input for a referral grant: REGULAR points, traced to the referral and side. */
-function ledgerInput(r: CreditRequest) {
+function ledgerInput(r: CreditRequest): LedgerCreditInput & { sourceType: string; sourceId: string } {
   return {
     memberId: r.memberId,
     kind: 'REGULAR',
@@ -42,18 +38,12 @@ export class RemoteLedgerClient implements LedgerClient {
   constructor(private readonly client: ServiceClient) {}
 
   async credit(r: CreditRequest): Promise<{ entryId: string }> {
-    const data = await this.client.request<{ ledgerCredit: { id: string } }>(CREDIT, {
-      input: ledgerInput(r),
-    });
+    const data = await this.client.execute(ReferralCreditDocument, { input: ledgerInput(r) });
     return { entryId: data.ledgerCredit.id };
   }
 
   async reverse(r: ReverseRequest): Promise<{ entryId: string | null; shortfall: number }> {
-    const data = await this.client.request<{
-      ledgerReverse: { reversed: number; shortfall: number; entry: { id: string } | null };
-    }>(REVERSE, {
-      input: ledgerInput(r),
-    });
+    const data = await this.client.execute(ReferralReverseDocument, { input: ledgerInput(r) });
     return { entryId: data.ledgerReverse.entry?.id ?? null, shortfall: data.ledgerReverse.shortfall };
   }
 }
