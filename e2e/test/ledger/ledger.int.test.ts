@@ -250,6 +250,31 @@ describe('ledger through the gateway', () => {
     expect((await api.check()).problems).toEqual([]);
   });
 
+  it('answers concurrent attempts with one key as one write: the losers replay the winner', async () => {
+    const id = await api.member('Race');
+    await api.credit({ memberId: id, points: 100 });
+    // Eight identical holds at once: on MySQL the losers wait on the member's lock and then find
+    // only 40 points left; they must answer with the winner's hold, not INSUFFICIENT_POINTS.
+    const key = api.key('race-hold');
+    const holds = await Promise.all(
+      Array.from({ length: 8 }, () => api.hold({ memberId: id, points: 60, idempotencyKey: key })),
+    );
+    expect(holds.map((h) => h.errors?.[0]?.extensions?.code)).toEqual(Array(8).fill(undefined));
+    const holdIds = new Set(holds.map((h) => h.data!.ledgerHold.id));
+    expect(holdIds.size).toBe(1);
+    // Eight identical captures at once: the losers find the hold CAPTURED, which is no CONFLICT
+    // for the same key.
+    const capture = `mutation($holdId: ID!, $key: String!) { ledgerCaptureHold(holdId: $holdId, idempotencyKey: $key) { id } }`;
+    const captures = await Promise.all(
+      Array.from({ length: 8 }, () => api.internal(capture, { holdId: [...holdIds][0], key: 'race-cap' })),
+    );
+    expect(captures.map((c) => c.errors?.[0]?.extensions?.code)).toEqual(Array(8).fill(undefined));
+    expect(new Set(captures.map((c) => c.data!.ledgerCaptureHold.id)).size).toBe(1);
+    expect(await api.balance(id)).toBe(40);
+    expect((await api.history(id)).map((e) => e.type)).toEqual(['REDEEM', 'RELEASE', 'HOLD', 'EARN']);
+    expect((await api.check()).problems).toEqual([]);
+  });
+
   it('times out a hold and returns its points to the lots', async () => {
     const id = await api.member('Timeout');
     await api.credit({ memberId: id, points: 40 });

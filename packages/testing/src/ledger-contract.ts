@@ -120,6 +120,17 @@ export function ledgerContract(
       expect(await s.client.hold(input)).toMatchObject({ id: hold.id, status: 'CAPTURED' });
     });
 
+    it('concurrent calls with one key are one call: every caller gets the first result', async () => {
+      const m = await s.member(100);
+      const input = holdOf(m, 60);
+      const holds = await Promise.all(Array.from({ length: 6 }, () => s.client.hold(input)));
+      expect(new Set(holds.map((h) => h.id)).size).toBe(1);
+      const captureKey = key('capture');
+      await Promise.all(Array.from({ length: 6 }, () => s.client.capture(holds[0].id, captureKey)));
+      expect(await s.balance(m)).toBe(40);
+      expect(await s.client.hold(input)).toMatchObject({ id: holds[0].id, status: 'CAPTURED' });
+    });
+
     it('release gives the points back once; its replay has no second effect', async () => {
       const m = await s.member(100);
       const input = holdOf(m, 40);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   BadInputError,
   ConflictError,
-  ErrorCode,
   ForbiddenError,
   forUpdate,
   isUniqueViolation,
@@ -234,16 +233,14 @@ export class RedemptionService {
   }
 
   /**
-   * Captures the hold. A concurrent run of this saga (the same request twice, or the sweeper) may
-   * have captured it first with the same key; the ledger then refuses with CONFLICT, which is no
-   * refusal of the redemption: the hold, asked again by its key, says CAPTURED.
+   * Captures the hold. A concurrent run of this saga (the same request twice, or the sweeper)
+   * captures with the same key, which the ledger answers as one capture (ledger contract).
    */
   private async capture(row: RedemptionRow, holdId: string, actor: string): Promise<void> {
     try {
       await this.ledger.capture(holdId, ledgerKey(row, 'capture'));
     } catch (error) {
       if (!isDefinite(error)) throw error;
-      if (error.code === ErrorCode.CONFLICT && (await this.holdNow(row)).status === 'CAPTURED') return;
       await this.failPending(row, `Points could not be captured: ${error.message}`, actor);
       throw error;
     }

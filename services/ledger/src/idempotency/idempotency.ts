@@ -1,11 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import {
-  ConflictError,
-  isUniqueViolation,
-  requestHash,
-  type Transactor,
-  type UnitOfWork,
-} from '@loyalty/platform';
+import { ConflictError, requestHash, type Transactor, type UnitOfWork } from '@loyalty/platform';
 import { IdempotencyRow } from './idempotency.entity';
 
 export interface IdempotentWrite<T> {
@@ -22,8 +16,8 @@ export interface IdempotentWrite<T> {
 /**
  * Runs a write at most once per key: the key, the request hash and a reference to the result are
  * stored in the write's own transaction. A replay returns the first result; the same key with
- * other parameters is CONFLICT. Two concurrent first attempts race on the key's primary key: the
- * loser rolls back entirely and then replays the winner's result.
+ * other parameters is CONFLICT. Two concurrent first attempts race: the loser rolls back entirely
+ * and then replays the winner's result, whatever it failed on.
  */
 export async function runIdempotent<T>(transactor: Transactor, write: IdempotentWrite<T>): Promise<T> {
   const hash = requestHash(write.operation, write.params);
@@ -48,7 +42,9 @@ export async function runIdempotent<T>(transactor: Transactor, write: Idempotent
       return result;
     });
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+    // A concurrent first attempt with the same key lost the race: it hit the key's primary key,
+    // or (having waited on the member's lock) it failed on the state the winner left behind —
+    // a hold the winner already captured, say. Rolled back, it answers as a replay would.
     const row = await transactor.read((m) => m.findOneBy(IdempotencyRow, { key: write.key }));
     if (!row) throw error;
     return transactor.read((m) => replay(m, row));
