@@ -14,6 +14,8 @@ import {
   type EventEnvelope,
   type EventTransport,
 } from '@loyalty/platform';
+import { CreatePlatformTables1700000000000 } from '@loyalty/platform';
+import { onRedis, testConfig } from '@loyalty/testing';
 
 /** A numbered event of a real topic: the effect table records which number arrived. */
 const erased = (n: number) => ({
@@ -21,8 +23,6 @@ const erased = (n: number) => ({
   key: `k${n}`,
   payload: { memberId: String(n), erasedAt: new Date(0).toISOString() },
 });
-import { CreatePlatformTables1700000000000 } from '@loyalty/platform';
-import { onRedis, testConfig } from '@loyalty/testing';
 
 /** The consumer's visible effect, written in the same transaction as its inbox row. */
 @Entity({ name: 'test_effects' })

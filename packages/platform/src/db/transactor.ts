@@ -12,6 +12,12 @@ export interface UnitOfWork {
   manager: EntityManager;
   /** Events written here are committed (or rolled back) with the transaction. */
   publish(...events: NewEvent[]): Promise<void>;
+  /**
+   * Runs `effect` once the transaction has committed (never after a rollback, and once however
+   * often a deadlock made the work run again): for in-process nudges such as "post what was just
+   * enqueued", which must not see the rows before they are visible.
+   */
+  afterCommit(effect: () => void): void;
 }
 
 /**
@@ -42,9 +48,11 @@ export class Transactor {
     options: { isolation?: IsolationLevel } = {},
   ): Promise<T> {
     let wroteEvents = false;
+    let afterCommit: (() => void)[] = [];
     const isolation = this.db.kind === 'mysql' ? options.isolation : undefined;
     const attempt = async (): Promise<T> => {
       wroteEvents = false;
+      afterCommit = [];
       const transaction = <R>(fn: (m: EntityManager) => Promise<R>) =>
         isolation ? this.db.dataSource.transaction(isolation, fn) : this.db.dataSource.transaction(fn);
       return transaction(async (manager) =>
@@ -54,6 +62,9 @@ export class Transactor {
             if (events.length === 0) return;
             wroteEvents = true;
             await this.outbox.add(manager, events);
+          },
+          afterCommit: (effect) => {
+            afterCommit.push(effect);
           },
         }),
       );
@@ -78,6 +89,7 @@ export class Transactor {
             { retries: 5, minTimeout: 5, maxTimeout: 100, randomize: true },
           );
     if (wroteEvents) this.onEvents();
+    for (const effect of afterCommit) effect();
     return result;
   }
 

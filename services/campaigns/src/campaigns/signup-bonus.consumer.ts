@@ -35,7 +35,7 @@ export function signUpBonusConsumer(deps: {
   return {
     group: 'campaigns.signup-bonus',
     topics: [Topics.memberRegistered],
-    async handle(event, { manager }) {
+    async handle(event, { manager, afterCommit }) {
       const payload = event.payload;
       const memberId = String(payload.memberId);
       const joinedAt = payload.joinedAt ? new Date(payload.joinedAt) : new Date(event.occurredAt);
@@ -75,8 +75,7 @@ export function signUpBonusConsumer(deps: {
       }
       if (awards.length) {
         deps.logger.info({ memberId, awards: awards.length }, 'sign-up bonus owed');
-        // After this transaction commits, the poster picks the postings up.
-        setTimeout(() => deps.poster.nudge(), 100).unref();
+        afterCommit(() => deps.poster.nudge());
       }
     },
   };
