@@ -1,30 +1,23 @@
 import { getIntrospectionQuery } from 'graphql';
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
-import { graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
+import { graphqlRequest } from '@loyalty/testing';
+import { useGraph } from './support/graph';
 
 describe('the graph behind the gateway', () => {
-  const config = testConfig();
-  const tokens = tokensFor(config);
-  let graph: RunningGraph;
+  const { tokens, graph, gql } = useGraph();
 
-  beforeAll(async () => {
-    graph = await startGraph({ config, ephemeralPorts: true });
-  });
-  afterAll(() => graph?.stop());
-
-  const base = () => graph.url.replace(/\/graphql$/, '');
+  const base = () => graph().url.replace(/\/graphql$/, '');
 
   it('is ready only while every subgraph is', async () => {
     expect((await fetch(`${base()}/health/live`)).status).toBe(200);
     expect((await fetch(`${base()}/health/ready`)).status).toBe(200);
-    await graph.stopService('catalog');
+    await graph().stopService('catalog');
     expect((await fetch(`${base()}/health/ready`)).status).toBe(503);
-    await graph.restartService('catalog');
+    await graph().restartService('catalog');
     expect((await fetch(`${base()}/health/ready`)).status).toBe(200);
   });
 
   it('exposes Prometheus metrics', async () => {
-    await graphqlRequest(graph.url, 'query Ping { __typename }');
+    await gql('query Ping { __typename }');
     const text = await (await fetch(`${base()}/metrics`)).text();
     expect(text).toMatch(/graphql_operations_total\{[^}]*operation="Ping"/);
     expect(text).toContain('process_cpu_user_seconds_total');
@@ -32,26 +25,26 @@ describe('the graph behind the gateway', () => {
 
   it('refuses operations deeper than 15 levels but allows standard introspection', async () => {
     const deep = `{ me ${'{ a '.repeat(15)}{ id }${' }'.repeat(15)} }`;
-    const refused = await graphqlRequest(graph.url, deep);
+    const refused = await gql(deep);
     expect(refused.errors?.some((e) => /depth limit of 15/i.test(e.message))).toBe(true);
     expect(refused.errors?.every((e) => e.extensions?.code === 'BAD_USER_INPUT')).toBe(true);
     const shallow = `{ me ${'{ a '.repeat(13)}{ id }${' }'.repeat(13)} }`;
-    const notDeep = await graphqlRequest(graph.url, shallow);
+    const notDeep = await gql(shallow);
     expect(notDeep.errors?.some((e) => /depth limit/i.test(e.message))).toBe(false);
 
-    const introspection = await graphqlRequest(graph.url, getIntrospectionQuery());
+    const introspection = await gql(getIntrospectionQuery());
     expect(introspection.errors).toBeUndefined();
     expect(introspection.data?.__schema.queryType.name).toBe('Query');
   });
 
   it('refuses batched requests and reports bad JSON as BAD_USER_INPUT', async () => {
-    const batched = await fetch(graph.url, {
+    const batched = await fetch(graph().url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
     });
     expect(batched.status).toBe(400);
-    const bad = await fetch(graph.url, {
+    const bad = await fetch(graph().url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{nope',
@@ -63,7 +56,7 @@ describe('the graph behind the gateway', () => {
   });
 
   it('masks internal errors and never leaks stack traces', async () => {
-    const res = await graphqlRequest(graph.url, '{ nope }');
+    const res = await gql('{ nope }');
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(res)).not.toMatch(/stacktrace|at Object\./);
   });
@@ -71,16 +64,12 @@ describe('the graph behind the gateway', () => {
   it('resolves 50 member references with one SQL query (DataLoader)', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const r = await graphqlRequest(
-        graph.url,
-        'mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }',
-        {
-          i: { displayName: `M${i}`, email: `m${i}@example.com` },
-        },
-      );
+      const r = await gql('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {
+        i: { displayName: `M${i}`, email: `m${i}@example.com` },
+      });
       ids.push(r.data!.registerMember.id);
     }
-    const members = graph.services.members!;
+    const members = graph().services.members!;
     const entities = async (n: number) => {
       members.runtime.db.queries.reset();
       const res = await graphqlRequest(
@@ -99,7 +88,7 @@ describe('the graph behind the gateway', () => {
 
   it('does not hand member data to anonymous _entities callers', async () => {
     const res = await graphqlRequest(
-      graph.services.members!.url,
+      graph().services.members!.url,
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { id displayName } } }',
       { r: [{ __typename: 'Member', id: 'x' }] },
     );

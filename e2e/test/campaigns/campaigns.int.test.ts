@@ -1,5 +1,5 @@
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
-import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
+import { eventually } from '@loyalty/testing';
+import { useGraph } from '../support/graph';
 import type { CampaignsApp } from '@loyalty/campaigns';
 import { Topics, type EventEnvelope } from '@loyalty/platform';
 
@@ -22,19 +22,9 @@ const sum = (awards: Award[], kind = 'REGULAR') =>
   awards.filter((a) => a.kind === kind).reduce((s, a) => s + a.points, 0);
 
 describe('campaigns through the gateway', () => {
-  const config = testConfig();
-  const tokens = tokensFor(config);
+  const { tokens, graph, gql } = useGraph();
   const admin = tokens.admin();
-  let graph: RunningGraph;
   let order = 0;
-
-  beforeAll(async () => {
-    graph = await startGraph({ config, ephemeralPorts: true });
-  });
-  afterAll(() => graph?.stop());
-
-  const gql = (query: string, variables?: Record<string, unknown>, token?: string) =>
-    graphqlRequest(graph.url, query, variables, token);
 
   const ok = async (query: string, variables?: Record<string, unknown>, token?: string) => {
     const res = await gql(query, variables, token);
@@ -365,7 +355,7 @@ describe('campaigns through the gateway', () => {
     await ok(RECORD, { input: { merchantId: m, memberId: who, orderId: 'OUT-1', amount: 1000 } }, partner);
     expect(await balance(who)).toBe(10);
 
-    await graph.stopService('ledger');
+    await graph().stopService('ledger');
     const during = await ok(
       RECORD,
       { input: { merchantId: m, memberId: who, orderId: 'OUT-2', amount: 2000 } },
@@ -392,7 +382,7 @@ describe('campaigns through the gateway', () => {
     // These two at least (a slow machine may still be posting earlier tests' points).
     expect(pendingNow.pendingLedgerPostings).toBeGreaterThanOrEqual(2);
 
-    await graph.restartService('ledger');
+    await graph().restartService('ledger');
     await eventually(
       async () => (await ok('{ pendingLedgerPostings }', {}, admin)).pendingLedgerPostings === 0,
       30_000,
@@ -452,7 +442,7 @@ describe('campaigns through the gateway', () => {
     const LIST = `query($m: ID, $n: Int) { purchases(merchantId: $m, first: $n) { edges { node {
       id orderId member { id displayName } merchant { id name } awards { points status campaign { id name terms } }
     } } } }`;
-    const queries = graph.services.campaigns!.runtime.db.queries;
+    const queries = graph().services.campaigns!.runtime.db.queries;
     // Background pollers (event outbox, ledger postings) are not part of the request.
     const background = /outbox_events|inbox_events|WHERE[\s\S]*nextAttemptAt/i;
     const count = async (n: number) => {
@@ -676,7 +666,7 @@ describe('campaigns through the gateway', () => {
 
   it('reminds members inactive for 3 months whose points are about to expire, once, with a points-plus-cash offer (R10)', async () => {
     const offers: EventEnvelope<typeof Topics.memberRecallOffered>[] = [];
-    const stop = await graph.transport.listen(Topics.memberRecallOffered, (e) => offers.push(e));
+    const stop = await graph().transport.listen(Topics.memberRecallOffered, (e) => offers.push(e));
     const m = await merchant();
     const idle = await member();
     const refunded = await member();
@@ -687,7 +677,7 @@ describe('campaigns through the gateway', () => {
       admin,
     );
     await ok(REFUND, { input: { merchantId: m, orderId: 'IDLE-2', refundId: 'IDLE-R' } }, admin);
-    const app = graph.services.campaigns!.app as CampaignsApp;
+    const app = graph().services.campaigns!.app as CampaignsApp;
     // Not inactive yet: nothing.
     await app.recall.sweep();
     // 340 days on: inactive for > 90 days, and the points (valid P1Y) expire within 30 days.

@@ -1,31 +1,30 @@
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { eventually, testConfig } from '@loyalty/testing';
 import { Topics, type BalanceChanged, type PointsExpiring } from '@loyalty/platform';
 import { ExpirySweeper } from '@loyalty/ledger';
+import { useGraph } from '../support/graph';
 import { ledgerClient } from './helpers';
 
 describe('expiry and warnings with short durations', () => {
-  const config = testConfig({
-    POINTS_VALIDITY: 'PT6S',
-    EXPIRY_WARNING_LEADS: 'PT4S,PT2S',
-    EXPIRY_SWEEP_INTERVAL: 'PT0.3S',
-  });
-  let graph: RunningGraph;
   let api: ReturnType<typeof ledgerClient>;
   const expiring: PointsExpiring[] = [];
   const changes: BalanceChanged[] = [];
 
-  beforeAll(async () => {
-    graph = await startGraph({ config, ephemeralPorts: true });
-    api = ledgerClient(graph);
-    await graph.transport.listen(Topics.pointsExpiring, (e) => {
-      expiring.push(e.payload);
-    });
-    await graph.transport.listen(Topics.balanceChanged, (e) => {
-      changes.push(e.payload);
-    });
-  });
-  afterAll(() => graph?.stop());
+  useGraph(
+    testConfig({
+      POINTS_VALIDITY: 'PT6S',
+      EXPIRY_WARNING_LEADS: 'PT4S,PT2S',
+      EXPIRY_SWEEP_INTERVAL: 'PT0.3S',
+    }),
+    async (graph) => {
+      api = ledgerClient(graph);
+      await graph.transport.listen(Topics.pointsExpiring, (e) => {
+        expiring.push(e.payload);
+      });
+      await graph.transport.listen(Topics.balanceChanged, (e) => {
+        changes.push(e.payload);
+      });
+    },
+  );
 
   const warningsOf = (memberId: string) => expiring.filter((p) => p.memberId === memberId);
   const changesOf = (memberId: string) => changes.filter((p) => p.memberId === memberId);

@@ -1,18 +1,13 @@
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { eventually, testConfig } from '@loyalty/testing';
 import { Topics, type BalanceChanged } from '@loyalty/platform';
+import { useGraph } from '../support/graph';
 import { ENTRY, ledgerClient } from './helpers';
 
 describe('ledger through the gateway', () => {
-  const config = testConfig({ POINTS_VALIDITY: 'P1Y', EXPIRY_SWEEP_INTERVAL: 'PT1H' });
-  let graph: RunningGraph;
   let api: ReturnType<typeof ledgerClient>;
-
-  beforeAll(async () => {
-    graph = await startGraph({ config, ephemeralPorts: true });
-    api = ledgerClient(graph);
+  const { graph } = useGraph(testConfig({ POINTS_VALIDITY: 'P1Y', EXPIRY_SWEEP_INTERVAL: 'PT1H' }), (g) => {
+    api = ledgerClient(g);
   });
-  afterAll(() => graph?.stop());
 
   it('credits a lot, keeps balance, sequence and balanceAfter, history newest first', async () => {
     const id = await api.member('Li');
@@ -531,7 +526,7 @@ describe('ledger through the gateway', () => {
 
   it('publishes balance.changed for every entry, in sequence, through the outbox', async () => {
     const seen: BalanceChanged[] = [];
-    const stopListening = await graph.transport.listen(Topics.balanceChanged, (e) => seen.push(e.payload));
+    const stopListening = await graph().transport.listen(Topics.balanceChanged, (e) => seen.push(e.payload));
     try {
       const id = await api.member('Events');
       await api.credit({ memberId: id, points: 30 });

@@ -1,22 +1,11 @@
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
-import { graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
+import { useGraph } from '../support/graph';
 
 const REGISTER = `mutation Register($input: RegisterMemberInput!) {
   registerMember(input: $input) { id displayName phone tier joinedAt }
 }`;
 
 describe('members through the gateway', () => {
-  const config = testConfig();
-  const tokens = tokensFor(config);
-  let graph: RunningGraph;
-
-  beforeAll(async () => {
-    graph = await startGraph({ config, ephemeralPorts: true });
-  });
-  afterAll(() => graph?.stop());
-
-  const gql = (query: string, variables?: Record<string, unknown>, token?: string) =>
-    graphqlRequest(graph.url, query, variables, token);
+  const { tokens, gql } = useGraph();
 
   it('lets an admin onboard a merchant that anyone can read', async () => {
     const created = await gql(

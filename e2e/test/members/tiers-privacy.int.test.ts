@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { Topics } from '@loyalty/platform';
-import { graphqlRequest, testConfig, testEvent, tokensFor } from '@loyalty/testing';
+import { testEvent } from '@loyalty/testing';
+import { useGraph } from '../support/graph';
 
 describe('tiers and personal data', () => {
-  const config = testConfig();
-  const tokens = tokensFor(config);
-  let graph: RunningGraph;
+  const { tokens, graph, gql } = useGraph();
 
-  beforeAll(async () => {
-    graph = await startGraph({ config, ephemeralPorts: true });
-  });
-  afterAll(() => graph?.stop());
-
-  const gql = (query: string, variables?: Record<string, unknown>, token?: string) =>
-    graphqlRequest(graph.url, query, variables, token);
   const register = async (input: Record<string, unknown>) =>
     (await gql('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', { i: input })).data!
       .registerMember.id as string;
@@ -40,7 +31,7 @@ describe('tiers and personal data', () => {
       firstPurchase: true,
       awards: [],
     });
-    await graph.transport.publish([purchase, purchase]); // redelivered: counts once
+    await graph().transport.publish([purchase, purchase]); // redelivered: counts once
     const old = testEvent(Topics.purchaseRecorded, {
       purchaseId: randomUUID(),
       merchantId: 'm1',
@@ -51,12 +42,12 @@ describe('tiers and personal data', () => {
       firstPurchase: false,
       awards: [],
     });
-    await graph.transport.publish([old]); // outside the window
+    await graph().transport.publish([old]); // outside the window
     expect(await tierOf(id)).toEqual({
       tier: 'SILVER',
       tierStatus: { rollingSpend: 250_000, nextTier: 'GOLD', spendToNextTier: 750_000 },
     });
-    await graph.transport.publish([
+    await graph().transport.publish([
       testEvent(Topics.purchaseRefunded, {
         purchaseId: purchase.payload.purchaseId,
         refundId: 'r1',
