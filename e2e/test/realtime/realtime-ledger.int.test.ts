@@ -1,7 +1,7 @@
 import type { RunningService } from '@loyalty/platform';
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { contractBreakingChanges } from '@loyalty/tools';
-import { graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
+import { graphqlRequest, testConfig } from '@loyalty/testing';
+import { useGraph } from '../support/graph';
 import {
   Collector,
   settledSubscriptions,
@@ -12,32 +12,28 @@ import {
 
 /** The whole graph with the real ledger: short validity so expiry is seen within seconds. */
 describe('realtime with the real ledger', () => {
-  const config = testConfig({
-    POINTS_VALIDITY: 'PT20S',
-    EXPIRY_WARNING_LEADS: 'PT12S',
-    EXPIRY_SWEEP_INTERVAL: 'PT1S',
-  });
-  const tokens = tokensFor(config);
-  let graph: RunningGraph;
   const clients: { dispose(): Promise<void> | void }[] = [];
+  const { tokens, graph } = useGraph(
+    testConfig({
+      POINTS_VALIDITY: 'PT20S',
+      EXPIRY_WARNING_LEADS: 'PT12S',
+      EXPIRY_SWEEP_INTERVAL: 'PT1S',
+    }),
+    undefined,
+    async () => {
+      for (const c of clients) await c.dispose();
+    },
+  );
   let n = 0;
 
-  beforeAll(async () => {
-    graph = await startGraph({ config, ephemeralPorts: true });
-  });
-  afterAll(async () => {
-    for (const c of clients) await c.dispose();
-    await graph?.stop();
-  });
-
-  const wsUrl = () => graph.url.replace(/^http/, 'ws');
+  const wsUrl = () => graph().url.replace(/^http/, 'ws');
   const connect = (token: string) => {
     const c = wsClient(wsUrl(), token);
     clients.push(c.client);
     return c.client;
   };
   const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
-    const res = await graphqlRequest(graph.url, query, variables, token);
+    const res = await graphqlRequest(graph().url, query, variables, token);
     if (res.errors) throw new Error(JSON.stringify(res.errors));
     return res.data!;
   };
@@ -49,7 +45,7 @@ describe('realtime with the real ledger', () => {
     ).registerMember.id as string;
   /** What a purchase does in the ledger: an EARN credit with the merchant, through the internal API. */
   const credit = async (memberId: string, points: number, merchantId?: string) => {
-    const ledger = graph.services.ledger as RunningService<unknown>;
+    const ledger = graph().services.ledger as RunningService<unknown>;
     const res = await graphqlRequest(
       ledger.url,
       'mutation($input: LedgerCreditInput!) { ledgerCredit(input: $input) { sequence } }',
@@ -72,12 +68,12 @@ describe('realtime with the real ledger', () => {
       { i: { memberId, points, reason: 'Goodwill', idempotencyKey: `adj-${Date.now()}-${(n += 1)}` } },
       tokens.admin(),
     );
-  const rt = () => graph as unknown as WithRealtime;
+  const rt = () => graph() as unknown as WithRealtime;
   /** Live-only subscriptions see events from their registration on: wait for it. */
   const untilSubscribed = async (base: number, k = 1) => subscriptionsAtLeast(rt(), base + k);
 
   it('serves the contract’s Subscription over HTTP introspection with no breaking change', async () => {
-    const changes = await contractBreakingChanges(graph.url);
+    const changes = await contractBreakingChanges(graph().url);
     const realtime = changes.filter((c) =>
       /^(Subscription|BalanceChange|ExpiryWarning)\b/.test(c.description),
     );

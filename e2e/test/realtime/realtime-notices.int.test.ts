@@ -1,5 +1,5 @@
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
-import { graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
+import { graphqlRequest, testConfig } from '@loyalty/testing';
+import { useGraph } from '../support/graph';
 import { Collector, settledSubscriptions, subscriptionsAtLeast, wsClient } from './support/realtime';
 
 /**
@@ -7,35 +7,27 @@ import { Collector, settledSubscriptions, subscriptionsAtLeast, wsClient } from 
  * subscribers live, with fields resolved from the owning subgraphs (REQUIREMENTS T1, T3).
  */
 describe('live notices from purchases, redemptions and referrals', () => {
-  const config = testConfig();
-  const tokens = tokensFor(config);
-  let graph: RunningGraph;
   const clients: { dispose(): Promise<void> | void }[] = [];
+  const { tokens, graph } = useGraph(testConfig(), undefined, async () => {
+    for (const c of clients) await c.dispose();
+  });
   let n = 0;
 
-  beforeAll(async () => {
-    graph = await startGraph({ config, ephemeralPorts: true });
-  });
-  afterAll(async () => {
-    for (const c of clients) await c.dispose();
-    await graph?.stop();
-  });
-
   const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
-    const res = await graphqlRequest(graph.url, query, variables, token);
+    const res = await graphqlRequest(graph().url, query, variables, token);
     if (res.errors) throw new Error(JSON.stringify(res.errors));
     return res.data!;
   };
   const connect = (token: string) => {
-    const { client } = wsClient(graph.url.replace(/^http/, 'ws'), token);
+    const { client } = wsClient(graph().url.replace(/^http/, 'ws'), token);
     clients.push(client);
     return client;
   };
   /** Subscribes and waits until the gateway has registered it (events before that are not for it). */
   const subscribe = async <T>(token: string, query: string, variables: Record<string, unknown> = {}) => {
-    const before = await settledSubscriptions({ gateway: graph.gateway! });
+    const before = await settledSubscriptions({ gateway: graph().gateway! });
     const c = new Collector<T>(connect(token), query, variables);
-    await subscriptionsAtLeast({ gateway: graph.gateway! }, before + 1);
+    await subscriptionsAtLeast({ gateway: graph().gateway! }, before + 1);
     return c;
   };
   const register = async (displayName: string, referralCode?: string) =>

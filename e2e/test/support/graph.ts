@@ -27,13 +27,18 @@ export type GatewayRequest = <T = Record<string, any>>(
 export function useGraph(
   config: PlatformConfig = testConfig(),
   ready?: (graph: RunningGraph) => Promise<void> | void,
+  /** Runs before the graph stops (jest runs afterAll hooks in declaration order): close clients. */
+  beforeStop?: () => Promise<void> | void,
 ): GraphUnderTest {
   let running: RunningGraph | undefined;
   beforeAll(async () => {
     running = await startGraph({ config, ephemeralPorts: true });
     await ready?.(running);
   });
-  afterAll(() => running?.stop());
+  afterAll(async () => {
+    await beforeStop?.();
+    await running?.stop();
+  });
   const graph = () => {
     if (!running) throw new Error('the graph starts in beforeAll');
     return running;
