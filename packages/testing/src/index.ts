@@ -6,3 +6,4 @@ export * from './fake-ledger';
 export * from './crash';
 export * from './events';
 export * from './ledger-contract';
+export * from './gateway-ledger';
