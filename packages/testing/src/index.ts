@@ -3,6 +3,7 @@ export * from './test-config';
 export * from './graphql-client';
 export * from './realtime-fake-ledger';
 export * from './fake-ledger';
+export * from './fake-ledger-server';
 export * from './crash';
 export * from './events';
 export * from './ledger-contract';
