@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, PointKind } from '@loyalty/platform';
-import type { CompensateInput, HoldInput, PointHold } from './fake-ledger';
+import type { CompensateInput, FakeLedger, HoldInput, PointHold } from './fake-ledger';
 
 /** The ledger's internal API as its clients use it: the real client of a service, or a fake. */
 export interface LedgerContractClient {
@@ -340,4 +340,34 @@ export function creditContract(
       expect(await s.balance(m)).toBe(0);
     });
   });
+}
+
+/**
+ * {@link creditContract}'s subject on a {@link FakeLedger}: unknown members start with nothing,
+ * spending is a captured hold. `client` defaults to the fake itself, in process.
+ */
+export function fakeCreditSubject(
+  ledger: FakeLedger,
+  client: CreditContractClient = {
+    credit: (c) => ledger.credit({ ...c, kind: PointKind.REGULAR, sourceType: 'contract' }),
+    reverse: (c) => ledger.reverse({ ...c, kind: PointKind.REGULAR, sourceType: 'contract' }),
+  },
+): CreditContractSubject {
+  return {
+    client,
+    member: async () => randomUUID(),
+    spend: async (memberId, points) => {
+      const hold = await ledger.hold({
+        memberId,
+        kind: PointKind.REGULAR,
+        points,
+        idempotencyKey: randomUUID(),
+        reason: 'Contract spend',
+        ttlSeconds: 600,
+        merchantId: null,
+      });
+      await ledger.capture(hold.id, randomUUID());
+    },
+    balance: async (memberId) => ledger.balance(memberId),
+  };
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PointKind } from '@loyalty/platform';
-import { creditContract, FakeLedger, ledgerContract } from '@loyalty/testing';
+import { creditContract, FakeLedger, fakeCreditSubject, ledgerContract } from '@loyalty/testing';
 
 // The in-memory ledger the outage and chaos tests run on, held to the real ledger's contract.
 ledgerContract('FakeLedger', () => {
@@ -16,27 +15,4 @@ ledgerContract('FakeLedger', () => {
   };
 });
 
-creditContract('FakeLedger', () => {
-  const ledger = new FakeLedger();
-  const regular = { kind: PointKind.REGULAR, sourceType: 'contract' };
-  return {
-    client: {
-      credit: (c) => ledger.credit({ ...c, ...regular }),
-      reverse: (c) => ledger.reverse({ ...c, ...regular }),
-    },
-    member: async () => randomUUID(),
-    spend: async (memberId, points) => {
-      const hold = await ledger.hold({
-        memberId,
-        kind: PointKind.REGULAR,
-        points,
-        idempotencyKey: randomUUID(),
-        reason: 'Contract spend',
-        ttlSeconds: 600,
-        merchantId: null,
-      });
-      await ledger.capture(hold.id, randomUUID());
-    },
-    balance: async (memberId) => ledger.balance(memberId),
-  };
-});
+creditContract('FakeLedger', () => fakeCreditSubject(new FakeLedger()));
