@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError, BadInputError, ErrorCode } from '@loyalty/platform';
-import type { CreditInput, FakeLedger, ReverseInput } from './fake-ledger';
+import type { FakeLedger } from './fake-ledger';
+import type { CreditInput, ReverseInput } from './ledger-api';
 
 /** A {@link FakeLedger} behind HTTP, for a service's peer directory. */
 export interface ServedFakeLedger {

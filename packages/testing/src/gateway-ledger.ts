@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { graphqlRequest, type tokensFor } from './graphql-client';
-import type { CreditContractSubject } from './ledger-contract';
+import type { CreditContractSubject } from './credit-contract';
 
 /** The real ledger as a whole-graph test sees it through the gateway, as an admin. */
 export interface GatewayLedger {
