@@ -53,7 +53,8 @@ function fingerprint<T extends { idempotencyKey: string }>({ idempotencyKey: _ke
  * resolved at most once, credits traced to their source and reversals capped at what the source
  * earned, idempotency keys whose replay returns the first result (a key reused with other
  * parameters is a CONFLICT), no overdraft. {@link ledgerContract} and {@link creditContract} check
- * these against the real ledger too; {@link serveFakeLedger} puts it behind HTTP. Every call yields to the event loop first, so concurrent sagas interleave.
+ * these against the real ledger too; {@link serveFakeLedger} puts it behind HTTP. Every call
+ * yields to the event loop first, so concurrent sagas interleave.
  */
 export class FakeLedger {
   private readonly balances = new Map<string, number>();

@@ -34,7 +34,10 @@ export interface CompensateInput {
   sourceId: string;
 }
 
-/** What `ledgerCredit` is asked for (docs/internal-api.md); absent optional fields are the ledger's defaults. */
+/**
+ * What `ledgerCredit` is asked for (docs/internal-api.md); absent optional fields are the
+ * ledger's defaults.
+ */
 export interface CreditInput {
   idempotencyKey: string;
   memberId: string;
