@@ -8,7 +8,7 @@ const REFUND = `mutation($input: RefundInput!) { refundPurchase(input: $input) {
 
 /** The whole story with the real ledger and campaigns subgraphs, only through the gateway. */
 describe('referrals end to end (members → campaigns → referrals → ledger)', () => {
-  const h = new ReferralHarness(testConfig(), false);
+  const h = new ReferralHarness(testConfig());
   let merchantId: string;
 
   beforeAll(async () => {

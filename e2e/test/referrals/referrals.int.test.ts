@@ -51,7 +51,7 @@ describe('referrals through the gateway', () => {
         inviteeDiscount: { amountOff: 1000, status: 'AVAILABLE' },
       },
     ]);
-    expect(h.ledger.forMember(a)).toEqual([]);
+    expect(await h.ledgerCalls(a)).toEqual([]);
     // B sees the discount for the first order (and so does a partner at checkout).
     const discount = await h.gql(
       'query($id: ID!) { member(id: $id) { firstOrderDiscount { amountOff minimumSpend status } } }',
@@ -69,7 +69,7 @@ describe('referrals through the gateway', () => {
     const referral = (await h.referralOf(b))!;
     expect(referral.status).toBe('REWARDED');
     await h.settled(referral.id, 2);
-    expect(h.ledger.forMember(a)).toEqual([
+    expect(await h.ledgerCalls(a)).toEqual([
       expect.objectContaining({
         operation: 'ledgerCredit',
         input: expect.objectContaining({
@@ -80,7 +80,7 @@ describe('referrals through the gateway', () => {
         }),
       }),
     ]);
-    expect(h.ledger.forMember(b)).toEqual([
+    expect(await h.ledgerCalls(b)).toEqual([
       expect.objectContaining({
         input: expect.objectContaining({ points: 50, idempotencyKey: `referrals:${referral.id}:invitee` }),
       }),
@@ -96,8 +96,8 @@ describe('referrals through the gateway', () => {
 
     await h.publish(h.purchase(b, 9000));
     await h.app.grants.drain();
-    expect(h.ledger.balance(a)).toBe(100);
-    expect(h.ledger.balance(b)).toBe(50);
+    expect(await h.balance(a)).toBe(100);
+    expect(await h.balance(b)).toBe(50);
 
     mine = (await h.gql(MY_REFERRALS, {}, h.tokens.member(a))).data!.me;
     expect(mine.referrals[0]).toMatchObject({
@@ -141,8 +141,8 @@ describe('referrals through the gateway', () => {
       `referrals:${referral.id}:invitee`,
       `referrals:${referral.id}:inviter`,
     ]);
-    expect(h.ledger.forMember(a)).toHaveLength(1);
-    expect(h.ledger.balance(a)).toBe(100);
+    expect(await h.ledgerCalls(a)).toHaveLength(1);
+    expect(await h.balance(a)).toBe(100);
     expect(rewarded.filter((e) => e.payload.referralId === referral.id)).toHaveLength(1);
   });
 
@@ -152,8 +152,8 @@ describe('referrals through the gateway', () => {
     await Promise.all(Array.from({ length: 8 }, () => h.publish(h.purchase(b, 2000))));
     const referral = (await h.referralOf(b))!;
     await h.settled(referral.id, 2);
-    expect(h.ledger.balance(a)).toBe(100);
-    expect(h.ledger.balance(b)).toBe(50);
+    expect(await h.balance(a)).toBe(100);
+    expect(await h.balance(b)).toBe(50);
   });
 
   it('refuses self-referral (REJECTED with the reason)', async () => {
@@ -172,7 +172,7 @@ describe('referrals through the gateway', () => {
     });
     await h.publish(h.purchase(a, 5000));
     await h.app.grants.drain();
-    expect(h.ledger.forMember(a)).toEqual([]);
+    expect(await h.ledgerCalls(a)).toEqual([]);
 
     // The same refusal when a sign-up event carries the member's own code.
     const c = await h.register('Self by event');
@@ -285,8 +285,8 @@ describe('referrals through the gateway', () => {
       ['REJECTED', 'CAP_REACHED'],
     ]);
     await h.app.grants.drain();
-    expect(h.ledger.balance(a)).toBe(200);
-    expect(h.ledger.balance(invitees[2])).toBe(0);
+    expect(await h.balance(a)).toBe(200);
+    expect(await h.balance(invitees[2])).toBe(0);
   });
 
   it('holds the cap when the invitees’ first purchases arrive concurrently', async () => {
@@ -298,7 +298,7 @@ describe('referrals through the gateway', () => {
     expect(rows.filter((r) => r!.status === 'REWARDED')).toHaveLength(2);
     expect(rows.filter((r) => r!.rejectionReason === 'CAP_REACHED')).toHaveLength(3);
     await h.app.grants.drain();
-    expect(h.ledger.balance(a)).toBe(200);
+    expect(await h.balance(a)).toBe(200);
   });
 
   it('reverses both rewards when the qualifying purchase is refunded within the window', async () => {
@@ -319,16 +319,16 @@ describe('referrals through the gateway', () => {
       rejectionReason: 'QUALIFYING_PURCHASE_REFUNDED',
     });
     await h.settled(referral.id, 4);
-    expect(h.ledger.balance(a)).toBe(0);
-    expect(h.ledger.balance(b)).toBe(0);
-    expect(h.ledger.forMember(a).map((e) => [e.operation, e.input.idempotencyKey])).toEqual([
+    expect(await h.balance(a)).toBe(0);
+    expect(await h.balance(b)).toBe(0);
+    expect((await h.ledgerCalls(a)).map((e) => [e.operation, e.input.idempotencyKey])).toEqual([
       ['ledgerCredit', `referrals:${referral.id}:inviter`],
       ['ledgerReverse', `referrals:${referral.id}:inviter:reverse`],
     ]);
     // A new purchase after the refund rewards nobody: refund-and-rebuy earns no second reward.
     await h.publish(h.purchase(b, 5000));
     await h.app.grants.drain();
-    expect(h.ledger.balance(a)).toBe(0);
+    expect(await h.balance(a)).toBe(0);
     const mine = (await h.gql(MY_REFERRALS, {}, h.tokens.member(a))).data!.me.referrals[0];
     expect(mine).toMatchObject({
       status: 'REJECTED',
@@ -349,8 +349,7 @@ describe('referrals through the gateway', () => {
   it('holds grants while the ledger is down and posts them once it is back', async () => {
     const a = await h.register('Outage inviter');
     const b = await h.invite(a, 'Outage invitee');
-    h.ledger.down = true;
-    try {
+    await h.withLedgerDown(async () => {
       await h.publish(h.purchase(b, 5000));
       const referral = (await h.referralOf(b))!;
       expect(referral.status).toBe('REWARDED');
@@ -359,12 +358,10 @@ describe('referrals through the gateway', () => {
       );
       const pending = await h.gql(MY_REFERRALS, {}, h.tokens.member(a));
       expect(pending.data!.me.referrals[0].reward.credited).toBe(false);
-    } finally {
-      h.ledger.down = false;
-    }
+    });
     const referral = (await h.referralOf(b))!;
     await h.settled(referral.id, 2);
-    expect(h.ledger.balance(a)).toBe(100);
-    expect(h.ledger.balance(b)).toBe(50);
+    expect(await h.balance(a)).toBe(100);
+    expect(await h.balance(b)).toBe(50);
   });
 });

@@ -21,7 +21,7 @@ suite('referrals over the Redis transport', () => {
       return r?.status === 'REWARDED' ? r : null;
     });
     await h.settled(referral.id, 2);
-    expect(h.ledger.balance(a)).toBe(100);
-    expect(h.ledger.balance(b)).toBe(50);
+    expect(await h.balance(a)).toBe(100);
+    expect(await h.balance(b)).toBe(50);
   });
 });

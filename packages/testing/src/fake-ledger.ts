@@ -5,45 +5,25 @@ import {
   PointKind,
   ServiceUnavailableError,
 } from '@loyalty/platform';
-
-/** The states of a ledger hold, as the internal API reports them (RESTORED: captured, then given back). */
-export type HoldStatus = 'HELD' | 'CAPTURED' | 'RELEASED' | 'EXPIRED' | 'RESTORED';
-
-/** A hold as `ledgerHold` answers it. */
-export interface PointHold {
-  id: string;
-  status: HoldStatus;
-  points: number;
-}
-
-/** What the catalog asks `ledgerHold` for. */
-export interface HoldInput {
-  memberId: string;
-  kind: PointKind;
-  points: number;
-  idempotencyKey: string;
-  reason: string;
-  ttlSeconds: number;
-  merchantId: string | null;
-}
-
-/** What the catalog asks `ledgerCredit` for when it compensates a member. */
-export interface CompensateInput {
-  memberId: string;
-  kind: PointKind;
-  points: number;
-  idempotencyKey: string;
-  reason: string;
-  merchantId: string | null;
-  sourceId: string;
-}
+import type {
+  CompensateInput,
+  CreditInput,
+  CreditResult,
+  HoldInput,
+  HoldStatus,
+  PointHold,
+  ReverseInput,
+  ReverseResult,
+} from './ledger-api';
 
 export interface FakeEntry {
   memberId: string;
   kind: string;
-  type: 'EARN' | 'HOLD' | 'RELEASE' | 'REDEEM' | 'RESTORE' | 'COMPENSATE';
+  type: 'EARN' | 'HOLD' | 'RELEASE' | 'REDEEM' | 'RESTORE' | 'COMPENSATE' | 'REVERSE';
   points: number;
   reason: string;
+  sourceType?: string;
+  sourceId?: string;
 }
 
 interface Hold {
@@ -56,22 +36,44 @@ interface Hold {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-/** A call's parameters apart from its key, independent of property order (as the ledger compares them). */
-function fingerprint({ idempotencyKey: _key, ...params }: { idempotencyKey: string }): string {
-  return JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
+/**
+ * A call's parameters apart from its key, independent of property order and of absent optional
+ * fields (as the ledger compares them, after its defaults).
+ */
+function fingerprint<T extends { idempotencyKey: string }>({ idempotencyKey: _key, ...params }: T): string {
+  return JSON.stringify(
+    Object.entries(params)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
 /**
  * An in-memory ledger with the internal API's semantics (docs/internal-api.md): holds that are
- * resolved at most once, idempotency keys whose replay returns the first result (a key reused
- * with other parameters is a CONFLICT), no overdraft. {@link ledgerContract} checks these against
- * the real ledger too. Every call yields to the event loop first, so concurrent sagas interleave.
+ * resolved at most once, credits traced to their source and reversals capped at what the source
+ * earned, idempotency keys whose replay returns the first result (a key reused with other
+ * parameters is a CONFLICT), no overdraft. {@link ledgerContract} and {@link creditContract} check
+ * these against the real ledger too; {@link serveFakeLedger} puts it behind HTTP. Every call
+ * yields to the event loop first, so concurrent sagas interleave.
  */
 export class FakeLedger {
   private readonly balances = new Map<string, number>();
   private readonly holds = new Map<string, Hold>();
-  private readonly results = new Map<string, { params: string; holdId?: string }>();
+  private readonly results = new Map<
+    string,
+    { params: string; holdId?: string; credit?: CreditResult; reversal?: ReverseResult }
+  >();
   readonly entries: FakeEntry[] = [];
+  /** Credits that took effect, by idempotency key (replays are not effects). */
+  readonly credits = new Map<string, CreditInput>();
+  /** Reversals that took effect, by idempotency key, with what each asked for. */
+  readonly reversals = new Map<string, ReverseInput & { requested: number }>();
+  /**
+   * Keys of reversals that reached the ledger before anything was credited for their source: the
+   * ledger answers them with nothing taken, but a caller that posts reversals only after their
+   * credits never sends one.
+   */
+  readonly reversalsBeforeCredit: string[] = [];
   /** Simulates an outage: every call fails as the ServiceClient reports one. */
   down = false;
   /**
@@ -82,8 +84,66 @@ export class FakeLedger {
   calls = 0;
   private seq = 0;
 
-  credit(memberId: string, points: number, kind: string = PointKind.REGULAR): void {
-    this.move(memberId, kind, points, 'EARN', 'test credit');
+  /** Seeds a member's balance at once, without a key (test setup, not a ledger call). */
+  credit(memberId: string, points: number, kind?: string): void;
+  /** `ledgerCredit`: an EARN (traced to its source) or a COMPENSATE, once per key. */
+  credit(input: CreditInput): Promise<CreditResult>;
+  credit(
+    target: string | CreditInput,
+    points = 0,
+    kind: string = PointKind.REGULAR,
+  ): void | Promise<CreditResult> {
+    if (typeof target === 'string') return this.move(target, kind, points, 'EARN', 'test credit');
+    return this.ledgerCredit(target);
+  }
+
+  /**
+   * `ledgerReverse` in points: takes back what the source EARNed, never more than it earned
+   * (earlier reversals of the source count), never below zero; what is already spent is the
+   * shortfall. The fake keeps no lots, so "still there" is the member's balance.
+   */
+  async reverse(input: ReverseInput): Promise<ReverseResult> {
+    await this.enter();
+    // A key is one operation's: the same key for another operation is a CONFLICT too.
+    const params = `reverse:${fingerprint(input)}`;
+    const first = this.replay(input.idempotencyKey, params);
+    if (first) return this.leave(first.reversal!);
+    const ofSource = (e: {
+      memberId: string;
+      kind: string;
+      sourceType?: string | null;
+      sourceId?: string | null;
+    }) =>
+      e.memberId === input.memberId &&
+      e.kind === input.kind &&
+      e.sourceType === input.sourceType &&
+      e.sourceId === input.sourceId;
+    const earned = this.entries
+      .filter((e) => e.type === 'EARN' && ofSource(e))
+      .reduce((n, e) => n + e.points, 0);
+    if (earned === 0) this.reversalsBeforeCredit.push(input.idempotencyKey);
+    const asked = [...this.reversals.values()].filter(ofSource).reduce((n, r) => n + r.requested, 0);
+    const requested = Math.max(0, Math.min(input.points, earned - asked));
+    const reversed = Math.max(0, Math.min(requested, this.balance(input.memberId, input.kind)));
+    if (reversed > 0)
+      this.move(
+        input.memberId,
+        input.kind,
+        -reversed,
+        'REVERSE',
+        input.reason,
+        input.sourceType,
+        input.sourceId,
+      );
+    const reversal: ReverseResult = {
+      entryId: reversed > 0 ? `entry-${this.entries.length}` : null,
+      requested,
+      reversed,
+      shortfall: requested - reversed,
+    };
+    this.reversals.set(input.idempotencyKey, { ...input, requested });
+    this.results.set(input.idempotencyKey, { params, reversal });
+    return this.leave(reversal);
   }
 
   balance(memberId: string, kind: string = PointKind.REGULAR): number {
@@ -156,13 +216,26 @@ export class FakeLedger {
     this.leave(undefined);
   }
 
+  /** `ledgerCredit` of type COMPENSATE, as the catalog calls it. */
   async compensate(input: CompensateInput): Promise<void> {
+    await this.ledgerCredit({ ...input, type: 'COMPENSATE' });
+  }
+
+  private async ledgerCredit(input: CreditInput): Promise<CreditResult> {
     await this.enter();
-    const params = fingerprint(input);
-    if (this.replay(input.idempotencyKey, params)) return this.leave(undefined);
-    this.move(input.memberId, input.kind, input.points, 'COMPENSATE', input.reason);
-    this.results.set(input.idempotencyKey, { params });
-    this.leave(undefined);
+    const params = `credit:${fingerprint({ ...input, type: input.type ?? 'EARN' })}`;
+    const first = this.replay(input.idempotencyKey, params);
+    if (first) return this.leave(first.credit!);
+    const type = input.type ?? 'EARN';
+    this.move(input.memberId, input.kind, input.points, type, input.reason, input.sourceType, input.sourceId);
+    const credit: CreditResult = {
+      entryId: `entry-${this.entries.length}`,
+      points: input.points,
+      expiresAt: null,
+    };
+    this.credits.set(input.idempotencyKey, input);
+    this.results.set(input.idempotencyKey, { params, credit });
+    return this.leave(credit);
   }
 
   /** The ledger's own timeout: an unresolved hold is released. */
@@ -220,9 +293,18 @@ export class FakeLedger {
     points: number,
     type: FakeEntry['type'],
     reason: string,
+    sourceType?: string | null,
+    sourceId?: string | null,
   ): void {
     const key = `${memberId}/${kind}`;
     this.balances.set(key, (this.balances.get(key) ?? 0) + points);
-    this.entries.push({ memberId, kind, type, points, reason });
+    this.entries.push({
+      memberId,
+      kind,
+      type,
+      points,
+      reason,
+      ...(sourceType && sourceId ? { sourceType, sourceId } : {}),
+    });
   }
 }

@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, PointKind } from '@loyalty/platform';
-import type { CompensateInput, HoldInput, PointHold } from './fake-ledger';
+import type { CompensateInput, HoldInput, PointHold } from './ledger-api';
 
 /** The ledger's internal API as its clients use it: the real client of a service, or a fake. */
 export interface LedgerContractClient {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { FakeLedger, ledgerContract } from '@loyalty/testing';
+import { creditContract, FakeLedger, fakeCreditSubject, ledgerContract } from '@loyalty/testing';
 
-// The in-memory ledger the catalog's outage and chaos tests run on, held to the real ledger's contract.
+// The in-memory ledger the outage and chaos tests run on, held to the real ledger's contract.
 ledgerContract('FakeLedger', () => {
   const ledger = new FakeLedger();
   return {
@@ -14,3 +14,5 @@ ledgerContract('FakeLedger', () => {
     balance: async (memberId, kind) => ledger.balance(memberId, kind),
   };
 });
+
+creditContract('FakeLedger', () => fakeCreditSubject(new FakeLedger()));

@@ -15,3 +15,4 @@ export function start(options: StartOptions = {}): Promise<RunningService<Campai
 
 // Seams for whole-graph tests (e2e/).
 export type { CampaignsApp } from './service';
+export { RemoteLedgerClient } from './peers/ledger.client';

@@ -18,3 +18,4 @@ export function start(options: StartOptions = {}): Promise<RunningService<Referr
 // Seams for whole-graph tests (e2e/), which read the service's own rows.
 export type { ReferralRow } from './referrals/referral.entity';
 export type { ReferralGrantRow } from './grants/grant.entity';
+export { RemoteLedgerClient } from './peers/ledger.client';

@@ -7,36 +7,125 @@ import {
   type PurchaseRecorded,
   type RunningService,
 } from '@loyalty/platform';
-import { eventually, graphqlRequest, testEvent, tokensFor } from '@loyalty/testing';
+import {
+  eventually,
+  FakeLedger,
+  gatewayLedger,
+  graphqlRequest,
+  serveFakeLedger,
+  testEvent,
+  tokensFor,
+  type GatewayLedger,
+} from '@loyalty/testing';
 import type { ReferralsApp } from '@loyalty/referrals';
 import type { ReferralGrantRow, ReferralRow } from '@loyalty/referrals';
-import { FakeLedger } from './fake-ledger';
 
 const REGISTER = `mutation Register($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`;
 
-/** The whole graph on free ports, with the ledger's internal API played by a fake (until it lands). */
+/** A ledger call as the real ledger recorded it: the entry it wrote and the key it came with. */
+export interface LedgerCall {
+  operation: 'ledgerCredit' | 'ledgerReverse';
+  input: {
+    memberId: string;
+    kind: string;
+    /** What the entry moved, unsigned. */
+    points: number;
+    reason: string;
+    sourceType: string | null;
+    sourceId: string | null;
+    idempotencyKey: string | null;
+  };
+}
+
+/** The whole graph on free ports, the real ledger included. */
 export class ReferralHarness {
   graph!: RunningGraph;
-  ledger = new FakeLedger();
+  ledger!: GatewayLedger;
   tokens: ReturnType<typeof tokensFor>;
   private phone = 13800000000 + Math.floor(Math.random() * 1_000_000);
 
-  constructor(
-    readonly config: PlatformConfig,
-    /** false: talk to the real ledger subgraph. */
-    private readonly fakeLedger = true,
-  ) {
+  constructor(readonly config: PlatformConfig) {
     this.tokens = tokensFor(config);
   }
 
   async start(): Promise<void> {
     this.graph = await startGraph({ config: this.config, ephemeralPorts: true });
-    if (this.fakeLedger) this.graph.peers.set('ledger', await this.ledger.start());
+    this.ledger = gatewayLedger(this.graph.url, this.tokens);
   }
 
   async stop(): Promise<void> {
     await this.graph?.stop();
-    await this.ledger.stop();
+  }
+
+  /** A member's spendable REGULAR points, as the real ledger reports them. */
+  balance(memberId: string): Promise<number> {
+    return this.ledger.balance(memberId);
+  }
+
+  /** Every entry the real ledger holds for a member, oldest first, with the key that wrote it. */
+  async ledgerCalls(memberId: string): Promise<LedgerCall[]> {
+    const db = this.graph.services.ledger!.runtime.db.dataSource;
+    const entries: {
+      id: string;
+      type: string;
+      kind: string;
+      points: number;
+      description: string;
+      sourceType: string | null;
+      sourceId: string | null;
+    }[] = await db.query(
+      'SELECT id, type, kind, points, description, sourceType, sourceId FROM ledger_entries WHERE memberId = ? ORDER BY sequence',
+      [memberId],
+    );
+    const reversals: { id: string; entryId: string }[] = await db.query(
+      'SELECT id, entryId FROM ledger_reversals WHERE memberId = ? AND entryId IS NOT NULL',
+      [memberId],
+    );
+    const refs = [...entries.map((e) => `entry:${e.id}`), ...reversals.map((r) => `reversal:${r.id}`)];
+    const keys: { k: string; resultRef: string }[] = refs.length
+      ? await db.query(
+          `SELECT \`key\` AS k, resultRef FROM ledger_idempotency WHERE resultRef IN (${refs.map(() => '?').join(', ')})`,
+          refs,
+        )
+      : [];
+    const keyOf = new Map(keys.map((k) => [k.resultRef, k.k]));
+    const reversalOf = new Map(reversals.map((r) => [r.entryId, r.id]));
+    return entries.map((e) => ({
+      operation: e.type === 'REVERSE' ? 'ledgerReverse' : 'ledgerCredit',
+      input: {
+        memberId,
+        kind: e.kind,
+        points: Math.abs(Number(e.points)),
+        reason: e.description,
+        sourceType: e.sourceType,
+        sourceId: e.sourceId,
+        idempotencyKey:
+          keyOf.get(e.type === 'REVERSE' ? `reversal:${reversalOf.get(e.id)}` : `entry:${e.id}`) ?? null,
+      },
+    }));
+  }
+
+  /**
+   * Runs `during` with the referrals service's ledger down (a FakeLedger served in its place, with
+   * no effect), then brings the real ledger back.
+   */
+  async withLedgerDown<T>(during: () => Promise<T>): Promise<T> {
+    const fake = new FakeLedger();
+    fake.down = true;
+    const served = await serveFakeLedger(fake);
+    const peers = this.graph.peers;
+    const real = peers.url('ledger');
+    peers.set('ledger', served.url);
+    try {
+      const result = await during();
+      // It was asked, and it applied nothing.
+      expect(fake.calls).toBeGreaterThan(0);
+      expect(fake.entries).toEqual([]);
+      return result;
+    } finally {
+      peers.set('ledger', real);
+      await served.stop();
+    }
   }
 
   get service(): RunningService<ReferralsApp> {
