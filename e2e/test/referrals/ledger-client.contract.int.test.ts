@@ -1,4 +1,3 @@
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import { RemoteLedgerClient } from '@loyalty/referrals';
 import { PeerDirectory, ServiceClient, TokenService, createLogger } from '@loyalty/platform';
 import {
@@ -8,28 +7,22 @@ import {
   gatewayCreditSubject,
   gatewayLedger,
   serveFakeLedger,
-  testConfig,
-  tokensFor,
   type ServedFakeLedger,
 } from '@loyalty/testing';
+import { useGraph } from '../support/graph';
 
 /**
  * Referrals' own RemoteLedgerClient against the real ledger subgraph, held to the credit contract
  * the in-memory ledger is held to (packages/testing/test/fake-ledger.contract.test.ts). The client
  * does not report what a reversal took; the contract reads it from the balance.
  */
-const config = testConfig();
-let graph: RunningGraph | undefined;
+const { config, tokens, graph } = useGraph();
 let served: ServedFakeLedger | undefined;
-afterAll(async () => {
-  await graph?.stop();
-  await served?.stop();
-});
+afterAll(() => served?.stop());
 
-creditContract("referrals' RemoteLedgerClient and the real ledger", async () => {
-  graph = await startGraph({ config, ephemeralPorts: true });
-  const client = new RemoteLedgerClient(graph.services.referrals!.runtime.client('ledger'));
-  return gatewayCreditSubject(gatewayLedger(graph.url, tokensFor(config)), {
+creditContract("referrals' RemoteLedgerClient and the real ledger", () => {
+  const client = new RemoteLedgerClient(graph().services.referrals!.runtime.client('ledger'));
+  return gatewayCreditSubject(gatewayLedger(graph().url, tokens), {
     credit: (c) => client.credit(c),
     reverse: (c) => client.reverse(c),
   });

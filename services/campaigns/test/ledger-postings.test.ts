@@ -223,7 +223,7 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
     const mine = seen.filter((e) => e.payload.merchantId === merchantId);
     expect(mine).toEqual([
       expect.objectContaining({
-        topic: 'purchase.recorded',
+        topic: Topics.purchaseRecorded,
         payload: expect.objectContaining({
           purchaseId: recorded.recordPurchase.purchase.id,
           memberId,
@@ -237,7 +237,7 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
         }),
       }),
       expect.objectContaining({
-        topic: 'purchase.refunded',
+        topic: Topics.purchaseRefunded,
         payload: expect.objectContaining({
           refundId: 'evt-r1',
           amount: 3000,
@@ -246,7 +246,7 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
         }),
       }),
       expect.objectContaining({
-        topic: 'purchase.refunded',
+        topic: Topics.purchaseRefunded,
         payload: expect.objectContaining({
           refundId: 'evt-r2',
           amount: 5000,
