@@ -1,5 +1,5 @@
 import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
-import { campaignsSettings } from './config';
+import { loadCampaignsConfig, type CampaignsConfig } from './config';
 import { CampaignService } from './campaigns/campaign.service';
 import { signUpBonusConsumer } from './campaigns/signup-bonus.consumer';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
@@ -14,6 +14,7 @@ import { TermsService } from './terms/terms.service';
 
 /** The campaigns service's rules, wired to its runtime. */
 export interface CampaignsApp extends ServiceApp {
+  config: CampaignsConfig;
   campaigns: CampaignService;
   purchases: PurchaseService;
   refunds: RefundService;
@@ -34,23 +35,24 @@ export async function createApp(
   overrides: CampaignsAppOverrides = {},
 ): Promise<CampaignsApp> {
   const { transactor, logger, db } = runtime;
-  const settings = campaignsSettings(runtime.config);
+  const config = loadCampaignsConfig(runtime.config);
   const members = overrides.members ?? new RemoteMembersClient(runtime.client('members'));
   const remoteLedger = new RemoteLedgerClient(runtime.client('ledger'));
   const ledger = overrides.ledger ?? remoteLedger;
   const poster = ledgerPoster(transactor, ledger, logger.child({ component: 'ledger-poster' }), {
-    intervalMs: settings.postingIntervalMs,
-    maxBackoffMs: settings.postingMaxBackoffMs,
+    intervalMs: config.postingIntervalMs,
+    maxBackoffMs: config.postingMaxBackoffMs,
   });
-  const terms = new TermsService(transactor, settings);
+  const terms = new TermsService(transactor, config);
   const recall = new RecallService(
     transactor,
     remoteLedger,
     logger.child({ component: 'churn-recall' }),
-    settings.recallIntervalMs,
+    config.recallIntervalMs,
   );
   const purchaseQueries = new PurchaseQueries(transactor);
   const app: CampaignsApp = {
+    config,
     campaigns: new CampaignService(transactor, members),
     purchases: new PurchaseService(transactor, db, members, poster, terms, purchaseQueries),
     refunds: new RefundService(transactor, poster, purchaseQueries),

@@ -5,7 +5,7 @@ import { durationMs, requireDuration, type PlatformConfig } from '@loyalty/platf
  * each of these is a platform variable it shares with other services (validated by the platform
  * schema), so it is derived here rather than declared and defaulted a second time.
  */
-export interface CampaignsSettings {
+export interface CampaignsConfig {
   /** Validity of newly earned points unless a scheduled change is in effect (POINTS_VALIDITY). */
   pointsValidity: string;
   /** Comma-separated leads of the ledger's expiry warnings, stated in the terms (EXPIRY_WARNING_LEADS). */
@@ -18,7 +18,7 @@ export interface CampaignsSettings {
   recallIntervalMs: number;
 }
 
-export function campaignsSettings(config: PlatformConfig): CampaignsSettings {
+export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
   const { env } = config;
   const postingIntervalMs = durationMs(requireDuration(env.OUTBOX_POLL_INTERVAL));
   return {

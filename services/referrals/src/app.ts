@@ -5,11 +5,11 @@ import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
 import { ReferralRewardService } from './referrals/referral-reward.service';
 import { ReferralQueries } from './referrals/referral.queries';
 import { ReferralService } from './referrals/referral.service';
-import { referralSettings, type ReferralSettings } from './config';
+import { loadReferralsConfig, type ReferralsConfig } from './config';
 
 /** The referrals service's rules and background work, wired to its runtime. */
 export interface ReferralsApp extends ServiceApp {
-  settings: ReferralSettings;
+  config: ReferralsConfig;
   codes: ReferralCodeService;
   referrals: ReferralService;
   rewards: ReferralRewardService;
@@ -18,16 +18,16 @@ export interface ReferralsApp extends ServiceApp {
 }
 
 export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient): Promise<ReferralsApp> {
-  const settings = referralSettings(runtime.config);
+  const config = loadReferralsConfig(runtime.config);
   const codes = new ReferralCodeService(runtime.transactor);
-  const referrals = new ReferralService(runtime.transactor, codes, settings, runtime.logger);
-  const rewards = new ReferralRewardService(codes, settings, runtime.logger);
+  const referrals = new ReferralService(runtime.transactor, codes, config, runtime.logger);
+  const rewards = new ReferralRewardService(codes, config, runtime.logger);
   const queries = new ReferralQueries(runtime.transactor);
   const grants = grantPoster(
     runtime.transactor,
     ledger ?? new RemoteLedgerClient(runtime.client('ledger')),
     runtime.logger.child({ component: 'referral-grants' }),
-    settings.grantPollMs,
+    config.grantPollMs,
   );
   await runtime.consume({
     group: 'referrals.members',
@@ -47,7 +47,7 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
   });
   const unlisten: (() => Promise<void>)[] = [];
   return {
-    settings,
+    config,
     codes,
     referrals,
     rewards,

@@ -25,7 +25,7 @@ export const referralsConfigSchema = z.object({
 });
 
 /** The referral programme's settings, read once at start. */
-export interface ReferralSettings {
+export interface ReferralsConfig {
   /** REGULAR points credited to the inviter when an invitee qualifies. */
   inviterPoints: number;
   /** REGULAR points credited to the invitee when they qualify. */
@@ -48,7 +48,7 @@ export interface ReferralSettings {
 }
 
 /** Reads and validates the referrals service's settings (a ConfigError names a bad variable). */
-export function referralSettings(config: PlatformConfig): ReferralSettings {
+export function loadReferralsConfig(config: PlatformConfig): ReferralsConfig {
   const env = loadSettings(config, referralsConfigSchema);
   return {
     inviterPoints: env.REFERRAL_INVITER_POINTS,

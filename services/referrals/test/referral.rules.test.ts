@@ -16,7 +16,7 @@ import {
   purchaseQualifies,
   refundReverses,
 } from '../src/referrals/referral.rules';
-import { referralSettings } from '../src/config';
+import { loadReferralsConfig } from '../src/config';
 import { ConfigError, loadConfig } from '@loyalty/platform';
 
 describe('referral codes', () => {
@@ -104,7 +104,7 @@ describe('referral rules', () => {
   });
 
   it('read their settings with the contract defaults, refusing invalid values at start', () => {
-    expect(referralSettings(loadConfig({}, {}))).toMatchObject({
+    expect(loadReferralsConfig(loadConfig({}, {}))).toMatchObject({
       inviterPoints: 100,
       inviteePoints: 50,
       minPurchaseAmount: 1,
@@ -119,13 +119,13 @@ describe('referral rules', () => {
       [{ REFERRAL_CAP_PERIOD: 'a month' }, 'REFERRAL_CAP_PERIOD'],
       [{ REFERRAL_LINK_BASE: 'not a url' }, 'REFERRAL_LINK_BASE'],
     ] as const) {
-      expect(() => referralSettings(loadConfig(env, {}))).toThrow(ConfigError);
-      expect(() => referralSettings(loadConfig(env, {}))).toThrow(key);
+      expect(() => loadReferralsConfig(loadConfig(env, {}))).toThrow(ConfigError);
+      expect(() => loadReferralsConfig(loadConfig(env, {}))).toThrow(key);
     }
   });
 
   it('state the programme in words from the settings', () => {
-    const s = referralSettings(
+    const s = loadReferralsConfig(
       loadConfig({ REFERRAL_CAP_PER_PERIOD: '5', REFERRAL_MIN_PURCHASE_AMOUNT: '1000' }, {}),
     );
     expect(s).toMatchObject({

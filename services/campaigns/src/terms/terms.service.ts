@@ -11,7 +11,7 @@ import {
 } from '@loyalty/platform';
 import { checkValidity, MAX_SIGNUP_BONUS, STACKING_RULE } from '../campaigns/campaign.rules';
 import { describeRate, DEFAULT_RATE } from '../rules/earn.rules';
-import type { CampaignsSettings } from '../config';
+import type { CampaignsConfig } from '../config';
 import { ValidityChangeRow } from './validity-change.entity';
 
 /** L6: a shortening of validity is announced at least this long before it applies. */
@@ -41,7 +41,7 @@ export interface ScheduleValidityInput {
 export class TermsService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly settings: Pick<CampaignsSettings, 'pointsValidity' | 'expiryWarningLeads'>,
+    private readonly settings: Pick<CampaignsConfig, 'pointsValidity' | 'expiryWarningLeads'>,
   ) {}
 
   /** The validity given to points credited at `at`: the configured one, or a change in effect. */

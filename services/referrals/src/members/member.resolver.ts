@@ -24,7 +24,7 @@ export class MemberReferralsResolver {
 
   @FieldResolver(() => String, { description: 'A share link that carries the referral code.' })
   async referralLink(@Root() member: MemberRef, @Ctx() ctx: ReferralsContext): Promise<string> {
-    return referralLink(ctx.app.settings.linkBase, await this.code(member, ctx));
+    return referralLink(ctx.app.config.linkBase, await this.code(member, ctx));
   }
 
   @FieldResolver(() => [Referral], {
@@ -56,6 +56,6 @@ export class MemberReferralsResolver {
   ): Promise<FirstOrderDiscount | null> {
     referralsPolicy.readMember(ctx.principal, member.id);
     const row = await ctx.loaders.referralByInvitee.load(member.id);
-    return row ? discountOf(row, ctx.app.settings.minPurchaseAmount) : null;
+    return row ? discountOf(row, ctx.app.config.minPurchaseAmount) : null;
   }
 }

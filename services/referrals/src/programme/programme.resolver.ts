@@ -7,7 +7,7 @@ import { ReferralProgramme } from './programme.type';
 export class ProgrammeResolver {
   @Query(() => ReferralProgramme, { description: 'The referral programme: rewards, conditions and limits.' })
   referralProgramme(@Ctx() ctx: ReferralsContext): ReferralProgramme {
-    const s = ctx.app.settings;
+    const s = ctx.app.config;
     return {
       inviterPoints: s.inviterPoints,
       inviteePoints: s.inviteePoints,

@@ -1,7 +1,7 @@
-import type { ReferralSettings } from '../config';
+import type { ReferralsConfig } from '../config';
 
 /** The programme's referral rules in plain words (pure). */
-export function programmeTerms(s: ReferralSettings): string[] {
+export function programmeTerms(s: ReferralsConfig): string[] {
   const yuan = (minor: number) => (minor / 100).toFixed(2);
   return [
     'Every member has a referral code and a share link; a friend enters the code when signing up.',

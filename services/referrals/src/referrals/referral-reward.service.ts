@@ -12,7 +12,7 @@ import { ReferralCodeRow } from '../codes/referral-code.entity';
 import type { ReferralCodeService } from '../codes/referral-code.service';
 import { ReferralGrantRow } from '../grants/grant.entity';
 import { addGrants, type NewGrant } from '../grants/grant.service';
-import type { ReferralSettings } from '../config';
+import type { ReferralsConfig } from '../config';
 import { ReferralRow, type RejectionReasonValue } from './referral.entity';
 import {
   capReached,
@@ -32,7 +32,7 @@ type Logger = ServiceRuntime['logger'];
 export class ReferralRewardService {
   constructor(
     private readonly codes: ReferralCodeService,
-    private readonly settings: ReferralSettings,
+    private readonly settings: ReferralsConfig,
     private readonly logger: Logger,
   ) {}
 

@@ -66,6 +66,6 @@ export class ReferralResolver {
     description: "The invitee's first-order discount.",
   })
   inviteeDiscount(@Root() row: ReferralRow, @Ctx() ctx: ReferralsContext): FirstOrderDiscount | null {
-    return discountOf(row, ctx.app.settings.minPurchaseAmount);
+    return discountOf(row, ctx.app.config.minPurchaseAmount);
   }
 }

@@ -16,7 +16,7 @@ import { ReferralCodeRow } from '../codes/referral-code.entity';
 import { normalizeCode } from '../codes/referral-code.rules';
 import type { ReferralCodeService } from '../codes/referral-code.service';
 import { referralsPolicy } from '../policy';
-import type { ReferralSettings } from '../config';
+import type { ReferralsConfig } from '../config';
 import { ReferralRow } from './referral.entity';
 import { attributionRefusal, textField } from './referral.rules';
 
@@ -35,7 +35,7 @@ export class ReferralService {
   constructor(
     private readonly transactor: Transactor,
     private readonly codes: ReferralCodeService,
-    private readonly settings: ReferralSettings,
+    private readonly settings: ReferralsConfig,
     private readonly logger: Logger,
   ) {}
 
