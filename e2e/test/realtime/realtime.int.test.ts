@@ -14,6 +14,7 @@ import {
   settledSubscriptions,
   startRealtimeGraph,
   subscriptionsAtLeast,
+  subscriptionsAtMost,
   wsClient,
   type RealtimeGraph,
 } from './support/realtime';
@@ -298,6 +299,8 @@ describe('realtime subscriptions at the gateway', () => {
     expect(after.resolutionsExecuted - before.resolutionsExecuted).toBe(1);
     expect(subs.every((s) => s.items[0].balanceChanged.member.displayName === 'Popular')).toBe(true);
     subs.forEach((s) => s.dispose());
+    // Fifty subscriptions end asynchronously: later tests count from a settled base.
+    await subscriptionsAtMost(rt, base);
   });
 
   it('batches a burst of events of many members into one gateway query', async () => {
@@ -334,6 +337,7 @@ describe('realtime subscriptions at the gateway', () => {
     expect(after.resolutionsExecuted - before.resolutionsExecuted).toBe(1);
     all.dispose();
     own.forEach((o) => o.dispose());
+    await subscriptionsAtMost(rt, base);
   });
 
   it('pushes expiry warnings with the member resolved through the gateway', async () => {

@@ -174,6 +174,15 @@ export async function subscriptionsAtLeast(rt: WithRealtime, n: number, timeoutM
   });
 }
 
+/** Waits until the gateway is down to at most `n` active subscriptions (they end asynchronously). */
+export async function subscriptionsAtMost(rt: WithRealtime, n: number, timeoutMs = 10_000): Promise<void> {
+  await eventually(async () => rt.gateway.realtime.stats().subscriptions <= n, timeoutMs, 10).catch(() => {
+    throw new Error(
+      `still ${rt.gateway.realtime.stats().subscriptions} subscriptions, expected at most ${n}`,
+    );
+  });
+}
+
 /**
  * The gateway's subscription count once earlier subscriptions have finished ending: polled until
  * two readings 50 ms apart agree.
