@@ -5,6 +5,7 @@ import {
   settledSubscriptions,
   startRealtimeGraph,
   subscriptionsAtLeast,
+  subscriptionsAtMost,
   wsClient,
   type RealtimeGraph,
 } from './support/realtime';
@@ -43,6 +44,8 @@ describe('realtime operations: limits, slow consumers, shutdown', () => {
     });
   });
   afterAll(() => rt?.stop());
+  // Tests count subscriptions from zero: none of an earlier test's may still be closing.
+  afterEach(() => subscriptionsAtMost(rt, 0));
 
   const register = async () =>
     (
