@@ -4,6 +4,7 @@ import {
   NotFoundError,
   PointKind,
   ServiceUnavailableError,
+  requestHash,
 } from '@loyalty/platform';
 import type {
   CompensateInput,
@@ -37,15 +38,15 @@ interface Hold {
 const tick = () => new Promise((r) => setImmediate(r));
 
 /**
- * A call's parameters apart from its key, independent of property order and of absent optional
- * fields (as the ledger compares them, after its defaults).
+ * A call's fingerprint apart from its key, with the platform's canonical request hash (as the
+ * ledger compares them): independent of property order, and of null versus absent optional
+ * fields (the ledger applies its defaults to both).
  */
-function fingerprint<T extends { idempotencyKey: string }>({ idempotencyKey: _key, ...params }: T): string {
-  return JSON.stringify(
-    Object.entries(params)
-      .filter(([, v]) => v !== null && v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
+function fingerprint<T extends { idempotencyKey: string }>(
+  operation: string,
+  { idempotencyKey: _key, ...params }: T,
+): string {
+  return requestHash(operation, Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null)));
 }
 
 /**
@@ -105,7 +106,7 @@ export class FakeLedger {
   async reverse(input: ReverseInput): Promise<ReverseResult> {
     await this.enter();
     // A key is one operation's: the same key for another operation is a CONFLICT too.
-    const params = `reverse:${fingerprint(input)}`;
+    const params = fingerprint('reverse', input);
     const first = this.replay(input.idempotencyKey, params);
     if (first) return this.leave(first.reversal!);
     const ofSource = (e: {
@@ -163,7 +164,7 @@ export class FakeLedger {
 
   async hold(input: HoldInput): Promise<PointHold> {
     await this.enter();
-    const params = fingerprint(input);
+    const params = fingerprint('hold', input);
     const first = this.replay(input.idempotencyKey, params);
     if (first) return this.leave(this.view(this.holds.get(first.holdId!)!));
     if (this.balance(input.memberId, input.kind) < input.points) throw new InsufficientPointsError();
@@ -223,7 +224,7 @@ export class FakeLedger {
 
   private async ledgerCredit(input: CreditInput): Promise<CreditResult> {
     await this.enter();
-    const params = `credit:${fingerprint({ ...input, type: input.type ?? 'EARN' })}`;
+    const params = fingerprint('credit', { ...input, type: input.type ?? 'EARN' });
     const first = this.replay(input.idempotencyKey, params);
     if (first) return this.leave(first.credit!);
     const type = input.type ?? 'EARN';
