@@ -22,7 +22,7 @@ async function main() {
   const peers = PeerDirectory.fromConfig(config);
   const membersService = await SERVICES.members.start({ config, transport, peers, port: 0 });
   peers.set('members', membersService.url);
-  const ledger = await startRealtimeFakeLedger({ transport, authSecret: config.env.AUTH_JWT_SECRET });
+  const ledger = await startRealtimeFakeLedger({ transport, config });
   peers.set('ledger', ledger.url);
   const membersSdl = (await buildSubgraph(SERVICES.members.definition.schema)).sdl;
   const supergraphSdl = composeSupergraph([

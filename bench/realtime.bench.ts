@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { DEVELOPMENT_JWT_SECRET, TokenService } from '@loyalty/platform';
+import { loadConfig, TokenService } from '@loyalty/platform';
 
 /** `full`: fields from the members and ledger subgraphs (a gateway query per batch of events). */
 const FULL =
@@ -51,7 +51,6 @@ export async function run(): Promise<void> {
     ...process.env,
     BENCH_MEMBERS: String(connections),
     DATA_DIR: dataDir,
-    AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET,
     NODE_ENV: 'development',
   };
   delete env.MYSQL_URL;
@@ -96,7 +95,8 @@ export async function run(): Promise<void> {
     const baseline = ((await ask({ type: 'memory' }, 'memory')).memory as NodeJS.MemoryUsage) ?? null;
 
     // Connect every member (200 handshakes in flight at a time) and subscribe to its stream.
-    const tokens = new TokenService(DEVELOPMENT_JWT_SECRET);
+    // The development keys the gateway process made under the same DATA_DIR.
+    const tokens = TokenService.fromConfig(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'development' }, {}));
     const receivedAt = new Map<string, number>();
     let errors = 0;
     let recordFrom = Infinity;
@@ -107,7 +107,9 @@ export async function run(): Promise<void> {
           const client = createClient({
             url: wsUrl,
             webSocketImpl: WebSocket,
-            connectionParams: { authorization: `Bearer ${tokens.sign({ role: 'member', sub: memberId })}` },
+            connectionParams: {
+              authorization: `Bearer ${await tokens.sign({ role: 'member', sub: memberId })}`,
+            },
             retryAttempts: 0,
             keepAlive: 0,
           });

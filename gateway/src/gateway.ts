@@ -14,7 +14,9 @@ import {
   loadConfig,
   Metrics,
   PeerDirectory,
+  Authenticator,
   TokenService,
+  type BearerResolver,
   type EventTransport,
   type Logger,
   type PlatformConfig,
@@ -37,6 +39,8 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** WebSocket limits (connections, subscriptions, buffers, keep-alive). */
   realtime?: Partial<RealtimeLimits>;
+  /** Resolvers of opaque bearer secrets (e.g. partner API keys), tried before JWTs. */
+  bearerResolvers?: BearerResolver[];
 }
 
 export interface RunningGateway {
@@ -89,12 +93,12 @@ function federatedGateway(peers: PeerDirectory, logger: Logger, supergraphSdl: s
 }
 
 /** Per-request context: the caller's header, verified here too, and a request id. */
-function requestContext(tokens: TokenService) {
+function requestContext(authenticator: Authenticator) {
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const authorization = req.headers.authorization;
     return {
       authorization,
-      principal: tokens.fromHeader(authorization),
+      principal: await authenticator.authenticate(authorization),
       requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
     };
   };
@@ -137,7 +141,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const config = options.config ?? loadConfig();
   const logger = createLogger('gateway', config.env.LOG_LEVEL);
   const peers = options.peers ?? PeerDirectory.fromConfig(config);
-  const tokens = new TokenService(config.env.AUTH_JWT_SECRET);
+  const tokens = TokenService.fromConfig(config);
+  const authenticator = Authenticator.fromConfig(config, tokens, options.bearerResolvers);
   const gateway = federatedGateway(peers, logger, options.supergraphSdl ?? readSupergraph());
   // Apollo Server sees the API schema plus `Subscription` (HTTP introspection shows it too).
   const realtimeGateway = new SubscriptionAwareGateway(gateway);
@@ -154,7 +159,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     'request',
     createRequestHandler<GatewayContext>({
       apollo,
-      context: requestContext(tokens),
+      context: requestContext(authenticator),
       metrics,
       logger,
       ready: () => subgraphsReady(peers),
@@ -167,6 +172,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     apollo,
     transport,
     tokens,
+    authenticator,
     logger,
     production: config.production,
     validationRules: armor.validationRules,

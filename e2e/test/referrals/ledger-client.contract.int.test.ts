@@ -38,7 +38,7 @@ creditContract("referrals' RemoteLedgerClient and the FakeLedger served over HTT
     'ledger',
     'referrals',
     peers,
-    new TokenService(config.env.AUTH_JWT_SECRET),
+    TokenService.fromConfig(config),
     createLogger('contract', 'silent'),
   );
   const client = new RemoteLedgerClient(http);

@@ -1,5 +1,5 @@
 import type { Extra } from 'graphql-ws/use/ws';
-import { ErrorCode, type Principal, type TokenService } from '@loyalty/platform';
+import { ErrorCode, type Authenticator, type Principal } from '@loyalty/platform';
 import { RealtimeClose } from './limits';
 
 /** What a connection learnt from its `connection_init` (a type: graphql-ws wants a record). */
@@ -40,11 +40,11 @@ function closeAtExpiry(extra: ConnectionExtra, authorization: string): void {
  * connection remembers the principal and header (for operations over the socket); refused, the
  * socket is closed with 4401 and `false` tells graphql-ws not to acknowledge it.
  */
-export function authenticateConnection(
-  tokens: TokenService,
+export async function authenticateConnection(
+  authenticator: Authenticator,
   extra: ConnectionExtra,
   params: Readonly<Record<string, unknown>> | undefined,
-): boolean {
+): Promise<boolean> {
   const raw = params?.authorization ?? params?.Authorization;
   const refuse = (reason: string) => {
     extra.socket.close(RealtimeClose.Unauthenticated, `Unauthorized: ${reason}`);
@@ -57,7 +57,7 @@ export function authenticateConnection(
   }
   let principal: Principal | null;
   try {
-    principal = tokens.fromHeader(raw);
+    principal = await authenticator.authenticate(raw);
   } catch {
     return refuse(`${ErrorCode.UNAUTHENTICATED}: invalid or expired token`);
   }

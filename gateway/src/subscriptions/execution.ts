@@ -18,11 +18,11 @@ import type { SubscriptionAwareGateway } from './schema';
  * per audience and renewed well before it expires.
  */
 export class AudienceTokens {
-  private readonly signed = new Map<string, { token: string; until: number }>();
+  private readonly signed = new Map<string, { token: Promise<string>; until: number }>();
 
   constructor(private readonly tokens: TokenService) {}
 
-  for(audience: Audience): { authorization: string; principal: Principal } {
+  async for(audience: Audience): Promise<{ authorization: string; principal: Principal }> {
     const key = audienceKey(audience);
     const principal: Principal =
       audience.role === 'admin'
@@ -33,8 +33,9 @@ export class AudienceTokens {
       if (this.signed.size > 100_000) this.signed.clear();
       entry = { token: this.tokens.sign(principal, '10m'), until: Date.now() + 5 * 60_000 };
       this.signed.set(key, entry);
+      entry.token.catch(() => this.signed.delete(key));
     }
-    return { authorization: `Bearer ${entry.token}`, principal };
+    return { authorization: `Bearer ${await entry.token}`, principal };
   }
 }
 
@@ -57,7 +58,7 @@ export function resolutionRunner(
     error: (m: unknown) => logger.error(String(m)),
   };
   return async (query, variables, audience) => {
-    const { authorization, principal } = audiences.for(audience);
+    const { authorization, principal } = await audiences.for(audience);
     const context: GatewayContext = { authorization, principal, requestId: randomUUID() };
     const result = await gateway.executeInternal(query, variables, context as never, gatewayLogger);
     return {

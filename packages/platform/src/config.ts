@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { parseDuration } from './time/duration';
+import { checkTokenSettings, tokenSettings } from './auth/token-settings';
 
 /** The five subgraphs, in port order (gateway port + 1 … + 5). */
 export const SERVICE_NAMES = ['members', 'ledger', 'catalog', 'campaigns', 'referrals'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
-
-/** Shown in the README; a production deployment must override it (checked below). */
-export const DEVELOPMENT_JWT_SECRET = 'loyalty-development-secret-change-me';
 
 /** Setting types shared by the platform's and every service's schema. */
 export const setting = {
@@ -58,7 +56,6 @@ const envSchema = z
       .default('loyalty'),
     REDIS_URL: z.url().optional(),
     REDIS_PREFIX: z.string().min(1).default('loyalty'),
-    AUTH_JWT_SECRET: z.string().min(16).default(DEVELOPMENT_JWT_SECRET),
     POINTS_VALIDITY: durationOrNever.default('P1Y'),
     EXPIRY_WARNING_LEADS: z
       .string()
@@ -68,12 +65,9 @@ const envSchema = z
       }),
     EXPIRY_SWEEP_INTERVAL: duration('EXPIRY_SWEEP_INTERVAL').default('PT1M'),
     OUTBOX_POLL_INTERVAL: duration('OUTBOX_POLL_INTERVAL').default('PT1S'),
+    ...tokenSettings,
   })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'must be set in production' });
-    }
-  });
+  .superRefine(checkTokenSettings);
 
 /** Raw, validated settings as they come from the environment. */
 export type PlatformEnv = z.infer<typeof envSchema>;

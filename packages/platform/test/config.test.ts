@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig, loadSettings, setting } from '@loyalty/platform';
+import { ConfigError, generateSigningJwk, loadConfig, loadSettings, setting } from '@loyalty/platform';
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
@@ -43,16 +43,23 @@ describe('loadConfig', () => {
     [{ POINTS_VALIDITY: 'one year' }, 'POINTS_VALIDITY'],
     [{ EXPIRY_WARNING_LEADS: 'P30D,soon' }, 'EXPIRY_WARNING_LEADS'],
     [{ GATEWAY_PORT: '70000' }, 'GATEWAY_PORT'],
-    [{ NODE_ENV: 'production' }, 'AUTH_JWT_SECRET'],
+    [{ NODE_ENV: 'production' }, 'AUTH_VERIFY_KEYS'],
   ])('refuses to start on %j', (env, key) => {
     expect(() => loadConfig(env, {})).toThrow(ConfigError);
     expect(() => loadConfig(env, {})).toThrow(key);
   });
 
-  it('accepts a real secret in production', () => {
-    const c = loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-long-production-secret' }, {});
+  it('accepts real keys in production', () => {
+    const c = loadConfig(
+      {
+        NODE_ENV: 'production',
+        AUTH_SIGNING_KEY: JSON.stringify(generateSigningJwk('user')),
+        AUTH_SERVICE_SIGNING_KEY: JSON.stringify(generateSigningJwk('service')),
+      },
+      {},
+    );
     expect(c.production).toBe(true);
-    expect(c.env.AUTH_JWT_SECRET).not.toBe(DEVELOPMENT_JWT_SECRET);
+    expect(c.env.AUTH_SIGNING_KEY?.kid).toMatch(/^user-/);
   });
 });
 

@@ -1,4 +1,12 @@
-import { TokenService } from '@loyalty/platform';
+import jwt from 'jsonwebtoken';
+import {
+  DEFAULT_TOKEN_TTL,
+  loadTokenKeys,
+  SERVICE_AUDIENCE,
+  TOKEN_ISSUER,
+  tokenClaims,
+  USER_AUDIENCE,
+} from '@loyalty/platform';
 import type { Principal } from '@loyalty/platform';
 import type { PlatformConfig } from '@loyalty/platform';
 
@@ -26,16 +34,31 @@ export async function graphqlRequest<T = Record<string, any>>( // eslint-disable
   return (await response.json()) as GraphQLResult<T>;
 }
 
-/** Signs tokens the way `pnpm run token` does, with the test configuration's secret. */
+/**
+ * Signs tokens the way `pnpm run token` does (same keys, claims and lifetimes), synchronously so
+ * that tests can write `tokens.admin()` inline: jose, which the platform signs with, only signs
+ * asynchronously, so this uses jsonwebtoken; the platform's jose verification checks every one.
+ */
 export function tokensFor(config: PlatformConfig) {
-  const tokens = new TokenService(config.env.AUTH_JWT_SECRET);
+  const keys = loadTokenKeys(config);
+  const sign = (p: Principal) => {
+    const ring = p.role === 'service' ? keys.service : keys.user;
+    if (!ring.signing) throw new Error(`the test configuration has no ${p.role} signing key`);
+    return jwt.sign(tokenClaims(p), ring.signing.key, {
+      algorithm: 'ES256',
+      keyid: ring.signing.kid,
+      subject: p.sub,
+      issuer: TOKEN_ISSUER,
+      audience: p.role === 'service' ? SERVICE_AUDIENCE : USER_AUDIENCE,
+      expiresIn: DEFAULT_TOKEN_TTL[p.role],
+    });
+  };
   return {
-    admin: () => tokens.sign({ role: 'admin', sub: 'admin' }),
-    member: (memberId: string) => tokens.sign({ role: 'member', sub: memberId }),
-    partner: (merchantId: string) =>
-      tokens.sign({ role: 'partner', sub: `partner:${merchantId}`, merchantId }),
-    service: (name = 'test') => tokens.signService(name),
-    sign: (p: Principal) => tokens.sign(p),
+    admin: () => sign({ role: 'admin', sub: 'admin' }),
+    member: (memberId: string) => sign({ role: 'member', sub: memberId }),
+    partner: (merchantId: string) => sign({ role: 'partner', sub: `partner:${merchantId}`, merchantId }),
+    service: (name = 'test') => sign({ role: 'service', sub: name }),
+    sign,
   };
 }
 

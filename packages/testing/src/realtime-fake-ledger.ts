@@ -17,8 +17,9 @@ import {
   ErrorCode,
   listen,
   Metrics,
-  TokenService,
+  Authenticator,
   Topics,
+  type PlatformConfig,
   type EventEnvelope,
   type EventTransport,
   type Principal,
@@ -147,12 +148,13 @@ interface Ctx {
 
 export async function startRealtimeFakeLedger(options: {
   transport: EventTransport;
-  authSecret: string;
+  /** Whose tokens it accepts: the graph's configuration. */
+  config: PlatformConfig;
   store?: RealtimeLedgerStore;
   port?: number;
 }): Promise<RealtimeFakeLedger> {
   const store = options.store ?? new RealtimeLedgerStore();
-  const tokens = new TokenService(options.authSecret);
+  const authenticator = Authenticator.fromConfig(options.config);
   const forbidden = () => new GraphQLError('Not allowed', { extensions: { code: ErrorCode.FORBIDDEN } });
   const canRead = (ctx: Ctx, memberId: string) => {
     const p = ctx.principal;
@@ -220,7 +222,7 @@ export async function startRealtimeFakeLedger(options: {
       apollo: server,
       context: async (req) => {
         try {
-          return { principal: tokens.fromHeader(req.headers.authorization) };
+          return { principal: await authenticator.authenticate(req.headers.authorization) };
         } catch {
           return { principal: null };
         }

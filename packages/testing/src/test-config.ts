@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { loadConfig, SERVICE_NAMES, type PlatformConfig } from '@loyalty/platform';
+import { generateSigningJwk, loadConfig, SERVICE_NAMES, type PlatformConfig } from '@loyalty/platform';
 import { dropMysqlDatabase } from '@loyalty/platform';
 
 /** Registers cleanup with jest's `afterAll` when running under jest. */
@@ -40,7 +40,7 @@ export function testConfig(
       MYSQL_URL: env.MYSQL_URL,
       REDIS_URL: options.redis ? env.REDIS_URL : undefined,
       REDIS_PREFIX: `test:${prefix}`,
-      AUTH_JWT_SECRET: 'test-secret-0123456789abcdef',
+      ...testKeys,
       OUTBOX_POLL_INTERVAL: 'PT0.5S',
       ...overrides,
     },
@@ -57,6 +57,15 @@ export function testConfig(
   }
   return config;
 }
+
+/**
+ * Token keys of this test file's graphs, made once per file (as a shared secret was): every
+ * configuration of the file accepts every other's tokens, as replicas of one deployment do.
+ */
+const testKeys = {
+  AUTH_SIGNING_KEY: JSON.stringify(generateSigningJwk('user')),
+  AUTH_SERVICE_SIGNING_KEY: JSON.stringify(generateSigningJwk('service')),
+};
 
 /** True when the tests run against MySQL/MariaDB rather than embedded SQLite. */
 export const onMysql = (): boolean => Boolean(process.env.MYSQL_URL);

@@ -30,7 +30,7 @@ export async function startRealtimeGraph(
   const graph = await startGraph({ config, ephemeralPorts: true, services: ['members'], gateway: false });
   const ledger = await startRealtimeFakeLedger({
     transport: graph.transport,
-    authSecret: config.env.AUTH_JWT_SECRET,
+    config,
     store: options.store,
   });
   graph.peers.set('ledger', ledger.url);

@@ -1,74 +1,224 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import type { PlatformConfig } from '../config';
 import { UnauthenticatedError } from '../errors/errors';
+import { durationMs, parseDuration } from '../time/duration';
+import { loadTokenKeys, type KeyRing, type TokenKeys } from './keys';
 import { ROLES, type Principal, type Role } from './principal';
 
-const ISSUER = 'loyalty-platform';
-const AUDIENCE = 'loyalty-graph';
+/** `iss` of every token the platform signs. */
+export const TOKEN_ISSUER = 'loyalty-platform';
+/** `aud` of member, partner and admin tokens: the public graph. */
+export const USER_AUDIENCE = 'loyalty-graph';
+/** `aud` of service tokens: only subgraphs accept them. */
+export const SERVICE_AUDIENCE = 'loyalty-internal';
 
-/** Signs and verifies the platform's HS256 tokens (roles member, partner, admin, service). */
+/**
+ * Longest lifetime (`exp` − `iat`, seconds) accepted per role; a longer-lived token is refused
+ * even when correctly signed. Members hold short access tokens (sign-in sessions refresh them),
+ * partner credentials last at most a year, internal calls five minutes.
+ */
+export const MAX_TOKEN_TTL: Readonly<Record<Role, number>> = {
+  member: 60 * 60,
+  admin: 12 * 60 * 60,
+  partner: 366 * 24 * 60 * 60,
+  service: 5 * 60,
+};
+
+/** Lifetime of a token signed without one. */
+export const DEFAULT_TOKEN_TTL: Readonly<Record<Role, number>> = {
+  member: 60 * 60,
+  admin: 12 * 60 * 60,
+  partner: 30 * 24 * 60 * 60,
+  service: 5 * 60,
+};
+
+/** Tolerated clock difference between the signer and the verifier, in seconds. */
+export const CLOCK_TOLERANCE_S = 5;
+
+/**
+ * A token lifetime: seconds, an ISO-8601 duration (`PT15M`) or a time span as jose reads it
+ * (`15m`, `30d`).
+ */
+export type TokenTtl = number | string;
+
+/** The claims the platform puts in a token besides the registered ones. */
+export function tokenClaims(principal: Principal): Record<string, string> {
+  return principal.merchantId
+    ? { role: principal.role, merchantId: principal.merchantId }
+    : { role: principal.role };
+}
+
+/** Refuses a token without `exp`, or one whose lifetime exceeds `maxSeconds`. */
+export function assertLifetime(payload: JWTPayload, maxSeconds: number, nowSeconds: number): void {
+  const { exp, iat } = payload;
+  if (typeof exp !== 'number') throw new UnauthenticatedError('Token has no expiry');
+  // Measured from issue and from now: a future-dated `iat` cannot stretch the window.
+  const lifetime = Math.max(exp - (typeof iat === 'number' ? iat : nowSeconds), exp - nowSeconds);
+  if (lifetime > maxSeconds + CLOCK_TOLERANCE_S) throw new UnauthenticatedError('Token lives too long');
+}
+
+/** Turns a verified payload into a principal, or refuses it. */
+function principalOf(payload: JWTPayload): Principal {
+  const role = payload.role as Role;
+  if (!ROLES.includes(role) || typeof payload.sub !== 'string' || payload.sub === '') {
+    throw new UnauthenticatedError('Token lacks a valid role or subject');
+  }
+  if (role === 'partner' && (typeof payload.merchantId !== 'string' || payload.merchantId === '')) {
+    throw new UnauthenticatedError('Partner token lacks merchantId');
+  }
+  return {
+    role,
+    sub: payload.sub,
+    ...(role === 'partner' ? { merchantId: payload.merchantId as string } : {}),
+  };
+}
+
+function ttlSeconds(ttl: TokenTtl): number | string {
+  if (typeof ttl === 'number') return ttl;
+  const iso = ttl.startsWith('P') ? parseDuration(ttl) : null;
+  return iso ? Math.floor(durationMs(iso) / 1000) : ttl;
+}
+
+/**
+ * Signs and verifies the platform's ES256 tokens. Member, partner and admin tokens and service
+ * tokens are signed with different keys and carry different audiences: a service holding only
+ * public keys verifies but cannot mint, a leaked user key cannot mint service tokens, and a
+ * leaked service key cannot mint user tokens. Keys are chosen by `kid`, so a rotation accepts
+ * the previous keys while the current one signs.
+ */
 export class TokenService {
+  private readonly userKeys: JWTVerifyGetKey;
+  private readonly serviceKeys: JWTVerifyGetKey;
+  private readonly userKids: Set<string>;
+  private readonly serviceKids: Set<string>;
+  private readonly serviceTokens = new Map<string, { token: Promise<string>; renewAt: number }>();
+
+  constructor(private readonly keys: TokenKeys) {
+    this.userKeys = createLocalJWKSet({ keys: keys.user.verify });
+    this.serviceKeys = createLocalJWKSet({ keys: keys.service.verify });
+    this.userKids = new Set(keys.user.verify.map((k) => k.kid));
+    this.serviceKids = new Set(keys.service.verify.map((k) => k.kid));
+  }
+
+  /** The keys the configuration names (or the development keys under `DATA_DIR`). */
+  static fromConfig(config: PlatformConfig): TokenService {
+    return new TokenService(loadTokenKeys(config));
+  }
+
+  /** Public keys of member, partner and admin tokens, as a JWKS. */
+  get userJwks(): { keys: KeyRing['verify'] } {
+    return { keys: this.keys.user.verify };
+  }
+
+  /** Public keys of service tokens, as a JWKS. */
+  get serviceJwks(): { keys: KeyRing['verify'] } {
+    return { keys: this.keys.service.verify };
+  }
+
   /**
-   * The HMAC key as a KeyObject, made once: given a string, jsonwebtoken first tries (and fails)
-   * to parse it as a public key on every call, which costs milliseconds per request under load.
+   * Signs a member, partner or admin token with the current user key. `ttl` defaults per role
+   * ({@link DEFAULT_TOKEN_TTL}) and may not exceed {@link MAX_TOKEN_TTL}.
    */
-  private readonly key: KeyObject;
-
-  constructor(secret: string) {
-    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  async sign(principal: Principal, ttl: TokenTtl = DEFAULT_TOKEN_TTL[principal.role]): Promise<string> {
+    if (principal.role === 'service') throw new Error('service tokens are signed with signService');
+    const signing = this.keys.user.signing;
+    if (!signing) throw new Error('this process has no AUTH_SIGNING_KEY: it verifies but cannot mint');
+    return this.signWith(signing, principal, USER_AUDIENCE, ttl);
   }
 
-  sign(principal: Principal, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
-    const claims: Record<string, unknown> = { role: principal.role };
-    if (principal.merchantId) claims.merchantId = principal.merchantId;
-    return jwt.sign(claims, this.key, {
-      algorithm: 'HS256',
-      subject: principal.sub,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      expiresIn,
-    });
+  /**
+   * A short-lived token a service uses for an internal call, signed with the service key. One is
+   * reused for a minute, so that calls do not each pay a signature.
+   */
+  signService(serviceName: string): Promise<string> {
+    const signing = this.keys.service.signing;
+    if (!signing) {
+      return Promise.reject(
+        new Error('this process has no AUTH_SERVICE_SIGNING_KEY: it cannot call services'),
+      );
+    }
+    const cached = this.serviceTokens.get(serviceName);
+    if (cached && cached.renewAt > Date.now()) return cached.token;
+    const token = this.signWith(
+      signing,
+      { role: 'service', sub: serviceName },
+      SERVICE_AUDIENCE,
+      MAX_TOKEN_TTL.service,
+    );
+    this.serviceTokens.set(serviceName, { token, renewAt: Date.now() + 60_000 });
+    token.catch(() => this.serviceTokens.delete(serviceName));
+    return token;
   }
 
-  /** A short-lived token a service uses for an internal call. */
-  signService(serviceName: string): string {
-    return this.sign({ role: 'service', sub: serviceName }, '5m');
+  /** True when `kid` names one of this platform's keys (user or service). */
+  knows(kid: string | undefined): boolean {
+    return kid !== undefined && (this.userKids.has(kid) || this.serviceKids.has(kid));
   }
 
-  /** Verifies signature, algorithm, issuer, audience and expiry; throws UNAUTHENTICATED. */
-  verify(token: string): Principal {
-    let payload: jwt.JwtPayload;
+  /**
+   * Verifies signature (ES256 only), key id, issuer, audience, expiry and lifetime, and that the
+   * key matches the role: only service keys sign service tokens. Throws UNAUTHENTICATED.
+   */
+  async verify(token: string): Promise<Principal> {
+    let kid: string | undefined;
     try {
-      // Pinning the algorithm closes the alg=none / RS-HS confusion attacks.
-      const decoded = jwt.verify(token, this.key, {
-        algorithms: ['HS256'],
-        issuer: ISSUER,
-        audience: AUDIENCE,
-      });
-      if (typeof decoded === 'string') throw new Error('unexpected string payload');
-      payload = decoded;
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw new UnauthenticatedError('Malformed token');
+    }
+    const service = kid !== undefined && this.serviceKids.has(kid);
+    if (!service && !(kid !== undefined && this.userKids.has(kid))) {
+      throw new UnauthenticatedError('Token signed with an unknown key');
+    }
+    let payload: JWTPayload;
+    try {
+      // Pinning the algorithm closes the alg=none and HMAC-with-public-key attacks.
+      ({ payload } = await jwtVerify(token, service ? this.serviceKeys : this.userKeys, {
+        algorithms: ['ES256'],
+        issuer: TOKEN_ISSUER,
+        audience: service ? SERVICE_AUDIENCE : USER_AUDIENCE,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_S,
+      }));
     } catch {
       throw new UnauthenticatedError('Invalid or expired token');
     }
-    const role = payload.role as Role;
-    if (!ROLES.includes(role) || typeof payload.sub !== 'string' || payload.sub === '') {
-      throw new UnauthenticatedError('Token lacks a valid role or subject');
+    const principal = principalOf(payload);
+    if ((principal.role === 'service') !== service) {
+      throw new UnauthenticatedError('Token role does not match its key');
     }
-    if (role === 'partner' && typeof payload.merchantId !== 'string') {
-      throw new UnauthenticatedError('Partner token lacks merchantId');
-    }
-    return {
-      role,
-      sub: payload.sub,
-      ...(role === 'partner' ? { merchantId: payload.merchantId as string } : {}),
-    };
+    assertLifetime(payload, MAX_TOKEN_TTL[principal.role], Math.floor(Date.now() / 1000));
+    return principal;
   }
 
-  /** Reads `Authorization: Bearer …`; null when absent (anonymous), throws when malformed or bad. */
-  fromHeader(header: string | undefined | null): Principal | null {
-    if (!header) return null;
-    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-    if (!match) throw new UnauthenticatedError('Authorization header must be "Bearer <token>"');
-    return this.verify(match[1]);
+  private async signWith(
+    signing: NonNullable<KeyRing['signing']>,
+    principal: Principal,
+    audience: string,
+    ttl: TokenTtl,
+  ): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const span = ttlSeconds(ttl);
+    const token = await new SignJWT(tokenClaims(principal))
+      .setProtectedHeader({ alg: 'ES256', kid: signing.kid, typ: 'JWT' })
+      .setSubject(principal.sub)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(typeof span === 'number' ? now + span : span)
+      .sign(signing.key);
+    const exp = decodeJwt(token).exp as number;
+    if (exp - now > MAX_TOKEN_TTL[principal.role]) {
+      throw new Error(`a ${principal.role} token may live at most ${MAX_TOKEN_TTL[principal.role]} s`);
+    }
+    return token;
   }
 }

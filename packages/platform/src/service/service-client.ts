@@ -60,12 +60,13 @@ export class ServiceClient {
       return await retry(
         async (bail) => {
           let response: Response;
+          const token = await this.tokens.signService(this.caller);
           try {
             response = await fetch(this.peers.url(this.target), {
               method: 'POST',
               headers: {
                 'content-type': 'application/json',
-                authorization: `Bearer ${this.tokens.signService(this.caller)}`,
+                authorization: `Bearer ${token}`,
               },
               body: JSON.stringify({ query, variables }),
               signal: AbortSignal.timeout(10_000),

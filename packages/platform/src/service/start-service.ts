@@ -7,6 +7,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import type { Logger } from 'pino';
 import { loadConfig, type PlatformConfig, type ServiceName } from '../config';
 import { TokenService } from '../auth/jwt';
+import { Authenticator, type BearerResolver } from '../auth/authenticator';
 import { openDatabase, type Database } from '../db/data-source';
 import { CreatePlatformTables1700000000000 } from '../db/platform-migration';
 import { Transactor } from '../db/transactor';
@@ -37,6 +38,8 @@ export interface ServiceRuntime {
   transactor: Transactor;
   transport: EventTransport;
   tokens: TokenService;
+  /** Turns a request's `Authorization` header into a principal; `use` adds a bearer resolver. */
+  authenticator: Authenticator;
   peers: PeerDirectory;
   /** A client for another subgraph's internal API, authenticated as this service. */
   client(service: ServiceName): ServiceClient;
@@ -72,6 +75,8 @@ export interface StartOptions {
   /** Shared by every service of one process (all-in-one); otherwise Redis or in-process. */
   transport?: EventTransport;
   peers?: PeerDirectory;
+  /** Resolvers of opaque bearer secrets (e.g. partner API keys), tried before JWTs. */
+  bearerResolvers?: BearerResolver[];
 }
 
 export interface RunningService<App> {
@@ -109,7 +114,8 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   const ownTransport = !options.transport;
   const transport = options.transport ?? createTransport(config, logger);
   const peers = options.peers ?? PeerDirectory.fromConfig(config);
-  const tokens = new TokenService(config.env.AUTH_JWT_SECRET);
+  const tokens = TokenService.fromConfig(config);
+  const authenticator = Authenticator.fromConfig(config, tokens, options.bearerResolvers);
   const consumers: (() => Promise<void>)[] = [];
   const runtime: ServiceRuntime = {
     name: def.name,
@@ -119,6 +125,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     transactor,
     transport,
     tokens,
+    authenticator,
     peers,
     client: (service) => new ServiceClient(service, def.name, peers, tokens, logger),
     consume: async (spec) => {
@@ -145,7 +152,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   });
   await apollo.start();
   const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
-    const principal = tokens.fromHeader(req.headers.authorization);
+    const principal = await authenticator.authenticate(req.headers.authorization);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     return def.context({ principal, requestId, logger: logger.child({ requestId }) }, app);
   };
