@@ -10,3 +10,4 @@ export * from './events';
 export * from './ledger-contract';
 export * from './credit-contract';
 export * from './gateway-ledger';
+export * from './oidc-provider';
