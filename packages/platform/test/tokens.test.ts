@@ -253,6 +253,15 @@ describe('token settings', () => {
     expect(() => loadConfig(env, {})).toThrow(message);
   });
 
+  it('reads an empty variable (KEY= in a compose file) as unset', () => {
+    const c = loadConfig(
+      { AUTH_SIGNING_KEY: JSON.stringify(userKey), AUTH_VERIFY_KEYS: '', AUTH_JWKS_URL: '' },
+      {},
+    );
+    expect(c.env.AUTH_VERIFY_KEYS).toBeUndefined();
+    expect(c.env.AUTH_JWKS_URL).toBeUndefined();
+  });
+
   it('refuses a public key that is not a point of the curve at start', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const bad = {

@@ -39,6 +39,11 @@ function json<S extends z.ZodType>(schema: S) {
     .pipe(schema);
 }
 
+/** An empty variable (`KEY=` in a compose file) counts as unset. */
+function optional<S extends z.ZodType>(schema: S) {
+  return z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+}
+
 const ttl = (name: string) =>
   z.string().refine((v) => parseDuration(v) !== null, { message: `${name} must be an ISO-8601 duration` });
 
@@ -48,17 +53,17 @@ const ttl = (name: string) =>
  */
 export const tokenSettings = {
   /** Private ES256 key that signs member, partner and admin tokens (minting processes only). */
-  AUTH_SIGNING_KEY: json(privateJwkSchema).optional(),
+  AUTH_SIGNING_KEY: optional(json(privateJwkSchema)),
   /** Public keys accepted for member, partner and admin tokens: the current and previous ones. */
-  AUTH_VERIFY_KEYS: json(publicJwksSchema).optional(),
+  AUTH_VERIFY_KEYS: optional(json(publicJwksSchema)),
   /** Private ES256 key that signs service-to-service tokens (every subgraph that calls another). */
-  AUTH_SERVICE_SIGNING_KEY: json(privateJwkSchema).optional(),
+  AUTH_SERVICE_SIGNING_KEY: optional(json(privateJwkSchema)),
   /** Public keys accepted for service tokens. */
-  AUTH_SERVICE_VERIFY_KEYS: json(publicJwksSchema).optional(),
+  AUTH_SERVICE_VERIFY_KEYS: optional(json(publicJwksSchema)),
   /** The operator's OpenID Connect provider: all three or none. */
-  AUTH_JWKS_URL: z.url().optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_JWKS_URL: optional(z.url()),
+  AUTH_ISSUER: optional(z.string().min(1)),
+  AUTH_AUDIENCE: optional(z.string().min(1)),
   /** How long fetched provider keys are used before they are fetched again. */
   AUTH_JWKS_CACHE_MAX_AGE: ttl('AUTH_JWKS_CACHE_MAX_AGE').default('PT10M'),
   /** Least time between two fetches when a token names an unknown key (bounds load on the provider). */
