@@ -35,6 +35,8 @@ export * from './graphql/page-info';
 export * from './graphql/pagination';
 export * from './graphql/batch';
 export * from './graphql/subgraph-schema';
+export * from './graphql/limits';
+export * from './graphql/subgraph-door';
 export * from './http/metrics';
 export * from './http/http-server';
 export * from './logging/logger';
