@@ -1,12 +1,16 @@
 import {
+  PUBLIC_ENTITY,
   assertCanReadMember,
   assertCanReadMemberPrivate,
   ForbiddenError,
   isPrivileged,
   requireAuthenticated,
   requireRole,
+  type EntityPolicy,
   type Principal,
 } from '@loyalty/platform';
+import type { MembersContext } from './context';
+import type { MemberRow } from './members/member.entity';
 
 /**
  * Who may read and write what in the members service: members, merchants and personal data.
@@ -26,10 +30,18 @@ export function authorizeMemberRead(principal: Principal | null, memberId: strin
   return assertCanReadMember(principal, memberId);
 }
 
-/** Other subgraphs' `Member` references: no public field returns a Member to anonymous callers. */
-export function authorizeMemberReference(principal: Principal | null): Principal {
-  return requireAuthenticated(principal);
-}
+/**
+ * Who reads which entity, wherever its id comes from (`member(id)`, another subgraph's reference
+ * through `_entities`): a member only themself, partners any member (contact data masked),
+ * operators and services all; the merchant directory is public.
+ */
+export const membersEntityPolicy: EntityPolicy<MembersContext> = {
+  Member: (ctx, member: Pick<MemberRow, 'id'>) => {
+    authorizeMemberRead(ctx.principal, member.id);
+    return true;
+  },
+  Merchant: PUBLIC_ENTITY,
+};
 
 /** Contact data in full for the member themself and the operator; masked for everyone else. */
 export function seesContactOf(principal: Principal | null, memberId: string): boolean {
