@@ -23,7 +23,9 @@ export interface AuthForwardingOptions {
 /** The first error of a subgraph's answer, when it carries one of the graph's public codes. */
 function publicError(body: unknown): GraphQLError | null {
   const errors = (body as { errors?: unknown } | null)?.errors;
-  const first = Array.isArray(errors) ? (errors[0] as { message?: unknown; extensions?: { code?: unknown } }) : null;
+  const first = Array.isArray(errors)
+    ? (errors[0] as { message?: unknown; extensions?: { code?: unknown } })
+    : null;
   const code = first?.extensions?.code;
   if (!isErrorCode(code) || code === ErrorCode.INTERNAL_SERVER_ERROR || typeof first?.message !== 'string') {
     return null;

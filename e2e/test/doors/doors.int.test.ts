@@ -16,7 +16,10 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   return {
     status: res.status,
     text,
-    json: JSON.parse(text) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] },
+    json: JSON.parse(text) as {
+      data?: unknown;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    },
   };
 }
 
@@ -47,37 +50,42 @@ describe('the doors around the graph', () => {
     }
   });
 
-  it.each(SERVICE_NAMES)('answers _service, _entities and introspection on %s only to the gateway and services', async (name) => {
-    const url = subgraph(name);
-    const sdl = { query: '{ _service { sdl } }' };
-    const viaFragment = { query: '{ ...F } fragment F on Query { _service { sdl } }' };
-    const entities = {
-      query: 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
-      variables: { r: [{ __typename: 'Member', id: 'x' }] },
-    };
-    const introspection = { query: '{ __schema { mutationType { fields { name } } } }' };
-    for (const body of [sdl, viaFragment, entities, introspection]) {
-      const anonymous = await post(url, body);
-      expect([anonymous.status, codes(anonymous)]).toEqual([401, ['UNAUTHENTICATED']]);
-      for (const token of [tokens.admin(), tokens.member('m-1'), tokens.partner('shop-1')]) {
-        const refused = await post(url, body, { authorization: `Bearer ${token}` });
-        expect([refused.status, codes(refused)]).toEqual([403, ['FORBIDDEN']]);
-        expect(refused.text).not.toMatch(/adjustPoints|creditPoints|internal mutation/i);
+  it.each(SERVICE_NAMES)(
+    'answers _service, _entities and introspection on %s only to the gateway and services',
+    async (name) => {
+      const url = subgraph(name);
+      const sdl = { query: '{ _service { sdl } }' };
+      const viaFragment = { query: '{ ...F } fragment F on Query { _service { sdl } }' };
+      const entities = {
+        query: 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
+        variables: { r: [{ __typename: 'Member', id: 'x' }] },
+      };
+      const introspection = { query: '{ __schema { mutationType { fields { name } } } }' };
+      for (const body of [sdl, viaFragment, entities, introspection]) {
+        const anonymous = await post(url, body);
+        expect([anonymous.status, codes(anonymous)]).toEqual([401, ['UNAUTHENTICATED']]);
+        for (const token of [tokens.admin(), tokens.member('m-1'), tokens.partner('shop-1')]) {
+          const refused = await post(url, body, { authorization: `Bearer ${token}` });
+          expect([refused.status, codes(refused)]).toEqual([403, ['FORBIDDEN']]);
+          expect(refused.text).not.toMatch(/adjustPoints|creditPoints|internal mutation/i);
+        }
       }
-    }
-    const asService = await graphqlRequest<{ _service: { sdl: string } }>(
-      url,
-      '{ _service { sdl } }',
-      {},
-      tokens.service(),
-    );
-    expect(asService.data?._service.sdl).toContain('type Query');
-    // The gateway vouches with its own service token next to the caller's (here: none).
-    const vouched = await post(url, sdl, { 'x-gateway-authorization': `Bearer ${tokens.service('gateway')}` });
-    expect(vouched.status).toBe(200);
-    const forgedVouch = await post(url, sdl, { 'x-gateway-authorization': `Bearer ${tokens.admin()}` });
-    expect(codes(forgedVouch)).toEqual(['UNAUTHENTICATED']);
-  });
+      const asService = await graphqlRequest<{ _service: { sdl: string } }>(
+        url,
+        '{ _service { sdl } }',
+        {},
+        tokens.service(),
+      );
+      expect(asService.data?._service.sdl).toContain('type Query');
+      // The gateway vouches with its own service token next to the caller's (here: none).
+      const vouched = await post(url, sdl, {
+        'x-gateway-authorization': `Bearer ${tokens.service('gateway')}`,
+      });
+      expect(vouched.status).toBe(200);
+      const forgedVouch = await post(url, sdl, { 'x-gateway-authorization': `Bearer ${tokens.admin()}` });
+      expect(codes(forgedVouch)).toEqual(['UNAUTHENTICATED']);
+    },
+  );
 
   it('applies the gateway limits to callers from outside, before the expensive validation', async () => {
     const campaigns = subgraph('campaigns');
@@ -93,7 +101,11 @@ describe('the doors around the graph', () => {
     expect(aliased.json.errors?.[0].message).toMatch(/alias/i);
 
     const deep = `{ me ${'{ a '.repeat(20)}{ id }${' }'.repeat(20)} }`;
-    const tooDeep = await post(subgraph('members'), { query: deep }, { authorization: `Bearer ${tokens.admin()}` });
+    const tooDeep = await post(
+      subgraph('members'),
+      { query: deep },
+      { authorization: `Bearer ${tokens.admin()}` },
+    );
     expect([tooDeep.status, codes(tooDeep)]).toEqual([400, ['BAD_USER_INPUT']]);
 
     const fine = await post(campaigns, { query: '{ programTerms { pointsValidity } }' });
@@ -110,7 +122,10 @@ describe('the doors around the graph', () => {
       const res = await post(graph().url, body);
       expect([res.status, codes(res)]).toEqual([400, ['BAD_USER_INPUT']]);
     }
-    const campaigns = await post(subgraph('campaigns'), { query: 'query A { __typename }', operationName: 'B' });
+    const campaigns = await post(subgraph('campaigns'), {
+      query: 'query A { __typename }',
+      operationName: 'B',
+    });
     expect([campaigns.status, codes(campaigns)]).toEqual([400, ['BAD_USER_INPUT']]);
   });
 
@@ -142,7 +157,9 @@ describe('the doors around the graph', () => {
       graph().url,
       {
         query: 'mutation($i: PurchaseInput!) { recordPurchase(input: $i) { purchase { id } } }',
-        variables: { i: { merchantId: 'x', orderId: 'o', memberId: 'm', amount: 1, occurredAt: 'yesterday' } },
+        variables: {
+          i: { merchantId: 'x', orderId: 'o', memberId: 'm', amount: 1, occurredAt: 'yesterday' },
+        },
       },
       { authorization: `Bearer ${tokens.admin()}` },
     );
@@ -153,14 +170,16 @@ describe('the doors around the graph', () => {
   it('serves /metrics only to the scraper, with labels bounded by the schema', async () => {
     const metricsUrl = graph().url.replace(/graphql$/, 'metrics');
     expect((await fetch(metricsUrl)).status).toBe(401);
-    expect((await fetch(metricsUrl, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(
-      401,
-    );
+    expect(
+      (await fetch(metricsUrl, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(401);
     for (let i = 0; i < 40; i++) {
       await post(graph().url, { query: `query Op${i}x { programTerms { pointsValidity } }` });
       await post(graph().url, { query: `query Op${i}x { __typename }`, operationName: `Other${i}` });
     }
-    const text = await (await fetch(metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const text = await (
+      await fetch(metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     const series = text.split('\n').filter((l) => l.startsWith('graphql_operations_total{'));
     expect(text).not.toMatch(/Op\d+x|Other\d+/);
     expect(series.length).toBeLessThan(10);

@@ -68,7 +68,9 @@ describe('GraphQL limits shared by the gateway and the subgraphs', () => {
     const body = res.body.kind === 'single' ? res.body.singleResult : null;
     expect(body?.errors?.map((e) => e.extensions?.code)).toContain('SERVICE_UNAVAILABLE');
     expect(body?.data?.hello).toBe('hi');
-    expect((body?.data?.slow as { next: number | null }[] | undefined)?.every((s) => s.next === null)).toBe(true);
+    expect((body?.data?.slow as { next: number | null }[] | undefined)?.every((s) => s.next === null)).toBe(
+      true,
+    );
 
     const patient = server(5_000);
     await patient.start();

@@ -94,7 +94,10 @@ export function executionTimeout<Ctx extends BaseContext>(timeoutMs: number): Ap
           return {
             willResolveField() {
               if (Date.now() > deadline) {
-                throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The operation ran out of time and was stopped');
+                throw new AppError(
+                  ErrorCode.SERVICE_UNAVAILABLE,
+                  'The operation ran out of time and was stopped',
+                );
               }
             },
           };

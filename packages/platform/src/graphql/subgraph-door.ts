@@ -26,7 +26,12 @@ export const GATEWAY_AUTHORIZATION_HEADER = 'x-gateway-authorization';
  * (`_entities` resolves any entity by id, `_service` prints the whole subgraph schema with its
  * internal mutations) and introspection.
  */
-export const INTERNAL_ROOT_FIELDS: ReadonlySet<string> = new Set(['_entities', '_service', '__schema', '__type']);
+export const INTERNAL_ROOT_FIELDS: ReadonlySet<string> = new Set([
+  '_entities',
+  '_service',
+  '__schema',
+  '__type',
+]);
 
 /** Who sent a request to a subgraph. */
 export interface SubgraphCaller {
@@ -55,7 +60,8 @@ export function identifySubgraphCaller(tokens: TokenService, headers: IncomingHt
 /** Root field names an operation asks for, through fragments (each fragment visited once). */
 function rootFieldNames(document: DocumentNode): Set<string> {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const names = new Set<string>();
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode) => {

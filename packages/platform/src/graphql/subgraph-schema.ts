@@ -39,7 +39,10 @@ export const CHECKED_BY_FIELDS = 'checked by its fields';
  * Who may read which entity, per type: a service's declarative policy (in its `src/policy.ts`),
  * applied to every row a `__resolveReference` returns and asked by the service's own queries by id.
  */
-export type EntityPolicy<Ctx> = Record<string, EntityReadCheck<Ctx> | typeof PUBLIC_ENTITY | typeof CHECKED_BY_FIELDS>;
+export type EntityPolicy<Ctx> = Record<
+  string,
+  EntityReadCheck<Ctx> | typeof PUBLIC_ENTITY | typeof CHECKED_BY_FIELDS
+>;
 
 /** Whether the caller may see `row` of `typeName` under `policy` (throws when refused outright). */
 export async function canReadEntity<Ctx>(
