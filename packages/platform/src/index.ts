@@ -36,6 +36,7 @@ export * from './graphql/pagination';
 export * from './graphql/batch';
 export * from './graphql/subgraph-schema';
 export * from './graphql/limits';
+export * from './graphql/input-rules';
 export * from './graphql/subgraph-door';
 export * from './http/metrics';
 export * from './http/http-server';

@@ -3,6 +3,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { ValidationRule } from 'graphql';
 import { ErrorCode } from '../errors/error-code';
 import { AppError } from '../errors/errors';
+import { rejectControlCharacters } from './input-rules';
 
 /**
  * What one GraphQL request may ask for, the same at the gateway and at every subgraph: a public
@@ -25,7 +26,10 @@ export const MAX_DEPTH = GRAPHQL_LIMITS.depth;
 export interface GraphqlLimits {
   /** Depth, alias, directive and cost limits (graphql-armor), reported as BAD_USER_INPUT. */
   validationRules: ValidationRule[];
-  /** graphql-armor's plugins (field suggestions hidden in production) and the operation check. */
+  /**
+   * graphql-armor's plugins (field suggestions hidden in production), the operation check and the
+   * refusal of control characters in any text.
+   */
   plugins: ApolloServerPlugin[];
   /**
    * Apollo Server's `parseOptions`: graphql-js stops parsing past the token limit with a syntax
@@ -50,7 +54,11 @@ export function graphqlLimits(production: boolean): GraphqlLimits {
   }).protect();
   return {
     validationRules: [...armor.validationRules] as ValidationRule[],
-    plugins: [...(armor.plugins as ApolloServerPlugin[]), rejectUnresolvedOperation()],
+    plugins: [
+      ...(armor.plugins as ApolloServerPlugin[]),
+      rejectUnresolvedOperation(),
+      rejectControlCharacters(),
+    ],
     parseOptions: { maxTokens: GRAPHQL_LIMITS.tokens },
   };
 }
