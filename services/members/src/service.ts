@@ -3,7 +3,7 @@ import { createApp, type MembersApp } from './app';
 import { ConsentRow } from './consents/consent.entity';
 import { createContext, type MembersContext } from './context';
 import { MemberRow } from './members/member.entity';
-import { membersEntityPolicy } from './policy';
+import { membersEntityPolicy, membersFieldPolicy } from './policy';
 import { resolveMemberReference } from './members/member.reference';
 import { MemberResolver } from './members/member.resolver';
 import { MerchantRow } from './merchants/merchant.entity';
@@ -27,5 +27,6 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
     resolvers: [MemberResolver, MerchantResolver, TierResolver, PrivacyResolver],
     references: { Member: resolveMemberReference, Merchant: resolveMerchantReference },
     entityPolicy: membersEntityPolicy,
+    fieldPolicy: membersFieldPolicy,
   },
 };

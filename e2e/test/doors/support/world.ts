@@ -10,11 +10,22 @@ export interface World {
   memberB: string;
   /** Offered to everyone, by merchant A. */
   publicReward: string;
-  /** Personal: offered only to member B, by merchant A. */
+  /** Personal: offered only to member A, by merchant A. */
   personalReward: string;
+  /** Merchant A's, for tests that delist. */
+  spareReward: string;
   /** Member A's purchase at merchant A. */
   purchaseA: string;
   orderA: string;
+  /** Merchant A's campaigns: one to update, one to end. */
+  campaign: string;
+  campaignToEnd: string;
+  /** Member A's redemption of the public reward. */
+  redemptionA: string;
+  /** Member A invited member C. */
+  referralA: string;
+  /** Member B's referral code. */
+  codeB: string;
 }
 
 /** Builds the {@link World} through the gateway, as the operator and partners would. */
@@ -49,12 +60,13 @@ export async function buildWorld(gql: GatewayRequest, tokens: ReturnType<typeof 
   const memberB = await member('Bob Door');
   const publicReward = await reward({ name: 'Tea', kind: 'GOODS', pointsPrice: 10, merchantId: merchantA });
   const personalReward = await reward({
-    name: 'For Bob only',
+    name: 'For Alice only',
     kind: 'GOODS',
     pointsPrice: 10,
     merchantId: merchantA,
-    offeredTo: [memberB],
+    offeredTo: [memberA],
   });
+  const spareReward = await reward({ name: 'Spare', kind: 'GOODS', pointsPrice: 10, merchantId: merchantA });
   const orderA = `door-${randomUUID()}`;
   const purchaseA = (
     await ok(
@@ -63,5 +75,51 @@ export async function buildWorld(gql: GatewayRequest, tokens: ReturnType<typeof 
       tokens.partner(merchantA),
     )
   ).recordPurchase.purchase.id as string;
-  return { merchantA, merchantB, memberA, memberB, publicReward, personalReward, purchaseA, orderA };
+  const campaignOf = async (name: string) =>
+    (
+      await ok('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }', {
+        i: { name, startsAt: new Date().toISOString(), bonusPoints: 1, merchantId: merchantA },
+      })
+    ).createCampaign.id as string;
+  const campaign = await campaignOf('Door campaign');
+  const campaignToEnd = await campaignOf('Door campaign to end');
+  await ok('mutation($i: AdjustPointsInput!) { adjustPoints(input: $i) { id } }', {
+    i: { memberId: memberA, points: 1000, reason: 'Door test', idempotencyKey: `door-${randomUUID()}` },
+  });
+  const redemptionA = (
+    await ok(
+      'mutation($i: RedeemInput!) { redeemReward(input: $i) { id } }',
+      { i: { rewardId: publicReward, idempotencyKey: `door-${randomUUID()}` } },
+      tokens.member(memberA),
+    )
+  ).redeemReward.id as string;
+  const codeOf = async (id: string) =>
+    (await ok('query($id: ID!) { member(id: $id) { referralCode } }', { id })).member.referralCode as string;
+  const memberC = (
+    await ok('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {
+      i: {
+        displayName: 'Carol Door',
+        email: `${randomUUID()}@example.com`,
+        referralCode: await codeOf(memberA),
+      },
+    })
+  ).registerMember.id as string;
+  const referralA = (await ok('query($id: ID!) { member(id: $id) { referredBy { id } } }', { id: memberC }))
+    .member.referredBy.id as string;
+  return {
+    merchantA,
+    merchantB,
+    memberA,
+    memberB,
+    publicReward,
+    personalReward,
+    spareReward,
+    purchaseA,
+    orderA,
+    campaign,
+    campaignToEnd,
+    redemptionA,
+    referralA,
+    codeB: await codeOf(memberB),
+  };
 }

@@ -101,7 +101,8 @@ export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
 
 /**
  * Moves everything committed from SQLite's write-ahead log into the database file and empties the
- * log, so that data just erased is not still on disk in the log's older page images. MySQL: nothing to do (its redo log is the server's).
+ * log, so that data just erased is not still on disk in the log's older page images. MySQL:
+ * nothing to do (its redo log is the server's).
  */
 export async function checkpointDatabase(db: Database): Promise<void> {
   if (db.kind === 'sqlite') await db.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');

@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import gql from 'graphql-tag';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
@@ -44,6 +44,13 @@ export type EntityPolicy<Ctx> = Record<
   EntityReadCheck<Ctx> | typeof PUBLIC_ENTITY | typeof CHECKED_BY_FIELDS
 >;
 
+/**
+ * Field-level read check of one type, run before each of its fields resolves (whatever reached
+ * the object: a query, a reference): throws to refuse that field.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry reads its own row type
+export type FieldReadCheck<Ctx> = (context: Ctx, row: any, field: string) => void;
+
 /** Whether the caller may see `row` of `typeName` under `policy` (throws when refused outright). */
 export async function canReadEntity<Ctx>(
   policy: EntityPolicy<Ctx>,
@@ -65,6 +72,8 @@ export interface SubgraphSchemaSpec<Ctx = any> {
   references?: ReferenceResolvers<Ctx>;
   /** Read access per entity type: every type in `references` needs an entry. */
   entityPolicy: EntityPolicy<Ctx>;
+  /** Read access per field, for types some callers may see only in part. */
+  fieldPolicy?: Record<string, FieldReadCheck<Ctx>>;
 }
 
 /** The built subgraph schema and its SDL (composition reads the SDL). */
@@ -102,6 +111,22 @@ export async function buildSubgraph(spec: SubgraphSchemaSpec): Promise<SubgraphS
       return (await canReadEntity(spec.entityPolicy, typeName, context, row)) ? row : null;
     };
     resolvers[typeName] = { ...resolvers[typeName], __resolveReference: guarded };
+  }
+  for (const [typeName, check] of Object.entries(spec.fieldPolicy ?? {})) {
+    const type = typeGraphqlSchema.getType(typeName);
+    if (!isObjectType(type)) throw new Error(`Field policy for unknown type ${typeName}`);
+    const own = (resolvers[typeName] ?? {}) as Record<string, unknown>;
+    const guardedFields: Record<string, unknown> = { ...own };
+    for (const field of Object.keys(type.getFields())) {
+      const configured = own[field] as GraphQLFieldResolver<unknown, unknown> | { resolve?: GraphQLFieldResolver<unknown, unknown> } | undefined;
+      const resolve =
+        typeof configured === 'function' ? configured : (configured?.resolve ?? defaultFieldResolver);
+      guardedFields[field] = (root: unknown, args: Record<string, unknown>, context: unknown, info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3]) => {
+        check(context, root, field);
+        return resolve(root, args, context, info);
+      };
+    }
+    resolvers[typeName] = guardedFields;
   }
   const schema = buildSubgraphSchema({ typeDefs: gql(sdl), resolvers });
   return { schema, sdl };
