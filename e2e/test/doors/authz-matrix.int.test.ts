@@ -20,7 +20,7 @@ import { buildWorld, type World } from './support/world';
  * input), asked by every kind of caller, on the gateway and on the subgraph that owns the field.
  *
  * Outcomes: D data · H hidden (null, no error) · A allowed (not refused: data, or a business error
- * such as CONFLICT) · U UNAUTHENTICATED · F FORBIDDEN · B BAD_USER_INPUT (not in the public graph).
+ * such as CONFLICT) · U UNAUTHENTICATED · F FORBIDDEN · B not in the public graph (BAD_USER_INPUT).
  * A leak is a cell expected U, F, H or B that answers anything else.
  */
 const CALLERS = [
@@ -49,7 +49,7 @@ interface Row {
 
 const key = () => `matrix-${randomUUID()}`;
 const now = () => new Date().toISOString();
-const later = () => new Date(Date.now() + 86_400_000).toISOString();
+const later = (days = 1) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 //                                                           anon mOwn mOth pOwn pOth forg admin
 const TABLE: Row[] = [
@@ -227,7 +227,7 @@ const TABLE: Row[] = [
     doc: 'mutation($id: ID!, $i: PriceRuleInput!) { addPriceRule(rewardId: $id, input: $i) { __typename } }',
     vars: (w) => ({
       id: w.spareReward,
-      i: { label: 'Matrix', pointsPrice: 5, startsAt: later(), endsAt: later() },
+      i: { label: 'Matrix', pointsPrice: 5, startsAt: later(), endsAt: later(2) },
     }),
     expect: 'U F F A F U A',
   },
@@ -313,8 +313,8 @@ const TABLE: Row[] = [
   },
   {
     field: 'Mutation.ledgerExtendValidity',
-    doc: 'mutation($i: LedgerExtendInput!) { ledgerExtendValidity(input: $i) { __typename } }',
-    vars: (w) => ({ i: { memberId: w.memberA, idempotencyKey: key(), reason: 'Matrix' } }),
+    doc: 'mutation($i: LedgerExtendInput!) { ledgerExtendValidity(input: $i) }',
+    vars: (w) => ({ i: { memberId: w.memberA, idempotencyKey: key(), reason: 'Matrix', extendBy: 'P1D' } }),
     expect: 'U F F F F U F',
     internal: true,
   },
@@ -382,7 +382,8 @@ function classify(res: GraphQLResult, field: string): { outcome: Outcome | `E:${
   const code = res.errors?.[0]?.extensions?.code;
   if (code === 'UNAUTHENTICATED') return { outcome: 'U', detail };
   if (code === 'FORBIDDEN') return { outcome: 'F', detail };
-  if (code === 'BAD_USER_INPUT' && !res.data) return { outcome: 'B', detail };
+  if (code === 'BAD_USER_INPUT' && res.errors!.some((e) => /^Cannot query field/.test(e.message)))
+    return { outcome: 'B', detail };
   if (code) return { outcome: `E:${code}`, detail };
   const value = (res.data as Record<string, unknown> | null | undefined)?.[field.split('.')[1]];
   return { outcome: value === null || value === undefined ? 'H' : 'D', detail };
@@ -414,7 +415,7 @@ describe('authorisation matrix (every id-taking field × caller, on the gateway 
   const fingerprint = async () => {
     const res = await gql(
       `query($a: ID!, $m: ID!) {
-        member(id: $a) { displayName marketingConsent balance history(first: 50) { edges { node { id points } } } }
+        member(id: $a) { displayName balance history(first: 50) { edges { node { id points } } } }
         purchases(first: 50, merchantId: $m) { edges { node { id amount refundedAmount } } }
         rewards(merchantId: $m, includeInactive: true) { edges { node { id name stock active personal priceRules { label } } } }
         redemptions(merchantId: $m) { edges { node { id status } } }

@@ -58,7 +58,13 @@ export async function buildWorld(gql: GatewayRequest, tokens: ReturnType<typeof 
   const merchantB = await merchant('Door B');
   const memberA = await member('Alice Door');
   const memberB = await member('Bob Door');
-  const publicReward = await reward({ name: 'Tea', kind: 'GOODS', pointsPrice: 10, merchantId: merchantA });
+  const publicReward = await reward({
+    name: 'Tea',
+    kind: 'GOODS',
+    pointsPrice: 10,
+    merchantId: merchantA,
+    stock: 100,
+  });
   const personalReward = await reward({
     name: 'For Alice only',
     kind: 'GOODS',
