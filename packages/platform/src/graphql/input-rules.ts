@@ -8,6 +8,7 @@ import { AppError, BadInputError } from '../errors/errors';
  * carriage return stay allowed for multi-line text; single-line fields refuse them too
  * ({@link checkText}).
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const LINE_BREAKS_AND_TABS = /[\t\n\r]/;
 
