@@ -118,10 +118,18 @@ export async function buildSubgraph(spec: SubgraphSchemaSpec): Promise<SubgraphS
     const own = (resolvers[typeName] ?? {}) as Record<string, unknown>;
     const guardedFields: Record<string, unknown> = { ...own };
     for (const field of Object.keys(type.getFields())) {
-      const configured = own[field] as GraphQLFieldResolver<unknown, unknown> | { resolve?: GraphQLFieldResolver<unknown, unknown> } | undefined;
+      const configured = own[field] as
+        | GraphQLFieldResolver<unknown, unknown>
+        | { resolve?: GraphQLFieldResolver<unknown, unknown> }
+        | undefined;
       const resolve =
         typeof configured === 'function' ? configured : (configured?.resolve ?? defaultFieldResolver);
-      guardedFields[field] = (root: unknown, args: Record<string, unknown>, context: unknown, info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3]) => {
+      guardedFields[field] = (
+        root: unknown,
+        args: Record<string, unknown>,
+        context: unknown,
+        info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3],
+      ) => {
         check(context, root, field);
         return resolve(root, args, context, info);
       };
