@@ -1,9 +1,11 @@
 import { getIntrospectionQuery } from 'graphql';
-import { graphqlRequest } from '@loyalty/testing';
+import { graphqlRequest, testConfig } from '@loyalty/testing';
 import { useGraph } from './support/graph';
 
+const METRICS_TOKEN = 'metrics-token-0123456789';
+
 describe('the graph behind the gateway', () => {
-  const { tokens, graph, gql } = useGraph();
+  const { tokens, graph, gql } = useGraph(testConfig({ METRICS_TOKEN }));
 
   const base = () => graph().url.replace(/\/graphql$/, '');
 
@@ -16,10 +18,12 @@ describe('the graph behind the gateway', () => {
     expect((await fetch(`${base()}/health/ready`)).status).toBe(200);
   });
 
-  it('exposes Prometheus metrics', async () => {
+  it('exposes Prometheus metrics to the scraper', async () => {
     await gql('query Ping { __typename }');
-    const text = await (await fetch(`${base()}/metrics`)).text();
-    expect(text).toMatch(/graphql_operations_total\{[^}]*operation="Ping"/);
+    const text = await (
+      await fetch(`${base()}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
+    expect(text).toMatch(/graphql_operations_total\{[^}]*operation="__typename"/);
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

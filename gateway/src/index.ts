@@ -4,7 +4,6 @@
  */
 export * from './gateway';
 export * from './supergraph';
-export * from './limits';
 export type { GatewayContext } from './context';
 export * from './compose';
 export * from './subscriptions/server';

@@ -66,6 +66,12 @@ const envSchema = z
     EXPIRY_SWEEP_INTERVAL: duration('EXPIRY_SWEEP_INTERVAL').default('PT1M'),
     OUTBOX_POLL_INTERVAL: duration('OUTBOX_POLL_INTERVAL').default('PT1S'),
     ...tokenSettings,
+    /** Subgraphs are reached only through the gateway and by each other: loopback unless told. */
+    SUBGRAPH_HOST: z.string().default('127.0.0.1'),
+    /** Bearer token `/metrics` asks for; unset: metrics are not served over HTTP. */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /** Longest a GraphQL operation may run (subgraph execution, each gateway fetch). */
+    GRAPHQL_EXECUTION_TIMEOUT: duration('GRAPHQL_EXECUTION_TIMEOUT').default('PT10S'),
   })
   .superRefine(checkTokenSettings);
 

@@ -54,8 +54,16 @@ export async function createApp(
   const app: CampaignsApp = {
     config,
     campaigns: new CampaignService(transactor, members),
-    purchases: new PurchaseService(transactor, db, members, poster, terms, purchaseQueries),
-    refunds: new RefundService(transactor, poster, purchaseQueries),
+    purchases: new PurchaseService(
+      transactor,
+      db,
+      members,
+      poster,
+      terms,
+      purchaseQueries,
+      config.purchaseLimits,
+    ),
+    refunds: new RefundService(transactor, poster, purchaseQueries, config.purchaseLimits),
     purchaseQueries,
     rates: new EarnRateService(transactor, members),
     terms,

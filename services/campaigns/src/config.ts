@@ -1,9 +1,11 @@
-import { durationMs, requireDuration, type PlatformConfig } from '@loyalty/platform';
+import { z } from 'zod';
+import { durationMs, loadSettings, requireDuration, setting, type PlatformConfig } from '@loyalty/platform';
+import type { PurchaseLimits } from './purchases/purchase.rules';
 
 /**
- * The campaigns service's settings, read once at start. Campaigns has no variables of its own:
- * each of these is a platform variable it shares with other services (validated by the platform
- * schema), so it is derived here rather than declared and defaulted a second time.
+ * The campaigns service's settings, read once at start: platform variables it shares with other
+ * services (validated by the platform schema, derived here rather than declared twice), and the
+ * bounds of what a partner may report.
  */
 export interface CampaignsConfig {
   /** Validity of newly earned points unless a scheduled change is in effect (POINTS_VALIDITY). */
@@ -16,16 +18,35 @@ export interface CampaignsConfig {
   postingMaxBackoffMs: number;
   /** How often the churn-recall sweep runs (EXPIRY_SWEEP_INTERVAL). */
   recallIntervalMs: number;
+  /** Largest purchase amount and oldest purchase time accepted. */
+  purchaseLimits: PurchaseLimits;
 }
+
+const schema = z.object({
+  /** Largest purchase (and line) amount in minor units: sums of them must stay far from overflow. */
+  PURCHASE_AMOUNT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .default(10_000_000),
+  /** How long after the fact a purchase may still be reported (its `occurredAt`). */
+  PURCHASE_BACKDATING_LIMIT: setting.duration('PURCHASE_BACKDATING_LIMIT').default('P30D'),
+});
 
 export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
   const { env } = config;
   const postingIntervalMs = durationMs(requireDuration(env.OUTBOX_POLL_INTERVAL));
+  const own = loadSettings(config, schema);
   return {
     pointsValidity: env.POINTS_VALIDITY,
     expiryWarningLeads: env.EXPIRY_WARNING_LEADS,
     postingIntervalMs,
     postingMaxBackoffMs: Math.max(postingIntervalMs * 20, 5_000),
     recallIntervalMs: durationMs(requireDuration(env.EXPIRY_SWEEP_INTERVAL)),
+    purchaseLimits: {
+      amountMax: own.PURCHASE_AMOUNT_MAX,
+      backdatingMs: durationMs(requireDuration(own.PURCHASE_BACKDATING_LIMIT)),
+    },
   };
 }

@@ -1,11 +1,16 @@
 import {
+  CHECKED_BY_FIELDS,
+  PUBLIC_ENTITY,
   assertMerchantScope,
   BadInputError,
   ForbiddenError,
   isPrivileged,
   requireRole,
+  type EntityPolicy,
   type Principal,
 } from '@loyalty/platform';
+import type { CampaignsContext } from './context';
+import type { PurchaseRow } from './purchases/purchase.entity';
 
 /**
  * Who may do what in the campaigns service: the one place resolvers ask. Operator-only
@@ -41,4 +46,22 @@ export const campaignsPolicy = {
     if (!isPrivileged(p) && p.role !== 'member' && p.role !== 'partner') throw new ForbiddenError();
     return merchantId ?? null;
   },
+
+  /** One purchase: its member, its merchant's partner, the operator and services. */
+  readPurchase(principal: Principal | null, purchase: Pick<PurchaseRow, 'memberId' | 'merchantId'>): void {
+    const p = requireRole(principal, 'member', 'partner', 'admin', 'service');
+    if (p.role === 'member' && p.sub !== purchase.memberId)
+      throw new ForbiddenError('A member sees only their own purchases');
+    if (p.role === 'partner') assertMerchantScope(p, purchase.merchantId);
+  },
+};
+
+/** Who reads which entity through another subgraph's reference: campaigns are public (R5). */
+export const campaignsEntityPolicy: EntityPolicy<CampaignsContext> = {
+  Campaign: PUBLIC_ENTITY,
+  Purchase: (ctx, row: PurchaseRow) => {
+    campaignsPolicy.readPurchase(ctx.principal, row);
+    return true;
+  },
+  Member: CHECKED_BY_FIELDS,
 };

@@ -4,6 +4,7 @@ import { CampaignRow, CampaignUsageRow } from './campaigns/campaign.entity';
 import { resolveCampaignReference } from './campaigns/campaign.reference';
 import { CampaignResolver } from './campaigns/campaign.resolver';
 import { createContext, type CampaignsContext } from './context';
+import { campaignsEntityPolicy } from './policy';
 import { resolveMemberReference } from './members/member.reference';
 import { CreateCampaigns1700000004000 } from './migrations/1700000004000-CreateCampaigns';
 import { PostingRow, SignUpGrantRow } from './postings/posting.entity';
@@ -59,5 +60,6 @@ export const campaignsService: ServiceDefinition<CampaignsApp, CampaignsContext>
       Campaign: resolveCampaignReference,
       Purchase: resolvePurchaseReference,
     },
+    entityPolicy: campaignsEntityPolicy,
   },
 };

@@ -1,12 +1,15 @@
 import {
+  CHECKED_BY_FIELDS,
   assertCanReadMember,
   assertCanReadMemberPrivate,
   assertMerchantScope,
   ForbiddenError,
   isPrivileged,
   requireRole,
+  type EntityPolicy,
   type Principal,
 } from '@loyalty/platform';
+import type { CatalogContext } from './context';
 import type { RedemptionRow } from './redemptions/redemption.entity';
 import type { Canceller } from './redemptions/redemption.state';
 import type { RewardRow } from './rewards/reward.entity';
@@ -123,3 +126,29 @@ export function assertCanListRedemptionsOf(principal: Principal | null, memberId
 export function assertCanListEligibleRewardsOf(principal: Principal | null, memberId: string): void {
   assertCanReadMember(principal, memberId);
 }
+
+/**
+ * Whether the caller sees a reward at all: rewards offered to everyone are public; a personal
+ * reward (offered only to the members of its audience) is seen by those members, its merchant's
+ * partner and the operator, and by nobody else, not even as existing.
+ */
+export async function canSeeReward(
+  ctx: CatalogContext,
+  reward: Pick<RewardRow, 'id' | 'personal' | 'merchantId'>,
+): Promise<boolean> {
+  if (!reward.personal || isPrivileged(ctx.principal)) return true;
+  const p = ctx.principal;
+  if (p?.role === 'partner') return reward.merchantId !== null && p.merchantId === reward.merchantId;
+  if (p?.role === 'member') return ctx.loaders.chosen.load({ rewardId: reward.id, memberId: p.sub });
+  return false;
+}
+
+/** Who reads which entity, by `reward(id)`, `redemption(id)` or another subgraph's reference. */
+export const catalogEntityPolicy: EntityPolicy<CatalogContext> = {
+  Reward: canSeeReward,
+  Redemption: (ctx, row: RedemptionRow) => {
+    assertCanReadRedemption(ctx.principal, row);
+    return true;
+  },
+  Member: CHECKED_BY_FIELDS,
+};

@@ -2,6 +2,7 @@ import { RedemptionStatusChange } from './redemptions/redemption-status-change.t
 import type { ServiceDefinition } from '@loyalty/platform';
 import { createApp, type CatalogApp } from './app';
 import { createContext, type CatalogContext } from './context';
+import { catalogEntityPolicy } from './policy';
 import { resolveMemberReference } from './members/member.reference';
 import { MemberResolver } from './members/member.resolver';
 import { CreateCatalog1700000003000 } from './migrations/1700000003000-CreateCatalog';
@@ -32,5 +33,6 @@ export const catalogService: ServiceDefinition<CatalogApp, CatalogContext> = {
       Reward: resolveRewardReference,
       Redemption: resolveRedemptionReference,
     },
+    entityPolicy: catalogEntityPolicy,
   },
 };

@@ -3,9 +3,11 @@ import {
   assertCanReadMemberPrivate,
   ForbiddenError,
   requireRole,
+  type EntityPolicy,
   type Principal,
   type Role,
 } from '@loyalty/platform';
+import type { LedgerContext } from './context';
 import type { EntryRow } from './entries/entry.entity';
 import type { AuditFilter } from './ledger/ledger.queries';
 
@@ -68,3 +70,11 @@ export function auditScope(principal: Principal | null, filter: AuditFilter | nu
   }
   return f;
 }
+
+/** Who reads which entity through another subgraph's reference. */
+export const ledgerEntityPolicy: EntityPolicy<LedgerContext> = {
+  LedgerEntry: (ctx, entry: EntryRow) => {
+    assertCanReadEntry(ctx.principal, entry);
+    return true;
+  },
+};

@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '@loyalty/platform';
+import { ledgerEntityPolicy } from './policy';
 import { AccountRow, MemberStreamRow } from './accounts/account.entity';
 import { MemberLedgerResolver } from './accounts/member.resolver';
 import { createApp, type LedgerApp } from './app';
@@ -56,5 +57,6 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
       AuditResolver,
     ],
     references: { LedgerEntry: resolveLedgerEntryReference },
+    entityPolicy: ledgerEntityPolicy,
   },
 };

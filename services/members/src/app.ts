@@ -25,6 +25,6 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
     members: new MemberService(runtime.transactor, new RemoteReferralsClient(runtime.client('referrals'))),
     merchants: new MerchantService(runtime.transactor, runtime.tokens),
     tiers,
-    privacy: new PrivacyService(runtime.transactor),
+    privacy: new PrivacyService(runtime.transactor, runtime.db),
   };
 }

@@ -1,12 +1,17 @@
 import {
+  PUBLIC_ENTITY,
   assertCanReadMember,
   assertCanReadMemberPrivate,
   ForbiddenError,
   isPrivileged,
   requireAuthenticated,
   requireRole,
+  type EntityPolicy,
+  type FieldReadCheck,
   type Principal,
 } from '@loyalty/platform';
+import type { MembersContext } from './context';
+import type { MemberRow } from './members/member.entity';
 
 /**
  * Who may read and write what in the members service: members, merchants and personal data.
@@ -26,10 +31,37 @@ export function authorizeMemberRead(principal: Principal | null, memberId: strin
   return assertCanReadMember(principal, memberId);
 }
 
-/** Other subgraphs' `Member` references: no public field returns a Member to anonymous callers. */
-export function authorizeMemberReference(principal: Principal | null): Principal {
-  return requireAuthenticated(principal);
-}
+/**
+ * What a member sees of another member whom a relationship brings them together with (the inviter
+ * or invitee of their referral, reached through that service's reference): the name, nothing else.
+ */
+export const FIELDS_OF_OTHER_MEMBERS: ReadonlySet<string> = new Set(['id', 'displayName']);
+
+const isOtherMember = (principal: Principal | null, memberId: string) =>
+  principal?.role === 'member' && principal.sub !== memberId;
+
+/**
+ * Who reads which entity through another subgraph's reference (`_entities`, which only the
+ * gateway reaches): a member themself, or another member in part ({@link membersFieldPolicy});
+ * partners any member (contact data masked), operators and services all; the merchant directory
+ * is public. `member(id)` asks {@link authorizeMemberRead}, which refuses other members outright.
+ */
+export const membersEntityPolicy: EntityPolicy<MembersContext> = {
+  Member: (ctx, member: Pick<MemberRow, 'id'>) => {
+    if (!isOtherMember(ctx.principal, member.id)) authorizeMemberRead(ctx.principal, member.id);
+    return true;
+  },
+  Merchant: PUBLIC_ENTITY,
+};
+
+/** Field by field: another member's name only (tier, contact data, spend, consent are refused). */
+export const membersFieldPolicy: Record<string, FieldReadCheck<MembersContext>> = {
+  Member: (ctx, member: Pick<MemberRow, 'id'>, field) => {
+    if (isOtherMember(ctx.principal, member.id) && !FIELDS_OF_OTHER_MEMBERS.has(field)) {
+      throw new ForbiddenError(`A member may see only the name of another member, not ${field}`);
+    }
+  },
+};
 
 /** Contact data in full for the member themself and the operator; masked for everyone else. */
 export function seesContactOf(principal: Principal | null, memberId: string): boolean {

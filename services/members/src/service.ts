@@ -3,6 +3,7 @@ import { createApp, type MembersApp } from './app';
 import { ConsentRow } from './consents/consent.entity';
 import { createContext, type MembersContext } from './context';
 import { MemberRow } from './members/member.entity';
+import { membersEntityPolicy, membersFieldPolicy } from './policy';
 import { resolveMemberReference } from './members/member.reference';
 import { MemberResolver } from './members/member.resolver';
 import { MerchantRow } from './merchants/merchant.entity';
@@ -25,5 +26,7 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
   schema: {
     resolvers: [MemberResolver, MerchantResolver, TierResolver, PrivacyResolver],
     references: { Member: resolveMemberReference, Merchant: resolveMerchantReference },
+    entityPolicy: membersEntityPolicy,
+    fieldPolicy: membersFieldPolicy,
   },
 };

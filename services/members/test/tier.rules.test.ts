@@ -12,6 +12,10 @@ describe('tier rules', () => {
     expect(standingFor(spend)).toMatchObject({ tier, nextTier, spendToNextTier: toNext });
   });
 
+  it('shows a spend beyond 32 bits saturated, never as an error', () => {
+    expect(standingFor(101 * (2 ** 31 - 1))).toMatchObject({ tier: 'PLATINUM', rollingSpend: 2 ** 31 - 1 });
+  });
+
   it('reads plainly', () => {
     expect(describeTierRules()[0]).toBe(
       'SILVER: at least 2,000 yuan spent in the last 365 days (net of refunds)',

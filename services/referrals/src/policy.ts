@@ -1,4 +1,5 @@
 import {
+  CHECKED_BY_FIELDS,
   assertCanReadMember,
   assertCanReadMemberPrivate,
   BadInputError,
@@ -6,8 +7,10 @@ import {
   isPrivileged,
   requireAuthenticated,
   requireRole,
+  type EntityPolicy,
   type Principal,
 } from '@loyalty/platform';
+import type { ReferralsContext } from './context';
 import type { ReferralRow } from './referrals/referral.entity';
 
 /**
@@ -52,4 +55,13 @@ export const referralsPolicy = {
   lookUpCodeOwner(principal: Principal | null): void {
     requireRole(principal, 'service', 'admin');
   },
+};
+
+/** Who reads which entity through another subgraph's reference. */
+export const referralsEntityPolicy: EntityPolicy<ReferralsContext> = {
+  Referral: (ctx, row: ReferralRow) => {
+    referralsPolicy.readReferral(ctx.principal, row);
+    return true;
+  },
+  Member: CHECKED_BY_FIELDS,
 };

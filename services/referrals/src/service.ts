@@ -1,4 +1,5 @@
 import { ReferralRewarded } from './referrals/referral-rewarded.type';
+import { referralsEntityPolicy } from './policy';
 import type { ServiceDefinition } from '@loyalty/platform';
 import { createApp, type ReferralsApp } from './app';
 import { ReferralCodeRow } from './codes/referral-code.entity';
@@ -27,5 +28,6 @@ export const referralsService: ServiceDefinition<ReferralsApp, ReferralsContext>
     resolvers: [MemberReferralsResolver, ReferralResolver, ReferralCodeResolver, ProgrammeResolver],
     orphanedTypes: [ReferralRewarded],
     references: { Member: resolveMemberReference, Referral: resolveReferralReference },
+    entityPolicy: referralsEntityPolicy,
   },
 };

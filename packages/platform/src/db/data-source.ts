@@ -99,6 +99,15 @@ export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
   return { dataSource, queries, kind: spec.target.kind };
 }
 
+/**
+ * Moves everything committed from SQLite's write-ahead log into the database file and empties the
+ * log, so that data just erased is not still on disk in the log's older page images. MySQL:
+ * nothing to do (its redo log is the server's).
+ */
+export async function checkpointDatabase(db: Database): Promise<void> {
+  if (db.kind === 'sqlite') await db.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
+}
+
 /** True when a driver error is a unique/primary-key violation (MySQL and SQLite). */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };

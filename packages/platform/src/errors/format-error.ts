@@ -52,11 +52,15 @@ export function createErrorFormatter(logger: Logger) {
     if (typeof code === 'string' && INPUT_CODES.has(code)) {
       return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     }
-    // Errors relayed from a subgraph (at the gateway) or another service keep their public code.
+    // Errors relayed from a subgraph (at the gateway) or another service keep their public code,
+    // not where they came from (the gateway adds the subgraph's name, and its URL and raw answer
+    // to errors of failed fetches).
     if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const {
         stacktrace: _s,
         exception: _e,
+        serviceName: _n,
+        response: _r,
         ...extensions
       } = formatted.extensions as Record<string, unknown>;
       return { ...base, extensions: { ...extensions, code } };

@@ -5,9 +5,11 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors/error-code';
+import type { AppError } from '../errors/errors';
 import type { Metrics } from './metrics';
 import { requestScope } from './request-scope';
 
@@ -20,6 +22,21 @@ export interface HttpServerOptions<Ctx extends ApolloBaseContext> {
   ready(): Promise<boolean>;
   metrics: Metrics;
   logger: Logger;
+  /**
+   * Checks a GraphQL request before Apollo Server parses it (`query` as sent, if any); a refusal
+   * is answered with its status and code.
+   */
+  admit?(req: IncomingMessage, query: unknown): Promise<{ status: number; error: AppError } | null>;
+  /** Bearer token `/metrics` asks for; unset: metrics are not served over HTTP. */
+  metricsToken?: string;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** `Authorization: Bearer <token>` with exactly this token (compared in constant time). */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]), digest(token));
 }
 
 class PayloadTooLarge extends Error {}
@@ -62,6 +79,12 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
       }
       if (url.pathname === '/metrics') {
         route = 'metrics';
+        // Metrics tell an outsider what runs and how busy it is: only for the scraper's token.
+        if (!opts.metricsToken) return send(res, 404, { error: 'not found' });
+        if (!bearerIs(req.headers.authorization, opts.metricsToken)) {
+          res.setHeader('www-authenticate', 'Bearer');
+          return send(res, 401, { error: 'unauthorized' });
+        }
         return send(res, 200, await opts.metrics.registry.metrics(), opts.metrics.registry.contentType);
       }
       if (url.pathname !== '/graphql') {
@@ -84,6 +107,16 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
               errors: [{ message: 'Malformed JSON body', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
             });
           }
+        }
+      }
+      if (opts.admit) {
+        const sent = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : null;
+        const query =
+          req.method === 'POST' ? (sent as { query?: unknown } | null)?.query : url.searchParams.get('query');
+        const refusal = await opts.admit(req, query);
+        if (refusal) {
+          const { message, extensions } = refusal.error;
+          return send(res, refusal.status, { errors: [{ message, extensions: { code: extensions.code } }] });
         }
       }
       const response = await requestScope.run({}, () =>

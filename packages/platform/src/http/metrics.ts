@@ -1,5 +1,16 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+
+/**
+ * The label an operation is counted under: its first root field, which validation has checked
+ * against the schema (so the values are bounded by the schema), or `other`. The client's own
+ * `operationName` is free text: labelling by it let anyone create a series per request.
+ */
+export function operationLabel(operation: OperationDefinitionNode | undefined | null): string {
+  const first = operation?.selectionSet.selections[0];
+  return first?.kind === Kind.FIELD ? first.name.value : 'other';
+}
 
 /** Prometheus metrics of one server (a registry each, since several run in one process). */
 export class Metrics {
@@ -19,7 +30,7 @@ export class Metrics {
     });
     this.operations = new Counter({
       name: 'graphql_operations_total',
-      help: 'GraphQL operations by name, type and outcome',
+      help: 'GraphQL operations by first root field (see operationLabel), type and outcome',
       labelNames: ['operation', 'type', 'outcome'],
       registers: [this.registry],
     });
@@ -43,9 +54,7 @@ export class Metrics {
           async willSendResponse(ctx) {
             const type = ctx.operation?.operation ?? 'unknown';
             const outcome = ctx.errors?.length ? 'error' : 'ok';
-            // Only named operations are labelled, to keep label cardinality bounded.
-            const operation = (ctx.operationName ?? 'anonymous').slice(0, 60);
-            metrics.operations.inc({ operation, type, outcome });
+            metrics.operations.inc({ operation: operationLabel(ctx.operation), type, outcome });
             metrics.operationSeconds.observe({ type }, Number(process.hrtime.bigint() - started) / 1e9);
           },
         };

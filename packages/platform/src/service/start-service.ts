@@ -21,6 +21,9 @@ import type { EventTransport } from '../events/transport';
 import type { Topic } from '../events/registry';
 import { registerConsumer, type ConsumerSpec } from '../events/consumer';
 import { buildSubgraph, type SubgraphSchemaSpec } from '../graphql/subgraph-schema';
+import { executionTimeout, graphqlLimits } from '../graphql/limits';
+import { checkSubgraphRequest, identifySubgraphCaller, type SubgraphCaller } from '../graphql/subgraph-door';
+import { AppError } from '../errors/errors';
 import { createRequestHandler, createServer, listen } from '../http/http-server';
 import { Metrics } from '../http/metrics';
 import { createLogger } from '../logging/logger';
@@ -136,6 +139,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   const { schema } = await buildSubgraph(def.schema);
   const metrics = new Metrics(def.name, false);
   const httpServer = createServer();
+  const limits = graphqlLimits(config.production);
   const apollo = new ApolloServer<Ctx>({
     schema,
     formatError: createErrorFormatter(logger),
@@ -144,24 +148,48 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     // would turn a graceful drain into a forced exit with code 1.
     stopOnTerminationSignals: false,
     introspection: !config.production,
+    // A hash-only request would skip the door's checks of the query text.
+    persistedQueries: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
       metrics.plugin(),
+      ...limits.plugins,
+      executionTimeout(durationMs(requireDuration(config.env.GRAPHQL_EXECUTION_TIMEOUT))),
     ],
   });
   await apollo.start();
+  // The door and the context both need the caller: verified once per request.
+  const callers = new WeakMap<IncomingMessage, Promise<SubgraphCaller>>();
+  const callerOf = (req: IncomingMessage): Promise<SubgraphCaller> => {
+    let caller = callers.get(req);
+    if (!caller) {
+      caller = identifySubgraphCaller(authenticator, req.headers);
+      callers.set(req, caller);
+    }
+    return caller;
+  };
   const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
-    const principal = await authenticator.authenticate(req.headers.authorization);
+    const { principal, internal } = await callerOf(req);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-    return def.context({ principal, requestId, logger: logger.child({ requestId }) }, app);
+    return def.context({ principal, internal, requestId, logger: logger.child({ requestId }) }, app);
+  };
+  const admit = async (req: IncomingMessage, query: unknown) => {
+    try {
+      return checkSubgraphRequest(schema, limits, await callerOf(req), query);
+    } catch (error) {
+      if (error instanceof AppError) return { status: 401, error };
+      throw error;
+    }
   };
   httpServer.on(
     'request',
     createRequestHandler<Ctx>({
       apollo,
       context: contextFor,
+      admit,
       metrics,
+      metricsToken: config.env.METRICS_TOKEN,
       logger,
       ready: async () => {
         await db.dataSource.query('SELECT 1');
@@ -178,7 +206,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   const port = await listen(
     httpServer,
     options.port ?? config.servicePort(def.name),
-    options.host ?? config.env.HOST,
+    options.host ?? config.env.SUBGRAPH_HOST,
   );
   const url = `http://127.0.0.1:${port}/graphql`;
   if (options.port === 0 || options.peers) peers.set(def.name, url);

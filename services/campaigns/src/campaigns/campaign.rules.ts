@@ -1,7 +1,7 @@
 import type { CampaignRule, FirstOrderScope } from '../rules/earn.rules';
 import { describeRate, DEFAULT_RATE, formatMultiplier, formatYuan } from '../rules/earn.rules';
 import type { CampaignRow } from './campaign.entity';
-import { BadInputError, parseDuration } from '@loyalty/platform';
+import { BadInputError, checkDateWithin, parseDuration } from '@loyalty/platform';
 
 const list = (csv: string | null): string[] | null => (csv ? csv.split(',').filter(Boolean) : null);
 const numbers = (csv: string | null): number[] | null => list(csv)?.map(Number) ?? null;
@@ -154,4 +154,13 @@ export function multiplierToPct(multiplier: number | null | undefined): number |
     throw new BadInputError('multiplier must be between 1 and 100 with at most two decimals', 'multiplier');
   }
   return pct;
+}
+
+/** A campaign's window: both ends in the years 2000 to 2100, the end after the start. */
+export function checkCampaignWindow(startsAt: Date, endsAt: Date | null | undefined): void {
+  checkDateWithin(startsAt, 'startsAt');
+  if (endsAt === null || endsAt === undefined) return;
+  checkDateWithin(endsAt, 'endsAt');
+  if (endsAt.getTime() <= startsAt.getTime())
+    throw new BadInputError('endsAt must be after startsAt', 'endsAt');
 }

@@ -3,6 +3,8 @@ import { In, IsNull, LessThanOrEqual, MoreThan, type EntityManager } from 'typeo
 import {
   alignToKeys,
   BadInputError,
+  checkDateWithin,
+  checkText,
   forUpdate,
   isMysql,
   NotFoundError,
@@ -12,6 +14,7 @@ import type { MembersClient } from '../peers/members.client';
 import { isValidTimeZone } from '../rules/local-time.rules';
 import { CampaignRow, CampaignUsageRow } from './campaign.entity';
 import {
+  checkCampaignWindow,
   checkValidity,
   intList,
   MAX_SIGNUP_BONUS,
@@ -28,11 +31,8 @@ export class CampaignService {
   ) {}
 
   async create(input: CreateCampaignInput): Promise<CampaignRow> {
-    const name = input.name.trim();
-    if (!name || name.length > 100) throw new BadInputError('name must be 1 to 100 characters', 'name');
-    if (input.endsAt && input.endsAt.getTime() <= input.startsAt.getTime()) {
-      throw new BadInputError('endsAt must be after startsAt', 'endsAt');
-    }
+    const name = checkText(input.name, 'name', 100);
+    checkCampaignWindow(input.startsAt, input.endsAt);
     const multiplierPct = multiplierToPct(input.multiplier);
     const bonusPoints = positiveInt(input.bonusPoints, 'bonusPoints', 1_000_000);
     const signUpBonus = positiveInt(input.signUpBonus, 'signUpBonus', MAX_SIGNUP_BONUS);
@@ -109,11 +109,10 @@ export class CampaignService {
       if (!row) throw new NotFoundError('Campaign', id);
       const now = new Date();
       if (input.name !== null && input.name !== undefined) {
-        const name = input.name.trim();
-        if (!name || name.length > 100) throw new BadInputError('name must be 1 to 100 characters', 'name');
-        row.name = name;
+        row.name = checkText(input.name, 'name', 100);
       }
       if (input.endsAt) {
+        checkDateWithin(input.endsAt, 'endsAt');
         if (input.endsAt.getTime() < now.getTime())
           throw new BadInputError('endsAt must not be in the past', 'endsAt');
         if (input.endsAt.getTime() <= row.startsAt.getTime())

@@ -1,4 +1,4 @@
-import { BadInputError, requestHash } from '@loyalty/platform';
+import { BadInputError, checkDateWithin, checkText, requestHash } from '@loyalty/platform';
 import type { EvaluatedAward } from '../rules/earn.rules';
 import type { PurchaseInput, RefundInput } from './purchase.input';
 
@@ -25,6 +25,28 @@ export interface NormalizedPurchase {
 
 /** How far in the future a purchase time may be (clock skew between merchant and platform). */
 const FUTURE_SKEW_MS = 5 * 60_000;
+
+/** What a partner may report (PURCHASE_AMOUNT_MAX, PURCHASE_BACKDATING_LIMIT). */
+export interface PurchaseLimits {
+  /** Largest purchase or line amount in minor units. */
+  amountMax: number;
+  /** Oldest `occurredAt` accepted, as a distance from now. */
+  backdatingMs: number;
+}
+
+/** Defaults of the settings, for callers that bring none (tests of the rules). */
+export const DEFAULT_PURCHASE_LIMITS: PurchaseLimits = {
+  amountMax: 10_000_000,
+  backdatingMs: 30 * 86_400_000,
+};
+
+/** A whole number of minor units from 1 to the limit. */
+function checkAmount(value: number, field: string, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new BadInputError(`${field} must be a whole number of minor units (fen) from 1 to ${max}`, field);
+  }
+  return value;
+}
 const MAX_ITEMS = 500;
 /**
  * A merchant's own order or refund id: 1 to 64 visible characters (any script; no spaces or
@@ -60,35 +82,32 @@ export function checkId(value: string, field: string): string {
 }
 
 /** Validates a purchase before anything is read or written (BAD_USER_INPUT, nothing changed). */
-export function normalizePurchase(input: PurchaseInput, now = new Date()): NormalizedPurchase {
+export function normalizePurchase(
+  input: PurchaseInput,
+  now = new Date(),
+  limits: PurchaseLimits = DEFAULT_PURCHASE_LIMITS,
+): NormalizedPurchase {
   const merchantId = checkId(input.merchantId, 'merchantId');
   const memberId = checkId(input.memberId, 'memberId');
   const orderId = checkKey(input.orderId, 'orderId');
-  if (!Number.isInteger(input.amount) || input.amount < 1) {
-    throw new BadInputError('amount must be a positive whole number of minor units (fen)', 'amount');
-  }
+  checkAmount(input.amount, 'amount', limits.amountMax);
   const currency = (input.currency ?? 'CNY').trim().toUpperCase();
   if (currency !== 'CNY') throw new BadInputError('currency must be CNY (amounts in fen)', 'currency');
   const occurredAt = input.occurredAt ?? null;
-  if (
-    occurredAt &&
-    (Number.isNaN(occurredAt.getTime()) || occurredAt.getTime() > now.getTime() + FUTURE_SKEW_MS)
-  ) {
-    throw new BadInputError('occurredAt must not be in the future', 'occurredAt');
+  if (occurredAt) {
+    checkDateWithin(
+      occurredAt,
+      'occurredAt',
+      { from: new Date(now.getTime() - limits.backdatingMs), to: new Date(now.getTime() + FUTURE_SKEW_MS) },
+      'occurredAt must not be in the future, nor older than the backdating limit',
+    );
   }
   const rawItems = input.items ?? [];
   if (rawItems.length > MAX_ITEMS) throw new BadInputError(`at most ${MAX_ITEMS} items`, 'items');
   const items = rawItems.map((item, i): NormalizedItem => {
     const field = `items.${i}`;
-    const sku = item.sku.trim();
-    if (!sku || sku.length > 64)
-      throw new BadInputError(`${field}.sku must be 1 to 64 characters`, `${field}.sku`);
-    if (!Number.isInteger(item.amount) || item.amount < 1) {
-      throw new BadInputError(
-        `${field}.amount must be a positive whole number of minor units`,
-        `${field}.amount`,
-      );
-    }
+    const sku = checkText(item.sku, `${field}.sku`, 64);
+    checkAmount(item.amount, `${field}.amount`, limits.amountMax);
     const quantity = item.quantity ?? 1;
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > 100_000) {
       throw new BadInputError(
@@ -96,9 +115,7 @@ export function normalizePurchase(input: PurchaseInput, now = new Date()): Norma
         `${field}.quantity`,
       );
     }
-    const category = item.category?.trim() || null;
-    if (category && category.length > 40)
-      throw new BadInputError(`${field}.category must be at most 40 characters`, `${field}.category`);
+    const category = item.category?.trim() ? checkText(item.category, `${field}.category`, 40) : null;
     return { sku, category, amount: item.amount, quantity, green: item.green ?? false };
   });
   const itemsTotal = items.reduce((s, i) => s + i.amount, 0);
@@ -139,14 +156,15 @@ export interface NormalizedRefund {
   hash: string;
 }
 
-export function normalizeRefund(input: RefundInput): NormalizedRefund {
+export function normalizeRefund(
+  input: RefundInput,
+  limits: PurchaseLimits = DEFAULT_PURCHASE_LIMITS,
+): NormalizedRefund {
   const merchantId = checkId(input.merchantId, 'merchantId');
   const orderId = checkKey(input.orderId, 'orderId');
   const refundId = checkKey(input.refundId, 'refundId');
   const requested = input.amount ?? null;
-  if (requested !== null && (!Number.isInteger(requested) || requested < 1)) {
-    throw new BadInputError('amount must be a positive whole number of minor units (fen)', 'amount');
-  }
+  if (requested !== null) checkAmount(requested, 'amount', limits.amountMax);
   const hash = requestHash('refundPurchase', { orderId, amount: requested });
   return { merchantId, orderId, refundId, requested, hash };
 }

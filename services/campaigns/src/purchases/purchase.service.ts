@@ -20,7 +20,12 @@ import { expiryOf, type TermsService } from '../terms/terms.service';
 import type { PurchaseInput } from './purchase.input';
 import { AwardRow, MemberActivityRow, PurchaseRow } from './purchase.entity';
 import type { AwardView, PurchaseQueries, PurchaseResultView } from './purchase.queries';
-import { normalizePurchase, purchaseKey, type NormalizedPurchase } from './purchase.rules';
+import {
+  normalizePurchase,
+  purchaseKey,
+  type NormalizedPurchase,
+  type PurchaseLimits,
+} from './purchase.rules';
 
 /** R8: a member's net spend (after refunds) in a campaign's window at the merchants it covers. */
 async function spendInWindow(manager: EntityManager, c: CampaignRow, memberId: string): Promise<number> {
@@ -49,6 +54,7 @@ export class PurchaseService {
     private readonly poster: LedgerPoster,
     private readonly terms: TermsService,
     private readonly queries: PurchaseQueries,
+    private readonly limits: PurchaseLimits,
   ) {}
 
   private get mysql() {
@@ -100,7 +106,7 @@ export class PurchaseService {
   /** R9: what a purchase would earn now, nothing written. */
   async preview(input: PurchaseInput): Promise<AwardView[]> {
     const now = new Date();
-    const p = normalizePurchase(input, now);
+    const p = normalizePurchase(input, now, this.limits);
     const { member, merchant } = await this.facts(p);
     const validity = await this.terms.validityAt(now);
     const occurredAt = p.occurredAt ?? now;
@@ -130,7 +136,7 @@ export class PurchaseService {
 
   async record(input: PurchaseInput): Promise<PurchaseResultView> {
     const now = new Date();
-    const p = normalizePurchase(input, now);
+    const p = normalizePurchase(input, now, this.limits);
     const existing = await this.queries.findByOrder(p.merchantId, p.orderId);
     if (existing) return this.replay(existing, p.hash);
     const { member, merchant } = await this.facts(p);

@@ -14,7 +14,7 @@ import { cumulativeReversal, formatYuan } from '../rules/earn.rules';
 import type { RefundInput } from './purchase.input';
 import { AwardRow, PurchaseRow, RefundRow, ReversalRow } from './purchase.entity';
 import type { PurchaseQueries, RefundResultView } from './purchase.queries';
-import { normalizeRefund, refundKey } from './purchase.rules';
+import { normalizeRefund, refundKey, type PurchaseLimits } from './purchase.rules';
 
 /**
  * R7: refunds take back points in proportion to the refunded amount, idempotent by refundId.
@@ -26,11 +26,12 @@ export class RefundService {
     private readonly transactor: Transactor,
     private readonly poster: LedgerPoster,
     private readonly queries: PurchaseQueries,
+    private readonly limits: PurchaseLimits,
   ) {}
 
   /** Takes back points in proportion to the refunded amount; idempotent by refundId. */
   async refund(input: RefundInput): Promise<RefundResultView> {
-    const { merchantId, orderId, refundId, requested, hash } = normalizeRefund(input);
+    const { merchantId, orderId, refundId, requested, hash } = normalizeRefund(input, this.limits);
     const existing = await this.transactor.read((m) => m.findOneBy(RefundRow, { merchantId, refundId }));
     if (existing) return this.refundReplay(existing, hash);
     const purchase = await this.queries.findByOrder(merchantId, orderId);

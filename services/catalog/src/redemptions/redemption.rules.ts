@@ -1,4 +1,4 @@
-import { BadInputError, type PointKind } from '@loyalty/platform';
+import { BadInputError, checkText, type PointKind } from '@loyalty/platform';
 import type { HoldRequest } from '../peers/ledger.client';
 import type { Quote } from '../rewards/pricing.rules';
 import type { RewardRow } from '../rewards/reward.entity';
@@ -37,9 +37,7 @@ export function idempotencyKeyText(value: string): string {
 
 /** A cancellation reason or fulfilment note: 1 to 500 characters, trimmed. */
 export function reasonText(value: string): string {
-  const t = value.trim();
-  if (!t || t.length > 500) throw new BadInputError('reason must be 1 to 500 characters', 'reason');
-  return t;
+  return checkText(value, 'reason', 500, { multiline: true });
 }
 
 /** The saga's steps that call the ledger, each with its own idempotency key. */

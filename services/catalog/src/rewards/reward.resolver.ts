@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '@loyalty/platform';
 import type { CatalogContext } from '../context';
-import { assertCanListInactive } from '../policy';
+import { assertCanListInactive, canSeeReward } from '../policy';
 import { Merchant } from '../merchants/merchant.type';
 import type { PriceRuleRow } from './price-rule.entity';
 import { activePointsPrice } from './pricing.rules';
@@ -46,7 +46,8 @@ export class RewardResolver {
 
   @Query(() => Reward, { nullable: true })
   async reward(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext): Promise<RewardRow | null> {
-    return ctx.loaders.reward.load(id);
+    const row = await ctx.loaders.reward.load(id);
+    return row && (await canSeeReward(ctx, row)) ? row : null;
   }
 
   @Mutation(() => Reward, { description: 'A partner for its own merchant, or the operator.' })

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
-import { BadInputError, NotFoundError, PointKind, type Principal, type Transactor } from '@loyalty/platform';
+import {
+  BadInputError,
+  checkText,
+  NotFoundError,
+  PointKind,
+  type Principal,
+  type Transactor,
+} from '@loyalty/platform';
 import type { MembersClient } from '../peers/members.client';
 import { assertCanManageReward, rewardOwnerFor } from '../policy';
 import { isTier } from './eligibility.rules';
@@ -13,11 +20,9 @@ import type { RewardQueries } from './reward.queries';
 
 const MAX_AUDIENCE = 1000;
 
-function text(value: string, field: string, max: number): string {
-  const t = value.trim();
-  if (!t || t.length > max) throw new BadInputError(`${field} must be 1 to ${max} characters`, field);
-  return t;
-}
+/** Names are one line; terms may run over several. */
+const text = (value: string, field: string, max: number): string =>
+  checkText(value, field, max, { multiline: field === 'terms' });
 
 function optionalCount(value: number | null | undefined, field: string): number | null {
   if (value === null || value === undefined) return null;

@@ -1,9 +1,10 @@
 import type { MembersContext } from '../context';
-import { authorizeMemberReference } from '../policy';
 import type { MemberRow } from './member.entity';
 
-/** Other subgraphs' `Member` references, batched through the request's DataLoader. */
+/**
+ * Other subgraphs' `Member` references, batched through the request's DataLoader; who may read
+ * which member is `membersEntityPolicy`'s (applied to every reference).
+ */
 export function resolveMemberReference(ref: { id: string }, ctx: MembersContext): Promise<MemberRow | null> {
-  authorizeMemberReference(ctx.principal);
   return ctx.loaders.member.load(String(ref.id));
 }

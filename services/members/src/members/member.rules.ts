@@ -1,4 +1,4 @@
-import { BadInputError } from '@loyalty/platform';
+import { BadInputError, checkText } from '@loyalty/platform';
 import { PHONE_MESSAGE, PHONE_PATTERN, type RegisterMemberInput } from './member.input';
 
 /** Normalises what people type: spaces and dashes in phones, case in emails. */
@@ -19,8 +19,7 @@ export interface Registration {
 /** Validates and normalises a sign-up (pure); throws BAD_USER_INPUT naming the field. */
 export function normalizeRegistration(input: RegisterMemberInput): Registration {
   const { phone, email } = normalizeContact(input);
-  const displayName = input.displayName.trim();
-  if (!displayName) throw new BadInputError('displayName must not be blank', 'displayName');
+  const displayName = checkText(input.displayName, 'displayName', 50);
   if (phone && !PHONE_PATTERN.test(phone)) throw new BadInputError(PHONE_MESSAGE, 'phone');
   if (!phone && !email) throw new BadInputError('A phone number or an email address is required', 'phone');
   const referralCode = input.referralCode?.trim().toUpperCase() || null;

@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import {
   alignToKeys,
   BadInputError,
+  checkText,
   NotFoundError,
   type TokenService,
   type Transactor,
@@ -17,8 +18,7 @@ export class MerchantService {
   ) {}
 
   async create(input: CreateMerchantInput): Promise<MerchantRow> {
-    const name = input.name.trim();
-    if (!name) throw new BadInputError('name must not be blank', 'name');
+    const name = checkText(input.name, 'name', 100);
     return this.transactor.run(async ({ manager }) => {
       const row = manager.create(MerchantRow, {
         id: randomUUID(),

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { BadInputError, NotFoundError, Topics, type Principal, type Transactor } from '@loyalty/platform';
+import {
+  checkpointDatabase,
+  checkText,
+  NotFoundError,
+  type Database,
+  Topics,
+  type Principal,
+  type Transactor,
+} from '@loyalty/platform';
 import { ConsentRow, PROGRAMME_TERMS_VERSION } from '../consents/consent.entity';
 import { MemberRow } from '../members/member.entity';
 import { PrivacyRequestRow } from './privacy-request.entity';
@@ -15,7 +23,10 @@ const actor = (p: Principal) => (p.role === 'member' ? 'self' : `${p.role}:${p.s
  * pass the principal the policy allowed (`privacySubject`); it is recorded as who acted.
  */
 export class PrivacyService {
-  constructor(private readonly transactor: Transactor) {}
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly db: Database,
+  ) {}
 
   async export(memberId: string, p: Principal): Promise<PersonalDataExport> {
     return this.transactor.run(async ({ manager }) => {
@@ -49,9 +60,8 @@ export class PrivacyService {
    * purchases and redemptions keep a complete trail without personal data.
    */
   async erase(memberId: string, reason: string, p: Principal): Promise<MemberRow> {
-    const why = reason.trim();
-    if (!why || why.length > 500) throw new BadInputError('reason must be 1 to 500 characters', 'reason');
-    return this.transactor.run(async ({ manager, publish }) => {
+    const why = checkText(reason, 'reason', 500, { multiline: true });
+    const erased = await this.transactor.run(async ({ manager, publish }) => {
       const member = await manager.findOneBy(MemberRow, { id: memberId });
       if (!member) throw new NotFoundError('Member', memberId);
       if (member.erasedAt) return member; // erasing twice is the same as once
@@ -76,6 +86,9 @@ export class PrivacyService {
       });
       return { ...member, displayName: ERASED_NAME, phone: null, email: null, erasedAt: now };
     });
+    // The old name and contact data must leave the disk, not linger in the write-ahead log.
+    await checkpointDatabase(this.db);
+    return erased;
   }
 
   /** Records a consent change as a new row; earlier rows stay as evidence. */

@@ -13,6 +13,12 @@ export const TIER_THRESHOLDS: Record<Tier, number> = {
   PLATINUM: 5_000_000, // 50,000 yuan: the "high-net-worth" members of the seeds
 };
 
+/**
+ * Largest spend shown (GraphQL `Int` is 32-bit): the sum itself is taken by the database in 64
+ * bits and the tier decided on it; only what is displayed saturates, long past PLATINUM.
+ */
+export const MAX_SHOWN_SPEND = 2 ** 31 - 1;
+
 /** Where a member stands: their tier and what the next one takes. */
 export interface TierStanding {
   tier: Tier;
@@ -31,7 +37,7 @@ export function standingFor(rollingSpend: number): TierStanding {
   const next = TIERS[index + 1] ?? null;
   return {
     tier: TIERS[index],
-    rollingSpend: spend,
+    rollingSpend: Math.min(spend, MAX_SHOWN_SPEND),
     nextTier: next,
     spendToNextTier: next ? TIER_THRESHOLDS[next] - spend : null,
   };
