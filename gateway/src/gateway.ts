@@ -21,6 +21,8 @@ import {
 } from '@loyalty/platform';
 import { AuthForwardingDataSource } from './auth-forwarding-data-source';
 import type { GatewayContext } from './context';
+import { loadGatewayConfig } from './config';
+import { withCors } from './http/cors';
 import { createArmor } from './limits';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
@@ -96,6 +98,7 @@ function requestContext(tokens: TokenService) {
       authorization,
       principal: tokens.fromHeader(authorization),
       requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+      clientAddress: req.socket.remoteAddress,
     };
   };
 }
@@ -152,13 +155,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   await apollo.start();
   httpServer.on(
     'request',
-    createRequestHandler<GatewayContext>({
-      apollo,
-      context: requestContext(tokens),
-      metrics,
-      logger,
-      ready: () => subgraphsReady(peers),
-    }),
+    withCors(
+      loadGatewayConfig(config).cors,
+      createRequestHandler<GatewayContext>({
+        apollo,
+        context: requestContext(tokens),
+        metrics,
+        logger,
+        ready: () => subgraphsReady(peers),
+      }),
+    ),
   );
   const realtime = await startRealtime({
     httpServer,

@@ -30,6 +30,7 @@ function prng(seed: number) {
 const members: MembersClient = {
   tiers: async (ids) => ids.map((id) => ({ id, tier: 'REGULAR' })),
   merchantExists: async () => true,
+  consumeMemberCode: async () => true,
 };
 
 /**

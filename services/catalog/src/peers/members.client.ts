@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { ServiceClient } from '@loyalty/platform';
-import { MemberTiersDocument, MerchantExistsDocument } from './members.generated';
+import { ConsumeMemberCodeDocument, MemberTiersDocument, MerchantExistsDocument } from './members.generated';
 
 export interface MemberInfo {
   id: string;
@@ -12,6 +12,12 @@ export interface MembersClient {
   /** One call for any number of ids; null for unknown members. */
   tiers(ids: readonly string[]): Promise<(MemberInfo | null)[]>;
   merchantExists(id: string): Promise<boolean>;
+  /**
+   * Consumes `memberId`'s one-time consent code for `usedFor` (atomic: once, even under
+   * concurrent redemptions; a replay with the same `usedFor` is true again). False for a code
+   * that is wrong, expired, used, or another member's.
+   */
+  consumeMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean>;
 }
 
 /** Batches lookups into one internal request: the members subgraph's entity resolver. */
@@ -29,6 +35,11 @@ export class RemoteMembersClient implements MembersClient {
   async merchantExists(id: string): Promise<boolean> {
     const data = await this.client.execute(MerchantExistsDocument, { id });
     return data.merchant !== null;
+  }
+
+  async consumeMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean> {
+    const data = await this.client.execute(ConsumeMemberCodeDocument, { code, memberId, usedFor });
+    return data.consumeMemberCode;
   }
 }
 

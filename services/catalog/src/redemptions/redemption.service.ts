@@ -19,6 +19,7 @@ import {
   actorOf,
   assertCanReadRedemption,
   assertCanRedeem,
+  memberCodeToConsume,
   redeemingFor,
   requireFulfiller,
   requireRedeemer,
@@ -74,6 +75,7 @@ export class RedemptionService {
     const quantity = redeemQuantity(input.quantity);
     const memberId = redeemingFor(p, input.memberId);
     if (!memberId) throw new BadInputError('memberId is required when redeeming for a member', 'memberId');
+    const memberCode = memberCodeToConsume(p, input.memberCode);
     const requestedBy = actorOf(p);
     const request = { rewardId: input.rewardId, memberId, quantity, pointKind: input.pointKind ?? null };
     // Independent reads in parallel (the member's tier is a call to the members subgraph).
@@ -94,6 +96,9 @@ export class RedemptionService {
       : false;
     const why = ineligibility(reward, { tier: member.tier, chosen });
     if (why) throw new ForbiddenError(describeIneligibility(why, reward));
+    // Last check before anything is written: the member's consent is spent only on a
+    // redemption that may go ahead.
+    if (memberCode) await this.consumeConsent(memberCode, memberId, requestedBy, key);
 
     let row: RedemptionRow;
     try {
@@ -108,6 +113,17 @@ export class RedemptionService {
       return this.replay(first, request, requestedBy);
     }
     return this.advance(row, requestedBy);
+  }
+
+  /**
+   * Spends the member's one-time code on this request (members consumes it atomically; a retry of
+   * the same request, same caller and key, is let through again). FORBIDDEN otherwise.
+   */
+  private async consumeConsent(code: string, memberId: string, requestedBy: string, key: string): Promise<void> {
+    const usedFor = `catalog:redeem:${requestedBy}:${key}`;
+    if (!(await this.members.consumeMemberCode(code, memberId, usedFor))) {
+      throw new ForbiddenError("The member code is wrong, expired, already used or another member's");
+    }
   }
 
   /** Step 1, one transaction: limits, stock, the PENDING row and its first transition. */
