@@ -34,7 +34,11 @@ const schema = z
   })
   .superRefine((s, ctx) => {
     if (s.SIGN_IN_SENDER === 'http' && !s.SIGN_IN_SENDER_URL) {
-      ctx.addIssue({ code: 'custom', path: ['SIGN_IN_SENDER_URL'], message: 'required when SIGN_IN_SENDER=http' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIGN_IN_SENDER_URL'],
+        message: 'required when SIGN_IN_SENDER=http',
+      });
     }
   });
 

@@ -21,7 +21,8 @@ export class RedeemInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "A partner redeeming for a member gives the code that the member's app shows (issueMemberCode).",
+    description:
+      "A partner redeeming for a member gives the code that the member's app shows (issueMemberCode).",
   })
   @MaxLength(64)
   memberCode?: string | null;

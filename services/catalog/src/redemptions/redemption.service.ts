@@ -119,7 +119,12 @@ export class RedemptionService {
    * Spends the member's one-time code on this request (members consumes it atomically; a retry of
    * the same request, same caller and key, is let through again). FORBIDDEN otherwise.
    */
-  private async consumeConsent(code: string, memberId: string, requestedBy: string, key: string): Promise<void> {
+  private async consumeConsent(
+    code: string,
+    memberId: string,
+    requestedBy: string,
+    key: string,
+  ): Promise<void> {
     const usedFor = `catalog:redeem:${requestedBy}:${key}`;
     if (!(await this.members.consumeMemberCode(code, memberId, usedFor))) {
       throw new ForbiddenError("The member code is wrong, expired, already used or another member's");

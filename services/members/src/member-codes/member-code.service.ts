@@ -3,7 +3,12 @@ import type { Transactor } from '@loyalty/platform';
 import type { Clock } from '../sessions/clock';
 import { sha256 } from '../sign-in/sign-in.rules';
 import { MemberCodeRow } from './member-code.entity';
-import { isMemberCode, MEMBER_CODE_DIGITS, MEMBER_CODE_TTL_MS, normalizeMemberCode } from './member-code.rules';
+import {
+  isMemberCode,
+  MEMBER_CODE_DIGITS,
+  MEMBER_CODE_TTL_MS,
+  normalizeMemberCode,
+} from './member-code.rules';
 
 /** What `issueMemberCode` answers (the `MemberCode` type). */
 export interface IssuedMemberCode {

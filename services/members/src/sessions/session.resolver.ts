@@ -9,7 +9,10 @@ import { Session } from './session.type';
 @Resolver(() => Session)
 export class SessionResolver {
   @Mutation(() => Session)
-  async refreshSession(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: MembersContext): Promise<Session> {
+  async refreshSession(
+    @Arg('refreshToken') refreshToken: string,
+    @Ctx() ctx: MembersContext,
+  ): Promise<Session> {
     const grant = await ctx.app.sessions.refresh(refreshToken);
     ctx.memberGrants.set(grant.memberId, grant.accessToken);
     return grant;

@@ -77,7 +77,8 @@ export class SessionService {
       const row = await manager.findOneBy(RefreshTokenRow, { tokenHash });
       if (!row) return { ok: false, reason: 'Unknown refresh token' };
       const session = await manager.findOneBy(SessionRow, { id: row.sessionId });
-      if (!session || session.revokedAt) return { ok: false, reason: 'This session has ended; sign in again' };
+      if (!session || session.revokedAt)
+        return { ok: false, reason: 'This session has ended; sign in again' };
       if (row.retiredAt) return this.revokeForReuse(manager, session.id, now);
       if (row.expiresAt.getTime() <= now.getTime()) {
         return { ok: false, reason: 'The refresh token has expired; sign in again' };

@@ -6,11 +6,15 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import { LimitReachedError } from '@loyalty/platform';
+import { MAX_SIGN_IN_TRIES } from './sign-in.rules';
 
 export interface SignInLimits {
   /** Code requests per phone/email per window (0: unlimited). */
   perContact: number;
-  /** Code requests and sign-in tries per client address per window (0: unlimited). */
+  /**
+   * Code requests per client address per window (0: unlimited); sign-in tries get five per
+   * code (each challenge's own limit).
+   */
   perClient: number;
   windowSeconds: number;
 }
@@ -24,6 +28,7 @@ export interface SignInLimits {
 export class SignInLimiter {
   private readonly contact: RateLimiterAbstract | null;
   private readonly client: RateLimiterAbstract | null;
+  private readonly tries: RateLimiterAbstract | null;
 
   constructor(limits: SignInLimits, store: { redis: Redis; prefix: string } | null) {
     const make = (name: string, points: number): RateLimiterAbstract | null => {
@@ -39,17 +44,22 @@ export class SignInLimiter {
     };
     this.contact = make('contact', limits.perContact);
     this.client = make('client', limits.perClient);
+    this.tries = make('tries', limits.perClient * MAX_SIGN_IN_TRIES);
   }
 
   /** One code request for `contactKey` from `clientKey`; LIMIT_REACHED beyond either budget. */
   async requestCode(contactKey: string, clientKey: string): Promise<void> {
-    await take(this.client, `code:${clientKey}`, 'Too many sign-in requests from this client; try again later');
-    await take(this.contact, contactKey, 'Too many sign-in codes requested for this contact; try again later');
+    await take(this.client, clientKey, 'Too many sign-in requests from this client; try again later');
+    await take(
+      this.contact,
+      contactKey,
+      'Too many sign-in codes requested for this contact; try again later',
+    );
   }
 
   /** One sign-in try from `clientKey` (each challenge has its own five tries besides). */
   async signInTry(clientKey: string): Promise<void> {
-    await take(this.client, `try:${clientKey}`, 'Too many sign-in attempts from this client; try again later');
+    await take(this.tries, clientKey, 'Too many sign-in attempts from this client; try again later');
   }
 }
 

@@ -15,10 +15,16 @@ export interface SignInContact {
 }
 
 /** Validates `requestSignInCode`'s arguments (pure); throws BAD_USER_INPUT. */
-export function signInContact(phone: string | null | undefined, email: string | null | undefined): SignInContact {
+export function signInContact(
+  phone: string | null | undefined,
+  email: string | null | undefined,
+): SignInContact {
   const normal = normalizeContact({ phone, email });
   if (Boolean(normal.phone) === Boolean(normal.email)) {
-    throw new BadInputError('Give either a phone number or an email address', normal.phone ? 'email' : 'phone');
+    throw new BadInputError(
+      'Give either a phone number or an email address',
+      normal.phone ? 'email' : 'phone',
+    );
   }
   if (normal.phone) {
     if (!PHONE_PATTERN.test(normal.phone)) throw new BadInputError(PHONE_MESSAGE, 'phone');
