@@ -1,6 +1,7 @@
 import type { MembersApp } from '@loyalty/members';
 import { testConfig } from '@loyalty/testing';
 import { useGraph } from '../support/graph';
+import { Collector, wsClient } from '../realtime/support/realtime';
 import { clientAt, codeOf } from './support/http';
 
 const REQUEST = `mutation($phone: String, $email: String) {
@@ -13,7 +14,7 @@ const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { acce
 const SIGN_OUT = 'mutation($t: String!) { signOut(refreshToken: $t) }';
 
 describe('member sessions through the gateway', () => {
-  const { gql, graph } = useGraph(
+  const { gql, graph, tokens } = useGraph(
     testConfig({ SIGN_IN_LIMIT_PER_CONTACT: '3', SIGN_IN_LIMIT_PER_CLIENT: '6', ACCESS_TOKEN_TTL: 'PT10M' }),
   );
   const members = () => graph().services.members!;
@@ -61,6 +62,32 @@ describe('member sessions through the gateway', () => {
     // The stored form of a refresh token is its hash, never the token.
     const stored = await members().runtime.db.dataSource.query('SELECT tokenHash FROM member_refresh_tokens');
     expect(stored.map((r: { tokenHash: string }) => r.tokenHash)).not.toContain(session.refreshToken);
+  });
+
+  it("a session's access token works over WebSocket (graphql-ws) as well", async () => {
+    const call = client();
+    const { id, phone } = await register();
+    const challenge = (await call(REQUEST, { phone })).data!.requestSignInCode;
+    const session = (await call(SIGN_IN, { id: challenge.id, code: challenge.devCode })).data!.signIn;
+    const { client: ws } = wsClient(graph().url.replace(/^http/, 'ws'), session.accessToken);
+    try {
+      const changes = new Collector<{ balanceChanged: { delta: number } }>(
+        ws,
+        // afterSequence 0 replays what happened before the subscription was registered too.
+        'subscription { balanceChanged(afterSequence: 0) { delta } }',
+      );
+      await gql(
+        'mutation($i: AdjustPointsInput!) { adjustPoints(input: $i) { id } }',
+        { i: { memberId: id, kind: 'REGULAR', points: 7, reason: 'Welcome', idempotencyKey: `ws-${id}` } },
+        tokens.admin(),
+      );
+      const [first] = await changes.waitFor(1);
+      expect(first.balanceChanged.delta).toBe(7);
+      expect(changes.errors).toEqual([]);
+      changes.dispose();
+    } finally {
+      await ws.dispose();
+    }
   });
 
   it('refuses a wrong, used or expired code with UNAUTHENTICATED and opens no session', async () => {

@@ -37,8 +37,13 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
     handle: (event, uow) => tiers.onPurchaseEvent(event, uow),
   });
   const clock = new Clock();
-  // Rate-limit counters are shared by every replica through Redis when the platform has one.
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
+  // Rate-limit counters are shared by every replica through Redis when the platform has one. No
+  // offline queue: while Redis is unreachable a command fails at once and the limiter's in-memory
+  // insurance answers, instead of sign-ins waiting for a reconnect.
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    : null;
+  redis?.on('error', (err) => runtime.logger.warn({ err }, 'sign-in rate-limit store unavailable'));
   const limiter = new SignInLimiter(config.signInLimits, redis && { redis, prefix: config.redisPrefix });
   const sessions = new SessionService(runtime.transactor, runtime.tokens, clock, config);
   const signIn = new SignInService(
