@@ -86,6 +86,27 @@ describe('member codes: consent at the till', () => {
     expect(await h.balance(m)).toBe(40);
   });
 
+  it('a redemption refused after all (out of stock, not enough points) gives the code back', async () => {
+    const soldOut = await h.reward({
+      name: 'Rare leaf',
+      kind: 'GOODS',
+      pointsPrice: 10,
+      stock: 0,
+      merchantId: shop,
+    });
+    const dear = await h.reward({ name: 'Tea set', kind: 'GOODS', pointsPrice: 500, merchantId: shop });
+    const r = await h.reward({ name: 'Black tea', kind: 'GOODS', pointsPrice: 10, merchantId: shop });
+    const m = await h.member('Unlucky');
+    await h.give(m, 20);
+    const code = await issue(m);
+    expect(codeOf(await partnerRedeems(soldOut, m, code))).toBe('OUT_OF_STOCK');
+    expect(codeOf(await partnerRedeems(dear, m, code))).toBe('INSUFFICIENT_POINTS');
+    const ok = await partnerRedeems(r, m, code);
+    expect(ok.data!.redeemReward.status).toBe('CONFIRMED');
+    expect(codeOf(await partnerRedeems(r, m, code))).toBe('FORBIDDEN');
+    expect(await h.balance(m)).toBe(10);
+  });
+
   it('a code is consumed once even under concurrent redemptions', async () => {
     const r = await h.reward({ name: 'Pu-erh', kind: 'GOODS', pointsPrice: 10, merchantId: shop });
     const m = await h.member('Raced');

@@ -31,6 +31,7 @@ const members: MembersClient = {
   tiers: async (ids) => ids.map((id) => ({ id, tier: 'REGULAR' })),
   merchantExists: async () => true,
   consumeMemberCode: async () => true,
+  releaseMemberCode: async () => true,
 };
 
 /**

@@ -1,6 +1,11 @@
 import DataLoader from 'dataloader';
 import type { ServiceClient } from '@loyalty/platform';
-import { ConsumeMemberCodeDocument, MemberTiersDocument, MerchantExistsDocument } from './members.generated';
+import {
+  ConsumeMemberCodeDocument,
+  MemberTiersDocument,
+  MerchantExistsDocument,
+  ReleaseMemberCodeDocument,
+} from './members.generated';
 
 export interface MemberInfo {
   id: string;
@@ -18,6 +23,8 @@ export interface MembersClient {
    * that is wrong, expired, used, or another member's.
    */
   consumeMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean>;
+  /** Gives back a code that `usedFor` consumed, when that redemption was refused after all. */
+  releaseMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean>;
 }
 
 /** Batches lookups into one internal request: the members subgraph's entity resolver. */
@@ -40,6 +47,11 @@ export class RemoteMembersClient implements MembersClient {
   async consumeMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean> {
     const data = await this.client.execute(ConsumeMemberCodeDocument, { code, memberId, usedFor });
     return data.consumeMemberCode;
+  }
+
+  async releaseMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean> {
+    const data = await this.client.execute(ReleaseMemberCodeDocument, { code, memberId, usedFor });
+    return data.releaseMemberCode;
   }
 }
 

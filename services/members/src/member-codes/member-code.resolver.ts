@@ -28,4 +28,20 @@ export class MemberCodeResolver {
     requireMemberCodeConsumer(ctx.principal);
     return ctx.app.memberCodes.consume(code, memberId, usedFor);
   }
+
+  @Directive('@inaccessible')
+  @Mutation(() => Boolean, {
+    description:
+      'Internal (services): gives back a code that `usedFor` consumed when that operation was refused after ' +
+      'all; true when given back.',
+  })
+  releaseMemberCode(
+    @Arg('code') code: string,
+    @Arg('memberId', () => ID) memberId: string,
+    @Arg('usedFor') usedFor: string,
+    @Ctx() ctx: MembersContext,
+  ): Promise<boolean> {
+    requireMemberCodeConsumer(ctx.principal);
+    return ctx.app.memberCodes.release(code, memberId, usedFor);
+  }
 }

@@ -72,4 +72,27 @@ export class MemberCodeService {
       return manager.existsBy(MemberCodeRow, { memberId, codeHash, usedFor: purpose });
     });
   }
+
+  /**
+   * Gives back a code that `usedFor` consumed when that operation was refused after all (out of
+   * stock, not enough points): a refused redemption must not cost the member their consent. True
+   * when it was given back; it is valid again until its own expiry.
+   */
+  async release(code: string, memberId: string, usedFor: string): Promise<boolean> {
+    const typed = normalizeMemberCode(code);
+    if (!isMemberCode(typed)) return false;
+    return this.transactor.run(async ({ manager }) => {
+      const released = await manager
+        .createQueryBuilder()
+        .update(MemberCodeRow)
+        .set({ usedAt: null, usedFor: null })
+        .where('memberId = :memberId AND codeHash = :codeHash AND usedFor = :purpose', {
+          memberId,
+          codeHash: sha256(typed),
+          purpose: sha256(usedFor),
+        })
+        .execute();
+      return Boolean(released.affected);
+    });
+  }
 }
