@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import {
   ErrorCode,
@@ -7,6 +8,7 @@ import {
   ServiceUnavailableError,
 } from '@loyalty/platform';
 import type { GatewayContext } from './context';
+import { memberGrantFor, rememberMemberGrants } from './member-grants';
 
 type FetchResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
 
@@ -36,9 +38,12 @@ function publicError(body: unknown): GraphQLError | null {
 /**
  * Sends each subgraph the caller's own `Authorization` header (subgraphs verify the token
  * themselves and authorise the caller, not the gateway) and the gateway's own service token in
- * {@link GATEWAY_AUTHORIZATION_HEADER}, which is what lets the request reach `_entities`.
- * Failures reach the caller as their public code, or SERVICE_UNAVAILABLE: never the subgraph's
- * URL or raw answer.
+ * {@link GATEWAY_AUTHORIZATION_HEADER}, which is what lets the request reach `_entities`. The one
+ * exception to forwarding the caller's header is a member token that a subgraph itself minted for
+ * this operation (an anonymous sign-up or sign-in), used only to read that member
+ * (`member-grants.ts`). The caller's address goes along for per-client rate limits. Failures
+ * reach the caller as their public code, or SERVICE_UNAVAILABLE: never the subgraph's URL or raw
+ * answer.
  */
 export class AuthForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly subgraph: string;
@@ -62,8 +67,22 @@ export class AuthForwardingDataSource extends RemoteGraphQLDataSource<GatewayCon
   }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     request.http?.headers.set(GATEWAY_AUTHORIZATION_HEADER, `Bearer ${await this.vouch()}`);
     if (!('authorization' in context)) return;
-    if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+    const grant = memberGrantFor(request, context as GatewayContext);
+    if (grant) request.http?.headers.set('authorization', `Bearer ${grant}`);
+    else if (context.authorization) request.http?.headers.set('authorization', context.authorization);
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    if (context.clientAddress) request.http?.headers.set('x-forwarded-for', context.clientAddress);
+  }
+
+  override didReceiveResponse({
+    response,
+    context,
+  }: {
+    response: GatewayGraphQLResponse;
+    context: GatewayContext;
+  }): GatewayGraphQLResponse {
+    rememberMemberGrants(response, context);
+    return response;
   }
 
   /** A non-2xx answer: the subgraph's own coded error (a 400 for bad variables), or an outage. */

@@ -7,4 +7,8 @@ export interface GatewayContext {
   /** Verified here too, so a bad token fails fast with UNAUTHENTICATED. */
   principal: Principal | null;
   requestId: string;
+  /** The caller's address, forwarded to subgraphs (`x-forwarded-for`) for per-client limits. */
+  clientAddress?: string;
+  /** Member tokens a subgraph minted for this operation's anonymous caller (`member-grants.ts`). */
+  memberGrants?: Map<string, string>;
 }

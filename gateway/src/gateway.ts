@@ -27,6 +27,8 @@ import {
 } from '@loyalty/platform';
 import { AuthForwardingDataSource } from './auth-forwarding-data-source';
 import type { GatewayContext } from './context';
+import { loadGatewayConfig } from './config';
+import { withCors } from './http/cors';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
 import type { RealtimeLimits } from './subscriptions/limits';
@@ -116,6 +118,7 @@ function requestContext(authenticator: Authenticator) {
       authorization,
       principal: await authenticator.authenticate(authorization),
       requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+      clientAddress: req.socket.remoteAddress,
     };
   };
 }
@@ -179,14 +182,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   await apollo.start();
   httpServer.on(
     'request',
-    createRequestHandler<GatewayContext>({
-      apollo,
-      context: requestContext(authenticator),
-      metrics,
-      metricsToken: config.env.METRICS_TOKEN,
-      logger,
-      ready: () => subgraphsReady(peers),
-    }),
+    withCors(
+      loadGatewayConfig(config).cors,
+      createRequestHandler<GatewayContext>({
+        apollo,
+        context: requestContext(authenticator),
+        metrics,
+        metricsToken: config.env.METRICS_TOKEN,
+        logger,
+        ready: () => subgraphsReady(peers),
+      }),
+    ),
   );
   const realtime = await startRealtime({
     httpServer,

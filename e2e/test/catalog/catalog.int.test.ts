@@ -320,8 +320,10 @@ describe('catalog through the gateway', () => {
       );
       const m = await h.member('Walk-in');
       await h.give(m, 30);
+      // The member's consent at the till: the code their app shows (e2e/test/members/member-codes).
+      const { issueMemberCode } = await h.ok('mutation { issueMemberCode { code } }', {}, h.tokens.member(m));
       const res = await h.redeem(
-        { rewardId: r, memberId: m, idempotencyKey: 'order-778' },
+        { rewardId: r, memberId: m, idempotencyKey: 'order-778', memberCode: issueMemberCode.code },
         h.tokens.partner(dining),
       );
       expect(res.data!.redeemReward).toMatchObject({ status: 'CONFIRMED', member: { id: m } });

@@ -59,6 +59,20 @@ export function redeemingFor(p: Principal, memberId: string | null | undefined):
   return memberId || null;
 }
 
+/**
+ * Consent at the till: a partner redeeming for a member must give the member's one-time code
+ * (FORBIDDEN without one); the operator may redeem without one (its actor is in the trail), and a
+ * member redeeming for themself needs none. Returns the code to consume, or null.
+ */
+export function memberCodeToConsume(p: Principal, memberCode: string | null | undefined): string | null {
+  if (p.role === 'member') return null;
+  const code = memberCode?.trim() || null;
+  if (p.role === 'partner' && !code) {
+    throw new ForbiddenError("A partner redeems for a member only with the code the member's app shows");
+  }
+  return code;
+}
+
 /** A partner redeems only its own merchant's rewards. */
 export function assertCanRedeem(p: Principal, reward: Pick<RewardRow, 'merchantId'>): void {
   if (p.role === 'partner' && reward.merchantId !== p.merchantId) {

@@ -30,6 +30,8 @@ function prng(seed: number) {
 const members: MembersClient = {
   tiers: async (ids) => ids.map((id) => ({ id, tier: 'REGULAR' })),
   merchantExists: async () => true,
+  consumeMemberCode: async () => true,
+  releaseMemberCode: async () => true,
 };
 
 /**

@@ -1,19 +1,34 @@
+import Redis from 'ioredis';
 import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
+import { loadMembersConfig, type MembersConfig } from './config';
+import { MemberCodeService } from './member-codes/member-code.service';
 import { MemberService } from './members/member.service';
 import { MerchantService } from './merchants/merchant.service';
 import { PrivacyService } from './privacy/privacy.service';
 import { RemoteReferralsClient } from './peers/referrals.client';
+import { Clock } from './sessions/clock';
+import { SessionService } from './sessions/session.service';
+import { createCodeSender } from './sign-in/code-sender';
+import { SignInLimiter } from './sign-in/sign-in.limiter';
+import { SignInService } from './sign-in/sign-in.service';
 import { SPEND_TOPICS, TierService } from './tiers/tier.service';
 
 /** The members service's rules, wired to its runtime. */
 export interface MembersApp extends ServiceApp {
+  config: MembersConfig;
   members: MemberService;
   merchants: MerchantService;
   tiers: TierService;
   privacy: PrivacyService;
+  /** Time for sign-in, sessions and member codes; tests move it instead of sleeping. */
+  clock: Clock;
+  signIn: SignInService;
+  sessions: SessionService;
+  memberCodes: MemberCodeService;
 }
 
 export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
+  const config = loadMembersConfig(runtime.config);
   const tiers = new TierService(runtime.transactor);
   // Tiers follow spending: learnt from the campaigns service's purchase events.
   await runtime.consume({
@@ -21,10 +36,38 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
     topics: SPEND_TOPICS,
     handle: (event, uow) => tiers.onPurchaseEvent(event, uow),
   });
+  const clock = new Clock();
+  // Rate-limit counters are shared by every replica through Redis when the platform has one. No
+  // offline queue: while Redis is unreachable a command fails at once and the limiter's in-memory
+  // insurance answers, instead of sign-ins waiting for a reconnect.
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    : null;
+  redis?.on('error', (err) => runtime.logger.warn({ err }, 'sign-in rate-limit store unavailable'));
+  const limiter = new SignInLimiter(config.signInLimits, redis && { redis, prefix: config.redisPrefix });
+  const sessions = new SessionService(runtime.transactor, runtime.tokens, clock, config);
+  const signIn = new SignInService(
+    runtime.transactor,
+    limiter,
+    createCodeSender(config.sender, runtime.logger, config.production),
+    sessions,
+    clock,
+    { secret: config.secret, exposeDevCode: !config.production },
+    runtime.logger,
+  );
   return {
+    config,
     members: new MemberService(runtime.transactor, new RemoteReferralsClient(runtime.client('referrals'))),
     merchants: new MerchantService(runtime.transactor, runtime.tokens),
     tiers,
     privacy: new PrivacyService(runtime.transactor, runtime.db),
+    clock,
+    signIn,
+    sessions,
+    memberCodes: new MemberCodeService(runtime.transactor, clock),
+    stop: async () => {
+      await signIn.drain();
+      await redis?.quit();
+    },
   };
 }

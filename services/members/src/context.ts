@@ -8,6 +8,11 @@ import type { TierStanding } from './tiers/tier.rules';
 /** Per-request context: the app, plus DataLoaders so lists and references cost one query. */
 export interface MembersContext extends BaseContext {
   app: MembersApp;
+  /**
+   * Member tokens minted by this request for its anonymous caller (sign-up, sign-in), by member
+   * id: handed to the gateway for the rest of the operation (`sessions/member-grant.plugin.ts`).
+   */
+  memberGrants: Map<string, string>;
   loaders: {
     member: DataLoader<string, MemberRow | null>;
     merchant: DataLoader<string, MerchantRow | null>;
@@ -19,6 +24,7 @@ export function createContext(base: BaseContext, app: MembersApp): MembersContex
   return {
     ...base,
     app,
+    memberGrants: new Map(),
     loaders: {
       member: new DataLoader((ids) => app.members.byIds(ids)),
       merchant: new DataLoader((ids) => app.merchants.byIds(ids)),

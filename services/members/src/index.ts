@@ -8,6 +8,7 @@ import type { MembersApp } from './app';
 import { membersService } from './service';
 
 export { membersService };
+export type { MembersApp } from './app';
 
 /** Starts the members subgraph; `port: 0` picks a free port. */
 export function start(options: StartOptions = {}): Promise<RunningService<MembersApp>> {

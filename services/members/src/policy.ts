@@ -63,8 +63,17 @@ export const membersFieldPolicy: Record<string, FieldReadCheck<MembersContext>> 
   },
 };
 
-/** Contact data in full for the member themself and the operator; masked for everyone else. */
-export function seesContactOf(principal: Principal | null, memberId: string): boolean {
+/**
+ * Contact data in full for the member themself and the operator; masked for everyone else. A
+ * member granted to this request (`granted`: just signed up or signed in by its caller) is the
+ * caller themself.
+ */
+export function seesContactOf(
+  principal: Principal | null,
+  memberId: string,
+  granted?: ReadonlyMap<string, string>,
+): boolean {
+  if (granted?.has(memberId)) return true;
   return isPrivileged(principal) || (principal?.role === 'member' && principal.sub === memberId);
 }
 
@@ -90,4 +99,17 @@ export function privacySubject(
   const p = requireAuthenticated(principal);
   const subject = memberId ?? p.sub;
   return { memberId: subject, principal: assertCanReadMemberPrivate(p, subject) };
+}
+
+/**
+ * `issueMemberCode`: a member for themself only (the code is their consent at a till); partners,
+ * the operator and services never hold one.
+ */
+export function requireMemberCodeHolder(principal: Principal | null): Principal {
+  return requireRole(principal, 'member');
+}
+
+/** Consuming a member code: the catalog (a service token) on a partner's redemption. */
+export function requireMemberCodeConsumer(principal: Principal | null): Principal {
+  return requireRole(principal, 'service');
 }

@@ -11,6 +11,15 @@ import { resolveMerchantReference } from './merchants/merchant.reference';
 import { MerchantResolver } from './merchants/merchant.resolver';
 import { CreateMembers1700000001000 } from './migrations/1700000001000-CreateMembers';
 import { TiersAndPrivacy1700000002000 } from './migrations/1700000002000-TiersAndPrivacy';
+import { SignInAndMemberCodes1700000003500 } from './migrations/1700000003500-SignInAndMemberCodes';
+import { MemberCodeRow } from './member-codes/member-code.entity';
+import { MemberCodeResolver } from './member-codes/member-code.resolver';
+import { memberGrantsPlugin } from './sessions/member-grant.plugin';
+import { RefreshTokenRow } from './sessions/refresh-token.entity';
+import { SessionRow } from './sessions/session.entity';
+import { SessionResolver } from './sessions/session.resolver';
+import { SignInChallengeRow } from './sign-in/sign-in-challenge.entity';
+import { SignInResolver } from './sign-in/sign-in.resolver';
 import { PrivacyRequestRow } from './privacy/privacy-request.entity';
 import { PrivacyResolver } from './privacy/privacy.resolver';
 import { SpendRow } from './tiers/spend.entity';
@@ -19,14 +28,33 @@ import { TierResolver } from './tiers/tier.resolver';
 /** Members, merchants (partners), tiers and consent: REQUIREMENTS M1–M5. */
 export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
   name: 'members',
-  entities: [MemberRow, MerchantRow, ConsentRow, SpendRow, PrivacyRequestRow],
-  migrations: [CreateMembers1700000001000, TiersAndPrivacy1700000002000],
+  entities: [
+    MemberRow,
+    MerchantRow,
+    ConsentRow,
+    SpendRow,
+    PrivacyRequestRow,
+    SignInChallengeRow,
+    SessionRow,
+    RefreshTokenRow,
+    MemberCodeRow,
+  ],
+  migrations: [CreateMembers1700000001000, TiersAndPrivacy1700000002000, SignInAndMemberCodes1700000003500],
   createApp,
   context: createContext,
   schema: {
-    resolvers: [MemberResolver, MerchantResolver, TierResolver, PrivacyResolver],
+    resolvers: [
+      MemberResolver,
+      MerchantResolver,
+      TierResolver,
+      PrivacyResolver,
+      SignInResolver,
+      SessionResolver,
+      MemberCodeResolver,
+    ],
     references: { Member: resolveMemberReference, Merchant: resolveMerchantReference },
     entityPolicy: membersEntityPolicy,
     fieldPolicy: membersFieldPolicy,
   },
+  plugins: [memberGrantsPlugin],
 };

@@ -8,4 +8,9 @@ export interface BaseContext {
   internal: boolean;
   requestId: string;
   logger: Logger;
+  /**
+   * The caller's network address, for per-client rate limits: what the gateway forwards in
+   * `x-forwarded-for` (subgraphs sit behind it), else the socket's peer.
+   */
+  clientAddress?: string;
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
@@ -68,6 +68,8 @@ export interface ServiceDefinition<App extends ServiceApp, Ctx extends BaseConte
   schema: SubgraphSchemaSpec<Ctx>;
   /** Adds the application object and per-request DataLoaders to the base context. */
   context(base: BaseContext, app: App): Ctx;
+  /** Apollo Server plugins of the service's own (e.g. response extensions for the gateway). */
+  plugins?: ApolloServerPlugin<Ctx>[];
 }
 
 export interface StartOptions {
@@ -91,6 +93,13 @@ export interface RunningService<App> {
   relay: OutboxRelay;
   /** Graceful: stops taking requests, finishes in-flight ones, then closes resources. */
   stop(): Promise<void>;
+}
+
+/** The first `x-forwarded-for` entry (set by the gateway), else the socket's peer address. */
+function clientAddressOf(req: IncomingMessage): string | undefined {
+  const forwarded = req.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || req.socket.remoteAddress;
 }
 
 /** Creates the event transport the configuration asks for. */
@@ -156,6 +165,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
       metrics.plugin(),
       ...limits.plugins,
       executionTimeout(durationMs(requireDuration(config.env.GRAPHQL_EXECUTION_TIMEOUT))),
+      ...(def.plugins ?? []),
     ],
   });
   await apollo.start();
@@ -172,7 +182,11 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
     const { principal, internal } = await callerOf(req);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-    return def.context({ principal, internal, requestId, logger: logger.child({ requestId }) }, app);
+    const clientAddress = clientAddressOf(req);
+    return def.context(
+      { principal, internal, requestId, logger: logger.child({ requestId }), clientAddress },
+      app,
+    );
   };
   const admit = async (req: IncomingMessage, query: unknown) => {
     try {

@@ -1,6 +1,11 @@
 import DataLoader from 'dataloader';
 import type { ServiceClient } from '@loyalty/platform';
-import { MemberTiersDocument, MerchantExistsDocument } from './members.generated';
+import {
+  ConsumeMemberCodeDocument,
+  MemberTiersDocument,
+  MerchantExistsDocument,
+  ReleaseMemberCodeDocument,
+} from './members.generated';
 
 export interface MemberInfo {
   id: string;
@@ -12,6 +17,14 @@ export interface MembersClient {
   /** One call for any number of ids; null for unknown members. */
   tiers(ids: readonly string[]): Promise<(MemberInfo | null)[]>;
   merchantExists(id: string): Promise<boolean>;
+  /**
+   * Consumes `memberId`'s one-time consent code for `usedFor` (atomic: once, even under
+   * concurrent redemptions; a replay with the same `usedFor` is true again). False for a code
+   * that is wrong, expired, used, or another member's.
+   */
+  consumeMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean>;
+  /** Gives back a code that `usedFor` consumed, when that redemption was refused after all. */
+  releaseMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean>;
 }
 
 /** Batches lookups into one internal request: the members subgraph's entity resolver. */
@@ -29,6 +42,16 @@ export class RemoteMembersClient implements MembersClient {
   async merchantExists(id: string): Promise<boolean> {
     const data = await this.client.execute(MerchantExistsDocument, { id });
     return data.merchant !== null;
+  }
+
+  async consumeMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean> {
+    const data = await this.client.execute(ConsumeMemberCodeDocument, { code, memberId, usedFor });
+    return data.consumeMemberCode;
+  }
+
+  async releaseMemberCode(code: string, memberId: string, usedFor: string): Promise<boolean> {
+    const data = await this.client.execute(ReleaseMemberCodeDocument, { code, memberId, usedFor });
+    return data.releaseMemberCode;
   }
 }
 

@@ -1,3 +1,4 @@
+import { MaxLength } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { PointKind } from '@loyalty/platform';
 
@@ -17,6 +18,14 @@ export class RedeemInput {
 
   @Field()
   idempotencyKey: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "A partner redeeming for a member gives the code that the member's app shows (issueMemberCode).",
+  })
+  @MaxLength(64)
+  memberCode?: string | null;
 
   @Field(() => PointKind, {
     nullable: true,

@@ -19,6 +19,7 @@ import {
   actorOf,
   assertCanReadRedemption,
   assertCanRedeem,
+  memberCodeToConsume,
   redeemingFor,
   requireFulfiller,
   requireRedeemer,
@@ -42,6 +43,13 @@ import {
 import type { RedemptionSettlement } from './redemption.settlement';
 import { RedemptionStatus } from './redemption.state';
 import { moveRedemption, recordTransition, restock } from './redemption.transitions';
+
+/** A member's consent code as spent on one redemption request. */
+interface Consent {
+  code: string;
+  memberId: string;
+  usedFor: string;
+}
 
 /** Test seams: where a test may interrupt the saga as a crash would. */
 export interface SagaHooks {
@@ -74,6 +82,7 @@ export class RedemptionService {
     const quantity = redeemQuantity(input.quantity);
     const memberId = redeemingFor(p, input.memberId);
     if (!memberId) throw new BadInputError('memberId is required when redeeming for a member', 'memberId');
+    const memberCode = memberCodeToConsume(p, input.memberCode);
     const requestedBy = actorOf(p);
     const request = { rewardId: input.rewardId, memberId, quantity, pointKind: input.pointKind ?? null };
     // Independent reads in parallel (the member's tier is a call to the members subgraph).
@@ -94,6 +103,12 @@ export class RedemptionService {
       : false;
     const why = ineligibility(reward, { tier: member.tier, chosen });
     if (why) throw new ForbiddenError(describeIneligibility(why, reward));
+    // Last check before anything is written: the member's consent is spent only on a
+    // redemption that may go ahead, and given back if it is refused after all.
+    const consent = memberCode
+      ? { code: memberCode, memberId, usedFor: `catalog:redeem:${requestedBy}:${key}` }
+      : null;
+    if (consent) await this.consumeConsent(consent);
 
     let row: RedemptionRow;
     try {
@@ -101,13 +116,42 @@ export class RedemptionService {
         this.reserve(uow, { reward, rules, quantity, memberId, requestedBy, key, pointKind }),
       );
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      if (!isUniqueViolation(error)) {
+        if (consent) await this.giveConsentBack(consent);
+        throw error;
+      }
       // The same request raced itself: the first one wins, this one replays it.
       const first = await this.queries.byRequest(requestedBy, key);
       if (!first) throw error;
       return this.replay(first, request, requestedBy);
     }
-    return this.advance(row, requestedBy);
+    try {
+      return await this.advance(row, requestedBy);
+    } catch (error) {
+      // A definite refusal (not enough points) ends this redemption; an outage leaves it PENDING
+      // for a retry or the sweeper, which still needs the consent it was given.
+      if (consent && isDefinite(error)) await this.giveConsentBack(consent);
+      throw error;
+    }
+  }
+
+  /**
+   * Spends the member's one-time code on this request (members consumes it atomically; a retry of
+   * the same request, same caller and key, is let through again). FORBIDDEN otherwise.
+   */
+  private async consumeConsent(consent: Consent): Promise<void> {
+    if (!(await this.members.consumeMemberCode(consent.code, consent.memberId, consent.usedFor))) {
+      throw new ForbiddenError("The member code is wrong, expired, already used or another member's");
+    }
+  }
+
+  /**
+   * The redemption was refused after its code was spent: the member gets the code back (valid
+   * until its own expiry). Best effort: the caller must see the refusal itself, and a code that
+   * stays spent only means the member's app shows a new one.
+   */
+  private async giveConsentBack(consent: Consent): Promise<void> {
+    await this.members.releaseMemberCode(consent.code, consent.memberId, consent.usedFor).catch(() => false);
   }
 
   /** Step 1, one transaction: limits, stock, the PENDING row and its first transition. */

@@ -15,7 +15,7 @@ function contactFor(
   mask: (v: string) => string,
 ) {
   if (value === null) return null;
-  return seesContactOf(ctx.principal, member.id) ? value : mask(value);
+  return seesContactOf(ctx.principal, member.id, ctx.memberGrants) ? value : mask(value);
 }
 
 @Resolver(() => Member)
@@ -57,7 +57,11 @@ export class MemberResolver {
     @Arg('input') input: RegisterMemberInput,
     @Ctx() ctx: MembersContext,
   ): Promise<MemberRow> {
-    return ctx.app.members.register(input, registrationChannel(ctx.principal));
+    const member = await ctx.app.members.register(input, registrationChannel(ctx.principal));
+    // An anonymous sign-up may select the new member's fields of other subgraphs in the same
+    // operation: the gateway reads them with this grant (members README, "Sign-up").
+    if (!ctx.principal) ctx.memberGrants.set(member.id, await ctx.app.sessions.signUpGrant(member.id));
+    return member;
   }
 
   @FieldResolver(() => String, {
