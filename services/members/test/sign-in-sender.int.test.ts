@@ -61,7 +61,7 @@ describe('sign-in in production with an HTTP provider', () => {
   let receiver: Awaited<ReturnType<typeof provider>>;
   let members: RunningService<MembersApp>;
   // The receiver's port is known only once it listens; the throwaway databases are made now.
-  const base = testConfig({ NODE_ENV: 'production' });
+  const base = testConfig({ NODE_ENV: 'production', SIGN_IN_CODE_SECRET: 'production-sign-in-code-secret' });
   beforeAll(async () => {
     receiver = await provider();
     const config = loadConfig(
