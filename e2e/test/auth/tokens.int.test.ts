@@ -28,12 +28,15 @@ const REPO = join(__dirname, '..', '..', '..');
 const ME = '{ me { id } }';
 const REGISTER = 'mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }';
 
+/** `pnpm run token` builds first (incremental, but slow on a busy machine). */
+const CLI_TIMEOUT_MS = 240_000;
+
 /** `pnpm --silent run token …` as a person types it, in an environment of the test's choosing. */
 async function cliToken(args: string[], env: Record<string, string | undefined>): Promise<string> {
   const { stdout } = await promisify(execFile)('pnpm', ['--silent', 'run', 'token', ...args], {
     cwd: REPO,
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    timeout: CLI_TIMEOUT_MS - 10_000,
   });
   return stdout.trim();
 }
@@ -173,11 +176,15 @@ describe('tokens at the gateway and on a subgraph port', () => {
     }
   });
 
-  it("accepts the token CLI's tokens signed with AUTH_SIGNING_KEY", async () => {
-    const token = await cliToken(['member', memberId], { ...keySettings, NODE_ENV: 'development' });
-    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(await both(token)).toEqual({ gateway: memberId, subgraph: memberId });
-  });
+  it(
+    "accepts the token CLI's tokens signed with AUTH_SIGNING_KEY",
+    async () => {
+      const token = await cliToken(['member', memberId], { ...keySettings, NODE_ENV: 'development' });
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(await both(token)).toEqual({ gateway: memberId, subgraph: memberId });
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
 
 describe('the embedded default: no key settings', () => {
@@ -195,29 +202,33 @@ describe('the embedded default: no key settings', () => {
   });
   afterAll(() => graph?.stop());
 
-  it('accepts what `pnpm --silent run token` prints, at the gateway and on the subgraph', async () => {
-    const env = { DATA_DIR: config.env.DATA_DIR, NODE_ENV: 'development' };
-    const admin = await cliToken(['admin'], env);
-    const created = await graphqlRequest(
-      graph.url,
-      'mutation { createMerchant(input: { name: "Tea House", category: "dining" }) { id } }',
-      {},
-      admin,
-    );
-    expect(created.errors).toBeUndefined();
-    const reg = await graphqlRequest(graph.services.members!.url, REGISTER, {
-      input: { displayName: 'Li', email: 'li@example.com' },
-    });
-    const id = reg.data!.registerMember.id as string;
-    const member = await cliToken(['member', id], env);
-    const me = await graphqlRequest(graph.services.members!.url, ME, {}, member);
-    expect(me.data?.me).toEqual({ id });
-    // Another deployment's keys are not these.
-    const stranger = await new TokenService({
-      user: { signing: { kid: 'user-x', key: keyOf(generateSigningJwk('user')) }, verify: [] },
-      service: { signing: null, verify: [] },
-    }).sign({ role: 'admin', sub: 'a' });
-    const refused = await graphqlRequest(graph.url, ME, {}, stranger);
-    expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-  });
+  it(
+    'accepts what `pnpm --silent run token` prints, at the gateway and on the subgraph',
+    async () => {
+      const env = { DATA_DIR: config.env.DATA_DIR, NODE_ENV: 'development' };
+      const admin = await cliToken(['admin'], env);
+      const created = await graphqlRequest(
+        graph.url,
+        'mutation { createMerchant(input: { name: "Tea House", category: "dining" }) { id } }',
+        {},
+        admin,
+      );
+      expect(created.errors).toBeUndefined();
+      const reg = await graphqlRequest(graph.services.members!.url, REGISTER, {
+        input: { displayName: 'Li', email: 'li@example.com' },
+      });
+      const id = reg.data!.registerMember.id as string;
+      const member = await cliToken(['member', id], env);
+      const me = await graphqlRequest(graph.services.members!.url, ME, {}, member);
+      expect(me.data?.me).toEqual({ id });
+      // Another deployment's keys are not these.
+      const stranger = await new TokenService({
+        user: { signing: { kid: 'user-x', key: keyOf(generateSigningJwk('user')) }, verify: [] },
+        service: { signing: null, verify: [] },
+      }).sign({ role: 'admin', sub: 'a' });
+      const refused = await graphqlRequest(graph.url, ME, {}, stranger);
+      expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
