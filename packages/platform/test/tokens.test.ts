@@ -176,6 +176,20 @@ describe('TokenService', () => {
     expect(await codeOf(auth.authenticate(`Bearer ${token}`))).toBe(ErrorCode.UNAUTHENTICATED);
   });
 
+  it('remembers a verified token only until it expires', async () => {
+    const token = await tokens.sign({ role: 'member', sub: 'm1' }, 60);
+    jest.useFakeTimers({ now: Date.now() });
+    try {
+      expect(await tokens.verify(token)).toEqual({ role: 'member', sub: 'm1' });
+      jest.setSystemTime(Date.now() + 59_000);
+      expect(await tokens.verify(token)).toEqual({ role: 'member', sub: 'm1' });
+      jest.setSystemTime(Date.now() + 10_000);
+      expect(await codeOf(tokens.verify(token))).toBe(ErrorCode.UNAUTHENTICATED);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('refuses a malformed header', async () => {
     expect(await codeOf(auth.authenticate('Basic abc'))).toBe(ErrorCode.UNAUTHENTICATED);
   });
