@@ -94,6 +94,9 @@ describe('TokenService', () => {
     expect((payload.exp as number) - (payload.iat as number)).toBe(3600);
     await expect(tokens.sign({ role: 'member', sub: 'm1' }, '2h')).rejects.toThrow(/at most 3600/);
     await expect(tokens.sign({ role: 'admin', sub: 'a' }, 'P1D')).rejects.toThrow(/at most/);
+    const partner = { role: 'partner' as const, sub: 'partner:shop', merchantId: 'shop' };
+    expect(await tokens.verify(await tokens.sign(partner, '366d'))).toEqual(partner);
+    await expect(tokens.sign(partner, '367d')).rejects.toThrow(/at most/);
   });
 
   it('agrees with the test harness: tokensFor signs what the platform accepts', async () => {
