@@ -157,6 +157,31 @@ describe('tokens at the gateway and on a subgraph port', () => {
     expect((await both(service)).subgraph).toBe('FORBIDDEN');
   });
 
+  it('accepts the partner credentials issuePartnerToken signs, up to a year', async () => {
+    const admin = tokensFor(config).admin();
+    const merchant = await graphqlRequest(
+      graph.url,
+      'mutation { createMerchant(input: { name: "Noodle Bar", category: "dining" }) { id } }',
+      {},
+      admin,
+    );
+    const merchantId = merchant.data!.createMerchant.id as string;
+    const issued = await graphqlRequest(
+      graph.url,
+      'mutation($m: ID!) { issuePartnerToken(merchantId: $m, validDays: 366) }',
+      { m: merchantId },
+      admin,
+    );
+    const partner = issued.data!.issuePartnerToken as string;
+    expect(await TokenService.fromConfig(config).verify(partner)).toEqual({
+      role: 'partner',
+      sub: `partner:${merchantId}`,
+      merchantId,
+    });
+    // Authenticated as a partner: `me` is for members only.
+    expect(await both(partner)).toEqual({ gateway: 'FORBIDDEN', subgraph: 'FORBIDDEN' });
+  });
+
   it("accepts member tokens of the operator's OpenID Connect provider, following its key rotation", async () => {
     const first = await providerKey('idp-rsa-1', 'RS256');
     idp.publish(first);
