@@ -28,12 +28,15 @@ const REPO = join(__dirname, '..', '..', '..');
 const ME = '{ me { id } }';
 const REGISTER = 'mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }';
 
+/** `pnpm run token` builds first (incremental, but slow on a busy machine). */
+const CLI_TIMEOUT_MS = 240_000;
+
 /** `pnpm --silent run token …` as a person types it, in an environment of the test's choosing. */
 async function cliToken(args: string[], env: Record<string, string | undefined>): Promise<string> {
   const { stdout } = await promisify(execFile)('pnpm', ['--silent', 'run', 'token', ...args], {
     cwd: REPO,
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    timeout: CLI_TIMEOUT_MS - 10_000,
   });
   return stdout.trim();
 }
@@ -154,6 +157,31 @@ describe('tokens at the gateway and on a subgraph port', () => {
     expect((await both(service)).subgraph).toBe('FORBIDDEN');
   });
 
+  it('accepts the partner credentials issuePartnerToken signs, up to a year', async () => {
+    const admin = tokensFor(config).admin();
+    const merchant = await graphqlRequest(
+      graph.url,
+      'mutation { createMerchant(input: { name: "Noodle Bar", category: "dining" }) { id } }',
+      {},
+      admin,
+    );
+    const merchantId = merchant.data!.createMerchant.id as string;
+    const issued = await graphqlRequest(
+      graph.url,
+      'mutation($m: ID!) { issuePartnerToken(merchantId: $m, validDays: 366) }',
+      { m: merchantId },
+      admin,
+    );
+    const partner = issued.data!.issuePartnerToken as string;
+    expect(await TokenService.fromConfig(config).verify(partner)).toEqual({
+      role: 'partner',
+      sub: `partner:${merchantId}`,
+      merchantId,
+    });
+    // Authenticated as a partner: `me` is for members only.
+    expect(await both(partner)).toEqual({ gateway: 'FORBIDDEN', subgraph: 'FORBIDDEN' });
+  });
+
   it("accepts member tokens of the operator's OpenID Connect provider, following its key rotation", async () => {
     const first = await providerKey('idp-rsa-1', 'RS256');
     idp.publish(first);
@@ -173,11 +201,15 @@ describe('tokens at the gateway and on a subgraph port', () => {
     }
   });
 
-  it("accepts the token CLI's tokens signed with AUTH_SIGNING_KEY", async () => {
-    const token = await cliToken(['member', memberId], { ...keySettings, NODE_ENV: 'development' });
-    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(await both(token)).toEqual({ gateway: memberId, subgraph: memberId });
-  });
+  it(
+    "accepts the token CLI's tokens signed with AUTH_SIGNING_KEY",
+    async () => {
+      const token = await cliToken(['member', memberId], { ...keySettings, NODE_ENV: 'development' });
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(await both(token)).toEqual({ gateway: memberId, subgraph: memberId });
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
 
 describe('the embedded default: no key settings', () => {
@@ -195,29 +227,33 @@ describe('the embedded default: no key settings', () => {
   });
   afterAll(() => graph?.stop());
 
-  it('accepts what `pnpm --silent run token` prints, at the gateway and on the subgraph', async () => {
-    const env = { DATA_DIR: config.env.DATA_DIR, NODE_ENV: 'development' };
-    const admin = await cliToken(['admin'], env);
-    const created = await graphqlRequest(
-      graph.url,
-      'mutation { createMerchant(input: { name: "Tea House", category: "dining" }) { id } }',
-      {},
-      admin,
-    );
-    expect(created.errors).toBeUndefined();
-    const reg = await graphqlRequest(graph.services.members!.url, REGISTER, {
-      input: { displayName: 'Li', email: 'li@example.com' },
-    });
-    const id = reg.data!.registerMember.id as string;
-    const member = await cliToken(['member', id], env);
-    const me = await graphqlRequest(graph.services.members!.url, ME, {}, member);
-    expect(me.data?.me).toEqual({ id });
-    // Another deployment's keys are not these.
-    const stranger = await new TokenService({
-      user: { signing: { kid: 'user-x', key: keyOf(generateSigningJwk('user')) }, verify: [] },
-      service: { signing: null, verify: [] },
-    }).sign({ role: 'admin', sub: 'a' });
-    const refused = await graphqlRequest(graph.url, ME, {}, stranger);
-    expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-  });
+  it(
+    'accepts what `pnpm --silent run token` prints, at the gateway and on the subgraph',
+    async () => {
+      const env = { DATA_DIR: config.env.DATA_DIR, NODE_ENV: 'development' };
+      const admin = await cliToken(['admin'], env);
+      const created = await graphqlRequest(
+        graph.url,
+        'mutation { createMerchant(input: { name: "Tea House", category: "dining" }) { id } }',
+        {},
+        admin,
+      );
+      expect(created.errors).toBeUndefined();
+      const reg = await graphqlRequest(graph.services.members!.url, REGISTER, {
+        input: { displayName: 'Li', email: 'li@example.com' },
+      });
+      const id = reg.data!.registerMember.id as string;
+      const member = await cliToken(['member', id], env);
+      const me = await graphqlRequest(graph.services.members!.url, ME, {}, member);
+      expect(me.data?.me).toEqual({ id });
+      // Another deployment's keys are not these.
+      const stranger = await new TokenService({
+        user: { signing: { kid: 'user-x', key: keyOf(generateSigningJwk('user')) }, verify: [] },
+        service: { signing: null, verify: [] },
+      }).sign({ role: 'admin', sub: 'a' });
+      const refused = await graphqlRequest(graph.url, ME, {}, stranger);
+      expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    },
+    CLI_TIMEOUT_MS,
+  );
 });

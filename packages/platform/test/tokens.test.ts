@@ -94,6 +94,9 @@ describe('TokenService', () => {
     expect((payload.exp as number) - (payload.iat as number)).toBe(3600);
     await expect(tokens.sign({ role: 'member', sub: 'm1' }, '2h')).rejects.toThrow(/at most 3600/);
     await expect(tokens.sign({ role: 'admin', sub: 'a' }, 'P1D')).rejects.toThrow(/at most/);
+    const partner = { role: 'partner' as const, sub: 'partner:shop', merchantId: 'shop' };
+    expect(await tokens.verify(await tokens.sign(partner, '366d'))).toEqual(partner);
+    await expect(tokens.sign(partner, '367d')).rejects.toThrow(/at most/);
   });
 
   it('agrees with the test harness: tokensFor signs what the platform accepts', async () => {
@@ -174,6 +177,20 @@ describe('TokenService', () => {
   ])('refuses %s as UNAUTHENTICATED', async (_case, make) => {
     const token = await make();
     expect(await codeOf(auth.authenticate(`Bearer ${token}`))).toBe(ErrorCode.UNAUTHENTICATED);
+  });
+
+  it('remembers a verified token only until it expires', async () => {
+    const token = await tokens.sign({ role: 'member', sub: 'm1' }, 60);
+    jest.useFakeTimers({ now: Date.now() });
+    try {
+      expect(await tokens.verify(token)).toEqual({ role: 'member', sub: 'm1' });
+      jest.setSystemTime(Date.now() + 59_000);
+      expect(await tokens.verify(token)).toEqual({ role: 'member', sub: 'm1' });
+      jest.setSystemTime(Date.now() + 10_000);
+      expect(await codeOf(tokens.verify(token))).toBe(ErrorCode.UNAUTHENTICATED);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses a malformed header', async () => {

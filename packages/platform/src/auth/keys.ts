@@ -114,8 +114,3 @@ export function loadTokenKeys(config: PlatformConfig): TokenKeys {
     service: ring(env.AUTH_SERVICE_SIGNING_KEY, env.AUTH_SERVICE_VERIFY_KEYS?.keys),
   };
 }
-
-/** Public keys in JWKS form, for verifiers (`pnpm --silent run token jwks`). */
-export function publicKeySet(keys: KeyRing): { keys: PublicJwk[] } {
-  return { keys: keys.verify };
-}
