@@ -15,6 +15,13 @@ import {
   Metrics,
   PeerDirectory,
   TokenService,
+  ApiKeyResolver,
+  authenticateBearer,
+  durationMs,
+  remoteApiKeyLookup,
+  requireDuration,
+  ServiceClient,
+  type BearerResolver,
   type EventTransport,
   type Logger,
   type PlatformConfig,
@@ -89,12 +96,12 @@ function federatedGateway(peers: PeerDirectory, logger: Logger, supergraphSdl: s
 }
 
 /** Per-request context: the caller's header, verified here too, and a request id. */
-function requestContext(tokens: TokenService) {
+function requestContext(tokens: TokenService, resolvers: readonly BearerResolver[]) {
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const authorization = req.headers.authorization;
     return {
       authorization,
-      principal: tokens.fromHeader(authorization),
+      principal: await authenticateBearer(tokens, authorization, resolvers),
       requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
     };
   };
@@ -145,6 +152,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   // (Redis pub/sub when REDIS_URL is set, so every replica sees every event).
   const ownTransport = options.transport ? null : createTransport(config, logger);
   const transport = options.transport ?? (ownTransport as EventTransport);
+  // Partner API keys are verified here too (so a bad one fails fast); members owns them.
+  const apiKeys = new ApiKeyResolver(
+    remoteApiKeyLookup(new ServiceClient('members', 'gateway', peers, tokens, logger)),
+    { ttlMs: durationMs(requireDuration(config.env.API_KEY_CACHE_TTL)) },
+  );
+  const stopApiKeys = await apiKeys.listen(transport);
   const metrics = new Metrics('gateway', true);
   const httpServer = createServer();
   const armor = createArmor(config.production);
@@ -154,7 +167,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     'request',
     createRequestHandler<GatewayContext>({
       apollo,
-      context: requestContext(tokens),
+      context: requestContext(tokens, [apiKeys]),
       metrics,
       logger,
       ready: () => subgraphsReady(peers),
@@ -167,6 +180,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     apollo,
     transport,
     tokens,
+    bearerResolvers: [apiKeys],
     logger,
     production: config.production,
     validationRules: armor.validationRules,
@@ -193,6 +207,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       (stopping ??= (async () => {
         await realtime.close();
         await apollo.stop();
+        await stopApiKeys();
         await ownTransport?.close();
       })()),
   };

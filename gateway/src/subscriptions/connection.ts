@@ -1,5 +1,11 @@
 import type { Extra } from 'graphql-ws/use/ws';
-import { ErrorCode, type Principal, type TokenService } from '@loyalty/platform';
+import {
+  authenticateBearer,
+  ErrorCode,
+  type BearerResolver,
+  type Principal,
+  type TokenService,
+} from '@loyalty/platform';
 import { RealtimeClose } from './limits';
 
 /** What a connection learnt from its `connection_init` (a type: graphql-ws wants a record). */
@@ -40,11 +46,12 @@ function closeAtExpiry(extra: ConnectionExtra, authorization: string): void {
  * connection remembers the principal and header (for operations over the socket); refused, the
  * socket is closed with 4401 and `false` tells graphql-ws not to acknowledge it.
  */
-export function authenticateConnection(
+export async function authenticateConnection(
   tokens: TokenService,
   extra: ConnectionExtra,
   params: Readonly<Record<string, unknown>> | undefined,
-): boolean {
+  resolvers: readonly BearerResolver[] = [],
+): Promise<boolean> {
   const raw = params?.authorization ?? params?.Authorization;
   const refuse = (reason: string) => {
     extra.socket.close(RealtimeClose.Unauthenticated, `Unauthorized: ${reason}`);
@@ -57,7 +64,7 @@ export function authenticateConnection(
   }
   let principal: Principal | null;
   try {
-    principal = tokens.fromHeader(raw);
+    principal = await authenticateBearer(tokens, raw, resolvers);
   } catch {
     return refuse(`${ErrorCode.UNAUTHENTICATED}: invalid or expired token`);
   }

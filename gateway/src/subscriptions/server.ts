@@ -4,7 +4,7 @@ import { specifiedRules, type ValidationRule } from 'graphql';
 import type { ConnectionInitMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { EventTransport, Logger, Principal, TokenService } from '@loyalty/platform';
+import type { BearerResolver, EventTransport, Logger, Principal, TokenService } from '@loyalty/platform';
 import type { GatewayContext } from '../context';
 import {
   authenticateConnection,
@@ -28,6 +28,8 @@ export interface RealtimeOptions {
   apollo: ApolloServer<GatewayContext>;
   transport: EventTransport;
   tokens: TokenService;
+  /** Bearer credentials other than JWTs (partner API keys), tried first. */
+  bearerResolvers?: readonly BearerResolver[];
   logger: Logger;
   production: boolean;
   /** Extra validation (depth, aliases, cost): the same limits as over HTTP. */
@@ -67,7 +69,12 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
       connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
       schema: () => gateway.realtime.schema,
       onConnect: (ctx) =>
-        authenticateConnection(options.tokens, ctx.extra as ConnectionExtra, ctx.connectionParams),
+        authenticateConnection(
+          options.tokens,
+          ctx.extra as ConnectionExtra,
+          ctx.connectionParams,
+          options.bearerResolvers,
+        ),
       onClose: (ctx) => releaseConnection(ctx.extra as ConnectionExtra),
       onSubscribe: (ctx, _id, payload) => {
         const extra = ctx.extra as ConnectionExtra;

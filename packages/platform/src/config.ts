@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './time/duration';
+import { durationMs, parseDuration, requireDuration } from './time/duration';
 
 /** The five subgraphs, in port order (gateway port + 1 … + 5). */
 export const SERVICE_NAMES = ['members', 'ledger', 'catalog', 'campaigns', 'referrals'] as const;
@@ -68,6 +68,10 @@ const envSchema = z
       }),
     EXPIRY_SWEEP_INTERVAL: duration('EXPIRY_SWEEP_INTERVAL').default('PT1M'),
     OUTBOX_POLL_INTERVAL: duration('OUTBOX_POLL_INTERVAL').default('PT1S'),
+    /** How long a process reuses a partner API key lookup (a revoked key is refused within 5 s). */
+    API_KEY_CACHE_TTL: duration('API_KEY_CACHE_TTL')
+      .refine((v) => durationMs(requireDuration(v)) <= 4000, { message: 'at most PT4S' })
+      .default('PT3S'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {

@@ -59,3 +59,20 @@ export function privacySubject(
   const subject = memberId ?? p.sub;
   return { memberId: subject, principal: assertCanReadMemberPrivate(p, subject) };
 }
+
+/**
+ * A merchant's integration (API keys, webhook endpoints): the operator, or a partner for its own
+ * merchant; anyone else FORBIDDEN, anonymous callers UNAUTHENTICATED.
+ */
+export function authorizeMerchantIntegration(principal: Principal | null, merchantId: string): Principal {
+  const p = requireAuthenticated(principal);
+  if (p.role === 'admin' || (p.role === 'partner' && p.merchantId === merchantId)) return p;
+  throw new ForbiddenError('Only the operator or this merchant’s partner may manage its integration');
+}
+
+/** Who did something, for the trail: `admin:<sub>`, `partner:<merchantId>` or `apikey:<keyId>`. */
+export function actorOf(principal: Principal): string {
+  if (principal.role === 'partner')
+    return principal.apiKeyId ? `apikey:${principal.apiKeyId}` : `partner:${principal.merchantId}`;
+  return `${principal.role}:${principal.sub}`;
+}

@@ -7,6 +7,8 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import type { Logger } from 'pino';
 import { loadConfig, type PlatformConfig, type ServiceName } from '../config';
 import { TokenService } from '../auth/jwt';
+import { ApiKeyResolver, authenticateBearer, type ApiKeyLookup } from '../auth/api-key';
+import { remoteApiKeyLookup } from '../auth/api-key-lookup';
 import { openDatabase, type Database } from '../db/data-source';
 import { CreatePlatformTables1700000000000 } from '../db/platform-migration';
 import { Transactor } from '../db/transactor';
@@ -62,6 +64,8 @@ export interface ServiceDefinition<App extends ServiceApp, Ctx extends BaseConte
   schema: SubgraphSchemaSpec<Ctx>;
   /** Adds the application object and per-request DataLoaders to the base context. */
   context(base: BaseContext, app: App): Ctx;
+  /** The owner of partner API keys looks them up itself; every other service asks it. */
+  apiKeyLookup?(app: App): ApiKeyLookup;
 }
 
 export interface StartOptions {
@@ -126,6 +130,10 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     },
   };
   const app = await def.createApp(runtime);
+  const apiKeys = new ApiKeyResolver(def.apiKeyLookup?.(app) ?? remoteApiKeyLookup(runtime.client('members')), {
+    ttlMs: durationMs(requireDuration(config.env.API_KEY_CACHE_TTL)),
+  });
+  const stopApiKeys = await apiKeys.listen(transport);
   const { schema } = await buildSubgraph(def.schema);
   const metrics = new Metrics(def.name, false);
   const httpServer = createServer();
@@ -145,7 +153,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   });
   await apollo.start();
   const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
-    const principal = tokens.fromHeader(req.headers.authorization);
+    const principal = await authenticateBearer(tokens, req.headers.authorization, [apiKeys]);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     return def.context({ principal, requestId, logger: logger.child({ requestId }) }, app);
   };
@@ -188,6 +196,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
       (stopping ??= (async () => {
         await apollo.stop();
         await app.stop?.();
+        await stopApiKeys();
         await Promise.all(consumers.map((c) => c()));
         await relay.stop();
         if (ownTransport) await transport.close();
