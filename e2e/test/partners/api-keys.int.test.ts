@@ -9,8 +9,7 @@ const KEYS = `query($m: ID!) { partnerApiKeys(merchantId: $m) { id name prefix l
 const REVOKE = `mutation($id: ID!) { revokePartnerApiKey(id: $id) { id revokedAt } }`;
 
 /** Every endpoint (gateway and the five subgraphs) answers `code`. */
-const everywhere = (code: string) =>
-  ['gateway', ...SERVICE_NAMES].map((name) => ({ name, code }));
+const everywhere = (code: string) => ['gateway', ...SERVICE_NAMES].map((name) => ({ name, code }));
 
 /** One graphql-ws request with the key in connection_init; resolves with the answer or the close. */
 function overSocket(url: string, secret: string, query: string, variables: Record<string, unknown>) {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { RunningGraph } from '@loyalty/launcher';
 import { SERVICE_NAMES } from '@loyalty/platform';
 import { graphqlRequest } from '@loyalty/testing';
@@ -69,3 +71,64 @@ export async function answersEverywhere(graph: RunningGraph, credential: string)
     }),
   );
 }
+
+/** One request a receiver got. */
+export interface Received {
+  headers: Record<string, string>;
+  body: string;
+  /** True once the receiver has answered (or the sender hung up). */
+  done: boolean;
+}
+
+/**
+ * A real HTTP endpoint for webhooks on a free port. `answer` decides each request's fate: a
+ * status code, or `'hang'` (never answer; the sender's timeout must end it).
+ */
+export async function startReceiver(answer: (n: number, body: string) => number | 'hang' = () => 200) {
+  const received: Received[] = [];
+  const hanging = new Set<import('node:http').ServerResponse>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const entry: Received = { headers: req.headers as Record<string, string>, body, done: false };
+      received.push(entry);
+      res.on('close', () => {
+        entry.done = true;
+        hanging.delete(res);
+      });
+      const what = answer(received.length, body);
+      if (what === 'hang') {
+        hanging.add(res);
+        return;
+      }
+      res.statusCode = what;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    /** Parsed bodies. */
+    messages: () =>
+      received.map(
+        (r) => JSON.parse(r.body) as { type: string; timestamp: string; data: Record<string, any> }, // eslint-disable-line @typescript-eslint/no-explicit-any
+      ),
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+export const CREATE_ENDPOINT = `mutation($m: ID!, $url: String!, $events: [String!]!) {
+  createWebhookEndpoint(merchantId: $m, url: $url, events: $events) {
+    secret endpoint { id url events active createdAt merchant { id } }
+  }
+}`;
