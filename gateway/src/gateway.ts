@@ -29,6 +29,7 @@ import {
 import { AuthForwardingDataSource } from './auth-forwarding-data-source';
 import type { GatewayContext } from './context';
 import { createArmor } from './limits';
+import { GatewayRateLimiter, loadRateLimitSettings, rateLimited } from './http/rate-limit';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
 import type { RealtimeLimits } from './subscriptions/limits';
@@ -163,15 +164,26 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const armor = createArmor(config.production);
   const apollo = apolloServer(realtimeGateway, { httpServer, config, logger, metrics, armor });
   await apollo.start();
+  // Budgets per partner key and per anonymous client, shared by replicas through Redis.
+  const rateLimiter = new GatewayRateLimiter(loadRateLimitSettings(config), {
+    redisUrl: config.env.REDIS_URL,
+    redisPrefix: config.env.REDIS_PREFIX,
+    logger,
+  });
   httpServer.on(
     'request',
-    createRequestHandler<GatewayContext>({
-      apollo,
-      context: requestContext(tokens, [apiKeys]),
-      metrics,
+    rateLimited(
+      rateLimiter,
+      (req) => authenticateBearer(tokens, req.headers.authorization, [apiKeys]),
+      createRequestHandler<GatewayContext>({
+        apollo,
+        context: requestContext(tokens, [apiKeys]),
+        metrics,
+        logger,
+        ready: () => subgraphsReady(peers),
+      }),
       logger,
-      ready: () => subgraphsReady(peers),
-    }),
+    ),
   );
   const realtime = await startRealtime({
     httpServer,
@@ -208,6 +220,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
         await realtime.close();
         await apollo.stop();
         await stopApiKeys();
+        await rateLimiter.close();
         await ownTransport?.close();
       })()),
   };

@@ -38,7 +38,14 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
   createApp,
   context: createContext,
   schema: {
-    resolvers: [MemberResolver, MerchantResolver, TierResolver, PrivacyResolver, ApiKeyResolver, WebhookResolver],
+    resolvers: [
+      MemberResolver,
+      MerchantResolver,
+      TierResolver,
+      PrivacyResolver,
+      ApiKeyResolver,
+      WebhookResolver,
+    ],
     references: { Member: resolveMemberReference, Merchant: resolveMerchantReference },
   },
   // Members owns the keys: it reads them from its own tables instead of calling itself.

@@ -130,9 +130,12 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     },
   };
   const app = await def.createApp(runtime);
-  const apiKeys = new ApiKeyResolver(def.apiKeyLookup?.(app) ?? remoteApiKeyLookup(runtime.client('members')), {
-    ttlMs: durationMs(requireDuration(config.env.API_KEY_CACHE_TTL)),
-  });
+  const apiKeys = new ApiKeyResolver(
+    def.apiKeyLookup?.(app) ?? remoteApiKeyLookup(runtime.client('members')),
+    {
+      ttlMs: durationMs(requireDuration(config.env.API_KEY_CACHE_TTL)),
+    },
+  );
   const stopApiKeys = await apiKeys.listen(transport);
   const { schema } = await buildSubgraph(def.schema);
   const metrics = new Metrics(def.name, false);

@@ -1,4 +1,15 @@
-import { Arg, Authorized, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Directive,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { NotFoundError } from '@loyalty/platform';
 import type { MembersContext } from '../context';
 import type { MerchantRow } from '../merchants/merchant.entity';

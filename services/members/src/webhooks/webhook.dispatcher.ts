@@ -112,7 +112,11 @@ export class WebhookDispatcher {
         if (!delivery) return null;
         const endpoint = await manager.findOneBy(WebhookEndpointRow, { id: endpointId });
         if (!endpoint || endpoint.deletedAt) {
-          await manager.update(WebhookDeliveryRow, { id: delivery.id }, { status: 'CANCELLED', lockedUntil: null });
+          await manager.update(
+            WebhookDeliveryRow,
+            { id: delivery.id },
+            { status: 'CANCELLED', lockedUntil: null },
+          );
           return null;
         }
         const lease = {

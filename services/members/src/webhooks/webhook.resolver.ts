@@ -66,7 +66,8 @@ export class WebhookResolver {
 
   @Authorized('partner', 'admin')
   @Query(() => [WebhookDelivery], {
-    description: "An endpoint's messages, newest first: attempts, status, last error (operator or its partner).",
+    description:
+      "An endpoint's messages, newest first: attempts, status, last error (operator or its partner).",
   })
   async webhookDeliveries(
     @Arg('endpointId', () => ID) endpointId: string,
