@@ -10,7 +10,8 @@ const LEASE_MARGIN_MS = 30_000;
 
 /**
  * Delivers queued messages. Each pass claims, per endpoint, its earliest due message — never one
- * of an endpoint that already has an attempt in flight (here or on another replica) — and sends
+ * of an endpoint that already has an attempt in flight (here or on another replica: claims for an
+ * endpoint hold its row lock, taken with SKIP LOCKED on MySQL) — and sends
  * them without waiting: an endpoint that hangs holds only its own slot until the timeout, and one
  * that fails only delays its own messages (backoff), never another merchant's.
  */
@@ -100,18 +101,30 @@ export class WebhookDispatcher {
     const claimed: { delivery: WebhookDeliveryRow; endpoint: WebhookEndpointRow }[] = [];
     for (const endpointId of endpointIds) {
       const one = await this.transactor.run(async ({ manager }) => {
-        const delivery = await forUpdate(
-          manager
-            .createQueryBuilder(WebhookDeliveryRow, 'd')
-            .where('d.endpointId = :endpointId', { endpointId })
-            .andWhere(due('d'), { now })
-            .orderBy('d.nextAttemptAt', 'ASC')
-            .limit(1),
+        // The endpoint's row lock makes claims for one endpoint take turns across replicas; a
+        // replica that finds it locked leaves the endpoint to the one holding it.
+        const endpoint = await forUpdate(
+          manager.createQueryBuilder(WebhookEndpointRow, 'e').where('e.id = :endpointId', { endpointId }),
           { skipLocked: true },
         ).getOne();
+        if (!endpoint) return null;
+        const attempting = await manager
+          .createQueryBuilder(WebhookDeliveryRow, 'f')
+          .where("f.endpointId = :endpointId AND f.status = 'DELIVERING' AND f.lockedUntil >= :now", {
+            endpointId,
+            now,
+          })
+          .getCount();
+        if (attempting > 0) return null;
+        const delivery = await manager
+          .createQueryBuilder(WebhookDeliveryRow, 'd')
+          .where('d.endpointId = :endpointId', { endpointId })
+          .andWhere(due('d'), { now })
+          .orderBy('d.nextAttemptAt', 'ASC')
+          .limit(1)
+          .getOne();
         if (!delivery) return null;
-        const endpoint = await manager.findOneBy(WebhookEndpointRow, { id: endpointId });
-        if (!endpoint || endpoint.deletedAt) {
+        if (endpoint.deletedAt) {
           await manager.update(
             WebhookDeliveryRow,
             { id: delivery.id },
