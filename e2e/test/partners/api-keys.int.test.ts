@@ -11,6 +11,36 @@ const REVOKE = `mutation($id: ID!) { revokePartnerApiKey(id: $id) { id revokedAt
 /** Every endpoint (gateway and the five subgraphs) answers `code`. */
 const everywhere = (code: string) => ['gateway', ...SERVICE_NAMES].map((name) => ({ name, code }));
 
+/** A graphql-ws connection with the key in connection_init; `run` answers one operation or the close code. */
+function socketWith(url: string, secret: string) {
+  let closedWith: (code: number) => void = () => undefined;
+  const closed = new Promise<number>((resolve) => (closedWith = resolve));
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${secret}` },
+    retryAttempts: 0,
+    // One connection for the client's life (a lazy client would reconnect per operation).
+    lazy: false,
+    on: { closed: (e) => closedWith((e as { code: number }).code) },
+  });
+  const run = (query: string, variables: Record<string, unknown>) =>
+    Promise.race([
+      new Promise<{ data?: unknown; errors?: unknown }>((resolve) => {
+        client.subscribe(
+          { query, variables },
+          {
+            next: (value) => resolve(value as { data?: unknown; errors?: unknown }),
+            error: (errors) => resolve({ errors }),
+            complete: () => undefined,
+          },
+        );
+      }),
+      closed.then((code) => ({ closed: code })),
+    ]);
+  return { run, dispose: () => client.dispose() };
+}
+
 /** One graphql-ws request with the key in connection_init; resolves with the answer or the close. */
 function overSocket(url: string, secret: string, query: string, variables: Record<string, unknown>) {
   return new Promise<{ data?: unknown; errors?: unknown; closed?: number }>((resolve) => {
@@ -85,6 +115,11 @@ function apiKeySuite(title: string, config: PlatformConfig) {
       // Every process has the key cached as valid before it is revoked.
       expect(await answersEverywhere(g.graph(), key.secret)).toEqual(everywhere('OK'));
 
+      const open = socketWith(g.graph().url, key.secret);
+      expect(await open.run(KEYS, { m: merchant })).toMatchObject({
+        data: { partnerApiKeys: expect.any(Array) },
+      });
+
       const revoked = await ok(g, REVOKE, { id: key.id }, key.secret);
       expect(revoked.revokePartnerApiKey.revokedAt).toEqual(expect.any(String));
       const at = Date.now();
@@ -99,6 +134,9 @@ function apiKeySuite(title: string, config: PlatformConfig) {
 
       const socket = await overSocket(g.graph().url, key.secret, KEYS, { m: merchant });
       expect(socket.closed).toBe(4401);
+      // A connection opened before the revocation is closed at its next operation.
+      expect(await open.run(KEYS, { m: merchant })).toMatchObject({ closed: 4401 });
+      await open.dispose();
       // Revoking again changes nothing.
       const again = await ok(g, REVOKE, { id: key.id }, g.tokens.admin());
       expect(again.revokePartnerApiKey.revokedAt).toBe(revoked.revokePartnerApiKey.revokedAt);

@@ -1,14 +1,22 @@
 import type { Server as HttpServer } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { specifiedRules, type ValidationRule } from 'graphql';
+import { GraphQLError, specifiedRules, type ValidationRule } from 'graphql';
 import type { ConnectionInitMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { BearerResolver, EventTransport, Logger, Principal, TokenService } from '@loyalty/platform';
+import {
+  ErrorCode,
+  type BearerResolver,
+  type EventTransport,
+  type Logger,
+  type Principal,
+  type TokenService,
+} from '@loyalty/platform';
 import type { GatewayContext } from '../context';
 import {
   authenticateConnection,
   releaseConnection,
+  stillAuthenticated,
   type ConnectionExtra,
   type ConnectionState,
 } from './connection';
@@ -76,8 +84,10 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
           options.bearerResolvers,
         ),
       onClose: (ctx) => releaseConnection(ctx.extra as ConnectionExtra),
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const extra = ctx.extra as ConnectionExtra;
+        if (!(await stillAuthenticated(options.tokens, extra, options.bearerResolvers)))
+          return [new GraphQLError('API key revoked', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         return prepareOperation(gateway.realtime, rules, limits.maxSubscriptionsPerConnection, payload, {
           principal: extra.principal as Principal,
           authorization: extra.authorization,
