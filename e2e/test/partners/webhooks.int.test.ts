@@ -27,6 +27,8 @@ const config = testConfig({
   WEBHOOK_RETRY_INITIAL: 'PT0.2S',
   WEBHOOK_POLL_INTERVAL: 'PT0.2S',
   WEBHOOK_TIMEOUT: 'PT4S',
+  // Short enough to see a message given up within a test.
+  WEBHOOK_RETRY_FOR: 'PT3S',
 });
 
 describe('webhooks through the gateway', () => {
@@ -150,6 +152,30 @@ describe('webhooks through the gateway', () => {
       return d.status === 'SUCCEEDED' && d;
     });
     expect(new Set(hooks.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([failing.id]));
+  });
+
+  it('gives a message up once the retry window has passed; it can still be redelivered', async () => {
+    let up = false;
+    const hooks = await receiver(() => (up ? 200 : 500));
+    const a = await merchantWithEndpoint(hooks.url, ['purchase.recorded']);
+    const member = await newMember(g);
+    await ok(
+      g,
+      RECORD,
+      { input: { merchantId: a.merchantId, memberId: member, orderId: 'G-1', amount: 100 } },
+      a.key.secret,
+    );
+    const failed = await eventually(async () => {
+      const [d] = (await ok(g, DELIVERIES, { e: a.endpointId }, a.key.secret)).webhookDeliveries;
+      return d?.status === 'FAILED' && d;
+    }, 20_000);
+    expect(failed).toMatchObject({ lastStatusCode: 500, nextAttemptAt: null, deliveredAt: null });
+    expect(failed.attempts).toBeGreaterThanOrEqual(3);
+    expect(hooks.received).toHaveLength(failed.attempts);
+    up = true;
+    await ok(g, REDELIVER, { id: failed.id }, a.key.secret);
+    await eventually(async () => hooks.received.length === failed.attempts + 1);
+    expect(new Set(hooks.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([failed.id]));
   });
 
   it("tells a merchant its redemptions' status changes", async () => {
