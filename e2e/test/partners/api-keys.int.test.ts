@@ -113,6 +113,7 @@ function apiKeySuite(title: string, config: PlatformConfig) {
       const merchant = await newMerchant(g);
       const key = await newKey(g, merchant);
       // Every process has the key cached as valid before it is revoked.
+      const cachedFrom = Date.now();
       expect(await answersEverywhere(g.graph(), key.secret)).toEqual(everywhere('OK'));
 
       const open = socketWith(g.graph().url, key.secret);
@@ -131,6 +132,8 @@ function apiKeySuite(title: string, config: PlatformConfig) {
         100,
       );
       expect(Date.now() - at).toBeLessThan(5000);
+      // Refused before any cached lookup (4 s) could expire: the revocation event evicted them.
+      expect(Date.now() - cachedFrom).toBeLessThan(4000);
 
       const socket = await overSocket(g.graph().url, key.secret, KEYS, { m: merchant });
       expect(socket.closed).toBe(4401);
@@ -184,8 +187,10 @@ function apiKeySuite(title: string, config: PlatformConfig) {
   });
 }
 
-apiKeySuite('partner API keys', testConfig({ API_KEY_USAGE_FLUSH: 'PT0.2S' }));
+// The longest cache TTL allowed, so that a refusal sooner than it proves the event path.
+const settings = { API_KEY_USAGE_FLUSH: 'PT0.2S', API_KEY_CACHE_TTL: 'PT4S' };
+
+apiKeySuite('partner API keys', testConfig(settings));
 
 // Revocations travel between processes through Redis (pub/sub), as between replicas.
-if (onRedis())
-  apiKeySuite('partner API keys over Redis', testConfig({ API_KEY_USAGE_FLUSH: 'PT0.2S' }, { redis: true }));
+if (onRedis()) apiKeySuite('partner API keys over Redis', testConfig(settings, { redis: true }));
