@@ -25,6 +25,7 @@ import {
   type EventTransport,
   type Logger,
   type PlatformConfig,
+  type Principal,
 } from '@loyalty/platform';
 import { AuthForwardingDataSource } from './auth-forwarding-data-source';
 import type { GatewayContext } from './context';
@@ -96,13 +97,29 @@ function federatedGateway(peers: PeerDirectory, logger: Logger, supergraphSdl: s
   });
 }
 
+const authenticated = new WeakMap<IncomingMessage, Promise<Principal | null>>();
+
+/** The request's caller, verified once however many layers ask (rate limits, then the context). */
+function authenticateOnce(
+  req: IncomingMessage,
+  tokens: TokenService,
+  resolvers: readonly BearerResolver[],
+): Promise<Principal | null> {
+  let principal = authenticated.get(req);
+  if (!principal) {
+    principal = authenticateBearer(tokens, req.headers.authorization, resolvers);
+    authenticated.set(req, principal);
+  }
+  return principal;
+}
+
 /** Per-request context: the caller's header, verified here too, and a request id. */
 function requestContext(tokens: TokenService, resolvers: readonly BearerResolver[]) {
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const authorization = req.headers.authorization;
     return {
       authorization,
-      principal: await authenticateBearer(tokens, authorization, resolvers),
+      principal: await authenticateOnce(req, tokens, resolvers),
       requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
     };
   };
@@ -174,7 +191,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     'request',
     rateLimited(
       rateLimiter,
-      (req) => authenticateBearer(tokens, req.headers.authorization, [apiKeys]),
+      (req) => authenticateOnce(req, tokens, [apiKeys]),
       createRequestHandler<GatewayContext>({
         apollo,
         context: requestContext(tokens, [apiKeys]),
