@@ -30,7 +30,7 @@ import {
 import { AuthForwardingDataSource } from './auth-forwarding-data-source';
 import type { GatewayContext } from './context';
 import { createArmor } from './limits';
-import { GatewayRateLimiter, loadRateLimitSettings, rateLimited } from './http/rate-limit';
+import { budgetOf, GatewayRateLimiter, loadRateLimitSettings, rateLimited } from './http/rate-limit';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
 import type { RealtimeLimits } from './subscriptions/limits';
@@ -210,6 +210,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     transport,
     tokens,
     bearerResolvers: [apiKeys],
+    spendBudget: (principal, address) => rateLimiter.consume(budgetOf(principal, address)),
     logger,
     production: config.production,
     validationRules: armor.validationRules,

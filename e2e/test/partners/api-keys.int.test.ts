@@ -3,43 +3,22 @@ import { createClient } from 'graphql-ws';
 import { hashApiKeySecret, SERVICE_NAMES, type PlatformConfig } from '@loyalty/platform';
 import { eventually, onRedis, testConfig } from '@loyalty/testing';
 import { useGraph } from '../support/graph';
-import { answersEverywhere, CREATE_KEY, newKey, newMember, newMerchant, ok, RECORD } from './support';
+import {
+  answersEverywhere,
+  CREATE_KEY,
+  socketWith,
+  newKey,
+  newMember,
+  newMerchant,
+  ok,
+  RECORD,
+} from './support';
 
 const KEYS = `query($m: ID!) { partnerApiKeys(merchantId: $m) { id name prefix lastUsedAt revokedAt } }`;
 const REVOKE = `mutation($id: ID!) { revokePartnerApiKey(id: $id) { id revokedAt } }`;
 
 /** Every endpoint (gateway and the five subgraphs) answers `code`. */
 const everywhere = (code: string) => ['gateway', ...SERVICE_NAMES].map((name) => ({ name, code }));
-
-/** A graphql-ws connection with the key in connection_init; `run` answers one operation or the close code. */
-function socketWith(url: string, secret: string) {
-  let closedWith: (code: number) => void = () => undefined;
-  const closed = new Promise<number>((resolve) => (closedWith = resolve));
-  const client = createClient({
-    url: url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${secret}` },
-    retryAttempts: 0,
-    // One connection for the client's life (a lazy client would reconnect per operation).
-    lazy: false,
-    on: { closed: (e) => closedWith((e as { code: number }).code) },
-  });
-  const run = (query: string, variables: Record<string, unknown>) =>
-    Promise.race([
-      new Promise<{ data?: unknown; errors?: unknown }>((resolve) => {
-        client.subscribe(
-          { query, variables },
-          {
-            next: (value) => resolve(value as { data?: unknown; errors?: unknown }),
-            error: (errors) => resolve({ errors }),
-            complete: () => undefined,
-          },
-        );
-      }),
-      closed.then((code) => ({ closed: code })),
-    ]);
-  return { run, dispose: () => client.dispose() };
-}
 
 /** One graphql-ws request with the key in connection_init; resolves with the answer or the close. */
 function overSocket(url: string, secret: string, query: string, variables: Record<string, unknown>) {

@@ -2,7 +2,7 @@ import { startGateway, type RunningGateway } from '@loyalty/gateway';
 import { onRedis, testConfig } from '@loyalty/testing';
 import type { PlatformConfig } from '@loyalty/platform';
 import { useGraph } from '../support/graph';
-import { newKey, newMerchant } from './support';
+import { newKey, newMerchant, socketWith } from './support';
 
 /** A raw POST, to see the HTTP status and headers. */
 async function post(url: string, token?: string) {
@@ -41,6 +41,24 @@ function rateLimitSuite(title: string, config: PlatformConfig) {
       expect(await post(g.graph().url, b.secret)).toMatchObject({ status: 200, code: undefined });
       const health = await fetch(g.graph().url.replace(/\/graphql$/, '/health/live'));
       expect(health.status).toBe(200);
+    });
+
+    it('counts operations over a WebSocket against the same key budget', async () => {
+      const merchant = await newMerchant(g);
+      const key = await newKey(g, merchant);
+      const socket = socketWith(g.graph().url, key.secret);
+      try {
+        for (let i = 0; i < 4; i++)
+          expect(await socket.run('{ __typename }', {})).toEqual({ data: { __typename: 'Query' } });
+        expect(await post(g.graph().url, key.secret)).toMatchObject({ status: 200 });
+        const over = (await socket.run('{ __typename }', {})) as {
+          errors?: { extensions?: { code?: string } }[];
+        };
+        expect(over.errors?.[0]?.extensions?.code).toBe('LIMIT_REACHED');
+        expect(await post(g.graph().url, key.secret)).toMatchObject({ status: 429 });
+      } finally {
+        await socket.dispose();
+      }
     });
 
     it('limits anonymous clients, and callers with a bad credential spend the same budget', async () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import type { RunningGraph } from '@loyalty/launcher';
 import { SERVICE_NAMES } from '@loyalty/platform';
 import { graphqlRequest } from '@loyalty/testing';
@@ -132,3 +134,33 @@ export const CREATE_ENDPOINT = `mutation($m: ID!, $url: String!, $events: [Strin
     secret endpoint { id url events active createdAt merchant { id } }
   }
 }`;
+
+/** A graphql-ws connection with the key in connection_init; `run` answers one operation or the close code. */
+export function socketWith(url: string, secret: string) {
+  let closedWith: (code: number) => void = () => undefined;
+  const closed = new Promise<number>((resolve) => (closedWith = resolve));
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${secret}` },
+    retryAttempts: 0,
+    // One connection for the client's life (a lazy client would reconnect per operation).
+    lazy: false,
+    on: { closed: (e) => closedWith((e as { code: number }).code) },
+  });
+  const run = (query: string, variables: Record<string, unknown>) =>
+    Promise.race([
+      new Promise<{ data?: unknown; errors?: unknown }>((resolve) => {
+        client.subscribe(
+          { query, variables },
+          {
+            next: (value) => resolve(value as { data?: unknown; errors?: unknown }),
+            error: (errors) => resolve({ errors }),
+            complete: () => undefined,
+          },
+        );
+      }),
+      closed.then((code) => ({ closed: code })),
+    ]);
+  return { run, dispose: () => client.dispose() };
+}

@@ -38,6 +38,8 @@ export interface RealtimeOptions {
   tokens: TokenService;
   /** Bearer credentials other than JWTs (partner API keys), tried first. */
   bearerResolvers?: readonly BearerResolver[];
+  /** Spends the caller's request budget (rate limits); the seconds to wait when it is used up. */
+  spendBudget?: (principal: Principal, address: string) => Promise<{ retryAfterSeconds: number } | null>;
   logger: Logger;
   production: boolean;
   /** Extra validation (depth, aliases, cost): the same limits as over HTTP. */
@@ -88,6 +90,17 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
         const extra = ctx.extra as ConnectionExtra;
         if (!(await stillAuthenticated(options.tokens, extra, options.bearerResolvers)))
           return [new GraphQLError('API key revoked', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        // Operations over a socket spend the same budget as over HTTP.
+        const over = await options.spendBudget?.(
+          extra.principal as Principal,
+          extra.request.socket.remoteAddress ?? 'unknown',
+        );
+        if (over)
+          return [
+            new GraphQLError(`Rate limit reached; retry after ${over.retryAfterSeconds} s`, {
+              extensions: { code: ErrorCode.LIMIT_REACHED, retryAfterSeconds: over.retryAfterSeconds },
+            }),
+          ];
         return prepareOperation(gateway.realtime, rules, limits.maxSubscriptionsPerConnection, payload, {
           principal: extra.principal as Principal,
           authorization: extra.authorization,
