@@ -5,7 +5,7 @@ import {
   isPublicAddress,
   messageOf,
   parseEventTypes,
-  RefusedUrlError,
+  WebhookInputError,
 } from '../src/webhooks/webhook.rules';
 
 describe('webhook endpoint URLs', () => {
@@ -21,7 +21,7 @@ describe('webhook endpoint URLs', () => {
       'nope',
       '//x.example',
     ]) {
-      expect(() => checkEndpointUrl(bad, false)).toThrow(RefusedUrlError);
+      expect(() => checkEndpointUrl(bad, false)).toThrow(WebhookInputError);
     }
     expect(() => checkEndpointUrl('https://user:pw@example.com/', false)).toThrow(/credentials/);
   });
@@ -40,7 +40,7 @@ describe('webhook endpoint URLs', () => {
       'https://localhost/',
       'https://db.internal/',
     ]) {
-      expect(() => checkEndpointUrl(bad, true)).toThrow(RefusedUrlError);
+      expect(() => checkEndpointUrl(bad, true)).toThrow(WebhookInputError);
     }
   });
 
@@ -70,7 +70,7 @@ describe('webhook event names and backoff', () => {
       'redemption.status_changed',
     ]);
     expect(() => parseEventTypes(['purchase.exploded'])).toThrow(/unknown event purchase.exploded/);
-    expect(() => parseEventTypes([])).toThrow(RefusedUrlError);
+    expect(() => parseEventTypes([])).toThrow(WebhookInputError);
   });
 
   it('doubles the delay from the initial one, up to the cap', () => {

@@ -11,15 +11,15 @@ export const WEBHOOK_EVENTS = [
 
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
-/** Why an endpoint URL or address is refused; the message is safe to show. */
-export class RefusedUrlError extends Error {}
+/** Why an endpoint URL, address or event list is refused; the message is safe to show. */
+export class WebhookInputError extends Error {}
 
 /** The event names, checked: an unknown or repeated one is refused. */
 export function parseEventTypes(events: readonly string[]): WebhookEventType[] {
-  if (events.length === 0) throw new RefusedUrlError('events must name at least one event');
+  if (events.length === 0) throw new WebhookInputError('events must name at least one event');
   const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
   if (unknown.length)
-    throw new RefusedUrlError(`unknown event ${unknown.join(', ')}; known: ${WEBHOOK_EVENTS.join(', ')}`);
+    throw new WebhookInputError(`unknown event ${unknown.join(', ')}; known: ${WEBHOOK_EVENTS.join(', ')}`);
   return [...new Set(events)] as WebhookEventType[];
 }
 
@@ -29,23 +29,23 @@ export function parseEventTypes(events: readonly string[]): WebhookEventType[] {
  * checked again at every delivery, see {@link isPublicAddress}).
  */
 export function checkEndpointUrl(text: string, publicOnly: boolean): URL {
-  if (text.length > 2000) throw new RefusedUrlError('url must be at most 2000 characters');
+  if (text.length > 2000) throw new WebhookInputError('url must be at most 2000 characters');
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new RefusedUrlError('url must be an absolute http(s) URL');
+    throw new WebhookInputError('url must be an absolute http(s) URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new RefusedUrlError('url must use http or https');
-  if (url.username || url.password) throw new RefusedUrlError('url must not contain credentials');
+    throw new WebhookInputError('url must use http or https');
+  if (url.username || url.password) throw new WebhookInputError('url must not contain credentials');
   if (publicOnly) {
-    if (url.protocol !== 'https:') throw new RefusedUrlError('url must use https');
+    if (url.protocol !== 'https:') throw new WebhookInputError('url must use https');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (ipaddr.isValid(host) && !isPublicAddress(host))
-      throw new RefusedUrlError('url must point to a public address');
+      throw new WebhookInputError('url must point to a public address');
     if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal'))
-      throw new RefusedUrlError('url must point to a public address');
+      throw new WebhookInputError('url must point to a public address');
   }
   return url;
 }

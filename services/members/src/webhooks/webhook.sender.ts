@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
-import { isPublicAddress, RefusedUrlError } from './webhook.rules';
+import { isPublicAddress, WebhookInputError } from './webhook.rules';
 
 export interface WebhookMessage {
   /** `webhook-id`: the same on every attempt. */
@@ -30,7 +30,7 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
     if (err) return callback(err, '', 4);
     const bad = addresses.find((a) => !isPublicAddress(a.address));
     if (bad || addresses.length === 0)
-      return callback(new RefusedUrlError(`${hostname} resolves to a non-public address`), '', 4);
+      return callback(new WebhookInputError(`${hostname} resolves to a non-public address`), '', 4);
     if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, addresses);
     return callback(null, addresses[0].address, addresses[0].family);
   });
@@ -50,11 +50,11 @@ export class WebhookSender {
     try {
       const url = new URL(message.url);
       if (this.publicOnly) {
-        if (url.protocol !== 'https:') throw new RefusedUrlError('only https URLs are delivered to');
+        if (url.protocol !== 'https:') throw new WebhookInputError('only https URLs are delivered to');
         // Literal addresses never reach the lookup, so they are checked here.
         const host = url.hostname.replace(/^\[|\]$/g, '');
         if (ipaddr.isValid(host) && !isPublicAddress(host))
-          throw new RefusedUrlError(`${host} is not a public address`);
+          throw new WebhookInputError(`${host} is not a public address`);
       }
       const signature = new Webhook(message.secret).sign(message.id, now, message.body);
       const headers = {

@@ -19,7 +19,7 @@ import {
   merchantOf,
   messageOf,
   parseEventTypes,
-  RefusedUrlError,
+  WebhookInputError,
   type WebhookEventType,
 } from './webhook.rules';
 
@@ -47,7 +47,7 @@ export class WebhookService {
       url = checkEndpointUrl(urlText.trim(), this.settings.publicOnly);
       types = parseEventTypes(events);
     } catch (error) {
-      if (error instanceof RefusedUrlError) throw new BadInputError(error.message);
+      if (error instanceof WebhookInputError) throw new BadInputError(error.message);
       throw error;
     }
     if (this.settings.publicOnly) await this.assertResolvesPublic(url);
