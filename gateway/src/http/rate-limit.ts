@@ -11,6 +11,7 @@ import {
   durationMs,
   ErrorCode,
   loadSettings,
+  parseDuration,
   requireDuration,
   setting,
   type Logger,
@@ -32,7 +33,14 @@ const schema = z.object({
   RATE_LIMIT_ANONYMOUS: setting.count().default(120),
   RATE_LIMIT_WINDOW: setting
     .duration('RATE_LIMIT_WINDOW')
-    .refine((v) => durationMs(requireDuration(v)) >= 1000, { message: 'at least PT1S' })
+    .refine(
+      (v) => {
+        // An invalid duration is reported by the check above.
+        const d = parseDuration(v);
+        return d === null || durationMs(d) >= 1000;
+      },
+      { message: 'at least PT1S' },
+    )
     .default('PT1M'),
 });
 

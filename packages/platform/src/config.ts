@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, parseDuration, requireDuration } from './time/duration';
+import { durationMs, parseDuration } from './time/duration';
 
 /** The five subgraphs, in port order (gateway port + 1 … + 5). */
 export const SERVICE_NAMES = ['members', 'ledger', 'catalog', 'campaigns', 'referrals'] as const;
@@ -70,7 +70,14 @@ const envSchema = z
     OUTBOX_POLL_INTERVAL: duration('OUTBOX_POLL_INTERVAL').default('PT1S'),
     /** How long a process reuses a partner API key lookup (a revoked key is refused within 5 s). */
     API_KEY_CACHE_TTL: duration('API_KEY_CACHE_TTL')
-      .refine((v) => durationMs(requireDuration(v)) <= 4000, { message: 'at most PT4S' })
+      .refine(
+        (v) => {
+          // An invalid duration is reported by the check above.
+          const d = parseDuration(v);
+          return d === null || durationMs(d) <= 4000;
+        },
+        { message: 'at most PT4S' },
+      )
       .default('PT3S'),
   })
   .superRefine((env, ctx) => {
