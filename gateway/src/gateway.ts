@@ -19,16 +19,21 @@ import {
   Authenticator,
   requireDuration,
   TokenService,
+  ApiKeyResolver,
+  remoteApiKeyLookup,
+  ServiceClient,
   type BearerResolver,
   type EventTransport,
   type GraphqlLimits,
   type Logger,
   type PlatformConfig,
+  type Principal,
 } from '@loyalty/platform';
 import { AuthForwardingDataSource } from './auth-forwarding-data-source';
 import type { GatewayContext } from './context';
 import { loadGatewayConfig } from './config';
 import { withCors } from './http/cors';
+import { budgetOf, GatewayRateLimiter, loadRateLimitSettings, rateLimited } from './http/rate-limit';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
 import type { RealtimeLimits } from './subscriptions/limits';
@@ -110,13 +115,25 @@ function federatedGateway(
   });
 }
 
+const authenticated = new WeakMap<IncomingMessage, Promise<Principal | null>>();
+
+/** The request's caller, verified once however many layers ask (rate limits, then the context). */
+function authenticateOnce(req: IncomingMessage, authenticator: Authenticator): Promise<Principal | null> {
+  let principal = authenticated.get(req);
+  if (!principal) {
+    principal = authenticator.authenticate(req.headers.authorization);
+    authenticated.set(req, principal);
+  }
+  return principal;
+}
+
 /** Per-request context: the caller's header, verified here too, and a request id. */
 function requestContext(authenticator: Authenticator) {
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const authorization = req.headers.authorization;
     return {
       authorization,
-      principal: await authenticator.authenticate(authorization),
+      principal: await authenticateOnce(req, authenticator),
       requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
       clientAddress: req.socket.remoteAddress,
     };
@@ -175,23 +192,42 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   // (Redis pub/sub when REDIS_URL is set, so every replica sees every event).
   const ownTransport = options.transport ? null : createTransport(config, logger);
   const transport = options.transport ?? (ownTransport as EventTransport);
+  // Partner API keys are verified here too (so a bad one fails fast); members owns them.
+  const apiKeys = new ApiKeyResolver(
+    remoteApiKeyLookup(new ServiceClient('members', 'gateway', peers, tokens, logger)),
+    { ttlMs: durationMs(requireDuration(config.env.API_KEY_CACHE_TTL)) },
+  );
+  const stopApiKeys = await apiKeys.listen(transport);
+  authenticator.use(apiKeys);
   const metrics = new Metrics('gateway', true);
   const httpServer = createServer();
   const limits = graphqlLimits(config.production);
   const apollo = apolloServer(realtimeGateway, { httpServer, config, logger, metrics, limits });
   await apollo.start();
+  // Budgets per partner key and per anonymous client, shared by replicas through Redis.
+  const rateLimiter = new GatewayRateLimiter(loadRateLimitSettings(config), {
+    redisUrl: config.env.REDIS_URL,
+    redisPrefix: config.env.REDIS_PREFIX,
+    logger,
+  });
   httpServer.on(
     'request',
+    // CORS first (a preflight spends no budget), then the rate limits, then GraphQL.
     withCors(
       loadGatewayConfig(config).cors,
-      createRequestHandler<GatewayContext>({
-        apollo,
-        context: requestContext(authenticator),
-        metrics,
-        metricsToken: config.env.METRICS_TOKEN,
+      rateLimited(
+        rateLimiter,
+        (req) => authenticateOnce(req, authenticator),
+        createRequestHandler<GatewayContext>({
+          apollo,
+          context: requestContext(authenticator),
+          metrics,
+          metricsToken: config.env.METRICS_TOKEN,
+          logger,
+          ready: () => subgraphsReady(peers),
+        }),
         logger,
-        ready: () => subgraphsReady(peers),
-      }),
+      ),
     ),
   );
   const realtime = await startRealtime({
@@ -202,6 +238,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     transport,
     tokens,
     authenticator,
+    spendBudget: (principal, address) => rateLimiter.consume(budgetOf(principal, address)),
     logger,
     production: config.production,
     validationRules: limits.validationRules,
@@ -228,6 +265,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       (stopping ??= (async () => {
         await realtime.close();
         await apollo.stop();
+        await stopApiKeys();
+        await rateLimiter.close();
         await ownTransport?.close();
       })()),
   };

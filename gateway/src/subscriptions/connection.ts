@@ -68,6 +68,27 @@ export async function authenticateConnection(
   return true;
 }
 
+/**
+ * A partner API key can be revoked while its connection is open: each operation checks the key
+ * again (cached, so cheap), and a revoked key's connection is closed with 4401.
+ */
+export async function stillAuthenticated(
+  authenticator: Authenticator,
+  extra: ConnectionExtra,
+): Promise<boolean> {
+  if (!extra.principal?.apiKeyId) return true;
+  try {
+    await authenticator.authenticate(extra.authorization);
+    return true;
+  } catch {
+    extra.socket.close(
+      RealtimeClose.Unauthenticated,
+      `Unauthorized: ${ErrorCode.UNAUTHENTICATED}: key revoked`,
+    );
+    return false;
+  }
+}
+
 /** Forgets a closed connection's expiry timer. */
 export function releaseConnection(extra: ConnectionExtra): void {
   if (extra.expiry) clearTimeout(extra.expiry);

@@ -1,14 +1,22 @@
 import type { Server as HttpServer } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { specifiedRules, type ValidationRule } from 'graphql';
+import { GraphQLError, specifiedRules, type ValidationRule } from 'graphql';
 import type { ConnectionInitMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Authenticator, EventTransport, Logger, Principal, TokenService } from '@loyalty/platform';
+import {
+  ErrorCode,
+  type Authenticator,
+  type EventTransport,
+  type Logger,
+  type Principal,
+  type TokenService,
+} from '@loyalty/platform';
 import type { GatewayContext } from '../context';
 import {
   authenticateConnection,
   releaseConnection,
+  stillAuthenticated,
   type ConnectionExtra,
   type ConnectionState,
 } from './connection';
@@ -29,6 +37,8 @@ export interface RealtimeOptions {
   transport: EventTransport;
   tokens: TokenService;
   authenticator: Authenticator;
+  /** Spends the caller's request budget (rate limits); the seconds to wait when it is used up. */
+  spendBudget?: (principal: Principal, address: string) => Promise<{ retryAfterSeconds: number } | null>;
   logger: Logger;
   production: boolean;
   /** Extra validation (depth, aliases, cost): the same limits as over HTTP. */
@@ -70,8 +80,21 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
       onConnect: (ctx) =>
         authenticateConnection(options.authenticator, ctx.extra as ConnectionExtra, ctx.connectionParams),
       onClose: (ctx) => releaseConnection(ctx.extra as ConnectionExtra),
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const extra = ctx.extra as ConnectionExtra;
+        if (!(await stillAuthenticated(options.authenticator, extra)))
+          return [new GraphQLError('API key revoked', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        // Operations over a socket spend the same budget as over HTTP.
+        const over = await options.spendBudget?.(
+          extra.principal as Principal,
+          extra.request.socket.remoteAddress ?? 'unknown',
+        );
+        if (over)
+          return [
+            new GraphQLError(`Rate limit reached; retry after ${over.retryAfterSeconds} s`, {
+              extensions: { code: ErrorCode.LIMIT_REACHED, retryAfterSeconds: over.retryAfterSeconds },
+            }),
+          ];
         return prepareOperation(gateway.realtime, rules, limits.maxSubscriptionsPerConnection, payload, {
           principal: extra.principal as Principal,
           authorization: extra.authorization,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './time/duration';
+import { durationMs, parseDuration } from './time/duration';
 import { checkTokenSettings, tokenSettings } from './auth/token-settings';
 
 /** The five subgraphs, in port order (gateway port + 1 … + 5). */
@@ -72,6 +72,17 @@ const envSchema = z
     METRICS_TOKEN: z.string().min(16).optional(),
     /** Longest a GraphQL operation may run (subgraph execution, each gateway fetch). */
     GRAPHQL_EXECUTION_TIMEOUT: duration('GRAPHQL_EXECUTION_TIMEOUT').default('PT10S'),
+    /** How long a process reuses a partner API key lookup (a revoked key is refused within 5 s). */
+    API_KEY_CACHE_TTL: duration('API_KEY_CACHE_TTL')
+      .refine(
+        (v) => {
+          // An invalid duration is reported by the check above.
+          const d = parseDuration(v);
+          return d === null || durationMs(d) <= 4000;
+        },
+        { message: 'at most PT4S' },
+      )
+      .default('PT3S'),
   })
   .superRefine(checkTokenSettings);
 

@@ -56,3 +56,5 @@ export * from './idempotency/request-hash';
 export * from './commands/command.entity';
 export * from './commands/command-outbox';
 export * from './commands/command-poster';
+export * from './auth/api-key';
+export * from './auth/api-key-lookup';

@@ -42,6 +42,9 @@ export function testConfig(
       REDIS_PREFIX: `test:${prefix}`,
       ...testKeys,
       OUTBOX_POLL_INTERVAL: 'PT0.5S',
+      // Tests send many requests from one address; the rate limit tests turn the budgets on.
+      RATE_LIMIT_ANONYMOUS: '0',
+      RATE_LIMIT_PARTNER: '0',
       ...overrides,
     },
     {},

@@ -1,5 +1,7 @@
 import Redis from 'ioredis';
 import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
+import { ApiKeyService } from './api-keys/api-key.service';
+import { ApiKeyUsage } from './api-keys/api-key.usage';
 import { loadMembersConfig, type MembersConfig } from './config';
 import { MemberCodeService } from './member-codes/member-code.service';
 import { MemberService } from './members/member.service';
@@ -12,6 +14,10 @@ import { createCodeSender } from './sign-in/code-sender';
 import { SignInLimiter } from './sign-in/sign-in.limiter';
 import { SignInService } from './sign-in/sign-in.service';
 import { SPEND_TOPICS, TierService } from './tiers/tier.service';
+import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
+import { WEBHOOK_EVENTS } from './webhooks/webhook.rules';
+import { WebhookSender } from './webhooks/webhook.sender';
+import { WebhookService } from './webhooks/webhook.service';
 
 /** The members service's rules, wired to its runtime. */
 export interface MembersApp extends ServiceApp {
@@ -25,6 +31,9 @@ export interface MembersApp extends ServiceApp {
   signIn: SignInService;
   sessions: SessionService;
   memberCodes: MemberCodeService;
+  apiKeys: ApiKeyService;
+  webhooks: WebhookService;
+  webhookDispatcher: WebhookDispatcher;
 }
 
 export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
@@ -55,6 +64,21 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
     { secret: config.secret, exposeDevCode: !config.production },
     runtime.logger,
   );
+  const apiKeyUsage = new ApiKeyUsage(runtime.transactor, runtime.logger, config.apiKeyUsageFlushMs);
+  const webhooks = new WebhookService(runtime.transactor, config.webhooks);
+  const webhookDispatcher = new WebhookDispatcher(
+    runtime.transactor,
+    new WebhookSender(config.webhooks.timeoutMs, config.webhooks.publicOnly),
+    config.webhooks,
+    runtime.logger,
+  );
+  webhooks.onQueued = () => webhookDispatcher.nudge();
+  // Webhooks: a merchant's business events become messages to its endpoints (durable queue).
+  await runtime.consume({
+    group: 'members.webhooks',
+    topics: WEBHOOK_EVENTS,
+    handle: (event, uow) => webhooks.enqueue(event, uow),
+  });
   return {
     config,
     members: new MemberService(runtime.transactor, new RemoteReferralsClient(runtime.client('referrals'))),
@@ -65,7 +89,16 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
     signIn,
     sessions,
     memberCodes: new MemberCodeService(runtime.transactor, clock),
+    apiKeys: new ApiKeyService(runtime.transactor, apiKeyUsage),
+    webhooks,
+    webhookDispatcher,
+    start: () => {
+      apiKeyUsage.start();
+      webhookDispatcher.start();
+    },
     stop: async () => {
+      await webhookDispatcher.stop();
+      await apiKeyUsage.stop();
       await signIn.drain();
       await redis?.quit();
     },

@@ -4,6 +4,22 @@ import { durationMs, loadSettings, requireDuration, setting, type PlatformConfig
 /** How sign-in codes reach members: the log (development) or an SMS/email provider over HTTP. */
 export type SenderSettings = { kind: 'log' } | { kind: 'http'; url: string; token: string | null };
 
+/** Webhook delivery settings (see webhooks/webhook.dispatcher.ts). */
+export interface WebhookSettings {
+  /** First retry delay; doubles per failed attempt up to `retryMaxMs`. */
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** How long a message keeps being retried before it is given up (at least 24 h in production). */
+  retryForMs: number;
+  /** An endpoint that has not answered within this is a failed attempt. */
+  timeoutMs: number;
+  pollIntervalMs: number;
+  /** Deliveries in flight at once in this process (one per endpoint at most). */
+  concurrency: number;
+  /** Only https URLs to public addresses (checked again at delivery time). */
+  publicOnly: boolean;
+}
+
 /** The members service's own settings (beyond the platform's), read once at start. */
 export interface MembersConfig {
   production: boolean;
@@ -19,6 +35,9 @@ export interface MembersConfig {
   redisPrefix: string;
   /** Keys the hashes of sign-in codes, so a stolen table does not give 6-digit codes away. */
   secret: string;
+  webhooks: WebhookSettings;
+  /** How often partner API key uses are written (`lastUsedAt`). */
+  apiKeyUsageFlushMs: number;
 }
 
 /** Outside production only: a fixed key, so that codes survive a restart of a laptop's platform. */
@@ -34,9 +53,16 @@ const schema = z
     SIGN_IN_SENDER: z.enum(['log', 'http']).default('log'),
     SIGN_IN_SENDER_URL: z.url().optional(),
     SIGN_IN_SENDER_TOKEN: z.string().min(1).optional(),
-    /** HMAC key of sign-in code hashes (tokens are signed by key pairs now, not by a secret). */
+    /** HMAC key of sign-in code hashes (tokens are signed by key pairs, not by a secret). */
     SIGN_IN_CODE_SECRET: z.string().min(16).default(DEVELOPMENT_CODE_SECRET),
     NODE_ENV: z.string().optional(),
+    WEBHOOK_RETRY_INITIAL: setting.duration('WEBHOOK_RETRY_INITIAL').default('PT5S'),
+    WEBHOOK_RETRY_MAX: setting.duration('WEBHOOK_RETRY_MAX').default('PT1H'),
+    WEBHOOK_RETRY_FOR: setting.duration('WEBHOOK_RETRY_FOR').default('P1D'),
+    WEBHOOK_TIMEOUT: setting.duration('WEBHOOK_TIMEOUT').default('PT10S'),
+    WEBHOOK_POLL_INTERVAL: setting.duration('WEBHOOK_POLL_INTERVAL').default('PT1S'),
+    WEBHOOK_CONCURRENCY: setting.count().min(1).default(50),
+    API_KEY_USAGE_FLUSH: setting.duration('API_KEY_USAGE_FLUSH').default('PT5S'),
   })
   .superRefine((s, ctx) => {
     if (s.NODE_ENV === 'production' && s.SIGN_IN_CODE_SECRET === DEVELOPMENT_CODE_SECRET) {
@@ -75,5 +101,16 @@ export function loadMembersConfig(config: PlatformConfig): MembersConfig {
     redisUrl: config.env.REDIS_URL ?? null,
     redisPrefix: config.env.REDIS_PREFIX,
     secret: s.SIGN_IN_CODE_SECRET,
+    webhooks: {
+      retryInitialMs: ms(s.WEBHOOK_RETRY_INITIAL),
+      retryMaxMs: ms(s.WEBHOOK_RETRY_MAX),
+      // The contract promises retries for at least 24 hours in production.
+      retryForMs: config.production ? Math.max(ms(s.WEBHOOK_RETRY_FOR), 86_400_000) : ms(s.WEBHOOK_RETRY_FOR),
+      timeoutMs: ms(s.WEBHOOK_TIMEOUT),
+      pollIntervalMs: ms(s.WEBHOOK_POLL_INTERVAL),
+      concurrency: s.WEBHOOK_CONCURRENCY,
+      publicOnly: config.production,
+    },
+    apiKeyUsageFlushMs: ms(s.API_KEY_USAGE_FLUSH),
   };
 }

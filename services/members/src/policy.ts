@@ -113,3 +113,20 @@ export function requireMemberCodeHolder(principal: Principal | null): Principal 
 export function requireMemberCodeConsumer(principal: Principal | null): Principal {
   return requireRole(principal, 'service');
 }
+
+/**
+ * A merchant's integration (API keys, webhook endpoints): the operator, or a partner for its own
+ * merchant; anyone else FORBIDDEN, anonymous callers UNAUTHENTICATED.
+ */
+export function authorizeMerchantIntegration(principal: Principal | null, merchantId: string): Principal {
+  const p = requireAuthenticated(principal);
+  if (p.role === 'admin' || (p.role === 'partner' && p.merchantId === merchantId)) return p;
+  throw new ForbiddenError('Only the operator or this merchant’s partner may manage its integration');
+}
+
+/** Who did something, for the trail: `admin:<sub>`, `partner:<merchantId>` or `apikey:<keyId>`. */
+export function actorOf(principal: Principal): string {
+  if (principal.role === 'partner')
+    return principal.apiKeyId ? `apikey:${principal.apiKeyId}` : `partner:${principal.merchantId}`;
+  return `${principal.role}:${principal.sub}`;
+}

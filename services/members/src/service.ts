@@ -1,4 +1,6 @@
 import type { ServiceDefinition } from '@loyalty/platform';
+import { ApiKeyResolver } from './api-keys/api-key.resolver';
+import { PartnerApiKeyRow } from './api-keys/api-key.entity';
 import { createApp, type MembersApp } from './app';
 import { ConsentRow } from './consents/consent.entity';
 import { createContext, type MembersContext } from './context';
@@ -24,6 +26,10 @@ import { PrivacyRequestRow } from './privacy/privacy-request.entity';
 import { PrivacyResolver } from './privacy/privacy.resolver';
 import { SpendRow } from './tiers/spend.entity';
 import { TierResolver } from './tiers/tier.resolver';
+import { PartnerIntegration1700000011000 } from './migrations/1700000011000-PartnerIntegration';
+import { WebhookDeliveryRow } from './webhooks/webhook-delivery.entity';
+import { WebhookEndpointRow } from './webhooks/webhook-endpoint.entity';
+import { WebhookResolver } from './webhooks/webhook.resolver';
 
 /** Members, merchants (partners), tiers and consent: REQUIREMENTS M1–M5. */
 export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
@@ -38,8 +44,16 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
     SessionRow,
     RefreshTokenRow,
     MemberCodeRow,
+    PartnerApiKeyRow,
+    WebhookEndpointRow,
+    WebhookDeliveryRow,
   ],
-  migrations: [CreateMembers1700000001000, TiersAndPrivacy1700000002000, SignInAndMemberCodes1700000003500],
+  migrations: [
+    CreateMembers1700000001000,
+    TiersAndPrivacy1700000002000,
+    SignInAndMemberCodes1700000003500,
+    PartnerIntegration1700000011000,
+  ],
   createApp,
   context: createContext,
   schema: {
@@ -51,10 +65,14 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
       SignInResolver,
       SessionResolver,
       MemberCodeResolver,
+      ApiKeyResolver,
+      WebhookResolver,
     ],
     references: { Member: resolveMemberReference, Merchant: resolveMerchantReference },
     entityPolicy: membersEntityPolicy,
     fieldPolicy: membersFieldPolicy,
   },
   plugins: [memberGrantsPlugin],
+  // Members owns the keys: it reads them from its own tables instead of calling itself.
+  apiKeyLookup: (app) => (hash) => app.apiKeys.lookup(hash),
 };

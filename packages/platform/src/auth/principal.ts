@@ -9,4 +9,6 @@ export interface Principal {
   sub: string;
   /** Present for partners: the merchant they act for. */
   merchantId?: string;
+  /** Present when a partner called with an API key: the key's id (rate limits, trails). */
+  apiKeyId?: string;
 }

@@ -67,6 +67,10 @@ export interface PurchaseRefunded {
   amount: number;
   refundedTotal: number;
   fullyRefunded: boolean;
+  /** The refunded purchase's order id (events written before it was added lack it). */
+  orderId?: string;
+  /** Points this refund took back, per kind (events written before it was added lack it). */
+  reversed?: { kind: PointKindName; points: number }[];
 }
 
 /** `member.recall_offered` (campaigns; key memberId): R10, once per period of inactivity. */
@@ -101,6 +105,9 @@ export interface RedemptionStatusChanged {
   to: string;
   reason: string;
   at: string;
+  /** The redemption's price in points (events written before it was added lack it). */
+  points?: number;
+  pointKind?: PointKindName;
 }
 
 /** `referral.rewarded` (referrals; key inviterId). */
@@ -118,6 +125,13 @@ export interface ReferralReversed extends ReferralRewarded {
   refundId: string;
 }
 
+/** `partner_api_key.revoked` (members; key keyId): every process forgets the key at once. */
+export interface PartnerApiKeyRevoked {
+  keyId: string;
+  merchantId: string;
+  revokedAt: string;
+}
+
 /** Topic → payload. Add a topic here first; producers and consumers follow from it. */
 export interface EventPayloads {
   'member.registered': MemberRegistered;
@@ -131,6 +145,7 @@ export interface EventPayloads {
   'redemption.status_changed': RedemptionStatusChanged;
   'referral.rewarded': ReferralRewarded;
   'referral.reversed': ReferralReversed;
+  'partner_api_key.revoked': PartnerApiKeyRevoked;
 }
 
 /** Every topic the platform knows. */
@@ -149,4 +164,5 @@ export const Topics = {
   redemptionStatusChanged: 'redemption.status_changed',
   referralRewarded: 'referral.rewarded',
   referralReversed: 'referral.reversed',
+  partnerApiKeyRevoked: 'partner_api_key.revoked',
 } as const satisfies Record<string, Topic>;

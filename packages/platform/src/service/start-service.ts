@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { loadConfig, type PlatformConfig, type ServiceName } from '../config';
 import { TokenService } from '../auth/jwt';
 import { Authenticator, type BearerResolver } from '../auth/authenticator';
+import { ApiKeyResolver, type ApiKeyLookup } from '../auth/api-key';
+import { remoteApiKeyLookup } from '../auth/api-key-lookup';
 import { openDatabase, type Database } from '../db/data-source';
 import { CreatePlatformTables1700000000000 } from '../db/platform-migration';
 import { Transactor } from '../db/transactor';
@@ -70,6 +72,8 @@ export interface ServiceDefinition<App extends ServiceApp, Ctx extends BaseConte
   context(base: BaseContext, app: App): Ctx;
   /** Apollo Server plugins of the service's own (e.g. response extensions for the gateway). */
   plugins?: ApolloServerPlugin<Ctx>[];
+  /** The owner of partner API keys looks them up itself; every other service asks it. */
+  apiKeyLookup?(app: App): ApiKeyLookup;
 }
 
 export interface StartOptions {
@@ -145,6 +149,14 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     },
   };
   const app = await def.createApp(runtime);
+  const apiKeys = new ApiKeyResolver(
+    def.apiKeyLookup?.(app) ?? remoteApiKeyLookup(runtime.client('members')),
+    {
+      ttlMs: durationMs(requireDuration(config.env.API_KEY_CACHE_TTL)),
+    },
+  );
+  const stopApiKeys = await apiKeys.listen(transport);
+  authenticator.use(apiKeys);
   const { schema } = await buildSubgraph(def.schema);
   const metrics = new Metrics(def.name, false);
   const httpServer = createServer();
@@ -237,6 +249,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
       (stopping ??= (async () => {
         await apollo.stop();
         await app.stop?.();
+        await stopApiKeys();
         await Promise.all(consumers.map((c) => c()));
         await relay.stop();
         if (ownTransport) await transport.close();

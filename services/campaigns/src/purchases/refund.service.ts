@@ -122,6 +122,8 @@ export class RefundService {
             amount,
             refundedTotal,
             fullyRefunded: refundedTotal >= locked.amount,
+            orderId,
+            reversed: kinds.map(([kind, points]) => ({ kind, points })),
           },
         });
         return { refund, purchase: locked, postingIds: postings.map((x) => x.id) };

@@ -63,6 +63,8 @@ export async function recordTransition(
     to,
     reason,
     at: at.toISOString(),
+    points: row.points,
+    pointKind: row.pointKind,
   };
   await publish({ topic: Topics.redemptionStatusChanged, key: row.memberId, payload });
 }
