@@ -10,13 +10,13 @@ import {
   createRequestHandler,
   createServer,
   createTransport,
-  durationMs,
   graphqlLimits,
   listen,
   loadConfig,
   Metrics,
   PeerDirectory,
   Authenticator,
+  durationMs,
   requireDuration,
   TokenService,
   ApiKeyResolver,
@@ -90,7 +90,7 @@ function federatedGateway(
   peers: PeerDirectory,
   logger: Logger,
   supergraphSdl: string,
-  o: { tokens: TokenService; timeoutMs: number },
+  o: { tokens: TokenService },
 ): ApolloGateway {
   // The gateway's own service token, renewed well within its lifetime (signing per fetch is waste).
   let vouching: { token: Promise<string>; until: number } = { token: Promise.resolve(''), until: 0 };
@@ -104,8 +104,7 @@ function federatedGateway(
   };
   return new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) =>
-      new AuthForwardingDataSource({ name, url: peers.url(name as never), vouch, timeoutMs: o.timeoutMs }),
+    buildService: ({ name }) => new AuthForwardingDataSource({ name, url: peers.url(name as never), vouch }),
     logger: {
       debug: () => undefined,
       info: () => undefined,
@@ -181,11 +180,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const peers = options.peers ?? PeerDirectory.fromConfig(config);
   const tokens = TokenService.fromConfig(config);
   const authenticator = Authenticator.fromConfig(config, tokens, options.bearerResolvers);
-  const timeoutMs = durationMs(requireDuration(config.env.GRAPHQL_EXECUTION_TIMEOUT));
-  const gateway = federatedGateway(peers, logger, options.supergraphSdl ?? readSupergraph(), {
-    tokens,
-    timeoutMs,
-  });
+  const gateway = federatedGateway(peers, logger, options.supergraphSdl ?? readSupergraph(), { tokens });
   // Apollo Server sees the API schema plus `Subscription` (HTTP introspection shows it too).
   const realtimeGateway = new SubscriptionAwareGateway(gateway);
   // Live events: the all-in-one process shares its transport; a standalone gateway opens its own

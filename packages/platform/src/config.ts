@@ -70,7 +70,7 @@ const envSchema = z
     SUBGRAPH_HOST: z.string().default('127.0.0.1'),
     /** Bearer token `/metrics` asks for; unset: metrics are not served over HTTP. */
     METRICS_TOKEN: z.string().min(16).optional(),
-    /** Longest a GraphQL operation may run (subgraph execution, each gateway fetch). */
+    /** Longest a GraphQL query may run on a subgraph. */
     GRAPHQL_EXECUTION_TIMEOUT: duration('GRAPHQL_EXECUTION_TIMEOUT').default('PT10S'),
     /** How long a process reuses a partner API key lookup (a revoked key is refused within 5 s). */
     API_KEY_CACHE_TTL: duration('API_KEY_CACHE_TTL')

@@ -23,7 +23,7 @@ class Thing {
 class ThingResolver {
   @Query(() => Thing, { nullable: true })
   thing(): Thing | null {
-    return null;
+    return { id: 'bob-7', owner: 'bob' };
   }
 }
 
@@ -81,5 +81,33 @@ describe('the entity read policy applied to every reference', () => {
       });
       expect(res.data?._entities).toEqual([{ id: 'x-1', owner: 'x' }]);
     }
+  });
+
+  it('checks every field of a type with a field policy, however the object was reached', async () => {
+    const { schema } = await buildSubgraph({
+      resolvers: [ThingResolver],
+      references: { Thing: (r: { id: string }) => things(r.id) },
+      entityPolicy: { Thing: PUBLIC_ENTITY },
+      fieldPolicy: {
+        Thing: (ctx: Ctx, row: { owner: string }, field: string) => {
+          if (field !== 'id' && ctx.principal?.sub !== row.owner) throw new ForbiddenError(`not ${field}`);
+        },
+      },
+    });
+    const ask = (source: string, sub: string) =>
+      graphql({
+        schema,
+        source,
+        variableValues: { r: [{ __typename: 'Thing', id: 'bob-1' }] },
+        contextValue: { principal: { role: 'member', sub } },
+      });
+    expect((await ask('{ thing { id owner } }', 'bob')).data).toEqual({
+      thing: { id: 'bob-7', owner: 'bob' },
+    });
+    const byQuery = await ask('{ thing { id owner } }', 'alice');
+    expect(byQuery.errors?.map((e) => e.message)).toEqual(['not owner']);
+    expect((await ask('{ thing { id } }', 'alice')).data).toEqual({ thing: { id: 'bob-7' } });
+    const byReference = await ask(ENTITIES, 'alice');
+    expect(byReference.errors?.map((e) => e.message)).toEqual(['not owner']);
   });
 });

@@ -32,7 +32,16 @@ const Slow = new GraphQLObjectType({
   },
 });
 
+const slowList = async () => {
+  await new Promise((r) => setTimeout(r, 300));
+  return [{ n: 1 }, { n: 2 }];
+};
+
 const schema = new GraphQLSchema({
+  mutation: new GraphQLObjectType({
+    name: 'Mutation',
+    fields: { slowWrite: { type: new GraphQLList(Slow), resolve: slowList } },
+  }),
   query: new GraphQLObjectType({
     name: 'Query',
     fields: {
@@ -64,13 +73,17 @@ describe('GraphQL limits shared by the gateway and the subgraphs', () => {
     const apollo = server(100);
     await apollo.start();
     const res = await apollo.executeOperation({ query: '{ slow { n next } }' });
-    await apollo.stop();
     const body = res.body.kind === 'single' ? res.body.singleResult : null;
     expect(body?.errors?.map((e) => e.extensions?.code)).toContain('SERVICE_UNAVAILABLE');
     expect((body?.data?.slow as { next: number | null }[] | undefined)?.every((s) => s.next === null)).toBe(
       true,
     );
 
+    // A mutation that has written reports it, however long it took.
+    const write = await apollo.executeOperation({ query: 'mutation { slowWrite { n next } }' });
+    expect(write.body.kind === 'single' && write.body.singleResult.errors).toBeFalsy();
+
+    await apollo.stop();
     const patient = server(30_000);
     await patient.start();
     const ok = await patient.executeOperation({ query: '{ slow { n next } }' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayRequest } from '../../support/graph';
-import type { tokensFor } from '@loyalty/testing';
+import { eventually, type tokensFor } from '@loyalty/testing';
 
 /** Two merchants, two members and what they own: the objects every door test asks about. */
 export interface World {
@@ -110,8 +110,15 @@ export async function buildWorld(gql: GatewayRequest, tokens: ReturnType<typeof 
       },
     })
   ).registerMember.id as string;
-  const referralA = (await ok('query($id: ID!) { member(id: $id) { referredBy { id } } }', { id: memberC }))
-    .member.referredBy.id as string;
+  // The referral is recorded when the registration event reaches the referrals service.
+  const referralA = await eventually(async () => {
+    const res = await gql(
+      'query($id: ID!) { member(id: $id) { referredBy { id } } }',
+      { id: memberC },
+      tokens.admin(),
+    );
+    return (res.data?.member?.referredBy?.id as string | undefined) ?? null;
+  });
   return {
     merchantA,
     merchantB,

@@ -89,15 +89,17 @@ export function rejectUnresolvedOperation<Ctx extends BaseContext>(): ApolloServ
 }
 
 /**
- * Stops an operation that runs longer than `timeoutMs`: every field resolved after the deadline
- * fails with SERVICE_UNAVAILABLE, so a runaway request stops starting new work (database queries,
- * calls to other services) and answers with what it has.
+ * Stops a query that runs longer than `timeoutMs`: every field resolved after the deadline fails
+ * with SERVICE_UNAVAILABLE, so a runaway request stops starting new work (database queries, calls
+ * to other services) and answers with what it has. Mutations run to the end: once one has written,
+ * failing the fields that report it would only make the caller think it had not.
  */
 export function executionTimeout<Ctx extends BaseContext>(timeoutMs: number): ApolloServerPlugin<Ctx> {
   return {
     async requestDidStart() {
       return {
-        async executionDidStart() {
+        async executionDidStart(ctx) {
+          if (ctx.operation.operation !== 'query') return;
           const deadline = Date.now() + timeoutMs;
           return {
             willResolveField() {
