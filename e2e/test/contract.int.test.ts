@@ -1,17 +1,18 @@
 import { existsSync } from 'node:fs';
-import { CONTRACT_PATH, contractBreakingChanges } from '@loyalty/tools';
+import { CONTRACT_PATHS, contractBreakingChanges } from '@loyalty/tools';
 
 import { useGraph } from './support/graph';
 
 /**
  * The served schema (HTTP introspection of the gateway, Subscription included) must never break
- * the public contract in contract/core.graphql (the repository's copy of ../shared/contract/).
+ * the public contract: contract/core.graphql and contract/v2.graphql read together (the
+ * repository's copy of ../shared/contract/).
  */
 describe('public contract', () => {
   const { graph } = useGraph();
 
   it('is in the repository', () => {
-    expect(existsSync(CONTRACT_PATH)).toBe(true);
+    for (const path of CONTRACT_PATHS) expect(existsSync(path)).toBe(true);
   });
 
   it('has no breaking change and no changed argument default', async () => {

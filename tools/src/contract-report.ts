@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@loyalty/platform';
-import { contractBreakingChanges, CONTRACT_PATH } from './contract';
+import { contractBreakingChanges, CONTRACT_PATHS } from './contract';
 import { startGraph } from '@loyalty/launcher';
 
 async function main() {
@@ -14,7 +14,7 @@ async function main() {
   });
   try {
     const changes = await contractBreakingChanges(graph.url);
-    console.log(`Contract: ${CONTRACT_PATH}`);
+    console.log(`Contract: ${CONTRACT_PATHS.join(' + ')}`);
     for (const c of changes) console.log(`- ${c.type}: ${c.description}`);
     console.log(`${changes.length} breaking change(s) against the contract.`);
   } finally {

@@ -16,6 +16,12 @@ export const CONTRACT_DIR = join(__dirname, '..', '..', 'contract');
 /** `contract/core.graphql`: the schema clients rely on; the served schema must never break it. */
 export const CONTRACT_PATH = join(CONTRACT_DIR, 'core.graphql');
 
+/** `contract/v2.graphql`: what member apps, partner integrations and reports added (extends core). */
+export const CONTRACT_V2_PATH = join(CONTRACT_DIR, 'v2.graphql');
+
+/** Every file of the contract, read together (v2 extends core's types). */
+export const CONTRACT_PATHS = [CONTRACT_PATH, CONTRACT_V2_PATH];
+
 /**
  * The steering copy (`../shared/contract/` beside the repository) where one exists: the
  * repository's copy must stay identical to it.
@@ -35,16 +41,16 @@ export async function introspectServedSchema(url: string) {
 }
 
 /**
- * Breaking changes of the served schema against the contract (directive differences aside),
- * plus changed defaults of arguments the contract gives a default (graphql-js calls those
- * merely "dangerous"; the contract forbids them).
+ * Breaking changes of the served schema against the contract, core and v2 together (directive
+ * differences aside), plus changed defaults of arguments the contract gives a default (graphql-js
+ * calls those merely "dangerous"; the contract forbids them).
  */
 export async function contractBreakingChanges(
   url: string,
-  contractPath = CONTRACT_PATH,
+  contractPaths: readonly string[] = CONTRACT_PATHS,
 ): Promise<{ type: string; description: string }[]> {
-  if (!existsSync(contractPath)) throw new Error(`contract not found at ${contractPath}`);
-  const contract = buildSchema(readFileSync(contractPath, 'utf8'));
+  for (const path of contractPaths) if (!existsSync(path)) throw new Error(`contract not found at ${path}`);
+  const contract = buildSchema(contractPaths.map((path) => readFileSync(path, 'utf8')).join('\n'));
   const served = await introspectServedSchema(url);
   const breaking: { type: string; description: string }[] = findBreakingChanges(contract, served).filter(
     (c: BreakingChange) => !c.type.startsWith('DIRECTIVE_'),
