@@ -80,8 +80,9 @@ describe('ApiKeyResolver', () => {
     await transport.close();
   });
 
+  const config = testConfig();
+
   it('is tried before JWT verification by the Authenticator', async () => {
-    const config = testConfig();
     const tokens = TokenService.fromConfig(config);
     const auth = Authenticator.fromConfig(config, tokens).use(resolver());
     expect(await auth.authenticate(`Bearer ${secret}`)).toMatchObject({ merchantId: 'm1' });
