@@ -108,12 +108,31 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
     this.pool = new Pool(parsed.origin, { connections: 64, keepAliveTimeout: 30_000 });
   }
 
-  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    this.stats.requested++;
+  process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
     const context = options.context as Partial<GatewayContext>;
     if (!request.query) throw new Error('Missing query');
-    let variables = request.variables;
+    const incomingMutation =
+      'incomingRequestContext' in options &&
+      options.incomingRequestContext.operation?.operation === 'mutation';
+    return this.fetch(request.query, request.variables, {
+      operationName: request.operationName,
+      authorization: context.authorization,
+      requestId: context.requestId,
+      mutation: incomingMutation,
+    });
+  }
+
+  /**
+   * One GraphQL request to the subgraph, shared with an identical one in flight unless it is (or
+   * belongs to) a mutation; duplicate `representations` are sent once.
+   */
+  async fetch(
+    query: string,
+    variables: Record<string, unknown> | undefined,
+    options: { operationName?: string; authorization?: string; requestId?: string; mutation?: boolean } = {},
+  ): Promise<GatewayGraphQLResponse> {
+    this.stats.requested++;
     const representations = variables?.representations;
     let dedupe: { unique: unknown[]; map: number[] } | null = null;
     if (Array.isArray(representations)) {
@@ -122,21 +141,17 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
       if (dedupe) variables = { ...variables, representations: dedupe.unique };
       this.stats.representationsSent += dedupe ? dedupe.unique.length : representations.length;
     }
-    const body = JSON.stringify({ query: request.query, variables, operationName: request.operationName });
-    const authorization = context.authorization;
-    const mutation =
-      /^\s*mutation\b/.test(request.query) ||
-      ('incomingRequestContext' in options &&
-        options.incomingRequestContext.operation?.operation === 'mutation');
+    const body = JSON.stringify({ query, variables, operationName: options.operationName });
+    const { authorization, requestId } = options;
     let text: Promise<string>;
-    if (mutation) {
-      text = this.send(body, authorization, context.requestId);
+    if (options.mutation || /^\s*mutation\b/.test(query)) {
+      text = this.send(body, authorization, requestId);
     } else {
       const key = `${authorization ?? ''}\u0000${body}`;
       const shared = this.inflight.get(key);
       if (shared) text = shared;
       else {
-        text = this.send(body, authorization, context.requestId).finally(() => this.inflight.delete(key));
+        text = this.send(body, authorization, requestId).finally(() => this.inflight.delete(key));
         this.inflight.set(key, text);
       }
     }

@@ -147,7 +147,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const peers = options.peers ?? PeerDirectory.fromConfig(config);
   const tokens = new TokenService(config.env.AUTH_JWT_SECRET);
   const sources = new Map<string, AuthForwardingDataSource>();
-  const gateway = federatedGateway(peers, logger, options.supergraphSdl ?? readSupergraph(), sources);
+  const supergraphSdl = options.supergraphSdl ?? readSupergraph();
+  const gateway = federatedGateway(peers, logger, supergraphSdl, sources);
   // Apollo Server sees the API schema plus `Subscription` (HTTP introspection shows it too).
   const realtimeGateway = new SubscriptionAwareGateway(gateway);
   // Live events: the all-in-one process shares its transport; a standalone gateway opens its own
@@ -180,6 +181,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     production: config.production,
     validationRules: armor.validationRules,
     limits: options.realtime,
+    entities: {
+      supergraphSdl,
+      fetch: async (graph, query, variables, authorization) => {
+        const source = sources.get(graph);
+        if (!source) throw new Error(`no subgraph ${graph}`);
+        return source.fetch(query, variables, { authorization });
+      },
+    },
   });
   const port = await listen(
     httpServer,
