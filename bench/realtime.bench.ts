@@ -82,7 +82,11 @@ async function measure(
   delete env.MYSQL_URL;
   delete env.REDIS_URL;
   const child = fork(join(__dirname, script), [], {
-    execArgv: ['--expose-gc', '--max-old-space-size=4096'],
+    execArgv: [
+      '--expose-gc',
+      '--max-old-space-size=4096',
+      ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
     env,
   });
   let exited = false;
