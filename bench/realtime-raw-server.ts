@@ -37,7 +37,13 @@ function channel(onEnd: () => void) {
   const queue: Change[] = [];
   let wake: (() => void) | null = null;
   let done = false;
-  const iterator: AsyncGenerator<{ balanceChanged: Change }, undefined> = {
+  const end = async (): Promise<IteratorReturnResult<undefined>> => {
+    if (!done) onEnd();
+    done = true;
+    (wake as (() => void) | null)?.();
+    return { value: undefined, done: true };
+  };
+  const iterator: AsyncIterableIterator<{ balanceChanged: Change }, undefined> = {
     async next() {
       for (;;) {
         const value = queue.shift();
@@ -47,15 +53,8 @@ function channel(onEnd: () => void) {
         wake = null;
       }
     },
-    async return() {
-      done = true;
-      onEnd();
-      (wake as (() => void) | null)?.();
-      return { value: undefined, done: true };
-    },
-    async throw() {
-      return iterator.return(undefined);
-    },
+    return: end,
+    throw: end,
     [Symbol.asyncIterator]() {
       return iterator;
     },
