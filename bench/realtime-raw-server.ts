@@ -1,7 +1,7 @@
 /**
  * Child process of the realtime benchmark's baseline: a plain graphql-ws server (graphql-js
  * `subscribe`, `ws`, the same token check at connection) fanning each change out to its member's
- * subscribers, with the fields the event carries. Same IPC and event source as
+ * subscribers, answering the same selection with its entity fields known in advance. Same IPC and event source as
  * realtime-server.ts, so the two are measured alike: what the gateway adds on top of raw
  * graphql-ws fan-out.
  */
@@ -22,13 +22,25 @@ interface Change {
   balance: number;
   kind: string;
   createdAt: string;
+  member: { displayName: string; tier: string };
+  entry: { type: string; description: string; merchant: { name: string } };
 }
 
 const send = (message: unknown) => process.send?.(message);
 
 const schema = buildSchema(`
   type Query { ok: Boolean }
-  type BalanceChange { sequence: Int! delta: Int! balance: Int! kind: String! }
+  type Member { displayName: String! tier: String! }
+  type Merchant { name: String! }
+  type LedgerEntry { type: String! description: String! merchant: Merchant }
+  type BalanceChange {
+    sequence: Int!
+    delta: Int!
+    balance: Int!
+    kind: String!
+    member: Member!
+    entry: LedgerEntry!
+  }
   type Subscription { balanceChanged: BalanceChange! }
 `);
 
@@ -142,8 +154,21 @@ async function main() {
           balances.set(memberId, balance);
           const createdAt = new Date().toISOString();
           commits.push([memberId, sequence, Date.parse(createdAt)]);
-          for (const sink of sinks.get(memberId) ?? [])
-            sink({ sequence, delta, balance, kind: 'REGULAR', createdAt });
+          // The same payload shape as the gateway's, its entity fields known in advance (no I/O).
+          const change: Change = {
+            sequence,
+            delta,
+            balance,
+            kind: 'REGULAR',
+            createdAt,
+            member: { displayName: 'Member', tier: 'REGULAR' },
+            entry: {
+              type: 'EARN',
+              description: 'Purchase',
+              merchant: { name: `Merchant ${published % 20}` },
+            },
+          };
+          for (const sink of sinks.get(memberId) ?? []) sink(change);
           published++;
         }
         const elapsed = Date.now() - tickStart;

@@ -11,7 +11,7 @@
  * Latency = when the client received a change − when the ledger committed it (same machine clock).
  *
  * The same run first measures the baseline: a plain graphql-ws server (realtime-raw-server.ts)
- * with the same clients and event source, delivering the event's own fields.
+ * with the same clients, event source and selection, its entity fields known in advance.
  *
  * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (10),
  * BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
@@ -218,13 +218,14 @@ export async function run(): Promise<void> {
   const mode = process.env.BENCH_SELECTION === 'primary' ? 'primary' : 'full';
   const o = { connections, rate, seconds };
   // The baseline first, then the gateway, in the same run and on the same machine state.
-  const raw = await measure('raw graphql-ws fan-out (event fields)', 'realtime-raw-server.js', PRIMARY, o);
-  const gateway = await measure(
-    `gateway, ${mode} selection`,
-    'realtime-server.js',
-    mode === 'primary' ? PRIMARY : FULL,
+  const selection = mode === 'primary' ? PRIMARY : FULL;
+  const raw = await measure(
+    'raw graphql-ws fan-out (same selection)',
+    'realtime-raw-server.js',
+    selection,
     o,
   );
+  const gateway = await measure(`gateway, ${mode} selection`, 'realtime-server.js', selection, o);
   const row = (m: Measured) =>
     `| ${m.label} | ${m.connections} | ${(m.published / m.seconds).toFixed(0)}/s | ${m.delivered} of ${m.published} (${m.errors} errors) | ` +
     `${m.p50} / ${m.p99} / ${m.max} ms | ${m.cpuPercent.toFixed(0)}% | ${m.heapPerConnectionKiB.toFixed(1)} / ${m.rssPerConnectionKiB.toFixed(1)} KiB |`;

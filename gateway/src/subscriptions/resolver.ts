@@ -10,7 +10,7 @@ import type { LivePayloads, PayloadPlan } from './live-payloads';
 import { MAX_BATCH, SEQUENCE_ALIAS, type CompiledSelection } from './selection';
 
 /** Most live events one bulk resolution carries (no query text grows with it). */
-export const MAX_BULK_BATCH = 1_024;
+export const MAX_BULK_BATCH = 256;
 
 /** Live payloads resolved in bulk, when a selection can be (see live-payloads.ts). */
 export interface BulkResolution {
