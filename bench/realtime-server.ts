@@ -1,13 +1,23 @@
 /**
  * Child process of the realtime benchmark: the gateway under test (real members subgraph, the
- * stand-in ledger of fake-ledger.ts, the real gateway with graphql-ws) plus the event source. It
- * runs apart from the 10,000 clients so its memory per connection is its own.
+ * stand-in ledger of realtime-ledger.ts, the real gateway with graphql-ws) plus the event source.
+ * It runs apart from the 10,000 clients so its memory per connection is its own.
  */
 import 'reflect-metadata';
-import { buildSubgraph, createTransport, createLogger, loadConfig, PeerDirectory } from '@loyalty/platform';
+import {
+  buildSubgraph,
+  createTransport,
+  createLogger,
+  loadConfig,
+  PeerDirectory,
+  TokenService,
+} from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 import { composeSupergraph, startGateway } from '@loyalty/gateway';
-import { balanceChangedEvent, startRealtimeFakeLedger } from '@loyalty/testing';
+import { balanceChanged, startBenchLedger } from './realtime-ledger';
+
+/** Merchants the entries are spread over (their names come from the members subgraph). */
+const MERCHANTS = 20;
 
 type Command =
   { type: 'memory' } | { type: 'stats' } | { type: 'load'; rate: number; seconds: number } | { type: 'stop' };
@@ -22,7 +32,7 @@ async function main() {
   const peers = PeerDirectory.fromConfig(config);
   const membersService = await SERVICES.members.start({ config, transport, peers, port: 0 });
   peers.set('members', membersService.url);
-  const ledger = await startRealtimeFakeLedger({ transport, config });
+  const ledger = await startBenchLedger(config);
   peers.set('ledger', ledger.url);
   const membersSdl = (await buildSubgraph(SERVICES.members.definition.schema)).sdl;
   const supergraphSdl = composeSupergraph([
@@ -38,6 +48,21 @@ async function main() {
     realtime: { maxConnections: members + 1_000, maxPending: 1_000 },
   });
 
+  const admin = `Bearer ${await TokenService.fromConfig(config).sign({ role: 'admin', sub: 'bench' })}`;
+  const merchants: string[] = [];
+  for (let m = 0; m < MERCHANTS; m++) {
+    const res = await fetch(membersService.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: admin },
+      body: JSON.stringify({
+        query: 'mutation($i: CreateMerchantInput!) { createMerchant(input: $i) { id } }',
+        variables: { i: { name: `Merchant ${m}`, category: 'dining' } },
+      }),
+    });
+    const body = (await res.json()) as { data?: { createMerchant: { id: string } }; errors?: unknown };
+    if (!body.data) throw new Error(JSON.stringify(body.errors));
+    merchants.push(body.data.createMerchant.id);
+  }
   // Members, registered on the members subgraph (its public mutation), 50 at a time.
   const ids: string[] = [];
   const started = Date.now();
@@ -89,9 +114,9 @@ async function main() {
         const events = [];
         for (let k = 0; k < n; k++) {
           const memberId = ids[Math.floor(Math.random() * ids.length)];
-          const entry = ledger.store.append(memberId, 1 + (published % 7));
+          const entry = ledger.store.append(memberId, 1 + (published % 7), merchants[published % MERCHANTS]);
           commits.push([memberId, entry.sequence, Date.parse(entry.createdAt)]);
-          events.push(balanceChangedEvent(entry));
+          events.push(balanceChanged(entry));
           published++;
         }
         await transport.publish(events);
@@ -107,6 +132,8 @@ async function main() {
         cpuSeconds: (used.user + used.system) / 1e6,
         queries: after.resolutionsExecuted - before.resolutionsExecuted,
         resolutions: after.resolutionsShared - before.resolutionsShared,
+        entityFetches: (after.entityFetches ?? 0) - (before.entityFetches ?? 0),
+        cache: after.entityCache,
         commits,
       });
     } else if (command.type === 'stop') {

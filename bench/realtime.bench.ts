@@ -4,13 +4,16 @@
  * connection.
  *
  * The gateway runs in a child process (realtime-server.ts) with the real members subgraph and the
- * stand-in ledger (fake-ledger.ts: in-memory entries, events published on the transport as the
+ * stand-in ledger (realtime-ledger.ts: in-memory entries, events published on the transport as the
  * outbox relay does, every 10 ms); this process holds the graphql-ws clients, one per member, each
- * subscribed to its own `balanceChanged { sequence delta balance member { displayName } entry {
- * createdAt } }`: every delivery is resolved through the gateway (members + ledger subgraphs).
+ * subscribed to its own `balanceChanged { sequence delta balance member { displayName tier } entry
+ * { type description merchant { name } } }`: every delivery needs the members and ledger subgraphs.
  * Latency = when the client received a change − when the ledger committed it (same machine clock).
  *
- * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (20),
+ * The same run first measures the baseline: a plain graphql-ws server (realtime-raw-server.ts)
+ * with the same clients, event source and selection, its entity fields known in advance.
+ *
+ * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (10),
  * BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
  */
 import { fork } from 'node:child_process';
@@ -21,9 +24,9 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, TokenService } from '@loyalty/platform';
 
-/** `full`: fields from the members and ledger subgraphs (a gateway query per batch of events). */
+/** `full`: event fields plus fields of the members and ledger subgraphs (entities per batch). */
 const FULL =
-  'subscription { balanceChanged { sequence delta balance member { displayName } entry { createdAt } } }';
+  'subscription { balanceChanged { sequence delta balance member { displayName tier } entry { type description merchant { name } } } }';
 /** `primary`: only what the event carries (no query): the cost of fan-out alone. */
 const PRIMARY = 'subscription { balanceChanged { sequence delta balance kind } }';
 
@@ -37,26 +40,52 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-export async function run(): Promise<void> {
-  const connections = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
-  const rate = Number(process.env.BENCH_RATE ?? 1_000);
-  const seconds = Number(process.env.BENCH_SECONDS ?? 20);
-  const mode = process.env.BENCH_SELECTION === 'primary' ? 'primary' : 'full';
-  const selection = mode === 'primary' ? PRIMARY : FULL;
+interface Measured {
+  label: string;
+  selection: string;
+  connections: number;
+  connectSeconds: number;
+  published: number;
+  seconds: number;
+  delivered: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpuPercent: number;
+  heapPerConnectionKiB: number;
+  rssPerConnectionKiB: number;
+  loaded: Reply;
+}
+
+/**
+ * One server process (`script`) with `connections` graphql-ws clients in this process, each
+ * subscribed to its member's stream, under `rate` changes/s for `seconds`.
+ */
+async function measure(
+  label: string,
+  script: string,
+  selection: string,
+  o: { connections: number; rate: number; seconds: number },
+): Promise<Measured> {
   const replies: Reply[] = [];
   const waiters: (() => void)[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-bench-realtime-'));
   // Embedded SQLite and the in-process transport: the gateway's own cost, not Redis's or MySQL's.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    BENCH_MEMBERS: String(connections),
+    BENCH_MEMBERS: String(o.connections),
     DATA_DIR: dataDir,
     NODE_ENV: 'development',
   };
   delete env.MYSQL_URL;
   delete env.REDIS_URL;
-  const child = fork(join(__dirname, 'realtime-server.js'), [], {
-    execArgv: ['--expose-gc', '--max-old-space-size=4096'],
+  const child = fork(join(__dirname, script), [], {
+    execArgv: [
+      '--expose-gc',
+      '--max-old-space-size=4096',
+      ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
     env,
   });
   let exited = false;
@@ -73,7 +102,7 @@ export async function run(): Promise<void> {
     for (;;) {
       const i = replies.findIndex((r) => r.type === type);
       if (i >= 0) return replies.splice(i, 1)[0];
-      if (Date.now() > deadline || exited) throw new Error(`no ${type} from the gateway process`);
+      if (Date.now() > deadline || exited) throw new Error(`no ${type} from ${script}`);
       await new Promise<void>((r) => {
         waiters.push(r);
         setTimeout(r, 1000);
@@ -89,9 +118,6 @@ export async function run(): Promise<void> {
     const ready = await reply('ready');
     const wsUrl = ready.wsUrl as string;
     const memberIds = ready.memberIds as string[];
-    console.log(
-      `members registered: ${memberIds.length} in ${((ready.registerMs as number) / 1000).toFixed(1)} s`,
-    );
     const baseline = ((await ask({ type: 'memory' }, 'memory')).memory as NodeJS.MemoryUsage) ?? null;
 
     // Connect every member (200 handshakes in flight at a time) and subscribe to its stream.
@@ -117,7 +143,7 @@ export async function run(): Promise<void> {
           await new Promise<void>((resolve, reject) => {
             client.on('connected', () => resolve());
             client.on('closed', (e) => reject(new Error(`closed ${(e as { code: number }).code}`)));
-            client.subscribe<{ balanceChanged: { sequence: number; entry?: { createdAt: string } } }>(
+            client.subscribe<{ balanceChanged: { sequence: number } }>(
               { query: selection },
               {
                 next: (value) => {
@@ -142,39 +168,41 @@ export async function run(): Promise<void> {
     const connectSeconds = (Date.now() - t0) / 1000;
     const connected = ((await ask({ type: 'memory' }, 'memory')).memory as NodeJS.MemoryUsage) ?? null;
     const perConnection = (k: keyof NodeJS.MemoryUsage) =>
-      ((connected[k] - baseline[k]) / memberIds.length / 1024).toFixed(1);
+      (connected[k] - baseline[k]) / memberIds.length / 1024;
 
-    // Warm up for 2 s (plans, JIT), then measure.
-    child.send({ type: 'load', rate, seconds: 2 });
+    // Warm up for 2 s (plans, JIT, caches), then measure.
+    child.send({ type: 'load', rate: o.rate, seconds: 2 });
     await reply('loaded');
     await new Promise((r) => setTimeout(r, 500));
     recordFrom = Date.now();
-    child.send({ type: 'load', rate, seconds });
+    child.send({ type: 'load', rate: o.rate, seconds: o.seconds });
     const loaded = await reply('loaded');
-    await new Promise((r) => setTimeout(r, 5_000)); // let the tail arrive
+    await new Promise((r) => setTimeout(r, 3_000)); // let the tail arrive
     recordFrom = Infinity;
-    // Latency per change: when its client got it − when the ledger committed it.
+    // Latency per change: when its client got it − when it was committed.
     const latencies: number[] = [];
     for (const [memberId, sequence, committed] of loaded.commits as [string, number, number][]) {
       const at = receivedAt.get(`${memberId}:${sequence}`);
       if (at !== undefined) latencies.push(at - committed);
     }
     latencies.sort((a, b) => a - b);
-    const published = loaded.published as number;
-    console.log(
-      [
-        `selection: ${mode} (${selection})`,
-        `connections: ${memberIds.length} (connected and subscribed in ${connectSeconds.toFixed(1)} s)`,
-        `load: ${published} balance changes in ${(loaded.seconds as number).toFixed(1)} s = ${(published / (loaded.seconds as number)).toFixed(0)}/s (target ${rate}/s)`,
-        `delivered: ${latencies.length} of ${published} (${errors} errors)`,
-        `latency commit→client: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`,
-        `gateway process CPU: ${(((loaded.cpuSeconds as number) / (loaded.seconds as number)) * 100).toFixed(0)}% of one core; ` +
-          `${loaded.queries} gateway queries for ${loaded.resolutions} resolutions (batched)`,
-        `gateway memory per connection: heap ${perConnection('heapUsed')} KiB, RSS ${perConnection('rss')} KiB ` +
-          `(heap ${(baseline.heapUsed / 2 ** 20).toFixed(0)} → ${(connected.heapUsed / 2 ** 20).toFixed(0)} MiB, ` +
-          `RSS ${(baseline.rss / 2 ** 20).toFixed(0)} → ${(connected.rss / 2 ** 20).toFixed(0)} MiB)`,
-      ].join('\n'),
-    );
+    return {
+      label,
+      selection,
+      connections: memberIds.length,
+      connectSeconds,
+      published: loaded.published as number,
+      seconds: loaded.seconds as number,
+      delivered: latencies.length,
+      errors,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? NaN,
+      cpuPercent: ((loaded.cpuSeconds as number) / (loaded.seconds as number)) * 100,
+      heapPerConnectionKiB: perConnection('heapUsed'),
+      rssPerConnectionKiB: perConnection('rss'),
+      loaded,
+    };
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
     if (child.connected) {
@@ -183,6 +211,41 @@ export async function run(): Promise<void> {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+export async function run(): Promise<void> {
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
+  const rate = Number(process.env.BENCH_RATE ?? 1_000);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const mode = process.env.BENCH_SELECTION === 'primary' ? 'primary' : 'full';
+  const o = { connections, rate, seconds };
+  // The baseline first, then the gateway, in the same run and on the same machine state.
+  const selection = mode === 'primary' ? PRIMARY : FULL;
+  const raw = await measure(
+    'raw graphql-ws fan-out (same selection)',
+    'realtime-raw-server.js',
+    selection,
+    o,
+  );
+  const gateway = await measure(`gateway, ${mode} selection`, 'realtime-server.js', selection, o);
+  const row = (m: Measured) =>
+    `| ${m.label} | ${m.connections} | ${(m.published / m.seconds).toFixed(0)}/s | ${m.delivered} of ${m.published} (${m.errors} errors) | ` +
+    `${m.p50} / ${m.p99} / ${m.max} ms | ${m.cpuPercent.toFixed(0)}% | ${m.heapPerConnectionKiB.toFixed(1)} / ${m.rssPerConnectionKiB.toFixed(1)} KiB |`;
+  const l = gateway.loaded;
+  console.log(
+    [
+      `gateway selection: ${gateway.selection}`,
+      '',
+      '| server | subscribers | changes | delivered | commit→client p50 / p99 / max | process CPU (one core) | memory per connection heap / RSS |',
+      '|---|---|---|---|---|---|---|',
+      row(raw),
+      row(gateway),
+      '',
+      `ratios gateway ÷ raw: p99 ${(gateway.p99 / raw.p99).toFixed(2)}×, heap per connection ${(gateway.heapPerConnectionKiB / raw.heapPerConnectionKiB).toFixed(2)}×, ` +
+        `RSS per connection ${(gateway.rssPerConnectionKiB / raw.rssPerConnectionKiB).toFixed(2)}×`,
+      `gateway resolution: ${l.queries} batches for ${l.resolutions} payloads, ${l.entityFetches} _entities fetches; entity cache ${JSON.stringify(l.cache)}`,
+    ].join('\n'),
+  );
 }
 
 if (require.main === module) {

@@ -11,4 +11,6 @@ export interface GatewayContext {
   clientAddress?: string;
   /** Member tokens a subgraph minted for this operation's anonymous caller (`member-grants.ts`). */
   memberGrants?: Map<string, string>;
+  /** The caller's `Accept-Language`, forwarded so subgraphs word member-facing text in it. */
+  acceptLanguage?: string;
 }

@@ -29,7 +29,7 @@ import {
   type PlatformConfig,
   type Principal,
 } from '@loyalty/platform';
-import { AuthForwardingDataSource } from './auth-forwarding-data-source';
+import { AuthForwardingDataSource, type SubgraphFetchStats } from './auth-forwarding-data-source';
 import type { GatewayContext } from './context';
 import { loadGatewayConfig } from './config';
 import { withCors } from './http/cors';
@@ -62,6 +62,8 @@ export interface RunningGateway {
   realtime: RealtimeServer;
   transport: EventTransport;
   logger: Logger;
+  /** Subgraph fetches asked for and sent, per subgraph (deduplication at work). */
+  subgraphStats(): Record<string, SubgraphFetchStats>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +92,7 @@ function federatedGateway(
   peers: PeerDirectory,
   logger: Logger,
   supergraphSdl: string,
-  o: { tokens: TokenService },
+  o: { tokens: TokenService; sources: Map<string, AuthForwardingDataSource> },
 ): ApolloGateway {
   // The gateway's own service token, renewed well within its lifetime (signing per fetch is waste).
   let vouching: { token: Promise<string>; until: number } = { token: Promise.resolve(''), until: 0 };
@@ -104,7 +106,11 @@ function federatedGateway(
   };
   return new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => new AuthForwardingDataSource({ name, url: peers.url(name as never), vouch }),
+    buildService: ({ name }) => {
+      const source = new AuthForwardingDataSource({ name, url: peers.url(name as never), vouch });
+      o.sources.set(name, source);
+      return source;
+    },
     logger: {
       debug: () => undefined,
       info: () => undefined,
@@ -180,7 +186,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const peers = options.peers ?? PeerDirectory.fromConfig(config);
   const tokens = TokenService.fromConfig(config);
   const authenticator = Authenticator.fromConfig(config, tokens, options.bearerResolvers);
-  const gateway = federatedGateway(peers, logger, options.supergraphSdl ?? readSupergraph(), { tokens });
+  const sources = new Map<string, AuthForwardingDataSource>();
+  const supergraphSdl = options.supergraphSdl ?? readSupergraph();
+  const gateway = federatedGateway(peers, logger, supergraphSdl, { tokens, sources });
   // Apollo Server sees the API schema plus `Subscription` (HTTP introspection shows it too).
   const realtimeGateway = new SubscriptionAwareGateway(gateway);
   // Live events: the all-in-one process shares its transport; a standalone gateway opens its own
@@ -238,6 +246,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     production: config.production,
     validationRules: limits.validationRules,
     limits: options.realtime,
+    entities: {
+      supergraphSdl,
+      fetch: async (graph, query, variables, authorization) => {
+        const source = sources.get(graph);
+        if (!source) throw new Error(`no subgraph ${graph}`);
+        return source.fetch(query, variables, { authorization });
+      },
+    },
   });
   const port = await listen(
     httpServer,
@@ -255,6 +271,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     realtime,
     transport,
     logger,
+    subgraphStats: () => Object.fromEntries([...sources].map(([name, s]) => [name, { ...s.stats }])),
     // Subscriptions first (1001 to every client), then in-flight HTTP requests drain.
     stop: () =>
       (stopping ??= (async () => {
@@ -262,6 +279,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
         await apollo.stop();
         await stopApiKeys();
         await rateLimiter.close();
+        await Promise.all([...sources.values()].map((s) => s.close()));
         await ownTransport?.close();
       })()),
   };

@@ -11,3 +11,4 @@ export * from './subscriptions/limits';
 export { authorizeSubscription, type SubscriptionScope } from './subscriptions/subscription.policy';
 export { CHANNELS, type Channel } from './subscriptions/channels';
 export { SubscriptionAwareGateway, extendWithSubscriptions } from './subscriptions/schema';
+export type { SubgraphFetchStats } from './auth-forwarding-data-source';

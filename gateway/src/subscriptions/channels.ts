@@ -44,6 +44,12 @@ export interface Channel<T extends Topic = Topic> {
    * live event whose selection asks for nothing else needs no query at all.
    */
   payloadFields?: Record<string, string>;
+  /**
+   * Entity fields of the return type a live event names by id (field → entity type, payload field
+   * with its id, and the entity's fields the event carries as they are): live payloads asking for
+   * them are resolved in bulk with `_entities` (live-payloads.ts).
+   */
+  liveEntities?: Record<string, { type: string; idFrom: string; fromEvent?: Record<string, string> }>;
 }
 
 /** Declares a channel with its payload typed by its topic. */
@@ -71,6 +77,22 @@ export const CHANNELS: Channel[] = [
     requires: ['BalanceChange', 'Member.balanceChanges', 'Query.member'],
     resolution: { kind: 'replay', memberField: 'balanceChanges' },
     payloadFields: { sequence: 'sequence', delta: 'delta', balance: 'balance', kind: 'kind' },
+    liveEntities: {
+      member: { type: 'Member', idFrom: 'memberId' },
+      entry: {
+        type: 'LedgerEntry',
+        idFrom: 'entryId',
+        fromEvent: {
+          id: 'entryId',
+          type: 'entryType',
+          kind: 'kind',
+          points: 'delta',
+          balanceAfter: 'balance',
+          sequence: 'sequence',
+          createdAt: 'createdAt',
+        },
+      },
+    },
   }),
   defineChannel({
     field: 'pointsExpiring',

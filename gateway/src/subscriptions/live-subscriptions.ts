@@ -17,6 +17,11 @@ export interface RealtimeStats {
   /** Gateway queries sent (each carries a batch of resolutions). */
   resolutionsExecuted: number;
   slowConsumersClosed: number;
+  /** Bulk live payload batches, and the `_entities` fetches they sent. */
+  payloadBatches?: number;
+  entityFetches?: number;
+  /** Cached entities, with hits, misses and invalidations. */
+  entityCache?: { size: number; hits: number; misses: number; invalidations: number } | null;
 }
 
 /**

@@ -60,11 +60,43 @@ const asErrors = (error: unknown): GraphQLError[] => {
 };
 
 /** Parses and validates with the same rules (depth, aliases, cost) as over HTTP. */
-function parseAndValidate(
+type Parsed = { document: DocumentNode } | { errors: readonly GraphQLError[] };
+
+/**
+ * Most clients subscribe with the same text: per gateway schema, identical operations share one
+ * parsed and validated document and one compiled selection (CPU and memory per subscriber).
+ */
+const shared = new WeakMap<
+  RealtimeSchema,
+  { documents: Map<string, Parsed>; selections: Map<string, CompiledSelection> }
+>();
+const SHARED_MAX = 1_000;
+
+function sharedFor(realtime: RealtimeSchema) {
+  let entry = shared.get(realtime);
+  if (!entry) shared.set(realtime, (entry = { documents: new Map(), selections: new Map() }));
+  return entry;
+}
+
+function remember<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    if (map.size >= SHARED_MAX) map.clear();
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function parseAndValidate(realtime: RealtimeSchema, query: string, rules: readonly ValidationRule[]): Parsed {
+  return remember(sharedFor(realtime).documents, query, () => parseAndValidateOnce(realtime, query, rules));
+}
+
+function parseAndValidateOnce(
   realtime: RealtimeSchema,
   query: string,
   rules: readonly ValidationRule[],
-): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+): Parsed {
   let document: DocumentNode;
   try {
     document = parse(query);
@@ -84,6 +116,7 @@ function planSubscription(
   variables: Record<string, unknown>,
   rawVariables: Record<string, unknown>,
   connection: ConnectionScope,
+  key: string,
 ): SubscriptionPlan {
   const schema = realtime.schema;
   const fragments = fragmentsOf(document);
@@ -93,7 +126,9 @@ function planSubscription(
   if (!field || !channel || !fieldDef) throw new BadInputError('Unknown subscription field');
   const args = getArgumentValues(fieldDef, field, variables);
   const scope = authorizeSubscription(connection.principal, channel, args);
-  const selection = compileSelection(schema, channel, operation, field, fragments, rawVariables);
+  const selection = remember(sharedFor(realtime).selections, key, () =>
+    compileSelection(schema, channel, operation, field, fragments, rawVariables),
+  );
   return {
     kind: 'subscription',
     selection,
@@ -135,7 +170,8 @@ export function prepareOperation(
     }
     const coerced = getVariableValues(realtime.schema, operation.variableDefinitions ?? [], raw);
     if (coerced.errors) return coerced.errors.map(publicError);
-    const plan = planSubscription(realtime, document, operation, coerced.coerced, raw, connection);
+    const key = [payload.query, payload.operationName ?? '', JSON.stringify(raw)].join('\u0000');
+    const plan = planSubscription(realtime, document, operation, coerced.coerced, raw, connection, key);
     return { ...base, variableValues: coerced.coerced, contextValue: plan };
   } catch (error) {
     return asErrors(error).map(publicError);

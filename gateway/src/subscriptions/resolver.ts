@@ -6,7 +6,20 @@ import {
 } from 'graphql';
 import { ErrorCode, type EventEnvelope } from '@loyalty/platform';
 import { payloadFields } from './channels';
+import type { LivePayloads, PayloadPlan } from './live-payloads';
 import { MAX_BATCH, SEQUENCE_ALIAS, type CompiledSelection } from './selection';
+
+/** Most live events one bulk resolution carries (no query text grows with it). */
+export const MAX_BULK_BATCH = 256;
+
+/** Live payloads resolved in bulk, when a selection can be (see live-payloads.ts). */
+export interface BulkResolution {
+  payloads: LivePayloads;
+  /** The selection's bulk plan, or null to resolve it through the gateway. */
+  plan(selection: CompiledSelection): PayloadPlan | null;
+  /** The audience's authorization header for subgraph fetches. */
+  authorization(audience: Audience): Promise<string>;
+}
 
 /**
  * Whose rights a resolution runs with. Events of member X reach only X and operators; a member's
@@ -64,6 +77,8 @@ interface Bucket {
   selection: CompiledSelection;
   audience: Audience;
   items: Item[];
+  /** Live events resolved in bulk (no gateway query). */
+  plan: PayloadPlan | null;
 }
 
 /**
@@ -88,6 +103,7 @@ export class EventResolver {
   constructor(
     private readonly run: RunQuery,
     private readonly maxInFlight = 8,
+    private readonly bulk: BulkResolution | null = null,
   ) {}
 
   /** The payload of one live event. */
@@ -105,8 +121,9 @@ export class EventResolver {
       this.stats.resolved++;
       const memberId = channel.memberOf(event.payload) ?? '';
       const sequence = channel.sequenceOf?.(event.payload) ?? 0;
-      p = this.enqueue(selection, audience, { memberId, after: sequence - 1, first: 1, event }).finally(() =>
-        this.inflight.delete(key),
+      const plan = this.bulk?.plan(selection) ?? null;
+      p = this.enqueue(selection, audience, { memberId, after: sequence - 1, first: 1, event }, plan).finally(
+        () => this.inflight.delete(key),
       );
       this.inflight.set(key, p);
     }
@@ -133,16 +150,17 @@ export class EventResolver {
     selection: CompiledSelection,
     audience: Audience,
     item: Omit<Item, 'resolve' | 'reject'>,
+    plan: PayloadPlan | null = null,
   ): Promise<Delivery[]> {
     return new Promise<Delivery[]>((resolve, reject) => {
-      const key = `${selection.key}\u0000${audienceKey(audience)}`;
+      const key = `${selection.key}\u0000${audienceKey(audience)}${plan ? '\u0000bulk' : ''}`;
       let bucket = this.open.get(key);
       if (!bucket) {
-        bucket = { selection, audience, items: [] };
+        bucket = { selection, audience, items: [], plan };
         this.open.set(key, bucket);
       }
       bucket.items.push({ ...item, resolve, reject });
-      if (bucket.items.length >= MAX_BATCH) {
+      if (bucket.items.length >= (plan ? MAX_BULK_BATCH : MAX_BATCH)) {
         this.open.delete(key);
         this.full.push(bucket);
       }
@@ -178,8 +196,22 @@ export class EventResolver {
     }
   }
 
-  private async execute({ selection, audience, items }: Bucket): Promise<void> {
+  private async execute({ selection, audience, items, plan }: Bucket): Promise<void> {
     this.stats.executed++;
+    if (plan && this.bulk) {
+      try {
+        const results = await this.bulk.payloads.resolve(
+          plan,
+          items.map((i) => i.event as EventEnvelope),
+          audienceKey(audience),
+          await this.bulk.authorization(audience),
+        );
+        items.forEach((item, i) => item.resolve([{ sequence: null, result: results[i] }]));
+      } catch (error) {
+        items.forEach((item) => item.reject(error));
+      }
+      return;
+    }
     const channel = selection.channel;
     const variables: Record<string, unknown> = { ...selection.variables };
     // Batch sizes are padded to a power of two (repeating the last root): the gateway plans each

@@ -44,6 +44,9 @@ export interface CompiledSelection {
   selfContained: boolean;
   /** The selection asks only for fields the live event carries: answer it without a query. */
   liveFromPayload: boolean;
+  /** The client's fields on the subscription field, fragments flattened (bulk live payloads). */
+  fields: readonly FieldNode[];
+  fragments: Fragments;
 }
 
 type Projection = CompiledSelection['projection'];
@@ -203,5 +206,7 @@ export function compileSelection(
     entityKeys,
     selfContained,
     liveFromPayload,
+    fields,
+    fragments,
   };
 }

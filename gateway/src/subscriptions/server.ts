@@ -20,12 +20,15 @@ import {
   type ConnectionExtra,
   type ConnectionState,
 } from './connection';
-import { resolutionRunner, socketExecutor } from './execution';
+import { AudienceTokens, resolutionRunner, socketExecutor } from './execution';
+import { EntityCache, INVALIDATIONS } from './entity-cache';
+import { SupergraphIndex } from './entity-plan';
+import { LivePayloads, planPayload, type EntityFetch, type PayloadPlan } from './live-payloads';
 import { EventHub } from './hub';
 import { DEFAULT_LIMITS, type RealtimeLimits } from './limits';
 import { LiveSubscriptions, type RealtimeStats } from './live-subscriptions';
 import { prepareOperation, type SubscriptionPlan } from './operation';
-import { EventResolver } from './resolver';
+import { EventResolver, type BulkResolution } from './resolver';
 import type { SubscriptionAwareGateway } from './schema';
 import { acceptUpgrades, closeAllGoingAway } from './upgrade';
 
@@ -44,9 +47,57 @@ export interface RealtimeOptions {
   /** Extra validation (depth, aliases, cost): the same limits as over HTTP. */
   validationRules: readonly ValidationRule[];
   limits?: Partial<RealtimeLimits>;
+  /**
+   * Bulk live payloads: entity fields fetched straight from the subgraphs with `_entities`,
+   * planned on this supergraph (without it every payload is a gateway query).
+   */
+  entities?: { supergraphSdl: string; fetch: EntityFetch };
 }
 
 export type { RealtimeStats };
+
+/** Live payloads resolved in bulk, with entity fields cached and invalidated by events. */
+async function bulkResolution(options: RealtimeOptions): Promise<{
+  bulk: BulkResolution;
+  stop: () => Promise<void>;
+} | null> {
+  if (!options.entities) return null;
+  const index = new SupergraphIndex(options.entities.supergraphSdl);
+  const cache = new EntityCache();
+  const payloads = new LivePayloads(options.entities.fetch, cache);
+  const audiences = new AudienceTokens(options.tokens);
+  // Selections are few (clients share them); the bound is for a client inventing new ones.
+  const plans = new Map<string, PayloadPlan | null>();
+  const stops = await Promise.all(
+    [...new Set(INVALIDATIONS.map((r) => r.topic))].map((topic) =>
+      options.transport.listen(topic, (event) => cache.onEvent(event)),
+    ),
+  );
+  return {
+    bulk: {
+      payloads,
+      authorization: async (audience) => (await audiences.for(audience)).authorization,
+      plan(selection) {
+        let plan = plans.get(selection.key);
+        if (plan === undefined) {
+          if (plans.size >= 10_000) plans.clear();
+          plan = planPayload(
+            index,
+            selection.channel,
+            selection.responseKey,
+            selection.fields,
+            selection.fragments,
+          );
+          plans.set(selection.key, plan);
+        }
+        return plan;
+      },
+    },
+    stop: async () => {
+      await Promise.all(stops.map((s) => s()));
+    },
+  };
+}
 
 export interface RealtimeServer {
   stats(): RealtimeStats;
@@ -65,9 +116,11 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
   const { logger, gateway } = options;
   const hub = new EventHub(options.transport);
   await hub.start(gateway.realtime.channels.values());
+  const bulk = await bulkResolution(options);
   const resolver = new EventResolver(
     resolutionRunner(gateway, options.tokens, logger),
     limits.maxResolutionsInFlight,
+    bulk?.bulk ?? null,
   );
   const live = new LiveSubscriptions(hub, resolver, limits, logger);
   const rules = [...specifiedRules, ...options.validationRules];
@@ -116,12 +169,18 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
     closing: () => closing,
   });
   return {
-    stats: () => live.stats(wss.clients.size),
+    stats: () => ({
+      ...live.stats(wss.clients.size),
+      payloadBatches: bulk?.bulk.payloads.stats.batches ?? 0,
+      entityFetches: bulk?.bulk.payloads.stats.entityFetches ?? 0,
+      entityCache: bulk ? { size: bulk.bulk.payloads.cache.size, ...bulk.bulk.payloads.cache.stats } : null,
+    }),
     async close() {
       if (closing) return;
       closing = true;
       stopUpgrades();
       await hub.stop();
+      await bulk?.stop();
       await closeAllGoingAway(wss);
       await disposable.dispose();
     },

@@ -1,0 +1,375 @@
+/**
+ * Gateway benchmark (`pnpm bench gateway`): the member dashboard (member, balances, history with
+ * merchants, redemptions with rewards, referrals, rewards list) through
+ * - this project's all-in-one process (`pnpm start`: subgraphs and gateway in one process),
+ * - this project's gateway in its own process,
+ * - Hive Gateway (pinned devDependency of this package, default configuration plus forwarding
+ *   the caller's `Authorization`),
+ * all three on the same subgraphs (those of the all-in-one process) and supergraph, and as the
+ * reference one direct members-subgraph hop (a simple `member { id displayName }`).
+ *
+ * Two workloads with 10 keep-alive connections: the same member on every connection, and 12
+ * members in rotation. Rounds are interleaved (every target once per round, in turn) and each
+ * result is the median of its rounds, so a neighbour's burst on the shared machine hits all
+ * targets alike; ratios are from this one run.
+ *
+ * Settings: BENCH_ROUNDS (3), BENCH_ROUND_SECONDS (3), BENCH_CONNECTIONS (10).
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GATEWAY_AUTHORIZATION_HEADER, loadConfig, TokenService } from '@loyalty/platform';
+
+export const DASHBOARD = `query Dashboard($id: ID!) {
+  member(id: $id) {
+    id displayName tier
+    balances { kind available }
+    history(first: 10) { edges { node { id type points description createdAt merchant { id name } } } }
+    redemptions(first: 5) { edges { node { id status points reward { id name } } } }
+    referrals { id status }
+  }
+  rewards(first: 10) { edges { node { id name pointsPrice } } }
+}`;
+const DIRECT = 'query Direct($id: ID!) { member(id: $id) { id displayName } }';
+
+interface Message {
+  type: string;
+  [k: string]: unknown;
+}
+
+/** A child process speaking the bench's IPC (ready / stats / stop). */
+function child(script: string, args: string[], env: NodeJS.ProcessEnv) {
+  const proc = fork(join(__dirname, script), args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: Message[] = [];
+  const waiters: (() => void)[] = [];
+  let exited = false;
+  proc.on('message', (m: Message) => {
+    inbox.push(m);
+    waiters.splice(0).forEach((w) => w());
+  });
+  proc.on('exit', () => {
+    exited = true;
+    waiters.splice(0).forEach((w) => w());
+  });
+  const reply = async (type: string, timeoutMs = 300_000): Promise<Message> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = inbox.findIndex((m) => m.type === type);
+      if (i >= 0) return inbox.splice(i, 1)[0];
+      if (exited || Date.now() > deadline) throw new Error(`no ${type} from ${script} ${args.join(' ')}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 500);
+      });
+    }
+  };
+  return {
+    proc,
+    reply,
+    ask: (type: string) => {
+      proc.send({ type });
+      return reply(type);
+    },
+    async stop() {
+      if (!proc.connected) return;
+      proc.send({ type: 'stop' });
+      await reply('stopped', 30_000).catch(() => proc.kill());
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** One POST over a keep-alive agent; resolves with the parsed body. */
+function post(
+  agent: Agent,
+  url: URL,
+  body: string,
+  token: string,
+): Promise<{ data?: unknown; errors?: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (e) {
+            reject(e);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Target {
+  name: string;
+  url: string;
+  query: string;
+  /** Our gateways: the process whose subgraph fetches are counted. */
+  stats?: () => Promise<Record<string, { requested: number; sent: number }>>;
+}
+
+/** Requests per second with `connections` loops for `seconds`; errors counted. */
+async function load(
+  target: Target,
+  members: string[],
+  tokens: Map<string, string>,
+  connections: number,
+  seconds: number,
+): Promise<{ rps: number; errors: number; requests: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const url = new URL(target.url);
+  let done = 0;
+  let errors = 0;
+  let next = 0;
+  const until = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < until) {
+        const id = members[next++ % members.length];
+        const body = JSON.stringify({ query: target.query, variables: { id } });
+        try {
+          const res = await post(agent, url, body, tokens.get(id) as string);
+          if (res.errors || !res.data) errors++;
+        } catch {
+          errors++;
+        }
+        done++;
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return { rps: done / elapsed, errors, requests: done };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function waitUntilServing(url: string, proc: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${url}: process exited`);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+/** Hive Gateway on the same supergraph, pointed at the given subgraphs. */
+async function startHive(dir: string, peers: Record<string, string>, serviceToken: string) {
+  let sdl = readFileSync(join(__dirname, '..', '..', 'gateway', 'supergraph.graphql'), 'utf8');
+  for (const [name, url] of Object.entries(peers)) {
+    sdl = sdl.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*`), `$1${url}`);
+  }
+  writeFileSync(join(dir, 'supergraph.graphql'), sdl);
+  // Default configuration, plus what any deployment of it here needs: the caller's token reaches
+  // the subgraphs (they authorise every call themselves), and a gateway's service token, without
+  // which subgraphs answer no `_entities` (the bench is shorter than the token's 5 minutes).
+  writeFileSync(
+    join(dir, 'gateway.config.mjs'),
+    `export const gatewayConfig = {
+  logging: 'error',
+  propagateHeaders: {
+    fromClientToSubgraphs: ({ request }) => ({
+      authorization: request.headers.get('authorization') ?? undefined,
+      '${GATEWAY_AUTHORIZATION_HEADER}': 'Bearer ${serviceToken}',
+    }),
+  },
+};\n`,
+  );
+  const port = await freePort();
+  const bin = require.resolve('@graphql-hive/gateway/package.json').replace(/package\.json$/, 'dist/bin.js');
+  const proc = spawn(
+    process.execPath,
+    [
+      bin,
+      'supergraph',
+      join(dir, 'supergraph.graphql'),
+      '-c',
+      join(dir, 'gateway.config.mjs'),
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
+  );
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await waitUntilServing(url, proc);
+  return { url, proc };
+}
+
+export async function run(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const seconds = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+  const dir = mkdtempSync(join(tmpdir(), 'loyalty-bench-gateway-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: join(dir, 'data'),
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    BENCH_MEMBERS: '12',
+  };
+  delete env.MYSQL_URL;
+  delete env.REDIS_URL;
+  delete env.GATEWAY_PORT;
+  const graph = child('gateway-server.js', ['graph'], env);
+  let own: ReturnType<typeof child> | null = null;
+  let hive: { url: string; proc: ChildProcess } | null = null;
+  try {
+    const ready = await graph.reply('ready');
+    const peers = ready.peers as Record<string, string>;
+    const memberIds = ready.memberIds as string[];
+    own = child('gateway-server.js', ['gateway'], { ...env, PEER_URLS: JSON.stringify(peers) });
+    const ownReady = await own.reply('ready');
+    // The children share DATA_DIR, so they all use the development keys generated there.
+    const tokens = TokenService.fromConfig(
+      loadConfig({ DATA_DIR: env.DATA_DIR, NODE_ENV: 'development' }, {}),
+    );
+    hive = await startHive(dir, peers, await tokens.signService('hive-gateway'));
+    const memberTokens = new Map(
+      await Promise.all(
+        memberIds.map(async (id) => [id, await tokens.sign({ role: 'member', sub: id })] as const),
+      ),
+    );
+    const ownChild = own;
+    const targets: Target[] = [
+      {
+        name: 'this project, all-in-one (pnpm start)',
+        url: ready.url as string,
+        query: DASHBOARD,
+        stats: async () => (await graph.ask('stats')).stats as never,
+      },
+      {
+        name: 'this project, gateway in its own process',
+        url: ownReady.url as string,
+        query: DASHBOARD,
+        stats: async () => (await ownChild.ask('stats')).stats as never,
+      },
+      { name: 'Hive Gateway 2.15.1, default config', url: hive.url, query: DASHBOARD },
+      { name: 'one direct members-subgraph hop (simple query)', url: peers.members, query: DIRECT },
+    ];
+    // Every target answers the dashboard correctly before anything is timed.
+    const agent = new Agent({ keepAlive: true });
+    for (const t of targets) {
+      const res = await post(
+        agent,
+        new URL(t.url),
+        JSON.stringify({ query: t.query, variables: { id: memberIds[0] } }),
+        memberTokens.get(memberIds[0]) as string,
+      );
+      if (res.errors || !res.data) throw new Error(`${t.name}: ${JSON.stringify(res.errors)}`);
+    }
+    agent.destroy();
+    const workloads = [
+      { name: 'same member on all connections', members: [memberIds[0]] },
+      { name: `${memberIds.length} rotating members`, members: memberIds },
+    ];
+    const rps = new Map<string, number[]>();
+    const fetches = new Map<string, number[]>();
+    let errors = 0;
+    // Warm-up (JIT, plans, pools): one short pass per target and workload, not recorded.
+    for (const w of workloads)
+      for (const t of targets) await load(t, w.members, memberTokens, connections, 1);
+    for (let r = 0; r < rounds; r++) {
+      for (const w of workloads) {
+        // Rotate the starting target each round so no target always runs first.
+        for (let k = 0; k < targets.length; k++) {
+          const t = targets[(k + r) % targets.length];
+          const before = await t.stats?.();
+          const res = await load(t, w.members, memberTokens, connections, seconds);
+          const after = await t.stats?.();
+          errors += res.errors;
+          const key = `${w.name}\u0000${t.name}`;
+          rps.set(key, [...(rps.get(key) ?? []), res.rps]);
+          if (before && after) {
+            const sent =
+              Object.values(after).reduce((s, x) => s + x.sent, 0) -
+              Object.values(before).reduce((s, x) => s + x.sent, 0);
+            fetches.set(key, [...(fetches.get(key) ?? []), sent / res.requests]);
+          }
+        }
+      }
+    }
+    const hiveName = targets[2].name;
+    const directName = targets[3].name;
+    const lines = [
+      `${rounds} interleaved rounds of ${seconds} s, ${connections} connections, medians (requests/s)`,
+      '',
+      `| gateway | ${workloads.map((w) => w.name).join(' | ')} |`,
+      `|---|${workloads.map(() => '---').join('|')}|`,
+    ];
+    for (const t of targets) {
+      const cells = workloads.map((w) => {
+        const m = median(rps.get(`${w.name}\u0000${t.name}`) ?? []);
+        const hiveM = median(rps.get(`${w.name}\u0000${hiveName}`) ?? []);
+        const directM = median(rps.get(`${w.name}\u0000${directName}`) ?? []);
+        const f = fetches.get(`${w.name}\u0000${t.name}`);
+        const parts = [`${m.toFixed(0)} rps`];
+        if (t.name !== hiveName && t.name !== directName) parts.push(`${(m / hiveM).toFixed(2)}× Hive`);
+        if (t.name !== directName) parts.push(`${(m / directM).toFixed(2)}× direct`);
+        if (f) parts.push(`${median(f).toFixed(1)} subgraph fetches/request`);
+        return parts.join(', ');
+      });
+      lines.push(`| ${t.name} | ${cells.join(' | ')} |`);
+    }
+    lines.push('', `errors: ${errors}`);
+    console.log(lines.join('\n'));
+  } finally {
+    hive?.proc.kill();
+    await own?.stop();
+    await graph.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  run().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
