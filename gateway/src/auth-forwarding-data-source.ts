@@ -10,5 +10,6 @@ export class AuthForwardingDataSource extends RemoteGraphQLDataSource<GatewayCon
     if (!('authorization' in context)) return;
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    if (context.acceptLanguage) request.http?.headers.set('accept-language', context.acceptLanguage);
   }
 }

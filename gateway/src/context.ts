@@ -7,4 +7,6 @@ export interface GatewayContext {
   /** Verified here too, so a bad token fails fast with UNAUTHENTICATED. */
   principal: Principal | null;
   requestId: string;
+  /** The caller's `Accept-Language`, forwarded so subgraphs word member-facing text in it. */
+  acceptLanguage?: string;
 }

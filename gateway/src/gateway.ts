@@ -96,6 +96,7 @@ function requestContext(tokens: TokenService) {
       authorization,
       principal: tokens.fromHeader(authorization),
       requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+      acceptLanguage: req.headers['accept-language'],
     };
   };
 }

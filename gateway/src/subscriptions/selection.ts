@@ -8,6 +8,7 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import type { Language } from '@loyalty/platform';
 import type { Channel } from './channels';
 import { isSelfContained } from './self-contained';
 import { collectFields, usages, type Fragments } from './selection-fields';
@@ -44,6 +45,8 @@ export interface CompiledSelection {
   selfContained: boolean;
   /** The selection asks only for fields the live event carries: answer it without a query. */
   liveFromPayload: boolean;
+  /** The subscriber's language, for channels that {@link Channel.localize} their payload. */
+  language: Language;
 }
 
 type Projection = CompiledSelection['projection'];
@@ -154,6 +157,7 @@ export function compileSelection(
   field: FieldNode,
   fragments: Fragments,
   rawVariables: Record<string, unknown>,
+  language: Language = 'en',
 ): CompiledSelection {
   const responseKey = field.alias?.value ?? field.name.value;
   const selectionSet = field.selectionSet as SelectionSetNode;
@@ -190,9 +194,13 @@ export function compileSelection(
   const fromPayload = payloadProjection(channel, fields);
   if (fromPayload) projection.push(...fromPayload);
   const liveFromPayload = fromPayload !== null || (projection.length > 0 && !root);
-  const key = [channel.field, query(1) ?? '', JSON.stringify(projection), JSON.stringify(variables)].join(
-    '\u0000',
-  );
+  const key = [
+    channel.field,
+    query(1) ?? '',
+    JSON.stringify(projection),
+    JSON.stringify(variables),
+    ...(channel.localize ? [language] : []),
+  ].join('\u0000');
   return {
     key,
     channel,
@@ -203,5 +211,6 @@ export function compileSelection(
     entityKeys,
     selfContained,
     liveFromPayload,
+    language,
   };
 }

@@ -25,6 +25,16 @@ export const setting = {
   number: (min: number, max: number) => z.coerce.number().min(min).max(max),
 };
 
+/** True for a time zone name the runtime knows (e.g. `Asia/Shanghai`, `UTC`). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const duration = setting.duration;
 const durationOrNever = setting.durationOrNever();
 const port = setting.port();
@@ -68,6 +78,10 @@ const envSchema = z
       }),
     EXPIRY_SWEEP_INTERVAL: duration('EXPIRY_SWEEP_INTERVAL').default('PT1M'),
     OUTBOX_POLL_INTERVAL: duration('OUTBOX_POLL_INTERVAL').default('PT1S'),
+    PROGRAMME_TIME_ZONE: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine(isTimeZone, { message: 'an IANA time zone such as Asia/Shanghai' }),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {

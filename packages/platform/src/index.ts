@@ -49,3 +49,4 @@ export * from './idempotency/request-hash';
 export * from './commands/command.entity';
 export * from './commands/command-outbox';
 export * from './commands/command-poster';
+export * from './i18n/language';

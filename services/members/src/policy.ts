@@ -59,3 +59,8 @@ export function privacySubject(
   const subject = memberId ?? p.sub;
   return { memberId: subject, principal: assertCanReadMemberPrivate(p, subject) };
 }
+
+/** A member's notices: the member themself and the operator; partners never (private). */
+export function authorizeNoticesRead(principal: Principal | null, memberId: string): Principal {
+  return assertCanReadMemberPrivate(principal, memberId);
+}

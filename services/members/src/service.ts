@@ -14,16 +14,19 @@ import { PrivacyRequestRow } from './privacy/privacy-request.entity';
 import { PrivacyResolver } from './privacy/privacy.resolver';
 import { SpendRow } from './tiers/spend.entity';
 import { TierResolver } from './tiers/tier.resolver';
+import { CreateNotices1700000003100 } from './migrations/1700000003100-CreateNotices';
+import { NoticeRow } from './notices/notice.entity';
+import { NoticeResolver } from './notices/notice.resolver';
 
 /** Members, merchants (partners), tiers and consent: REQUIREMENTS M1–M5. */
 export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
   name: 'members',
-  entities: [MemberRow, MerchantRow, ConsentRow, SpendRow, PrivacyRequestRow],
-  migrations: [CreateMembers1700000001000, TiersAndPrivacy1700000002000],
+  entities: [MemberRow, MerchantRow, ConsentRow, SpendRow, PrivacyRequestRow, NoticeRow],
+  migrations: [CreateMembers1700000001000, TiersAndPrivacy1700000002000, CreateNotices1700000003100],
   createApp,
   context: createContext,
   schema: {
-    resolvers: [MemberResolver, MerchantResolver, TierResolver, PrivacyResolver],
+    resolvers: [MemberResolver, MerchantResolver, TierResolver, PrivacyResolver, NoticeResolver],
     references: { Member: resolveMemberReference, Merchant: resolveMerchantReference },
   },
 };

@@ -6,4 +6,6 @@ export interface BaseContext {
   principal: Principal | null;
   requestId: string;
   logger: Logger;
+  /** The caller's `Accept-Language` header, for text in the member's language. */
+  acceptLanguage?: string;
 }

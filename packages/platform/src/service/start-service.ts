@@ -147,7 +147,8 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
     const principal = tokens.fromHeader(req.headers.authorization);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-    return def.context({ principal, requestId, logger: logger.child({ requestId }) }, app);
+    const acceptLanguage = req.headers['accept-language'];
+    return def.context({ principal, requestId, logger: logger.child({ requestId }), acceptLanguage }, app);
   };
   httpServer.on(
     'request',
