@@ -14,15 +14,15 @@ export class NoticeResolver {
   })
   async notices(
     @Root() member: MemberRow,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('unreadOnly', () => Boolean, { defaultValue: false }) unreadOnly: boolean,
+    @Arg('unreadOnly', () => Boolean, { nullable: true, defaultValue: false }) unreadOnly: boolean | null,
     @Ctx() ctx: MembersContext,
   ) {
     authorizeNoticesRead(ctx.principal, member.id);
     const size = pageSize(first);
     const afterId = after ? Number(decodeCursor<{ id: number }>(after, ['id']).id) : null;
-    const rows = await ctx.app.notices.list(member.id, size, afterId, unreadOnly);
+    const rows = await ctx.app.notices.list(member.id, size, afterId, unreadOnly ?? false);
     const page = rows.slice(0, size);
     const views = await ctx.app.notices.view(page, preferredLanguage(ctx.acceptLanguage));
     return toConnection(
