@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import {
+  AppError,
   BadInputError,
   ConflictError,
   ForbiddenError,
   forUpdate,
   isUniqueViolation,
   LimitReachedError,
+  type ErrorCode,
   NotFoundError,
   OutOfStockError,
   PointKind,
@@ -24,7 +25,7 @@ import {
   requireRedeemer,
 } from '../policy';
 import { describeIneligibility, ineligibility } from '../rewards/eligibility.rules';
-import { activePointsPrice, quote } from '../rewards/pricing.rules';
+import { activePointsPrice, quote, type Quote } from '../rewards/pricing.rules';
 import { RewardRow } from '../rewards/reward.entity';
 import type { RewardQueries } from '../rewards/reward.queries';
 import { RedemptionRow } from './redemption.entity';
@@ -38,9 +39,11 @@ import {
   pendingRedemption,
   reasonText,
   redeemQuantity,
+  redemptionIdFor,
 } from './redemption.rules';
+import { RedemptionRefusalRow } from './refusal.entity';
 import type { RedemptionSettlement } from './redemption.settlement';
-import { RedemptionStatus } from './redemption.state';
+import { CashState, cashOnCancel, RedemptionStatus } from './redemption.state';
 import { moveRedemption, recordTransition, restock } from './redemption.transitions';
 
 /** Test seams: where a test may interrupt the saga as a crash would. */
@@ -77,13 +80,15 @@ export class RedemptionService {
     const requestedBy = actorOf(p);
     const request = { rewardId: input.rewardId, memberId, quantity, pointKind: input.pointKind ?? null };
     // Independent reads in parallel (the member's tier is a call to the members subgraph).
-    const [previous, reward, [member], [rules]] = await Promise.all([
+    const [previous, refused, reward, [member], [rules]] = await Promise.all([
       this.queries.byRequest(requestedBy, key),
+      this.transactor.read((m) => m.findOneBy(RedemptionRefusalRow, { requestedBy, idempotencyKey: key })),
       this.rewards.find(input.rewardId),
       this.members.tiers([memberId]),
       this.rewards.currentRules([input.rewardId]),
     ]);
     if (previous) return this.replay(previous, request, requestedBy);
+    if (refused) throw this.refusalReplay(refused, request);
     if (!reward) throw new NotFoundError('Reward', input.rewardId);
     assertCanRedeem(p, reward);
     if (!reward.active) throw new BadInputError('This reward is no longer offered', 'rewardId');
@@ -95,19 +100,91 @@ export class RedemptionService {
     const why = ineligibility(reward, { tier: member.tier, chosen });
     if (why) throw new ForbiddenError(describeIneligibility(why, reward));
 
+    // The points are held before anything is recorded: a redemption the member cannot pay for
+    // leaves no redemption and no status event, only its refusal for a replay of the key.
+    const price = quote(activePointsPrice(reward.listPointsPrice, rules, new Date()), reward.cashPrice, quantity);
+    const draft = pendingRedemption({
+      reward,
+      price,
+      quantity,
+      memberId,
+      requestedBy,
+      key,
+      pointKind,
+      id: redemptionIdFor(requestedBy, key),
+      at: new Date(),
+    });
+    let hold: PointHold;
+    try {
+      hold = await this.holdNow(draft);
+      if (hold.status === 'RELEASED' || hold.status === 'EXPIRED')
+        throw new ConflictError('The points hold for this request lapsed; send the redemption again with a new key');
+    } catch (error) {
+      if (isDefinite(error)) await this.refuse(draft, request, error);
+      throw error;
+    }
     let row: RedemptionRow;
     try {
       row = await this.transactor.run((uow) =>
-        this.reserve(uow, { reward, rules, quantity, memberId, requestedBy, key, pointKind }),
+        this.reserve(uow, { reward, price, quantity, memberId, requestedBy, key, pointKind, id: draft.id }),
       );
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // The same request raced itself: the first one wins, this one replays it.
+      // The same request raced itself (and took the last unit): the first one wins, this one replays it.
       const first = await this.queries.byRequest(requestedBy, key);
-      if (!first) throw error;
-      return this.replay(first, request, requestedBy);
+      if (first) return this.replay(first, request, requestedBy);
+      if (error instanceof AppError && !isUniqueViolation(error)) {
+        // Refused by the shelf (stock, limit, delisted): give the points back, remember the answer.
+        // Should the ledger not answer now, its hold TTL gives them back.
+        await this.ledger
+          .release(hold.id, ledgerKey(draft, 'release'), `Redemption refused: ${error.message}`)
+          .catch(() => undefined);
+        await this.refuse(draft, request, error);
+      }
+      throw error;
     }
     return this.advance(row, requestedBy);
+  }
+
+  /** Remembers a refusal so that a replay of the key gets the same answer; never a redemption. */
+  private async refuse(
+    draft: RedemptionRow,
+    request: { rewardId: string; memberId: string; quantity: number; pointKind: PointKind | null },
+    error: AppError,
+  ): Promise<void> {
+    await this.transactor
+      .run(({ manager }) =>
+        manager.insert(RedemptionRefusalRow, {
+          requestedBy: draft.requestedBy,
+          idempotencyKey: draft.idempotencyKey,
+          rewardId: request.rewardId,
+          memberId: request.memberId,
+          quantity: request.quantity,
+          pointKind: request.pointKind,
+          code: error.code,
+          message: error.message.slice(0, 500),
+          createdAt: new Date(),
+        }),
+      )
+      .catch((e: unknown) => {
+        // The same request refused twice at once: one record is enough.
+        if (!isUniqueViolation(e)) throw e;
+      });
+  }
+
+  /** A replay of a refused request: the same refusal, or CONFLICT for another request under its key. */
+  private refusalReplay(
+    refused: RedemptionRefusalRow,
+    request: { rewardId: string; memberId: string; quantity: number; pointKind: PointKind | null },
+  ): AppError {
+    if (
+      refused.rewardId !== request.rewardId ||
+      refused.memberId !== request.memberId ||
+      refused.quantity !== request.quantity ||
+      refused.pointKind !== request.pointKind
+    ) {
+      return new ConflictError('This idempotencyKey was already used for a different redemption');
+    }
+    return new AppError(refused.code as ErrorCode, refused.message);
   }
 
   /** Step 1, one transaction: limits, stock, the PENDING row and its first transition. */
@@ -115,7 +192,8 @@ export class RedemptionService {
     uow: UnitOfWork,
     args: {
       reward: RewardRow;
-      rules: { pointsPrice: number; startsAt: Date; endsAt: Date }[];
+      price: Quote;
+      id: string;
       quantity: number;
       memberId: string;
       requestedBy: string;
@@ -131,11 +209,7 @@ export class RedemptionService {
     ).getOne();
     if (!reward?.active) throw new BadInputError('This reward is no longer offered', 'rewardId');
     const now = new Date();
-    const price = quote(
-      activePointsPrice(reward.listPointsPrice, args.rules, now),
-      reward.cashPrice,
-      quantity,
-    );
+    const price = args.price;
     if (reward.perMemberLimit !== null) {
       const used = await manager
         .createQueryBuilder(RedemptionRow, 'x')
@@ -164,7 +238,7 @@ export class RedemptionService {
     }
     const row = manager.create(
       RedemptionRow,
-      pendingRedemption({ ...args, reward, price, id: randomUUID(), at: now }),
+      pendingRedemption({ ...args, reward, price, at: now }),
     );
     await manager.insert(RedemptionRow, row);
     await recordTransition(uow, row, null, RedemptionStatus.PENDING, {
@@ -268,9 +342,35 @@ export class RedemptionService {
         row,
         RedemptionStatus.CANCELLED,
         { actor, reason, at: new Date() },
-        { cancelReason: reason },
+        { cancelReason: reason, ...cashOnCancel(row) },
       );
       if (moved) await restock(uow.manager, row);
+    });
+  }
+
+  /**
+   * The cash part was received (L10: an amount on the redemption, never points): OWED → PAID, by
+   * the reward's merchant or the operator, while the redemption stands. Recording it again answers
+   * the redemption as it is.
+   */
+  async recordCashPaid(id: string, principal: Principal | null): Promise<RedemptionRow> {
+    const p = requireFulfiller(principal);
+    assertCanReadRedemption(p, await this.queries.require(id));
+    return this.transactor.run(async ({ manager }) => {
+      const row = await forUpdate(
+        manager.createQueryBuilder(RedemptionRow, 'x').where('x.id = :id', { id }),
+      ).getOneOrFail();
+      if (row.cashState === CashState.PAID) return row;
+      if (row.cashState === CashState.NONE)
+        throw new BadInputError('This redemption has no cash part', 'id');
+      if (row.cashState !== CashState.OWED || row.status === RedemptionStatus.CANCELLED)
+        throw new ConflictError(`The cash part of a ${row.status} redemption cannot be paid`);
+      await manager.update(
+        RedemptionRow,
+        { id, cashState: CashState.OWED },
+        { cashState: CashState.PAID, cashPaid: row.cashAmount, updatedAt: new Date() },
+      );
+      return manager.findOneByOrFail(RedemptionRow, { id });
     });
   }
 
