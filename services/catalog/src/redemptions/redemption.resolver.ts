@@ -75,7 +75,10 @@ export class RedemptionResolver {
     description:
       "The reward's merchant or the operator records the cash part received (OWED → PAID); a replay returns the redemption as it is.",
   })
-  async recordRedemptionCashPaid(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext): Promise<RedemptionRow> {
+  async recordRedemptionCashPaid(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<RedemptionRow> {
     return ctx.app.redemptions.recordCashPaid(id, ctx.principal);
   }
 

@@ -100,10 +100,18 @@ export class RedemptionService {
     const why = ineligibility(reward, { tier: member.tier, chosen });
     if (why) throw new ForbiddenError(describeIneligibility(why, reward));
 
-    // The points are held before anything is recorded: a redemption the member cannot pay for
-    // leaves no redemption and no status event, only its refusal for a replay of the key.
-    const price = quote(activePointsPrice(reward.listPointsPrice, rules, new Date()), reward.cashPrice, quantity);
-    const draft = pendingRedemption({
+    // The points are held inside the transaction that records the redemption: a redemption the
+    // ledger refuses (not enough points) rolls back — no redemption, no status event, the stock
+    // untouched — and only its refusal is kept, for a replay of the key. If the ledger does not
+    // answer, the redemption commits PENDING and the saga (a retry, or the recovery sweeper) asks
+    // again under the same hold key (the id is derived from the request, so a transaction the
+    // database retries asks for the same hold too).
+    const price = quote(
+      activePointsPrice(reward.listPointsPrice, rules, new Date()),
+      reward.cashPrice,
+      quantity,
+    );
+    const args = {
       reward,
       price,
       quantity,
@@ -112,34 +120,27 @@ export class RedemptionService {
       key,
       pointKind,
       id: redemptionIdFor(requestedBy, key),
-      at: new Date(),
-    });
-    let hold: PointHold;
-    try {
-      hold = await this.holdNow(draft);
-      if (hold.status === 'RELEASED' || hold.status === 'EXPIRED')
-        throw new ConflictError('The points hold for this request lapsed; send the redemption again with a new key');
-    } catch (error) {
-      if (isDefinite(error)) await this.refuse(draft, request, error);
-      throw error;
-    }
+    };
     let row: RedemptionRow;
     try {
-      row = await this.transactor.run((uow) =>
-        this.reserve(uow, { reward, price, quantity, memberId, requestedBy, key, pointKind, id: draft.id }),
-      );
+      row = await this.transactor.run(async (uow) => {
+        const pending = await this.reserve(uow, args);
+        try {
+          const hold = await this.holdNow(pending);
+          if (hold.status === 'RELEASED' || hold.status === 'EXPIRED')
+            throw new ConflictError(
+              'The points hold for this request lapsed; send the redemption again with a new key',
+            );
+        } catch (error) {
+          if (isDefinite(error)) throw error;
+        }
+        return pending;
+      });
     } catch (error) {
-      // The same request raced itself (and took the last unit): the first one wins, this one replays it.
+      // The same request raced itself: the first one wins, this one replays it.
       const first = await this.queries.byRequest(requestedBy, key);
       if (first) return this.replay(first, request, requestedBy);
-      if (error instanceof AppError && !isUniqueViolation(error)) {
-        // Refused by the shelf (stock, limit, delisted): give the points back, remember the answer.
-        // Should the ledger not answer now, its hold TTL gives them back.
-        await this.ledger
-          .release(hold.id, ledgerKey(draft, 'release'), `Redemption refused: ${error.message}`)
-          .catch(() => undefined);
-        await this.refuse(draft, request, error);
-      }
+      if (error instanceof AppError) await this.refuse({ requestedBy, key }, request, error);
       throw error;
     }
     return this.advance(row, requestedBy);
@@ -147,7 +148,7 @@ export class RedemptionService {
 
   /** Remembers a refusal so that a replay of the key gets the same answer; never a redemption. */
   private async refuse(
-    draft: RedemptionRow,
+    draft: { requestedBy: string; key: string },
     request: { rewardId: string; memberId: string; quantity: number; pointKind: PointKind | null },
     error: AppError,
   ): Promise<void> {
@@ -155,7 +156,7 @@ export class RedemptionService {
       .run(({ manager }) =>
         manager.insert(RedemptionRefusalRow, {
           requestedBy: draft.requestedBy,
-          idempotencyKey: draft.idempotencyKey,
+          idempotencyKey: draft.key,
           rewardId: request.rewardId,
           memberId: request.memberId,
           quantity: request.quantity,
@@ -236,10 +237,7 @@ export class RedemptionService {
         .execute();
       if (!taken.affected) throw new OutOfStockError(`Only ${reward.stock} left of ${reward.name}`);
     }
-    const row = manager.create(
-      RedemptionRow,
-      pendingRedemption({ ...args, reward, price, at: now }),
-    );
+    const row = manager.create(RedemptionRow, pendingRedemption({ ...args, reward, price, at: now }));
     await manager.insert(RedemptionRow, row);
     await recordTransition(uow, row, null, RedemptionStatus.PENDING, {
       actor: args.requestedBy,
@@ -361,8 +359,7 @@ export class RedemptionService {
         manager.createQueryBuilder(RedemptionRow, 'x').where('x.id = :id', { id }),
       ).getOneOrFail();
       if (row.cashState === CashState.PAID) return row;
-      if (row.cashState === CashState.NONE)
-        throw new BadInputError('This redemption has no cash part', 'id');
+      if (row.cashState === CashState.NONE) throw new BadInputError('This redemption has no cash part', 'id');
       if (row.cashState !== CashState.OWED || row.status === RedemptionStatus.CANCELLED)
         throw new ConflictError(`The cash part of a ${row.status} redemption cannot be paid`);
       await manager.update(

@@ -22,10 +22,10 @@ export enum CashState {
 }
 
 /** The cash columns after a cancellation: whatever was paid is refunded (pure). */
-export function cashOnCancel(row: {
-  cashState: string;
-  cashPaid: number;
-}): { cashState?: CashState; cashRefunded?: number } {
+export function cashOnCancel(row: { cashState: string; cashPaid: number }): {
+  cashState?: CashState;
+  cashRefunded?: number;
+} {
   if (row.cashState === CashState.PAID) return { cashState: CashState.REFUNDED, cashRefunded: row.cashPaid };
   if (row.cashState === CashState.OWED) return { cashState: CashState.REFUNDED, cashRefunded: 0 };
   return {};

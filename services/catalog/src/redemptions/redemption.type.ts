@@ -43,7 +43,8 @@ export class Redemption {
   cashAmount: number;
 
   @Field(() => CashState, {
-    description: 'NONE (no cash part), OWED, PAID (recorded received), REFUNDED (cancelled: what was paid went back).',
+    description:
+      'NONE (no cash part), OWED, PAID (recorded received), REFUNDED (cancelled: what was paid went back).',
   })
   cashState: CashState;
 
