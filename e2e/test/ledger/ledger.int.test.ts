@@ -329,9 +329,12 @@ describe('ledger through the gateway', () => {
     const id = await api.member('SpentRefund');
     await api.credit({ memberId: id, points: 50, sourceType: 'purchase', sourceId: 'P-2' });
     const h = await api.hold({ memberId: id, points: 50 });
-    await api.internal('mutation($h: ID!) { ledgerCaptureHold(holdId: $h, idempotencyKey: "c-spent") { id } }', {
-      h: h.data!.ledgerHold.id,
-    });
+    await api.internal(
+      'mutation($h: ID!) { ledgerCaptureHold(holdId: $h, idempotencyKey: "c-spent") { id } }',
+      {
+        h: h.data!.ledgerHold.id,
+      },
+    );
     const reverse =
       'mutation($input: LedgerReverseInput!) { ledgerReverse(input: $input) { requested reversed shortfall entry { type points balanceAfter description } } }';
     const input = {

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Topics, type EventEnvelope } from '@loyalty/platform';
 import { testConfig } from '@loyalty/testing';
 import { useGraph } from '../support/graph';
-import { Collector, settledSubscriptions, subscriptionsAtLeast, wsClient } from '../realtime/support/realtime';
+import {
+  Collector,
+  settledSubscriptions,
+  subscriptionsAtLeast,
+  wsClient,
+} from '../realtime/support/realtime';
 import { NOTICE_FIELDS, noticeHelpers } from './support';
 
 type Live = { noticeReceived: Record<string, unknown> };
@@ -50,7 +55,11 @@ describe('notices: access, paging and live', () => {
     clients.push(client);
     return client;
   };
-  const subscribe = async (token: string, variables: Record<string, unknown> = {}, params?: Record<string, unknown>) => {
+  const subscribe = async (
+    token: string,
+    variables: Record<string, unknown> = {},
+    params?: Record<string, unknown>,
+  ) => {
     const gateway = { gateway: graph().gateway! };
     const before = await settledSubscriptions(gateway);
     const c = new Collector<Live>(
@@ -61,7 +70,8 @@ describe('notices: access, paging and live', () => {
     await subscriptionsAtLeast(gateway, before + 1);
     return c;
   };
-  const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
+  const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) =>
+    res.errors?.[0]?.extensions?.code;
 
   it("keeps a member's notices from everyone but the member and the operator", async () => {
     const shop = await h.merchant('Tea House');
@@ -77,7 +87,9 @@ describe('notices: access, paging and live', () => {
     expect(await h.notices(other)).toEqual([]);
     const admin = await h.request(query, { id: owner }, h.tokens().admin());
     expect(admin.errors).toBeUndefined();
-    expect(admin.data!.member.notices.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([notice.id]);
+    expect(admin.data!.member.notices.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([
+      notice.id,
+    ]);
 
     // Marking someone else's notice changes nothing and says so; only members mark, their own.
     const mark = 'mutation($ids: [ID!]!) { markNoticesRead(ids: $ids) }';
@@ -86,10 +98,14 @@ describe('notices: access, paging and live', () => {
     expect(codeOf(await h.request(mark, { ids: [notice.id] }, h.tokens().admin()))).toBe('FORBIDDEN');
     expect(codeOf(await h.request(mark, { ids: [notice.id] }, h.tokens().partner(shop)))).toBe('FORBIDDEN');
     expect(codeOf(await h.request(mark, { ids: [notice.id] }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await h.request(mark, { ids: ['not-an-id'] }, h.tokens().member(owner)))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await h.request(mark, { ids: ['not-an-id'] }, h.tokens().member(owner)))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect((await h.notices(owner))[0].readAt).toBeNull();
 
-    expect((await h.ok(mark, { ids: [notice.id, notice.id] }, h.tokens().member(owner))).markNoticesRead).toBe(1);
+    expect(
+      (await h.ok(mark, { ids: [notice.id, notice.id] }, h.tokens().member(owner))).markNoticesRead,
+    ).toBe(1);
     expect((await h.ok(mark, { ids: [notice.id] }, h.tokens().member(owner))).markNoticesRead).toBe(0);
     const [read] = await h.notices(owner);
     expect(read.readAt).not.toBeNull();
@@ -117,13 +133,17 @@ describe('notices: access, paging and live', () => {
     }
     expect(titles).toEqual([5, 4, 3, 2, 1].map((n) => `${n} points expire in 30 days`));
     const all = await h.notices(id);
-    await h.ok('mutation($ids: [ID!]!) { markNoticesRead(ids: $ids) }', { ids: [all[0].id, all[2].id] }, h.tokens().member(id));
+    await h.ok(
+      'mutation($ids: [ID!]!) { markNoticesRead(ids: $ids) }',
+      { ids: [all[0].id, all[2].id] },
+      h.tokens().member(id),
+    );
     expect((await h.notices(id, undefined, '(unreadOnly: true)')).map((x) => x.title)).toEqual(
       [4, 2, 1].map((n) => `${n} points expire in 30 days`),
     );
-    expect(codeOf(await h.request('{ me { notices(first: 0) { edges { cursor } } } }', {}, h.tokens().member(id)))).toBe(
-      'BAD_USER_INPUT',
-    );
+    expect(
+      codeOf(await h.request('{ me { notices(first: 0) { edges { cursor } } } }', {}, h.tokens().member(id))),
+    ).toBe('BAD_USER_INPUT');
   });
 
   it('pushes each new notice live to its member, in their language, and to an operator naming them', async () => {
@@ -139,7 +159,10 @@ describe('notices: access, paging and live', () => {
       { m: id },
     );
     expect((await stranger.waitForError())[0].extensions?.code).toBe('FORBIDDEN');
-    const partner = new Collector<Live>(connect(h.tokens().partner(shop)), 'subscription { noticeReceived { id } }');
+    const partner = new Collector<Live>(
+      connect(h.tokens().partner(shop)),
+      'subscription { noticeReceived { id } }',
+    );
     expect((await partner.waitForError())[0].extensions?.code).toBe('FORBIDDEN');
 
     await warn(id, 12, shop);

@@ -25,7 +25,11 @@ describe('notices', () => {
       });
   });
   const h = noticeHelpers(graph);
-  const eventOf = (topic: Topic, memberId: string, match: (p: Record<string, unknown>) => boolean = () => true) =>
+  const eventOf = (
+    topic: Topic,
+    memberId: string,
+    match: (p: Record<string, unknown>) => boolean = () => true,
+  ) =>
     eventually(async () =>
       seen.find((e) => {
         const p = e.payload as unknown as Record<string, unknown>;
@@ -116,7 +120,9 @@ describe('notices', () => {
       expect(zh.body).toContain('新获得的积分有效期为6个月（目前为1年）');
       expect(zh.body).toContain('2031年3月1日 08:00 (Asia/Shanghai)');
     }
-    await h.deliverTwice(await eventually(async () => seen.find((e) => e.topic === Topics.programmeValidityChanged)));
+    await h.deliverTwice(
+      await eventually(async () => seen.find((e) => e.topic === Topics.programmeValidityChanged)),
+    );
     for (const id of members)
       expect((await h.notices(id)).filter((x) => x.kind === 'VALIDITY_CHANGE')).toHaveLength(1);
   });
@@ -128,11 +134,20 @@ describe('notices', () => {
     const ledger = graph().services.ledger as RunningService<unknown>;
     const credit = await fetch(ledger.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${h.tokens().service('campaigns')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${h.tokens().service('campaigns')}`,
+      },
       body: JSON.stringify({
         query: 'mutation($i: LedgerCreditInput!) { ledgerCredit(input: $i) { id } }',
         variables: {
-          i: { idempotencyKey: `recall-${id}`, memberId: id, points: 40, reason: 'Promotion', validity: 'P100D' },
+          i: {
+            idempotencyKey: `recall-${id}`,
+            memberId: id,
+            points: 40,
+            reason: 'Promotion',
+            validity: 'P100D',
+          },
         },
       }),
     });
@@ -176,7 +191,10 @@ describe('notices', () => {
     await h.deliverTwice(week);
     await h.deliverTwice(event('P1D', 1));
     const warnings = await h.noticesOf(id, 'EXPIRY_WARNING', 2);
-    expect(warnings.map((w) => w.title)).toEqual(['70 green points expire tomorrow', '70 green points expire in 7 days']);
+    expect(warnings.map((w) => w.title)).toEqual([
+      '70 green points expire tomorrow',
+      '70 green points expire in 7 days',
+    ]);
     expect(warnings[1].body).toBe(
       '70 green points you earned at 甜品店 expire on 1 February 2030 at 00:00 (Asia/Shanghai). Use them before then.',
     );
@@ -185,7 +203,11 @@ describe('notices', () => {
       title: '您有70绿色积分7天后过期',
       body: '您在甜品店获得的70绿色积分将于2030年2月1日 00:00 (Asia/Shanghai)过期，请在此之前使用。',
     });
-    await h.deliverTwice({ ...week, id: crypto.randomUUID(), payload: { ...week.payload, warningId: 'again' } } as EventEnvelope);
+    await h.deliverTwice({
+      ...week,
+      id: crypto.randomUUID(),
+      payload: { ...week.payload, warningId: 'again' },
+    } as EventEnvelope);
     expect(await h.notices(id)).toHaveLength(2);
   });
 });

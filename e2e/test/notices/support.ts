@@ -62,7 +62,11 @@ export function noticeHelpers(graph: () => RunningGraph) {
         tokens().partner(merchantId),
       );
     },
-    async reward(merchantId: string, pointsPrice: number, extra: Record<string, unknown> = {}): Promise<string> {
+    async reward(
+      merchantId: string,
+      pointsPrice: number,
+      extra: Record<string, unknown> = {},
+    ): Promise<string> {
       const data = await ok(
         'mutation($i: CreateRewardInput!) { createReward(input: $i) { id } }',
         { i: { name: 'Set meal', kind: 'GOODS', pointsPrice, merchantId, ...extra } },
@@ -75,7 +79,9 @@ export function noticeHelpers(graph: () => RunningGraph) {
       memberId: string,
       language?: string,
       args = '',
-    ): Promise<{ id: string; kind: string; title: string; body: string; createdAt: string; readAt: string | null }[]> {
+    ): Promise<
+      { id: string; kind: string; title: string; body: string; createdAt: string; readAt: string | null }[]
+    > {
       const res = await request(
         `{ me { notices${args} { edges { node { ${NOTICE_FIELDS} } } } } }`,
         {},
