@@ -1,7 +1,7 @@
 import type { CampaignRule, FirstOrderScope } from '../rules/earn.rules';
 import { describeRate, DEFAULT_RATE, formatMultiplier, formatYuan } from '../rules/earn.rules';
 import type { CampaignRow } from './campaign.entity';
-import { BadInputError, parseDuration } from '@loyalty/platform';
+import { BadInputError, parseDuration, PointKind } from '@loyalty/platform';
 
 const list = (csv: string | null): string[] | null => (csv ? csv.split(',').filter(Boolean) : null);
 const numbers = (csv: string | null): number[] | null => list(csv)?.map(Number) ?? null;
@@ -28,6 +28,7 @@ export function toRule(row: CampaignRow): CampaignRule {
     perMemberCap: row.perMemberCap,
     budget: row.budget,
     validity: row.validity,
+    pointKind: (row.pointKind as PointKind | undefined) ?? PointKind.REGULAR,
   };
 }
 
@@ -39,14 +40,17 @@ const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 export const STACKING_RULE =
   'How rules stack, in this order: (1) base REGULAR points at the merchant rate, rounded down; ' +
   '(2) GREEN points on eco-friendly items at the green rate, rounded down; (3) campaigns in order ' +
-  'of start: a multiplier multiplies the REGULAR base points only (never GREEN points or other ' +
-  'bonuses), rounded down, and overlapping multipliers add their extra points instead of ' +
-  'compounding (two ×2 campaigns give 3× the base); flat bonus points add once per qualifying ' +
-  'purchase; (4) per-member caps and campaign budgets limit what each campaign gives.';
+  'of start: each campaign gives points of its own kind, REGULAR unless it says GREEN; a ' +
+  'multiplier multiplies the base points of that kind only (never other bonuses), rounded down, ' +
+  'and overlapping multipliers add their extra points instead of compounding (two ×2 campaigns ' +
+  'give 3× the base); flat bonus points add once per qualifying purchase; a GREEN campaign applies ' +
+  'only to purchases with eco-friendly items; (4) per-member caps and campaign budgets limit what ' +
+  'each campaign gives.';
 
 /** A campaign's terms in words a member understands (R5). */
 export function describeCampaign(row: CampaignRow, merchantName?: string | null): string {
   const r = toRule(row);
+  const kind = r.pointKind ?? PointKind.REGULAR;
   const parts: string[] = [];
   const window = r.endsAt
     ? `from ${utc(r.startsAt)} until ${utc(r.endsAt)}`
@@ -62,18 +66,19 @@ export function describeCampaign(row: CampaignRow, merchantName?: string | null)
     const gives: string[] = [];
     if (r.multiplierPct !== null) {
       const m = formatMultiplier(r.multiplierPct);
-      const example = describeRate({
-        points: (DEFAULT_RATE.points * r.multiplierPct) / 100,
-        per: DEFAULT_RATE.per,
-      });
-      gives.push(`×${m} the REGULAR base points (at the default rate: ${example}), rounded down`);
+      const example = describeRate(
+        { points: (DEFAULT_RATE.points * r.multiplierPct) / 100, per: DEFAULT_RATE.per },
+        kind === PointKind.GREEN ? 'GREEN' : '',
+      );
+      const base = kind === PointKind.GREEN ? 'GREEN points on eco-friendly items' : 'REGULAR base points';
+      gives.push(`×${m} the ${base} (at the default rate: ${example}), rounded down`);
     }
     if (r.spendTarget !== null) {
       parts.push(
-        `Personal benefit plan: when a member's purchases ${where} ${window} (net of refunds) reach ${formatYuan(r.spendTarget)} yuan, the purchase that reaches it earns ${r.bonusPoints ?? 0} bonus REGULAR points, once per member.`,
+        `Personal benefit plan: when a member's purchases ${where} ${window} (net of refunds) reach ${formatYuan(r.spendTarget)} yuan, the purchase that reaches it earns ${r.bonusPoints ?? 0} bonus ${kind} points, once per member.`,
       );
     } else {
-      if (r.bonusPoints !== null) gives.push(`${r.bonusPoints} bonus REGULAR points per qualifying purchase`);
+      if (r.bonusPoints !== null) gives.push(`${r.bonusPoints} bonus ${kind} points per qualifying purchase`);
       parts.push(`Purchases ${where} ${window} earn ${gives.join(' plus ')}.`);
     }
   }
@@ -87,6 +92,7 @@ export function describeCampaign(row: CampaignRow, merchantName?: string | null)
   if (r.minAmount !== null) conditions.push(`purchases of at least ${formatYuan(r.minAmount)} yuan`);
   if (r.firstOrder === 'PLATFORM') conditions.push("the member's first purchase on the platform only");
   if (r.firstOrder === 'MERCHANT') conditions.push("the member's first purchase at the merchant only");
+  if (kind === PointKind.GREEN) conditions.push('purchases with eco-friendly items');
   if (conditions.length) parts.push(`Only for ${conditions.join('; ')}.`);
   if (r.perMemberCap !== null) parts.push(`At most ${r.perMemberCap} points per member from this campaign.`);
   if (r.budget !== null)

@@ -8,7 +8,13 @@ export class CreateNotices1700000003100 implements MigrationInterface {
       new Table({
         name: 'member_notices',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'memberId', type: 'varchar', length: '36' },
           { name: 'kind', type: 'varchar', length: '24' },
           { name: 'causeKey', type: 'varchar', length: '160' },
@@ -20,7 +26,11 @@ export class CreateNotices1700000003100 implements MigrationInterface {
     );
     await q.createIndex(
       'member_notices',
-      new TableIndex({ name: 'ux_member_notices_cause', columnNames: ['memberId', 'causeKey'], isUnique: true }),
+      new TableIndex({
+        name: 'ux_member_notices_cause',
+        columnNames: ['memberId', 'causeKey'],
+        isUnique: true,
+      }),
     );
     await q.createIndex(
       'member_notices',

@@ -104,7 +104,11 @@ export function draftsFor(event: NoticeEvent): NoticeDraft[] {
 }
 
 /** Consumer of {@link NOTICE_TOPICS} (runs in the inbox transaction). */
-export async function onNoticeEvent(notices: NoticeService, event: NoticeEvent, uow: UnitOfWork): Promise<void> {
+export async function onNoticeEvent(
+  notices: NoticeService,
+  event: NoticeEvent,
+  uow: UnitOfWork,
+): Promise<void> {
   if (event.topic === Topics.programmeValidityChanged) {
     const p = event.payload;
     // L6: every member earns under the new validity from `effectiveAt`, so every member is affected.

@@ -34,10 +34,7 @@ export class NoticeResolver {
   }
 
   @Mutation(() => Int, { description: 'The member (own notices); returns how many changed.' })
-  async markNoticesRead(
-    @Arg('ids', () => [ID]) ids: string[],
-    @Ctx() ctx: MembersContext,
-  ): Promise<number> {
+  async markNoticesRead(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: MembersContext): Promise<number> {
     const principal = requireMemberSelf(ctx.principal);
     return ctx.app.notices.markRead(principal.sub, ids);
   }

@@ -80,7 +80,13 @@ export function describeValidity(validity: string, language: Language): string {
 }
 
 const pointWord = (kind: string, language: Language): string =>
-  language === 'zh-CN' ? (kind === 'GREEN' ? '绿色积分' : '积分') : kind === 'GREEN' ? 'green points' : 'points';
+  language === 'zh-CN'
+    ? kind === 'GREEN'
+      ? '绿色积分'
+      : '积分'
+    : kind === 'GREEN'
+      ? 'green points'
+      : 'points';
 
 const STATUS_WORDS: Record<string, { en: string; zh: string }> = {
   PENDING: { en: 'is being processed', zh: '正在处理' },

@@ -53,7 +53,8 @@ export class NoticeService {
   /** Gives one member a notice, unless this cause already gave them one (inside the consumer's transaction). */
   async give(uow: UnitOfWork, draft: NoticeDraft, now = new Date()): Promise<boolean> {
     const { manager } = uow;
-    if (await manager.existsBy(NoticeRow, { memberId: draft.memberId, causeKey: draft.causeKey })) return false;
+    if (await manager.existsBy(NoticeRow, { memberId: draft.memberId, causeKey: draft.causeKey }))
+      return false;
     const row = manager.create(NoticeRow, {
       memberId: draft.memberId,
       kind: draft.facts.kind,
@@ -122,7 +123,12 @@ export class NoticeService {
   }
 
   /** A member's notices, newest first (keyset on id). `first + 1` rows: the extra tells whether more exist. */
-  async list(memberId: string, first: number, afterId: number | null, unreadOnly: boolean): Promise<NoticeRow[]> {
+  async list(
+    memberId: string,
+    first: number,
+    afterId: number | null,
+    unreadOnly: boolean,
+  ): Promise<NoticeRow[]> {
     return this.transactor.read((m) =>
       m.find(NoticeRow, {
         where: {
@@ -161,7 +167,10 @@ export class NoticeService {
     const ids = [...new Set(facts.map(merchantOf).filter((id): id is string => id !== null))];
     const names = ids.length
       ? new Map(
-          (await this.transactor.read((m) => m.findBy(MerchantRow, { id: In(ids) }))).map((r) => [r.id, r.name]),
+          (await this.transactor.read((m) => m.findBy(MerchantRow, { id: In(ids) }))).map((r) => [
+            r.id,
+            r.name,
+          ]),
         )
       : new Map<string, string>();
     return rows.map((row, i) => {
