@@ -16,6 +16,8 @@ export interface CampaignsConfig {
   postingMaxBackoffMs: number;
   /** How often the churn-recall sweep runs (EXPIRY_SWEEP_INTERVAL). */
   recallIntervalMs: number;
+  /** The time zone terms state times in (PROGRAMME_TIME_ZONE). */
+  programmeTimeZone: string;
 }
 
 export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
@@ -27,5 +29,6 @@ export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
     postingIntervalMs,
     postingMaxBackoffMs: Math.max(postingIntervalMs * 20, 5_000),
     recallIntervalMs: durationMs(requireDuration(env.EXPIRY_SWEEP_INTERVAL)),
+    programmeTimeZone: env.PROGRAMME_TIME_ZONE,
   };
 }
