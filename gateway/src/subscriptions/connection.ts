@@ -1,5 +1,11 @@
 import type { Extra } from 'graphql-ws/use/ws';
-import { ErrorCode, preferredLanguage, type Language, type Principal, type TokenService } from '@loyalty/platform';
+import {
+  ErrorCode,
+  preferredLanguage,
+  type Language,
+  type Principal,
+  type TokenService,
+} from '@loyalty/platform';
 import { RealtimeClose } from './limits';
 
 /** What a connection learnt from its `connection_init` (a type: graphql-ws wants a record). */
