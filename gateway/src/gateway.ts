@@ -141,6 +141,7 @@ function requestContext(authenticator: Authenticator) {
       principal: await authenticateOnce(req, authenticator),
       requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
       clientAddress: req.socket.remoteAddress,
+      acceptLanguage: req.headers['accept-language'],
     };
   };
 }

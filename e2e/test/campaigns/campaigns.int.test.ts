@@ -197,6 +197,74 @@ describe('campaigns through the gateway', () => {
     expect(await balance(who, 'GREEN')).toBe(30);
   });
 
+  it('runs "green points doubled": a GREEN multiplier and bonus on eco purchases, reversed by a refund', async () => {
+    const m = await merchant('grocery');
+    const who = await member();
+    const now = Date.now();
+    const created = await ok(
+      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id pointKind multiplier terms } }',
+      {
+        input: {
+          name: 'Green week',
+          startsAt: new Date(now - 60_000).toISOString(),
+          endsAt: new Date(now + 86_400_000).toISOString(),
+          merchantId: m,
+          multiplier: 2,
+          bonusPoints: 5,
+          pointKind: 'GREEN',
+        },
+      },
+      tokens.admin(),
+    );
+    expect(created.createCampaign).toMatchObject({ pointKind: 'GREEN', multiplier: 2 });
+    expect(created.createCampaign.terms).toContain('×2 the GREEN points on eco-friendly items');
+    expect(created.createCampaign.terms).toContain('5 bonus GREEN points per qualifying purchase');
+    const orderId = nextOrder();
+    const res = await ok(
+      RECORD,
+      {
+        input: {
+          merchantId: m,
+          memberId: who,
+          orderId,
+          amount: 10000,
+          items: [
+            { sku: 'organic-rice', amount: 3000, green: true },
+            { sku: 'snacks', amount: 7000 },
+          ],
+        },
+      },
+      tokens.partner(m),
+    );
+    expect(sum(res.recordPurchase.awards)).toBe(100);
+    expect(sum(res.recordPurchase.awards, 'GREEN')).toBe(30 + 30 + 5);
+    expect(await balance(who)).toBe(100);
+    expect(await balance(who, 'GREEN')).toBe(65);
+    // A purchase without green items earns no GREEN campaign points.
+    const plain = await ok(
+      RECORD,
+      { input: { merchantId: m, memberId: who, orderId: nextOrder(), amount: 2000 } },
+      tokens.partner(m),
+    );
+    expect(sum(plain.recordPurchase.awards, 'GREEN')).toBe(0);
+    // A full refund takes the GREEN campaign points back with the rest.
+    await ok(REFUND, { input: { merchantId: m, orderId, refundId: `rf-${orderId}` } }, tokens.partner(m));
+    await eventually(async () => (await balance(who, 'GREEN')) === 0);
+    const signUp = await gql(
+      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+      {
+        input: {
+          name: 'Green welcome',
+          startsAt: new Date(now).toISOString(),
+          signUpBonus: 10,
+          pointKind: 'GREEN',
+        },
+      },
+      tokens.admin(),
+    );
+    expect(signUp.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('reverses in proportion: a refund of 30 of 80 yuan leaves 50 points', async () => {
     const m = await merchant();
     const who = await member();

@@ -325,6 +325,47 @@ describe('ledger through the gateway', () => {
     expect((await api.check()).problems).toEqual([]);
   });
 
+  it('records a refund whose points were all spent as an entry of its own', async () => {
+    const id = await api.member('SpentRefund');
+    await api.credit({ memberId: id, points: 50, sourceType: 'purchase', sourceId: 'P-2' });
+    const h = await api.hold({ memberId: id, points: 50 });
+    await api.internal(
+      'mutation($h: ID!) { ledgerCaptureHold(holdId: $h, idempotencyKey: "c-spent") { id } }',
+      {
+        h: h.data!.ledgerHold.id,
+      },
+    );
+    const reverse =
+      'mutation($input: LedgerReverseInput!) { ledgerReverse(input: $input) { requested reversed shortfall entry { type points balanceAfter description } } }';
+    const input = {
+      memberId: id,
+      sourceType: 'purchase',
+      sourceId: 'P-2',
+      reason: 'Refund',
+      idempotencyKey: 'rf-spent',
+      refundedAmount: 5000,
+      purchaseAmount: 5000,
+    };
+    const first = await api.internal(reverse, { input });
+    expect(first.data!.ledgerReverse).toEqual({
+      requested: 50,
+      reversed: 0,
+      shortfall: 50,
+      entry: {
+        type: 'REVERSE',
+        points: 0,
+        balanceAfter: 0,
+        description: 'Refund (50 points already spent: none taken back)',
+      },
+    });
+    // A replay returns the same entry and writes nothing more.
+    expect((await api.internal(reverse, { input })).data).toEqual(first.data);
+    const trail = (await api.history(id)).map((e) => `${e.type}:${e.points}`);
+    expect(trail).toEqual(['REVERSE:0', 'REDEEM:-50', 'RELEASE:50', 'HOLD:-50', 'EARN:50']);
+    expect(await api.balance(id)).toBe(0);
+    expect((await api.check()).problems).toEqual([]);
+  });
+
   it('extends validity with a trail', async () => {
     const id = await api.member('Extend');
     const c = await api.credit({

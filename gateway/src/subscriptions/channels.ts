@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import { Topics, type EventEnvelope, type EventPayloads, type Topic } from '@loyalty/platform';
+import { Topics, type EventEnvelope, type EventPayloads, type Language, type Topic } from '@loyalty/platform';
 
 /**
  * An event's payload as the gateway reads it: by field name, as the client's selection asks.
@@ -50,6 +50,11 @@ export interface Channel<T extends Topic = Topic> {
    * them are resolved in bulk with `_entities` (live-payloads.ts).
    */
   liveEntities?: Record<string, { type: string; idFrom: string; fromEvent?: Record<string, string> }>;
+  /**
+   * For `project` channels whose payload carries text in several languages: the payload's fields
+   * as a subscriber reading `language` sees them (subscriptions then share resolutions per language).
+   */
+  localize?(payload: EventPayloads[T], language: Language): Record<string, unknown>;
 }
 
 /** Declares a channel with its payload typed by its topic. */
@@ -132,6 +137,17 @@ export const CHANNELS: Channel[] = [
       kind: 'project',
       entityFields: { referral: { type: 'Referral', rootField: 'referral', key: 'referralId' } },
     },
+  }),
+  defineChannel({
+    field: 'noticeReceived',
+    sdl: `"Every new notice of a member, live. Members get their own; an admin names the member (or omits it to watch every member)."
+  noticeReceived(memberId: ID): Notice!`,
+    returnType: 'Notice',
+    topic: Topics.noticeCreated,
+    memberOf: (p) => str(p.memberId),
+    requires: ['Notice', 'Member.notices'],
+    resolution: { kind: 'project', entityFields: {} },
+    localize: (p, language) => ({ ...p, ...(p.texts[language] ?? p.texts.en) }),
   }),
 ];
 

@@ -1,5 +1,11 @@
 import type { Extra } from 'graphql-ws/use/ws';
-import { ErrorCode, type Authenticator, type Principal } from '@loyalty/platform';
+import {
+  ErrorCode,
+  preferredLanguage,
+  type Authenticator,
+  type Language,
+  type Principal,
+} from '@loyalty/platform';
 import { RealtimeClose } from './limits';
 
 /** What a connection learnt from its `connection_init` (a type: graphql-ws wants a record). */
@@ -7,6 +13,7 @@ export type ConnectionState = {
   principal?: Principal;
   authorization?: string;
   expiry?: NodeJS.Timeout;
+  language?: Language;
 };
 
 /** graphql-ws's per-socket `extra`, carrying the connection's state. */
@@ -64,6 +71,11 @@ export async function authenticateConnection(
   if (!principal) return refuse(ErrorCode.UNAUTHENTICATED);
   extra.principal = principal;
   extra.authorization = raw;
+  // Browsers send Accept-Language with the upgrade; other clients may say it in connection_init.
+  const asked = params?.acceptLanguage ?? params?.['accept-language'];
+  extra.language = preferredLanguage(
+    typeof asked === 'string' ? asked : extra.request.headers['accept-language'],
+  );
   closeAtExpiry(extra, raw);
   return true;
 }

@@ -12,7 +12,14 @@ import {
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
-import { AppError, BadInputError, ErrorCode, LimitReachedError, type Principal } from '@loyalty/platform';
+import {
+  AppError,
+  BadInputError,
+  ErrorCode,
+  LimitReachedError,
+  type Language,
+  type Principal,
+} from '@loyalty/platform';
 import type { RealtimeSchema } from './schema';
 import { compileSelection, type CompiledSelection } from './selection';
 import { collectFields, fragmentsOf } from './selection-fields';
@@ -43,6 +50,8 @@ export interface ConnectionScope {
   socket: Extra['socket'];
   /** Subscriptions the connection holds, this one included. */
   subscriptions: number;
+  /** The connection's language (connection_init `acceptLanguage`, else the upgrade's Accept-Language). */
+  language?: Language;
 }
 
 /** Normalizes an error's `extensions` for clients: a code from the contract's enum, no internals. */
@@ -126,8 +135,9 @@ function planSubscription(
   if (!field || !channel || !fieldDef) throw new BadInputError('Unknown subscription field');
   const args = getArgumentValues(fieldDef, field, variables);
   const scope = authorizeSubscription(connection.principal, channel, args);
-  const selection = remember(sharedFor(realtime).selections, key, () =>
-    compileSelection(schema, channel, operation, field, fragments, rawVariables),
+  // Shared by identical subscriptions in the same language (localized channels differ by it).
+  const selection = remember(sharedFor(realtime).selections, `${connection.language}\u0000${key}`, () =>
+    compileSelection(schema, channel, operation, field, fragments, rawVariables, connection.language),
   );
   return {
     kind: 'subscription',

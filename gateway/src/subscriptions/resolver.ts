@@ -275,10 +275,12 @@ export class EventResolver {
     prefix: string,
   ): ExecutionResult {
     const out: Record<string, unknown> = {};
+    const { localize } = selection.channel;
+    const fields = localize ? localize(event.payload, selection.language) : payloadFields(event);
     for (const p of selection.projection) {
       if (p.from === 'typename') out[p.responseKey] = p.name;
       else if (p.from === 'query') out[p.responseKey] = data[`${prefix}${p.name}`] ?? null;
-      else out[p.responseKey] = payloadFields(event)[p.name] ?? null;
+      else out[p.responseKey] = fields[p.name] ?? null;
     }
     return { data: { [selection.responseKey]: out } };
   }

@@ -8,6 +8,7 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import type { Language } from '@loyalty/platform';
 import type { Channel } from './channels';
 import { isSelfContained } from './self-contained';
 import { collectFields, usages, type Fragments } from './selection-fields';
@@ -47,6 +48,8 @@ export interface CompiledSelection {
   /** The client's fields on the subscription field, fragments flattened (bulk live payloads). */
   fields: readonly FieldNode[];
   fragments: Fragments;
+  /** The subscriber's language, for channels that {@link Channel.localize} their payload. */
+  language: Language;
 }
 
 type Projection = CompiledSelection['projection'];
@@ -157,6 +160,7 @@ export function compileSelection(
   field: FieldNode,
   fragments: Fragments,
   rawVariables: Record<string, unknown>,
+  language: Language = 'en',
 ): CompiledSelection {
   const responseKey = field.alias?.value ?? field.name.value;
   const selectionSet = field.selectionSet as SelectionSetNode;
@@ -193,9 +197,13 @@ export function compileSelection(
   const fromPayload = payloadProjection(channel, fields);
   if (fromPayload) projection.push(...fromPayload);
   const liveFromPayload = fromPayload !== null || (projection.length > 0 && !root);
-  const key = [channel.field, query(1) ?? '', JSON.stringify(projection), JSON.stringify(variables)].join(
-    '\u0000',
-  );
+  const key = [
+    channel.field,
+    query(1) ?? '',
+    JSON.stringify(projection),
+    JSON.stringify(variables),
+    ...(channel.localize ? [language] : []),
+  ].join('\u0000');
   return {
     key,
     channel,
@@ -208,5 +216,6 @@ export function compileSelection(
     liveFromPayload,
     fields,
     fragments,
+    language,
   };
 }

@@ -153,6 +153,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
           authorization: extra.authorization,
           socket: extra.socket,
           subscriptions: Object.keys(ctx.subscriptions).length,
+          language: extra.language,
         });
       },
       execute: socketExecutor(options.apollo),

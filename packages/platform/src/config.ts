@@ -23,6 +23,16 @@ export const setting = {
   number: (min: number, max: number) => z.coerce.number().min(min).max(max),
 };
 
+/** True for a time zone name the runtime knows (e.g. `Asia/Shanghai`, `UTC`). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const duration = setting.duration;
 const durationOrNever = setting.durationOrNever();
 const port = setting.port();
@@ -83,6 +93,10 @@ const envSchema = z
         { message: 'at most PT4S' },
       )
       .default('PT3S'),
+    PROGRAMME_TIME_ZONE: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine(isTimeZone, { message: 'an IANA time zone such as Asia/Shanghai' }),
   })
   .superRefine(checkTokenSettings);
 

@@ -58,3 +58,4 @@ export * from './commands/command-outbox';
 export * from './commands/command-poster';
 export * from './auth/api-key';
 export * from './auth/api-key-lookup';
+export * from './i18n/language';

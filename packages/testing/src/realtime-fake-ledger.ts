@@ -256,6 +256,8 @@ export async function startRealtimeFakeLedger(options: {
             lotId: randomUUID(),
             lead: 'PT12S',
             warningId: randomUUID(),
+            createdAt: new Date().toISOString(),
+            merchantId: null,
           },
         },
       ]);

@@ -23,6 +23,8 @@ export interface CampaignsApp extends ServiceApp {
   terms: TermsService;
   poster: LedgerPoster;
   recall: RecallService;
+  /** Merchants' names by id (null: unknown), one call for the batch: terms name merchants. */
+  merchantNames(ids: readonly string[]): Promise<(string | null)[]>;
 }
 
 export interface CampaignsAppOverrides {
@@ -69,6 +71,7 @@ export async function createApp(
     terms,
     poster,
     recall,
+    merchantNames: (ids) => members.merchantNames(ids),
     start: () => {
       poster.start();
       recall.start();

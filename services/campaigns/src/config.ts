@@ -20,6 +20,8 @@ export interface CampaignsConfig {
   recallIntervalMs: number;
   /** Largest purchase amount and oldest purchase time accepted. */
   purchaseLimits: PurchaseLimits;
+  /** The time zone terms state times in (PROGRAMME_TIME_ZONE). */
+  programmeTimeZone: string;
 }
 
 const schema = z.object({
@@ -48,5 +50,6 @@ export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
       amountMax: own.PURCHASE_AMOUNT_MAX,
       backdatingMs: durationMs(requireDuration(own.PURCHASE_BACKDATING_LIMIT)),
     },
+    programmeTimeZone: env.PROGRAMME_TIME_ZONE,
   };
 }

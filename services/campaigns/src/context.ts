@@ -12,6 +12,7 @@ export interface CampaignsContext extends BaseContext {
     campaign: DataLoader<string, CampaignRow | null>;
     purchase: DataLoader<string, PurchaseRow | null>;
     awards: DataLoader<string, AwardView[]>;
+    merchantName: DataLoader<string, string | null>;
   };
 }
 
@@ -23,6 +24,7 @@ export function createContext(base: BaseContext, app: CampaignsApp): CampaignsCo
       campaign: new DataLoader((ids) => app.campaigns.byIds(ids)),
       purchase: new DataLoader((ids) => app.purchaseQueries.byIds(ids)),
       awards: new DataLoader((ids) => app.purchaseQueries.awardsOf(ids)),
+      merchantName: new DataLoader((ids) => app.merchantNames(ids)),
     },
   };
 }

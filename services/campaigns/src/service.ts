@@ -7,6 +7,7 @@ import { createContext, type CampaignsContext } from './context';
 import { campaignsEntityPolicy } from './policy';
 import { resolveMemberReference } from './members/member.reference';
 import { CreateCampaigns1700000004000 } from './migrations/1700000004000-CreateCampaigns';
+import { CampaignPointKind1700000004100 } from './migrations/1700000004100-CampaignPointKind';
 import { PostingRow, SignUpGrantRow } from './postings/posting.entity';
 import {
   AwardRow,
@@ -42,7 +43,7 @@ export const campaignsService: ServiceDefinition<CampaignsApp, CampaignsContext>
     SignUpGrantRow,
     ValidityChangeRow,
   ],
-  migrations: [CreateCampaigns1700000004000],
+  migrations: [CreateCampaigns1700000004000, CampaignPointKind1700000004100],
   createApp: (runtime) => createApp(runtime),
   context: createContext,
   schema: {

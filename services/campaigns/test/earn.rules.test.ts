@@ -96,6 +96,24 @@ describe('rule engine', () => {
     ]);
   });
 
+  it('a GREEN campaign multiplies the green points and gives GREEN bonuses, on eco purchases only', () => {
+    const doubled = campaign({ id: 'g', multiplierPct: 200, bonusPoints: 4, pointKind: PointKind.GREEN });
+    const awards = evaluatePurchase(facts({ amount: 5000, greenAmount: 1550 }), DEFAULT_RATES, [doubled]);
+    // base 50 REGULAR untouched; green 15; ×2 adds 15 GREEN, plus 4 GREEN
+    expect(awards.map((x) => [x.ruleKey, x.kind, x.points])).toEqual([
+      ['base', PointKind.REGULAR, 50],
+      ['green', PointKind.GREEN, 15],
+      ['campaign:g', PointKind.GREEN, 19],
+    ]);
+    expect(awards[2].reason).toBe(
+      'Campaign "Anniversary": ×2 GREEN base points (+15) + 4 bonus GREEN points',
+    );
+    // No green items: a GREEN campaign gives nothing (green points stay tied to eco spending).
+    expect(evaluatePurchase(facts({ amount: 5000 }), DEFAULT_RATES, [doubled]).map((x) => x.ruleKey)).toEqual(
+      ['base'],
+    );
+  });
+
   it('respects windows (end exclusive), categories, tiers, weekdays and market days', () => {
     expect(evaluatePurchase(facts(), DEFAULT_RATES, [campaign({ bonusPoints: 5, endsAt: at })])).toHaveLength(
       1,

@@ -37,6 +37,7 @@ const members: MembersClient = {
     merchant: { id: merchantId, category: 'dining' },
   }),
   merchant: async (id) => ({ id, category: 'dining' }),
+  merchantNames: async (ids) => ids.map(() => 'Dining place'),
 };
 
 const RECORD = `mutation($input: PurchaseInput!) { recordPurchase(input: $input) { purchase { id } awards { kind points status } } }`;

@@ -18,6 +18,8 @@ import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 import { WEBHOOK_EVENTS } from './webhooks/webhook.rules';
 import { WebhookSender } from './webhooks/webhook.sender';
 import { WebhookService } from './webhooks/webhook.service';
+import { NOTICE_TOPICS, onNoticeEvent } from './notices/notice.consumer';
+import { NoticeService } from './notices/notice.service';
 
 /** The members service's rules, wired to its runtime. */
 export interface MembersApp extends ServiceApp {
@@ -34,6 +36,7 @@ export interface MembersApp extends ServiceApp {
   apiKeys: ApiKeyService;
   webhooks: WebhookService;
   webhookDispatcher: WebhookDispatcher;
+  notices: NoticeService;
 }
 
 export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
@@ -44,6 +47,13 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
     group: 'members.tier-spend',
     topics: SPEND_TOPICS,
     handle: (event, uow) => tiers.onPurchaseEvent(event, uow),
+  });
+  const notices = new NoticeService(runtime.transactor, runtime.config.env.PROGRAMME_TIME_ZONE);
+  // One inbox for every notice (T5): the causes are other services' events.
+  await runtime.consume({
+    group: 'members.notices',
+    topics: NOTICE_TOPICS,
+    handle: (event, uow) => onNoticeEvent(notices, event, uow),
   });
   const clock = new Clock();
   // Rate-limit counters are shared by every replica through Redis when the platform has one. No
@@ -81,6 +91,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
   });
   return {
     config,
+    notices,
     members: new MemberService(runtime.transactor, new RemoteReferralsClient(runtime.client('referrals'))),
     merchants: new MerchantService(runtime.transactor, runtime.tokens),
     tiers,

@@ -130,3 +130,8 @@ export function actorOf(principal: Principal): string {
     return principal.apiKeyId ? `apikey:${principal.apiKeyId}` : `partner:${principal.merchantId}`;
   return `${principal.role}:${principal.sub}`;
 }
+
+/** A member's notices: the member themself and the operator; partners never (private). */
+export function authorizeNoticesRead(principal: Principal | null, memberId: string): Principal {
+  return assertCanReadMemberPrivate(principal, memberId);
+}

@@ -30,6 +30,9 @@ import { PartnerIntegration1700000011000 } from './migrations/1700000011000-Part
 import { WebhookDeliveryRow } from './webhooks/webhook-delivery.entity';
 import { WebhookEndpointRow } from './webhooks/webhook-endpoint.entity';
 import { WebhookResolver } from './webhooks/webhook.resolver';
+import { CreateNotices1700000003100 } from './migrations/1700000003100-CreateNotices';
+import { NoticeRow } from './notices/notice.entity';
+import { NoticeResolver } from './notices/notice.resolver';
 
 /** Members, merchants (partners), tiers and consent: REQUIREMENTS M1–M5. */
 export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
@@ -47,10 +50,12 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
     PartnerApiKeyRow,
     WebhookEndpointRow,
     WebhookDeliveryRow,
+    NoticeRow,
   ],
   migrations: [
     CreateMembers1700000001000,
     TiersAndPrivacy1700000002000,
+    CreateNotices1700000003100,
     SignInAndMemberCodes1700000003500,
     PartnerIntegration1700000011000,
   ],
@@ -67,6 +72,7 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
       MemberCodeResolver,
       ApiKeyResolver,
       WebhookResolver,
+      NoticeResolver,
     ],
     references: { Member: resolveMemberReference, Merchant: resolveMerchantReference },
     entityPolicy: membersEntityPolicy,

@@ -44,6 +44,10 @@ export interface PointsExpiring {
   lotId: string;
   lead: string;
   warningId: string;
+  /** When the warning was recorded (the `ExpiryWarning.createdAt` of the live payload). */
+  createdAt: string;
+  /** The merchant whose purchase earned the lot (null: not earned at a merchant). */
+  merchantId: string | null;
 }
 
 /** `purchase.recorded` (campaigns; key memberId). */
@@ -132,6 +136,44 @@ export interface PartnerApiKeyRevoked {
   revokedAt: string;
 }
 
+/**
+ * `redemption.compensated` (catalog; key memberId): a cancelled redemption's points went back and
+ * the compensation (C6) was credited. Written once the ledger confirmed the credit; may repeat
+ * when a settlement runs twice (consumers key on `redemptionId`).
+ */
+export interface RedemptionCompensated {
+  redemptionId: string;
+  memberId: string;
+  merchantId: string | null;
+  kind: PointKindName;
+  /** The redemption's own points, given back. */
+  restoredPoints: number;
+  /** The compensation on top. */
+  points: number;
+  reason: string;
+  at: string;
+}
+
+/** One language's wording of a notice. */
+export interface NoticeText {
+  title: string;
+  body: string;
+}
+
+/**
+ * `notice.created` (members; key memberId): a notice entered a member's inbox (T5). Carries the
+ * `Notice` fields as the graph serves them, with the text in every supported language (`en`,
+ * `zh-CN`) so a live subscriber gets it in their own without a query.
+ */
+export interface NoticeCreated {
+  id: string;
+  memberId: string;
+  kind: string;
+  createdAt: string;
+  readAt: string | null;
+  texts: Record<string, NoticeText>;
+}
+
 /** Topic → payload. Add a topic here first; producers and consumers follow from it. */
 export interface EventPayloads {
   'member.registered': MemberRegistered;
@@ -146,6 +188,8 @@ export interface EventPayloads {
   'referral.rewarded': ReferralRewarded;
   'referral.reversed': ReferralReversed;
   'partner_api_key.revoked': PartnerApiKeyRevoked;
+  'redemption.compensated': RedemptionCompensated;
+  'notice.created': NoticeCreated;
 }
 
 /** Every topic the platform knows. */
@@ -165,4 +209,6 @@ export const Topics = {
   referralRewarded: 'referral.rewarded',
   referralReversed: 'referral.reversed',
   partnerApiKeyRevoked: 'partner_api_key.revoked',
+  redemptionCompensated: 'redemption.compensated',
+  noticeCreated: 'notice.created',
 } as const satisfies Record<string, Topic>;

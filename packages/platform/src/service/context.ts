@@ -13,4 +13,6 @@ export interface BaseContext {
    * `x-forwarded-for` (subgraphs sit behind it), else the socket's peer.
    */
   clientAddress?: string;
+  /** The caller's `Accept-Language` header, for text in the member's language. */
+  acceptLanguage?: string;
 }

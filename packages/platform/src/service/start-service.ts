@@ -195,8 +195,9 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     const { principal, internal } = await callerOf(req);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const clientAddress = clientAddressOf(req);
+    const acceptLanguage = req.headers['accept-language'];
     return def.context(
-      { principal, internal, requestId, logger: logger.child({ requestId }), clientAddress },
+      { principal, internal, requestId, logger: logger.child({ requestId }), clientAddress, acceptLanguage },
       app,
     );
   };

@@ -41,6 +41,10 @@ export class CampaignRow {
   @Column({ type: 'integer', nullable: true })
   multiplierPct: number | null;
 
+  /** REGULAR or GREEN: the kind of points the campaign gives and multiplies. */
+  @Column({ type: 'varchar', length: 10, default: 'REGULAR' })
+  pointKind: string;
+
   @Column({ type: 'integer', nullable: true })
   bonusPoints: number | null;
 

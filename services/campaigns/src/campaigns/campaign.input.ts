@@ -1,4 +1,5 @@
 import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { PointKind } from '@loyalty/platform';
 
 export enum FirstOrderScope {
   PLATFORM = 'PLATFORM',
@@ -33,6 +34,13 @@ export class CreateCampaignInput {
 
   @Field(() => Int, { nullable: true, description: 'Flat bonus points for each qualifying purchase.' })
   bonusPoints?: number | null;
+
+  @Field(() => PointKind, {
+    nullable: true,
+    description:
+      'The kind of points the multiplier and bonus give: REGULAR (default) multiplies the base points, GREEN the green points of eco-friendly items (and applies only to purchases with such items).',
+  })
+  pointKind?: PointKind | null;
 
   @Field(() => String, {
     nullable: true,

@@ -11,6 +11,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
+import { preferredLanguage } from '@loyalty/platform';
 import type { CampaignsContext } from '../context';
 import { MerchantRef } from '../members/member.type';
 import type { CampaignRow } from './campaign.entity';
@@ -62,9 +63,16 @@ export class CampaignResolver {
     return ctx.app.campaigns.end(id);
   }
 
-  @FieldResolver(() => String)
-  terms(@Root() row: CampaignRow): string {
-    return describeCampaign(row);
+  @FieldResolver(() => String, {
+    description:
+      "In the caller's language (Accept-Language: zh-CN or en), naming the merchant, times in the programme's time zone.",
+  })
+  async terms(@Root() row: CampaignRow, @Ctx() ctx: CampaignsContext): Promise<string> {
+    return describeCampaign(row, {
+      language: preferredLanguage(ctx.acceptLanguage),
+      timeZone: ctx.app.config.programmeTimeZone,
+      merchantName: row.merchantId ? await ctx.loaders.merchantName.load(row.merchantId) : null,
+    });
   }
 
   @FieldResolver(() => CampaignStatus)

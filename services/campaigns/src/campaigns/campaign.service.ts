@@ -8,6 +8,7 @@ import {
   forUpdate,
   isMysql,
   NotFoundError,
+  PointKind,
   type Transactor,
 } from '@loyalty/platform';
 import type { MembersClient } from '../peers/members.client';
@@ -49,6 +50,11 @@ export class CampaignService {
         'signUpBonus',
       );
     }
+    const pointKind = input.pointKind ?? PointKind.REGULAR;
+    if (signUpBonus !== null && pointKind !== PointKind.REGULAR) {
+      // GREEN points are earned by eco-friendly spending, never by registering (L2, R6).
+      throw new BadInputError('A sign-up bonus is in REGULAR points', 'pointKind');
+    }
     if (signUpBonus === null && multiplierPct === null && bonusPoints === null) {
       throw new BadInputError('A campaign needs a multiplier, bonusPoints or signUpBonus', 'multiplier');
     }
@@ -81,6 +87,7 @@ export class CampaignService {
       monthDays: intList(input.monthDays, 'monthDays', 1, 31),
       timeZone,
       multiplierPct,
+      pointKind,
       bonusPoints,
       signUpBonus,
       firstOrder: input.firstOrderOnly ?? null,

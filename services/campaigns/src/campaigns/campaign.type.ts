@@ -1,4 +1,5 @@
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PointKind } from '@loyalty/platform';
 import { MerchantRef } from '../members/member.type';
 import { FirstOrderScope } from './campaign.input';
 
@@ -45,6 +46,9 @@ export class Campaign {
 
   @Field(() => Int, { nullable: true })
   bonusPoints: number | null;
+
+  @Field(() => PointKind, { description: 'The kind of points the multiplier and bonus give.' })
+  pointKind: PointKind;
 
   @Field(() => Int, { nullable: true })
   signUpBonus: number | null;

@@ -1,5 +1,9 @@
 import type { ServiceClient } from '@loyalty/platform';
-import { CampaignsLookupDocument, CampaignsMerchantDocument } from './members.generated';
+import {
+  CampaignsLookupDocument,
+  CampaignsMerchantDocument,
+  CampaignsMerchantNamesDocument,
+} from './members.generated';
 
 export interface MemberFacts {
   id: string;
@@ -18,6 +22,8 @@ export interface MembersClient {
     merchantId: string,
   ): Promise<{ member: MemberFacts | null; merchant: MerchantFacts | null }>;
   merchant(merchantId: string): Promise<MerchantFacts | null>;
+  /** Names in the order of `ids` (null: unknown merchant). */
+  merchantNames(ids: readonly string[]): Promise<(string | null)[]>;
 }
 
 export class RemoteMembersClient implements MembersClient {
@@ -26,6 +32,14 @@ export class RemoteMembersClient implements MembersClient {
   async lookup(memberId: string, merchantId: string) {
     const data = await this.members.execute(CampaignsLookupDocument, { m: memberId, x: merchantId });
     return { member: data.member, merchant: data.merchant };
+  }
+
+  async merchantNames(ids: readonly string[]): Promise<(string | null)[]> {
+    if (!ids.length) return [];
+    const data = await this.members.execute(CampaignsMerchantNamesDocument, {
+      r: ids.map((id) => ({ __typename: 'Merchant', id })),
+    });
+    return data._entities.map((e) => (e && 'name' in e ? e.name : null));
   }
 
   async merchant(merchantId: string) {

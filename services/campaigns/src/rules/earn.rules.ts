@@ -10,9 +10,12 @@
  *    in addition to the base points (green items are part of the purchase amount).
  * 3. Campaigns that qualify (window, merchant, merchant category, tier, weekday / day of month in
  *    the campaign's time zone, first order, minimum amount), in order of start time, then id:
- *    - a multiplier m adds floor(base × m) − base REGULAR points. Multipliers apply to the base
- *      points only (never to green points or to other campaigns' points) and do not compound:
- *      two overlapping ×2 campaigns give base + base + base;
+ *    - a campaign gives points of its own kind (REGULAR by default, or GREEN); a multiplier m adds
+ *      floor(base × m) − base points of that kind, where base is the purchase's base points of
+ *      that kind (step 1 for REGULAR, step 2 for GREEN). Multipliers never apply to other
+ *      campaigns' points and do not compound: two overlapping ×2 campaigns give base + base + base;
+ *    - a GREEN campaign applies only to purchases with green items (green points stay tied to
+ *      eco-friendly spending);
  *    - a flat bonus adds its points once per qualifying purchase; a spend-target campaign (R8) gives
  *      its bonus once, on the purchase that brings the member's net spend in the window to the target;
  *    - the campaign's points are then limited by what is left of its per-member cap and of its
@@ -67,6 +70,8 @@ export interface CampaignRule {
   budget: number | null;
   /** ISO-8601 duration or NEVER for this campaign's points; null: the programme validity. */
   validity: string | null;
+  /** The kind of points the campaign gives and multiplies (REGULAR unless set). */
+  pointKind?: PointKind;
 }
 
 /** Points already given by a campaign: in total and to this member. */
@@ -168,6 +173,7 @@ export function purchaseDisqualifier(c: CampaignRule, f: PurchaseFacts): string 
   if (c.minAmount !== null && f.amount < c.minAmount) return 'below the minimum amount';
   if (c.firstOrder === 'PLATFORM' && !f.firstWithPlatform) return 'not the first order';
   if (c.firstOrder === 'MERCHANT' && !f.firstWithMerchant) return 'not the first order at this merchant';
+  if (c.pointKind === PointKind.GREEN && f.greenAmount <= 0) return 'no green items';
   if (c.spendTarget !== null) {
     const before = f.spendBefore?.get(c.id) ?? 0;
     if (before >= c.spendTarget) return 'spend target reached earlier';
@@ -215,11 +221,11 @@ export function evaluatePurchase(
     campaignId: null,
     validity: null,
   });
-  const green = pointsAt(facts.greenAmount, rates.green);
+  const greenBase = pointsAt(facts.greenAmount, rates.green);
   awards.push({
     ruleKey: GREEN_RULE,
     kind: PointKind.GREEN,
-    points: green,
+    points: greenBase,
     reason: `Green items: ${describeRate(rates.green, 'GREEN')} on ${formatYuan(facts.greenAmount)} yuan of eco-friendly items`,
     campaignId: null,
     validity: null,
@@ -230,23 +236,25 @@ export function evaluatePurchase(
     if (c.spendTarget !== null && (usage.get(c.id)?.awardedToMember ?? 0) > 0) continue;
     const parts: string[] = [];
     let points = 0;
+    const kind = c.pointKind ?? PointKind.REGULAR;
+    const green = kind === PointKind.GREEN ? 'GREEN ' : '';
     if (c.multiplierPct !== null) {
-      const extra = multiplierExtra(base, c.multiplierPct);
+      const extra = multiplierExtra(kind === PointKind.GREEN ? greenBase : base, c.multiplierPct);
       points += extra;
-      parts.push(`×${formatMultiplier(c.multiplierPct)} base points (+${extra})`);
+      parts.push(`×${formatMultiplier(c.multiplierPct)} ${green}base points (+${extra})`);
     }
     if (c.bonusPoints !== null) {
       points += c.bonusPoints;
       parts.push(
         c.spendTarget !== null
-          ? `${c.bonusPoints} bonus points for reaching ${formatYuan(c.spendTarget)} yuan of spending`
-          : `${c.bonusPoints} bonus points`,
+          ? `${c.bonusPoints} bonus ${green}points for reaching ${formatYuan(c.spendTarget)} yuan of spending`
+          : `${c.bonusPoints} bonus ${green}points`,
       );
     }
     const limited = capped(points, c, usage.get(c.id));
     awards.push({
       ruleKey: campaignRuleKey(c.id),
-      kind: PointKind.REGULAR,
+      kind,
       points: limited.points,
       reason: `Campaign "${c.name}": ${parts.join(' + ')}${limited.note}`,
       campaignId: c.id,

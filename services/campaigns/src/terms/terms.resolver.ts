@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, Field, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { CampaignsContext } from '../context';
+import { preferredLanguage } from '@loyalty/platform';
 import { describeCampaign } from '../campaigns/campaign.rules';
 import { ProgramTerms, ValidityChange } from './program-terms.type';
 import type { ValidityChangeRow } from './validity-change.entity';
@@ -23,20 +24,27 @@ export class TermsResolver {
   })
   async programTerms(@Ctx() ctx: CampaignsContext) {
     const now = new Date();
+    const language = preferredLanguage(ctx.acceptLanguage);
+    const timeZone = ctx.app.config.programmeTimeZone;
     const [pointsValidity, rules, campaigns, upcoming] = await Promise.all([
       ctx.app.terms.validityAt(now),
-      ctx.app.terms.rules(now),
+      ctx.app.terms.rules(now, language),
       ctx.app.campaigns.list(false, now),
       ctx.app.terms.upcoming(now),
     ]);
-    const changes = upcoming.map(
-      (c) =>
-        `From ${c.effectiveAt.toISOString()}, newly earned points are valid for ${c.validity} (${c.reason}).`,
+    const changes = upcoming.map((c) => ctx.app.terms.describeChange(c, language, timeZone));
+    // One call for every campaign's merchant (the DataLoader batches them).
+    const described = await Promise.all(
+      campaigns.map(async (c) => {
+        const merchantName = c.merchantId ? await ctx.loaders.merchantName.load(c.merchantId) : null;
+        const terms = describeCampaign(c, { language, timeZone, merchantName });
+        return `${c.name}${language === 'zh-CN' ? '：' : ': '}${terms}`;
+      }),
     );
     return {
       pointsValidity,
       expiryWarningDays: ctx.app.terms.warningDays(),
-      rules: [...rules, ...changes, ...campaigns.map((c) => `${c.name}: ${describeCampaign(c)}`)],
+      rules: [...rules, ...changes, ...described],
       campaigns,
       upcomingValidityChanges: upcoming,
     };

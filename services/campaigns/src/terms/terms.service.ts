@@ -7,9 +7,16 @@ import {
   parseDuration,
   Topics,
   wholeDays,
+  type Language,
   type Transactor,
 } from '@loyalty/platform';
-import { checkValidity, MAX_SIGNUP_BONUS, STACKING_RULE } from '../campaigns/campaign.rules';
+import {
+  checkValidity,
+  MAX_SIGNUP_BONUS,
+  STACKING_RULE,
+  STACKING_RULE_ZH,
+  termsTime,
+} from '../campaigns/campaign.rules';
 import { describeRate, DEFAULT_RATE } from '../rules/earn.rules';
 import type { CampaignsConfig } from '../config';
 import { ValidityChangeRow } from './validity-change.entity';
@@ -119,10 +126,11 @@ export class TermsService {
     });
   }
 
-  /** The programme's rules in words (R5), before the active campaigns' own terms. */
-  async rules(now = new Date()): Promise<string[]> {
+  /** The programme's rules in words (R5), before the active campaigns' own terms, in `language`. */
+  async rules(now = new Date(), language: Language = 'en'): Promise<string[]> {
     const validity = await this.validityAt(now);
     const days = this.warningDays();
+    if (language === 'zh-CN') return rulesZh(validity, days);
     const rules = [
       `Earning: every purchase at a partner merchant earns REGULAR points at the merchant's base rate — by default ${describeRate(DEFAULT_RATE)} (100 fen) of the amount paid, rounded down. Amounts are whole fen; points are whole numbers.`,
       `Green consumption points: eco-friendly items (energy-saving appliances, public transport, organic food, degradable packaging, carbon-reduction products) also earn GREEN points on their own amounts, by default ${describeRate(DEFAULT_RATE, 'GREEN')}, rounded down. GREEN points have their own balance.`,
@@ -138,4 +146,29 @@ export class TermsService {
     ];
     return rules;
   }
+
+  /** An upcoming validity change in words, in the programme's time zone. */
+  describeChange(change: ValidityChangeRow, language: Language, timeZone: string): string {
+    const when = termsTime(change.effectiveAt, language, timeZone);
+    return language === 'zh-CN'
+      ? `自${when}起，新获得的积分有效期为${change.validity}（${change.reason}）。`
+      : `From ${when}, newly earned points are valid for ${change.validity} (${change.reason}).`;
+  }
+}
+
+/** The programme's rules in Chinese: the same rules as the English ones, in the same order. */
+function rulesZh(validity: string, days: number[]): string[] {
+  return [
+    '积分获取：在合作商户的每笔消费按商户基础比例获得普通积分，默认每消费1元（100分）得1积分，向下取整。金额以分为单位，积分为整数。',
+    '绿色消费积分：环保商品（节能家电、公共交通、有机食品、可降解包装、低碳产品）按其自身金额另得绿色积分，默认每1元得1绿色积分，向下取整。绿色积分单独计算余额。',
+    STACKING_RULE_ZH,
+    `与消费无关的奖励有上限：注册奖励最多${MAX_SIGNUP_BONUS}积分，每位会员每个活动一次，且在活动预算之内。除非下方活动另有说明，不发放注册、首单或活动奖励。`,
+    validity === 'NEVER'
+      ? '有效期：积分永久有效。'
+      : `有效期：积分自到账起有效期为${validity}（ISO-8601时长）；活动可为其积分另定有效期，以活动条款为准。`,
+    `到期提醒：积分到期前${days.map((d) => `${d}天`).join('、')}提醒会员。最早到期的积分优先使用；过期积分会在会员明细中注销。`,
+    `变更：缩短新获积分有效期须至少提前${SHORTENING_NOTICE_DAYS}天通知每位会员，且不会缩短已获得积分的有效期。`,
+    '退款：退款按退款金额比例收回该笔消费所得积分，四舍五入到整数。余额不会为负：已使用的积分记为差额。',
+    '兑换：积分可在商城兑换商品、优惠券、服务、运费抵扣和票券，以积分或积分加现金计价；绿色积分仅可用于接受绿色积分的商品。兑换时先冻结积分，订单确认后扣除；订单失败则退回。积分不是货币，不能兑换现金。',
+  ];
 }

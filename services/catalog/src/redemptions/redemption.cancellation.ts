@@ -21,6 +21,7 @@ import { reasonText } from './redemption.rules';
 import type { RedemptionSettlement } from './redemption.settlement';
 import {
   compensationFor,
+  cashOnCancel,
   mayCancel,
   RedemptionStatus,
   restocks,
@@ -136,7 +137,7 @@ export class RedemptionCancellation {
       row,
       RedemptionStatus.CANCELLED,
       { actor: args.actor, reason: args.reason, at: new Date() },
-      { settlementDue: true, compensationPoints, cancelReason: args.reason },
+      { settlementDue: true, compensationPoints, cancelReason: args.reason, ...cashOnCancel(row) },
     );
     if (!moved) throw new ConflictError('The redemption changed meanwhile; try again');
     if (restocks(row.status as RedemptionStatus)) await restock(uow.manager, row);

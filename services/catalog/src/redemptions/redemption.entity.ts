@@ -36,6 +36,18 @@ export class RedemptionRow {
   @Column({ type: 'int' })
   cashAmount: number;
 
+  /** The cash part's state (L10: an amount, never points): see `CashState`. */
+  @Column({ type: 'varchar', length: 10, default: 'NONE' })
+  cashState: string;
+
+  /** Cash received for this redemption, minor units. */
+  @Column({ type: 'int', default: 0 })
+  cashPaid: number;
+
+  /** Cash given back after a cancellation, minor units. */
+  @Column({ type: 'int', default: 0 })
+  cashRefunded: number;
+
   @Column({ type: 'varchar', length: 12 })
   status: string;
 

@@ -71,6 +71,17 @@ export class RedemptionResolver {
     return ctx.app.cancellations.cancel(id, reason, ctx.principal, compensate);
   }
 
+  @Mutation(() => Redemption, {
+    description:
+      "The reward's merchant or the operator records the cash part received (OWED → PAID); a replay returns the redemption as it is.",
+  })
+  async recordRedemptionCashPaid(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<RedemptionRow> {
+    return ctx.app.redemptions.recordCashPaid(id, ctx.principal);
+  }
+
   @Mutation(() => Redemption, { description: "The reward's merchant or the operator hands the reward over." })
   async fulfillRedemption(
     @Arg('id', () => ID) id: string,

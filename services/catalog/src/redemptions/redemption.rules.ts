@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { BadInputError, checkText, type PointKind } from '@loyalty/platform';
 import type { HoldRequest } from '../peers/ledger.client';
 import type { Quote } from '../rewards/pricing.rules';
 import type { RewardRow } from '../rewards/reward.entity';
 import type { RedemptionRow } from './redemption.entity';
-import { RedemptionStatus } from './redemption.state';
+import { CashState, RedemptionStatus } from './redemption.state';
 
 /** The kind of points that pays (C2): GREEN rewards green only; others their kind, or GREEN if accepted. */
 export function payingKind(
@@ -38,6 +39,15 @@ export function idempotencyKeyText(value: string): string {
 /** A cancellation reason or fulfilment note: 1 to 500 characters, trimmed. */
 export function reasonText(value: string): string {
   return checkText(value, 'reason', 500, { multiline: true });
+}
+
+/**
+ * A redemption's id, derived from who asked and their idempotency key: a retried request (after
+ * an outage, or racing itself) asks the ledger for the same hold, which the ledger replays.
+ */
+export function redemptionIdFor(requestedBy: string, key: string): string {
+  const h = createHash('sha256').update(`${requestedBy}\u0000${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The saga's steps that call the ledger, each with its own idempotency key. */
@@ -84,6 +94,9 @@ export function pendingRedemption(args: {
     points: args.price.points,
     pointKind: args.pointKind,
     cashAmount: args.price.cashAmount,
+    cashState: args.price.cashAmount > 0 ? CashState.OWED : CashState.NONE,
+    cashPaid: 0,
+    cashRefunded: 0,
     status: RedemptionStatus.PENDING,
     requestedBy: args.requestedBy,
     idempotencyKey: args.key,

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import {
+  AppError,
   BadInputError,
   ConflictError,
   ForbiddenError,
   forUpdate,
   isUniqueViolation,
   LimitReachedError,
+  type ErrorCode,
   NotFoundError,
   OutOfStockError,
   PointKind,
@@ -25,7 +26,7 @@ import {
   requireRedeemer,
 } from '../policy';
 import { describeIneligibility, ineligibility } from '../rewards/eligibility.rules';
-import { activePointsPrice, quote } from '../rewards/pricing.rules';
+import { activePointsPrice, quote, type Quote } from '../rewards/pricing.rules';
 import { RewardRow } from '../rewards/reward.entity';
 import type { RewardQueries } from '../rewards/reward.queries';
 import { RedemptionRow } from './redemption.entity';
@@ -39,9 +40,11 @@ import {
   pendingRedemption,
   reasonText,
   redeemQuantity,
+  redemptionIdFor,
 } from './redemption.rules';
+import { RedemptionRefusalRow } from './refusal.entity';
 import type { RedemptionSettlement } from './redemption.settlement';
-import { RedemptionStatus } from './redemption.state';
+import { CashState, cashOnCancel, RedemptionStatus } from './redemption.state';
 import { moveRedemption, recordTransition, restock } from './redemption.transitions';
 
 /** A member's consent code as spent on one redemption request. */
@@ -86,13 +89,15 @@ export class RedemptionService {
     const requestedBy = actorOf(p);
     const request = { rewardId: input.rewardId, memberId, quantity, pointKind: input.pointKind ?? null };
     // Independent reads in parallel (the member's tier is a call to the members subgraph).
-    const [previous, reward, [member], [rules]] = await Promise.all([
+    const [previous, refused, reward, [member], [rules]] = await Promise.all([
       this.queries.byRequest(requestedBy, key),
+      this.transactor.read((m) => m.findOneBy(RedemptionRefusalRow, { requestedBy, idempotencyKey: key })),
       this.rewards.find(input.rewardId),
       this.members.tiers([memberId]),
       this.rewards.currentRules([input.rewardId]),
     ]);
     if (previous) return this.replay(previous, request, requestedBy);
+    if (refused) throw this.refusalReplay(refused, request);
     if (!reward) throw new NotFoundError('Reward', input.rewardId);
     assertCanRedeem(p, reward);
     if (!reward.active) throw new BadInputError('This reward is no longer offered', 'rewardId');
@@ -110,20 +115,51 @@ export class RedemptionService {
       : null;
     if (consent) await this.consumeConsent(consent);
 
+    // The points are held inside the transaction that records the redemption: a redemption the
+    // ledger refuses (not enough points) rolls back — no redemption, no status event, the stock
+    // untouched — and only its refusal is kept, for a replay of the key. If the ledger does not
+    // answer, the redemption commits PENDING and the saga (a retry, or the recovery sweeper) asks
+    // again under the same hold key (the id is derived from the request, so a transaction the
+    // database retries asks for the same hold too).
+    const price = quote(
+      activePointsPrice(reward.listPointsPrice, rules, new Date()),
+      reward.cashPrice,
+      quantity,
+    );
+    const args = {
+      reward,
+      price,
+      quantity,
+      memberId,
+      requestedBy,
+      key,
+      pointKind,
+      id: redemptionIdFor(requestedBy, key),
+    };
     let row: RedemptionRow;
     try {
-      row = await this.transactor.run((uow) =>
-        this.reserve(uow, { reward, rules, quantity, memberId, requestedBy, key, pointKind }),
-      );
+      row = await this.transactor.run(async (uow) => {
+        const pending = await this.reserve(uow, args);
+        try {
+          const hold = await this.holdNow(pending);
+          if (hold.status === 'RELEASED' || hold.status === 'EXPIRED')
+            throw new ConflictError(
+              'The points hold for this request lapsed; send the redemption again with a new key',
+            );
+        } catch (error) {
+          if (isDefinite(error)) throw error;
+        }
+        return pending;
+      });
     } catch (error) {
-      if (!isUniqueViolation(error)) {
-        if (consent) await this.giveConsentBack(consent);
-        throw error;
-      }
       // The same request raced itself: the first one wins, this one replays it.
       const first = await this.queries.byRequest(requestedBy, key);
-      if (!first) throw error;
-      return this.replay(first, request, requestedBy);
+      if (first) return this.replay(first, request, requestedBy);
+      // Refused: nothing was written, so the member's code is given back; the refusal is kept
+      // for a replay of the key.
+      if (consent) await this.giveConsentBack(consent);
+      if (error instanceof AppError) await this.refuse({ requestedBy, key }, request, error);
+      throw error;
     }
     try {
       return await this.advance(row, requestedBy);
@@ -154,12 +190,55 @@ export class RedemptionService {
     await this.members.releaseMemberCode(consent.code, consent.memberId, consent.usedFor).catch(() => false);
   }
 
+  /** Remembers a refusal so that a replay of the key gets the same answer; never a redemption. */
+  private async refuse(
+    draft: { requestedBy: string; key: string },
+    request: { rewardId: string; memberId: string; quantity: number; pointKind: PointKind | null },
+    error: AppError,
+  ): Promise<void> {
+    await this.transactor
+      .run(({ manager }) =>
+        manager.insert(RedemptionRefusalRow, {
+          requestedBy: draft.requestedBy,
+          idempotencyKey: draft.key,
+          rewardId: request.rewardId,
+          memberId: request.memberId,
+          quantity: request.quantity,
+          pointKind: request.pointKind,
+          code: error.code,
+          message: error.message.slice(0, 500),
+          createdAt: new Date(),
+        }),
+      )
+      .catch((e: unknown) => {
+        // The same request refused twice at once: one record is enough.
+        if (!isUniqueViolation(e)) throw e;
+      });
+  }
+
+  /** A replay of a refused request: the same refusal, or CONFLICT for another request under its key. */
+  private refusalReplay(
+    refused: RedemptionRefusalRow,
+    request: { rewardId: string; memberId: string; quantity: number; pointKind: PointKind | null },
+  ): AppError {
+    if (
+      refused.rewardId !== request.rewardId ||
+      refused.memberId !== request.memberId ||
+      refused.quantity !== request.quantity ||
+      refused.pointKind !== request.pointKind
+    ) {
+      return new ConflictError('This idempotencyKey was already used for a different redemption');
+    }
+    return new AppError(refused.code as ErrorCode, refused.message);
+  }
+
   /** Step 1, one transaction: limits, stock, the PENDING row and its first transition. */
   private async reserve(
     uow: UnitOfWork,
     args: {
       reward: RewardRow;
-      rules: { pointsPrice: number; startsAt: Date; endsAt: Date }[];
+      price: Quote;
+      id: string;
       quantity: number;
       memberId: string;
       requestedBy: string;
@@ -175,11 +254,7 @@ export class RedemptionService {
     ).getOne();
     if (!reward?.active) throw new BadInputError('This reward is no longer offered', 'rewardId');
     const now = new Date();
-    const price = quote(
-      activePointsPrice(reward.listPointsPrice, args.rules, now),
-      reward.cashPrice,
-      quantity,
-    );
+    const price = args.price;
     if (reward.perMemberLimit !== null) {
       const used = await manager
         .createQueryBuilder(RedemptionRow, 'x')
@@ -206,10 +281,7 @@ export class RedemptionService {
         .execute();
       if (!taken.affected) throw new OutOfStockError(`Only ${reward.stock} left of ${reward.name}`);
     }
-    const row = manager.create(
-      RedemptionRow,
-      pendingRedemption({ ...args, reward, price, id: randomUUID(), at: now }),
-    );
+    const row = manager.create(RedemptionRow, pendingRedemption({ ...args, reward, price, at: now }));
     await manager.insert(RedemptionRow, row);
     await recordTransition(uow, row, null, RedemptionStatus.PENDING, {
       actor: args.requestedBy,
@@ -312,9 +384,34 @@ export class RedemptionService {
         row,
         RedemptionStatus.CANCELLED,
         { actor, reason, at: new Date() },
-        { cancelReason: reason },
+        { cancelReason: reason, ...cashOnCancel(row) },
       );
       if (moved) await restock(uow.manager, row);
+    });
+  }
+
+  /**
+   * The cash part was received (L10: an amount on the redemption, never points): OWED → PAID, by
+   * the reward's merchant or the operator, while the redemption stands. Recording it again answers
+   * the redemption as it is.
+   */
+  async recordCashPaid(id: string, principal: Principal | null): Promise<RedemptionRow> {
+    const p = requireFulfiller(principal);
+    assertCanReadRedemption(p, await this.queries.require(id));
+    return this.transactor.run(async ({ manager }) => {
+      const row = await forUpdate(
+        manager.createQueryBuilder(RedemptionRow, 'x').where('x.id = :id', { id }),
+      ).getOneOrFail();
+      if (row.cashState === CashState.PAID) return row;
+      if (row.cashState === CashState.NONE) throw new BadInputError('This redemption has no cash part', 'id');
+      if (row.cashState !== CashState.OWED || row.status === RedemptionStatus.CANCELLED)
+        throw new ConflictError(`The cash part of a ${row.status} redemption cannot be paid`);
+      await manager.update(
+        RedemptionRow,
+        { id, cashState: CashState.OWED },
+        { cashState: CashState.PAID, cashPaid: row.cashAmount, updatedAt: new Date() },
+      );
+      return manager.findOneByOrFail(RedemptionRow, { id });
     });
   }
 

@@ -1,4 +1,4 @@
-import type { PointKind, ServiceRuntime, Transactor } from '@loyalty/platform';
+import { Topics, type PointKind, type ServiceRuntime, type Transactor } from '@loyalty/platform';
 import { isDefinite, type LedgerClient } from '../peers/ledger.client';
 import { RedemptionRow } from './redemption.entity';
 import type { RedemptionQueries } from './redemption.queries';
@@ -62,9 +62,25 @@ export class RedemptionSettlement {
         sourceId: row.id,
       });
     }
-    await this.transactor.run(({ manager }) =>
-      manager.update(RedemptionRow, { id: row.id }, { settlementDue: false, updatedAt: new Date() }),
-    );
+    await this.transactor.run(async ({ manager, publish }) => {
+      const at = new Date();
+      await manager.update(RedemptionRow, { id: row.id }, { settlementDue: false, updatedAt: at });
+      if (row.compensationPoints <= 0) return;
+      await publish({
+        topic: Topics.redemptionCompensated,
+        key: row.memberId,
+        payload: {
+          redemptionId: row.id,
+          memberId: row.memberId,
+          merchantId: row.merchantId,
+          kind: row.pointKind,
+          restoredPoints: row.points,
+          points: row.compensationPoints,
+          reason: row.cancelReason ?? '',
+          at: at.toISOString(),
+        },
+      });
+    });
   }
 
   /** Settles now if the ledger answers; otherwise the sweeper finishes it later. */

@@ -9,6 +9,29 @@ export enum RedemptionStatus {
 }
 
 /**
+ * The cash part of a points-plus-cash redemption (L10): amounts in minor units, never points.
+ * NONE: no cash part; OWED: the member owes `cashAmount`; PAID: the merchant recorded it received
+ * (`cashPaid`); REFUNDED: the redemption was cancelled, and what was paid went back
+ * (`cashRefunded`, 0 when nothing had been paid: nothing is owed any more).
+ */
+export enum CashState {
+  NONE = 'NONE',
+  OWED = 'OWED',
+  PAID = 'PAID',
+  REFUNDED = 'REFUNDED',
+}
+
+/** The cash columns after a cancellation: whatever was paid is refunded (pure). */
+export function cashOnCancel(row: { cashState: string; cashPaid: number }): {
+  cashState?: CashState;
+  cashRefunded?: number;
+} {
+  if (row.cashState === CashState.PAID) return { cashState: CashState.REFUNDED, cashRefunded: row.cashPaid };
+  if (row.cashState === CashState.OWED) return { cashState: CashState.REFUNDED, cashRefunded: 0 };
+  return {};
+}
+
+/**
  * PENDING → CONFIRMED → FULFILLED, and CANCELLED from any open state. PENDING: stock reserved and
  * points being held; CONFIRMED: points captured; FULFILLED: handed over; CANCELLED: final.
  */

@@ -1,8 +1,12 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo, PointKind } from '@loyalty/platform';
-import { RedemptionStatus } from './redemption.state';
+import { CashState, RedemptionStatus } from './redemption.state';
 
 registerEnumType(RedemptionStatus, { name: 'RedemptionStatus' });
+registerEnumType(CashState, {
+  name: 'RedemptionCashState',
+  description: 'The cash part of a points-plus-cash redemption (amounts, never points).',
+});
 
 @ObjectType('RedemptionTransition', { description: 'One step of a redemption: who moved it, and why.' })
 export class RedemptionTransition {
@@ -37,6 +41,18 @@ export class Redemption {
 
   @Field(() => Int, { description: 'Cash owed in minor units (never points).' })
   cashAmount: number;
+
+  @Field(() => CashState, {
+    description:
+      'NONE (no cash part), OWED, PAID (recorded received), REFUNDED (cancelled: what was paid went back).',
+  })
+  cashState: CashState;
+
+  @Field(() => Int, { description: 'Cash received, minor units.' })
+  cashPaid: number;
+
+  @Field(() => Int, { description: 'Cash refunded after a cancellation, minor units.' })
+  cashRefunded: number;
 
   @Field(() => PointKind)
   pointKind: PointKind;

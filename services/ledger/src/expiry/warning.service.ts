@@ -69,6 +69,7 @@ export class WarningService {
               }),
             );
             for (const part of chunks(rows, 500)) await uow.manager.insert(WarningRow, part);
+            const merchantOf = new Map(lots.map((l) => [l.id, l.merchantId]));
             const events: NewEvent[] = rows
               .filter((r) => r.status === 'SENT')
               .map((r) => ({
@@ -83,6 +84,8 @@ export class WarningService {
                   lotId: r.lotId,
                   lead: r.lead,
                   warningId: r.id,
+                  createdAt: r.createdAt.toISOString(),
+                  merchantId: merchantOf.get(r.lotId) ?? null,
                 },
               }));
             await uow.publish(...events);

@@ -14,7 +14,7 @@ import {
 import { writeForMember, type WriteDeps } from '../ledger/member-write';
 import { loadEntry, MemberPosting } from '../ledger/posting';
 import { LotMoveRow } from '../lots/lot.entity';
-import { allocate } from '../lots/lot.rules';
+import { allocate, restoredExpiry } from '../lots/lot.rules';
 import { HoldRow, HoldStatus } from './hold.entity';
 import { assertHoldTtl } from './hold.rules';
 
@@ -33,7 +33,11 @@ export interface HoldCommand {
  * (spent), released (given back to its lots) or timed out, and a capture may be restored.
  */
 export class HoldService {
-  constructor(private readonly deps: WriteDeps) {}
+  constructor(
+    private readonly deps: WriteDeps,
+    /** Fresh validity of restored points whose lot expired meanwhile (POINTS_VALIDITY). */
+    private readonly pointsValidity: string,
+  ) {}
 
   /** Reserves points from the soonest-expiring lots: a HOLD entry (−points). */
   async hold(cmd: HoldCommand, actor: string): Promise<HoldRow> {
@@ -226,7 +230,10 @@ export class HoldService {
     });
   }
 
-  /** Gives captured points back: RESTORE (+n), new lots with the original lots' expiry dates. */
+  /**
+   * Gives captured points back: RESTORE (+n), new lots with the original lots' expiry dates, or a
+   * fresh validity for those whose lot has expired meanwhile ({@link restoredExpiry}).
+   */
   async restoreCapture(
     holdId: string,
     idempotencyKey: string,
@@ -260,7 +267,7 @@ export class HoldService {
           await posting.createLot(entry, {
             id: randomUUID(),
             points: -move.points,
-            expiresAt: original?.expiresAt ?? null,
+            expiresAt: restoredExpiry(original?.expiresAt ?? null, this.pointsValidity, posting.now),
             merchantId: original?.merchantId ?? null,
             campaignId: original?.campaignId ?? null,
             sourceType: original?.sourceType ?? null,

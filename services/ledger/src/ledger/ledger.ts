@@ -32,7 +32,7 @@ export function createLedger(
   return {
     clock: deps.clock,
     credits: new CreditService(deps, settings.pointsValidity),
-    holds: new HoldService(deps),
+    holds: new HoldService(deps, settings.pointsValidity),
     reversals: new ReversalService(deps),
     lots: new LotService(deps),
   };

@@ -60,3 +60,13 @@ export function allocate(lots: readonly OpenLot[], points: number): Take[] | nul
 export function expiryFor(validity: string, now: Date): Date | null {
   return validity === 'NEVER' ? null : addDuration(now, requireDuration(validity));
 }
+
+/**
+ * The expiry of points given back by a cancelled redemption (C6): their original lot's expiry
+ * while it is still ahead; once it has passed, a fresh validity from `now`, as if newly earned —
+ * the member must not lose to the write-off what the cancellation returned.
+ */
+export function restoredExpiry(original: Date | null, validity: string, now: Date): Date | null {
+  if (original === null || original.getTime() > now.getTime()) return original;
+  return expiryFor(validity, now);
+}

@@ -106,6 +106,18 @@ export class ReversalService {
             sourceId,
           });
           await posting.moveLots(entry, takes, -1);
+        } else if (shortfall > 0) {
+          // Everything asked for was already spent: a zero-point entry keeps the refund in the
+          // member's trail (L1, L9) — the balance cannot go below zero, the record must not be missing.
+          entry = posting.post({
+            kind,
+            type: EntryType.REVERSE,
+            points: 0,
+            description: `${reason} (${shortfall} points already spent: none taken back)`,
+            merchantId,
+            sourceType,
+            sourceId,
+          });
         }
         const row = m.create(ReversalRow, {
           id: randomUUID(),
