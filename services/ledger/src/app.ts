@@ -5,6 +5,7 @@ import { ExpirySweeper } from './expiry/sweeper';
 import { LedgerQueries } from './ledger/ledger.queries';
 import { createLedger, type Ledger } from './ledger/ledger';
 import { RemoteMembersClient } from './peers/members.client';
+import { LiabilityService } from './reports/liability.service';
 
 /** The ledger's rules and background jobs, wired to its runtime. */
 export interface LedgerApp extends ServiceApp {
@@ -12,6 +13,7 @@ export interface LedgerApp extends ServiceApp {
   queries: LedgerQueries;
   accounts: AccountService;
   sweeper: ExpirySweeper;
+  liability: LiabilityService;
 }
 
 export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
@@ -44,6 +46,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
     queries: new LedgerQueries(runtime.transactor),
     accounts,
     sweeper,
+    liability: new LiabilityService(runtime.transactor),
     start: () => sweeper.start(),
     stop: () => sweeper.stop(),
   };

@@ -20,7 +20,9 @@ import { HoldRow } from './holds/hold.entity';
 import { IdempotencyRow } from './idempotency/idempotency.entity';
 import { LotChangeRow, LotMoveRow, LotRow } from './lots/lot.entity';
 import { CreateLedger1700000002000 } from './migrations/1700000002000-CreateLedger';
+import { LiabilityColumns1700000002100 } from './migrations/1700000002100-LiabilityColumns';
 import { ReversalRow } from './reversals/reversal.entity';
+import { LiabilityResolver } from './reports/liability.resolver';
 
 export type { LedgerApp, LedgerContext };
 
@@ -39,7 +41,7 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
     IdempotencyRow,
     ReversalRow,
   ],
-  migrations: [CreateLedger1700000002000],
+  migrations: [CreateLedger1700000002000, LiabilityColumns1700000002100],
   createApp,
   context: createContext,
   schema: {
@@ -54,6 +56,7 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
       LotResolver,
       AdjustmentResolver,
       AuditResolver,
+      LiabilityResolver,
     ],
     references: { LedgerEntry: resolveLedgerEntryReference },
   },

@@ -10,6 +10,7 @@ import { resolveMerchantReference } from './merchants/merchant.reference';
 import { MerchantResolver } from './merchants/merchant.resolver';
 import { CreateMembers1700000001000 } from './migrations/1700000001000-CreateMembers';
 import { TiersAndPrivacy1700000002000 } from './migrations/1700000002000-TiersAndPrivacy';
+import { MerchantsByCreation1700000003100 } from './migrations/1700000003100-MerchantsByCreation';
 import { PrivacyRequestRow } from './privacy/privacy-request.entity';
 import { PrivacyResolver } from './privacy/privacy.resolver';
 import { SpendRow } from './tiers/spend.entity';
@@ -19,7 +20,7 @@ import { TierResolver } from './tiers/tier.resolver';
 export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
   name: 'members',
   entities: [MemberRow, MerchantRow, ConsentRow, SpendRow, PrivacyRequestRow],
-  migrations: [CreateMembers1700000001000, TiersAndPrivacy1700000002000],
+  migrations: [CreateMembers1700000001000, TiersAndPrivacy1700000002000, MerchantsByCreation1700000003100],
   createApp,
   context: createContext,
   schema: {
