@@ -20,6 +20,7 @@ import {
   type PlatformConfig,
 } from '@loyalty/platform';
 import { AuthForwardingDataSource } from './auth-forwarding-data-source';
+import { DOWNLOADS, downloadProxy } from './downloads';
 import type { GatewayContext } from './context';
 import { createArmor } from './limits';
 import { readSupergraph } from './supergraph';
@@ -157,6 +158,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       context: requestContext(tokens),
       metrics,
       logger,
+      routes: Object.fromEntries(
+        Object.entries(DOWNLOADS).map(([path, service]) => [
+          path,
+          downloadProxy(peers, logger, path, service),
+        ]),
+      ),
       ready: () => subgraphsReady(peers),
     }),
   );

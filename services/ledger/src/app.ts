@@ -6,6 +6,8 @@ import { LedgerQueries } from './ledger/ledger.queries';
 import { createLedger, type Ledger } from './ledger/ledger';
 import { RemoteMembersClient } from './peers/members.client';
 import { LiabilityService } from './reports/liability.service';
+import { AUDIT_EXPORT_PATH, auditExportRoute } from './audit/audit-export.route';
+import { AuditQueries } from './audit/audit.queries';
 
 /** The ledger's rules and background jobs, wired to its runtime. */
 export interface LedgerApp extends ServiceApp {
@@ -47,6 +49,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
     accounts,
     sweeper,
     liability: new LiabilityService(runtime.transactor),
+    routes: { [AUDIT_EXPORT_PATH]: auditExportRoute(new AuditQueries(runtime.transactor)) },
     start: () => sweeper.start(),
     stop: () => sweeper.stop(),
   };

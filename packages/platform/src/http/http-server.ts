@@ -20,7 +20,15 @@ export interface HttpServerOptions<Ctx extends ApolloBaseContext> {
   ready(): Promise<boolean>;
   metrics: Metrics;
   logger: Logger;
+  /** Extra endpoints by exact path (`/exports/audit.csv`). */
+  routes?: Readonly<Record<string, HttpRoute>>;
 }
+
+/**
+ * A plain HTTP endpoint served next to `/graphql` (e.g. a streamed download). It answers the
+ * request itself; an error it throws before answering becomes a masked 500.
+ */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 class PayloadTooLarge extends Error {}
 
@@ -63,6 +71,12 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
       if (url.pathname === '/metrics') {
         route = 'metrics';
         return send(res, 200, await opts.metrics.registry.metrics(), opts.metrics.registry.contentType);
+      }
+      const extra =
+        opts.routes && Object.hasOwn(opts.routes, url.pathname) ? opts.routes[url.pathname] : null;
+      if (extra) {
+        route = url.pathname;
+        return await extra(req, res);
       }
       if (url.pathname !== '/graphql') {
         return send(res, 404, { error: 'not found' });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -44,11 +44,16 @@ export interface ServiceRuntime {
   consume<T extends Topic>(spec: ConsumerSpec<T>): Promise<void>;
 }
 
+/** A plain HTTP endpoint of a service, given the caller as GraphQL resolvers see it. */
+export type ServiceRoute = (req: IncomingMessage, res: ServerResponse, caller: BaseContext) => Promise<void>;
+
 /** Background work a service runs while it is up (sweepers, schedulers). */
 export interface ServiceApp {
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
   ready?(): Promise<boolean>;
+  /** Endpoints next to `/graphql` by exact path (e.g. streamed downloads). */
+  routes?: Readonly<Record<string, ServiceRoute>>;
 }
 
 /** A service: its tables, its schema, and how it builds its application and request context. */
@@ -144,11 +149,12 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     ],
   });
   await apollo.start();
-  const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
+  const callerOf = (req: IncomingMessage): BaseContext => {
     const principal = tokens.fromHeader(req.headers.authorization);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-    return def.context({ principal, requestId, logger: logger.child({ requestId }) }, app);
+    return { principal, requestId, logger: logger.child({ requestId }) };
   };
+  const contextFor = async (req: IncomingMessage): Promise<Ctx> => def.context(callerOf(req), app);
   httpServer.on(
     'request',
     createRequestHandler<Ctx>({
@@ -156,6 +162,12 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
       context: contextFor,
       metrics,
       logger,
+      routes: Object.fromEntries(
+        Object.entries(app.routes ?? {}).map(([path, route]) => [
+          path,
+          (req: IncomingMessage, res: ServerResponse) => route(req, res, callerOf(req)),
+        ]),
+      ),
       ready: async () => {
         await db.dataSource.query('SELECT 1');
         return app.ready ? app.ready() : true;
