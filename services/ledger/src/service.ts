@@ -23,6 +23,9 @@ import { CreateLedger1700000002000 } from './migrations/1700000002000-CreateLedg
 import { LiabilityColumns1700000002100 } from './migrations/1700000002100-LiabilityColumns';
 import { ReversalRow } from './reversals/reversal.entity';
 import { LiabilityResolver } from './reports/liability.resolver';
+import { GreenImpactResolver } from './reports/green-impact.resolver';
+import { GreenLineRow } from './reports/green-line.entity';
+import { GreenLines1700000002200 } from './migrations/1700000002200-GreenLines';
 
 export type { LedgerApp, LedgerContext };
 
@@ -40,8 +43,9 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
     WarningRow,
     IdempotencyRow,
     ReversalRow,
+    GreenLineRow,
   ],
-  migrations: [CreateLedger1700000002000, LiabilityColumns1700000002100],
+  migrations: [CreateLedger1700000002000, LiabilityColumns1700000002100, GreenLines1700000002200],
   createApp,
   context: createContext,
   schema: {
@@ -57,6 +61,7 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
       AdjustmentResolver,
       AuditResolver,
       LiabilityResolver,
+      GreenImpactResolver,
     ],
     references: { LedgerEntry: resolveLedgerEntryReference },
   },
