@@ -7,7 +7,7 @@ export interface LiabilitySums {
   lotsInPeriod: ReadonlyMap<string, number>;
   /** Lot moves in the period, by entry type (signed: negative takes, positive give-backs). */
   movesInPeriod: ReadonlyMap<string, number>;
-  /** All lot points created before `to` plus all moves before `to`: what the lots held at `to`. */
+  /** What the lots held at `to`: their points created before `to` plus their moves before `to`. */
   heldAtTo: number;
 }
 
