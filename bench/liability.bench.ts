@@ -84,20 +84,41 @@ export async function run(): Promise<void> {
       const entries: unknown[] = [];
       const lots: unknown[] = [];
       const moves: unknown[] = [];
+      const accounts: unknown[] = [];
       for (let m = m0; m < Math.min(members, m0 + 10); m += 1) {
         const memberId = randomUUID();
-        const memberLots: { id: string; merchantId: string; kind: string }[] = [];
+        // A consistent ledger: each lot's remaining is its points plus its moves, each account's
+        // balance the sum of its lots' remaining (what the report reads for "now").
+        const memberLots: {
+          id: string;
+          entryId: string;
+          merchantId: string;
+          kind: string;
+          points: number;
+          remaining: number;
+          time: number;
+          origin: string;
+        }[] = [];
         for (let i = 0; i < ENTRIES_PER_MEMBER; i += 1) {
           const entryId = randomUUID();
           const time = YEAR_START + Math.floor(((i + Math.random()) / ENTRIES_PER_MEMBER) * YEAR_MS);
           const credit = i % 5 < 2 || memberLots.length === 0;
           if (credit && memberLots.length < CREDITS_PER_MEMBER + 5) {
-            const lotId = randomUUID();
             const kind = Math.random() < 0.8 ? 'REGULAR' : 'GREEN';
             const merchantId = `merchant-${(m * 7 + i) % MERCHANTS}`;
             const origin = Math.random() < 0.95 ? 'EARN' : 'RESTORE';
-            const points = 10 + ((m + i) % 90);
-            memberLots.push({ id: lotId, merchantId, kind });
+            const points = 50 + ((m + i) % 50);
+            memberLots.push({
+              id: randomUUID(),
+              entryId,
+              merchantId,
+              kind,
+              points,
+              remaining: points,
+              time,
+              origin,
+            });
+            const lotId = memberLots[memberLots.length - 1].id;
             entries.push(
               entryId,
               memberId,
@@ -112,11 +133,11 @@ export async function run(): Promise<void> {
               'service:bench',
               at(time),
             );
-            lots.push(lotId, memberId, kind, entryId, points, points, at(time), merchantId, origin);
           } else {
             const lot = memberLots[(i * 13) % memberLots.length];
             const type = debitTypes[(m + i) % debitTypes.length];
             const points = type === 'RELEASE' ? 3 : -(1 + ((m + i) % 9));
+            lot.remaining += points;
             entries.push(
               entryId,
               memberId,
@@ -134,7 +155,28 @@ export async function run(): Promise<void> {
             moves.push(entryId, lot.id, points, lot.merchantId, lot.kind, type, at(time));
           }
         }
+        const balances = new Map<string, number>();
+        for (const l of memberLots) {
+          lots.push(
+            l.id,
+            memberId,
+            l.kind,
+            l.entryId,
+            l.points,
+            l.remaining,
+            at(l.time),
+            l.merchantId,
+            l.origin,
+          );
+          balances.set(l.kind, (balances.get(l.kind) ?? 0) + l.remaining);
+        }
+        for (const [kind, balance] of balances)
+          accounts.push(memberId, kind, balance, at(YEAR_START + YEAR_MS));
       }
+      await ds.query(
+        `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(accounts.length / 4, 4)}`,
+        accounts,
+      );
       await ds.query(
         `INSERT INTO ledger_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, merchantId, lotId, actor, createdAt) VALUES ${rows(entries.length / 12, 12)}`,
         entries,
