@@ -30,6 +30,7 @@ import {
   type Principal,
 } from '@loyalty/platform';
 import { AuthForwardingDataSource, type SubgraphFetchStats } from './auth-forwarding-data-source';
+import { DOWNLOADS, downloadProxy } from './downloads';
 import type { GatewayContext } from './context';
 import { loadGatewayConfig } from './config';
 import { withCors } from './http/cors';
@@ -228,6 +229,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
           metrics,
           metricsToken: config.env.METRICS_TOKEN,
           logger,
+          routes: Object.fromEntries(
+            Object.entries(DOWNLOADS).map(([path, service]) => [
+              path,
+              downloadProxy(peers, logger, path, service),
+            ]),
+          ),
           ready: () => subgraphsReady(peers),
         }),
         logger,

@@ -5,6 +5,10 @@ import { ExpirySweeper } from './expiry/sweeper';
 import { LedgerQueries } from './ledger/ledger.queries';
 import { createLedger, type Ledger } from './ledger/ledger';
 import { RemoteMembersClient } from './peers/members.client';
+import { LiabilityService } from './reports/liability.service';
+import { GreenImpactService } from './reports/green-impact.service';
+import { AUDIT_EXPORT_PATH, auditExportRoute } from './audit/audit-export.route';
+import { AuditQueries } from './audit/audit.queries';
 
 /** The ledger's rules and background jobs, wired to its runtime. */
 export interface LedgerApp extends ServiceApp {
@@ -12,6 +16,8 @@ export interface LedgerApp extends ServiceApp {
   queries: LedgerQueries;
   accounts: AccountService;
   sweeper: ExpirySweeper;
+  liability: LiabilityService;
+  greenImpact: GreenImpactService;
 }
 
 export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
@@ -19,6 +25,13 @@ export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
   const accounts = new AccountService(runtime.transactor, new RemoteMembersClient(runtime.client('members')));
   const ledger = createLedger(runtime.transactor, accounts, {
     pointsValidity: config.pointsValidity,
+  });
+  const greenImpact = new GreenImpactService(runtime.transactor, config.co2eFactors);
+  // Green spend per category travels with the campaigns service's purchase and refund events.
+  await runtime.consume({
+    group: 'ledger.green-impact',
+    topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
+    handle: (event, { manager }) => greenImpact.record(event, manager),
   });
   const sweeper = new ExpirySweeper(
     runtime.transactor,
@@ -44,6 +57,9 @@ export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
     queries: new LedgerQueries(runtime.transactor),
     accounts,
     sweeper,
+    liability: new LiabilityService(runtime.transactor),
+    greenImpact,
+    routes: { [AUDIT_EXPORT_PATH]: auditExportRoute(new AuditQueries(runtime.transactor)) },
     start: () => sweeper.start(),
     stop: () => sweeper.stop(),
   };

@@ -16,3 +16,4 @@ export function start(options: StartOptions = {}): Promise<RunningService<Ledger
 // Seams for whole-graph tests (e2e/): the app's shape and the sweeper they run a second copy of.
 export type { LedgerApp } from './service';
 export { ExpirySweeper } from './expiry/sweeper';
+export { createLedger } from './ledger/ledger';

@@ -25,6 +25,8 @@ export const LedgerRoles = {
   audit: ['admin', 'partner'],
   /** The invariant check (`ledgerCheck`). */
   check: ['admin'],
+  /** `pointsLiability`: the operator, or a partner for its own merchant (see {@link liabilityScope}). */
+  liability: ['admin', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** Who an entry is attributed to, e.g. `service:campaigns`, `admin:alice`. */
@@ -78,3 +80,16 @@ export const ledgerEntityPolicy: EntityPolicy<LedgerContext> = {
     return true;
   },
 };
+
+/**
+ * The issuing merchant a liability report may cover: the operator any merchant or the whole
+ * programme (null); a partner only its own merchant (also when it names none).
+ */
+export function liabilityScope(principal: Principal | null, merchantId: string | null): string | null {
+  const p = requireRole(principal, ...LedgerRoles.liability);
+  if (p.role !== 'partner') return merchantId;
+  if (merchantId && merchantId !== p.merchantId) {
+    throw new ForbiddenError("A partner reads only its own merchant's liability");
+  }
+  return p.merchantId ?? '-';
+}

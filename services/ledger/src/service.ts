@@ -21,7 +21,12 @@ import { HoldRow } from './holds/hold.entity';
 import { IdempotencyRow } from './idempotency/idempotency.entity';
 import { LotChangeRow, LotMoveRow, LotRow } from './lots/lot.entity';
 import { CreateLedger1700000002000 } from './migrations/1700000002000-CreateLedger';
+import { LiabilityColumns1700000002100 } from './migrations/1700000002100-LiabilityColumns';
 import { ReversalRow } from './reversals/reversal.entity';
+import { LiabilityResolver } from './reports/liability.resolver';
+import { GreenImpactResolver } from './reports/green-impact.resolver';
+import { GreenLineRow } from './reports/green-line.entity';
+import { GreenLines1700000002200 } from './migrations/1700000002200-GreenLines';
 
 export type { LedgerApp, LedgerContext };
 
@@ -39,8 +44,9 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
     WarningRow,
     IdempotencyRow,
     ReversalRow,
+    GreenLineRow,
   ],
-  migrations: [CreateLedger1700000002000],
+  migrations: [CreateLedger1700000002000, LiabilityColumns1700000002100, GreenLines1700000002200],
   createApp,
   context: createContext,
   schema: {
@@ -55,6 +61,8 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
       LotResolver,
       AdjustmentResolver,
       AuditResolver,
+      LiabilityResolver,
+      GreenImpactResolver,
     ],
     references: { LedgerEntry: resolveLedgerEntryReference },
     entityPolicy: ledgerEntityPolicy,

@@ -27,8 +27,8 @@ describe('lot allocation (FIFO by expiry)', () => {
     const lots = [lot('never', 100, null), lot('late', 100, 30), lot('soon', 50, 5)];
     expect(spendingOrder(lots).map((l) => l.id)).toEqual(['soon', 'late', 'never']);
     expect(allocate(lots, 120)).toEqual([
-      { lotId: 'soon', points: 50 },
-      { lotId: 'late', points: 70 },
+      { lotId: 'soon', points: 50, merchantId: null },
+      { lotId: 'late', points: 70, merchantId: null },
     ]);
     expect(allocate(lots, 251)).toBeNull();
   });
@@ -36,8 +36,8 @@ describe('lot allocation (FIFO by expiry)', () => {
   it('prefers given lots for reversals', () => {
     const lots = [lot('a', 10, 1), lot('b', 10, 2)];
     expect(allocateUpTo(lots, 15, (l) => l.id === 'b').takes).toEqual([
-      { lotId: 'b', points: 10 },
-      { lotId: 'a', points: 5 },
+      { lotId: 'b', points: 10, merchantId: null },
+      { lotId: 'a', points: 5, merchantId: null },
     ]);
   });
 

@@ -22,6 +22,7 @@ import { SessionRow } from './sessions/session.entity';
 import { SessionResolver } from './sessions/session.resolver';
 import { SignInChallengeRow } from './sign-in/sign-in-challenge.entity';
 import { SignInResolver } from './sign-in/sign-in.resolver';
+import { MerchantsByCreation1700000003200 } from './migrations/1700000003200-MerchantsByCreation';
 import { PrivacyRequestRow } from './privacy/privacy-request.entity';
 import { PrivacyResolver } from './privacy/privacy.resolver';
 import { SpendRow } from './tiers/spend.entity';
@@ -56,6 +57,7 @@ export const membersService: ServiceDefinition<MembersApp, MembersContext> = {
     CreateMembers1700000001000,
     TiersAndPrivacy1700000002000,
     CreateNotices1700000003100,
+    MerchantsByCreation1700000003200,
     SignInAndMemberCodes1700000003500,
     PartnerIntegration1700000011000,
   ],

@@ -60,6 +60,8 @@ export interface PurchaseRecorded {
   occurredAt: string;
   firstPurchase: boolean;
   awards: { kind: PointKindName; points: number }[];
+  /** Green items' amounts (minor units) per category as sent (null: none given); absent from events older than the field. */
+  green?: { category: string | null; amount: number }[];
 }
 
 /** `purchase.refunded` (campaigns; key memberId); amounts in minor units, `refundedTotal` cumulative. */

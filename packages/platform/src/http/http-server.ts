@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors/error-code';
-import type { AppError } from '../errors/errors';
+import { AppError } from '../errors/errors';
 import type { Metrics } from './metrics';
 import { requestScope } from './request-scope';
 
@@ -29,6 +29,8 @@ export interface HttpServerOptions<Ctx extends ApolloBaseContext> {
   admit?(req: IncomingMessage, query: unknown): Promise<{ status: number; error: AppError } | null>;
   /** Bearer token `/metrics` asks for; unset: metrics are not served over HTTP. */
   metricsToken?: string;
+  /** Extra endpoints by exact path (`/exports/audit.csv`). */
+  routes?: Readonly<Record<string, HttpRoute>>;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -39,7 +41,22 @@ function bearerIs(header: string | undefined, token: string): boolean {
   return match !== null && timingSafeEqual(digest(match[1]), digest(token));
 }
 
+/**
+ * A plain HTTP endpoint served next to `/graphql` (e.g. a streamed download). It answers the
+ * request itself; an error it throws before answering becomes a masked 500.
+ */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
 class PayloadTooLarge extends Error {}
+
+/** HTTP status of a refusal raised outside GraphQL (plain routes); other codes answer 400. */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.LIMIT_REACHED]: 429,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
+};
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -86,6 +103,12 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
           return send(res, 401, { error: 'unauthorized' });
         }
         return send(res, 200, await opts.metrics.registry.metrics(), opts.metrics.registry.contentType);
+      }
+      const extra =
+        opts.routes && Object.hasOwn(opts.routes, url.pathname) ? opts.routes[url.pathname] : null;
+      if (extra) {
+        route = url.pathname;
+        return await extra(req, res);
       }
       if (url.pathname !== '/graphql') {
         return send(res, 404, { error: 'not found' });
@@ -142,6 +165,13 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
       if (error instanceof PayloadTooLarge) {
         return send(res, 413, {
           errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
+        });
+      }
+      // A route refusing its caller (a bad token, no right to the data) answers with the code.
+      if (error instanceof AppError && error.code !== ErrorCode.INTERNAL_SERVER_ERROR && !res.headersSent) {
+        const { message, extensions } = error;
+        return send(res, HTTP_STATUS[error.code] ?? 400, {
+          errors: [{ message, extensions: { code: extensions.code } }],
         });
       }
       opts.logger.error({ err: error }, 'unhandled HTTP error');

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -52,11 +52,16 @@ export interface ServiceRuntime {
   consume<T extends Topic>(spec: ConsumerSpec<T>): Promise<void>;
 }
 
+/** A plain HTTP endpoint of a service, given the caller as GraphQL resolvers see it. */
+export type ServiceRoute = (req: IncomingMessage, res: ServerResponse, caller: BaseContext) => Promise<void>;
+
 /** Background work a service runs while it is up (sweepers, schedulers). */
 export interface ServiceApp {
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
   ready?(): Promise<boolean>;
+  /** Endpoints next to `/graphql` by exact path (e.g. streamed downloads). */
+  routes?: Readonly<Record<string, ServiceRoute>>;
 }
 
 /** A service: its tables, its schema, and how it builds its application and request context. */
@@ -191,16 +196,21 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     }
     return caller;
   };
-  const contextFor = async (req: IncomingMessage): Promise<Ctx> => {
+  const baseContextOf = async (req: IncomingMessage): Promise<BaseContext> => {
     const { principal, internal } = await callerOf(req);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const clientAddress = clientAddressOf(req);
     const acceptLanguage = req.headers['accept-language'];
-    return def.context(
-      { principal, internal, requestId, logger: logger.child({ requestId }), clientAddress, acceptLanguage },
-      app,
-    );
+    return {
+      principal,
+      internal,
+      requestId,
+      logger: logger.child({ requestId }),
+      clientAddress,
+      acceptLanguage,
+    };
   };
+  const contextFor = async (req: IncomingMessage): Promise<Ctx> => def.context(await baseContextOf(req), app);
   const admit = async (req: IncomingMessage, query: unknown) => {
     try {
       return checkSubgraphRequest(schema, limits, await callerOf(req), query);
@@ -218,6 +228,12 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
       metrics,
       metricsToken: config.env.METRICS_TOKEN,
       logger,
+      routes: Object.fromEntries(
+        Object.entries(app.routes ?? {}).map(([path, route]) => [
+          path,
+          async (req: IncomingMessage, res: ServerResponse) => route(req, res, await baseContextOf(req)),
+        ]),
+      ),
       ready: async () => {
         await db.dataSource.query('SELECT 1');
         return app.ready ? app.ready() : true;

@@ -248,6 +248,7 @@ export class PurchaseService {
             occurredAt: occurredAt.toISOString(),
             firstPurchase: firstWithPlatform,
             awards: awards.map((a) => ({ kind: a.kind, points: a.points })),
+            green: p.items.filter((i) => i.green).map((i) => ({ category: i.category, amount: i.amount })),
           },
         });
         return { purchase, postingIds: postings.map((x) => x.id) };

@@ -27,32 +27,35 @@ export function csvField(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** The header row, with its line break. */
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.join(',')}\r\n`;
+}
+
+/** One entry as a CSV record, with its line break (pure). */
+export function csvLine(r: EntryRow): string {
+  const fields = [
+    r.createdAt.toISOString(),
+    r.id,
+    r.memberId,
+    r.sequence,
+    r.kind,
+    r.type,
+    r.points,
+    r.balanceAfter,
+    r.merchantId,
+    r.campaignId,
+    r.sourceType,
+    r.sourceId,
+    r.holdId,
+    r.expiresAt ? r.expiresAt.toISOString() : null,
+    r.actor,
+    r.description,
+  ];
+  return `${fields.map(csvField).join(',')}\r\n`;
+}
+
 /** Entries as CSV with a header row (pure). */
 export function toCsv(rows: readonly EntryRow[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) {
-    lines.push(
-      [
-        r.createdAt.toISOString(),
-        r.id,
-        r.memberId,
-        r.sequence,
-        r.kind,
-        r.type,
-        r.points,
-        r.balanceAfter,
-        r.merchantId,
-        r.campaignId,
-        r.sourceType,
-        r.sourceId,
-        r.holdId,
-        r.expiresAt ? r.expiresAt.toISOString() : null,
-        r.actor,
-        r.description,
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return `${lines.join('\r\n')}\r\n`;
+  return csvHeader() + rows.map(csvLine).join('');
 }

@@ -5,6 +5,7 @@ import { entryConnection, type EntryConnection } from '../entries/entry.connecti
 import { LedgerEntryConnection } from '../entries/entry.type';
 import { auditScope, LedgerRoles } from '../policy';
 import { toCsv } from './audit-csv.rules';
+import { AUDIT_EXPORT_PATH } from './audit-export.route';
 import { LedgerAuditFilter } from './audit.input';
 import { LedgerCheckReport } from './check.type';
 
@@ -32,7 +33,12 @@ export class AuditResolver {
 
   @Authorized(...LedgerRoles.audit)
   @Query(() => String, {
-    description: `The audit trail as CSV (RFC 4180), newest first, at most ${MAX_CSV_ROWS} rows.`,
+    description:
+      `The audit trail as CSV (RFC 4180), newest first, at most ${MAX_CSV_ROWS} rows. ` +
+      `For a trail of any size, download it: \`GET ${AUDIT_EXPORT_PATH}\` on the gateway with the same ` +
+      'Authorization header and the filter as query parameters (memberId, merchantId, kind, type, ' +
+      'from, to as ISO-8601), e.g. `/exports/audit.csv?merchantId=…&from=2026-01-01T00:00:00Z`; it streams ' +
+      'text/csv with a header row.',
   })
   async ledgerAuditCsv(
     @Arg('filter', () => LedgerAuditFilter, { nullable: true }) filter: LedgerAuditFilter | null,

@@ -87,7 +87,15 @@ export class ExpiryService {
       await bulkInsert(
         m,
         LotMoveRow,
-        entries.map((e) => ({ entryId: e.id, lotId: e.lotId!, points: e.points })),
+        entries.map((e) => ({
+          entryId: e.id,
+          lotId: e.lotId!,
+          points: e.points,
+          merchantId: e.merchantId,
+          kind: e.kind,
+          entryType: e.type,
+          createdAt: e.createdAt,
+        })),
         1000,
       );
       let updated = 0;

@@ -200,7 +200,7 @@ export class HoldService {
     const moves = await uow.manager.findBy(LotMoveRow, { entryId: hold.holdEntryId });
     await posting.moveLots(
       entry,
-      moves.map((m) => ({ lotId: m.lotId, points: -m.points })),
+      moves.map((m) => ({ lotId: m.lotId, points: -m.points, merchantId: m.merchantId })),
       1,
     );
     await this.setHoldStatus(uow, hold, HoldStatus.HELD, {

@@ -157,7 +157,7 @@ export class MemberPosting {
         merchantId: lot.merchantId,
         expiresAt: lot.expiresAt,
       });
-      await this.moveLots(entry, [{ lotId: lot.id, points: lot.remaining }], -1);
+      await this.moveLots(entry, [{ lotId: lot.id, points: lot.remaining, merchantId: lot.merchantId }], -1);
       lot.remaining = 0;
     }
     return lots.filter((l) => l.remaining > 0);
@@ -191,7 +191,15 @@ export class MemberPosting {
       await bulkInsert(
         this.manager,
         LotMoveRow,
-        takes.map((t) => ({ entryId: entry.id, lotId: t.lotId, points: sign * t.points })),
+        takes.map((t) => ({
+          entryId: entry.id,
+          lotId: t.lotId,
+          points: sign * t.points,
+          merchantId: t.merchantId,
+          kind: entry.kind,
+          entryType: entry.type,
+          createdAt: entry.createdAt,
+        })),
       );
     }
   }
@@ -211,6 +219,7 @@ export class MemberPosting {
       campaignId: entry.campaignId,
       sourceType: entry.sourceType,
       sourceId: entry.sourceId,
+      origin: entry.type,
       ...overrides,
     });
     if (overrides.points !== undefined && overrides.remaining === undefined) lot.remaining = overrides.points;

@@ -8,6 +8,8 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 @Index('ix_lots_member_kind', ['memberId', 'kind', 'remaining'])
 @Index('ix_lots_expires', ['expiresAt', 'remaining'])
 @Index('ix_lots_source', ['sourceType', 'sourceId'])
+@Index('ix_lots_issuer', ['merchantId', 'kind', 'earnedAt', 'origin', 'points'])
+@Index('ix_lots_issued', ['kind', 'earnedAt', 'origin', 'points'])
 export class LotRow {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -46,12 +48,18 @@ export class LotRow {
 
   @Column({ type: 'varchar', length: 100, nullable: true })
   sourceId: string | null;
+
+  /** Type of the credit entry that created the lot (EARN, COMPENSATE, ADJUST, RESTORE): reports tell issuance from restored redemptions. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  origin: string | null;
 }
 
 /** Which lots an entry took points from (negative) or gave points back to (positive). Immutable. */
 @Entity({ name: 'ledger_lot_moves' })
 @Index('ix_lot_moves_lot', ['lotId'])
 @Index('ix_lot_moves_entry', ['entryId'])
+@Index('ix_lot_moves_issuer', ['merchantId', 'kind', 'createdAt', 'entryType', 'points'])
+@Index('ix_lot_moves_kind', ['kind', 'createdAt', 'entryType', 'points'])
 export class LotMoveRow {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id: number;
@@ -64,6 +72,20 @@ export class LotMoveRow {
 
   @Column({ type: 'integer' })
   points: number;
+
+  // Copied at write time (the lot's issuing merchant and kind, the entry's type and time), so that
+  // reports sum movements per issuing merchant from one index, without joining lots and entries.
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  merchantId: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  kind: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  entryType: string | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  createdAt: Date | null;
 }
 
 /** Trail of changes to a lot's expiry (validity extensions). Immutable. */

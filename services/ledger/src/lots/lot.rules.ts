@@ -6,11 +6,15 @@ export interface OpenLot {
   remaining: number;
   expiresAt: Date | null;
   earnedAt: Date;
+  /** The issuing merchant, carried onto the moves for reports. */
+  merchantId?: string | null;
 }
 
 export interface Take {
   lotId: string;
   points: number;
+  /** The lot's issuing merchant (recorded on the move for reports). */
+  merchantId: string | null;
 }
 
 /** Spending order: soonest expiry first, never-expiring lots last, then oldest, then by id. */
@@ -44,7 +48,7 @@ export function allocateUpTo(
     if (left <= 0) break;
     if (lot.remaining <= 0) continue;
     const n = Math.min(lot.remaining, left);
-    takes.push({ lotId: lot.id, points: n });
+    takes.push({ lotId: lot.id, points: n, merchantId: lot.merchantId ?? null });
     left -= n;
   }
   return { takes, taken: points - left };

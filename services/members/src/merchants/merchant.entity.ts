@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A partner merchant, onboarded by the operator (REQUIREMENTS M4). */
 @Entity({ name: 'merchants' })
+@Index('ix_merchants_created', ['createdAt', 'id'])
 export class MerchantRow {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

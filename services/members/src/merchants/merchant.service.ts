@@ -31,6 +31,22 @@ export class MerchantService {
     });
   }
 
+  /** Newest first, keyset-paginated on (createdAt, id). */
+  async list(limit: number, after: { t: number; id: string } | null): Promise<MerchantRow[]> {
+    if (after && (!Number.isFinite(after.t) || typeof after.id !== 'string'))
+      throw new BadInputError('Invalid cursor', 'after');
+    return this.transactor.read((m) => {
+      const qb = m.createQueryBuilder(MerchantRow, 'x');
+      if (after) {
+        qb.where('(x.createdAt < :at OR (x.createdAt = :at AND x.id > :id))', {
+          at: new Date(after.t),
+          id: after.id,
+        });
+      }
+      return qb.orderBy('x.createdAt', 'DESC').addOrderBy('x.id', 'ASC').limit(limit).getMany();
+    });
+  }
+
   async byIds(ids: readonly string[]): Promise<(MerchantRow | null)[]> {
     const rows = await this.transactor.read((m) => m.findBy(MerchantRow, { id: In([...ids]) }));
     return alignToKeys(ids, rows, (r) => r.id);

@@ -1,0 +1,121 @@
+import { In, type EntityManager } from 'typeorm';
+import { PointKind, Topics, type EventEnvelope, type Transactor } from '@loyalty/platform';
+import { EntryRow, EntryType } from '../entries/entry.entity';
+import { GreenLineRow } from './green-line.entity';
+import { co2eGrams, greenLines, refundLines, withPoints, type Co2eFactors } from './green.rules';
+
+export interface GreenImpact {
+  from: Date | null;
+  to: Date | null;
+  greenPointsEarned: number;
+  greenPointsRedeemed: number;
+  co2eGrams: number;
+  byCategory: { category: string; amount: number; points: number; co2eGrams: number }[];
+}
+
+type PurchaseEvent = EventEnvelope<typeof Topics.purchaseRecorded | typeof Topics.purchaseRefunded>;
+
+/**
+ * A member's green consumption: spend per green category from the campaigns service's purchase
+ * and refund events (kept in `ledger_green_lines`), GREEN points from the ledger's own entries.
+ */
+export class GreenImpactService {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly factors: Co2eFactors,
+  ) {}
+
+  /** Consumer of `purchase.recorded` and `purchase.refunded` (inside the inbox's transaction). */
+  async record(event: PurchaseEvent, m: EntityManager): Promise<void> {
+    const at = new Date(event.occurredAt);
+    if (event.topic === Topics.purchaseRecorded) {
+      const p = event.payload;
+      const lines = greenLines(p.green ?? []);
+      if (lines.length === 0) return;
+      const points = p.awards.filter((a) => a.kind === PointKind.GREEN).reduce((s, a) => s + a.points, 0);
+      await m.insert(
+        GreenLineRow,
+        withPoints(lines, points).map((l) => ({
+          ...l,
+          eventId: event.id,
+          memberId: p.memberId,
+          purchaseId: p.purchaseId,
+          purchaseAmount: p.amount,
+          at,
+        })),
+      );
+      return;
+    }
+    const r = event.payload;
+    const bought = await m.findBy(GreenLineRow, { purchaseId: r.purchaseId });
+    const original = bought.filter((l) => l.amount > 0);
+    if (original.length === 0) return;
+    const taken = refundLines(
+      original,
+      original[0].purchaseAmount,
+      r.refundedTotal - r.amount,
+      r.refundedTotal,
+    );
+    if (taken.length === 0) return;
+    await m.insert(
+      GreenLineRow,
+      taken.map((l) => ({
+        ...l,
+        eventId: event.id,
+        memberId: r.memberId,
+        purchaseId: r.purchaseId,
+        purchaseAmount: original[0].purchaseAmount,
+        at,
+      })),
+    );
+  }
+
+  /** The report for `[from, to)` (either end open when null). */
+  async report(memberId: string, from: Date | null, to: Date | null): Promise<GreenImpact> {
+    return this.transactor.read(async (m) => {
+      const lines = m
+        .createQueryBuilder(GreenLineRow, 'g')
+        .select('g.category', 'category')
+        .addSelect('SUM(g.amount)', 'amount')
+        .addSelect('SUM(g.points)', 'points')
+        .where('g.memberId = :memberId', { memberId })
+        .groupBy('g.category')
+        .orderBy('g.category');
+      const entries = m
+        .createQueryBuilder(EntryRow, 'e')
+        .select('e.type', 'type')
+        .addSelect('SUM(e.points)', 'points')
+        .where('e.memberId = :memberId AND e.kind = :kind', { memberId, kind: PointKind.GREEN })
+        .andWhere({ type: In([EntryType.EARN, EntryType.REVERSE, EntryType.REDEEM, EntryType.RESTORE]) })
+        .groupBy('e.type');
+      if (from) {
+        lines.andWhere('g.at >= :from', { from });
+        entries.andWhere('e.createdAt >= :from', { from });
+      }
+      if (to) {
+        lines.andWhere('g.at < :to', { to });
+        entries.andWhere('e.createdAt < :to', { to });
+      }
+      const byCategory = (await lines.getRawMany<{ category: string; amount: unknown; points: unknown }>())
+        .map((r) => ({ category: r.category, amount: Number(r.amount ?? 0), points: Number(r.points ?? 0) }))
+        .filter((r) => r.amount !== 0 || r.points !== 0)
+        .map((r) => ({ ...r, co2eGrams: co2eGrams(this.factors, r.category, r.amount) }));
+      const sums = new Map(
+        (await entries.getRawMany<{ type: string; points: unknown }>()).map((r) => [
+          r.type,
+          Number(r.points ?? 0),
+        ]),
+      );
+      const of = (t: EntryType) => sums.get(t) ?? 0;
+      return {
+        from,
+        to,
+        // Earned net of refunds (REVERSE is negative); redeemed net of restored redemptions.
+        greenPointsEarned: of(EntryType.EARN) + of(EntryType.REVERSE),
+        greenPointsRedeemed: 0 - of(EntryType.REDEEM) - of(EntryType.RESTORE),
+        co2eGrams: byCategory.reduce((s, c) => s + c.co2eGrams, 0),
+        byCategory,
+      };
+    });
+  }
+}
