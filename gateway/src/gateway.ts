@@ -21,6 +21,7 @@ import {
 } from '@loyalty/platform';
 import { AuthForwardingDataSource } from './auth-forwarding-data-source';
 import type { GatewayContext } from './context';
+import { withWebApps } from './http/web-apps';
 import { createArmor } from './limits';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** WebSocket limits (connections, subscriptions, buffers, keep-alive). */
   realtime?: Partial<RealtimeLimits>;
+  /** Folder of the built web apps (wallet, console, explorer) to serve on this port, if any. */
+  webAppsDir?: string;
 }
 
 export interface RunningGateway {
@@ -150,16 +153,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const armor = createArmor(config.production);
   const apollo = apolloServer(realtimeGateway, { httpServer, config, logger, metrics, armor });
   await apollo.start();
-  httpServer.on(
-    'request',
-    createRequestHandler<GatewayContext>({
-      apollo,
-      context: requestContext(tokens),
-      metrics,
-      logger,
-      ready: () => subgraphsReady(peers),
-    }),
-  );
+  const graphql = createRequestHandler<GatewayContext>({
+    apollo,
+    context: requestContext(tokens),
+    metrics,
+    logger,
+    ready: () => subgraphsReady(peers),
+  });
+  const handle = options.webAppsDir ? withWebApps(options.webAppsDir, graphql) : graphql;
+  httpServer.on('request', (req, res) => void handle(req, res));
   const realtime = await startRealtime({
     httpServer,
     path: '/graphql',
