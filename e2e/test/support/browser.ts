@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import { chromiumPath } from '@loyalty/testing';
+import { join } from 'node:path';
+import { chromiumPath, screenshotsDir } from '@loyalty/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Flags that keep Chromium from reaching out to Google at start (STACK.md). */
@@ -61,4 +62,10 @@ export async function seriousViolations(page: Page, disabled: string[] = []): Pr
       (v) =>
         `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`).join(', ')})`,
     );
+}
+
+/** Saves a screenshot for the README when WEB_SCREENSHOTS_DIR is set (`pnpm screenshots`). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = screenshotsDir();
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }

@@ -66,3 +66,6 @@ export const onRedis = (): boolean => Boolean(process.env.REDIS_URL);
 
 /** The Chromium that browser tests drive: Debian's package (`.ci/run` installs it), or CHROMIUM_PATH. */
 export const chromiumPath = (): string => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where browser tests save screenshots of the main screens (`docs/screenshots`), when set. */
+export const screenshotsDir = (): string | undefined => process.env.WEB_SCREENSHOTS_DIR;

@@ -12,12 +12,14 @@ export function CampaignsCard() {
   const [campaigns, refetch] = useQuery({ query: Campaigns });
   const [created, create] = useMutation(CreateCampaign);
   const [merchantId, setMerchantId] = useState('');
-  const [preview] = useQuery({
+  // Rules depend on who buys (tier, first order), so the preview is for a real member.
+  const [memberId, setMemberId] = useState('');
+  const [preview, refreshPreview] = useQuery({
     query: PreviewPurchase,
     variables: {
-      input: { merchantId, memberId: 'preview', orderId: 'preview', amount: PREVIEW_AMOUNT },
+      input: { merchantId, memberId, orderId: 'preview', amount: PREVIEW_AMOUNT },
     },
-    pause: !merchantId,
+    pause: !merchantId || !memberId,
     requestPolicy: 'network-only',
   });
   const onCreate = async (e: FormEvent<HTMLFormElement>) => {
@@ -34,7 +36,10 @@ export function CampaignsCard() {
         ...(bonus ? { bonusPoints: Number(bonus) } : {}),
       },
     });
-    if (result.data) refetch({ requestPolicy: 'network-only' });
+    if (result.data) {
+      refetch({ requestPolicy: 'network-only' });
+      refreshPreview({ requestPolicy: 'network-only' });
+    }
   };
   return (
     <section className="card" aria-labelledby="campaigns">
@@ -57,6 +62,14 @@ export function CampaignsCard() {
           <input name="merchantId" value={merchantId} onChange={(e) => setMerchantId(e.target.value)} />
         </label>
         <label>
+          {t('previewMember')}{' '}
+          <input
+            name="previewMemberId"
+            value={memberId}
+            onChange={(e) => setMemberId(e.target.value.trim())}
+          />
+        </label>
+        <label>
           {t('startsAt')} <input name="startsAt" type="datetime-local" required />
         </label>
         <label>
@@ -70,6 +83,7 @@ export function CampaignsCard() {
         </button>
       </form>
       <ErrorNotice error={created.error} />
+      <ErrorNotice error={preview.error} />
       {preview.data && (
         <div data-testid="preview">
           <h3>{t('preview', { amount: '¥100' })}</h3>

@@ -32,23 +32,30 @@ export function LiabilityCard() {
     if (!chart.current || !figures) return;
     const instance = echarts.init(chart.current, undefined, { renderer: 'svg' });
     const names = ['issued', 'redeemed', 'expired', 'reversed', 'outstanding'] as const;
+    const labels = {
+      issued: t('issued'),
+      redeemed: t('redeemedPts'),
+      expired: t('expired'),
+      reversed: t('reversed'),
+      outstanding: t('outstandingLabel'),
+    };
     instance.setOption({
       aria: { enabled: true },
       tooltip: {},
-      xAxis: { type: 'category', data: [...names] },
+      xAxis: { type: 'category', data: names.map((n) => labels[n]) },
       yAxis: { type: 'value' },
       series: [{ type: 'bar', data: names.map((n) => figures[n]), itemStyle: { color: '#0b5d3b' } }],
     });
     return () => instance.dispose();
-  }, [figures]);
+  }, [figures, t]);
   return (
     <section className="card" aria-labelledby="liability">
-      <h2 id="liability">Liability</h2>
+      <h2 id="liability">{t('liability')}</h2>
       <label>
         {t('merchantId')} <input value={merchantId} onChange={(e) => setMerchantId(e.target.value.trim())} />
       </label>
       <label>
-        Days{' '}
+        {t('days')}{' '}
         <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
           {[7, 30, 90, 365].map((d) => (
             <option key={d} value={d}>
@@ -60,10 +67,10 @@ export function LiabilityCard() {
       <ErrorNotice error={liability.error} />
       {figures && (
         <p data-testid="liability">
-          outstanding {figures.outstanding} · breakage {(figures.breakageRate * 100).toFixed(1)}%
+          {t('outstanding', { points: figures.outstanding, rate: (figures.breakageRate * 100).toFixed(1) })}
         </p>
       )}
-      <div ref={chart} className="chart" role="img" aria-label="Liability" />
+      <div ref={chart} className="chart" role="img" aria-label={t('liability')} />
     </section>
   );
 }

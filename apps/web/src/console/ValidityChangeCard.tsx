@@ -1,10 +1,13 @@
 import type { FormEvent } from 'react';
 import { useMutation } from 'urql';
+import { useTranslation } from 'react-i18next';
+import { formatDate } from '../shared/i18n';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { ScheduleValidityChange } from './operations';
 
 /** A change of how long points stay valid, announced to every affected member (at least 30 days ahead). */
 export function ValidityChangeCard() {
+  const { t, i18n } = useTranslation();
   const [scheduled, schedule] = useMutation(ScheduleValidityChange);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -19,26 +22,28 @@ export function ValidityChangeCard() {
   };
   return (
     <section className="card" aria-labelledby="validity">
-      <h2 id="validity">Points validity</h2>
+      <h2 id="validity">{t('validity')}</h2>
       <form onSubmit={onSubmit}>
         <label>
-          Validity (ISO-8601, e.g. P2Y) <input name="validity" required />
+          {t('validityValue')} <input name="validity" required />
         </label>
         <label>
-          Effective <input name="effectiveAt" type="date" required />
+          {t('effective')} <input name="effectiveAt" type="date" required />
         </label>
         <label>
-          Reason <input name="reason" required />
+          {t('reason')} <input name="reason" required />
         </label>
         <button type="submit" disabled={scheduled.fetching}>
-          Schedule
+          {t('schedule')}
         </button>
       </form>
       <ErrorNotice error={scheduled.error} />
       {scheduled.data && (
         <p data-testid="validity-scheduled">
-          {scheduled.data.scheduleValidityChange.validity} ·{' '}
-          {scheduled.data.scheduleValidityChange.effectiveAt}
+          {t('scheduled', {
+            validity: scheduled.data.scheduleValidityChange.validity,
+            date: formatDate(scheduled.data.scheduleValidityChange.effectiveAt, i18n.language),
+          })}
         </p>
       )}
     </section>

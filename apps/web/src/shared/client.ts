@@ -17,6 +17,9 @@ export function createGraphClient(token: string | null, language: string): Clien
   return new Client({
     url: graphqlHttpUrl(),
     requestPolicy: 'cache-and-network',
+    // POST for every operation: urql would send queries as GET, which the gateway's CSRF
+    // prevention refuses without a preflight-forcing header.
+    preferGetMethod: false,
     fetchOptions: () => ({
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
