@@ -35,6 +35,7 @@ import type { GatewayContext } from './context';
 import { loadGatewayConfig } from './config';
 import { withCors } from './http/cors';
 import { budgetOf, GatewayRateLimiter, loadRateLimitSettings, rateLimited } from './http/rate-limit';
+import { withWebApps } from './http/web-apps';
 import { readSupergraph } from './supergraph';
 import { SubscriptionAwareGateway } from './subscriptions/schema';
 import type { RealtimeLimits } from './subscriptions/limits';
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   realtime?: Partial<RealtimeLimits>;
   /** Resolvers of opaque bearer secrets (e.g. partner API keys), tried before JWTs. */
   bearerResolvers?: BearerResolver[];
+  /** Folder of the built web apps (wallet, console, explorer) to serve on this port, if any. */
+  webAppsDir?: string;
 }
 
 export interface RunningGateway {
@@ -215,32 +218,32 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     redisPrefix: config.env.REDIS_PREFIX,
     logger,
   });
-  httpServer.on(
-    'request',
-    // CORS first (a preflight spends no budget), then the rate limits, then GraphQL.
-    withCors(
-      loadGatewayConfig(config).cors,
-      rateLimited(
-        rateLimiter,
-        (req) => authenticateOnce(req, authenticator),
-        createRequestHandler<GatewayContext>({
-          apollo,
-          context: requestContext(authenticator),
-          metrics,
-          metricsToken: config.env.METRICS_TOKEN,
-          logger,
-          routes: Object.fromEntries(
-            Object.entries(DOWNLOADS).map(([path, service]) => [
-              path,
-              downloadProxy(peers, logger, path, service),
-            ]),
-          ),
-          ready: () => subgraphsReady(peers),
-        }),
+  // CORS first (a preflight spends no budget), then the rate limits, then GraphQL.
+  const api = withCors(
+    loadGatewayConfig(config).cors,
+    rateLimited(
+      rateLimiter,
+      (req) => authenticateOnce(req, authenticator),
+      createRequestHandler<GatewayContext>({
+        apollo,
+        context: requestContext(authenticator),
+        metrics,
+        metricsToken: config.env.METRICS_TOKEN,
         logger,
-      ),
+        routes: Object.fromEntries(
+          Object.entries(DOWNLOADS).map(([path, service]) => [
+            path,
+            downloadProxy(peers, logger, path, service),
+          ]),
+        ),
+        ready: () => subgraphsReady(peers),
+      }),
+      logger,
     ),
   );
+  // The web apps' pages and assets come first: a page load is many requests, none of them GraphQL.
+  const handle = options.webAppsDir ? withWebApps(options.webAppsDir, api) : api;
+  httpServer.on('request', (req, res) => void handle(req, res));
   const realtime = await startRealtime({
     httpServer,
     path: '/graphql',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { buildSubgraph, loadConfig, SERVICE_NAMES } from '@loyalty/platform';
-import { composeSupergraph, SUPERGRAPH_PATH } from '@loyalty/gateway';
+import { composeSupergraph, servedSchemaSdl, SERVED_SCHEMA_PATH, SUPERGRAPH_PATH } from '@loyalty/gateway';
 import { SERVICES } from '@loyalty/launcher';
 import { peerClientFiles, shown, subgraphSchemas, type DerivedFile } from './peer-clients';
 
@@ -22,8 +22,10 @@ export async function composeFromServices(): Promise<string> {
  * whole schema, internal operations included, which is built here and not committed).
  */
 export async function derivedFiles(): Promise<DerivedFile[]> {
+  const supergraph = await composeFromServices();
   return [
-    { path: SUPERGRAPH_PATH, content: await composeFromServices() },
+    { path: SUPERGRAPH_PATH, content: supergraph },
+    { path: SERVED_SCHEMA_PATH, content: servedSchemaSdl(supergraph) },
     ...(await peerClientFiles(await subgraphSchemas())),
   ];
 }

@@ -12,6 +12,7 @@ import {
 } from '@loyalty/platform';
 import { startGateway, type RunningGateway } from '@loyalty/gateway';
 import { SERVICES } from './services';
+import { webAppsDir } from './web-apps';
 
 export interface GraphOptions {
   config?: PlatformConfig;
@@ -70,6 +71,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
           peers,
           transport,
           port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT,
+          webAppsDir: webAppsDir(),
         });
   return {
     url: gateway?.url ?? '',

@@ -75,3 +75,9 @@ export const onMysql = (): boolean => Boolean(process.env.MYSQL_URL);
 
 /** True when a Redis server is configured for tests (`REDIS_URL`; CI sets it). */
 export const onRedis = (): boolean => Boolean(process.env.REDIS_URL);
+
+/** The Chromium that browser tests drive: Debian's package (`.ci/run` installs it), or CHROMIUM_PATH. */
+export const chromiumPath = (): string => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where browser tests save screenshots of the main screens (`docs/screenshots`), when set. */
+export const screenshotsDir = (): string | undefined => process.env.WEB_SCREENSHOTS_DIR;

@@ -1,0 +1,15 @@
+import '../shared/style.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { initI18n } from '../shared/i18n';
+import { ToastProvider } from '../shared/Toasts';
+import { ConsoleApp } from './ConsoleApp';
+
+initI18n();
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ToastProvider>
+      <ConsoleApp />
+    </ToastProvider>
+  </StrictMode>,
+);
