@@ -3,7 +3,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 // Typed operations from the schema the gateway serves (gateway/schema.graphql, written by
 // `pnpm compose`): an operation that the served schema no longer satisfies fails the build.
 const config: CodegenConfig = {
-  schema: '/tmp/v2-served.graphql',
+  schema: '../../gateway/schema.graphql',
   documents: ['src/**/*.{ts,tsx}', '!src/gql/**'],
   ignoreNoDocuments: false,
   generates: {
