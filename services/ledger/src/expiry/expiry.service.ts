@@ -83,8 +83,9 @@ export class ExpiryService {
         actor: 'system:expiry',
         createdAt: now,
       }));
-      await bulkInsert(m, EntryRow, entries);
+      await bulkInsert(uow.sql, m, EntryRow, entries);
       await bulkInsert(
+        uow.sql,
         m,
         LotMoveRow,
         entries.map((e) => ({ entryId: e.id, lotId: e.lotId!, points: e.points })),

@@ -19,6 +19,8 @@ export interface MemberWrite<T> {
   params: unknown;
   memberId: string;
   actor: string;
+  /** The reference `work` will return, when drawn in advance (saves a statement). */
+  ref?: string;
   /** Rebuilds the first result from its stored reference (replays). */
   load(manager: EntityManager, ref: string): Promise<T>;
   /** Posts through the member's locked posting; what it posted is flushed after it returns. */
@@ -27,8 +29,8 @@ export interface MemberWrite<T> {
 
 /**
  * The shape of every member write: the member must exist (checked before any transaction), then
- * one idempotent transaction opens the member's posting, runs the work and flushes its entries,
- * balances and events.
+ * one idempotent transaction (shared with concurrent writes, see `runGrouped`) opens the
+ * member's posting, runs the work and flushes its entries, balances and events.
  */
 export async function writeForMember<T>(deps: WriteDeps, write: MemberWrite<T>): Promise<T> {
   await deps.accounts.ensure(write.memberId);
@@ -36,6 +38,8 @@ export async function writeForMember<T>(deps: WriteDeps, write: MemberWrite<T>):
     key: write.key,
     operation: write.operation,
     params: write.params,
+    ref: write.ref,
+    lockKey: write.memberId,
     load: write.load,
     work: async (uow) => {
       const posting = await MemberPosting.open(uow, write.memberId, deps.clock(), write.actor);
