@@ -21,6 +21,23 @@ export interface UnitOfWork {
    * enqueued", which must not see the rows before they are visible.
    */
   afterCommit(effect: () => void): void;
+  /** Set when the work shares its transaction with others ({@link Transactor.runGrouped}). */
+  group?: GroupContext;
+}
+
+/**
+ * What the works of one group-commit batch share. A deferrable work may buffer its writes in
+ * `shared` and register a flush: flushes run before any work that is not deferrable (so its
+ * reads see everything before it) and before the commit, each buffer written in a few multi-row
+ * statements for the whole batch.
+ */
+export interface GroupContext {
+  /** The keys of every work in the batch, sorted (what they lock first). */
+  readonly keys: readonly string[];
+  /** State shared by the batch's works, by name. */
+  readonly shared: Map<string, unknown>;
+  /** Registers a flush of buffered writes (once per buffer). */
+  onFlush(flush: () => Promise<void>): void;
 }
 
 /** Options of {@link Transactor.runGrouped}. */
@@ -31,6 +48,11 @@ export interface GroupOptions {
    * order, so concurrent batches lock in one order and do not deadlock each other.
    */
   key?: string;
+  /**
+   * The work only locks and reads rows through its key and buffers its writes (see
+   * {@link GroupContext}): it needs no savepoint, since a failure leaves nothing to undo.
+   */
+  deferrable?: boolean;
 }
 
 /** Tuning of group commit. */
@@ -44,6 +66,7 @@ export interface GroupCommitOptions {
 interface Job {
   work: (uow: UnitOfWork) => Promise<unknown>;
   key: string | undefined;
+  deferrable: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -75,7 +98,9 @@ export class Transactor {
   ) {
     this.group = {
       maxBatch: group.maxBatch ?? 64,
-      maxConcurrent: group.maxConcurrent ?? (db.kind === 'sqlite' ? 1 : 8),
+      // Few batches at once, so concurrent works queue into big batches: on MySQL each batch
+      // is a handful of round trips and one commit, whatever its size.
+      maxConcurrent: group.maxConcurrent ?? (db.kind === 'sqlite' ? 1 : 2),
     };
   }
 
@@ -152,6 +177,7 @@ export class Transactor {
       this.queue.push({
         work,
         key: options.key,
+        deferrable: options.deferrable ?? false,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
@@ -200,19 +226,40 @@ export class Transactor {
     let outcomes: Outcome[];
     try {
       outcomes = await this.run(async (uow) => {
+        const flushes: (() => Promise<void>)[] = [];
+        const flush = async () => {
+          for (const f of flushes) await f();
+        };
+        const group: GroupContext = {
+          keys: [...new Set(batch.flatMap((job) => (job.key === undefined ? [] : [job.key])))],
+          shared: new Map(),
+          onFlush: (f) => flushes.push(f),
+        };
         const done: Outcome[] = [];
         for (const job of batch) {
           const effects: (() => void)[] = [];
           const events: NewEvent[] = [];
+          const jobUow: UnitOfWork = {
+            ...uow,
+            group,
+            publish: async (...more) => {
+              events.push(...more);
+            },
+            afterCommit: (effect) => effects.push(effect),
+          };
+          if (job.deferrable) {
+            try {
+              done.push({ ok: true, value: await job.work(jobUow), effects, events });
+            } catch (error) {
+              if (isRetryableTransactionError(error)) throw error;
+              done.push({ ok: false, error });
+            }
+            continue;
+          }
+          await flush();
           await uow.sql.control('SAVEPOINT group_work');
           try {
-            const value = await job.work({
-              ...uow,
-              publish: async (...more) => {
-                events.push(...more);
-              },
-              afterCommit: (effect) => effects.push(effect),
-            });
+            const value = await job.work(jobUow);
             // SQLite nests savepoints of one name; MySQL replaces the old one by the next.
             if (uow.sql.kind === 'sqlite') await uow.sql.control('RELEASE SAVEPOINT group_work');
             done.push({ ok: true, value, effects, events });
@@ -224,6 +271,7 @@ export class Transactor {
             done.push({ ok: false, error });
           }
         }
+        await flush();
         // The batch's events in one INSERT, in the order their works ran.
         await uow.publish(...done.flatMap((o) => (o.ok ? o.events : [])));
         for (const o of done) if (o.ok) o.effects.forEach((effect) => uow.afterCommit(effect));

@@ -83,6 +83,7 @@ export class CreditService {
       memberId,
       actor,
       ref: `entry:${entryId}`,
+      deferrable: true,
       load: loadEntry,
       work: async (posting) => {
         const entry = posting.post({

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ConflictError, requestHash, type Transactor, type UnitOfWork } from '@loyalty/platform';
+import { LedgerBatch } from '../ledger/ledger-batch';
 import { IdempotencyRow } from './idempotency.entity';
 
 export interface IdempotentWrite<T> {
@@ -14,6 +15,11 @@ export interface IdempotentWrite<T> {
   ref?: string;
   /** What the work locks first (the member): see {@link Transactor.runGrouped}. */
   lockKey?: string;
+  /**
+   * The work only posts through a deferred posting (see `LedgerBatch`); with `ref` and
+   * `lockKey` set, its key's row is then written with its batch, not on its own.
+   */
+  deferrable?: boolean;
   /** The effect; returns the result and the reference stored with the key. */
   work(uow: UnitOfWork): Promise<{ result: T; ref: string }>;
   /** Rebuilds the first result from its stored reference (replays). */
@@ -43,14 +49,24 @@ export async function runIdempotent<T>(transactor: Transactor, write: Idempotent
     return write.load(manager, row.resultRef);
   };
   try {
+    const deferrable = Boolean(write.deferrable && write.ref && write.lockKey);
     return await transactor.runGrouped(
       async (uow) => {
+        const batch = deferrable ? LedgerBatch.of(uow) : null;
+        if (batch) {
+          // In a batch the key goes in with the batch's rows; a key taken before the batch fails
+          // the batch's INSERT, and the batch then runs again one write per transaction.
+          if (batch.hasKey(write.key)) throw new ConflictError(`idempotencyKey ${write.key} is being written`);
+          const { result } = await write.work(uow);
+          batch.key(write.key, write.operation, hash, write.ref!, new Date());
+          return result;
+        }
         await uow.sql.run(INSERT_KEY, [write.key, write.operation, hash, write.ref ?? PENDING, new Date()]);
         const { result, ref } = await write.work(uow);
         if (ref !== write.ref) await uow.sql.run(UPDATE_REF, [ref, write.key]);
         return result;
       },
-      { key: write.lockKey },
+      { key: write.lockKey, deferrable },
     );
   } catch (error) {
     // The key was taken (a replay, or a concurrent first attempt that won the race), or the

@@ -21,6 +21,11 @@ export interface MemberWrite<T> {
   actor: string;
   /** The reference `work` will return, when drawn in advance (saves a statement). */
   ref?: string;
+  /**
+   * The work only posts entries and creates lots (a credit): in a group-commit batch its rows
+   * are written with the batch's (see `LedgerBatch`). Needs `ref`.
+   */
+  deferrable?: boolean;
   /** Rebuilds the first result from its stored reference (replays). */
   load(manager: EntityManager, ref: string): Promise<T>;
   /** Posts through the member's locked posting; what it posted is flushed after it returns. */
@@ -40,9 +45,12 @@ export async function writeForMember<T>(deps: WriteDeps, write: MemberWrite<T>):
     params: write.params,
     ref: write.ref,
     lockKey: write.memberId,
+    deferrable: write.deferrable,
     load: write.load,
     work: async (uow) => {
-      const posting = await MemberPosting.open(uow, write.memberId, deps.clock(), write.actor);
+      const posting = await MemberPosting.open(uow, write.memberId, deps.clock(), write.actor, {
+        deferred: Boolean(write.deferrable && write.ref && uow.group),
+      });
       const done = await write.work(posting, uow);
       await posting.flush();
       return done;

@@ -15,6 +15,7 @@ import { dueLots } from '../expiry/expiry.rules';
 import type { Take } from '../lots/lot.rules';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
 import { bulkInsert } from './bulk-write';
+import { LedgerBatch } from './ledger-batch';
 import { MAX_POINTS } from './ledger.rules';
 
 export interface NewEntry {
@@ -92,6 +93,8 @@ export class MemberPosting {
   private readonly entries: EntryRow[] = [];
   private readonly deltas = new Map<string, number>();
 
+  private readonly lots: LotRow[] = [];
+
   private constructor(
     private readonly uow: UnitOfWork,
     readonly memberId: string,
@@ -100,6 +103,8 @@ export class MemberPosting {
     private readonly lastSequence: number,
     /** Balance per kind of the member's existing account rows (all locked). */
     private readonly accounts: Map<string, number>,
+    /** Set when the posting's rows go out with its group-commit batch. */
+    private readonly batch: LedgerBatch | null,
   ) {}
 
   get manager(): EntityManager {
@@ -107,23 +112,45 @@ export class MemberPosting {
   }
 
   private get sql(): Sql {
-    return this.uow.sql;
+    return this.eager().sql;
+  }
+
+  /** The unit of work, for postings that write as they go (not a batch's deferred one). */
+  private eager(): UnitOfWork {
+    if (this.batch) throw new Error('a deferred posting only posts entries and creates lots');
+    return this.uow;
   }
 
   /**
    * Locks the member's stream row and account rows in one statement (a join; point lookups on
    * both primary keys, so record locks only: no gap locks that would make other members' writes
    * wait on MySQL). Every write for a member takes this lock first.
+   *
+   * `deferred` (credits in a group-commit batch, see {@link LedgerBatch}): the batch locks all
+   * its members at once, and the posting's rows are written with the batch.
    */
-  static async open(uow: UnitOfWork, memberId: string, now: Date, actor: string): Promise<MemberPosting> {
-    const rows = await uow.sql.rows<{ lastSequence: number; kind: string | null; balance: number | null }>(
-      uow.sql.kind === 'mysql' ? OPEN_FOR_UPDATE : OPEN,
-      [...KINDS, memberId],
-    );
-    if (rows.length === 0) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
-    const accounts = new Map<string, number>();
-    for (const r of rows) if (r.kind !== null) accounts.set(r.kind, Number(r.balance));
-    return new MemberPosting(uow, memberId, now, actor, Number(rows[0].lastSequence), accounts);
+  static async open(
+    uow: UnitOfWork,
+    memberId: string,
+    now: Date,
+    actor: string,
+    options: { deferred?: boolean } = {},
+  ): Promise<MemberPosting> {
+    const batch = options.deferred ? LedgerBatch.of(uow) : null;
+    let state = batch ? await batch.state(memberId) : undefined;
+    if (!state) {
+      const rows = await uow.sql.rows<{ lastSequence: number; kind: string | null; balance: number | null }>(
+        uow.sql.kind === 'mysql' ? OPEN_FOR_UPDATE : OPEN,
+        [...KINDS, memberId],
+      );
+      if (rows.length === 0) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
+      state = { lastSequence: Number(rows[0].lastSequence), balances: new Map() };
+      for (const r of rows) if (r.kind !== null) state.balances.set(r.kind, Number(r.balance));
+      if (batch) batch.adopt(memberId, state);
+      // This posting writes directly: a batch's copy of the member would be stale.
+      else LedgerBatch.peek(uow)?.forget(memberId);
+    }
+    return new MemberPosting(uow, memberId, now, actor, state.lastSequence, new Map(state.balances), batch);
   }
 
   /** Current balance of a kind, including entries posted in this unit of work. */
@@ -168,8 +195,8 @@ export class MemberPosting {
    */
   async openLots(kind: string): Promise<LotRow[]> {
     const lots = await forUpdate(
-      this.manager
-        .createQueryBuilder(LotRow, 'l')
+      this.eager()
+        .manager.createQueryBuilder(LotRow, 'l')
         .where('l.memberId = :memberId AND l.kind = :kind AND l.remaining > 0', {
           memberId: this.memberId,
           kind,
@@ -193,7 +220,7 @@ export class MemberPosting {
 
   async lotsByIds(ids: string[]): Promise<LotRow[]> {
     if (ids.length === 0) return [];
-    return forUpdate(this.manager.createQueryBuilder(LotRow, 'l').where({ id: In(ids) })).getMany();
+    return forUpdate(this.eager().manager.createQueryBuilder(LotRow, 'l').where({ id: In(ids) })).getMany();
   }
 
   /** Moves points out of (negative) or back into (positive) lots, with a move row each. */
@@ -232,7 +259,8 @@ export class MemberPosting {
       ...overrides,
     };
     if (overrides.points !== undefined && overrides.remaining === undefined) lot.remaining = overrides.points;
-    await bulkInsert(this.sql, this.manager, LotRow, [lot]);
+    if (this.batch) this.lots.push(lot);
+    else await bulkInsert(this.sql, this.manager, LotRow, [lot]);
     return lot;
   }
 
@@ -242,6 +270,14 @@ export class MemberPosting {
    */
   async flush(): Promise<EntryRow[]> {
     if (this.entries.length === 0) return [];
+    if (this.batch) {
+      const balances = new Map(this.accounts);
+      for (const [kind, delta] of this.deltas) balances.set(kind, (balances.get(kind) ?? 0) + delta);
+      const state = { lastSequence: this.lastSequence + this.entries.length, balances };
+      this.batch.stage(this.memberId, this.entries, this.lots, state, this.deltas.keys(), this.now);
+      await this.uow.publish(...this.entries.map(balanceChangedEvent));
+      return this.entries;
+    }
     const { sql } = this;
     await bulkInsert(sql, this.manager, EntryRow, this.entries);
     const last = this.lastSequence + this.entries.length;
