@@ -109,6 +109,11 @@ export class Transactor {
     this.onEvents = listener;
   }
 
+  /** For work that wrote outbox rows in its own SQL (INSERT … SELECT): call after its commit. */
+  eventsCommitted(): void {
+    this.onEvents();
+  }
+
   /**
    * @param options.isolation MySQL only (SQLite transactions are serialized): e.g. READ COMMITTED
    *   for work that must not take gap locks that would block other writers' inserts.

@@ -13,12 +13,16 @@ export interface RelayOptions {
   pollIntervalMs: number;
   batchSize?: number;
   /**
-   * While events keep coming, a drain starts at most this often, so one claim-publish-commit
-   * carries many writers' events instead of each writer's commit paying the relay's own
-   * (default 10 ms; an idle relay drains at once when nudged).
+   * While events keep coming, drains start at least this far apart (default 10 ms), and at
+   * least twice the last drain's duration apart (at most 100 ms): the relay's claim, mark and
+   * commit then carry many writers' events and take at most a third of the database's time,
+   * instead of every writer's commit paying one of the relay's. An idle relay drains at once
+   * when nudged.
    */
   coalesceMs?: number;
 }
+
+const MAX_COALESCE_MS = 100;
 
 const CLAIMED = '`position`, `eventId`, `topic`, `eventKey`, `payload`, `occurredAt`';
 
@@ -45,6 +49,7 @@ export class OutboxRelay {
   private generation = 0;
   private draining = false;
   private lastDrainAt = 0;
+  private lastDrainMs = 0;
   private session: { runner: QueryRunner; sql: Sql } | null = null;
 
   constructor(
@@ -97,11 +102,13 @@ export class OutboxRelay {
     this.draining = true;
     try {
       while (!this.stopped) {
-        const wait = this.lastDrainAt + coalesceMs - Date.now();
+        const gap = Math.max(coalesceMs, Math.min(2 * this.lastDrainMs, MAX_COALESCE_MS));
+        const wait = this.lastDrainAt + gap - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const seen = this.generation;
         this.lastDrainAt = Date.now();
         const n = await this.drainBatch(batch);
+        this.lastDrainMs = Date.now() - this.lastDrainAt;
         if (n === 0) this.lastDrainAt = 0;
         if (n < batch && this.generation === seen) {
           // Cleared in the same tick as the check: a commit after it nudges a new pass.
