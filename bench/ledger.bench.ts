@@ -43,7 +43,6 @@ interface SqliteDatabase {
   transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
   close(): void;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const BetterSqlite3 = require('better-sqlite3') as new (file: string) => SqliteDatabase;
 
 interface Baseline {
@@ -109,7 +108,10 @@ async function mysqlBaseline(url: string): Promise<Baseline> {
   for (const t of RAW_TABLES) await pool.query(t);
   return {
     async seedAccounts(ids) {
-      await pool.query(`INSERT INTO raw_accounts VALUES ${rows(ids.length, 2)}`, ids.flatMap((m) => [m, 0]));
+      await pool.query(
+        `INSERT INTO raw_accounts VALUES ${rows(ids.length, 2)}`,
+        ids.flatMap((m) => [m, 0]),
+      );
     },
     async earn(memberId) {
       const c = await pool.getConnection();
@@ -181,7 +183,9 @@ function sqliteBaseline(file: string): Baseline {
   const lock = db.prepare('SELECT balance FROM raw_accounts WHERE memberId = ?');
   const update = db.prepare('UPDATE raw_accounts SET balance = balance + ? WHERE memberId = ?');
   const entry = db.prepare('INSERT INTO raw_entries (id, memberId, points, createdAt) VALUES (?, ?, ?, ?)');
-  const lot = db.prepare('INSERT INTO raw_lots (id, memberId, points, remaining, expiresAt) VALUES (?, ?, ?, ?, ?)');
+  const lot = db.prepare(
+    'INSERT INTO raw_lots (id, memberId, points, remaining, expiresAt) VALUES (?, ?, ?, ?, ?)',
+  );
   const earn = db.transaction((memberId: string) => {
     lock.get(memberId);
     update.run(10, memberId);
@@ -292,7 +296,14 @@ async function benchOn(kind: Db): Promise<string[]> {
     const pick = () => members[Math.floor(Math.random() * members.length)];
     const credit = (memberId: string) =>
       app.ledger.credits.credit(
-        { idempotencyKey: randomUUID(), memberId, kind: 'REGULAR', points: 10, reason: 'bench', merchantId: 'shop' },
+        {
+          idempotencyKey: randomUUID(),
+          memberId,
+          kind: 'REGULAR',
+          points: 10,
+          reason: 'bench',
+          merchantId: 'shop',
+        },
         'service:bench',
       );
 
@@ -302,7 +313,12 @@ async function benchOn(kind: Db): Promise<string[]> {
       { name: 'earn, 10,000 accounts', writers, member: () => pick() },
       { name: 'earn, one hot account', writers, member: () => hot },
     ]);
-    const samples = scenarios.map(() => ({ raw: [] as number[], ledger: [] as number[], ratio: [] as number[], trips: [] as number[] }));
+    const samples = scenarios.map(() => ({
+      raw: [] as number[],
+      ledger: [] as number[],
+      ratio: [] as number[],
+      trips: [] as number[],
+    }));
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [i, s] of scenarios.entries()) {
         const runRaw = () => forDuration(s.writers, SECONDS, () => baseline.earn(s.member()));
@@ -317,7 +333,8 @@ async function benchOn(kind: Db): Promise<string[]> {
           return r;
         };
         // Alternate which side goes first, so warm-up and drift fall on both.
-        const [a, b] = round % 2 ? [await runLedger(), await runRaw()].reverse() : [await runRaw(), await runLedger()];
+        const [a, b] =
+          round % 2 ? [await runLedger(), await runRaw()].reverse() : [await runRaw(), await runLedger()];
         samples[i].raw.push(a.rate);
         samples[i].ledger.push(b.rate);
         samples[i].ratio.push(b.rate / a.rate);
@@ -352,12 +369,31 @@ async function benchOn(kind: Db): Promise<string[]> {
         for (let i = 0; i < LOTS_PER_MEMBER; i += 1) {
           const entryId = randomUUID();
           const lotId = randomUUID();
-          entries.push(entryId, memberId, i + 1, 'REGULAR', 'EARN', 7, 7 * (i + 1), 'bench', lotId, sqlDate(expiredAt), 'service:bench', sqlDate(earnedAt));
+          entries.push(
+            entryId,
+            memberId,
+            i + 1,
+            'REGULAR',
+            'EARN',
+            7,
+            7 * (i + 1),
+            'bench',
+            lotId,
+            sqlDate(expiredAt),
+            'service:bench',
+            sqlDate(earnedAt),
+          );
           lots.push(lotId, memberId, 'REGULAR', entryId, 7, 7, sqlDate(earnedAt), sqlDate(expiredAt));
         }
       }
-      await ds.query(`INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(group.length, 3)}`, streams);
-      await ds.query(`INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(group.length, 4)}`, accounts);
+      await ds.query(
+        `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(group.length, 3)}`,
+        streams,
+      );
+      await ds.query(
+        `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(group.length, 4)}`,
+        accounts,
+      );
       await ds.query(
         `INSERT INTO ledger_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, lotId, expiresAt, actor, createdAt) VALUES ${rows(entries.length / 12, 12)}`,
         entries,
@@ -387,8 +423,11 @@ async function benchOn(kind: Db): Promise<string[]> {
     ]);
     await ledger.relay.flush();
     const check = await app.queries.check();
-    if (check.problems.length) throw new Error(`ledger check failed: ${check.problems.slice(0, 3).join('; ')}`);
-    console.log(`invariant check after the ${kind} benchmark: ok (${check.accountsChecked} accounts, ${check.lotsChecked} lots)`);
+    if (check.problems.length)
+      throw new Error(`ledger check failed: ${check.problems.slice(0, 3).join('; ')}`);
+    console.log(
+      `invariant check after the ${kind} benchmark: ok (${check.accountsChecked} accounts, ${check.lotsChecked} lots)`,
+    );
   } finally {
     await raw?.close();
     await ledger.stop();

@@ -72,8 +72,7 @@ interface Job {
 }
 
 type Outcome =
-  | { ok: true; value: unknown; effects: (() => void)[]; events: NewEvent[] }
-  | { ok: false; error: unknown };
+  { ok: true; value: unknown; effects: (() => void)[]; events: NewEvent[] } | { ok: false; error: unknown };
 
 /**
  * Runs units of work as transactions, the same way on every database:
@@ -208,7 +207,7 @@ export class Transactor {
   private takeBatch(): Job[] {
     const batch: Job[] = [];
     const blocked = new Set<string>();
-    for (let i = 0; i < this.queue.length && batch.length < this.group.maxBatch; ) {
+    for (let i = 0; i < this.queue.length && batch.length < this.group.maxBatch;) {
       const job = this.queue[i];
       if (job.key !== undefined && (this.busyKeys.has(job.key) || blocked.has(job.key))) {
         blocked.add(job.key);
@@ -219,7 +218,9 @@ export class Transactor {
       this.queue.splice(i, 1);
     }
     // Sorted by key (stable: per-key order kept) so concurrent batches lock rows in one order.
-    return batch.sort((a, b) => (a.key === b.key ? 0 : a.key === undefined ? 1 : b.key === undefined ? -1 : a.key < b.key ? -1 : 1));
+    return batch.sort((a, b) =>
+      a.key === b.key ? 0 : a.key === undefined ? 1 : b.key === undefined ? -1 : a.key < b.key ? -1 : 1,
+    );
   }
 
   private async runBatch(batch: Job[]): Promise<void> {

@@ -128,7 +128,8 @@ export class ExpiryService {
     );
     if (expired === 0) return 0;
     const [{ n: below }] = await sql.rows<{ n: number }>(negative(n), members, oneOff);
-    if (Number(below) > 0) throw new Error('expiring lots would take a balance below zero: ledger inconsistent');
+    if (Number(below) > 0)
+      throw new Error('expiring lots would take a balance below zero: ledger inconsistent');
     await sql.run(insertMoves(n), members, oneOff);
     await sql.run(
       insertEvents(n, mysql),

@@ -56,7 +56,8 @@ export async function runIdempotent<T>(transactor: Transactor, write: Idempotent
         if (batch) {
           // In a batch the key goes in with the batch's rows; a key taken before the batch fails
           // the batch's INSERT, and the batch then runs again one write per transaction.
-          if (batch.hasKey(write.key)) throw new ConflictError(`idempotencyKey ${write.key} is being written`);
+          if (batch.hasKey(write.key))
+            throw new ConflictError(`idempotencyKey ${write.key} is being written`);
           const { result } = await write.work(uow);
           batch.key(write.key, write.operation, hash, write.ref!, new Date());
           return result;

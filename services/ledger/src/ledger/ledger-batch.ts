@@ -14,7 +14,10 @@ export interface MemberState {
 const KINDS = Object.values(PointKind);
 const KIND_LIST = KINDS.map(() => '?').join(', ');
 const list = (n: number) => Array(n).fill('?').join(', ');
-const tuples = (n: number, width: number) => Array(n).fill(`(${list(width)})`).join(', ');
+const tuples = (n: number, width: number) =>
+  Array(n)
+    .fill(`(${list(width)})`)
+    .join(', ');
 
 /** The batch's members and accounts, locked in one statement, in key order. */
 const lockMembers = (n: number, mysql: boolean) =>
@@ -155,7 +158,8 @@ export class LedgerBatch {
         for (const kind of kinds) accounts.push(memberId, kind, state.balances.get(kind), this.now);
         sequences.push(memberId, state.lastSequence, this.now);
       }
-      if (accounts.length) await sql.run(upsertAccounts(accounts.length / 4, mysql), accounts, { oneOff: true });
+      if (accounts.length)
+        await sql.run(upsertAccounts(accounts.length / 4, mysql), accounts, { oneOff: true });
       await sql.run(upsertSequences(sequences.length / 3, mysql), sequences, { oneOff: true });
     }
     this.keys = [];

@@ -220,7 +220,11 @@ export class MemberPosting {
 
   async lotsByIds(ids: string[]): Promise<LotRow[]> {
     if (ids.length === 0) return [];
-    return forUpdate(this.eager().manager.createQueryBuilder(LotRow, 'l').where({ id: In(ids) })).getMany();
+    return forUpdate(
+      this.eager()
+        .manager.createQueryBuilder(LotRow, 'l')
+        .where({ id: In(ids) }),
+    ).getMany();
   }
 
   /** Moves points out of (negative) or back into (positive) lots, with a move row each. */
