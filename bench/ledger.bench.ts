@@ -4,8 +4,10 @@
  * the expiry sweep, each against a raw baseline run in the same process on the same database:
  * - earn: the minimal earn transaction in raw mysql2 (prepared statements) or raw
  *   better-sqlite3: lock the account, update the balance, insert an entry and a lot, commit;
- * - expiry: the same due lots written off by hand-written set-based SQL (INSERT … SELECT with
- *   window functions for sequence and balance, then three UPDATE … JOINs) in one transaction.
+ * - expiry: the same due lots written off by hand-written set-based SQL on copies of the ledger's
+ *   tables (same columns, indexes and rows): the same EXPIRE entries (INSERT … SELECT with window
+ *   functions for sequence and running balance), lot moves and outbox rows, then UPDATE … JOINs
+ *   of balances, sequences and lots, all in one transaction.
  * Rounds are interleaved (baseline, ledger, ledger, baseline, …) and each figure is the median
  * over rounds, so a noisy neighbour moves both sides alike.
  *
@@ -34,6 +36,7 @@ type Db = 'sqlite' | 'mysql';
 /** The part of better-sqlite3 the baseline uses (the package ships no types). */
 interface SqliteStatement {
   get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
   run(...params: unknown[]): { changes: number };
 }
 interface SqliteDatabase {
@@ -48,8 +51,8 @@ const BetterSqlite3 = require('better-sqlite3') as new (file: string) => SqliteD
 interface Baseline {
   seedAccounts(memberIds: string[]): Promise<void>;
   earn(memberId: string): Promise<void>;
-  /** Seeds `members` × LOTS_PER_MEMBER due lots in the raw expiry tables. */
-  seedExpiry(members: string[], earnedAt: Date, expiredAt: Date): Promise<void>;
+  /** Copies the ledger's tables (same columns, same indexes, same rows) for the raw expiry. */
+  copyLedger(): Promise<void>;
   /** Writes off every due lot set-based; resolves to the number of lots. */
   expire(now: Date): Promise<number>;
   close(): Promise<void>;
@@ -80,24 +83,54 @@ const RAW_TABLES = [
   'CREATE TABLE raw_accounts (memberId varchar(36) PRIMARY KEY, balance integer NOT NULL)',
   'CREATE TABLE raw_entries (id varchar(36) PRIMARY KEY, memberId varchar(36) NOT NULL, points integer NOT NULL, createdAt datetime(3) NOT NULL)',
   'CREATE TABLE raw_lots (id varchar(36) PRIMARY KEY, memberId varchar(36) NOT NULL, points integer NOT NULL, remaining integer NOT NULL, expiresAt datetime(3) NULL)',
-  'CREATE TABLE raw_x_members (memberId varchar(36) PRIMARY KEY, lastSequence integer NOT NULL)',
-  'CREATE TABLE raw_x_accounts (memberId varchar(36) PRIMARY KEY, balance integer NOT NULL)',
-  'CREATE TABLE raw_x_lots (id varchar(36) PRIMARY KEY, memberId varchar(36) NOT NULL, remaining integer NOT NULL, expiresAt datetime(3) NULL)',
-  'CREATE INDEX ix_raw_x_lots_due ON raw_x_lots (expiresAt, remaining)',
-  'CREATE TABLE raw_x_entries (id varchar(36) PRIMARY KEY, memberId varchar(36) NOT NULL, sequence integer NOT NULL, points integer NOT NULL, balanceAfter integer NOT NULL, lotId varchar(36) NOT NULL, createdAt datetime(3) NOT NULL)',
+];
+
+/** The ledger's tables and their copies for the raw expiry. */
+const COPIES: [string, string][] = [
+  ['ledger_members', 'raw_x_members'],
+  ['ledger_accounts', 'raw_x_accounts'],
+  ['ledger_lots', 'raw_x_lots'],
+  ['ledger_entries', 'raw_x_entries'],
+  ['ledger_lot_moves', 'raw_x_moves'],
+  ['outbox_events', 'raw_x_outbox'],
 ];
 
 const DUE = 'expiresAt <= ? AND remaining > 0';
-/** The raw set-based expiry's entries (the `uuid` expression differs per database). */
-const rawExpirySql = (uuid: string) =>
-  `INSERT INTO raw_x_entries (id, memberId, sequence, points, balanceAfter, lotId, createdAt)
-   SELECT ${uuid}, l.memberId,
-     m.lastSequence + ROW_NUMBER() OVER (PARTITION BY l.memberId ORDER BY l.expiresAt, l.id),
-     -l.remaining,
-     a.balance - SUM(l.remaining) OVER (PARTITION BY l.memberId ORDER BY l.expiresAt, l.id),
-     l.id, ?
-   FROM raw_x_lots l JOIN raw_x_members m ON m.memberId = l.memberId JOIN raw_x_accounts a ON a.memberId = l.memberId
-   WHERE l.expiresAt <= ? AND l.remaining > 0`;
+const SUMS = `SELECT memberId, kind, SUM(remaining) AS s, COUNT(*) AS n FROM raw_x_lots WHERE ${DUE} GROUP BY memberId, kind`;
+const COUNTS = `SELECT memberId, COUNT(*) AS n FROM raw_x_lots WHERE ${DUE} GROUP BY memberId`;
+const NEW = "FROM raw_x_entries e WHERE e.createdAt = ? AND e.type = 'EXPIRE'";
+
+/**
+ * The raw set-based expiry, written by hand on copies of the ledger's tables: the same rows
+ * (EXPIRE entries with sequence and running balance by window functions, lot moves,
+ * balance.changed outbox rows, balances, sequences, lots), all due lots in one transaction.
+ * Parameters: see {@link rawExpiryParams}.
+ */
+const rawExpirySql = (mysql: boolean) => {
+  const uuid = mysql ? 'UUID()' : 'lower(hex(randomblob(16)))';
+  return [
+    `INSERT INTO raw_x_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, merchantId, lotId, expiresAt, actor, createdAt)
+     SELECT ${uuid}, l.memberId, s.lastSequence + ROW_NUMBER() OVER (PARTITION BY l.memberId ORDER BY l.expiresAt, l.id),
+       l.kind, 'EXPIRE', -l.remaining,
+       a.balance - SUM(l.remaining) OVER (PARTITION BY l.memberId, l.kind ORDER BY l.expiresAt, l.id ROWS UNBOUNDED PRECEDING),
+       'Points expired', l.merchantId, l.id, l.expiresAt, 'system:expiry', ?
+     FROM raw_x_lots l JOIN raw_x_members s ON s.memberId = l.memberId JOIN raw_x_accounts a ON a.memberId = l.memberId AND a.kind = l.kind
+     WHERE l.expiresAt <= ? AND l.remaining > 0`,
+    `INSERT INTO raw_x_moves (entryId, lotId, points) SELECT e.id, e.lotId, e.points ${NEW}`,
+    `INSERT INTO raw_x_outbox (eventId, topic, eventKey, payload, occurredAt) SELECT ${uuid}, 'balance.changed', e.memberId,
+       ${mysql ? 'JSON_OBJECT' : 'json_object'}('memberId', e.memberId, 'kind', e.kind, 'delta', e.points, 'balance', e.balanceAfter, 'entryId', e.id, 'entryType', e.type, 'sequence', e.sequence, 'createdAt', e.createdAt), e.createdAt
+     ${NEW} ORDER BY e.memberId, e.sequence`,
+    mysql
+      ? `UPDATE raw_x_accounts a JOIN (${SUMS}) d ON d.memberId = a.memberId AND d.kind = a.kind SET a.balance = a.balance - d.s`
+      : `UPDATE raw_x_accounts SET balance = balance - d.s FROM (${SUMS}) d WHERE d.memberId = raw_x_accounts.memberId AND d.kind = raw_x_accounts.kind`,
+    mysql
+      ? `UPDATE raw_x_members m JOIN (${COUNTS}) d ON d.memberId = m.memberId SET m.lastSequence = m.lastSequence + d.n`
+      : `UPDATE raw_x_members SET lastSequence = lastSequence + d.n FROM (${COUNTS}) d WHERE d.memberId = raw_x_members.memberId`,
+    `UPDATE raw_x_lots SET remaining = 0 WHERE ${DUE}`,
+  ];
+};
+/** Each statement's parameters: the time written, or the time lots are due at. */
+const rawExpiryParams = (at: string) => [[at, at], [at], [at], [at], [at], [at]];
 
 function rows(n: number, width: number) {
   return Array.from({ length: n }, () => `(${Array(width).fill('?').join(',')})`).join(',');
@@ -135,38 +168,25 @@ async function mysqlBaseline(url: string): Promise<Baseline> {
         c.release();
       }
     },
-    async seedExpiry(members, _earnedAt, expiredAt) {
-      const at = sqlDate(expiredAt);
-      const m: unknown[] = [];
-      const a: unknown[] = [];
-      const l: unknown[] = [];
-      for (const id of members) {
-        m.push(id, LOTS_PER_MEMBER);
-        a.push(id, LOTS_PER_MEMBER * 7);
-        for (let i = 0; i < LOTS_PER_MEMBER; i += 1) l.push(randomUUID(), id, 7, at);
+    async copyLedger() {
+      for (const [from, to] of COPIES) {
+        await pool.query(`CREATE TABLE ${to} LIKE ${from}`);
+        if (from !== 'outbox_events') await pool.query(`INSERT INTO ${to} SELECT * FROM ${from}`);
       }
-      await pool.query(`INSERT INTO raw_x_members VALUES ${rows(members.length, 2)}`, m);
-      await pool.query(`INSERT INTO raw_x_accounts VALUES ${rows(members.length, 2)}`, a);
-      await pool.query(`INSERT INTO raw_x_lots VALUES ${rows(l.length / 4, 4)}`, l);
     },
     async expire(now) {
       const at = sqlDate(now);
       const c = await pool.getConnection();
       try {
         await c.query('START TRANSACTION');
-        const [ins] = await c.query(rawExpirySql('UUID()'), [at, at]);
-        const d = `SELECT memberId, SUM(remaining) AS s, COUNT(*) AS n FROM raw_x_lots WHERE ${DUE} GROUP BY memberId`;
-        await c.query(
-          `UPDATE raw_x_accounts a JOIN (${d}) d ON d.memberId = a.memberId SET a.balance = a.balance - d.s`,
-          [at],
-        );
-        await c.query(
-          `UPDATE raw_x_members m JOIN (${d}) d ON d.memberId = m.memberId SET m.lastSequence = m.lastSequence + d.n`,
-          [at],
-        );
-        await c.query(`UPDATE raw_x_lots SET remaining = 0 WHERE ${DUE}`, [at]);
+        const params = rawExpiryParams(at);
+        let expired = 0;
+        for (const [i, text] of rawExpirySql(true).entries()) {
+          const [r] = await c.query(text, params[i]);
+          if (i === 0) expired = (r as { affectedRows: number }).affectedRows;
+        }
         await c.query('COMMIT');
-        return (ins as { affectedRows: number }).affectedRows;
+        return expired;
       } finally {
         c.release();
       }
@@ -175,7 +195,7 @@ async function mysqlBaseline(url: string): Promise<Baseline> {
   };
 }
 
-function sqliteBaseline(file: string): Baseline {
+function sqliteBaseline(file: string, ledgerFile: string): Baseline {
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -193,18 +213,11 @@ function sqliteBaseline(file: string): Baseline {
     entry.run(randomUUID(), memberId, 10, now);
     lot.run(randomUUID(), memberId, 10, 10, now);
   });
-  const d = `SELECT memberId, SUM(remaining) AS s, COUNT(*) AS n FROM raw_x_lots WHERE ${DUE} GROUP BY memberId`;
-  const expire = db.transaction((at: string) => {
-    const ins = db.prepare(rawExpirySql('lower(hex(randomblob(16)))')).run(at, at);
-    db.prepare(
-      `UPDATE raw_x_accounts SET balance = balance - d.s FROM (${d}) d WHERE d.memberId = raw_x_accounts.memberId`,
-    ).run(at);
-    db.prepare(
-      `UPDATE raw_x_members SET lastSequence = lastSequence + d.n FROM (${d}) d WHERE d.memberId = raw_x_members.memberId`,
-    ).run(at);
-    db.prepare(`UPDATE raw_x_lots SET remaining = 0 WHERE ${DUE}`).run(at);
-    return ins.changes;
-  });
+  const expire = (at: string) => {
+    const statements = rawExpirySql(false).map((text) => db.prepare(text));
+    const params = rawExpiryParams(at);
+    return db.transaction(() => statements.map((st, i) => st.run(...params[i]).changes)[0])();
+  };
   const account = db.prepare('INSERT INTO raw_accounts VALUES (?, ?)');
   return {
     async seedAccounts(ids) {
@@ -213,18 +226,23 @@ function sqliteBaseline(file: string): Baseline {
     async earn(memberId) {
       earn(memberId);
     },
-    async seedExpiry(members, _earnedAt, expiredAt) {
-      const at = sqlDate(expiredAt);
-      db.transaction(() => {
-        const m = db.prepare('INSERT INTO raw_x_members VALUES (?, ?)');
-        const a = db.prepare('INSERT INTO raw_x_accounts VALUES (?, ?)');
-        const l = db.prepare('INSERT INTO raw_x_lots VALUES (?, ?, ?, ?)');
-        for (const id of members) {
-          m.run(id, LOTS_PER_MEMBER);
-          a.run(id, LOTS_PER_MEMBER * 7);
-          for (let i = 0; i < LOTS_PER_MEMBER; i += 1) l.run(randomUUID(), id, 7, at);
+    async copyLedger() {
+      db.prepare('ATTACH DATABASE ? AS ledger').run(ledgerFile);
+      // Tables before their indexes ('table' > 'index').
+      const ddl = db.prepare(
+        'SELECT sql FROM ledger.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC',
+      );
+      for (const [from, to] of COPIES) {
+        for (const { sql } of ddl.all(from) as { sql: string }[]) {
+          db.exec(
+            sql
+              .replaceAll(`"${from}"`, `"${to}"`)
+              .replace(/^CREATE (UNIQUE )?INDEX "/, (m) => `${m}raw_`),
+          );
         }
-      })();
+        if (from !== 'outbox_events') db.exec(`INSERT INTO ${to} SELECT * FROM ledger.${from}`);
+      }
+      db.exec('DETACH DATABASE ledger');
     },
     async expire(now) {
       return expire(sqlDate(now));
@@ -270,7 +288,9 @@ async function benchOn(kind: Db): Promise<string[]> {
       url.pathname = `/${prefix}_ledger`;
       raw = await mysqlBaseline(url.toString());
     } else {
-      raw = sqliteBaseline(join(dataDir, 'raw.sqlite'));
+      const target = config.database('ledger');
+      if (target.kind !== 'sqlite') throw new Error('expected the ledger on SQLite');
+      raw = sqliteBaseline(join(dataDir, 'raw.sqlite'), target.file);
     }
     const baseline = raw;
 
@@ -402,8 +422,8 @@ async function benchOn(kind: Db): Promise<string[]> {
         `INSERT INTO ledger_lots (id, memberId, kind, entryId, points, remaining, earnedAt, expiresAt) VALUES ${rows(lots.length / 8, 8)}`,
         lots,
       );
-      await baseline.seedExpiry(group, earnedAt, expiredAt);
     }
+    await baseline.copyLedger();
     const at = new Date();
     const t0 = process.hrtime.bigint();
     const rawExpired = await baseline.expire(at);
