@@ -91,6 +91,7 @@ function sqliteSql(db: Database): Sql {
       prepare(sql, options).all(...bind(params)) as R[],
     run: async (sql, params = [], options) => prepare(sql, options).run(...bind(params)).changes,
     control: async (sql) => {
+      db.queries.logQuery(sql);
       conn.exec(sql);
     },
   };
