@@ -235,9 +235,7 @@ function sqliteBaseline(file: string, ledgerFile: string): Baseline {
       for (const [from, to] of COPIES) {
         for (const { sql } of ddl.all(from) as { sql: string }[]) {
           db.exec(
-            sql
-              .replaceAll(`"${from}"`, `"${to}"`)
-              .replace(/^CREATE (UNIQUE )?INDEX "/, (m) => `${m}raw_`),
+            sql.replaceAll(`"${from}"`, `"${to}"`).replace(/^CREATE (UNIQUE )?INDEX "/, (m) => `${m}raw_`),
           );
         }
         if (from !== 'outbox_events') db.exec(`INSERT INTO ${to} SELECT * FROM ledger.${from}`);

@@ -46,36 +46,3 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
-
-/**
- * `UPDATE t SET col = CASE WHEN … THEN … END WHERE memberId IN (…)`: one statement per 500 rows
- * instead of one round trip per row.
- */
-export async function caseUpdate(
-  m: EntityManager,
-  table: string,
-  column: string,
-  rows: { where: Record<string, string>; value: number }[],
-): Promise<void> {
-  for (const part of chunks(rows, 500)) {
-    const params: (string | number)[] = [];
-    const whens = part
-      .map((r) => {
-        const cond = Object.entries(r.where)
-          .map(([k, v]) => {
-            params.push(v);
-            return `\`${k}\` = ?`;
-          })
-          .join(' AND ');
-        params.push(r.value);
-        return `WHEN ${cond} THEN ?`;
-      })
-      .join(' ');
-    const ids = part.map((r) => r.where.memberId);
-    params.push(...ids);
-    await m.query(
-      `UPDATE \`${table}\` SET \`${column}\` = CASE ${whens} ELSE \`${column}\` END WHERE \`memberId\` IN (${ids.map(() => '?').join(', ')})`,
-      params,
-    );
-  }
-}
