@@ -99,7 +99,7 @@ export class Transactor {
       maxBatch: group.maxBatch ?? 64,
       // Few batches at once, so concurrent works queue into big batches: on MySQL each batch
       // is a handful of round trips and one commit, whatever its size.
-      maxConcurrent: group.maxConcurrent ?? (db.kind === 'sqlite' ? 1 : 2),
+      maxConcurrent: group.maxConcurrent ?? (db.kind === 'sqlite' ? 1 : 4),
     };
   }
 
