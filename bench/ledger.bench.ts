@@ -1,56 +1,266 @@
 /**
- * Ledger benchmark (MariaDB/MySQL): earn entries per second at 1, 8 and 32 concurrent writers,
- * and the time to expire 100,000 lots, each next to a baseline measured in the same process on
- * the same database (plain single-row INSERTs; one multi-row bulk INSERT of 100,000 rows).
+ * Ledger benchmark, on SQLite and on MariaDB/MySQL: the ledger's earn (`credits.credit`, what
+ * `ledgerCredit` runs) at 1, 8 and 32 writers over 10,000 accounts and on one hot account, and
+ * the expiry sweep, each against a raw baseline run in the same process on the same database:
+ * - earn: the minimal earn transaction in raw mysql2 (prepared statements) or raw
+ *   better-sqlite3: lock the account, update the balance, insert an entry and a lot, commit;
+ * - expiry: the same due lots written off by hand-written set-based SQL on copies of the ledger's
+ *   tables (same columns, indexes and rows): the same EXPIRE entries (INSERT … SELECT with window
+ *   functions for sequence and running balance), lot moves and outbox rows, then UPDATE … JOINs
+ *   of balances, sequences and lots, all in one transaction.
+ * Rounds are interleaved (baseline, ledger, ledger, baseline, …) and each figure is the median
+ * over rounds, so a noisy neighbour moves both sides alike.
  *
- *   pnpm build && MYSQL_URL=mysql://root@127.0.0.1:3306 node -e "require('./bench/dist/ledger.bench.js').run()"
+ *   pnpm bench ledger                          # SQLite, and MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306)
+ *   LEDGER_BENCH_DB=sqlite pnpm bench ledger   # one database only (sqlite | mysql)
+ *   LEDGER_BENCH_ROUNDS=5 LEDGER_BENCH_SECONDS=2 LEDGER_BENCH_LOTS=1000000 pnpm bench ledger
  */
 import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dropMysqlDatabase, loadConfig } from '@loyalty/platform';
+import { createPool, type Pool } from 'mysql2/promise';
+import { dropMysqlDatabase, loadConfig, PointKind, sqlDate } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 
 const WRITER_COUNTS = [1, 8, 32];
-const SECONDS_PER_RUN = Number(process.env.LEDGER_BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.LEDGER_BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.LEDGER_BENCH_SECONDS ?? 1);
 const LOTS_TO_EXPIRE = Number(process.env.LEDGER_BENCH_LOTS ?? 100_000);
+const ACCOUNTS = 10_000;
 const LOTS_PER_MEMBER = 100;
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  ratio?: number;
+type Db = 'sqlite' | 'mysql';
+
+/** The part of better-sqlite3 the baseline uses (the package ships no types). */
+interface SqliteStatement {
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+}
+interface SqliteDatabase {
+  pragma(sql: string): unknown;
+  exec(sql: string): void;
+  prepare(sql: string): SqliteStatement;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  close(): void;
+}
+const BetterSqlite3 = require('better-sqlite3') as new (file: string) => SqliteDatabase;
+
+interface Baseline {
+  seedAccounts(memberIds: string[]): Promise<void>;
+  earn(memberId: string): Promise<void>;
+  /** Copies the ledger's tables (same columns, same indexes, same rows) for the raw expiry. */
+  copyLedger(): Promise<void>;
+  /** Writes off every due lot set-based; resolves to the number of lots. */
+  expire(now: Date): Promise<number>;
+  close(): Promise<void>;
 }
 
-async function forDuration(
-  writers: number,
-  seconds: number,
-  work: (writer: number, i: number) => Promise<void>,
-): Promise<number> {
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+async function forDuration(writers: number, seconds: number, work: (writer: number) => Promise<void>) {
   const until = Date.now() + seconds * 1000;
   let done = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {
-      for (let i = 0; Date.now() < until; i += 1) {
-        await work(w, i);
+      while (Date.now() < until) {
+        await work(w);
         done += 1;
       }
     }),
   );
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  return done / elapsed;
+  return { done, rate: done / (Number(process.hrtime.bigint() - started) / 1e9) };
 }
 
-export async function run(): Promise<Result[]> {
+const RAW_TABLES = [
+  'CREATE TABLE raw_accounts (memberId varchar(36) PRIMARY KEY, balance integer NOT NULL)',
+  'CREATE TABLE raw_entries (id varchar(36) PRIMARY KEY, memberId varchar(36) NOT NULL, points integer NOT NULL, createdAt datetime(3) NOT NULL)',
+  'CREATE TABLE raw_lots (id varchar(36) PRIMARY KEY, memberId varchar(36) NOT NULL, points integer NOT NULL, remaining integer NOT NULL, expiresAt datetime(3) NULL)',
+];
+
+/** The ledger's tables and their copies for the raw expiry. */
+const COPIES: [string, string][] = [
+  ['ledger_members', 'raw_x_members'],
+  ['ledger_accounts', 'raw_x_accounts'],
+  ['ledger_lots', 'raw_x_lots'],
+  ['ledger_entries', 'raw_x_entries'],
+  ['ledger_lot_moves', 'raw_x_moves'],
+  ['outbox_events', 'raw_x_outbox'],
+];
+
+const DUE = 'expiresAt <= ? AND remaining > 0';
+const SUMS = `SELECT memberId, kind, SUM(remaining) AS s, COUNT(*) AS n FROM raw_x_lots WHERE ${DUE} GROUP BY memberId, kind`;
+const COUNTS = `SELECT memberId, COUNT(*) AS n FROM raw_x_lots WHERE ${DUE} GROUP BY memberId`;
+const NEW = "FROM raw_x_entries e WHERE e.createdAt = ? AND e.type = 'EXPIRE'";
+
+/**
+ * The raw set-based expiry, written by hand on copies of the ledger's tables: the same rows
+ * (EXPIRE entries with sequence and running balance by window functions, lot moves,
+ * balance.changed outbox rows, balances, sequences, lots), all due lots in one transaction.
+ * Parameters: see {@link rawExpiryParams}.
+ */
+const rawExpirySql = (mysql: boolean) => {
+  const uuid = mysql ? 'UUID()' : 'lower(hex(randomblob(16)))';
+  return [
+    `INSERT INTO raw_x_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, merchantId, lotId, expiresAt, actor, createdAt)
+     SELECT ${uuid}, l.memberId, s.lastSequence + ROW_NUMBER() OVER (PARTITION BY l.memberId ORDER BY l.expiresAt, l.id),
+       l.kind, 'EXPIRE', -l.remaining,
+       a.balance - SUM(l.remaining) OVER (PARTITION BY l.memberId, l.kind ORDER BY l.expiresAt, l.id ROWS UNBOUNDED PRECEDING),
+       'Points expired', l.merchantId, l.id, l.expiresAt, 'system:expiry', ?
+     FROM raw_x_lots l JOIN raw_x_members s ON s.memberId = l.memberId JOIN raw_x_accounts a ON a.memberId = l.memberId AND a.kind = l.kind
+     WHERE l.expiresAt <= ? AND l.remaining > 0`,
+    `INSERT INTO raw_x_moves (entryId, lotId, points) SELECT e.id, e.lotId, e.points ${NEW}`,
+    `INSERT INTO raw_x_outbox (eventId, topic, eventKey, payload, occurredAt) SELECT ${uuid}, 'balance.changed', e.memberId,
+       ${mysql ? 'JSON_OBJECT' : 'json_object'}('memberId', e.memberId, 'kind', e.kind, 'delta', e.points, 'balance', e.balanceAfter, 'entryId', e.id, 'entryType', e.type, 'sequence', e.sequence, 'createdAt', e.createdAt), e.createdAt
+     ${NEW} ORDER BY e.memberId, e.sequence`,
+    mysql
+      ? `UPDATE raw_x_accounts a JOIN (${SUMS}) d ON d.memberId = a.memberId AND d.kind = a.kind SET a.balance = a.balance - d.s`
+      : `UPDATE raw_x_accounts SET balance = balance - d.s FROM (${SUMS}) d WHERE d.memberId = raw_x_accounts.memberId AND d.kind = raw_x_accounts.kind`,
+    mysql
+      ? `UPDATE raw_x_members m JOIN (${COUNTS}) d ON d.memberId = m.memberId SET m.lastSequence = m.lastSequence + d.n`
+      : `UPDATE raw_x_members SET lastSequence = lastSequence + d.n FROM (${COUNTS}) d WHERE d.memberId = raw_x_members.memberId`,
+    `UPDATE raw_x_lots SET remaining = 0 WHERE ${DUE}`,
+  ];
+};
+/** Each statement's parameters: the time written, or the time lots are due at. */
+const rawExpiryParams = (at: string) => [[at, at], [at], [at], [at], [at], [at]];
+
+function rows(n: number, width: number) {
+  return Array.from({ length: n }, () => `(${Array(width).fill('?').join(',')})`).join(',');
+}
+
+async function mysqlBaseline(url: string): Promise<Baseline> {
+  const pool: Pool = createPool({ uri: url, connectionLimit: 40, timezone: 'Z' });
+  for (const t of RAW_TABLES) await pool.query(t);
+  return {
+    async seedAccounts(ids) {
+      await pool.query(
+        `INSERT INTO raw_accounts VALUES ${rows(ids.length, 2)}`,
+        ids.flatMap((m) => [m, 0]),
+      );
+    },
+    async earn(memberId) {
+      const c = await pool.getConnection();
+      try {
+        await c.query('START TRANSACTION');
+        await c.execute('SELECT balance FROM raw_accounts WHERE memberId = ? FOR UPDATE', [memberId]);
+        await c.execute('UPDATE raw_accounts SET balance = balance + ? WHERE memberId = ?', [10, memberId]);
+        const now = sqlDate(new Date());
+        await c.execute('INSERT INTO raw_entries (id, memberId, points, createdAt) VALUES (?, ?, ?, ?)', [
+          randomUUID(),
+          memberId,
+          10,
+          now,
+        ]);
+        await c.execute(
+          'INSERT INTO raw_lots (id, memberId, points, remaining, expiresAt) VALUES (?, ?, ?, ?, ?)',
+          [randomUUID(), memberId, 10, 10, now],
+        );
+        await c.query('COMMIT');
+      } finally {
+        c.release();
+      }
+    },
+    async copyLedger() {
+      for (const [from, to] of COPIES) {
+        await pool.query(`CREATE TABLE ${to} LIKE ${from}`);
+        if (from !== 'outbox_events') await pool.query(`INSERT INTO ${to} SELECT * FROM ${from}`);
+      }
+    },
+    async expire(now) {
+      const at = sqlDate(now);
+      const c = await pool.getConnection();
+      try {
+        await c.query('START TRANSACTION');
+        const params = rawExpiryParams(at);
+        let expired = 0;
+        for (const [i, text] of rawExpirySql(true).entries()) {
+          const [r] = await c.query(text, params[i]);
+          if (i === 0) expired = (r as { affectedRows: number }).affectedRows;
+        }
+        await c.query('COMMIT');
+        return expired;
+      } finally {
+        c.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+function sqliteBaseline(file: string, ledgerFile: string): Baseline {
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  for (const t of RAW_TABLES) db.exec(t);
+  const lock = db.prepare('SELECT balance FROM raw_accounts WHERE memberId = ?');
+  const update = db.prepare('UPDATE raw_accounts SET balance = balance + ? WHERE memberId = ?');
+  const entry = db.prepare('INSERT INTO raw_entries (id, memberId, points, createdAt) VALUES (?, ?, ?, ?)');
+  const lot = db.prepare(
+    'INSERT INTO raw_lots (id, memberId, points, remaining, expiresAt) VALUES (?, ?, ?, ?, ?)',
+  );
+  const earn = db.transaction((memberId: string) => {
+    lock.get(memberId);
+    update.run(10, memberId);
+    const now = sqlDate(new Date());
+    entry.run(randomUUID(), memberId, 10, now);
+    lot.run(randomUUID(), memberId, 10, 10, now);
+  });
+  const expire = (at: string) => {
+    const statements = rawExpirySql(false).map((text) => db.prepare(text));
+    const params = rawExpiryParams(at);
+    return db.transaction(() => statements.map((st, i) => st.run(...params[i]).changes)[0])();
+  };
+  const account = db.prepare('INSERT INTO raw_accounts VALUES (?, ?)');
+  return {
+    async seedAccounts(ids) {
+      db.transaction(() => ids.forEach((m) => account.run(m, 0)))();
+    },
+    async earn(memberId) {
+      earn(memberId);
+    },
+    async copyLedger() {
+      db.prepare('ATTACH DATABASE ? AS ledger').run(ledgerFile);
+      // Tables before their indexes ('table' > 'index').
+      const ddl = db.prepare(
+        'SELECT sql FROM ledger.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC',
+      );
+      for (const [from, to] of COPIES) {
+        for (const { sql } of ddl.all(from) as { sql: string }[]) {
+          db.exec(
+            sql.replaceAll(`"${from}"`, `"${to}"`).replace(/^CREATE (UNIQUE )?INDEX "/, (m) => `${m}raw_`),
+          );
+        }
+        if (from !== 'outbox_events') db.exec(`INSERT INTO ${to} SELECT * FROM ledger.${from}`);
+      }
+      db.exec('DETACH DATABASE ledger');
+    },
+    async expire(now) {
+      return expire(sqlDate(now));
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+async function benchOn(kind: Db): Promise<string[]> {
   const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
   const prefix = `bench${randomBytes(4).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   const config = loadConfig(
     {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
-      MYSQL_URL: mysqlUrl,
+      DATA_DIR: dataDir,
+      ...(kind === 'mysql' ? { MYSQL_URL: mysqlUrl } : {}),
       DATABASE_PREFIX: prefix,
       POINTS_VALIDITY: 'P1Y',
       EXPIRY_SWEEP_INTERVAL: 'PT1H',
@@ -62,77 +272,118 @@ export async function run(): Promise<Result[]> {
   const ledger = await SERVICES.ledger.start({ config, port: 0 });
   const { app, runtime } = ledger;
   const ds = runtime.db.dataSource;
-  const results: Result[] = [];
-  const print = (r: Result) => {
-    results.push(r);
-    const ratio =
-      r.ratio === undefined
-        ? ''
-        : `  (baseline ${r.baseline!.toFixed(1)} ${r.unit}, ratio ${r.ratio.toFixed(2)})`;
-    console.log(`ledger  ${r.name.padEnd(40)} ${r.value.toFixed(1).padStart(10)} ${r.unit}${ratio}`);
+  const queries = runtime.db.queries;
+  const table: string[] = [];
+  const line = (cells: string[]) => {
+    const text = `| ${cells.join(' | ')} |`;
+    table.push(text);
+    console.log(text);
   };
+  let raw: Baseline | null = null;
   try {
-    await ds.query(
-      'CREATE TABLE bench_baseline (id varchar(36) PRIMARY KEY, memberId varchar(36) NOT NULL, points int NOT NULL, createdAt datetime(3) NOT NULL)',
-    );
-    for (const writers of WRITER_COUNTS) {
-      const baseline = await forDuration(writers, SECONDS_PER_RUN, async () => {
-        await ds.query('INSERT INTO bench_baseline (id, memberId, points, createdAt) VALUES (?, ?, ?, ?)', [
-          randomUUID(),
-          'm',
-          1,
-          new Date(),
-        ]);
-      });
-      // One member per writer (members' writes run in parallel; one member's are serialized).
-      const members = Array.from({ length: writers }, () => randomUUID());
-      for (const m of members) await app.accounts.remember(m);
-      const earn = await forDuration(writers, SECONDS_PER_RUN, async (w) => {
-        await app.ledger.credits.credit(
-          {
-            idempotencyKey: randomUUID(),
-            memberId: members[w],
-            kind: 'REGULAR',
-            points: 10,
-            reason: 'bench',
-            merchantId: 'shop',
-          },
-          'service:bench',
-        );
-      });
-      print({
-        name: `earn entries/s, ${writers} writer(s)`,
-        value: earn,
-        unit: 'ops/s',
-        baseline,
-        ratio: earn / baseline,
-      });
+    if (kind === 'mysql') {
+      const url = new URL(mysqlUrl);
+      url.pathname = `/${prefix}_ledger`;
+      raw = await mysqlBaseline(url.toString());
+    } else {
+      const target = config.database('ledger');
+      if (target.kind !== 'sqlite') throw new Error('expected the ledger on SQLite');
+      raw = sqliteBaseline(join(dataDir, 'raw.sqlite'), target.file);
     }
-    // Contention: 8 writers crediting the same member (serialized on the member's row lock).
-    const hot = randomUUID();
-    await app.accounts.remember(hot);
-    const hotRate = await forDuration(8, SECONDS_PER_RUN, async () => {
-      await app.ledger.credits.credit(
-        { idempotencyKey: randomUUID(), memberId: hot, kind: 'REGULAR', points: 1, reason: 'bench' },
+    const baseline = raw;
+
+    // 10,000 members known to the ledger (and to its member cache) and to the baseline.
+    const members = Array.from({ length: ACCOUNTS }, () => randomUUID());
+    const hot = members[0];
+    const now = sqlDate(new Date());
+    const kinds = Object.values(PointKind);
+    for (let i = 0; i < members.length; i += 500) {
+      const part = members.slice(i, i + 500);
+      await ds.query(
+        `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(part.length, 3)}`,
+        part.flatMap((m) => [m, 0, now]),
+      );
+      await ds.query(
+        `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(part.length * kinds.length, 4)}`,
+        part.flatMap((m) => kinds.flatMap((k) => [m, k, 0, now])),
+      );
+      await baseline.seedAccounts(part);
+    }
+    for (let i = 0; i < members.length; i += 100)
+      await Promise.all(members.slice(i, i + 100).map((m) => app.accounts.ensure(m)));
+    const pick = () => members[Math.floor(Math.random() * members.length)];
+    const credit = (memberId: string) =>
+      app.ledger.credits.credit(
+        {
+          idempotencyKey: randomUUID(),
+          memberId,
+          kind: 'REGULAR',
+          points: 10,
+          reason: 'bench',
+          merchantId: 'shop',
+        },
         'service:bench',
       );
-    });
-    print({ name: 'earn entries/s, 8 writers on one member', value: hotRate, unit: 'ops/s' });
 
-    // Expiry: seed LOTS_TO_EXPIRE expired lots (a consistent ledger: entries, lots, balances).
+    line(['path', 'writers', 'raw tx/s', 'ledger tx/s', 'ratio', 'round trips per earn (relay included)']);
+    line(['---', '---:', '---:', '---:', '---:', '---:']);
+    const scenarios = WRITER_COUNTS.flatMap((writers) => [
+      { name: 'earn, 10,000 accounts', writers, member: () => pick() },
+      { name: 'earn, one hot account', writers, member: () => hot },
+    ]);
+    const samples = scenarios.map(() => ({
+      raw: [] as number[],
+      ledger: [] as number[],
+      ratio: [] as number[],
+      trips: [] as number[],
+    }));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const [i, s] of scenarios.entries()) {
+        const runRaw = () => forDuration(s.writers, SECONDS, () => baseline.earn(s.member()));
+        const runLedger = async () => {
+          await ledger.relay.flush();
+          queries.reset();
+          const r = await forDuration(s.writers, SECONDS, async () => {
+            await credit(s.member());
+          });
+          await ledger.relay.flush();
+          samples[i].trips.push(queries.roundTrips / r.done);
+          return r;
+        };
+        // Alternate which side goes first, so warm-up and drift fall on both.
+        const [a, b] =
+          round % 2 ? [await runLedger(), await runRaw()].reverse() : [await runRaw(), await runLedger()];
+        samples[i].raw.push(a.rate);
+        samples[i].ledger.push(b.rate);
+        samples[i].ratio.push(b.rate / a.rate);
+      }
+    }
+    for (const [i, s] of scenarios.entries()) {
+      const m = samples[i];
+      line([
+        `${kind} ${s.name}`,
+        String(s.writers),
+        median(m.raw).toFixed(0),
+        median(m.ledger).toFixed(0),
+        `**${median(m.ratio).toFixed(2)}**`,
+        median(m.trips).toFixed(1),
+      ]);
+    }
+
+    // Expiry: LOTS_TO_EXPIRE due lots in a consistent ledger (entries, lots, balances), the same
+    // in the raw tables; each side writes them all off.
     const memberCount = Math.ceil(LOTS_TO_EXPIRE / LOTS_PER_MEMBER);
     const earnedAt = new Date(Date.now() - 400 * 86_400_000);
     const expiredAt = new Date(Date.now() - 60_000);
-    const seedStart = process.hrtime.bigint();
     for (let m0 = 0; m0 < memberCount; m0 += 10) {
-      const members = Array.from({ length: Math.min(10, memberCount - m0) }, () => randomUUID());
+      const group = Array.from({ length: Math.min(10, memberCount - m0) }, () => randomUUID());
       const streams: unknown[] = [];
       const accounts: unknown[] = [];
       const entries: unknown[] = [];
       const lots: unknown[] = [];
-      for (const memberId of members) {
-        streams.push(memberId, LOTS_PER_MEMBER, earnedAt);
-        accounts.push(memberId, 'REGULAR', LOTS_PER_MEMBER * 7, earnedAt);
+      for (const memberId of group) {
+        streams.push(memberId, LOTS_PER_MEMBER, sqlDate(earnedAt));
+        accounts.push(memberId, 'REGULAR', LOTS_PER_MEMBER * 7, sqlDate(earnedAt));
         for (let i = 0; i < LOTS_PER_MEMBER; i += 1) {
           const entryId = randomUUID();
           const lotId = randomUUID();
@@ -146,21 +397,19 @@ export async function run(): Promise<Result[]> {
             7 * (i + 1),
             'bench',
             lotId,
-            expiredAt,
+            sqlDate(expiredAt),
             'service:bench',
-            earnedAt,
+            sqlDate(earnedAt),
           );
-          lots.push(lotId, memberId, 'REGULAR', entryId, 7, 7, earnedAt, expiredAt);
+          lots.push(lotId, memberId, 'REGULAR', entryId, 7, 7, sqlDate(earnedAt), sqlDate(expiredAt));
         }
       }
-      const rows = (n: number, width: number) =>
-        Array.from({ length: n }, () => `(${Array(width).fill('?').join(',')})`).join(',');
       await ds.query(
-        `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(members.length, 3)}`,
+        `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(group.length, 3)}`,
         streams,
       );
       await ds.query(
-        `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(members.length, 4)}`,
+        `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(group.length, 4)}`,
         accounts,
       );
       await ds.query(
@@ -172,44 +421,46 @@ export async function run(): Promise<Result[]> {
         lots,
       );
     }
-    const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
-    const started = process.hrtime.bigint();
-    const expired = await app.sweeper.expireDue(new Date());
-    const expireSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (expired !== LOTS_TO_EXPIRE) throw new Error(`expired ${expired} lots, expected ${LOTS_TO_EXPIRE}`);
-    print({
-      name: `expire ${LOTS_TO_EXPIRE} lots (s)`,
-      value: expireSeconds,
-      unit: 's',
-      baseline: seedSeconds,
-      ratio: expireSeconds / seedSeconds,
-    });
-    print({ name: 'expired lots/s', value: expired / expireSeconds, unit: 'lots/s' });
-    // The same 8-writer earn with the outbox relay paused: what the relay's locking costs writers.
-    await ledger.relay.stop();
-    const quiet = Array.from({ length: 8 }, () => randomUUID());
-    for (const m of quiet) await app.accounts.remember(m);
-    const paused = await forDuration(8, SECONDS_PER_RUN, async (w) => {
-      await app.ledger.credits.credit(
-        { idempotencyKey: randomUUID(), memberId: quiet[w], kind: 'REGULAR', points: 10, reason: 'bench' },
-        'service:bench',
-      );
-    });
-    print({ name: 'earn entries/s, 8 writers, relay paused', value: paused, unit: 'ops/s' });
+    await baseline.copyLedger();
+    const at = new Date();
+    const t0 = process.hrtime.bigint();
+    const rawExpired = await baseline.expire(at);
+    const rawSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const t1 = process.hrtime.bigint();
+    const expired = await app.sweeper.expireDue(at);
+    const ledgerSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
+    if (expired !== LOTS_TO_EXPIRE || rawExpired !== LOTS_TO_EXPIRE)
+      throw new Error(`expired ${expired} (raw ${rawExpired}) lots, expected ${LOTS_TO_EXPIRE}`);
+    line([
+      `${kind} expiry sweep, ${LOTS_TO_EXPIRE.toLocaleString('en')} lots`,
+      '1',
+      `${rawSeconds.toFixed(2)} s`,
+      `${ledgerSeconds.toFixed(2)} s`,
+      `**${(ledgerSeconds / rawSeconds).toFixed(2)}× the time**`,
+      '',
+    ]);
+    await ledger.relay.flush();
     const check = await app.queries.check();
     if (check.problems.length)
       throw new Error(`ledger check failed: ${check.problems.slice(0, 3).join('; ')}`);
     console.log(
-      `ledger  invariant check after the benchmark: ok (${check.accountsChecked} accounts, ${check.lotsChecked} lots)`,
-    );
-    console.log(
-      'ledger  baselines: earn rows vs plain autocommit single-row INSERTs at the same concurrency; expiry vs the multi-row bulk INSERT that seeded the same lots, entries and accounts',
+      `invariant check after the ${kind} benchmark: ok (${check.accountsChecked} accounts, ${check.lotsChecked} lots)`,
     );
   } finally {
+    await raw?.close();
     await ledger.stop();
-    await dropMysqlDatabase(mysqlUrl, `${prefix}_ledger`).catch(() => undefined);
+    if (kind === 'mysql') await dropMysqlDatabase(mysqlUrl, `${prefix}_ledger`).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
   }
-  return results;
+  return table;
+}
+
+export async function run(): Promise<void> {
+  const dbs = (process.env.LEDGER_BENCH_DB ?? 'sqlite,mysql').split(',') as Db[];
+  console.log(
+    `ledger: ${ROUNDS} interleaved rounds of ${SECONDS}s per figure, medians; raw = minimal earn transaction / set-based expiry SQL in the same process`,
+  );
+  for (const db of dbs) await benchOn(db);
 }
 
 if (require.main === module) {

@@ -21,6 +21,7 @@ export * from './auth/auth-checker';
 export * from './db/data-source';
 export * from './db/query-counter';
 export * from './db/transactor';
+export * from './db/sql';
 export * from './db/row-lock';
 export * from './db/platform-migration';
 export * from './events/event';

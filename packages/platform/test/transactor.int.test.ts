@@ -55,4 +55,39 @@ describe('Transactor', () => {
     expect(ranAfterRollback).toBe(false);
     expect(await visible('b')).toBeNull();
   });
+
+  it('group commit: concurrent works share a transaction, a failing one is rolled back alone', async () => {
+    const visible = async (id: string) =>
+      (await transactor.read((m) => m.findOneBy(NoteRow, { id })))?.text ?? null;
+    const effects: string[] = [];
+    let grouped = 0;
+    // One batch at a time, so every work after the first queues behind it (MySQL's default is 4).
+    const transactor = new Transactor(db, { maxConcurrent: 1 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        transactor.runGrouped(
+          async ({ manager, afterCommit, group }) => {
+            if (group) grouped += 1;
+            await manager.insert(NoteRow, { id: `g${i}`, text: `note ${i}` });
+            afterCommit(() => effects.push(`g${i}`));
+            if (i === 5) throw new Error('refused');
+            return i;
+          },
+          { key: `k${i % 3}` },
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(
+      Array.from({ length: 12 }, (_, i) => (i === 5 ? 'rejected' : 'fulfilled')),
+    );
+    expect(await visible('g5')).toBeNull();
+    for (const i of [0, 4, 6, 11]) expect(await visible(`g${i}`)).toBe(`note ${i}`);
+    expect(effects.sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `g${i}`)
+        .filter((id) => id !== 'g5')
+        .sort(),
+    );
+    // All but the first (which found the Transactor idle) queued up and shared batches.
+    expect(grouped).toBe(11);
+  });
 });

@@ -12,6 +12,7 @@ const TRANSACTION_CONTROL =
  */
 export class QueryCounter implements TypeOrmLogger {
   private count = 0;
+  private trips = 0;
   readonly statements: string[] = [];
   recording = false;
 
@@ -22,13 +23,23 @@ export class QueryCounter implements TypeOrmLogger {
     return this.count;
   }
 
+  /**
+   * Every statement sent since the last reset, in any scope, transaction control included: the
+   * round trips a piece of work costs the database (tests of hot paths, benchmarks).
+   */
+  get roundTrips(): number {
+    return this.trips;
+  }
+
   reset(record = false): void {
     this.count = 0;
+    this.trips = 0;
     this.statements.length = 0;
     this.recording = record;
   }
 
   logQuery(query: string, _parameters?: unknown[], _runner?: QueryRunner): void {
+    this.trips += 1;
     if (TRANSACTION_CONTROL.test(query.trim()) || !requestScope.getStore()) return;
     this.count += 1;
     if (this.recording) this.statements.push(query);

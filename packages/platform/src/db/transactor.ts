@@ -6,10 +6,13 @@ import type { Database } from './data-source';
 import { isRetryableTransactionError } from './data-source';
 import type { NewEvent } from '../events/event';
 import { Outbox } from '../events/outbox';
+import { sqlFor, type Sql } from './sql';
 
 /** What a unit of work may use: the transaction's entity manager and the outbox. */
 export interface UnitOfWork {
   manager: EntityManager;
+  /** Plain prepared SQL on the same transaction (hot paths). */
+  sql: Sql;
   /** Events written here are committed (or rolled back) with the transaction. */
   publish(...events: NewEvent[]): Promise<void>;
   /**
@@ -18,25 +21,96 @@ export interface UnitOfWork {
    * enqueued", which must not see the rows before they are visible.
    */
   afterCommit(effect: () => void): void;
+  /** Set when the work shares its transaction with others ({@link Transactor.runGrouped}). */
+  group?: GroupContext;
 }
+
+/**
+ * What the works of one group-commit batch share. A deferrable work may buffer its writes in
+ * `shared` and register a flush: flushes run before any work that is not deferrable (so its
+ * reads see everything before it) and before the commit, each buffer written in a few multi-row
+ * statements for the whole batch.
+ */
+export interface GroupContext {
+  /** The keys of every work in the batch, sorted (what they lock first). */
+  readonly keys: readonly string[];
+  /** State shared by the batch's works, by name. */
+  readonly shared: Map<string, unknown>;
+  /** Registers a flush of buffered writes (once per buffer). */
+  onFlush(flush: () => Promise<void>): void;
+}
+
+/** Options of {@link Transactor.runGrouped}. */
+export interface GroupOptions {
+  /**
+   * What the work locks first (a member id, say). Works with the same key run in the order they
+   * were submitted and never in two transactions at once; a batch takes its keys in sorted
+   * order, so concurrent batches lock in one order and do not deadlock each other.
+   */
+  key?: string;
+  /**
+   * The work only locks and reads rows through its key and buffers its writes (see
+   * {@link GroupContext}): it needs no savepoint, since a failure leaves nothing to undo.
+   */
+  deferrable?: boolean;
+}
+
+/** Tuning of group commit. */
+export interface GroupCommitOptions {
+  /** Most works coalesced into one transaction. */
+  maxBatch: number;
+  /** Most batch transactions open at once (MySQL; SQLite runs one at a time anyway). */
+  maxConcurrent: number;
+}
+
+interface Job {
+  work: (uow: UnitOfWork) => Promise<unknown>;
+  key: string | undefined;
+  deferrable: boolean;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome =
+  { ok: true; value: unknown; effects: (() => void)[]; events: NewEvent[] } | { ok: false; error: unknown };
 
 /**
  * Runs units of work as transactions, the same way on every database:
  * - SQLite has one connection per file, so transactions are serialized here (otherwise two
  *   requests would interleave statements inside one transaction);
  * - MySQL transactions that lose a deadlock or a lock wait are retried from the start;
- * - after a commit that wrote events, the outbox relay is nudged so they leave at once.
+ * - after a commit that wrote events, the outbox relay is nudged so they leave at once;
+ * - {@link runGrouped} coalesces concurrent works into one transaction per batch (group commit).
  */
 export class Transactor {
   private readonly mutex = new Mutex();
   private readonly outbox = new Outbox();
   private onEvents: () => void = () => undefined;
+  private readonly queue: Job[] = [];
+  private readonly busyKeys = new Set<string>();
+  private batchesInFlight = 0;
+  private readonly group: GroupCommitOptions;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    group: Partial<GroupCommitOptions> = {},
+  ) {
+    this.group = {
+      maxBatch: group.maxBatch ?? 64,
+      // Few batches at once, so concurrent works queue into big batches: on MySQL each batch
+      // is a handful of round trips and one commit, whatever its size.
+      maxConcurrent: group.maxConcurrent ?? (db.kind === 'sqlite' ? 1 : 4),
+    };
+  }
 
   /** Called after each commit that wrote outbox events (the relay wakes up). */
   onCommittedEvents(listener: () => void): void {
     this.onEvents = listener;
+  }
+
+  /** For work that wrote outbox rows in its own SQL (INSERT … SELECT): call after its commit. */
+  eventsCommitted(): void {
+    this.onEvents();
   }
 
   /**
@@ -55,19 +129,21 @@ export class Transactor {
       afterCommit = [];
       const transaction = <R>(fn: (m: EntityManager) => Promise<R>) =>
         isolation ? this.db.dataSource.transaction(isolation, fn) : this.db.dataSource.transaction(fn);
-      return transaction(async (manager) =>
-        work({
+      return transaction(async (manager) => {
+        const sql = sqlFor(this.db, manager);
+        return work({
           manager,
+          sql,
           publish: async (...events) => {
             if (events.length === 0) return;
             wroteEvents = true;
-            await this.outbox.add(manager, events);
+            await this.outbox.add(sql, events);
           },
           afterCommit: (effect) => {
             afterCommit.push(effect);
           },
-        }),
-      );
+        });
+      });
     };
     const result =
       this.db.kind === 'sqlite'
@@ -91,6 +167,128 @@ export class Transactor {
     if (wroteEvents) this.onEvents();
     for (const effect of afterCommit) effect();
     return result;
+  }
+
+  /**
+   * Like {@link run}, but concurrent works share transactions (group commit): each batch is one
+   * transaction with one commit, each work in it behind its own savepoint, so a work that throws
+   * is rolled back alone and rejects alone while the others commit. A work runs exactly as it
+   * would alone (it sees what earlier works of its batch wrote); a batch that cannot commit is
+   * run again one work per transaction, so one work's trouble never fails another.
+   */
+  runGrouped<T>(work: (uow: UnitOfWork) => Promise<T>, options: GroupOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({
+        work,
+        key: options.key,
+        deferrable: options.deferrable ?? false,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.batchesInFlight < this.group.maxConcurrent && this.queue.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      this.batchesInFlight += 1;
+      for (const job of batch) if (job.key !== undefined) this.busyKeys.add(job.key);
+      void this.runBatch(batch).finally(() => {
+        for (const job of batch) if (job.key !== undefined) this.busyKeys.delete(job.key);
+        this.batchesInFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  /** Queued works whose key no other batch holds, in submission order per key. */
+  private takeBatch(): Job[] {
+    const batch: Job[] = [];
+    const blocked = new Set<string>();
+    for (let i = 0; i < this.queue.length && batch.length < this.group.maxBatch;) {
+      const job = this.queue[i];
+      if (job.key !== undefined && (this.busyKeys.has(job.key) || blocked.has(job.key))) {
+        blocked.add(job.key);
+        i += 1;
+        continue;
+      }
+      batch.push(job);
+      this.queue.splice(i, 1);
+    }
+    // Sorted by key (stable: per-key order kept) so concurrent batches lock rows in one order.
+    return batch.sort((a, b) =>
+      a.key === b.key ? 0 : a.key === undefined ? 1 : b.key === undefined ? -1 : a.key < b.key ? -1 : 1,
+    );
+  }
+
+  private async runBatch(batch: Job[]): Promise<void> {
+    if (batch.length === 1) {
+      const [job] = batch;
+      await this.run(job.work).then(job.resolve, job.reject);
+      return;
+    }
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.run(async (uow) => {
+        const flushes: (() => Promise<void>)[] = [];
+        const flush = async () => {
+          for (const f of flushes) await f();
+        };
+        const group: GroupContext = {
+          keys: [...new Set(batch.flatMap((job) => (job.key === undefined ? [] : [job.key])))],
+          shared: new Map(),
+          onFlush: (f) => flushes.push(f),
+        };
+        const done: Outcome[] = [];
+        for (const job of batch) {
+          const effects: (() => void)[] = [];
+          const events: NewEvent[] = [];
+          const jobUow: UnitOfWork = {
+            ...uow,
+            group,
+            publish: async (...more) => {
+              events.push(...more);
+            },
+            afterCommit: (effect) => effects.push(effect),
+          };
+          if (job.deferrable) {
+            try {
+              done.push({ ok: true, value: await job.work(jobUow), effects, events });
+            } catch (error) {
+              if (isRetryableTransactionError(error)) throw error;
+              done.push({ ok: false, error });
+            }
+            continue;
+          }
+          await flush();
+          await uow.sql.control('SAVEPOINT group_work');
+          try {
+            const value = await job.work(jobUow);
+            // SQLite nests savepoints of one name; MySQL replaces the old one by the next.
+            if (uow.sql.kind === 'sqlite') await uow.sql.control('RELEASE SAVEPOINT group_work');
+            done.push({ ok: true, value, effects, events });
+          } catch (error) {
+            // A deadlock or lock timeout ended the whole transaction: the batch runs again.
+            if (isRetryableTransactionError(error)) throw error;
+            await uow.sql.control('ROLLBACK TO SAVEPOINT group_work');
+            if (uow.sql.kind === 'sqlite') await uow.sql.control('RELEASE SAVEPOINT group_work');
+            done.push({ ok: false, error });
+          }
+        }
+        await flush();
+        // The batch's events in one INSERT, in the order their works ran.
+        await uow.publish(...done.flatMap((o) => (o.ok ? o.events : [])));
+        for (const o of done) if (o.ok) o.effects.forEach((effect) => uow.afterCommit(effect));
+        return done;
+      });
+    } catch {
+      // The batch could not commit (or kept losing deadlocks): each work on its own.
+      await Promise.all(batch.map((job) => this.run(job.work).then(job.resolve, job.reject)));
+      return;
+    }
+    outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.value) : batch[i].reject(o.error)));
   }
 
   /**

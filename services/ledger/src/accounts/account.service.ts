@@ -41,6 +41,7 @@ export class AccountService {
 
   async remember(memberId: string): Promise<void> {
     await this.transactor.run(({ manager }) => AccountService.remember(manager, memberId));
+    this.cache(memberId);
   }
 
   /** Throws BAD_USER_INPUT unless the member exists. Runs before any write transaction. */

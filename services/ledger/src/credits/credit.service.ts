@@ -74,15 +74,20 @@ export class CreditService {
       sourceType,
       sourceId,
     };
+    // Drawn now so the idempotency key's row is complete when inserted (no update afterwards).
+    const entryId = randomUUID();
     return writeForMember(this.deps, {
       key,
       operation: 'credit',
       params,
       memberId,
       actor,
+      ref: `entry:${entryId}`,
+      deferrable: true,
       load: loadEntry,
       work: async (posting) => {
         const entry = posting.post({
+          id: entryId,
           kind,
           type,
           points,

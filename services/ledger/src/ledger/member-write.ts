@@ -19,6 +19,13 @@ export interface MemberWrite<T> {
   params: unknown;
   memberId: string;
   actor: string;
+  /** The reference `work` will return, when drawn in advance (saves a statement). */
+  ref?: string;
+  /**
+   * The work only posts entries and creates lots (a credit): in a group-commit batch its rows
+   * are written with the batch's (see `LedgerBatch`). Needs `ref`.
+   */
+  deferrable?: boolean;
   /** Rebuilds the first result from its stored reference (replays). */
   load(manager: EntityManager, ref: string): Promise<T>;
   /** Posts through the member's locked posting; what it posted is flushed after it returns. */
@@ -27,8 +34,8 @@ export interface MemberWrite<T> {
 
 /**
  * The shape of every member write: the member must exist (checked before any transaction), then
- * one idempotent transaction opens the member's posting, runs the work and flushes its entries,
- * balances and events.
+ * one idempotent transaction (shared with concurrent writes, see `runGrouped`) opens the
+ * member's posting, runs the work and flushes its entries, balances and events.
  */
 export async function writeForMember<T>(deps: WriteDeps, write: MemberWrite<T>): Promise<T> {
   await deps.accounts.ensure(write.memberId);
@@ -36,9 +43,14 @@ export async function writeForMember<T>(deps: WriteDeps, write: MemberWrite<T>):
     key: write.key,
     operation: write.operation,
     params: write.params,
+    ref: write.ref,
+    lockKey: write.memberId,
+    deferrable: write.deferrable,
     load: write.load,
     work: async (uow) => {
-      const posting = await MemberPosting.open(uow, write.memberId, deps.clock(), write.actor);
+      const posting = await MemberPosting.open(uow, write.memberId, deps.clock(), write.actor, {
+        deferred: Boolean(write.deferrable && write.ref && uow.group),
+      });
       const done = await write.work(posting, uow);
       await posting.flush();
       return done;

@@ -7,17 +7,20 @@ import {
   PointKind,
   Topics,
   type NewEvent,
+  type Sql,
   type UnitOfWork,
 } from '@loyalty/platform';
-import { AccountRow, MemberStreamRow } from '../accounts/account.entity';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import { dueLots } from '../expiry/expiry.rules';
 import type { Take } from '../lots/lot.rules';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
 import { bulkInsert } from './bulk-write';
+import { LedgerBatch } from './ledger-batch';
 import { MAX_POINTS } from './ledger.rules';
 
 export interface NewEntry {
+  /** Drawn in advance when the write's idempotent result names it; otherwise a new UUID. */
+  id?: string;
   kind: string;
   type: EntryType;
   points: number;
@@ -61,6 +64,25 @@ export async function loadEntry(m: EntityManager, ref: string): Promise<EntryRow
   return m.findOneByOrFail(EntryRow, { id: ref.slice('entry:'.length) });
 }
 
+const KINDS = Object.values(PointKind);
+const KIND_LIST = KINDS.map(() => '?').join(', ');
+const OPEN = `SELECT s.\`lastSequence\`, a.\`kind\`, a.\`balance\` FROM \`ledger_members\` s LEFT JOIN \`ledger_accounts\` a ON a.\`memberId\` = s.\`memberId\` AND a.\`kind\` IN (${KIND_LIST}) WHERE s.\`memberId\` = ?`;
+const OPEN_FOR_UPDATE = `${OPEN} FOR UPDATE`;
+const UPDATE_ACCOUNT_AND_SEQUENCE =
+  'UPDATE `ledger_members` s JOIN `ledger_accounts` a ON a.`memberId` = s.`memberId` AND a.`kind` = ? ' +
+  'SET s.`lastSequence` = ?, a.`balance` = a.`balance` + ?, a.`updatedAt` = ? ' +
+  'WHERE s.`memberId` = ? AND s.`lastSequence` = ? AND a.`balance` + ? >= 0';
+const UPDATE_ACCOUNT =
+  'UPDATE `ledger_accounts` SET `balance` = `balance` + ?, `updatedAt` = ? WHERE `memberId` = ? AND `kind` = ? AND `balance` + ? >= 0';
+const INSERT_ACCOUNT =
+  'INSERT INTO `ledger_accounts` (`memberId`, `kind`, `balance`, `updatedAt`) VALUES (?, ?, ?, ?)';
+const UPDATE_SEQUENCE =
+  'UPDATE `ledger_members` SET `lastSequence` = ? WHERE `memberId` = ? AND `lastSequence` = ?';
+const TAKE_FROM_LOT =
+  'UPDATE `ledger_lots` SET `remaining` = `remaining` - ? WHERE `id` = ? AND `remaining` >= ?';
+const GIVE_TO_LOT =
+  'UPDATE `ledger_lots` SET `remaining` = `remaining` + ? WHERE `id` = ? AND `remaining` + ? <= `points`';
+
 /**
  * The unit of work for one member's entries. Opening it locks the member's stream row (every
  * write for a member locks it first, so sequence and balances are computed without races on
@@ -71,36 +93,69 @@ export class MemberPosting {
   private readonly entries: EntryRow[] = [];
   private readonly deltas = new Map<string, number>();
 
+  private readonly lots: LotRow[] = [];
+
   private constructor(
     private readonly uow: UnitOfWork,
     readonly memberId: string,
     readonly now: Date,
     private readonly actor: string,
-    private readonly stream: MemberStreamRow,
-    private readonly accounts: Map<string, AccountRow>,
+    private readonly lastSequence: number,
+    /** Balance per kind of the member's existing account rows (all locked). */
+    private readonly accounts: Map<string, number>,
+    /** Set when the posting's rows go out with its group-commit batch. */
+    private readonly batch: LedgerBatch | null,
   ) {}
 
   get manager(): EntityManager {
     return this.uow.manager;
   }
 
-  static async open(uow: UnitOfWork, memberId: string, now: Date, actor: string): Promise<MemberPosting> {
-    const { manager } = uow;
-    const stream = await forUpdate(
-      manager.createQueryBuilder(MemberStreamRow, 's').where('s.memberId = :memberId', { memberId }),
-    ).getOne();
-    if (!stream) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
-    // Point lookups on the primary key (not a range on memberId): record locks only, no gap locks
-    // that would make other members' writes wait on MySQL.
-    const accounts = await forUpdate(
-      manager.createQueryBuilder(AccountRow, 'a').where({ memberId, kind: In(Object.values(PointKind)) }),
-    ).getMany();
-    return new MemberPosting(uow, memberId, now, actor, stream, new Map(accounts.map((a) => [a.kind, a])));
+  private get sql(): Sql {
+    return this.eager().sql;
+  }
+
+  /** The unit of work, for postings that write as they go (not a batch's deferred one). */
+  private eager(): UnitOfWork {
+    if (this.batch) throw new Error('a deferred posting only posts entries and creates lots');
+    return this.uow;
+  }
+
+  /**
+   * Locks the member's stream row and account rows in one statement (a join; point lookups on
+   * both primary keys, so record locks only: no gap locks that would make other members' writes
+   * wait on MySQL). Every write for a member takes this lock first.
+   *
+   * `deferred` (credits in a group-commit batch, see {@link LedgerBatch}): the batch locks all
+   * its members at once, and the posting's rows are written with the batch.
+   */
+  static async open(
+    uow: UnitOfWork,
+    memberId: string,
+    now: Date,
+    actor: string,
+    options: { deferred?: boolean } = {},
+  ): Promise<MemberPosting> {
+    const batch = options.deferred ? LedgerBatch.of(uow) : null;
+    let state = batch ? await batch.state(memberId) : undefined;
+    if (!state) {
+      const rows = await uow.sql.rows<{ lastSequence: number; kind: string | null; balance: number | null }>(
+        uow.sql.kind === 'mysql' ? OPEN_FOR_UPDATE : OPEN,
+        [...KINDS, memberId],
+      );
+      if (rows.length === 0) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
+      state = { lastSequence: Number(rows[0].lastSequence), balances: new Map() };
+      for (const r of rows) if (r.kind !== null) state.balances.set(r.kind, Number(r.balance));
+      if (batch) batch.adopt(memberId, state);
+      // This posting writes directly: a batch's copy of the member would be stale.
+      else LedgerBatch.peek(uow)?.forget(memberId);
+    }
+    return new MemberPosting(uow, memberId, now, actor, state.lastSequence, new Map(state.balances), batch);
   }
 
   /** Current balance of a kind, including entries posted in this unit of work. */
   balance(kind: string): number {
-    return (this.accounts.get(kind)?.balance ?? 0) + (this.deltas.get(kind) ?? 0);
+    return (this.accounts.get(kind) ?? 0) + (this.deltas.get(kind) ?? 0);
   }
 
   /** Appends an entry: next sequence, balance after; refuses overdrafts and Int overflow. */
@@ -110,10 +165,10 @@ export class MemberPosting {
       throw new InsufficientPointsError(`Not enough ${e.kind} points: balance ${this.balance(e.kind)}`);
     if (after > MAX_POINTS)
       throw new BadInputError(`The ${e.kind} balance would exceed ${MAX_POINTS}`, 'points');
-    const row = this.manager.create(EntryRow, {
-      id: randomUUID(),
+    const row: EntryRow = {
+      id: e.id ?? randomUUID(),
       memberId: this.memberId,
-      sequence: this.stream.lastSequence + this.entries.length + 1,
+      sequence: this.lastSequence + this.entries.length + 1,
       kind: e.kind,
       type: e.type,
       points: e.points,
@@ -128,7 +183,7 @@ export class MemberPosting {
       expiresAt: e.expiresAt ?? null,
       actor: this.actor,
       createdAt: this.now,
-    });
+    };
     this.entries.push(row);
     this.deltas.set(e.kind, (this.deltas.get(e.kind) ?? 0) + e.points);
     return row;
@@ -140,8 +195,8 @@ export class MemberPosting {
    */
   async openLots(kind: string): Promise<LotRow[]> {
     const lots = await forUpdate(
-      this.manager
-        .createQueryBuilder(LotRow, 'l')
+      this.eager()
+        .manager.createQueryBuilder(LotRow, 'l')
         .where('l.memberId = :memberId AND l.kind = :kind AND l.remaining > 0', {
           memberId: this.memberId,
           kind,
@@ -165,48 +220,44 @@ export class MemberPosting {
 
   async lotsByIds(ids: string[]): Promise<LotRow[]> {
     if (ids.length === 0) return [];
-    return forUpdate(this.manager.createQueryBuilder(LotRow, 'l').where({ id: In(ids) })).getMany();
+    return forUpdate(
+      this.eager()
+        .manager.createQueryBuilder(LotRow, 'l')
+        .where({ id: In(ids) }),
+    ).getMany();
   }
 
   /** Moves points out of (negative) or back into (positive) lots, with a move row each. */
   async moveLots(entry: EntryRow, takes: Take[], sign: 1 | -1): Promise<void> {
     for (const t of takes) {
-      const result =
-        sign < 0
-          ? await this.manager
-              .createQueryBuilder()
-              .update(LotRow)
-              .set({ remaining: () => `remaining - ${Math.trunc(t.points)}` })
-              .where('id = :id AND remaining >= :n', { id: t.lotId, n: t.points })
-              .execute()
-          : await this.manager
-              .createQueryBuilder()
-              .update(LotRow)
-              .set({ remaining: () => `remaining + ${Math.trunc(t.points)}` })
-              .where('id = :id AND remaining + :n <= points', { id: t.lotId, n: t.points })
-              .execute();
-      if (result.affected !== 1) throw new Error(`lot ${t.lotId} changed underneath a locked posting`);
+      const changed = await this.sql.run(sign < 0 ? TAKE_FROM_LOT : GIVE_TO_LOT, [
+        t.points,
+        t.lotId,
+        t.points,
+      ]);
+      if (changed !== 1) throw new Error(`lot ${t.lotId} changed underneath a locked posting`);
     }
-    if (takes.length) {
-      await bulkInsert(
-        this.manager,
-        LotMoveRow,
-        takes.map((t) => ({
-          entryId: entry.id,
-          lotId: t.lotId,
-          points: sign * t.points,
-          merchantId: t.merchantId,
-          kind: entry.kind,
-          entryType: entry.type,
-          createdAt: entry.createdAt,
-        })),
-      );
-    }
+    if (takes.length === 0) return;
+    // Each move carries what the liability report groups by (issuing merchant, kind, type, time).
+    await bulkInsert(
+      this.sql,
+      this.manager,
+      LotMoveRow,
+      takes.map((t) => ({
+        entryId: entry.id,
+        lotId: t.lotId,
+        points: sign * t.points,
+        merchantId: t.merchantId,
+        kind: entry.kind,
+        entryType: entry.type,
+        createdAt: entry.createdAt,
+      })),
+    );
   }
 
   /** A new lot holding a credit entry's points (the entry's `lotId` is the lot's id). */
   async createLot(entry: EntryRow, overrides: Partial<LotRow> = {}): Promise<LotRow> {
-    const lot = this.manager.create(LotRow, {
+    const lot: LotRow = {
       id: entry.lotId ?? randomUUID(),
       memberId: this.memberId,
       kind: entry.kind,
@@ -221,53 +272,56 @@ export class MemberPosting {
       sourceId: entry.sourceId,
       origin: entry.type,
       ...overrides,
-    });
+    };
     if (overrides.points !== undefined && overrides.remaining === undefined) lot.remaining = overrides.points;
-    await bulkInsert(this.manager, LotRow, [lot]);
+    if (this.batch) this.lots.push(lot);
+    else await bulkInsert(this.sql, this.manager, LotRow, [lot]);
     return lot;
   }
 
-  /** Writes the entries, the balances and the sequence, and one event per entry. */
+  /**
+   * Writes the entries, the balances and the sequence, and one event per entry. On MySQL a
+   * posting of one kind updates its account and the member's sequence in one multi-table UPDATE.
+   */
   async flush(): Promise<EntryRow[]> {
     if (this.entries.length === 0) return [];
-    const { manager } = this;
-    await bulkInsert(manager, EntryRow, this.entries);
-    for (const [kind, delta] of this.deltas) {
-      const account = this.accounts.get(kind);
-      if (!account) {
-        await manager.insert(AccountRow, {
-          memberId: this.memberId,
-          kind,
-          balance: delta,
-          updatedAt: this.now,
-        });
-        continue;
-      }
-      if (delta === 0) continue;
-      const result = await manager
-        .createQueryBuilder()
-        .update(AccountRow)
-        .set({ balance: () => `balance + ${Math.trunc(delta)}`, updatedAt: this.now })
-        .where('memberId = :memberId AND kind = :kind AND balance + :delta >= 0', {
-          memberId: this.memberId,
-          kind,
-          delta,
-        })
-        .execute();
-      if (result.affected !== 1) throw new InsufficientPointsError();
+    if (this.batch) {
+      const balances = new Map(this.accounts);
+      for (const [kind, delta] of this.deltas) balances.set(kind, (balances.get(kind) ?? 0) + delta);
+      const state = { lastSequence: this.lastSequence + this.entries.length, balances };
+      this.batch.stage(this.memberId, this.entries, this.lots, state, this.deltas.keys(), this.now);
+      await this.uow.publish(...this.entries.map(balanceChangedEvent));
+      return this.entries;
     }
-    const last = this.stream.lastSequence + this.entries.length;
-    const seq = await manager
-      .createQueryBuilder()
-      .update(MemberStreamRow)
-      .set({ lastSequence: last })
-      .where('memberId = :memberId AND lastSequence = :previous', {
-        memberId: this.memberId,
-        previous: this.stream.lastSequence,
-      })
-      .execute();
-    if (seq.affected !== 1)
-      throw new Error(`sequence of member ${this.memberId} moved underneath a locked posting`);
+    const { sql } = this;
+    await bulkInsert(sql, this.manager, EntryRow, this.entries);
+    const last = this.lastSequence + this.entries.length;
+    const changed = [...this.deltas].filter(([kind, delta]) => delta !== 0 || !this.accounts.has(kind));
+    if (sql.kind === 'mysql' && changed.length === 1 && this.accounts.has(changed[0][0])) {
+      const [kind, delta] = changed[0];
+      const n = await sql.run(UPDATE_ACCOUNT_AND_SEQUENCE, [
+        kind,
+        last,
+        delta,
+        this.now,
+        this.memberId,
+        this.lastSequence,
+        delta,
+      ]);
+      // Matched rows: the member's and the account's (the balance guard refuses an overdraft).
+      if (n !== 2) throw new InsufficientPointsError();
+    } else {
+      for (const [kind, delta] of changed) {
+        if (!this.accounts.has(kind)) {
+          await sql.run(INSERT_ACCOUNT, [this.memberId, kind, delta, this.now]);
+          continue;
+        }
+        const n = await sql.run(UPDATE_ACCOUNT, [delta, this.now, this.memberId, kind, delta]);
+        if (n !== 1) throw new InsufficientPointsError();
+      }
+      const n = await sql.run(UPDATE_SEQUENCE, [last, this.memberId, this.lastSequence]);
+      if (n !== 1) throw new Error(`sequence of member ${this.memberId} moved underneath a locked posting`);
+    }
     await this.uow.publish(...this.entries.map(balanceChangedEvent));
     return this.entries;
   }

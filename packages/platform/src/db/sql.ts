@@ -1,0 +1,137 @@
+import type { EntityManager } from 'typeorm';
+import type { Database } from './data-source';
+
+/** A row as the driver returns it: column name to value. */
+export type SqlRow = Record<string, unknown>;
+
+/**
+ * Plain SQL on the transaction's own connection, for hot paths: prepared statements (mysql2
+ * `execute`, better-sqlite3 statements prepared once per text) with none of the query builder's
+ * per-statement work. Dates are bound as UTC `YYYY-MM-DD HH:MM:SS.mmm`, the form TypeORM stores
+ * on both databases. Every statement is counted by the data source's {@link QueryCounter}.
+ */
+export interface Sql {
+  readonly kind: 'mysql' | 'sqlite';
+  /** A statement that returns rows. */
+  rows<R = SqlRow>(sql: string, params?: readonly unknown[], options?: RunOptions): Promise<R[]>;
+  /** A statement that changes rows; resolves to the number of rows it matched. */
+  run(sql: string, params?: readonly unknown[], options?: RunOptions): Promise<number>;
+  /** Transaction control (SAVEPOINT and friends), sent as text: not every server prepares it. */
+  control(sql: string): Promise<void>;
+}
+
+/** How one statement is sent. */
+export interface RunOptions {
+  /**
+   * The text varies with its input (a multi-row INSERT of n rows): not kept prepared, since
+   * every shape would hold a server-side statement (MySQL caps them per server).
+   */
+  oneOff?: boolean;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** A Date as the UTC DATETIME(3) text both databases store. */
+export function sqlDate(d: Date): string {
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(
+    d.getUTCHours(),
+  )}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+}
+
+function bind(params: readonly unknown[]): unknown[] {
+  const out = new Array<unknown>(params.length);
+  for (let i = 0; i < params.length; i += 1) {
+    const v = params[i];
+    out[i] = v === undefined ? null : v instanceof Date ? sqlDate(v) : typeof v === 'boolean' ? +v : v;
+  }
+  return out;
+}
+
+interface BetterSqliteStatement {
+  reader: boolean;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+}
+
+interface BetterSqliteDatabase {
+  prepare(sql: string): BetterSqliteStatement;
+  exec(sql: string): void;
+}
+
+interface MysqlConnection {
+  execute(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+  query(
+    sql: string | { sql: string; values: unknown[] },
+    cb: (err: Error | null, result: unknown) => void,
+  ): void;
+}
+
+/** better-sqlite3 statements, prepared once per SQL text for the life of the connection. */
+const sqliteStatements = new WeakMap<object, Map<string, BetterSqliteStatement>>();
+
+function sqliteSql(db: Database): Sql {
+  const conn = (db.dataSource.driver as unknown as { databaseConnection: BetterSqliteDatabase })
+    .databaseConnection;
+  let cache = sqliteStatements.get(conn);
+  if (!cache) sqliteStatements.set(conn, (cache = new Map()));
+  const statements = cache;
+  const prepare = (sql: string, options?: RunOptions): BetterSqliteStatement => {
+    db.queries.logQuery(sql);
+    if (options?.oneOff) return conn.prepare(sql);
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = conn.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
+  return {
+    kind: 'sqlite',
+    rows: async <R>(sql: string, params: readonly unknown[] = [], options?: RunOptions) =>
+      prepare(sql, options).all(...bind(params)) as R[],
+    run: async (sql, params = [], options) => prepare(sql, options).run(...bind(params)).changes,
+    control: async (sql) => {
+      db.queries.logQuery(sql);
+      conn.exec(sql);
+    },
+  };
+}
+
+function mysqlSql(db: Database, conn: MysqlConnection): Sql {
+  const execute = (sql: string, params: readonly unknown[], options?: RunOptions) =>
+    new Promise<unknown>((resolve, reject) => {
+      db.queries.logQuery(sql);
+      const done = (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result));
+      if (options?.oneOff) conn.query({ sql, values: bind(params) }, done);
+      else conn.execute(sql, bind(params), done);
+    });
+  return {
+    kind: 'mysql',
+    rows: async <R>(sql: string, params: readonly unknown[] = [], options?: RunOptions) =>
+      (await execute(sql, params, options)) as R[],
+    run: async (sql, params = [], options) =>
+      ((await execute(sql, params, options)) as { affectedRows: number }).affectedRows,
+    control: (sql) =>
+      new Promise<void>((resolve, reject) => {
+        db.queries.logQuery(sql);
+        conn.query(sql, (err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/**
+ * Plain SQL on the connection of a transaction's entity manager (the one
+ * {@link Transactor.run} hands out), or on SQLite's single connection.
+ */
+export function sqlFor(db: Database, manager: EntityManager): Sql {
+  if (db.kind === 'sqlite') return sqliteSql(db);
+  const conn = (manager.queryRunner as unknown as { databaseConnection?: MysqlConnection } | undefined)
+    ?.databaseConnection;
+  if (!conn) throw new Error('sqlFor needs the entity manager of an open transaction on MySQL');
+  return mysqlSql(db, conn);
+}
+
+/** Plain SQL on a connection the caller holds (a relay's own session, say). */
+export function sqlOnConnection(db: Database, conn: unknown): Sql {
+  return db.kind === 'sqlite' ? sqliteSql(db) : mysqlSql(db, conn as MysqlConnection);
+}

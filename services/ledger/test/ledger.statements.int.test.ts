@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { requestScope, startService, type RunningService } from '@loyalty/platform';
+import { testConfig } from '@loyalty/testing';
+import type { LedgerApp } from '../src/app';
+import { ledgerService } from '../src/service';
+
+/**
+ * What one earn costs the database, counted by the data source's query counter: a regression in
+ * round trips fails here, not only in `pnpm bench`.
+ */
+describe('SQL statements per earn (real database)', () => {
+  const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
+  let running: RunningService<LedgerApp>;
+  const mysql = Boolean(process.env.MYSQL_URL);
+
+  beforeAll(async () => {
+    running = await startService(ledgerService, { config, port: 0 });
+  });
+  afterAll(() => running?.stop());
+
+  const earn = (memberId: string, key = randomUUID()) =>
+    running.app.ledger.credits.credit(
+      { idempotencyKey: key, memberId, kind: 'REGULAR', points: 10, reason: 'count', merchantId: 'shop' },
+      'service:test',
+    );
+
+  const members = async (n: number) => {
+    const ids = Array.from({ length: n }, () => randomUUID());
+    for (const id of ids) await running.app.accounts.remember(id);
+    return ids;
+  };
+
+  it('one earn: key, lock, entry, lot, balance and sequence, event, in one transaction', async () => {
+    const [member] = await members(1);
+    await earn(member);
+    await running.relay.flush();
+    // Paused, so that only the write's own round trips are counted.
+    await running.relay.stop();
+    const { queries } = running.runtime.db;
+    queries.reset(true);
+    await requestScope.run({}, () => earn(member));
+    running.relay.start();
+    // INSERT key, SELECT … JOIN … FOR UPDATE, INSERT lot, INSERT entry, UPDATE (members and
+    // account in one multi-table statement on MySQL, two on SQLite), INSERT outbox event.
+    expect(queries.statements).toEqual([
+      expect.stringMatching(/^INSERT INTO `ledger_idempotency`/),
+      expect.stringMatching(/^SELECT .* FROM `ledger_members` s LEFT JOIN `ledger_accounts`/),
+      expect.stringMatching(/^INSERT INTO `ledger_lots`/),
+      expect.stringMatching(/^INSERT INTO `ledger_entries`/),
+      ...(mysql
+        ? [expect.stringMatching(/^UPDATE `ledger_members` s JOIN `ledger_accounts` a/)]
+        : [
+            expect.stringMatching(/^UPDATE `ledger_accounts`/),
+            expect.stringMatching(/^UPDATE `ledger_members`/),
+          ]),
+      expect.stringMatching(/^INSERT INTO `outbox_events`/),
+    ]);
+    // The same plus BEGIN and COMMIT: the round trips of the write itself.
+    expect(queries.roundTrips).toBe(queries.total + 2);
+  });
+
+  it('a replay stops at the key: no lock, no write', async () => {
+    const [member] = await members(1);
+    const key = randomUUID();
+    const first = await earn(member, key);
+    await running.relay.flush();
+    const { queries } = running.runtime.db;
+    queries.reset(true);
+    const again = await requestScope.run({}, () => earn(member, key));
+    expect(again.id).toBe(first.id);
+    expect(queries.statements.some((s) => /FOR UPDATE|^UPDATE|INTO `ledger_entries`/.test(s))).toBe(false);
+  });
+
+  it('concurrent earns share commits: at most 8 round trips per earn, outbox relay included', async () => {
+    const ids = await members(32);
+    await Promise.all(ids.map((id) => earn(id)));
+    await running.relay.flush();
+    const { queries } = running.runtime.db;
+    queries.reset();
+    const n = 64;
+    await Promise.all(Array.from({ length: n }, (_, i) => earn(ids[i % ids.length])));
+    await running.relay.flush();
+    expect(queries.roundTrips / n).toBeLessThanOrEqual(8);
+    const check = await running.app.queries.check();
+    expect(check.problems).toEqual([]);
+  });
+});
