@@ -26,6 +26,15 @@ export interface World {
   referralA: string;
   /** Member B's referral code. */
   codeB: string;
+  /** Merchant A's partner API key (id), and webhook endpoints: one with a delivery, one to delete. */
+  apiKeyA: string;
+  endpointA: string;
+  spareEndpointA: string;
+  deliveryA: string;
+  /** A notice of member A (the redemption's status change). */
+  noticeA: string;
+  /** A sign-in challenge for member A's email. */
+  challengeA: string;
 }
 
 /** Builds the {@link World} through the gateway, as the operator and partners would. */
@@ -41,16 +50,17 @@ export async function buildWorld(gql: GatewayRequest, tokens: ReturnType<typeof 
         i: { name, category: 'dining' },
       })
     ).createMerchant.id as string;
-  const member = async (displayName: string) =>
-    (
+  const emails = new Map<string, string>();
+  const member = async (displayName: string) => {
+    const email = `${randomUUID()}@example.com`;
+    const id = (
       await ok('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {
-        i: {
-          displayName,
-          email: `${randomUUID()}@example.com`,
-          phone: `138${String(Math.random()).slice(2, 10)}`,
-        },
+        i: { displayName, email, phone: `138${String(Math.random()).slice(2, 10)}` },
       })
     ).registerMember.id as string;
+    emails.set(id, email);
+    return id;
+  };
   const reward = async (input: Record<string, unknown>) =>
     (await ok('mutation($i: CreateRewardInput!) { createReward(input: $i) { id } }', { i: input }))
       .createReward.id as string;
@@ -73,6 +83,21 @@ export async function buildWorld(gql: GatewayRequest, tokens: ReturnType<typeof 
     offeredTo: [memberA],
   });
   const spareReward = await reward({ name: 'Spare', kind: 'GOODS', pointsPrice: 10, merchantId: merchantA });
+  // Merchant A's integration, set up before its purchase so that the purchase is delivered.
+  const apiKeyA = (
+    await ok('mutation($m: ID!) { createPartnerApiKey(merchantId: $m, name: "Door till") { key { id } } }', {
+      m: merchantA,
+    })
+  ).createPartnerApiKey.key.id as string;
+  const endpoint = async () =>
+    (
+      await ok(
+        'mutation($m: ID!) { createWebhookEndpoint(merchantId: $m, url: "http://127.0.0.1:9/hook", events: ["purchase.recorded"]) { endpoint { id } } }',
+        { m: merchantA },
+      )
+    ).createWebhookEndpoint.endpoint.id as string;
+  const endpointA = await endpoint();
+  const spareEndpointA = await endpoint();
   const orderA = `door-${randomUUID()}`;
   const purchaseA = (
     await ok(
@@ -119,7 +144,32 @@ export async function buildWorld(gql: GatewayRequest, tokens: ReturnType<typeof 
     );
     return (res.data?.member?.referredBy?.id as string | undefined) ?? null;
   });
+  const deliveryA = await eventually(async () => {
+    const res = await gql(
+      'query($e: ID!) { webhookDeliveries(endpointId: $e) { id } }',
+      { e: endpointA },
+      tokens.admin(),
+    );
+    return (res.data?.webhookDeliveries?.[0]?.id as string | undefined) ?? null;
+  });
+  const noticeA = await eventually(async () => {
+    const res = await gql(
+      'query($id: ID!) { member(id: $id) { notices { edges { node { id } } } } }',
+      { id: memberA },
+      tokens.admin(),
+    );
+    return (res.data?.member?.notices?.edges?.[0]?.node?.id as string | undefined) ?? null;
+  });
+  const challengeA = (
+    await ok('mutation($e: String) { requestSignInCode(email: $e) { id } }', { e: emails.get(memberA) })
+  ).requestSignInCode.id as string;
   return {
+    apiKeyA,
+    endpointA,
+    spareEndpointA,
+    deliveryA,
+    noticeA,
+    challengeA,
     merchantA,
     merchantB,
     memberA,
