@@ -27,7 +27,16 @@ const boundaries = (files, banned, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['apps/web/src/gql/**', '**/dist/**', '**/node_modules/**', 'data/**', 'coverage/**', '**/*.generated.ts'] },
+  {
+    ignores: [
+      'apps/web/src/gql/**',
+      '**/dist/**',
+      '**/node_modules/**',
+      'data/**',
+      'coverage/**',
+      '**/*.generated.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
