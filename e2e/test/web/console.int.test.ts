@@ -103,6 +103,18 @@ describe('console', () => {
       .getByTestId('preview')
       .getByText(/Double points week/)
       .waitFor();
+    // The catalog: a new reward, then a time-limited price for it.
+    const rewards = page.getByRole('region', { name: 'Rewards and prices' });
+    await rewards.getByLabel('Name').fill('Bamboo cup');
+    await rewards.getByLabel('Merchant id').fill(merchantId);
+    await rewards.getByLabel('Price in points').last().fill('120');
+    await rewards.getByRole('button', { name: 'Create reward' }).click();
+    await rewards.getByRole('option', { name: /Bamboo cup · 120 pts/ }).waitFor({ state: 'attached' });
+    await rewards.getByLabel('Reward id').selectOption({ label: 'Bamboo cup · 120 pts' });
+    await rewards.getByLabel('Price label').fill('Launch week');
+    await rewards.getByLabel('Price in points').first().fill('90');
+    await rewards.getByRole('button', { name: 'Add a time-limited price' }).click();
+    await rewards.getByRole('option', { name: /Bamboo cup · 90 pts/ }).waitFor({ state: 'attached' });
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'console-office');
   });

@@ -2,6 +2,7 @@ import { AuditCard } from './AuditCard';
 import { CampaignsCard } from './CampaignsCard';
 import { LiabilityCard } from './LiabilityCard';
 import { MerchantsCard } from './MerchantsCard';
+import { RewardsCard } from './RewardsCard';
 import { ValidityChangeCard } from './ValidityChangeCard';
 
 /** The operator's office: merchants, campaigns, the audit trail, liability and programme terms. */
@@ -12,6 +13,7 @@ export function Office({ token }: { token: string }) {
         <MerchantsCard />
         <CampaignsCard />
       </div>
+      <RewardsCard />
       <LiabilityCard />
       <AuditCard token={token} />
       <ValidityChangeCard />

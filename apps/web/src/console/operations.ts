@@ -171,3 +171,54 @@ export const ScheduleValidityChange = graphql(`
     }
   }
 `);
+
+export const OfficeRewards = graphql(`
+  query OfficeRewards {
+    rewards(first: 50, includeInactive: true) {
+      edges {
+        node {
+          id
+          name
+          kind
+          pointsPrice
+          listPointsPrice
+          cashPrice
+          stock
+          active
+          merchant {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateReward = graphql(`
+  mutation CreateReward($input: CreateRewardInput!) {
+    createReward(input: $input) {
+      id
+      name
+    }
+  }
+`);
+
+export const AddPriceRule = graphql(`
+  mutation AddPriceRule($rewardId: ID!, $input: PriceRuleInput!) {
+    addPriceRule(rewardId: $rewardId, input: $input) {
+      id
+      label
+      pointsPrice
+    }
+  }
+`);
+
+export const DelistReward = graphql(`
+  mutation DelistReward($id: ID!, $reason: String!) {
+    delistReward(id: $id, reason: $reason) {
+      id
+      active
+    }
+  }
+`);
