@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { eventually } from '@loyalty/testing';
+import { eventually, testConfig } from '@loyalty/testing';
 import { useGraph } from '../support/graph';
 import { buildWorld, type World } from './support/world';
 
@@ -848,7 +848,9 @@ const CASES: Case[] = [
 
 describe('bad-input corpus: the caller’s mistake, coded, and nothing written', () => {
   let world: World;
-  const { graph, gql, tokens } = useGraph();
+  // The world's webhook endpoint is unreachable: after the first failed attempt its delivery waits
+  // an hour, so background retries do not change the tables the corpus compares.
+  const { graph, gql, tokens } = useGraph(testConfig({ WEBHOOK_RETRY_INITIAL: 'PT1H' }));
   const tokenOf = (who: Who) =>
     who === 'anonymous'
       ? undefined
@@ -858,12 +860,19 @@ describe('bad-input corpus: the caller’s mistake, coded, and nothing written',
           ? tokens.member(world.memberA)
           : tokens.partner(world.merchantA);
 
+  /**
+   * The idempotency memory of a refused redemption (issue 10: a replay of the key answers the same
+   * refusal): what the caller was told, never a redemption, a hold or an event.
+   */
+  const REFUSAL_MEMORY = new Set(['catalog.redemption_refusals']);
+
   /** Every row of every table of every service, hashed per table: any write anywhere changes it. */
   const everything = async (): Promise<Record<string, string>> => {
     const tables: Record<string, string> = {};
     for (const [name, service] of Object.entries(graph().services)) {
       const ds = service!.runtime.db.dataSource;
       for (const table of ds.entityMetadatas.map((m) => m.tableName).sort()) {
+        if (REFUSAL_MEMORY.has(`${name}.${table}`)) continue;
         const rows = (await ds.query(`SELECT * FROM ${table}`)) as Record<string, unknown>[];
         const content = rows.map((r) => JSON.stringify(r)).sort();
         tables[`${name}.${table}`] = createHash('sha256').update(content.join('\n')).digest('hex');
