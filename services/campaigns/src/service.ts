@@ -8,6 +8,7 @@ import { campaignsEntityPolicy } from './policy';
 import { resolveMemberReference } from './members/member.reference';
 import { CreateCampaigns1700000004000 } from './migrations/1700000004000-CreateCampaigns';
 import { CampaignPointKind1700000004100 } from './migrations/1700000004100-CampaignPointKind';
+import { WideAwardedPoints1700000004200 } from './migrations/1700000004200-WideAwardedPoints';
 import { PostingRow, SignUpGrantRow } from './postings/posting.entity';
 import {
   AwardRow,
@@ -43,7 +44,7 @@ export const campaignsService: ServiceDefinition<CampaignsApp, CampaignsContext>
     SignUpGrantRow,
     ValidityChangeRow,
   ],
-  migrations: [CreateCampaigns1700000004000, CampaignPointKind1700000004100],
+  migrations: [CreateCampaigns1700000004000, CampaignPointKind1700000004100, WideAwardedPoints1700000004200],
   createApp: (runtime) => createApp(runtime),
   context: createContext,
   schema: {

@@ -68,8 +68,15 @@ export class CampaignRow {
   @Column({ type: 'integer', nullable: true })
   budget: number | null;
 
-  /** Points given so far (kept in the awarding transaction, under this row's lock). */
-  @Column({ type: 'integer', default: 0 })
+  /**
+   * Points given so far (kept in the awarding transaction, under this row's lock). 64-bit: the sum
+   * of every award outgrows 32 bits; read back as a number (exact up to 2^53).
+   */
+  @Column({
+    type: 'bigint',
+    default: 0,
+    transformer: { to: (v: number) => v, from: (v: unknown) => Number(v) },
+  })
   awardedPoints: number;
 
   /** ISO-8601 duration or NEVER; null: the programme validity. */

@@ -75,6 +75,12 @@ export class CampaignResolver {
     });
   }
 
+  /** Stored in 64 bits; GraphQL's Int is 32, so a larger sum is shown saturated, never as an error. */
+  @FieldResolver(() => Int)
+  awardedPoints(@Root() row: CampaignRow): number {
+    return Math.min(row.awardedPoints, 2 ** 31 - 1);
+  }
+
   @FieldResolver(() => CampaignStatus)
   status(@Root() row: CampaignRow): CampaignStatus {
     const now = Date.now();

@@ -83,7 +83,9 @@ export class Campaign {
   @Field(() => Int, { nullable: true })
   budget: number | null;
 
-  @Field(() => Int, { description: 'Points the campaign has given so far.' })
+  @Field(() => Int, {
+    description: 'Points the campaign has given so far (shown at most 2147483647, the largest GraphQL Int).',
+  })
   awardedPoints: number;
 
   @Field(() => String, {
