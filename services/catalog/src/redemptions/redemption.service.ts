@@ -4,9 +4,7 @@ import {
   ConflictError,
   ForbiddenError,
   forUpdate,
-  isUniqueViolation,
   LimitReachedError,
-  type ErrorCode,
   NotFoundError,
   OutOfStockError,
   PointKind,
@@ -42,17 +40,11 @@ import {
   redeemQuantity,
   redemptionIdFor,
 } from './redemption.rules';
-import { RedemptionRefusalRow } from './refusal.entity';
+import { MemberConsent } from './redemption.consent';
+import { RedemptionRefusals } from './redemption.refusals';
 import type { RedemptionSettlement } from './redemption.settlement';
 import { CashState, cashOnCancel, RedemptionStatus } from './redemption.state';
 import { moveRedemption, recordTransition, restock } from './redemption.transitions';
-
-/** A member's consent code as spent on one redemption request. */
-interface Consent {
-  code: string;
-  memberId: string;
-  usedFor: string;
-}
 
 /** Test seams: where a test may interrupt the saga as a crash would. */
 export interface SagaHooks {
@@ -68,6 +60,8 @@ export interface SagaHooks {
  */
 export class RedemptionService {
   hooks: SagaHooks = {};
+  private readonly refusals: RedemptionRefusals;
+  private readonly consent: MemberConsent;
 
   constructor(
     private readonly transactor: Transactor,
@@ -77,7 +71,10 @@ export class RedemptionService {
     private readonly queries: RedemptionQueries,
     private readonly settlement: RedemptionSettlement,
     private readonly holdTtlSeconds: number,
-  ) {}
+  ) {
+    this.refusals = new RedemptionRefusals(transactor);
+    this.consent = new MemberConsent(members);
+  }
 
   async redeem(input: RedeemInput, principal: Principal | null): Promise<RedemptionRow> {
     const p = requireRedeemer(principal);
@@ -91,13 +88,13 @@ export class RedemptionService {
     // Independent reads in parallel (the member's tier is a call to the members subgraph).
     const [previous, refused, reward, [member], [rules]] = await Promise.all([
       this.queries.byRequest(requestedBy, key),
-      this.transactor.read((m) => m.findOneBy(RedemptionRefusalRow, { requestedBy, idempotencyKey: key })),
+      this.refusals.find(requestedBy, key),
       this.rewards.find(input.rewardId),
       this.members.tiers([memberId]),
       this.rewards.currentRules([input.rewardId]),
     ]);
     if (previous) return this.replay(previous, request, requestedBy);
-    if (refused) throw this.refusalReplay(refused, request);
+    if (refused) throw this.refusals.replayOf(refused, request);
     if (!reward) throw new NotFoundError('Reward', input.rewardId);
     assertCanRedeem(p, reward);
     if (!reward.active) throw new BadInputError('This reward is no longer offered', 'rewardId');
@@ -113,7 +110,7 @@ export class RedemptionService {
     const consent = memberCode
       ? { code: memberCode, memberId, usedFor: `catalog:redeem:${requestedBy}:${key}` }
       : null;
-    if (consent) await this.consumeConsent(consent);
+    if (consent) await this.consent.spend(consent);
 
     // The points are held inside the transaction that records the redemption: a redemption the
     // ledger refuses (not enough points) rolls back — no redemption, no status event, the stock
@@ -157,8 +154,8 @@ export class RedemptionService {
       if (first) return this.replay(first, request, requestedBy);
       // Refused: nothing was written, so the member's code is given back; the refusal is kept
       // for a replay of the key.
-      if (consent) await this.giveConsentBack(consent);
-      if (error instanceof AppError) await this.refuse({ requestedBy, key }, request, error);
+      if (consent) await this.consent.giveBack(consent);
+      if (error instanceof AppError) await this.refusals.remember({ requestedBy, key }, request, error);
       throw error;
     }
     try {
@@ -166,70 +163,9 @@ export class RedemptionService {
     } catch (error) {
       // A definite refusal (not enough points) ends this redemption; an outage leaves it PENDING
       // for a retry or the sweeper, which still needs the consent it was given.
-      if (consent && isDefinite(error)) await this.giveConsentBack(consent);
+      if (consent && isDefinite(error)) await this.consent.giveBack(consent);
       throw error;
     }
-  }
-
-  /**
-   * Spends the member's one-time code on this request (members consumes it atomically; a retry of
-   * the same request, same caller and key, is let through again). FORBIDDEN otherwise.
-   */
-  private async consumeConsent(consent: Consent): Promise<void> {
-    if (!(await this.members.consumeMemberCode(consent.code, consent.memberId, consent.usedFor))) {
-      throw new ForbiddenError("The member code is wrong, expired, already used or another member's");
-    }
-  }
-
-  /**
-   * The redemption was refused after its code was spent: the member gets the code back (valid
-   * until its own expiry). Best effort: the caller must see the refusal itself, and a code that
-   * stays spent only means the member's app shows a new one.
-   */
-  private async giveConsentBack(consent: Consent): Promise<void> {
-    await this.members.releaseMemberCode(consent.code, consent.memberId, consent.usedFor).catch(() => false);
-  }
-
-  /** Remembers a refusal so that a replay of the key gets the same answer; never a redemption. */
-  private async refuse(
-    draft: { requestedBy: string; key: string },
-    request: { rewardId: string; memberId: string; quantity: number; pointKind: PointKind | null },
-    error: AppError,
-  ): Promise<void> {
-    await this.transactor
-      .run(({ manager }) =>
-        manager.insert(RedemptionRefusalRow, {
-          requestedBy: draft.requestedBy,
-          idempotencyKey: draft.key,
-          rewardId: request.rewardId,
-          memberId: request.memberId,
-          quantity: request.quantity,
-          pointKind: request.pointKind,
-          code: error.code,
-          message: error.message.slice(0, 500),
-          createdAt: new Date(),
-        }),
-      )
-      .catch((e: unknown) => {
-        // The same request refused twice at once: one record is enough.
-        if (!isUniqueViolation(e)) throw e;
-      });
-  }
-
-  /** A replay of a refused request: the same refusal, or CONFLICT for another request under its key. */
-  private refusalReplay(
-    refused: RedemptionRefusalRow,
-    request: { rewardId: string; memberId: string; quantity: number; pointKind: PointKind | null },
-  ): AppError {
-    if (
-      refused.rewardId !== request.rewardId ||
-      refused.memberId !== request.memberId ||
-      refused.quantity !== request.quantity ||
-      refused.pointKind !== request.pointKind
-    ) {
-      return new ConflictError('This idempotencyKey was already used for a different redemption');
-    }
-    return new AppError(refused.code as ErrorCode, refused.message);
   }
 
   /** Step 1, one transaction: limits, stock, the PENDING row and its first transition. */
