@@ -105,6 +105,8 @@ export interface SubgraphRequestOptions {
   /** The caller's address, for per-client rate limits in subgraphs. */
   clientAddress?: string;
   mutation?: boolean;
+  /** Must not join a fetch in flight (a live event's resolution: see {@link GatewayContext.fresh}). */
+  fresh?: boolean;
 }
 
 export interface AuthForwardingOptions {
@@ -165,6 +167,7 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
       acceptLanguage: context.acceptLanguage,
       clientAddress: context.clientAddress,
       mutation: incomingMutation,
+      fresh: context.fresh,
     });
     if ('authorization' in context) rememberMemberGrants(response, context as GatewayContext);
     return response;
@@ -190,7 +193,7 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
     }
     const body = JSON.stringify({ query, variables, operationName: options.operationName });
     let text: Promise<string>;
-    if (options.mutation || /^\s*mutation\b/.test(query)) {
+    if (options.mutation || options.fresh || /^\s*mutation\b/.test(query)) {
       text = this.send(body, options);
     } else {
       const key = `${options.authorization ?? ''}\u0000${options.acceptLanguage ?? ''}\u0000${body}`;

@@ -13,4 +13,9 @@ export interface GatewayContext {
   memberGrants?: Map<string, string>;
   /** The caller's `Accept-Language`, forwarded so subgraphs word member-facing text in it. */
   acceptLanguage?: string;
+  /**
+   * Resolving a live event: its subgraph fetches must read state at least as new as the event, so
+   * they never join an identical fetch already in flight (which may have read before the event).
+   */
+  fresh?: boolean;
 }

@@ -262,7 +262,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       fetch: async (graph, query, variables, authorization) => {
         const source = sources.get(graph);
         if (!source) throw new Error(`no subgraph ${graph}`);
-        return source.fetch(query, variables, { authorization });
+        return source.fetch(query, variables, { authorization, fresh: true });
       },
     },
   });

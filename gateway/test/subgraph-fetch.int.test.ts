@@ -5,6 +5,7 @@ import { graphql, parse, type GraphQLSchema } from 'graphql';
 import { PeerDirectory } from '@loyalty/platform';
 import { eventually, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { composeSupergraph } from '../src/compose';
+import { AuthForwardingDataSource } from '../src/auth-forwarding-data-source';
 import { startGateway, type RunningGateway } from '../src/gateway';
 
 /**
@@ -99,9 +100,10 @@ const directory = gatedSubgraph(
 const config = testConfig();
 const tokens = tokensFor(config);
 let gateway: RunningGateway;
+let shopUrl: string;
 
 beforeAll(async () => {
-  const shopUrl = await shop.listen();
+  shopUrl = await shop.listen();
   const directoryUrl = await directory.listen();
   const peers = PeerDirectory.fromConfig(config);
   // The gateway names data sources by subgraph: borrow two service names for the stubs.
@@ -153,6 +155,24 @@ describe('subgraph fetches per gateway request', () => {
     expect(shop.received).toHaveLength(2);
     expect(new Set(shop.received.map((r) => r.authorization)).size).toBe(2);
     expect(results.every((r) => r.data?.products.length === 10)).toBe(true);
+  });
+
+  it("never lets a live event's resolution join a fetch already in flight", async () => {
+    // The fetch in flight may have read before the event: the event's own fetch must read after it.
+    const source = new AuthForwardingDataSource({
+      name: 'members',
+      url: shopUrl,
+      vouch: async () => 'test',
+    });
+    const member = `Bearer ${tokens.member('m-1')}`;
+    shop.hold();
+    const first = source.fetch('{ products { id } }', {}, { authorization: member });
+    const live = source.fetch('{ products { id } }', {}, { authorization: member, fresh: true });
+    await eventually(async () => shop.received.length >= 2);
+    shop.release();
+    await Promise.all([first, live]);
+    expect(source.stats).toMatchObject({ requested: 2, sent: 2 });
+    await source.close();
   });
 
   it('never deduplicates mutations', async () => {

@@ -59,7 +59,7 @@ export function resolutionRunner(
   };
   return async (query, variables, audience) => {
     const { authorization, principal } = await audiences.for(audience);
-    const context: GatewayContext = { authorization, principal, requestId: randomUUID() };
+    const context: GatewayContext = { authorization, principal, requestId: randomUUID(), fresh: true };
     const result = await gateway.executeInternal(query, variables, context as never, gatewayLogger);
     return {
       data: result.data as Record<string, unknown> | null | undefined,
