@@ -15,13 +15,14 @@
  *
  * Settings: BENCH_ROUNDS (3), BENCH_ROUND_SECONDS (3), BENCH_CONNECTIONS (10).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GATEWAY_AUTHORIZATION_HEADER, loadConfig, TokenService } from '@loyalty/platform';
+import { loadConfig, TokenService } from '@loyalty/platform';
+import { startHive } from './hive-gateway';
+import { median } from './stats';
 
 export const DASHBOARD = `query Dashboard($id: ID!) {
   member(id: $id) {
@@ -79,17 +80,6 @@ function child(script: string, args: string[], env: NodeJS.ProcessEnv) {
       await reply('stopped', 30_000).catch(() => proc.kill());
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** One POST over a keep-alive agent; resolves with the parsed body. */
@@ -172,74 +162,6 @@ async function load(
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   agent.destroy();
   return { rps: done / elapsed, errors, requests: done };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function waitUntilServing(url: string, proc: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`${url}: process exited`);
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"query":"{ __typename }"}',
-      });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not start`);
-}
-
-/** Hive Gateway on the same supergraph, pointed at the given subgraphs. */
-async function startHive(dir: string, peers: Record<string, string>, serviceToken: string) {
-  let sdl = readFileSync(join(__dirname, '..', '..', 'gateway', 'supergraph.graphql'), 'utf8');
-  for (const [name, url] of Object.entries(peers)) {
-    sdl = sdl.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*`), `$1${url}`);
-  }
-  writeFileSync(join(dir, 'supergraph.graphql'), sdl);
-  // Default configuration, plus what any deployment of it here needs: the caller's token reaches
-  // the subgraphs (they authorise every call themselves), and a gateway's service token, without
-  // which subgraphs answer no `_entities` (the bench is shorter than the token's 5 minutes).
-  writeFileSync(
-    join(dir, 'gateway.config.mjs'),
-    `export const gatewayConfig = {
-  logging: 'error',
-  propagateHeaders: {
-    fromClientToSubgraphs: ({ request }) => ({
-      authorization: request.headers.get('authorization') ?? undefined,
-      '${GATEWAY_AUTHORIZATION_HEADER}': 'Bearer ${serviceToken}',
-    }),
-  },
-};\n`,
-  );
-  const port = await freePort();
-  const bin = require.resolve('@graphql-hive/gateway/package.json').replace(/package\.json$/, 'dist/bin.js');
-  const proc = spawn(
-    process.execPath,
-    [
-      bin,
-      'supergraph',
-      join(dir, 'supergraph.graphql'),
-      '-c',
-      join(dir, 'gateway.config.mjs'),
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
-  );
-  const url = `http://127.0.0.1:${port}/graphql`;
-  await waitUntilServing(url, proc);
-  return { url, proc };
 }
 
 export async function run(): Promise<void> {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dropMysqlDatabase, loadConfig, TokenService } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
+import { median } from './stats';
 
 const ENTRIES = Number(process.env.LIABILITY_BENCH_ENTRIES ?? 1_000_000);
 const MERCHANTS = 20;
@@ -33,8 +34,6 @@ interface Figures {
 }
 
 type Query = { merchantId: string | null; kind: string; from: Date; to: Date };
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timed<T>(work: () => Promise<T>, repeats: number): Promise<{ ms: number; result: T }> {
   const times: number[] = [];

@@ -5,6 +5,7 @@ import { RemoteMembersClient, type MembersClient } from './peers/members.client'
 import { RedemptionCancellation } from './redemptions/redemption.cancellation';
 import { RedemptionQueries } from './redemptions/redemption.queries';
 import { RedemptionRecovery } from './redemptions/redemption.recovery';
+import { RedemptionHandover } from './redemptions/redemption.handover';
 import { RedemptionService } from './redemptions/redemption.service';
 import { RedemptionSettlement } from './redemptions/redemption.settlement';
 import { RewardQueries } from './rewards/reward.queries';
@@ -17,8 +18,10 @@ export interface CatalogApp extends ServiceApp {
   ledger: LedgerClient;
   rewards: RewardService;
   rewardQueries: RewardQueries;
-  /** The saga: redeem, confirm, fulfil. */
+  /** The saga: redeem, hold, capture, confirm. */
   redemptions: RedemptionService;
+  /** After it: the cash part paid, the reward handed over. */
+  handover: RedemptionHandover;
   cancellations: RedemptionCancellation;
   settlement: RedemptionSettlement;
   redemptionQueries: RedemptionQueries;
@@ -80,6 +83,7 @@ export function createApp(
     rewards,
     rewardQueries,
     redemptions,
+    handover: new RedemptionHandover(transactor, redemptionQueries),
     cancellations,
     settlement,
     redemptionQueries,

@@ -79,7 +79,7 @@ export class RedemptionResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: CatalogContext,
   ): Promise<RedemptionRow> {
-    return ctx.app.redemptions.recordCashPaid(id, ctx.principal);
+    return ctx.app.handover.recordCashPaid(id, ctx.principal);
   }
 
   @Mutation(() => Redemption, { description: "The reward's merchant or the operator hands the reward over." })
@@ -88,7 +88,7 @@ export class RedemptionResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Ctx() ctx: CatalogContext,
   ): Promise<RedemptionRow> {
-    return ctx.app.redemptions.fulfill(id, note, ctx.principal);
+    return ctx.app.handover.fulfill(id, note, ctx.principal);
   }
 
   @FieldResolver(() => Reward)
