@@ -55,12 +55,15 @@ const NEW = "FROM raw_x_entries e WHERE e.createdAt = ? AND e.type = 'EXPIRE'";
 
 /**
  * The raw set-based expiry, written by hand on copies of the ledger's tables: the same rows
- * (EXPIRE entries with sequence and running balance by window functions, lot moves,
- * balance.changed outbox rows, balances, sequences, lots), all due lots in one transaction.
+ * (EXPIRE entries with sequence and running balance by window functions, lot moves with the
+ * liability report's columns, balance.changed outbox rows, balances, sequences, lots), all due lots in one transaction.
  * Parameters: see {@link rawExpiryParams}.
  */
 const rawExpirySql = (mysql: boolean) => {
-  const uuid = mysql ? 'UUID()' : 'lower(hex(randomblob(16)))';
+  // The ledger's ids: v4-shaped UUIDs, made by the database.
+  const uuid = mysql
+    ? 'UUID()'
+    : "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
   return [
     `INSERT INTO raw_x_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, merchantId, lotId, expiresAt, actor, createdAt)
      SELECT ${uuid}, l.memberId, s.lastSequence + ROW_NUMBER() OVER (PARTITION BY l.memberId ORDER BY l.expiresAt, l.id),
@@ -69,7 +72,7 @@ const rawExpirySql = (mysql: boolean) => {
        'Points expired', l.merchantId, l.id, l.expiresAt, 'system:expiry', ?
      FROM raw_x_lots l JOIN raw_x_members s ON s.memberId = l.memberId JOIN raw_x_accounts a ON a.memberId = l.memberId AND a.kind = l.kind
      WHERE l.expiresAt <= ? AND l.remaining > 0`,
-    `INSERT INTO raw_x_moves (entryId, lotId, points) SELECT e.id, e.lotId, e.points ${NEW}`,
+    `INSERT INTO raw_x_moves (entryId, lotId, points, merchantId, kind, entryType, createdAt) SELECT e.id, e.lotId, e.points, e.merchantId, e.kind, e.type, e.createdAt ${NEW}`,
     `INSERT INTO raw_x_outbox (eventId, topic, eventKey, payload, occurredAt) SELECT ${uuid}, 'balance.changed', e.memberId,
        ${mysql ? 'JSON_OBJECT' : 'json_object'}('memberId', e.memberId, 'kind', e.kind, 'delta', e.points, 'balance', e.balanceAfter, 'entryId', e.id, 'entryType', e.type, 'sequence', e.sequence, 'createdAt', e.createdAt), e.createdAt
      ${NEW} ORDER BY e.memberId, e.sequence`,

@@ -14,6 +14,7 @@
  *   pnpm bench ledger                          # SQLite, and MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306)
  *   LEDGER_BENCH_DB=sqlite pnpm bench ledger   # one database only (sqlite | mysql)
  *   LEDGER_BENCH_ROUNDS=5 LEDGER_BENCH_SECONDS=2 LEDGER_BENCH_LOTS=1000000 pnpm bench ledger
+ *   LEDGER_BENCH_PARTS=expiry LEDGER_BENCH_EXPIRY_ROUNDS=3 pnpm bench ledger   # expiry only (or earn only)
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,14 +24,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { dropMysqlDatabase, loadConfig, PointKind, sqlDate } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 import { mysqlBaseline, rows, sqliteBaseline, type Baseline } from './ledger-raw';
+import { benchExpiry } from './ledger-expiry';
 import { forDuration, median } from './stats';
 
 const WRITER_COUNTS = [1, 8, 32];
 const ROUNDS = Number(process.env.LEDGER_BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.LEDGER_BENCH_SECONDS ?? 1);
 const LOTS_TO_EXPIRE = Number(process.env.LEDGER_BENCH_LOTS ?? 100_000);
+const EXPIRY_ROUNDS = Number(process.env.LEDGER_BENCH_EXPIRY_ROUNDS ?? 3);
+/** Which parts run: `earn`, `expiry` or both (comma-separated). */
+const PARTS = (process.env.LEDGER_BENCH_PARTS ?? 'earn,expiry').split(',');
 const ACCOUNTS = 10_000;
-const LOTS_PER_MEMBER = 100;
 
 type Db = 'sqlite' | 'mysql';
 
@@ -110,7 +114,7 @@ async function benchOn(kind: Db): Promise<string[]> {
 
     line(['path', 'writers', 'raw tx/s', 'ledger tx/s', 'ratio', 'round trips per earn (relay included)']);
     line(['---', '---:', '---:', '---:', '---:', '---:']);
-    const scenarios = WRITER_COUNTS.flatMap((writers) => [
+    const scenarios = (PARTS.includes('earn') ? WRITER_COUNTS : []).flatMap((writers) => [
       { name: 'earn, 10,000 accounts', writers, member: () => pick() },
       { name: 'earn, one hot account', writers, member: () => hot },
     ]);
@@ -153,75 +157,17 @@ async function benchOn(kind: Db): Promise<string[]> {
       ]);
     }
 
-    // Expiry: LOTS_TO_EXPIRE due lots in a consistent ledger (entries, lots, balances), the same
-    // in the raw tables; each side writes them all off.
-    const memberCount = Math.ceil(LOTS_TO_EXPIRE / LOTS_PER_MEMBER);
-    const earnedAt = new Date(Date.now() - 400 * 86_400_000);
-    const expiredAt = new Date(Date.now() - 60_000);
-    for (let m0 = 0; m0 < memberCount; m0 += 10) {
-      const group = Array.from({ length: Math.min(10, memberCount - m0) }, () => randomUUID());
-      const streams: unknown[] = [];
-      const accounts: unknown[] = [];
-      const entries: unknown[] = [];
-      const lots: unknown[] = [];
-      for (const memberId of group) {
-        streams.push(memberId, LOTS_PER_MEMBER, sqlDate(earnedAt));
-        accounts.push(memberId, 'REGULAR', LOTS_PER_MEMBER * 7, sqlDate(earnedAt));
-        for (let i = 0; i < LOTS_PER_MEMBER; i += 1) {
-          const entryId = randomUUID();
-          const lotId = randomUUID();
-          entries.push(
-            entryId,
-            memberId,
-            i + 1,
-            'REGULAR',
-            'EARN',
-            7,
-            7 * (i + 1),
-            'bench',
-            lotId,
-            sqlDate(expiredAt),
-            'service:bench',
-            sqlDate(earnedAt),
-          );
-          lots.push(lotId, memberId, 'REGULAR', entryId, 7, 7, sqlDate(earnedAt), sqlDate(expiredAt));
-        }
-      }
-      await ds.query(
-        `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(group.length, 3)}`,
-        streams,
-      );
-      await ds.query(
-        `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(group.length, 4)}`,
-        accounts,
-      );
-      await ds.query(
-        `INSERT INTO ledger_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, lotId, expiresAt, actor, createdAt) VALUES ${rows(entries.length / 12, 12)}`,
-        entries,
-      );
-      await ds.query(
-        `INSERT INTO ledger_lots (id, memberId, kind, entryId, points, remaining, earnedAt, expiresAt) VALUES ${rows(lots.length / 8, 8)}`,
-        lots,
-      );
-    }
-    await baseline.copyLedger();
-    const at = new Date();
-    const t0 = process.hrtime.bigint();
-    const rawExpired = await baseline.expire(at);
-    const rawSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const t1 = process.hrtime.bigint();
-    const expired = await app.sweeper.expireDue(at);
-    const ledgerSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
-    if (expired !== LOTS_TO_EXPIRE || rawExpired !== LOTS_TO_EXPIRE)
-      throw new Error(`expired ${expired} (raw ${rawExpired}) lots, expected ${LOTS_TO_EXPIRE}`);
-    line([
-      `${kind} expiry sweep, ${LOTS_TO_EXPIRE.toLocaleString('en')} lots`,
-      '1',
-      `${rawSeconds.toFixed(2)} s`,
-      `${ledgerSeconds.toFixed(2)} s`,
-      `**${(ledgerSeconds / rawSeconds).toFixed(2)}× the time**`,
-      '',
-    ]);
+    if (PARTS.includes('expiry'))
+      await benchExpiry({
+        kind,
+        lots: LOTS_TO_EXPIRE,
+        rounds: EXPIRY_ROUNDS,
+        query: (sql, params) => ds.query(sql, params),
+        baseline,
+        expireDue: (at) => app.sweeper.expireDue(at),
+        relay: ledger.relay,
+        line,
+      });
     await ledger.relay.flush();
     const check = await app.queries.check();
     if (check.problems.length)
