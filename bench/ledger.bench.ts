@@ -7,7 +7,8 @@
  * - expiry: the same due lots written off by hand-written set-based SQL on copies of the ledger's
  *   tables (same columns, indexes and rows): the same EXPIRE entries (INSERT … SELECT with window
  *   functions for sequence and running balance), lot moves and outbox rows, then UPDATE … JOINs
- *   of balances, sequences and lots, all in one transaction.
+ *   of balances, sequences and lots, all in one transaction (see ledger-expiry.ts: a fresh
+ *   cohort of due lots per round, the outbox relay paused while either side is timed).
  * Rounds are interleaved (baseline, ledger, ledger, baseline, …) and each figure is the median
  * over rounds, so a noisy neighbour moves both sides alike.
  *
