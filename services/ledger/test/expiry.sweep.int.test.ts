@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { startService, Topics, type RunningService } from '@loyalty/platform';
 import { testConfig } from '@loyalty/testing';
 import type { LedgerApp } from '../src/app';
@@ -85,6 +86,73 @@ describe('expiry sweep (real database)', () => {
     expect(await expireEntries(m)).toHaveLength(3);
     expect(await problems()).toEqual([]);
   });
+
+  it('property: the set-based sweep writes what a loop over the due lots would', async () => {
+    const lotArb = fc.record({
+      m: fc.nat(2),
+      points: fc.integer({ min: 1, max: 500 }),
+      kind: fc.constantFrom('REGULAR', 'GREEN'),
+      validity: fc.constantFrom('PT1S', 'PT2S', 'P1D', 'NEVER'),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(lotArb, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (specs, batch) => {
+          const ids = await members(3);
+          for (const l of specs) await credit(ids[l.m], l.points, l.validity, l.kind);
+          const at = later(5_000);
+          // The loop the SQL replaces: due lots in expiry then lot-id order, numbered on per member,
+          // running balance per kind.
+          const lots = await query<{
+            id: string;
+            memberId: string;
+            kind: string;
+            remaining: number;
+            expiresAt: string | Date | null;
+          }>(
+            `SELECT id, memberId, kind, remaining, expiresAt FROM ledger_lots WHERE memberId IN (?, ?, ?)`,
+            ids,
+          );
+          const time = (v: string | Date) =>
+            v instanceof Date ? v.getTime() : Date.parse(`${v.replace(' ', 'T')}Z`);
+          const due = lots
+            .filter((l) => l.expiresAt !== null && time(l.expiresAt) <= at.getTime() && l.remaining > 0)
+            .sort((a, b) => time(a.expiresAt!) - time(b.expiresAt!) || (a.id < b.id ? -1 : 1));
+          const expected = new Map<string, unknown[]>();
+          for (const id of ids) {
+            const balance = new Map<string, number>();
+            for (const l of lots.filter((x) => x.memberId === id))
+              balance.set(l.kind, (balance.get(l.kind) ?? 0) + l.remaining);
+            let sequence = specs.filter((l) => ids[l.m] === id).length;
+            expected.set(
+              id,
+              due
+                .filter((l) => l.memberId === id)
+                .map((l) => {
+                  balance.set(l.kind, balance.get(l.kind)! - l.remaining);
+                  sequence += 1;
+                  return {
+                    lotId: l.id,
+                    sequence,
+                    kind: l.kind,
+                    points: -l.remaining,
+                    balanceAfter: balance.get(l.kind),
+                  };
+                }),
+            );
+          }
+          expect(await sweeper(batch).expireDue(at)).toBe(due.length);
+          for (const id of ids) {
+            const entries = (await expireEntries(id)).map((e) => ({ ...e, sequence: Number(e.sequence) }));
+            expect(entries).toEqual(expected.get(id));
+          }
+        },
+      ),
+      { numRuns: 8 },
+    );
+    expect(await problems()).toEqual([]);
+  }, 60_000);
 
   it('an interrupted sweep leaves each batch written off or untouched; re-run, no lot is written off twice', async () => {
     const ids = await members(6);
