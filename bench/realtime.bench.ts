@@ -3,15 +3,20 @@
  * connected members under a steady stream of balance changes, and the gateway's memory per
  * connection.
  *
- * The gateway runs in a child process (realtime-server.ts) with the real members subgraph and the
- * stand-in ledger (realtime-ledger.ts: in-memory entries, events published on the transport as the
- * outbox relay does, every 10 ms); this process holds the graphql-ws clients, one per member, each
- * subscribed to its own `balanceChanged { sequence delta balance member { displayName tier } entry
- * { type description merchant { name } } }`: every delivery needs the members and ledger subgraphs.
- * Latency = when the client received a change − when the ledger committed it (same machine clock).
- *
- * The same run first measures the baseline: a plain graphql-ws server (realtime-raw-server.ts)
- * with the same clients, event source and selection, its entity fields known in advance.
+ * Three processes per server, so that the server under test has its own core as deployed:
+ * - the server: the gateway alone (realtime-server.ts), or the baseline, a plain graphql-ws server
+ *   (realtime-raw-server.ts) answering the same selection with its entity fields known in advance;
+ * - its source: for the gateway the real members subgraph, the stand-in ledger of
+ *   @loyalty/testing (entries as entities with their merchant) and the event source
+ *   (realtime-graph.ts); for the baseline the same event source alone (realtime-raw-source.ts).
+ *   Every 10 ms it commits the changes due and sends them as one batch over IPC to the server,
+ *   which publishes them on its in-process transport (the outbox relay's hop);
+ * - this process: the graphql-ws clients, one per member, each subscribed to its own
+ *   `balanceChanged { sequence delta balance member { displayName tier } entry { type description
+ *   merchant { name } } }`: every gateway delivery needs the members and ledger subgraphs.
+ * Latency = when the client received a change − when the source committed it (Date.now() on the
+ * machine's one clock, both ends). The baseline runs first, then the gateway, in the same run.
+ * Event-loop delay and GC pauses are reported for the server and for this process (the clients).
  *
  * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (10),
  * BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
@@ -23,6 +28,7 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, TokenService } from '@loyalty/platform';
+import { describeProbe, startProbe, type ProbeReport } from './realtime-probe';
 
 /** `full`: event fields plus fields of the members and ledger subgraphs (entities per batch). */
 const FULL =
@@ -53,9 +59,13 @@ interface Measured {
   p99: number;
   max: number;
   cpuPercent: number;
+  sourceCpuPercent: number;
   heapPerConnectionKiB: number;
   rssPerConnectionKiB: number;
   loaded: Reply;
+  /** Event loop and GC of the server process and of this one (the clients) while measured. */
+  serverProbe: ProbeReport;
+  clientProbe: ProbeReport;
 }
 
 /**
@@ -175,10 +185,12 @@ async function measure(
     await reply('loaded');
     await new Promise((r) => setTimeout(r, 500));
     recordFrom = Date.now();
+    const probe = startProbe();
     child.send({ type: 'load', rate: o.rate, seconds: o.seconds });
     const loaded = await reply('loaded');
     await new Promise((r) => setTimeout(r, 3_000)); // let the tail arrive
     recordFrom = Infinity;
+    const clientProbe = probe.stop();
     // Latency per change: when its client got it − when it was committed.
     const latencies: number[] = [];
     for (const [memberId, sequence, committed] of loaded.commits as [string, number, number][]) {
@@ -199,9 +211,12 @@ async function measure(
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? NaN,
       cpuPercent: ((loaded.cpuSeconds as number) / (loaded.seconds as number)) * 100,
+      sourceCpuPercent: ((loaded.sourceCpuSeconds as number) / (loaded.seconds as number)) * 100,
       heapPerConnectionKiB: perConnection('heapUsed'),
       rssPerConnectionKiB: perConnection('rss'),
       loaded,
+      serverProbe: loaded.probe as ProbeReport,
+      clientProbe,
     };
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
@@ -230,19 +245,23 @@ export async function run(): Promise<void> {
   const gateway = await measure(`gateway, ${mode} selection`, 'realtime-server.js', selection, o);
   const row = (m: Measured) =>
     `| ${m.label} | ${m.connections} | ${(m.published / m.seconds).toFixed(0)}/s | ${m.delivered} of ${m.published} (${m.errors} errors) | ` +
-    `${m.p50} / ${m.p99} / ${m.max} ms | ${m.cpuPercent.toFixed(0)}% | ${m.heapPerConnectionKiB.toFixed(1)} / ${m.rssPerConnectionKiB.toFixed(1)} KiB |`;
+    `${m.p50} / ${m.p99} / ${m.max} ms | ${m.cpuPercent.toFixed(0)}% (source ${m.sourceCpuPercent.toFixed(0)}%) | ${m.heapPerConnectionKiB.toFixed(1)} / ${m.rssPerConnectionKiB.toFixed(1)} KiB |`;
   const l = gateway.loaded;
   console.log(
     [
       `gateway selection: ${gateway.selection}`,
       '',
-      '| server | subscribers | changes | delivered | commit→client p50 / p99 / max | process CPU (one core) | memory per connection heap / RSS |',
+      '| server | subscribers | changes | delivered | commit→client p50 / p99 / max | server process CPU (one core) | memory per connection heap / RSS |',
       '|---|---|---|---|---|---|---|',
       row(raw),
       row(gateway),
       '',
       `ratios gateway ÷ raw: p99 ${(gateway.p99 / raw.p99).toFixed(2)}×, heap per connection ${(gateway.heapPerConnectionKiB / raw.heapPerConnectionKiB).toFixed(2)}×, ` +
         `RSS per connection ${(gateway.rssPerConnectionKiB / raw.rssPerConnectionKiB).toFixed(2)}×`,
+      ...[raw, gateway].flatMap((m) => [
+        `${m.label}: server process ${describeProbe(m.serverProbe)}`,
+        `${m.label}: client process ${describeProbe(m.clientProbe)}`,
+      ]),
       `gateway resolution: ${l.queries} batches for ${l.resolutions} payloads, ${l.entityFetches} _entities fetches; entity cache ${JSON.stringify(l.cache)}`,
     ].join('\n'),
   );
