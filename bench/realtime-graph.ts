@@ -1,10 +1,9 @@
 /**
- * Source process of the realtime benchmark's gateway run: the real members subgraph, the stand-in
- * ledger of @loyalty/testing (entries as entities with their merchant) and the event source. It
- * registers the members and merchants, then on `load` commits entries and sends their
+ * Source of the realtime benchmark's gateway run: the real members subgraph, the stand-in ledger
+ * of @loyalty/testing (entries as entities with their merchant) and the event source. It
+ * registers the members and merchants, then on `load` commits entries and hands their
  * `balance.changed` events, batch by batch, to the gateway process, which publishes them on its
- * transport (the outbox relay's hop). Apart from the gateway so the gateway process is the
- * gateway alone, as deployed.
+ * transport (the outbox relay's hop). In a process of its own by default (realtime-source.ts).
  */
 import 'reflect-metadata';
 import {
@@ -17,14 +16,10 @@ import {
 } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 import { balanceChangedEvent, startRealtimeFakeLedger } from '@loyalty/testing';
-import { pace } from './realtime-source';
+import { pace, serveSource, type StartSource } from './realtime-source';
 
 /** Merchants the entries are spread over (their names come from the members subgraph). */
 const MERCHANTS = 20;
-
-type Command = { type: 'load'; rate: number; seconds: number } | { type: 'stop' };
-
-const send = (message: unknown) => process.send?.(message);
 
 async function post(url: string, query: string, variables: Record<string, unknown>, authorization?: string) {
   const res = await fetch(url, {
@@ -37,7 +32,13 @@ async function post(url: string, query: string, variables: Record<string, unknow
   return body.data;
 }
 
-async function main() {
+export interface GraphReady {
+  memberIds: string[];
+  members: { url: string; sdl: string };
+  ledger: { url: string; sdl: string };
+}
+
+export const startGraphSource: StartSource<GraphReady> = async (onBatch) => {
   const members = Number(process.env.BENCH_MEMBERS ?? 10_000);
   const config = loadConfig({ LOG_LEVEL: 'warn' });
   const transport = createTransport(config, createLogger('bench', 'warn'));
@@ -70,17 +71,18 @@ async function main() {
     );
     ids.push(...batch);
   }
-  send({
-    type: 'ready',
-    memberIds: ids,
-    members: { url: membersService.url, sdl: (await buildSubgraph(SERVICES.members.definition.schema)).sdl },
-    ledger: { url: ledger.url, sdl: ledger.sdl },
-  });
-
-  process.on('message', async (command: Command) => {
-    if (command.type === 'load') {
-      const paced = await pace(
-        { ...command, memberIds: ids },
+  return {
+    ready: {
+      memberIds: ids,
+      members: {
+        url: membersService.url,
+        sdl: (await buildSubgraph(SERVICES.members.definition.schema)).sdl,
+      },
+      ledger: { url: ledger.url, sdl: ledger.sdl },
+    },
+    load: (o) =>
+      pace(
+        o,
         (memberId, n) => {
           const entry = ledger.store.append(memberId, 1 + (n % 7), {
             type: 'EARN',
@@ -92,20 +94,14 @@ async function main() {
             commit: [memberId, entry.sequence, Date.parse(entry.createdAt)],
           };
         },
-        (items) => send({ type: 'batch', items }),
-      );
-      send({ type: 'paced', ...paced });
-    } else if (command.type === 'stop') {
+        onBatch,
+      ),
+    async stop() {
       await ledger.stop();
       await membersService.stop();
       await transport.close();
-      send({ type: 'stopped' });
-      process.exit(0);
-    }
-  });
-}
+    },
+  };
+};
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) serveSource(startGraphSource);

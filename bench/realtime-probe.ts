@@ -41,7 +41,7 @@ export function startProbe(): { stop(): ProbeReport } {
       loop.disable();
       gc.disconnect();
       // The histogram holds whole timer intervals: the delay is what exceeds the resolution.
-      const ms = (ns: number) => Math.max(0, Math.round(ns / 1e5) / 10 - resolution);
+      const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - resolution) * 10) / 10);
       return {
         loopP50: ms(loop.percentile(50)),
         loopP99: ms(loop.percentile(99)),

@@ -14,20 +14,13 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { Authenticator, loadConfig } from '@loyalty/platform';
 import { startProbe } from './realtime-probe';
-import { forkSource, type Paced, type SourceMessage } from './realtime-source';
+import { startRawSource, type RawChange } from './realtime-raw-source';
+import { openSource, sourceMode } from './realtime-source';
 
 type Command =
   { type: 'memory' } | { type: 'stats' } | { type: 'load'; rate: number; seconds: number } | { type: 'stop' };
 
-interface Change {
-  sequence: number;
-  delta: number;
-  balance: number;
-  kind: string;
-  createdAt: string;
-  member: { displayName: string; tier: string };
-  entry: { type: string; description: string; merchant: { name: string } };
-}
+type Change = RawChange['change'];
 
 const send = (message: unknown) => process.send?.(message);
 
@@ -89,11 +82,15 @@ async function main() {
   const authenticator = Authenticator.fromConfig(loadConfig());
   const ids = Array.from({ length: members }, () => randomUUID());
   const sinks = new Map<string, Set<(c: Change) => void>>();
-  const source = forkSource(join(__dirname, 'realtime-raw-source.js'), process.env, (items) => {
-    for (const { memberId, change } of items as { memberId: string; change: Change }[])
-      for (const sink of sinks.get(memberId) ?? []) sink(change);
-  });
-  await source.reply('ready');
+  const source = await openSource(
+    sourceMode(),
+    join(__dirname, 'realtime-raw-source.js'),
+    startRawSource,
+    (items) => {
+      for (const { memberId, change } of items as RawChange[])
+        for (const sink of sinks.get(memberId) ?? []) sink(change);
+    },
+  );
   let active = 0;
   const httpServer = createServer();
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 256 * 1024 });
@@ -147,7 +144,7 @@ async function main() {
       // The same event source as the gateway's, in a process of its own, its batches over IPC.
       const cpu = process.cpuUsage();
       const probe = startProbe();
-      const paced = await source.ask<SourceMessage & Paced>({ ...command, memberIds: ids }, 'paced');
+      const paced = await source.load({ ...command, memberIds: ids });
       const used = process.cpuUsage(cpu);
       send({
         type: 'loaded',
@@ -162,7 +159,7 @@ async function main() {
         commits: paced.commits,
       });
     } else if (command.type === 'stop') {
-      await source.ask({ type: 'stop' }, 'stopped').catch(() => undefined);
+      await source.stop();
       for (const client of wss.clients) client.terminate();
       wss.close();
       httpServer.close();

@@ -1,8 +1,9 @@
 /**
  * Child process of the realtime benchmark: the gateway under test (the real gateway with
- * graphql-ws, its in-process transport), alone in its process as deployed. The members subgraph,
- * the stand-in ledger and the event source run in a process of their own (realtime-graph.ts),
- * which sends each batch of committed changes here to be published on the transport; the 10,000
+ * graphql-ws, its in-process transport). The members subgraph, the stand-in ledger and the event
+ * source (realtime-graph.ts) run in a process of their own (BENCH_SOURCE=process, the default: the
+ * gateway alone in its process, as deployed) or in this one (BENCH_SOURCE=inline); each batch of
+ * committed changes is published here on the transport; the 10,000
  * clients run in the bench process, so the memory per connection measured here is the gateway's.
  */
 import 'reflect-metadata';
@@ -16,17 +17,13 @@ import {
 } from '@loyalty/platform';
 import { composeSupergraph, startGateway } from '@loyalty/gateway';
 import { startProbe } from './realtime-probe';
-import { forkSource, type Paced, type SourceMessage } from './realtime-source';
+import { startGraphSource } from './realtime-graph';
+import { openSource, sourceMode } from './realtime-source';
 
 type Command =
   { type: 'memory' } | { type: 'stats' } | { type: 'load'; rate: number; seconds: number } | { type: 'stop' };
 
 const send = (message: unknown) => process.send?.(message);
-
-interface Subgraph {
-  url: string;
-  sdl: string;
-}
 
 async function main() {
   const config = loadConfig({ LOG_LEVEL: 'warn' });
@@ -35,14 +32,15 @@ async function main() {
   const started = Date.now();
   // Published as they come, in order: the relay's hop onto the transport.
   let publishing = Promise.resolve();
-  const graph = forkSource(join(__dirname, 'realtime-graph.js'), process.env, (items) => {
-    publishing = publishing.then(() => transport.publish(items as EventEnvelope[]));
-  });
-  const ready = (await graph.reply('ready')) as SourceMessage & {
-    memberIds: string[];
-    members: Subgraph;
-    ledger: Subgraph;
-  };
+  const graph = await openSource(
+    sourceMode(),
+    join(__dirname, 'realtime-graph.js'),
+    startGraphSource,
+    (items) => {
+      publishing = publishing.then(() => transport.publish(items as EventEnvelope[]));
+    },
+  );
+  const ready = graph.ready;
   peers.set('members', ready.members.url);
   peers.set('ledger', ready.ledger.url);
   const gateway = await startGateway({
@@ -76,7 +74,7 @@ async function main() {
       const cpu = process.cpuUsage();
       const probe = startProbe();
       const before = gateway.realtime.stats();
-      const paced = await graph.ask<SourceMessage & Paced>(command, 'paced');
+      const paced = await graph.load({ ...command, memberIds: ready.memberIds });
       await publishing;
       const used = process.cpuUsage(cpu);
       const after = gateway.realtime.stats();
@@ -96,7 +94,7 @@ async function main() {
     } else if (command.type === 'stop') {
       await gateway.stop();
       await transport.close();
-      await graph.ask({ type: 'stop' }, 'stopped').catch(() => undefined);
+      await graph.stop();
       send({ type: 'stopped' });
       process.exit(0);
     }

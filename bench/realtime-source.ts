@@ -1,10 +1,11 @@
 /**
  * The realtime benchmark's event source, paced like the ledger's outbox relay: every 10 ms, the
- * changes committed since, in one batch. It runs in its own process (the server under test keeps
- * its core) and hands each batch to the server over IPC, as the relay hands it to the transport;
- * the commit time is taken here, at the commit, on the machine's one clock.
+ * changes committed since, in one batch handed to the server, which publishes it (the relay's
+ * hop onto the transport). The commit time is taken here, at the commit, on the machine's one
+ * clock. A source runs in its own process (BENCH_SOURCE=process: batches over IPC, the server
+ * under test alone in its process) or inside the server's (BENCH_SOURCE=inline).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 
 /** A change as committed: its member, its per-member sequence, when it was committed (ms). */
 export type Commit = [memberId: string, sequence: number, committedAt: number];
@@ -16,12 +17,18 @@ export interface Paced {
   commits: Commit[];
 }
 
+export interface Load {
+  rate: number;
+  seconds: number;
+  memberIds: string[];
+}
+
 /**
  * Commits `rate` changes/s for `seconds`, picking members at random; `commit` makes one change
  * and returns what to send, `flush` sends a tick's batch.
  */
 export async function pace<T>(
-  o: { rate: number; seconds: number; memberIds: string[] },
+  o: Load,
   commit: (memberId: string, n: number) => { item: T; commit: Commit },
   flush: (items: T[]) => void,
 ): Promise<Paced> {
@@ -53,41 +60,72 @@ export async function pace<T>(
   };
 }
 
-/** Message from a source process. */
-export type SourceMessage = { type: string; [k: string]: unknown };
+/** A started source: what it set up, and its paced load. */
+export interface Source<R> {
+  ready: R;
+  load(o: Load): Promise<Paced>;
+  stop(): Promise<void>;
+}
 
-/** Forks a source process; `onBatch` gets every batch; `ask` sends a command and awaits a reply type. */
-export function forkSource(script: string, env: NodeJS.ProcessEnv, onBatch: (items: unknown[]) => void) {
-  const child: ChildProcess = fork(script, [], { env });
-  const waiting = new Map<string, (m: SourceMessage) => void>();
-  const early = new Map<string, SourceMessage>();
-  child.on('message', (m: SourceMessage) => {
-    if (m.type === 'batch') return onBatch(m.items as unknown[]);
-    const w = waiting.get(m.type);
-    if (w) {
-      waiting.delete(m.type);
-      w(m);
-    } else early.set(m.type, m);
-  });
+export type StartSource<R> = (onBatch: (items: unknown[]) => void) => Promise<Source<R>>;
+
+/** Serves `start` to a parent process over IPC (the script's main). */
+export function serveSource<R>(start: StartSource<R>): void {
+  const send = (message: unknown) => process.send?.(message);
+  start((items) => send({ type: 'batch', items }))
+    .then((source) => {
+      process.on('message', async (command: { type: 'load'; load: Load } | { type: 'stop' }) => {
+        if (command.type === 'load') send({ type: 'paced', paced: await source.load(command.load) });
+        else {
+          await source.stop();
+          send({ type: 'stopped' });
+          process.exit(0);
+        }
+      });
+      send({ type: 'ready', ready: source.ready });
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
+
+/** Starts a source inline, or in its own process running `script` (which calls serveSource). */
+export async function openSource<R>(
+  mode: 'process' | 'inline',
+  script: string,
+  start: StartSource<R>,
+  onBatch: (items: unknown[]) => void,
+): Promise<Source<R>> {
+  if (mode === 'inline') return start(onBatch);
+  const child = fork(script, [], { env: process.env });
+  const waiting = new Map<string, (m: Record<string, unknown>) => void>();
   const exited = new Promise<never>((_, reject) =>
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`))),
   );
   exited.catch(() => undefined);
-  const reply = <M extends SourceMessage>(type: string): Promise<M> => {
-    const got = early.get(type);
-    if (got) {
-      early.delete(type);
-      return Promise.resolve(got as M);
-    }
-    return Promise.race([new Promise<M>((r) => waiting.set(type, r as (m: SourceMessage) => void)), exited]);
-  };
+  child.on('message', (m: { type: string; items?: unknown[] }) => {
+    if (m.type === 'batch') return onBatch(m.items as unknown[]);
+    waiting.get(m.type)?.(m);
+    waiting.delete(m.type);
+  });
+  const reply = (type: string) =>
+    Promise.race([new Promise<Record<string, unknown>>((r) => waiting.set(type, r)), exited]);
+  const ready = reply('ready');
   return {
-    reply,
-    ask<M extends SourceMessage>(command: Record<string, unknown>, type: string): Promise<M> {
-      const p = reply<M>(type);
-      child.send(command);
-      return p;
+    ready: (await ready).ready as R,
+    async load(load) {
+      const paced = reply('paced');
+      child.send({ type: 'load', load });
+      return (await paced).paced as Paced;
     },
-    stop: () => child.kill(),
+    async stop() {
+      const stopped = reply('stopped');
+      child.send({ type: 'stop' });
+      await stopped.catch(() => undefined);
+    },
   };
 }
+
+export const sourceMode = (): 'process' | 'inline' =>
+  process.env.BENCH_SOURCE === 'inline' ? 'inline' : 'process';

@@ -3,7 +3,8 @@
  * connected members under a steady stream of balance changes, and the gateway's memory per
  * connection.
  *
- * Three processes per server, so that the server under test has its own core as deployed:
+ * Three processes per server by default, so that the server under test is alone in its process as
+ * deployed (BENCH_SOURCE=inline puts the source back inside the server's process):
  * - the server: the gateway alone (realtime-server.ts), or the baseline, a plain graphql-ws server
  *   (realtime-raw-server.ts) answering the same selection with its entity fields known in advance;
  * - its source: for the gateway the real members subgraph, the stand-in ledger of
@@ -19,7 +20,7 @@
  * Event-loop delay and GC pauses are reported for the server and for this process (the clients).
  *
  * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (10),
- * BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
+ * BENCH_SOURCE (`process`; `inline`: the source inside the server's process; `both`), BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +30,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, TokenService } from '@loyalty/platform';
 import { describeProbe, startProbe, type ProbeReport } from './realtime-probe';
+import { sourceMode } from './realtime-source';
 
 /** `full`: event fields plus fields of the members and ledger subgraphs (entities per batch). */
 const FULL =
@@ -76,7 +78,7 @@ async function measure(
   label: string,
   script: string,
   selection: string,
-  o: { connections: number; rate: number; seconds: number },
+  o: { connections: number; rate: number; seconds: number; source: 'process' | 'inline' },
 ): Promise<Measured> {
   const replies: Reply[] = [];
   const waiters: (() => void)[] = [];
@@ -85,6 +87,7 @@ async function measure(
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     BENCH_MEMBERS: String(o.connections),
+    BENCH_SOURCE: o.source,
     DATA_DIR: dataDir,
     NODE_ENV: 'development',
   };
@@ -233,36 +236,51 @@ export async function run(): Promise<void> {
   const rate = Number(process.env.BENCH_RATE ?? 1_000);
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const mode = process.env.BENCH_SELECTION === 'primary' ? 'primary' : 'full';
-  const o = { connections, rate, seconds };
-  // The baseline first, then the gateway, in the same run and on the same machine state.
+  // BENCH_SOURCE=both: every server with its source in its own process, then inside it.
+  const sources =
+    process.env.BENCH_SOURCE === 'both' ? (['process', 'inline'] as const) : ([sourceMode()] as const);
   const selection = mode === 'primary' ? PRIMARY : FULL;
-  const raw = await measure(
-    'raw graphql-ws fan-out (same selection)',
-    'realtime-raw-server.js',
-    selection,
-    o,
-  );
-  const gateway = await measure(`gateway, ${mode} selection`, 'realtime-server.js', selection, o);
+  const measured: Measured[] = [];
+  for (const source of sources) {
+    const o = { connections, rate, seconds, source };
+    // The baseline first, then the gateway, in the same run and on the same machine state.
+    const raw = await measure(
+      `raw graphql-ws fan-out, source ${source}`,
+      'realtime-raw-server.js',
+      selection,
+      o,
+    );
+    const gateway = await measure(
+      `gateway, ${mode} selection, source ${source}`,
+      'realtime-server.js',
+      selection,
+      o,
+    );
+    measured.push(raw, gateway);
+    const l = gateway.loaded;
+    console.log(
+      [
+        `ratios gateway ÷ raw (source ${source}): p99 ${(gateway.p99 / raw.p99).toFixed(2)}×, heap per connection ${(gateway.heapPerConnectionKiB / raw.heapPerConnectionKiB).toFixed(2)}×, ` +
+          `RSS per connection ${(gateway.rssPerConnectionKiB / raw.rssPerConnectionKiB).toFixed(2)}×`,
+        `gateway resolution: ${l.queries} batches for ${l.resolutions} payloads, ${l.entityFetches} _entities fetches; entity cache ${JSON.stringify(l.cache)}`,
+      ].join('\n'),
+    );
+  }
   const row = (m: Measured) =>
     `| ${m.label} | ${m.connections} | ${(m.published / m.seconds).toFixed(0)}/s | ${m.delivered} of ${m.published} (${m.errors} errors) | ` +
     `${m.p50} / ${m.p99} / ${m.max} ms | ${m.cpuPercent.toFixed(0)}% (source ${m.sourceCpuPercent.toFixed(0)}%) | ${m.heapPerConnectionKiB.toFixed(1)} / ${m.rssPerConnectionKiB.toFixed(1)} KiB |`;
-  const l = gateway.loaded;
   console.log(
     [
-      `gateway selection: ${gateway.selection}`,
+      `selection: ${selection}`,
       '',
       '| server | subscribers | changes | delivered | commit→client p50 / p99 / max | server process CPU (one core) | memory per connection heap / RSS |',
       '|---|---|---|---|---|---|---|',
-      row(raw),
-      row(gateway),
+      ...measured.map(row),
       '',
-      `ratios gateway ÷ raw: p99 ${(gateway.p99 / raw.p99).toFixed(2)}×, heap per connection ${(gateway.heapPerConnectionKiB / raw.heapPerConnectionKiB).toFixed(2)}×, ` +
-        `RSS per connection ${(gateway.rssPerConnectionKiB / raw.rssPerConnectionKiB).toFixed(2)}×`,
-      ...[raw, gateway].flatMap((m) => [
+      ...measured.flatMap((m) => [
         `${m.label}: server process ${describeProbe(m.serverProbe)}`,
         `${m.label}: client process ${describeProbe(m.clientProbe)}`,
       ]),
-      `gateway resolution: ${l.queries} batches for ${l.resolutions} payloads, ${l.entityFetches} _entities fetches; entity cache ${JSON.stringify(l.cache)}`,
     ].join('\n'),
   );
 }
