@@ -28,7 +28,6 @@ import { FAKE_LEDGER_ENTITIES_SDL, FAKE_LEDGER_SDL } from './realtime-fake-ledge
 
 export { FAKE_LEDGER_ENTITIES_SDL, FAKE_LEDGER_SDL };
 
-
 export interface RealtimeFakeEntry {
   id: string;
   memberId: string;
@@ -82,7 +81,11 @@ export interface RealtimeFakeLedger {
   sdl: string;
   store: RealtimeLedgerStore;
   /** Appends an entry and (unless `publish: false`, a lost event) publishes `balance.changed`. */
-  change(memberId: string, points: number, options?: AppendOptions & { publish?: boolean }): Promise<RealtimeFakeEntry>;
+  change(
+    memberId: string,
+    points: number,
+    options?: AppendOptions & { publish?: boolean },
+  ): Promise<RealtimeFakeEntry>;
   /** Publishes a `points.expiring` warning. */
   warn(memberId: string, points: number, expiresAt: Date, daysLeft: number): Promise<void>;
   stop(): Promise<void>;
