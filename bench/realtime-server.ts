@@ -3,8 +3,8 @@
  * graphql-ws, its in-process transport). The members subgraph, the stand-in ledger and the event
  * source (realtime-graph.ts) run in a process of their own (BENCH_SOURCE=process, the default: the
  * gateway alone in its process, as deployed) or in this one (BENCH_SOURCE=inline); each batch of
- * committed changes is published here on the transport; the 10,000
- * clients run in the bench process, so the memory per connection measured here is the gateway's.
+ * committed changes is published here on the transport. The 10,000 clients run in the bench
+ * process, so the memory per connection measured here is the gateway's.
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
