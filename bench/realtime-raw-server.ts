@@ -1,30 +1,26 @@
 /**
  * Child process of the realtime benchmark's baseline: a plain graphql-ws server (graphql-js
  * `subscribe`, `ws`, the same token check at connection) fanning each change out to its member's
- * subscribers, answering the same selection with its entity fields known in advance. Same IPC and event source as
- * realtime-server.ts, so the two are measured alike: what the gateway adds on top of raw
- * graphql-ws fan-out.
+ * subscribers, answering the same selection with its entity fields known in advance. The same
+ * clients, and the same paced source in its own process (realtime-raw-source.ts) sending batches
+ * over IPC, as realtime-server.ts: what the gateway adds on top of raw graphql-ws fan-out.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { Authenticator, loadConfig } from '@loyalty/platform';
+import { startProbe } from './realtime-probe';
+import { startRawSource, type RawChange } from './realtime-raw-source';
+import { openSource, sourceMode } from './realtime-source';
 
 type Command =
   { type: 'memory' } | { type: 'stats' } | { type: 'load'; rate: number; seconds: number } | { type: 'stop' };
 
-interface Change {
-  sequence: number;
-  delta: number;
-  balance: number;
-  kind: string;
-  createdAt: string;
-  member: { displayName: string; tier: string };
-  entry: { type: string; description: string; merchant: { name: string } };
-}
+type Change = RawChange['change'];
 
 const send = (message: unknown) => process.send?.(message);
 
@@ -86,8 +82,15 @@ async function main() {
   const authenticator = Authenticator.fromConfig(loadConfig());
   const ids = Array.from({ length: members }, () => randomUUID());
   const sinks = new Map<string, Set<(c: Change) => void>>();
-  const sequences = new Map<string, number>();
-  const balances = new Map<string, number>();
+  const source = await openSource(
+    sourceMode(),
+    join(__dirname, 'realtime-raw-source.js'),
+    startRawSource,
+    (items) => {
+      for (const { memberId, change } of items as RawChange[])
+        for (const sink of sinks.get(memberId) ?? []) sink(change);
+    },
+  );
   let active = 0;
   const httpServer = createServer();
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 256 * 1024 });
@@ -138,55 +141,25 @@ async function main() {
     } else if (command.type === 'stats') {
       send({ type: 'stats', stats: { subscriptions: active } });
     } else if (command.type === 'load') {
-      // The same event source as the gateway's: every 10 ms, the changes committed since.
+      // The same event source as the gateway's, in a process of its own, its batches over IPC.
       const cpu = process.cpuUsage();
-      let published = 0;
-      const commits: [string, number, number][] = [];
-      const t0 = Date.now();
-      while (Date.now() - t0 < command.seconds * 1000) {
-        const tickStart = Date.now();
-        const n = Math.floor(((tickStart - t0) / 1000) * command.rate) - published;
-        for (let k = 0; k < n; k++) {
-          const memberId = ids[Math.floor(Math.random() * ids.length)];
-          const sequence = (sequences.get(memberId) ?? 0) + 1;
-          const delta = 1 + (published % 7);
-          const balance = (balances.get(memberId) ?? 0) + delta;
-          sequences.set(memberId, sequence);
-          balances.set(memberId, balance);
-          const createdAt = new Date().toISOString();
-          commits.push([memberId, sequence, Date.parse(createdAt)]);
-          // The same payload shape as the gateway's, its entity fields known in advance (no I/O).
-          const change: Change = {
-            sequence,
-            delta,
-            balance,
-            kind: 'REGULAR',
-            createdAt,
-            member: { displayName: 'Member', tier: 'REGULAR' },
-            entry: {
-              type: 'EARN',
-              description: 'Purchase',
-              merchant: { name: `Merchant ${published % 20}` },
-            },
-          };
-          for (const sink of sinks.get(memberId) ?? []) sink(change);
-          published++;
-        }
-        const elapsed = Date.now() - tickStart;
-        await new Promise((r) => setTimeout(r, Math.max(0, 10 - elapsed)));
-      }
+      const probe = startProbe();
+      const paced = await source.load({ ...command, memberIds: ids });
       const used = process.cpuUsage(cpu);
       send({
         type: 'loaded',
-        published,
-        seconds: (Date.now() - t0) / 1000,
+        published: paced.published,
+        seconds: paced.seconds,
         cpuSeconds: (used.user + used.system) / 1e6,
+        sourceCpuSeconds: paced.cpuSeconds,
         queries: 0,
         resolutions: 0,
         entityFetches: 0,
-        commits,
+        probe: probe.stop(),
+        commits: paced.commits,
       });
     } else if (command.type === 'stop') {
+      await source.stop();
       for (const client of wss.clients) client.terminate();
       wss.close();
       httpServer.close();

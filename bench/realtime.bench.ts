@@ -3,18 +3,24 @@
  * connected members under a steady stream of balance changes, and the gateway's memory per
  * connection.
  *
- * The gateway runs in a child process (realtime-server.ts) with the real members subgraph and the
- * stand-in ledger (realtime-ledger.ts: in-memory entries, events published on the transport as the
- * outbox relay does, every 10 ms); this process holds the graphql-ws clients, one per member, each
- * subscribed to its own `balanceChanged { sequence delta balance member { displayName tier } entry
- * { type description merchant { name } } }`: every delivery needs the members and ledger subgraphs.
- * Latency = when the client received a change − when the ledger committed it (same machine clock).
- *
- * The same run first measures the baseline: a plain graphql-ws server (realtime-raw-server.ts)
- * with the same clients, event source and selection, its entity fields known in advance.
+ * Three processes per server by default, so that the server under test is alone in its process as
+ * deployed (BENCH_SOURCE=inline puts the source back inside the server's process):
+ * - the server: the gateway alone (realtime-server.ts), or the baseline, a plain graphql-ws server
+ *   (realtime-raw-server.ts) answering the same selection with its entity fields known in advance;
+ * - its source: for the gateway the real members subgraph, the stand-in ledger of
+ *   @loyalty/testing (entries as entities with their merchant) and the event source
+ *   (realtime-graph.ts); for the baseline the same event source alone (realtime-raw-source.ts).
+ *   Every 10 ms it commits the changes due and sends them as one batch over IPC to the server,
+ *   which publishes them on its in-process transport (the outbox relay's hop);
+ * - this process: the graphql-ws clients, one per member, each subscribed to its own
+ *   `balanceChanged { sequence delta balance member { displayName tier } entry { type description
+ *   merchant { name } } }`: every gateway delivery needs the members and ledger subgraphs.
+ * Latency = when the client received a change − when the source committed it (Date.now() on the
+ * machine's one clock, both ends). The baseline runs first, then the gateway, in the same run.
+ * Event-loop delay and GC pauses are reported for the server and for this process (the clients).
  *
  * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (10),
- * BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
+ * BENCH_SOURCE (`process`; `inline`: the source inside the server's process; `both`), BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +29,8 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, TokenService } from '@loyalty/platform';
+import { describeProbe, startProbe, type ProbeReport } from './realtime-probe';
+import { sourceMode } from './realtime-source';
 
 /** `full`: event fields plus fields of the members and ledger subgraphs (entities per batch). */
 const FULL =
@@ -53,9 +61,13 @@ interface Measured {
   p99: number;
   max: number;
   cpuPercent: number;
+  sourceCpuPercent: number;
   heapPerConnectionKiB: number;
   rssPerConnectionKiB: number;
   loaded: Reply;
+  /** Event loop and GC of the server process and of this one (the clients) while measured. */
+  serverProbe: ProbeReport;
+  clientProbe: ProbeReport;
 }
 
 /**
@@ -66,7 +78,7 @@ async function measure(
   label: string,
   script: string,
   selection: string,
-  o: { connections: number; rate: number; seconds: number },
+  o: { connections: number; rate: number; seconds: number; source: 'process' | 'inline' },
 ): Promise<Measured> {
   const replies: Reply[] = [];
   const waiters: (() => void)[] = [];
@@ -75,6 +87,7 @@ async function measure(
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     BENCH_MEMBERS: String(o.connections),
+    BENCH_SOURCE: o.source,
     DATA_DIR: dataDir,
     NODE_ENV: 'development',
   };
@@ -175,10 +188,12 @@ async function measure(
     await reply('loaded');
     await new Promise((r) => setTimeout(r, 500));
     recordFrom = Date.now();
+    const probe = startProbe();
     child.send({ type: 'load', rate: o.rate, seconds: o.seconds });
     const loaded = await reply('loaded');
     await new Promise((r) => setTimeout(r, 3_000)); // let the tail arrive
     recordFrom = Infinity;
+    const clientProbe = probe.stop();
     // Latency per change: when its client got it − when it was committed.
     const latencies: number[] = [];
     for (const [memberId, sequence, committed] of loaded.commits as [string, number, number][]) {
@@ -199,9 +214,12 @@ async function measure(
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? NaN,
       cpuPercent: ((loaded.cpuSeconds as number) / (loaded.seconds as number)) * 100,
+      sourceCpuPercent: ((loaded.sourceCpuSeconds as number) / (loaded.seconds as number)) * 100,
       heapPerConnectionKiB: perConnection('heapUsed'),
       rssPerConnectionKiB: perConnection('rss'),
       loaded,
+      serverProbe: loaded.probe as ProbeReport,
+      clientProbe,
     };
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
@@ -218,32 +236,51 @@ export async function run(): Promise<void> {
   const rate = Number(process.env.BENCH_RATE ?? 1_000);
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const mode = process.env.BENCH_SELECTION === 'primary' ? 'primary' : 'full';
-  const o = { connections, rate, seconds };
-  // The baseline first, then the gateway, in the same run and on the same machine state.
+  // BENCH_SOURCE=both: every server with its source in its own process, then inside it.
+  const sources =
+    process.env.BENCH_SOURCE === 'both' ? (['process', 'inline'] as const) : ([sourceMode()] as const);
   const selection = mode === 'primary' ? PRIMARY : FULL;
-  const raw = await measure(
-    'raw graphql-ws fan-out (same selection)',
-    'realtime-raw-server.js',
-    selection,
-    o,
-  );
-  const gateway = await measure(`gateway, ${mode} selection`, 'realtime-server.js', selection, o);
+  const measured: Measured[] = [];
+  for (const source of sources) {
+    const o = { connections, rate, seconds, source };
+    // The baseline first, then the gateway, in the same run and on the same machine state.
+    const raw = await measure(
+      `raw graphql-ws fan-out, source ${source}`,
+      'realtime-raw-server.js',
+      selection,
+      o,
+    );
+    const gateway = await measure(
+      `gateway, ${mode} selection, source ${source}`,
+      'realtime-server.js',
+      selection,
+      o,
+    );
+    measured.push(raw, gateway);
+    const l = gateway.loaded;
+    console.log(
+      [
+        `ratios gateway ÷ raw (source ${source}): p99 ${(gateway.p99 / raw.p99).toFixed(2)}×, heap per connection ${(gateway.heapPerConnectionKiB / raw.heapPerConnectionKiB).toFixed(2)}×, ` +
+          `RSS per connection ${(gateway.rssPerConnectionKiB / raw.rssPerConnectionKiB).toFixed(2)}×`,
+        `gateway resolution: ${l.queries} batches for ${l.resolutions} payloads, ${l.entityFetches} _entities fetches; entity cache ${JSON.stringify(l.cache)}`,
+      ].join('\n'),
+    );
+  }
   const row = (m: Measured) =>
     `| ${m.label} | ${m.connections} | ${(m.published / m.seconds).toFixed(0)}/s | ${m.delivered} of ${m.published} (${m.errors} errors) | ` +
-    `${m.p50} / ${m.p99} / ${m.max} ms | ${m.cpuPercent.toFixed(0)}% | ${m.heapPerConnectionKiB.toFixed(1)} / ${m.rssPerConnectionKiB.toFixed(1)} KiB |`;
-  const l = gateway.loaded;
+    `${m.p50} / ${m.p99} / ${m.max} ms | ${m.cpuPercent.toFixed(0)}% (source ${m.sourceCpuPercent.toFixed(0)}%) | ${m.heapPerConnectionKiB.toFixed(1)} / ${m.rssPerConnectionKiB.toFixed(1)} KiB |`;
   console.log(
     [
-      `gateway selection: ${gateway.selection}`,
+      `selection: ${selection}`,
       '',
-      '| server | subscribers | changes | delivered | commit→client p50 / p99 / max | process CPU (one core) | memory per connection heap / RSS |',
+      '| server | subscribers | changes | delivered | commit→client p50 / p99 / max | server process CPU (one core) | memory per connection heap / RSS |',
       '|---|---|---|---|---|---|---|',
-      row(raw),
-      row(gateway),
+      ...measured.map(row),
       '',
-      `ratios gateway ÷ raw: p99 ${(gateway.p99 / raw.p99).toFixed(2)}×, heap per connection ${(gateway.heapPerConnectionKiB / raw.heapPerConnectionKiB).toFixed(2)}×, ` +
-        `RSS per connection ${(gateway.rssPerConnectionKiB / raw.rssPerConnectionKiB).toFixed(2)}×`,
-      `gateway resolution: ${l.queries} batches for ${l.resolutions} payloads, ${l.entityFetches} _entities fetches; entity cache ${JSON.stringify(l.cache)}`,
+      ...measured.flatMap((m) => [
+        `${m.label}: server process ${describeProbe(m.serverProbe)}`,
+        `${m.label}: client process ${describeProbe(m.clientProbe)}`,
+      ]),
     ].join('\n'),
   );
 }

@@ -24,50 +24,9 @@ import {
   type EventTransport,
   type Principal,
 } from '@loyalty/platform';
+import { FAKE_LEDGER_ENTITIES_SDL, FAKE_LEDGER_SDL } from './realtime-fake-ledger.sdl';
 
-export const FAKE_LEDGER_SDL = `
-extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-scalar DateTime
-enum PointKind { REGULAR GREEN }
-enum LedgerEntryType { EARN REDEEM EXPIRE REVERSE ADJUST COMPENSATE }
-type LedgerEntry {
-  id: ID!
-  type: LedgerEntryType!
-  kind: PointKind!
-  points: Int!
-  balanceAfter: Int!
-  description: String!
-  createdAt: DateTime!
-  expiresAt: DateTime
-  sequence: Int!
-}
-type BalanceChange {
-  member: Member!
-  kind: PointKind!
-  delta: Int!
-  balance: Int!
-  entry: LedgerEntry!
-  sequence: Int!
-}
-type ExpiryWarning {
-  member: Member!
-  kind: PointKind!
-  points: Int!
-  expiresAt: DateTime!
-  daysLeft: Int!
-}
-type Member @key(fields: "id") {
-  id: ID!
-  balance(kind: PointKind = REGULAR): Int!
-  balanceChanges(afterSequence: Int!, first: Int): [BalanceChange!]!
-}
-type Query {
-  expiryWarningsPreview: [ExpiryWarning!]!
-}
-type Mutation {
-  fakeAdjust(memberId: ID!, points: Int!, description: String): LedgerEntry!
-}
-`;
+export { FAKE_LEDGER_ENTITIES_SDL, FAKE_LEDGER_SDL };
 
 export interface RealtimeFakeEntry {
   id: string;
@@ -80,29 +39,39 @@ export interface RealtimeFakeEntry {
   createdAt: string;
   expiresAt: string | null;
   sequence: number;
+  merchantId: string | null;
 }
 
-/** The "database": entries per member, in sequence order. */
+export interface AppendOptions {
+  type?: string;
+  description?: string;
+  merchantId?: string | null;
+}
+
+/** The "database": entries per member, in sequence order, and by id. */
 export class RealtimeLedgerStore {
   readonly entries = new Map<string, RealtimeFakeEntry[]>();
+  readonly byId = new Map<string, RealtimeFakeEntry>();
 
-  append(memberId: string, points: number, type = 'ADJUST', description = 'Adjustment'): RealtimeFakeEntry {
+  append(memberId: string, points: number, o: AppendOptions = {}): RealtimeFakeEntry {
     const list = this.entries.get(memberId) ?? [];
     this.entries.set(memberId, list);
     const previous = list[list.length - 1];
     const entry: RealtimeFakeEntry = {
       id: randomUUID(),
       memberId,
-      type,
+      type: o.type ?? 'ADJUST',
       kind: 'REGULAR',
       points,
       balanceAfter: (previous?.balanceAfter ?? 0) + points,
-      description,
+      description: o.description ?? 'Adjustment',
       createdAt: new Date().toISOString(),
       expiresAt: null,
       sequence: list.length + 1,
+      merchantId: o.merchantId ?? null,
     };
     list.push(entry);
+    this.byId.set(entry.id, entry);
     return entry;
   }
 }
@@ -115,7 +84,7 @@ export interface RealtimeFakeLedger {
   change(
     memberId: string,
     points: number,
-    options?: { publish?: boolean; type?: string; description?: string },
+    options?: AppendOptions & { publish?: boolean },
   ): Promise<RealtimeFakeEntry>;
   /** Publishes a `points.expiring` warning. */
   warn(memberId: string, points: number, expiresAt: Date, daysLeft: number): Promise<void>;
@@ -152,7 +121,10 @@ export async function startRealtimeFakeLedger(options: {
   config: PlatformConfig;
   store?: RealtimeLedgerStore;
   port?: number;
+  /** Serve `LedgerEntry` as an entity with its merchant (FAKE_LEDGER_ENTITIES_SDL). */
+  entities?: boolean;
 }): Promise<RealtimeFakeLedger> {
+  const sdl = options.entities ? FAKE_LEDGER_ENTITIES_SDL : FAKE_LEDGER_SDL;
   const store = options.store ?? new RealtimeLedgerStore();
   const authenticator = Authenticator.fromConfig(options.config);
   const forbidden = () => new GraphQLError('Not allowed', { extensions: { code: ErrorCode.FORBIDDEN } });
@@ -164,7 +136,7 @@ export async function startRealtimeFakeLedger(options: {
     if (p.role === 'partner') throw forbidden();
   };
   const change: RealtimeFakeLedger['change'] = async (memberId, points, o = {}) => {
-    const entry = store.append(memberId, points, o.type, o.description);
+    const entry = store.append(memberId, points, o);
     if (o.publish !== false) await options.transport.publish([balanceChangedEvent(entry)]);
     return entry;
   };
@@ -177,8 +149,19 @@ export async function startRealtimeFakeLedger(options: {
     sequence: e.sequence,
   });
   const schema = buildSubgraphSchema({
-    typeDefs: parse(FAKE_LEDGER_SDL),
+    typeDefs: parse(sdl),
     resolvers: {
+      ...(options.entities && {
+        LedgerEntry: {
+          __resolveReference: (ref: { id: string }, ctx: Ctx) => {
+            const entry = store.byId.get(ref.id);
+            if (entry) canRead(ctx, entry.memberId);
+            return entry ?? null;
+          },
+          merchant: (e: RealtimeFakeEntry) =>
+            e.merchantId ? { __typename: 'Merchant', id: e.merchantId } : null,
+        },
+      }),
       Query: { expiryWarningsPreview: () => [] },
       Mutation: {
         fakeAdjust: async (
@@ -236,7 +219,7 @@ export async function startRealtimeFakeLedger(options: {
   const url = `http://127.0.0.1:${port}/graphql`;
   return {
     url,
-    sdl: FAKE_LEDGER_SDL,
+    sdl,
     store,
     change,
     async warn(memberId, points, expiresAt, daysLeft) {
