@@ -11,6 +11,7 @@ import {
   type ServiceName,
 } from '@loyalty/platform';
 import { startGateway, type RunningGateway } from '@loyalty/gateway';
+import { startGatewayThread, type GatewayThread } from './gateway-worker';
 import { SERVICES } from './services';
 import { webAppsDir } from './web-apps';
 
@@ -22,13 +23,23 @@ export interface GraphOptions {
   services?: ServiceName[];
   /** Also run the gateway (default true). */
   gateway?: boolean;
+  /**
+   * Run the gateway in a worker thread (`pnpm start` does, see GATEWAY_THREAD); default false:
+   * tests reach into the gateway (`graph.gateway`), which only the single-thread mode exposes.
+   */
+  gatewayThread?: boolean;
+  /** The gateway thread crashed; the graph has stopped everything else already (default: nothing). */
+  onFatal?: (error: Error) => void;
 }
 
 export interface RunningGraph {
   /** Gateway URL (`…/graphql`), when a gateway runs here. */
   url: string;
   config: PlatformConfig;
+  /** The gateway, when it runs on this thread. */
   gateway: RunningGateway | null;
+  /** The gateway, when it runs in a worker thread (`gatewayThread`). */
+  gatewayThread: GatewayThread | null;
   services: Partial<Record<ServiceName, RunningService<unknown>>>;
   peers: PeerDirectory;
   transport: EventTransport;
@@ -40,7 +51,8 @@ export interface RunningGraph {
 
 /**
  * Runs the gateway and the subgraphs in one process sharing one event transport: the embedded
- * default (`pnpm start`) and the harness integration tests use.
+ * default (`pnpm start`, gateway in a worker thread) and what the harness integration tests use
+ * (everything on one thread).
  */
 export async function startGraph(options: GraphOptions = {}): Promise<RunningGraph> {
   const config = options.config ?? loadConfig();
@@ -63,20 +75,33 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
     await transport.close();
     throw error;
   }
-  const gateway =
-    options.gateway === false
-      ? null
-      : await startGateway({
-          config,
-          peers,
-          transport,
-          port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT,
-          webAppsDir: webAppsDir(),
-        });
-  return {
-    url: gateway?.url ?? '',
+  const gatewayOptions = {
+    config,
+    peers,
+    transport,
+    port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT,
+    webAppsDir: webAppsDir(),
+  };
+  const wanted = options.gateway !== false;
+  const gateway = wanted && !options.gatewayThread ? await startGateway(gatewayOptions) : null;
+  const gatewayThread =
+    wanted && options.gatewayThread
+      ? await startGatewayThread({
+          ...gatewayOptions,
+          logger,
+          onCrash: (error) => void graph.stop().finally(() => options.onFatal?.(error)),
+        }).catch(async (error: unknown) => {
+          await Promise.all(Object.values(services).map((s) => s.stop()));
+          await transport.close();
+          throw error;
+        })
+      : null;
+  let stopping: Promise<void> | null = null;
+  const graph: RunningGraph = {
+    url: gateway?.url ?? gatewayThread?.url ?? '',
     config,
     gateway,
+    gatewayThread,
     services,
     peers,
     transport,
@@ -89,10 +114,13 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
       services[name] = running;
       return running;
     },
-    async stop() {
-      await gateway?.stop();
-      for (const name of [...names].reverse()) await services[name]?.stop();
-      await transport.close();
-    },
+    stop: () =>
+      (stopping ??= (async () => {
+        await gateway?.stop();
+        await gatewayThread?.stop();
+        for (const name of [...names].reverse()) await services[name]?.stop();
+        await transport.close();
+      })()),
   };
+  return graph;
 }

@@ -13,7 +13,7 @@ export type EventListener<T extends Topic = Topic> = (event: EventEnvelope<T>) =
  * transport is the same for both.
  */
 export interface EventTransport {
-  readonly kind: 'in-process' | 'redis';
+  readonly kind: 'in-process' | 'redis' | 'port';
   /** Resolves once every event is durably handed over (or, in-process, handled). */
   publish(events: EventEnvelope[]): Promise<void>;
   /** A durable consumer group: each event reaches one member of the group at least once. */
