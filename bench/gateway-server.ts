@@ -110,8 +110,7 @@ async function main() {
     // The same gateway placement as `pnpm start` (apps/launcher/src/main.ts).
     const { GATEWAY_THREAD } = loadLauncherConfig();
     const graph = await startGraph({ config, ephemeralPorts: true, gatewayThread: GATEWAY_THREAD });
-    stats = async () =>
-      (await graph.gatewayThread?.subgraphStats()) ?? graph.gateway?.subgraphStats() ?? {};
+    stats = async () => (await graph.gatewayThread?.subgraphStats()) ?? graph.gateway?.subgraphStats() ?? {};
     const tokens = TokenService.fromConfig(config);
     const memberIds = await seed(client(graph.url), tokens, Number(process.env.BENCH_MEMBERS ?? 12));
     send({ type: 'ready', url: graph.url, peers: Object.fromEntries(graph.peers.entries()), memberIds });

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { serveTransport, type EventTransport, type Logger, type PeerDirectory, type PlatformConfig } from '@loyalty/platform';
+import {
+  serveTransport,
+  type EventTransport,
+  type Logger,
+  type PeerDirectory,
+  type PlatformConfig,
+} from '@loyalty/platform';
 import type { FromThread, GatewayThreadData, SubgraphStats, ToThread } from './gateway-thread.protocol';
 
 /**

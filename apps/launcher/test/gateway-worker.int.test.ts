@@ -1,10 +1,5 @@
 import { join } from 'node:path';
-import {
-  InProcessTransport,
-  loadConfig,
-  PeerDirectory,
-  type Logger,
-} from '@loyalty/platform';
+import { InProcessTransport, loadConfig, PeerDirectory, type Logger } from '@loyalty/platform';
 import { startGatewayThread } from '../src/gateway-worker';
 
 const FIXTURE = join(__dirname, 'fixtures', 'failing-gateway-thread.js');

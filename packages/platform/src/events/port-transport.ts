@@ -44,7 +44,9 @@ export function serveTransport(transport: EventTransport, port: MessagePort): ()
         if (!listening.has(request.topic))
           listening.set(
             request.topic,
-            await transport.listen(request.topic as Topic, (event) => port.postMessage({ op: 'event', event })),
+            await transport.listen(request.topic as Topic, (event) =>
+              port.postMessage({ op: 'event', event }),
+            ),
           );
         return;
       case 'unlisten':
@@ -84,7 +86,8 @@ export function serveTransport(transport: EventTransport, port: MessagePort): ()
     run.then(
       () => !closed && port.postMessage({ op: 'reply', id: message.id } satisfies Notice),
       (error: unknown) =>
-        !closed && port.postMessage({ op: 'reply', id: message.id, error: messageOf(error) } satisfies Notice),
+        !closed &&
+        port.postMessage({ op: 'reply', id: message.id, error: messageOf(error) } satisfies Notice),
     );
   });
   const release = async () => {
@@ -139,7 +142,11 @@ export class PortTransport implements EventTransport {
       const reply = (error?: string) =>
         this.port.postMessage({ op: 'handled', id: notice.id, error } satisfies Handled);
       if (!handler) reply('no such consumer');
-      else handler(notice.event).then(() => reply(), (error: unknown) => reply(messageOf(error)));
+      else
+        handler(notice.event).then(
+          () => reply(),
+          (error: unknown) => reply(messageOf(error)),
+        );
     }
   }
 
