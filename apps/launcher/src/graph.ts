@@ -68,12 +68,15 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
       peers,
       port: port ?? (options.ephemeralPorts ? 0 : config.servicePort(name)),
     });
-  try {
-    for (const name of names) services[name] = await startOne(name);
-  } catch (error) {
+  const abandon = async (error: unknown): Promise<never> => {
     await Promise.all(Object.values(services).map((s) => s.stop()));
     await transport.close();
     throw error;
+  };
+  try {
+    for (const name of names) services[name] = await startOne(name);
+  } catch (error) {
+    await abandon(error);
   }
   const gatewayOptions = {
     config,
@@ -84,20 +87,25 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
   };
   const wanted = options.gateway !== false;
   const gateway = wanted && !options.gatewayThread ? await startGateway(gatewayOptions) : null;
-  const gatewayThread =
-    wanted && options.gatewayThread
-      ? await startGatewayThread({
-          ...gatewayOptions,
-          logger,
-          onCrash: (error) => void graph.stop().finally(() => options.onFatal?.(error)),
-        }).catch(async (error: unknown) => {
-          await Promise.all(Object.values(services).map((s) => s.stop()));
-          await transport.close();
-          throw error;
-        })
-      : null;
+  let gatewayThread: GatewayThread | null = null;
   let stopping: Promise<void> | null = null;
-  const graph: RunningGraph = {
+  const stop = () =>
+    (stopping ??= (async () => {
+      await gateway?.stop();
+      await gatewayThread?.stop();
+      for (const name of [...names].reverse()) await services[name]?.stop();
+      await transport.close();
+    })());
+  if (wanted && options.gatewayThread)
+    gatewayThread = await startGatewayThread({
+      ...gatewayOptions,
+      logger,
+      onCrash: (error) =>
+        void stop()
+          .catch((err: unknown) => logger.error({ err }, 'stopping after the gateway thread crashed failed'))
+          .finally(() => options.onFatal?.(error)),
+    }).catch(abandon);
+  return {
     url: gateway?.url ?? gatewayThread?.url ?? '',
     config,
     gateway,
@@ -114,13 +122,6 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
       services[name] = running;
       return running;
     },
-    stop: () =>
-      (stopping ??= (async () => {
-        await gateway?.stop();
-        await gatewayThread?.stop();
-        for (const name of [...names].reverse()) await services[name]?.stop();
-        await transport.close();
-      })()),
+    stop,
   };
-  return graph;
 }
