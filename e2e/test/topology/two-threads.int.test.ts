@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually, onRedis, testConfig, tokensFor } from '@loyalty/testing';
+import { eventually, freePortRange, onRedis, testConfig, tokensFor } from '@loyalty/testing';
 import { Collector, wsClient } from '../realtime/support/realtime';
-import { freePortRange } from './support/topology';
 
 /** The built launcher (`pnpm build`): what `pnpm start` runs. */
 const LAUNCHER = join(__dirname, '..', '..', '..', 'apps', 'launcher', 'dist', 'main.js');

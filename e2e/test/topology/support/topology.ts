@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { PlatformConfig, ServiceName } from '@loyalty/platform';
 import { eventually } from '@loyalty/testing';
@@ -15,39 +14,6 @@ export interface ProcessSpec {
   port: number;
   /** Settings of this process only (e.g. which ledger replica a gateway talks to). */
   env?: Record<string, string>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A base port with the `size - 1` after it free too (the all-in-one launcher's GATEWAY_PORT + 1…5). */
-export async function freePortRange(size: number): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = createServer()
-        .once('error', () => resolve(false))
-        .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const checks = await Promise.all(Array.from({ length: size }, (_, i) => free(base + i)));
-    if (checks.every(Boolean)) return base;
-  }
-}
-
-/** Free ports for a set of names, all distinct. */
-export async function freePorts<K extends string>(names: readonly K[]): Promise<Record<K, number>> {
-  const ports = {} as Record<K, number>;
-  for (const name of names) ports[name] = await freePort();
-  return ports;
 }
 
 async function ready(port: number): Promise<boolean> {
