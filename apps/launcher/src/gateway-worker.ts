@@ -61,25 +61,36 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
     transferList: bridge ? [bridge.port2] : [],
   });
   const stopServing = bridge ? serveTransport(options.transport, bridge.port1) : async () => undefined;
-  const listeners = new Set<(message: FromThread) => void>();
-  worker.on('message', (message: FromThread) => listeners.forEach((l) => l(message)));
+  // Replies awaited from the thread; all of them fail if it exits first.
+  const waiting = new Set<{
+    accepts(m: FromThread): boolean;
+    resolve(m: FromThread): void;
+    reject(e: Error): void;
+  }>();
+  worker.on('message', (message: FromThread) => {
+    for (const w of waiting)
+      if (w.accepts(message)) {
+        waiting.delete(w);
+        w.resolve(message);
+      }
+  });
   let failure: Error | null = null;
   worker.on('error', (error) => (failure = error));
   let stopping = false;
   let gone = false;
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
-  void exited.then(() => (gone = true));
+  void exited.then((code) => {
+    gone = true;
+    for (const w of waiting) w.reject(failure ?? new Error(`gateway thread exited (code ${code})`));
+    waiting.clear();
+  });
   const next = <T extends FromThread['type']>(type: T, id?: number) =>
     new Promise<Extract<FromThread, { type: T }>>((resolve, reject) => {
-      const listener = (message: FromThread) => {
-        if (message.type !== type || ('id' in message && message.id !== id)) return;
-        listeners.delete(listener);
-        resolve(message as Extract<FromThread, { type: T }>);
-      };
-      listeners.add(listener);
-      void exited.then((code) => {
-        listeners.delete(listener);
-        reject(failure ?? new Error(`gateway thread exited (code ${code}) before '${type}'`));
+      if (gone) return reject(new Error('gateway thread is gone'));
+      waiting.add({
+        accepts: (m) => m.type === type && (!('id' in m) || m.id === id),
+        resolve: (m) => resolve(m as Extract<FromThread, { type: T }>),
+        reject,
       });
     });
   const ready = await next('ready').catch(async (error: unknown) => {
