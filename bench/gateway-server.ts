@@ -1,7 +1,7 @@
 /**
  * Child processes of the gateway benchmark (gateway.bench.ts):
  * - `graph`: the all-in-one process as `pnpm start` runs it (five subgraphs, SQLite, in-process
- *   events, and the gateway in a worker thread unless GATEWAY_THREAD=false), seeded with members
+ *   events, and the gateway with GATEWAY_THREAD_SERVICES in a worker thread unless GATEWAY_THREAD=false), seeded with members
  *   whose dashboards have something to show;
  * - `gateway`: this project's gateway alone, on the `graph` process's subgraphs (PEER_URLS).
  * Each reports its URLs to the parent over IPC, and its subgraph fetch counters when asked.
@@ -108,8 +108,13 @@ async function main() {
   let stats: Stats;
   if (mode === 'graph') {
     // The same gateway placement as `pnpm start` (apps/launcher/src/main.ts).
-    const { GATEWAY_THREAD } = loadLauncherConfig();
-    const graph = await startGraph({ config, ephemeralPorts: true, gatewayThread: GATEWAY_THREAD });
+    const { GATEWAY_THREAD, GATEWAY_THREAD_SERVICES } = loadLauncherConfig();
+    const graph = await startGraph({
+      config,
+      ephemeralPorts: true,
+      gatewayThread: GATEWAY_THREAD,
+      threadServices: GATEWAY_THREAD_SERVICES,
+    });
     stats = async () => (await graph.gatewayThread?.subgraphStats()) ?? graph.gateway?.subgraphStats() ?? {};
     const tokens = TokenService.fromConfig(config);
     const memberIds = await seed(client(graph.url), tokens, Number(process.env.BENCH_MEMBERS ?? 12));

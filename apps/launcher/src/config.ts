@@ -12,6 +12,20 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /**
+   * Subgraphs that run in the gateway's thread rather than the main one: measured on the member
+   * dashboard, the subgraphs cost twice the gateway's CPU, so a share of them evens the two cores.
+   */
+  GATEWAY_THREAD_SERVICES: z
+    .string()
+    .default('catalog,referrals')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(SERVICE_NAMES))),
 });
 
 export type LauncherConfig = z.output<typeof schema>;

@@ -1,12 +1,22 @@
 /**
  * Entry of the gateway's worker thread in the all-in-one process (see gateway-worker.ts): the
- * gateway on its own event loop, events bridged from the subgraphs' thread.
+ * gateway (and the subgraphs handed to it) on its own event loop, events bridged from the main
+ * thread's transport.
  */
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadConfig, PeerDirectory, PortTransport, SERVICE_NAMES } from '@loyalty/platform';
+import {
+  createLogger,
+  createTransport,
+  loadConfig,
+  PeerDirectory,
+  PortTransport,
+  SERVICE_NAMES,
+  type RunningService,
+} from '@loyalty/platform';
 import { startGateway } from '@loyalty/gateway';
 import type { FromThread, GatewayThreadData, ToThread } from './gateway-thread.protocol';
+import { SERVICES } from './services';
 
 async function main(): Promise<void> {
   const parent = parentPort;
@@ -15,7 +25,12 @@ async function main(): Promise<void> {
   const config = loadConfig({}, data.source);
   const peers = PeerDirectory.fromConfig(config);
   for (const name of SERVICE_NAMES) if (data.peers[name]) peers.set(name, data.peers[name]);
-  const transport = data.events ? new PortTransport(data.events) : undefined;
+  const transport = data.events
+    ? new PortTransport(data.events)
+    : createTransport(config, createLogger('gateway-thread', config.env.LOG_LEVEL));
+  const services: RunningService<unknown>[] = [];
+  for (const { name, port } of data.services)
+    services.push(await SERVICES[name].start({ config, transport, peers, port }));
   const gateway = await startGateway({
     config,
     peers,
@@ -29,13 +44,19 @@ async function main(): Promise<void> {
     else
       void (async () => {
         await gateway.stop();
-        await transport?.close();
+        for (const service of [...services].reverse()) await service.stop();
+        await transport.close();
         // The host terminates the thread next: the last log lines must be out first.
         gateway.logger.flush();
         send({ type: 'stopped' });
       })();
   });
-  send({ type: 'ready', url: gateway.url, port: gateway.port });
+  send({
+    type: 'ready',
+    url: gateway.url,
+    port: gateway.port,
+    services: Object.fromEntries(services.map((s) => [s.name, s.url])),
+  });
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   serveTransport,
+  type ServiceName,
   type EventTransport,
   type Logger,
   type PeerDirectory,
@@ -24,6 +25,8 @@ export interface GatewayThreadOptions {
   /** The subgraphs' transport: bridged to the thread when in-process, else the thread opens its own. */
   transport: EventTransport;
   port: number;
+  /** Subgraphs to run in the thread too, with their ports (0: a free one). */
+  services?: { name: ServiceName; port: number }[];
   webAppsDir?: string;
   logger: Logger;
   /** The thread ended without being asked to (it crashed): the caller takes the platform down. */
@@ -53,6 +56,7 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
     source: { ...options.config.source },
     peers: Object.fromEntries(options.peers.entries()),
     port: options.port,
+    services: options.services ?? [],
     webAppsDir: options.webAppsDir,
     events: bridge?.port2,
   };
@@ -97,7 +101,12 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
     await stopServing();
     throw error;
   });
-  options.logger.info({ url: ready.url, threadId: worker.threadId }, 'gateway thread ready');
+  // The main thread's services reach the thread's subgraphs too.
+  for (const [name, url] of Object.entries(ready.services)) options.peers.set(name as ServiceName, url);
+  options.logger.info(
+    { url: ready.url, services: Object.keys(ready.services), threadId: worker.threadId },
+    'gateway thread ready',
+  );
   void exited.then(async (code) => {
     if (stopping) return;
     const error = failure ?? new Error(`gateway thread exited with code ${code}`);

@@ -28,6 +28,8 @@ export interface GraphOptions {
    * tests reach into the gateway (`graph.gateway`), which only the single-thread mode exposes.
    */
   gatewayThread?: boolean;
+  /** With `gatewayThread`: subgraphs (of `services`) that run in the gateway's thread too. */
+  threadServices?: ServiceName[];
   /** The gateway thread crashed; the graph has stopped everything else already (default: nothing). */
   onFatal?: (error: Error) => void;
 }
@@ -40,6 +42,7 @@ export interface RunningGraph {
   gateway: RunningGateway | null;
   /** The gateway, when it runs in a worker thread (`gatewayThread`). */
   gatewayThread: GatewayThread | null;
+  /** The subgraphs on this thread (those in the gateway thread are reached through `peers`). */
   services: Partial<Record<ServiceName, RunningService<unknown>>>;
   peers: PeerDirectory;
   transport: EventTransport;
@@ -59,7 +62,11 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
   const logger = createLogger('launcher', config.env.LOG_LEVEL);
   const transport = createTransport(config, logger);
   const peers = PeerDirectory.fromConfig(config);
-  const names = options.services ?? [...SERVICE_NAMES];
+  const wanted = options.gateway !== false;
+  const threaded = wanted && options.gatewayThread === true;
+  const inThread = (name: ServiceName) => threaded && (options.threadServices ?? []).includes(name);
+  const all = options.services ?? [...SERVICE_NAMES];
+  const names = all.filter((name) => !inThread(name));
   const services: Partial<Record<ServiceName, RunningService<unknown>>> = {};
   const startOne = (name: ServiceName, port?: number) =>
     SERVICES[name].start({
@@ -85,8 +92,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
     port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT,
     webAppsDir: webAppsDir(),
   };
-  const wanted = options.gateway !== false;
-  const gateway = wanted && !options.gatewayThread ? await startGateway(gatewayOptions) : null;
+  const gateway = wanted && !threaded ? await startGateway(gatewayOptions) : null;
   let gatewayThread: GatewayThread | null = null;
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -96,9 +102,12 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
       for (const name of [...names].reverse()) await services[name]?.stop();
       await transport.close();
     })());
-  if (wanted && options.gatewayThread)
+  if (threaded)
     gatewayThread = await startGatewayThread({
       ...gatewayOptions,
+      services: all
+        .filter(inThread)
+        .map((name) => ({ name, port: options.ephemeralPorts ? 0 : config.servicePort(name) })),
       logger,
       onCrash: (error) =>
         void stop()

@@ -58,11 +58,13 @@ describe.each(onRedis() ? ['in-process', 'redis'] : ['in-process'])(
       if (child?.exitCode === null) child.kill('SIGKILL');
     });
 
-    it('runs the gateway in a worker thread of the one process', () => {
-      expect(output).toMatch(/"msg":"gateway thread ready"/);
+    it('runs the gateway (with the catalog and referrals subgraphs) in a worker thread', () => {
+      expect(output).toMatch(
+        /"services":\["catalog","referrals"\],"threadId":\d+,"msg":"gateway thread ready"/,
+      );
     });
 
-    it('delivers balanceChanged over graphql-ws from a purchase to the gateway thread', async () => {
+    it('delivers balanceChanged over graphql-ws from purchases and a redemption across the threads', async () => {
       const admin = tokens.admin();
       const { createMerchant } = await gql(
         'mutation { createMerchant(input: { name: "Thread Cafe", category: "dining" }) { id } }',
@@ -98,6 +100,21 @@ describe.each(onRedis() ? ['in-process', 'redis'] : ['in-process'])(
         const [before, after] = items.slice(-2).map((i) => i.balanceChanged);
         expect(after.sequence).toBeGreaterThan(before.sequence);
         expect(after.balance).toBeGreaterThan(before.balance);
+        // The catalog runs in the gateway's thread, the ledger in the main one: a redemption
+        // crosses both ways, and its debit reaches the subscriber too.
+        const { createReward } = await gql(
+          'mutation($i: CreateRewardInput!) { createReward(input: $i) { id } }',
+          { i: { name: 'Thread mug', kind: 'COUPON', merchantId: createMerchant.id, pointsPrice: 5 } },
+          admin,
+        );
+        const { redeemReward } = await gql(
+          'mutation($i: RedeemInput!) { redeemReward(input: $i) { status points } }',
+          { i: { rewardId: createReward.id, idempotencyKey: `thread-${events}` } },
+          tokens.member(memberId),
+        );
+        expect(redeemReward).toEqual({ status: 'CONFIRMED', points: 5 });
+        const debited = await changes.waitFor(first + 2, 30_000);
+        expect(debited[first + 1].balanceChanged.balance).toBe(after.balance - 5);
       } finally {
         changes.dispose();
         await ws.client.dispose();
