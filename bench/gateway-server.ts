@@ -1,13 +1,14 @@
 /**
  * Child processes of the gateway benchmark (gateway.bench.ts):
- * - `graph`: the all-in-one process (`pnpm start`: five subgraphs and the gateway, SQLite,
- *   in-process events), seeded with members whose dashboards have something to show;
+ * - `graph`: the all-in-one process as `pnpm start` runs it (five subgraphs, SQLite, in-process
+ *   events, and the gateway with GATEWAY_THREAD_SERVICES in a worker thread unless GATEWAY_THREAD=false), seeded with members
+ *   whose dashboards have something to show;
  * - `gateway`: this project's gateway alone, on the `graph` process's subgraphs (PEER_URLS).
  * Each reports its URLs to the parent over IPC, and its subgraph fetch counters when asked.
  */
 import 'reflect-metadata';
 import { loadConfig, PeerDirectory, SERVICE_NAMES, TokenService, type ServiceName } from '@loyalty/platform';
-import { startGraph } from '@loyalty/launcher';
+import { loadLauncherConfig, startGraph } from '@loyalty/launcher';
 import { startGateway, type RunningGateway } from '@loyalty/gateway';
 
 const send = (message: unknown) => process.send?.(message);
@@ -98,18 +99,23 @@ async function seed(gql: Gql, tokens: TokenService, count: number): Promise<stri
   return members.map((m) => m.id);
 }
 
-function statsOf(gateway: RunningGateway | null) {
-  return gateway?.subgraphStats() ?? {};
-}
+type Stats = () => Promise<ReturnType<RunningGateway['subgraphStats']>>;
 
 async function main() {
   const mode = process.argv[2];
   const config = loadConfig({ LOG_LEVEL: 'warn' });
   let stop: () => Promise<void>;
-  let gateway: RunningGateway | null;
+  let stats: Stats;
   if (mode === 'graph') {
-    const graph = await startGraph({ config, ephemeralPorts: true });
-    gateway = graph.gateway;
+    // The same gateway placement as `pnpm start` (apps/launcher/src/main.ts).
+    const { GATEWAY_THREAD, GATEWAY_THREAD_SERVICES } = loadLauncherConfig();
+    const graph = await startGraph({
+      config,
+      ephemeralPorts: true,
+      gatewayThread: GATEWAY_THREAD,
+      threadServices: GATEWAY_THREAD_SERVICES,
+    });
+    stats = async () => (await graph.gatewayThread?.subgraphStats()) ?? graph.gateway?.subgraphStats() ?? {};
     const tokens = TokenService.fromConfig(config);
     const memberIds = await seed(client(graph.url), tokens, Number(process.env.BENCH_MEMBERS ?? 12));
     send({ type: 'ready', url: graph.url, peers: Object.fromEntries(graph.peers.entries()), memberIds });
@@ -118,12 +124,13 @@ async function main() {
     const urls = JSON.parse(process.env.PEER_URLS ?? '{}') as Record<ServiceName, string>;
     const peers = PeerDirectory.fromConfig(config);
     for (const name of SERVICE_NAMES) peers.set(name, urls[name]);
-    gateway = await startGateway({ config, peers, port: 0 });
+    const gateway = await startGateway({ config, peers, port: 0 });
+    stats = async () => gateway.subgraphStats();
     send({ type: 'ready', url: gateway.url });
-    stop = () => (gateway as RunningGateway).stop();
+    stop = () => gateway.stop();
   }
   process.on('message', async (m: { type: string }) => {
-    if (m.type === 'stats') send({ type: 'stats', stats: statsOf(gateway) });
+    if (m.type === 'stats') send({ type: 'stats', stats: await stats() });
     else if (m.type === 'stop') {
       await stop();
       send({ type: 'stopped' });

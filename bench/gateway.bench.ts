@@ -1,7 +1,8 @@
 /**
  * Gateway benchmark (`pnpm bench gateway`): the member dashboard (member, balances, history with
  * merchants, redemptions with rewards, referrals, rewards list) through
- * - this project's all-in-one process (`pnpm start`: subgraphs and gateway in one process),
+ * - this project's all-in-one process (`pnpm start`: subgraphs and gateway in one process, the
+ *   gateway in a worker thread unless GATEWAY_THREAD=false),
  * - this project's gateway in its own process,
  * - Hive Gateway (pinned devDependency of this package, default configuration plus forwarding
  *   the caller's `Authorization`),

@@ -11,6 +11,7 @@ import {
   type ServiceName,
 } from '@loyalty/platform';
 import { startGateway, type RunningGateway } from '@loyalty/gateway';
+import { startGatewayThread, type GatewayThread } from './gateway-worker';
 import { SERVICES } from './services';
 import { webAppsDir } from './web-apps';
 
@@ -22,13 +23,26 @@ export interface GraphOptions {
   services?: ServiceName[];
   /** Also run the gateway (default true). */
   gateway?: boolean;
+  /**
+   * Run the gateway in a worker thread (`pnpm start` does, see GATEWAY_THREAD); default false:
+   * tests reach into the gateway (`graph.gateway`), which only the single-thread mode exposes.
+   */
+  gatewayThread?: boolean;
+  /** With `gatewayThread`: subgraphs (of `services`) that run in the gateway's thread too. */
+  threadServices?: ServiceName[];
+  /** The gateway thread crashed; the graph has stopped everything else already (default: nothing). */
+  onFatal?: (error: Error) => void;
 }
 
 export interface RunningGraph {
   /** Gateway URL (`…/graphql`), when a gateway runs here. */
   url: string;
   config: PlatformConfig;
+  /** The gateway, when it runs on this thread. */
   gateway: RunningGateway | null;
+  /** The gateway, when it runs in a worker thread (`gatewayThread`). */
+  gatewayThread: GatewayThread | null;
+  /** The subgraphs on this thread (those in the gateway thread are reached through `peers`). */
   services: Partial<Record<ServiceName, RunningService<unknown>>>;
   peers: PeerDirectory;
   transport: EventTransport;
@@ -40,14 +54,19 @@ export interface RunningGraph {
 
 /**
  * Runs the gateway and the subgraphs in one process sharing one event transport: the embedded
- * default (`pnpm start`) and the harness integration tests use.
+ * default (`pnpm start`, gateway in a worker thread) and what the harness integration tests use
+ * (everything on one thread).
  */
 export async function startGraph(options: GraphOptions = {}): Promise<RunningGraph> {
   const config = options.config ?? loadConfig();
   const logger = createLogger('launcher', config.env.LOG_LEVEL);
   const transport = createTransport(config, logger);
   const peers = PeerDirectory.fromConfig(config);
-  const names = options.services ?? [...SERVICE_NAMES];
+  const wanted = options.gateway !== false;
+  const threaded = wanted && options.gatewayThread === true;
+  const inThread = (name: ServiceName) => threaded && (options.threadServices ?? []).includes(name);
+  const all = options.services ?? [...SERVICE_NAMES];
+  const names = all.filter((name) => !inThread(name));
   const services: Partial<Record<ServiceName, RunningService<unknown>>> = {};
   const startOne = (name: ServiceName, port?: number) =>
     SERVICES[name].start({
@@ -56,27 +75,50 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
       peers,
       port: port ?? (options.ephemeralPorts ? 0 : config.servicePort(name)),
     });
-  try {
-    for (const name of names) services[name] = await startOne(name);
-  } catch (error) {
+  const abandon = async (error: unknown): Promise<never> => {
     await Promise.all(Object.values(services).map((s) => s.stop()));
     await transport.close();
     throw error;
+  };
+  try {
+    for (const name of names) services[name] = await startOne(name);
+  } catch (error) {
+    await abandon(error);
   }
-  const gateway =
-    options.gateway === false
-      ? null
-      : await startGateway({
-          config,
-          peers,
-          transport,
-          port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT,
-          webAppsDir: webAppsDir(),
-        });
+  const gatewayOptions = {
+    config,
+    peers,
+    transport,
+    port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT,
+    webAppsDir: webAppsDir(),
+  };
+  const gateway = wanted && !threaded ? await startGateway(gatewayOptions) : null;
+  let gatewayThread: GatewayThread | null = null;
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await gateway?.stop();
+      await gatewayThread?.stop();
+      for (const name of [...names].reverse()) await services[name]?.stop();
+      await transport.close();
+    })());
+  if (threaded)
+    gatewayThread = await startGatewayThread({
+      ...gatewayOptions,
+      services: all
+        .filter(inThread)
+        .map((name) => ({ name, port: options.ephemeralPorts ? 0 : config.servicePort(name) })),
+      logger,
+      onCrash: (error) =>
+        void stop()
+          .catch((err: unknown) => logger.error({ err }, 'stopping after the gateway thread crashed failed'))
+          .finally(() => options.onFatal?.(error)),
+    }).catch(abandon);
   return {
-    url: gateway?.url ?? '',
+    url: gateway?.url ?? gatewayThread?.url ?? '',
     config,
     gateway,
+    gatewayThread,
     services,
     peers,
     transport,
@@ -89,10 +131,6 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
       services[name] = running;
       return running;
     },
-    async stop() {
-      await gateway?.stop();
-      for (const name of [...names].reverse()) await services[name]?.stop();
-      await transport.close();
-    },
+    stop,
   };
 }

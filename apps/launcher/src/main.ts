@@ -6,10 +6,16 @@ import { startGraph } from './graph';
 import { SERVICES } from './services';
 import { webAppsDir } from './web-apps';
 
-const { TARGET } = loadLauncherConfig();
+const { TARGET, GATEWAY_THREAD, GATEWAY_THREAD_SERVICES } = loadLauncherConfig();
 
 runMain(`launcher:${TARGET}`, async () => {
-  if (TARGET === 'all') return startGraph();
+  if (TARGET === 'all')
+    // A crashed gateway thread takes the process down (the graph has logged and stopped the rest).
+    return startGraph({
+      gatewayThread: GATEWAY_THREAD,
+      threadServices: GATEWAY_THREAD_SERVICES,
+      onFatal: () => process.exit(1),
+    });
   if (TARGET === 'gateway') return startGateway({ webAppsDir: webAppsDir() });
   return SERVICES[TARGET].start({});
 });

@@ -1,26 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '@loyalty/testing';
+import { eventually, freePortRange } from '@loyalty/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
-
-/** A base port with the five after it free too (the subgraphs take GATEWAY_PORT + 1…5). */
-async function freePortRange(size: number): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = createServer()
-        .once('error', () => resolve(false))
-        .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const checks = await Promise.all(Array.from({ length: size }, (_, i) => free(base + i)));
-    if (checks.every(Boolean)) return base;
-  }
-}
 
 /**
  * What a process manager does to `pnpm start`: SIGTERM to the pnpm process. The platform drains

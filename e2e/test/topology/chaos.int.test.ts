@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@loyalty/platform';
-import { eventually, onMysql, onRedis, testConfig, tokensFor } from '@loyalty/testing';
+import { eventually, freePorts, onMysql, onRedis, testConfig, tokensFor } from '@loyalty/testing';
 import { Collector, wsClient } from '../realtime/support/realtime';
 import { ResilientClient } from './support/resilient-client';
-import { freePorts, Topology } from './support/topology';
+import { Topology } from './support/topology';
 
 // The production topology needs a shared database server and Redis: each service is its own
 // process, and replicas only meet through them.

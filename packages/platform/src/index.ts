@@ -32,6 +32,7 @@ export * from './events/inbox.entity';
 export * from './events/transport';
 export * from './events/in-process-transport';
 export * from './events/redis-transport';
+export * from './events/port-transport';
 export * from './events/relay';
 export * from './events/consumer';
 export * from './graphql/scalars';

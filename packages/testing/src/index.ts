@@ -11,3 +11,4 @@ export * from './ledger-contract';
 export * from './credit-contract';
 export * from './gateway-ledger';
 export * from './oidc-provider';
+export * from './ports';

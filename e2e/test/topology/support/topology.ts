@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { PlatformConfig, ServiceName } from '@loyalty/platform';
 import { eventually } from '@loyalty/testing';
@@ -15,24 +14,6 @@ export interface ProcessSpec {
   port: number;
   /** Settings of this process only (e.g. which ledger replica a gateway talks to). */
   env?: Record<string, string>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Free ports for a set of names, all distinct. */
-export async function freePorts<K extends string>(names: readonly K[]): Promise<Record<K, number>> {
-  const ports = {} as Record<K, number>;
-  for (const name of names) ports[name] = await freePort();
-  return ports;
 }
 
 async function ready(port: number): Promise<boolean> {

@@ -8,12 +8,13 @@ export type EventHandler = (event: EventEnvelope) => Promise<void>;
 export type EventListener<T extends Topic = Topic> = (event: EventEnvelope<T>) => void;
 
 /**
- * How events move between processes. In-process when the whole graph runs in one process;
+ * How events move between processes. In-process when the whole graph runs in one process (a
+ * worker thread of it, the gateway's, reaches that transport over a MessagePort: `port`);
  * Redis (Streams for durable consumers, pub/sub for live fan-out) otherwise. Code above the
- * transport is the same for both.
+ * transport is the same for all.
  */
 export interface EventTransport {
-  readonly kind: 'in-process' | 'redis';
+  readonly kind: 'in-process' | 'redis' | 'port';
   /** Resolves once every event is durably handed over (or, in-process, handled). */
   publish(events: EventEnvelope[]): Promise<void>;
   /** A durable consumer group: each event reaches one member of the group at least once. */

@@ -1,0 +1,26 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { ServiceName } from '@loyalty/platform';
+import type { RunningGateway } from '@loyalty/gateway';
+
+/** What the gateway thread starts from (structured-cloned into the worker). */
+export interface GatewayThreadData {
+  /** The platform configuration's source settings: the worker loads the same configuration. */
+  source: Record<string, string | undefined>;
+  /** Where each subgraph really is (ephemeral ports included). */
+  peers: Record<string, string>;
+  port: number;
+  /** Subgraphs that run in this thread too, each on this port (0: a free one). */
+  services: { name: ServiceName; port: number }[];
+  webAppsDir?: string;
+  /** The in-process transport's port (no Redis); absent, the gateway opens its own transport. */
+  events?: MessagePort;
+}
+
+export type SubgraphStats = ReturnType<RunningGateway['subgraphStats']>;
+
+export type ToThread = { type: 'stats'; id: number } | { type: 'stop' };
+
+export type FromThread =
+  | { type: 'ready'; url: string; port: number; services: Partial<Record<ServiceName, string>> }
+  | { type: 'stats'; id: number; stats: SubgraphStats }
+  | { type: 'stopped' };

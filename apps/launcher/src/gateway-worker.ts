@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import {
+  serveTransport,
+  type ServiceName,
+  type EventTransport,
+  type Logger,
+  type PeerDirectory,
+  type PlatformConfig,
+} from '@loyalty/platform';
+import type { FromThread, GatewayThreadData, SubgraphStats, ToThread } from './gateway-thread.protocol';
+
+/**
+ * The compiled entry, also when this module runs from its TypeScript source (jest): a worker
+ * thread loads plain JavaScript, so `pnpm build` comes first either way.
+ */
+const ENTRY = join(__dirname, '..', 'dist', 'gateway-thread.js');
+
+/** How long a graceful stop of the thread may take before it is terminated. */
+const STOP_TIMEOUT_MS = 20_000;
+
+export interface GatewayThreadOptions {
+  config: PlatformConfig;
+  peers: PeerDirectory;
+  /** The subgraphs' transport: bridged to the thread when in-process, else the thread opens its own. */
+  transport: EventTransport;
+  port: number;
+  /** Subgraphs to run in the thread too, with their ports (0: a free one). */
+  services?: { name: ServiceName; port: number }[];
+  webAppsDir?: string;
+  logger: Logger;
+  /** The thread ended without being asked to (it crashed): the caller takes the platform down. */
+  onCrash(error: Error): void;
+  /** Another worker script (tests of the crash handling). */
+  entry?: string;
+}
+
+export interface GatewayThread {
+  url: string;
+  port: number;
+  /** The thread's subgraph fetch counters (benchmarks). */
+  subgraphStats(): Promise<SubgraphStats>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the gateway in a worker thread of this process: the gateway's parsing, planning and
+ * response assembly get their own core instead of queueing behind the subgraphs' resolvers, while
+ * it stays one process (one command, one stdout, one signal handler). A worker rather than a
+ * child process because nothing is serialised at start-up (configuration, peers and the event
+ * port are handed over in memory) and a crash of either half ends the process for good.
+ */
+export async function startGatewayThread(options: GatewayThreadOptions): Promise<GatewayThread> {
+  const bridge = options.transport.kind === 'in-process' ? new MessageChannel() : null;
+  const data: GatewayThreadData = {
+    source: { ...options.config.source },
+    peers: Object.fromEntries(options.peers.entries()),
+    port: options.port,
+    services: options.services ?? [],
+    webAppsDir: options.webAppsDir,
+    events: bridge?.port2,
+  };
+  const worker = new Worker(options.entry ?? ENTRY, {
+    workerData: data,
+    transferList: bridge ? [bridge.port2] : [],
+  });
+  const stopServing = bridge ? serveTransport(options.transport, bridge.port1) : async () => undefined;
+  // Replies awaited from the thread; all of them fail if it exits first.
+  const waiting = new Set<{
+    accepts(m: FromThread): boolean;
+    resolve(m: FromThread): void;
+    reject(e: Error): void;
+  }>();
+  worker.on('message', (message: FromThread) => {
+    for (const w of waiting)
+      if (w.accepts(message)) {
+        waiting.delete(w);
+        w.resolve(message);
+      }
+  });
+  let failure: Error | null = null;
+  worker.on('error', (error) => (failure = error));
+  let stopping = false;
+  let gone = false;
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  void exited.then((code) => {
+    gone = true;
+    for (const w of waiting) w.reject(failure ?? new Error(`gateway thread exited (code ${code})`));
+    waiting.clear();
+  });
+  const next = <T extends FromThread['type']>(type: T, id?: number) =>
+    new Promise<Extract<FromThread, { type: T }>>((resolve, reject) => {
+      if (gone) return reject(new Error('gateway thread is gone'));
+      waiting.add({
+        accepts: (m) => m.type === type && (!('id' in m) || m.id === id),
+        resolve: (m) => resolve(m as Extract<FromThread, { type: T }>),
+        reject,
+      });
+    });
+  const ready = await next('ready').catch(async (error: unknown) => {
+    await stopServing();
+    throw error;
+  });
+  // The main thread's services reach the thread's subgraphs too.
+  for (const [name, url] of Object.entries(ready.services)) options.peers.set(name as ServiceName, url);
+  options.logger.info(
+    { url: ready.url, services: Object.keys(ready.services), threadId: worker.threadId },
+    'gateway thread ready',
+  );
+  void exited.then(async (code) => {
+    if (stopping) return;
+    const error = failure ?? new Error(`gateway thread exited with code ${code}`);
+    options.logger.fatal({ err: error, exitCode: code }, 'gateway thread crashed: stopping the platform');
+    await stopServing();
+    options.onCrash(error);
+  });
+  const send = (message: ToThread) => worker.postMessage(message);
+  let nextId = 0;
+  let stopped: Promise<void> | null = null;
+  return {
+    url: ready.url,
+    port: ready.port,
+    async subgraphStats() {
+      const id = nextId++;
+      const reply = next('stats', id);
+      send({ type: 'stats', id });
+      return (await reply).stats;
+    },
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        if (gone) return stopServing();
+        const done = next('stopped');
+        send({ type: 'stop' });
+        const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+        try {
+          await done;
+        } catch (error) {
+          options.logger.error({ err: error }, 'gateway thread did not stop gracefully');
+        } finally {
+          clearTimeout(timer);
+          await worker.terminate();
+          await stopServing();
+        }
+      })()),
+  };
+}

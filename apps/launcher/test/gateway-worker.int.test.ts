@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { InProcessTransport, loadConfig, PeerDirectory, type Logger } from '@loyalty/platform';
+import { startGatewayThread } from '../src/gateway-worker';
+
+const FIXTURE = join(__dirname, 'fixtures', 'failing-gateway-thread.js');
+
+/** Records what the host logs (level and message). */
+function recordingLogger() {
+  const lines: string[] = [];
+  const at = (level: string) => (_fields: unknown, msg: string) => lines.push(`${level}: ${msg}`);
+  const logger = { info: at('info'), error: at('error'), fatal: at('fatal') } as unknown as Logger;
+  return { lines, logger };
+}
+
+function options(crashAt: 'start' | 'running', transport = new InProcessTransport()) {
+  const config = loadConfig({ CRASH_AT: crashAt }, {});
+  return { config, peers: PeerDirectory.fromConfig(config), transport, port: 0, entry: FIXTURE };
+}
+
+describe('the gateway worker thread host', () => {
+  it('fails the start when the thread fails before it is ready', async () => {
+    const { logger } = recordingLogger();
+    await expect(
+      startGatewayThread({ ...options('start'), logger, onCrash: () => undefined }),
+    ).rejects.toThrow('gateway thread failed on purpose (start)');
+  });
+
+  it('logs a crash of a running thread and calls onCrash', async () => {
+    const { lines, logger } = recordingLogger();
+    let crashed: (error: Error) => void = () => undefined;
+    const crash = new Promise<Error>((resolve) => (crashed = resolve));
+    await startGatewayThread({ ...options('running'), logger, onCrash: crashed });
+    const error = await crash;
+    expect({ error: error.message, lines }).toEqual({
+      error: 'gateway thread failed on purpose (running)',
+      lines: ['info: gateway thread ready', 'fatal: gateway thread crashed: stopping the platform'],
+    });
+  });
+});
