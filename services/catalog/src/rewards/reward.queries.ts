@@ -1,5 +1,5 @@
 import { In } from 'typeorm';
-import { alignToKeys, NotFoundError, type Transactor } from '@loyalty/platform';
+import { alignToKeys, EntityReader, NotFoundError, type Transactor } from '@loyalty/platform';
 import { tierRank, TIERS } from './eligibility.rules';
 import { PriceRuleRow } from './price-rule.entity';
 import { RewardAudienceRow } from './reward-audience.entity';
@@ -17,7 +17,11 @@ export interface RewardListFilter {
 
 /** Reads of rewards, prices and audiences; the batch ones back the request's DataLoaders. */
 export class RewardQueries {
-  constructor(private readonly transactor: Transactor) {}
+  private readonly rows: EntityReader<RewardRow>;
+
+  constructor(private readonly transactor: Transactor) {
+    this.rows = new EntityReader(transactor, RewardRow);
+  }
 
   find(id: string): Promise<RewardRow | null> {
     return this.transactor.read((m) => m.findOneBy(RewardRow, { id }));
@@ -74,8 +78,7 @@ export class RewardQueries {
   // Batch lookups for DataLoaders: one query for any number of keys.
 
   async byIds(ids: readonly string[]): Promise<(RewardRow | null)[]> {
-    const rows = await this.transactor.read((m) => m.findBy(RewardRow, { id: In([...ids]) }));
-    return alignToKeys(ids, rows, (r) => r.id);
+    return alignToKeys(ids, await this.rows.whereIn('id', ids), (r) => r.id);
   }
 
   /** Price rules not yet over, per reward. */
