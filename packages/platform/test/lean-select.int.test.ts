@@ -90,14 +90,11 @@ describe('EntityReader (lean reads by key)', () => {
   });
 
   it('batches past the prepared size and sorts as asked', async () => {
-    const lean = await reader.whereIn(
-      'groupId',
-      [group],
-      [
-        ['points', 'DESC'],
-        ['id', 'ASC'],
-      ],
-    );
+    const order = [
+      ['points', 'DESC'],
+      ['id', 'ASC'],
+    ] as const;
+    const lean = await reader.whereIn('groupId', [group], { order });
     const orm = await transactor.read((m) =>
       m.find(LeanRow, { where: { groupId: group }, order: { points: 'DESC', id: 'ASC' } }),
     );
@@ -106,6 +103,8 @@ describe('EntityReader (lean reads by key)', () => {
     const all = await reader.whereIn('id', [...ids, ...ids.map((id) => `${id}x`)]);
     expect(byId(all)).toEqual(byId(orm));
     expect(await reader.whereIn('id', [])).toEqual([]);
+    const page = await reader.whereIn('groupId', [group], { order, limit: 6 });
+    expect(page).toEqual(orm.slice(0, 6));
   });
 
   it('is one statement, counted like any other', async () => {

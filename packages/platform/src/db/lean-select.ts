@@ -6,6 +6,13 @@ import { sqlOnConnection, type SqlRow } from './sql';
 /** Sort of {@link EntityReader.whereIn}: property and direction, in order. */
 export type LeanOrder<T> = readonly (readonly [keyof T & string, 'ASC' | 'DESC'])[];
 
+/** How {@link EntityReader.whereIn} sorts and cuts its rows. */
+export interface LeanOptions<T> {
+  order?: LeanOrder<T>;
+  /** At most this many rows in all (not per key). */
+  limit?: number;
+}
+
 /**
  * Batches up to this many keys keep their statement prepared on SQLite: DataLoader batches of a
  * request are small, and a larger one-off `IN (…)` would otherwise hold a statement per size.
@@ -41,24 +48,32 @@ export class EntityReader<T extends ObjectLiteral> {
     this.columns = this.metadata.columns.filter((c) => !c.isVirtualProperty);
   }
 
-  /** Rows whose `property` is one of `keys` (any order unless `order` is given), read as {@link Transactor.read} reads. */
+  /**
+   * Rows whose `property` is one of `keys` (in any order unless `order` is given), read as
+   * {@link Transactor.read} reads.
+   */
   async whereIn(
     property: keyof T & string,
     keys: readonly unknown[],
-    order: LeanOrder<T> = [],
+    options: LeanOptions<T> = {},
   ): Promise<T[]> {
     if (keys.length === 0) return [];
-    const text = this.text(property, keys.length, order);
+    const { order = [], limit } = options;
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
+      throw new Error(`EntityReader: bad limit ${limit}`);
+    }
+    const text = this.text(property, keys.length, order, limit !== undefined);
+    const params = limit === undefined ? [...keys] : [...keys, limit];
     const rows = await this.transactor.read<SqlRow[]>((manager) =>
       this.db.kind === 'sqlite'
-        ? sqlOnConnection(this.db, null).rows(text, keys, { oneOff: keys.length > PREPARED_KEYS })
-        : manager.query(text, [...keys]),
+        ? sqlOnConnection(this.db, null).rows(text, params, { oneOff: keys.length > PREPARED_KEYS })
+        : manager.query(text, params),
     );
     return rows.map((row) => this.hydrate(row));
   }
 
-  private text(property: string, n: number, order: LeanOrder<T>): string {
-    const key = `${property}\u0000${n}\u0000${order.map(([p, d]) => `${p} ${d}`).join(',')}`;
+  private text(property: string, n: number, order: LeanOrder<T>, limited: boolean): string {
+    const key = `${property}\u0000${n}\u0000${order.map(([p, d]) => `${p} ${d}`).join(',')}\u0000${limited}`;
     let text = this.texts.get(key);
     if (!text) {
       const { driver } = this.db.dataSource;
@@ -72,7 +87,8 @@ export class EntityReader<T extends ObjectLiteral> {
       text =
         `SELECT ${columns} FROM ${driver.escape(this.metadata.tableName)} ` +
         `WHERE ${column(property)} IN (${Array.from({ length: n }, () => '?').join(', ')})` +
-        (sort ? ` ORDER BY ${sort}` : '');
+        (sort ? ` ORDER BY ${sort}` : '') +
+        (limited ? ' LIMIT ?' : '');
       this.texts.set(key, text);
     }
     return text;

@@ -21,10 +21,12 @@ export class ReferralQueries {
 
   /** Each inviter's invitations, newest first. */
   async byInviterIds(ids: readonly string[]): Promise<ReferralRow[][]> {
-    const rows = await this.rows.whereIn('inviterId', ids, [
-      ['registeredAt', 'DESC'],
-      ['id', 'ASC'],
-    ]);
+    const rows = await this.rows.whereIn('inviterId', ids, {
+      order: [
+        ['registeredAt', 'DESC'],
+        ['id', 'ASC'],
+      ],
+    });
     const byInviter = new Map<string, ReferralRow[]>(ids.map((id) => [id, []]));
     for (const r of rows) byInviter.get(r.inviterId)?.push(r);
     return ids.map((id) => byInviter.get(id) ?? []);
