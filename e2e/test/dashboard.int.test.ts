@@ -131,11 +131,12 @@ describe('the member dashboard', () => {
     // Lean reads by key: the columns by name, no query-builder aliases.
     const q = mysql ? '`' : '"';
     const lean = (table: string, column: string) =>
-      new RegExp(`^SELECT ${q}id${q}, .* FROM ${q}${table}${q} WHERE ${q}${column}${q} IN \\(\\?\\)`);
+      new RegExp(`^SELECT ${q}id${q}, .* FROM ${q}${table}${q} WHERE ${q}${column}${q} IN \\(\\?(, \\?)*\\)`);
     expect(statements.members).toEqual(
       expect.arrayContaining([
         expect.stringMatching(lean('members', 'id')),
         expect.stringMatching(lean('merchants', 'id')),
+        expect.stringMatching(/^SELECT `memberId`, SUM\(`amount`\) AS `total` FROM `member_spend`/),
       ]),
     );
     expect(statements.referrals).toEqual([expect.stringMatching(lean('referrals', 'inviterId'))]);

@@ -1,7 +1,7 @@
 import type { EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Database } from './data-source';
 import type { Transactor } from './transactor';
-import { sqlOnConnection, type SqlRow } from './sql';
+import { sqlDate, sqlOnConnection, type RunOptions, type SqlRow } from './sql';
 
 /** Sort of {@link EntityReader.whereIn}: property and direction, in order. */
 export type LeanOrder<T> = readonly (readonly [keyof T & string, 'ASC' | 'DESC'])[];
@@ -18,6 +18,28 @@ export interface LeanOptions<T> {
  * request are small, and a larger one-off `IN (…)` would otherwise hold a statement per size.
  */
 const PREPARED_KEYS = 16;
+
+/**
+ * Plain SQL rows on the read path, as {@link Transactor.read} reads: prepared once per text on
+ * SQLite, dates bound as the UTC text both databases store. Identifiers in backticks, which both
+ * databases read. Every statement is counted by the data source's query counter.
+ */
+export function readRows<R = SqlRow>(
+  transactor: Transactor,
+  sql: string,
+  params: readonly unknown[] = [],
+  options?: RunOptions,
+): Promise<R[]> {
+  const { db } = transactor;
+  return transactor.read<R[]>((manager) =>
+    db.kind === 'sqlite'
+      ? sqlOnConnection(db, null).rows<R>(sql, params, options)
+      : manager.query(
+          sql,
+          params.map((v) => (v instanceof Date ? sqlDate(v) : v)),
+        ),
+  );
+}
 
 /**
  * Whole entities by one column `IN (…)`, for the DataLoaders on the hot read paths (a dashboard
@@ -64,11 +86,7 @@ export class EntityReader<T extends ObjectLiteral> {
     }
     const text = this.text(property, keys.length, order, limit !== undefined);
     const params = limit === undefined ? [...keys] : [...keys, limit];
-    const rows = await this.transactor.read<SqlRow[]>((manager) =>
-      this.db.kind === 'sqlite'
-        ? sqlOnConnection(this.db, null).rows(text, params, { oneOff: keys.length > PREPARED_KEYS })
-        : manager.query(text, params),
-    );
+    const rows = await readRows(this.transactor, text, params, { oneOff: keys.length > PREPARED_KEYS });
     return rows.map((row) => this.hydrate(row));
   }
 
