@@ -144,6 +144,10 @@ describe('the member dashboard', () => {
       expect.arrayContaining([
         expect.stringMatching(lean('redemptions', 'memberId')),
         expect.stringMatching(lean('rewards', 'id')),
+        expect.stringMatching(lean('price_rules', 'rewardId')),
+        expect.stringMatching(
+          new RegExp(`^SELECT ${q}id${q}, .* FROM ${q}rewards${q} WHERE ${q}active${q} = \\?`),
+        ),
       ]),
     );
   });

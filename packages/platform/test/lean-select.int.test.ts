@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Column, Entity, In, PrimaryColumn } from 'typeorm';
+import { Column, Entity, In, MoreThanOrEqual, PrimaryColumn } from 'typeorm';
 import {
   createLogger,
   EntityReader,
@@ -105,6 +105,31 @@ describe('EntityReader (lean reads by key)', () => {
     expect(await reader.whereIn('id', [])).toEqual([]);
     const page = await reader.whereIn('groupId', [group], { order, limit: 6 });
     expect(page).toEqual(orm.slice(0, 6));
+  });
+
+  it('filters by further conditions as TypeORM does (dates, booleans, comparisons)', async () => {
+    const cut = new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 125));
+    const lean = await reader.where({
+      where: [
+        ['groupId', '=', group],
+        ['active', '=', true],
+        ['createdAt', '>=', cut],
+      ],
+      order: [['id', 'ASC']],
+      limit: 3,
+    });
+    const orm = await transactor.read((m) =>
+      m.find(LeanRow, {
+        where: { groupId: group, active: true, createdAt: MoreThanOrEqual(cut) },
+        order: { id: 'ASC' },
+        take: 3,
+      }),
+    );
+    expect(lean.length).toBeGreaterThan(0);
+    expect(lean).toEqual(orm);
+    await expect(reader.where({ where: [['points', 'OR 1=1' as never, 1]] })).rejects.toThrow(
+      /bad comparison/,
+    );
   });
 
   it('is one statement, counted like any other', async () => {

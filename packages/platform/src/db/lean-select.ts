@@ -6,8 +6,13 @@ import { sqlDate, sqlOnConnection, type RunOptions, type SqlRow } from './sql';
 /** Sort of {@link EntityReader.whereIn}: property and direction, in order. */
 export type LeanOrder<T> = readonly (readonly [keyof T & string, 'ASC' | 'DESC'])[];
 
-/** How {@link EntityReader.whereIn} sorts and cuts its rows. */
+/** A further condition of {@link EntityReader}: property, comparison, value. */
+export type LeanCondition<T> = readonly [keyof T & string, '=' | '<' | '<=' | '>' | '>=', unknown];
+
+/** How {@link EntityReader} filters, sorts and cuts its rows. */
 export interface LeanOptions<T> {
+  /** Conditions ANDed with the key's (values bound, dates as stored). */
+  where?: readonly LeanCondition<T>[];
   order?: LeanOrder<T>;
   /** At most this many rows in all (not per key). */
   limit?: number;
@@ -18,6 +23,9 @@ export interface LeanOptions<T> {
  * request are small, and a larger one-off `IN (…)` would otherwise hold a statement per size.
  */
 const PREPARED_KEYS = 16;
+
+/** The comparisons a {@link LeanCondition} may make (checked: they are written into the SQL). */
+const COMPARISONS: ReadonlySet<string> = new Set(['=', '<', '<=', '>', '>=']);
 
 /**
  * Plain SQL rows on the read path, as {@link Transactor.read} reads: prepared once per text on
@@ -36,7 +44,7 @@ export function readRows<R = SqlRow>(
       ? sqlOnConnection(db, null).rows<R>(sql, params, options)
       : manager.query(
           sql,
-          params.map((v) => (v instanceof Date ? sqlDate(v) : v)),
+          params.map((v) => (v instanceof Date ? sqlDate(v) : typeof v === 'boolean' ? +v : v)),
         ),
   );
 }
@@ -80,19 +88,42 @@ export class EntityReader<T extends ObjectLiteral> {
     options: LeanOptions<T> = {},
   ): Promise<T[]> {
     if (keys.length === 0) return [];
-    const { order = [], limit } = options;
+    return this.select([property, keys.length], keys, options);
+  }
+
+  /** Rows meeting `options.where` (every row without it): a page of a list, say. */
+  where(options: LeanOptions<T>): Promise<T[]> {
+    return this.select(null, [], options);
+  }
+
+  private async select(
+    key: readonly [string, number] | null,
+    keys: readonly unknown[],
+    options: LeanOptions<T>,
+  ): Promise<T[]> {
+    const { where = [], order = [], limit } = options;
     if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
       throw new Error(`EntityReader: bad limit ${limit}`);
     }
-    const text = this.text(property, keys.length, order, limit !== undefined);
-    const params = limit === undefined ? [...keys] : [...keys, limit];
+    const text = this.text(key, where, order, limit !== undefined);
+    const params = [...keys, ...where.map(([, , v]) => v), ...(limit === undefined ? [] : [limit])];
     const rows = await readRows(this.transactor, text, params, { oneOff: keys.length > PREPARED_KEYS });
     return rows.map((row) => this.hydrate(row));
   }
 
-  private text(property: string, n: number, order: LeanOrder<T>, limited: boolean): string {
-    const key = `${property}\u0000${n}\u0000${order.map(([p, d]) => `${p} ${d}`).join(',')}\u0000${limited}`;
-    let text = this.texts.get(key);
+  private text(
+    key: readonly [string, number] | null,
+    where: readonly LeanCondition<T>[],
+    order: LeanOrder<T>,
+    limited: boolean,
+  ): string {
+    const shape = [
+      key?.join(' ') ?? '',
+      where.map(([p, op]) => `${p} ${op}`).join(','),
+      order.map(([p, d]) => `${p} ${d}`).join(','),
+      limited,
+    ].join('\u0000');
+    let text = this.texts.get(shape);
     if (!text) {
       const { driver } = this.db.dataSource;
       const column = (name: string) => {
@@ -101,13 +132,20 @@ export class EntityReader<T extends ObjectLiteral> {
         return driver.escape(c.databaseName);
       };
       const columns = this.columns.map((c) => driver.escape(c.databaseName)).join(', ');
+      const conditions = [
+        ...(key ? [`${column(key[0])} IN (${Array.from({ length: key[1] }, () => '?').join(', ')})`] : []),
+        ...where.map(([p, op]) => {
+          if (!COMPARISONS.has(op)) throw new Error(`EntityReader: bad comparison ${op}`);
+          return `${column(p)} ${op} ?`;
+        }),
+      ];
       const sort = order.map(([p, d]) => `${column(p)} ${d}`).join(', ');
       text =
-        `SELECT ${columns} FROM ${driver.escape(this.metadata.tableName)} ` +
-        `WHERE ${column(property)} IN (${Array.from({ length: n }, () => '?').join(', ')})` +
+        `SELECT ${columns} FROM ${driver.escape(this.metadata.tableName)}` +
+        (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '') +
         (sort ? ` ORDER BY ${sort}` : '') +
         (limited ? ' LIMIT ?' : '');
-      this.texts.set(key, text);
+      this.texts.set(shape, text);
     }
     return text;
   }
