@@ -92,7 +92,7 @@ export class Transactor {
   private readonly group: GroupCommitOptions;
 
   constructor(
-    private readonly db: Database,
+    readonly db: Database,
     group: Partial<GroupCommitOptions> = {},
   ) {
     this.group = {

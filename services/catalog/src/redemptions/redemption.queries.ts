@@ -1,5 +1,5 @@
 import { In, type SelectQueryBuilder } from 'typeorm';
-import { alignToKeys, NotFoundError, type Transactor } from '@loyalty/platform';
+import { alignToKeys, EntityReader, NotFoundError, type Transactor } from '@loyalty/platform';
 import { RedemptionRow } from './redemption.entity';
 import { RedemptionStatus } from './redemption.state';
 import { RedemptionTransitionRow } from './transition.entity';
@@ -12,7 +12,11 @@ export interface RedemptionCursor {
 
 /** Reads of redemptions; the batch ones back the request's DataLoaders (one query for any number of keys). */
 export class RedemptionQueries {
-  constructor(private readonly transactor: Transactor) {}
+  private readonly rows: EntityReader<RedemptionRow>;
+
+  constructor(private readonly transactor: Transactor) {
+    this.rows = new EntityReader(transactor, RedemptionRow);
+  }
 
   /** The redemption a caller's idempotency key already made, if any. */
   byRequest(requestedBy: string, idempotencyKey: string): Promise<RedemptionRow | null> {
@@ -49,6 +53,16 @@ export class RedemptionQueries {
     first: number,
     after: RedemptionCursor | null,
   ): Promise<RedemptionRow[]> {
+    // The first page (a member's dashboard) is a lean read; later pages need the cursor's clause.
+    if (!after) {
+      return this.rows.whereIn('memberId', [memberId], {
+        order: [
+          ['createdAt', 'DESC'],
+          ['id', 'DESC'],
+        ],
+        limit: first + 1,
+      });
+    }
     return this.newestFirst(first, after, (qb) => qb.andWhere('x.memberId = :memberId', { memberId }));
   }
 

@@ -1,5 +1,11 @@
 import { In } from 'typeorm';
-import { alignToKeys, NotFoundError, type Transactor } from '@loyalty/platform';
+import {
+  alignToKeys,
+  EntityReader,
+  NotFoundError,
+  type LeanCondition,
+  type Transactor,
+} from '@loyalty/platform';
 import { tierRank, TIERS } from './eligibility.rules';
 import { PriceRuleRow } from './price-rule.entity';
 import { RewardAudienceRow } from './reward-audience.entity';
@@ -17,7 +23,13 @@ export interface RewardListFilter {
 
 /** Reads of rewards, prices and audiences; the batch ones back the request's DataLoaders. */
 export class RewardQueries {
-  constructor(private readonly transactor: Transactor) {}
+  private readonly rows: EntityReader<RewardRow>;
+  private readonly rules: EntityReader<PriceRuleRow>;
+
+  constructor(private readonly transactor: Transactor) {
+    this.rows = new EntityReader(transactor, RewardRow);
+    this.rules = new EntityReader(transactor, PriceRuleRow);
+  }
 
   find(id: string): Promise<RewardRow | null> {
     return this.transactor.read((m) => m.findOneBy(RewardRow, { id }));
@@ -31,18 +43,14 @@ export class RewardQueries {
 
   /** One page, by id; `first + 1` rows so the caller knows whether more exist. */
   async list(first: number, afterId: string | null, filter: RewardListFilter = {}): Promise<RewardRow[]> {
-    return this.transactor.read((m) => {
-      const qb = m
-        .createQueryBuilder(RewardRow, 'r')
-        .orderBy('r.id', 'ASC')
-        .take(first + 1);
-      if (afterId) qb.andWhere('r.id > :afterId', { afterId });
-      if (!filter.includeInactive) qb.andWhere('r.active = :active', { active: true });
-      if (!filter.includePersonal) qb.andWhere('r.personal = :personal', { personal: false });
-      if (filter.merchantId) qb.andWhere('r.merchantId = :merchantId', { merchantId: filter.merchantId });
-      if (filter.kind) qb.andWhere('r.kind = :kind', { kind: filter.kind });
-      return qb.getMany();
-    });
+    // A lean read: the catalog page of every member's dashboard.
+    const where: LeanCondition<RewardRow>[] = [];
+    if (afterId) where.push(['id', '>', afterId]);
+    if (!filter.includeInactive) where.push(['active', '=', true]);
+    if (!filter.includePersonal) where.push(['personal', '=', false]);
+    if (filter.merchantId) where.push(['merchantId', '=', filter.merchantId]);
+    if (filter.kind) where.push(['kind', '=', filter.kind]);
+    return this.rows.where({ where, order: [['id', 'ASC']], limit: first + 1 });
   }
 
   /**
@@ -74,21 +82,15 @@ export class RewardQueries {
   // Batch lookups for DataLoaders: one query for any number of keys.
 
   async byIds(ids: readonly string[]): Promise<(RewardRow | null)[]> {
-    const rows = await this.transactor.read((m) => m.findBy(RewardRow, { id: In([...ids]) }));
-    return alignToKeys(ids, rows, (r) => r.id);
+    return alignToKeys(ids, await this.rows.whereIn('id', ids), (r) => r.id);
   }
 
   /** Price rules not yet over, per reward. */
   async currentRules(rewardIds: readonly string[]): Promise<PriceRuleRow[][]> {
-    const now = new Date();
-    const rows = await this.transactor.read((m) =>
-      m
-        .createQueryBuilder(PriceRuleRow, 'p')
-        .where('p.rewardId IN (:...ids)', { ids: [...rewardIds] })
-        .andWhere('p.endsAt > :now', { now })
-        .orderBy('p.startsAt', 'ASC')
-        .getMany(),
-    );
+    const rows = await this.rules.whereIn('rewardId', rewardIds, {
+      where: [['endsAt', '>', new Date()]],
+      order: [['startsAt', 'ASC']],
+    });
     return rewardIds.map((id) => rows.filter((r) => r.rewardId === id));
   }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { In } from 'typeorm';
 import {
   alignToKeys,
   BadInputError,
   ConflictError,
+  EntityReader,
   isUniqueViolation,
   Topics,
   type Transactor,
@@ -15,10 +15,14 @@ import type { RegisterMemberInput } from './member.input';
 import { normalizeRegistration } from './member.rules';
 
 export class MemberService {
+  private readonly rows: EntityReader<MemberRow>;
+
   constructor(
     private readonly transactor: Transactor,
     private readonly referrals: ReferralsClient,
-  ) {}
+  ) {
+    this.rows = new EntityReader(transactor, MemberRow);
+  }
 
   /** Signs a member up through `via`, the channel the policy allowed (`registrationChannel`). */
   async register(input: RegisterMemberInput, via: string): Promise<MemberRow> {
@@ -78,8 +82,7 @@ export class MemberService {
 
   /** Batch lookup for DataLoaders: one query for any number of ids. */
   async byIds(ids: readonly string[]): Promise<(MemberRow | null)[]> {
-    const rows = await this.transactor.read((m) => m.findBy(MemberRow, { id: In([...ids]) }));
-    return alignToKeys(ids, rows, (r) => r.id);
+    return alignToKeys(ids, await this.rows.whereIn('id', ids), (r) => r.id);
   }
 
   async list(first: number, afterId: string | null): Promise<MemberRow[]> {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { In } from 'typeorm';
 import {
   alignToKeys,
   BadInputError,
   checkText,
+  EntityReader,
   NotFoundError,
   type TokenService,
   type Transactor,
@@ -12,10 +12,14 @@ import { MerchantRow } from './merchant.entity';
 import type { CreateMerchantInput } from './merchant.input';
 
 export class MerchantService {
+  private readonly rows: EntityReader<MerchantRow>;
+
   constructor(
     private readonly transactor: Transactor,
     private readonly tokens: TokenService,
-  ) {}
+  ) {
+    this.rows = new EntityReader(transactor, MerchantRow);
+  }
 
   async create(input: CreateMerchantInput): Promise<MerchantRow> {
     const name = checkText(input.name, 'name', 100);
@@ -48,8 +52,7 @@ export class MerchantService {
   }
 
   async byIds(ids: readonly string[]): Promise<(MerchantRow | null)[]> {
-    const rows = await this.transactor.read((m) => m.findBy(MerchantRow, { id: In([...ids]) }));
-    return alignToKeys(ids, rows, (r) => r.id);
+    return alignToKeys(ids, await this.rows.whereIn('id', ids), (r) => r.id);
   }
 
   /** API credentials for a partner: a partner token bound to the merchant. */

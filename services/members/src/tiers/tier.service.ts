@@ -1,5 +1,4 @@
-import { In, MoreThanOrEqual } from 'typeorm';
-import { Topics, type EventEnvelope, type Transactor, type UnitOfWork } from '@loyalty/platform';
+import { readRows, Topics, type EventEnvelope, type Transactor, type UnitOfWork } from '@loyalty/platform';
 import { SpendRow } from './spend.entity';
 import { standingFor, TIER_WINDOW_DAYS, type TierStanding } from './tier.rules';
 
@@ -55,14 +54,14 @@ export class TierService {
   /** Standing of many members with one query (DataLoader batch). */
   async standings(memberIds: readonly string[], now = new Date()): Promise<TierStanding[]> {
     const since = new Date(now.getTime() - TIER_WINDOW_DAYS * 86_400_000);
-    const rows = await this.transactor.read((m) =>
-      m
-        .createQueryBuilder(SpendRow, 's')
-        .select('s.memberId', 'memberId')
-        .addSelect('SUM(s.amount)', 'total')
-        .where({ memberId: In([...memberIds]), occurredAt: MoreThanOrEqual(since) })
-        .groupBy('s.memberId')
-        .getRawMany<{ memberId: string; total: string | number }>(),
+    // Plain SQL: read on every member fetch (each dashboard), where the query builder's own work
+    // cost more than the statement.
+    const rows = await readRows<{ memberId: string; total: string | number }>(
+      this.transactor,
+      'SELECT `memberId`, SUM(`amount`) AS `total` FROM `member_spend` ' +
+        `WHERE \`memberId\` IN (${memberIds.map(() => '?').join(', ')}) AND \`occurredAt\` >= ? GROUP BY \`memberId\``,
+      [...memberIds, since],
+      { oneOff: memberIds.length > 16 },
     );
     const totals = new Map(rows.map((r) => [r.memberId, Number(r.total)]));
     return memberIds.map((id) => standingFor(totals.get(id) ?? 0));

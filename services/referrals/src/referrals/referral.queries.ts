@@ -1,27 +1,32 @@
 import { In } from 'typeorm';
-import { alignToKeys, type Transactor } from '@loyalty/platform';
+import { alignToKeys, EntityReader, type Transactor } from '@loyalty/platform';
 import { ReferralGrantRow } from '../grants/grant.entity';
 import { ReferralRow } from './referral.entity';
 
 /** Reads of referrals and their grants, batched for DataLoaders. */
 export class ReferralQueries {
-  constructor(private readonly transactor: Transactor) {}
+  private readonly rows: EntityReader<ReferralRow>;
+
+  constructor(private readonly transactor: Transactor) {
+    this.rows = new EntityReader(transactor, ReferralRow);
+  }
 
   async byIds(ids: readonly string[]): Promise<(ReferralRow | null)[]> {
-    const rows = await this.transactor.read((m) => m.findBy(ReferralRow, { id: In([...ids]) }));
-    return alignToKeys(ids, rows, (r) => r.id);
+    return alignToKeys(ids, await this.rows.whereIn('id', ids), (r) => r.id);
   }
 
   async byInviteeIds(ids: readonly string[]): Promise<(ReferralRow | null)[]> {
-    const rows = await this.transactor.read((m) => m.findBy(ReferralRow, { inviteeId: In([...ids]) }));
-    return alignToKeys(ids, rows, (r) => r.inviteeId);
+    return alignToKeys(ids, await this.rows.whereIn('inviteeId', ids), (r) => r.inviteeId);
   }
 
   /** Each inviter's invitations, newest first. */
   async byInviterIds(ids: readonly string[]): Promise<ReferralRow[][]> {
-    const rows = await this.transactor.read((m) =>
-      m.find(ReferralRow, { where: { inviterId: In([...ids]) }, order: { registeredAt: 'DESC', id: 'ASC' } }),
-    );
+    const rows = await this.rows.whereIn('inviterId', ids, {
+      order: [
+        ['registeredAt', 'DESC'],
+        ['id', 'ASC'],
+      ],
+    });
     const byInviter = new Map<string, ReferralRow[]>(ids.map((id) => [id, []]));
     for (const r of rows) byInviter.get(r.inviterId)?.push(r);
     return ids.map((id) => byInviter.get(id) ?? []);
