@@ -1,0 +1,83 @@
+import type { RunningService } from '@loyalty/platform';
+import { useGraph } from '../support/graph';
+
+/**
+ * What one `recordPurchase` costs the five databases, counted by their data sources' query
+ * counters: a typical purchase (merchant rates, a budgeted campaign in force, a green item: three
+ * awards, three ledger credits), with the outbox relays and event consumers it sets off. A
+ * regression in statements fails here, not only in `pnpm bench purchase`.
+ */
+describe('SQL statements per purchase (whole graph, real databases)', () => {
+  const { tokens, graph, gql } = useGraph();
+  const admin = tokens.admin();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read by path
+  const ok = async (query: string, variables?: Record<string, unknown>, token = admin): Promise<any> => {
+    const res = await gql(query, variables, token);
+    expect(res.errors).toBeUndefined();
+    return res.data;
+  };
+  const services = () => Object.values(graph().services) as RunningService<unknown>[];
+  const drain = async () => {
+    // Consumers may write events of their own: flush until every outbox is empty.
+    for (let i = 0; i < 3; i++) for (const s of services()) await s.relay.flush();
+  };
+
+  it('a typical purchase, end to end', async () => {
+    const merchant = (
+      await ok('mutation { createMerchant(input: { name: "Grocer", category: "grocery" }) { id } }')
+    ).createMerchant.id as string;
+    await ok('mutation($i: SetEarnRateInput!) { setMerchantEarnRate(input: $i) { merchantId } }', {
+      i: { merchantId: merchant, points: 2, per: 100, greenPoints: 1, greenPer: 100 },
+    });
+    await ok('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }', {
+      i: {
+        name: 'Grocery double points',
+        startsAt: new Date(Date.now() - 86_400_000).toISOString(),
+        merchantCategory: 'grocery',
+        multiplier: 2,
+        budget: 1_000_000,
+      },
+    });
+    const member = async (n: number) =>
+      (
+        await ok('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {
+          i: { displayName: `Counted ${n}`, email: `counted${n}@example.com` },
+        })
+      ).registerMember.id as string;
+    const who = await member(1);
+    const record = async (orderId: string) =>
+      (
+        await ok(
+          'mutation($i: PurchaseInput!) { recordPurchase(input: $i) { awards { kind points status } } }',
+          {
+            i: {
+              merchantId: merchant,
+              orderId,
+              memberId: who,
+              amount: 10_000,
+              items: [
+                { sku: 'rice', amount: 7_000 },
+                { sku: 'veg', category: 'organic-food', amount: 3_000, green: true },
+              ],
+            },
+          },
+          tokens.partner(merchant),
+        )
+      ).recordPurchase.awards as { status: string }[];
+    // The first purchase of a member and merchant warms caches and creates the member's rows.
+    await record('warm-1');
+    await drain();
+    for (const s of services()) s.runtime.db.queries.reset(true);
+    const awards = await record('counted-1');
+    await drain();
+    expect(awards).toHaveLength(3);
+    expect(awards.every((a) => a.status === 'POSTED')).toBe(true);
+    const per = Object.fromEntries(services().map((s) => [s.name, s.runtime.db.queries]));
+    const report = Object.entries(per).map(
+      ([n, q]) => `${n}: ${q.roundTrips}\n  ${q.statements.join('\n  ')}`,
+    );
+    console.log(report.join('\n'));
+    const total = services().reduce((sum, s) => sum + s.runtime.db.queries.roundTrips, 0);
+    expect(total).toBeLessThanOrEqual(1000);
+  });
+});
