@@ -1,6 +1,14 @@
 import type { RunningService } from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
+import { onMysql, testConfig } from '@loyalty/testing';
 import { useGraph } from '../support/graph';
+
+/**
+ * Round trips of one purchase, measured when this test was written (before the earn settings
+ * were cached and the credits batched: campaigns 41 / 48, all five 118 / 146 on SQLite / MySQL).
+ * The ledger's share varies a little with how its group commit batches the three credits.
+ */
+const CAMPAIGNS_BOUND = onMysql() ? 30 : 24;
+const TOTAL_BOUND = onMysql() ? 125 : 95;
 
 /**
  * What one `recordPurchase` costs the five databases, counted by their data sources' query
@@ -8,9 +16,6 @@ import { useGraph } from '../support/graph';
  * awards, three ledger credits), with the outbox relays and event consumers it sets off. A
  * regression in statements fails here, not only in `pnpm bench purchase`.
  */
-/** Round trips of one purchase over the five databases, measured when this test was written. */
-const TOTAL_BOUND = 100;
-
 describe('SQL statements per purchase (whole graph, real databases)', () => {
   // Background loops wait an hour: only the purchase and what it sets off are counted.
   const { tokens, graph, gql } = useGraph(
@@ -104,8 +109,9 @@ describe('SQL statements per purchase (whole graph, real databases)', () => {
       expect.stringMatching(new RegExp(`^INSERT INTO ${table('outbox_events')}`)),
       ...Array(3).fill(expect.stringMatching(new RegExp(`^UPDATE ${table('ledger_postings')}`))),
     ]);
+    expect(campaigns.roundTrips).toBeLessThanOrEqual(CAMPAIGNS_BOUND);
     // Everything the five databases did for it, transaction control, relays and consumers
-    // included (before: 114 on SQLite).
+    // included.
     const total = counted.reduce((sum, c) => sum + c.queries.roundTrips, 0);
     expect(total).toBeLessThanOrEqual(TOTAL_BOUND);
   });
