@@ -20,6 +20,12 @@ import type { LedgerClient } from '../src/peers/ledger.client';
 function campaignsLedger(fake: FakeLedger): LedgerClient {
   return {
     credit: (request) => fake.credit(request),
+    // As the real ledger: each credit on its own key; one failure fails the call.
+    creditBatch: async (requests) => {
+      const results = [];
+      for (const request of requests) results.push(await fake.credit(request));
+      return results;
+    },
     reverse: (request) => fake.reverse(request),
     expiringPoints: async (memberIds) => memberIds.map(() => []),
   };
