@@ -238,19 +238,26 @@ export async function campaignUsage(
   return usage;
 }
 
-/** Records points a campaign gave a member (budget and per-member usage), in the awarding transaction. */
+/**
+ * Records points a campaign gave a member (budget and per-member usage), in the awarding
+ * transaction. False, writing nothing, when they would take the campaign past its budget: only
+ * possible when the budget was read without its lock (the caller evaluates again, locked).
+ */
 export async function recordUsage(
   manager: EntityManager,
   campaignId: string,
   memberId: string,
   points: number,
-): Promise<void> {
-  await manager
+): Promise<boolean> {
+  const added = Number(points);
+  const result = await manager
     .createQueryBuilder()
     .update(CampaignRow)
-    .set({ awardedPoints: () => `awardedPoints + ${Number(points)}` })
+    .set({ awardedPoints: () => `awardedPoints + ${added}` })
     .where('id = :campaignId', { campaignId })
+    .andWhere(`(budget IS NULL OR awardedPoints + ${added} <= budget)`)
     .execute();
+  if (result.affected === 0 && added > 0) return false;
   // One upsert: the member's row is created by their first award from the campaign.
   await manager.query(
     'INSERT INTO `campaign_member_usage` (`campaignId`, `memberId`, `points`) VALUES (?, ?, ?) ' +
@@ -259,4 +266,5 @@ export async function recordUsage(
         : 'ON CONFLICT (`campaignId`, `memberId`) DO UPDATE SET `points` = `points` + excluded.`points`'),
     [campaignId, memberId, points],
   );
+  return true;
 }

@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
+import { isMysql } from '@loyalty/platform';
 import type { CampaignRow } from '../campaigns/campaign.entity';
 import { toRule } from '../campaigns/campaign.rules';
 import { campaignsInForce, campaignUsage, lockBudgets } from '../campaigns/campaign.service';
@@ -50,8 +52,17 @@ async function spendInWindow(manager: EntityManager, c: CampaignRow, memberId: s
 }
 
 /**
+ * How an evaluation treats shared budgets: `read` (a preview), `locked` (the budgeted campaigns'
+ * rows are locked first, so the budget read is the one written), `optimistic` (MySQL: read
+ * without a lock; when no budget limits the awards, the write's conditional update checks that
+ * none does at commit either — else the purchase is evaluated again, `locked`). Every purchase
+ * of a budgeted campaign locking its row for the whole transaction made them all queue on it.
+ */
+export type BudgetMode = 'read' | 'optimistic' | 'locked';
+
+/**
  * The rule engine over the settings given and what the database says now about the member;
- * `lock` takes the locks a write needs.
+ * `optimistic` is true when the budgets were read without a lock (see {@link BudgetMode}).
  */
 export async function evaluateAt(
   manager: EntityManager,
@@ -60,9 +71,9 @@ export async function evaluateAt(
   merchant: MerchantFacts,
   occurredAt: Date,
   firstWithPlatform: boolean,
-  lock: boolean,
+  mode: BudgetMode,
   settings: EarnSettings,
-): Promise<{ awards: EvaluatedAward[]; firstWithPlatform: boolean }> {
+): Promise<{ awards: EvaluatedAward[]; firstWithPlatform: boolean; optimistic: boolean }> {
   const inForce = settings.campaigns ?? (await campaignsInForce(manager, occurredAt));
   // Only a first-order-at-the-merchant campaign asks; a first purchase anywhere is one here too.
   const asked = inForce.some((c) => c.firstOrder === 'MERCHANT');
@@ -84,11 +95,22 @@ export async function evaluateAt(
   for (const c of inForce) {
     if (c.spendTarget !== null) facts.spendBefore.set(c.id, await spendInWindow(manager, c, p.memberId));
   }
-  let campaigns = inForce.filter((c) => purchaseDisqualifier(toRule(c), facts) === null);
-  campaigns = await lockBudgets(manager, campaigns, lock);
+  const candidates = inForce.filter((c) => purchaseDisqualifier(toRule(c), facts) === null);
+  if (mode === 'optimistic' && isMysql(manager)) {
+    const read = await lockBudgets(manager, candidates, false);
+    const usage = await campaignUsage(manager, read, p.memberId);
+    const rules = read.map(toRule);
+    const awards = evaluatePurchase(facts, settings.rates, rules, usage);
+    const unbounded = rules.map((r) => ({ ...r, budget: null }));
+    if (isDeepStrictEqual(awards, evaluatePurchase(facts, settings.rates, unbounded, usage)))
+      return { awards, firstWithPlatform, optimistic: true };
+    // A budget limits this purchase: decide it under the lock.
+  }
+  const campaigns = await lockBudgets(manager, candidates, mode !== 'read');
   const usage = await campaignUsage(manager, campaigns, p.memberId);
   return {
     awards: evaluatePurchase(facts, settings.rates, campaigns.map(toRule), usage),
     firstWithPlatform,
+    optimistic: false,
   };
 }

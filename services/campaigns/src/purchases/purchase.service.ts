@@ -26,6 +26,9 @@ import {
   type PurchaseLimits,
 } from './purchase.rules';
 
+/** A budget read without its lock was taken meanwhile: the transaction is rolled back. */
+class BudgetRaced extends Error {}
+
 /** Members whose activity row exists (rows are never deleted): no insert-if-missing for them. */
 const MAX_KNOWN_MEMBERS = 100_000;
 
@@ -84,7 +87,7 @@ export class PurchaseService {
         merchant,
         occurredAt,
         (activity?.purchaseCount ?? 0) === 0,
-        false,
+        'read',
         settings,
       );
     });
@@ -123,119 +126,136 @@ export class PurchaseService {
         .orIgnore()
         .execute();
     }
-    let outcome: { purchase: PurchaseRow; awards: EvaluatedAward[]; postings: PostingRow[] };
+    let outcome: { purchase: PurchaseRow; awards: EvaluatedAward[]; postings: PostingRow[] } | null = null;
     try {
-      outcome = await this.transactor.run(async ({ manager, publish }) => {
-        if (!this.mysql && !known) {
-          await manager
-            .createQueryBuilder()
-            .insert()
-            .into(MemberActivityRow)
-            .values({ memberId: p.memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
-            .orIgnore()
-            .execute();
-        }
-        const activity = await forUpdate(
-          manager.createQueryBuilder(MemberActivityRow, 'a').where('a.memberId = :id', { id: p.memberId }),
-        ).getOneOrFail();
-        // A concurrent request with the same order id: the purchase's insert fails unique (below).
-        const { awards, firstWithPlatform } = await evaluateAt(
-          manager,
-          p,
-          member,
-          merchant,
-          occurredAt,
-          activity.purchaseCount === 0,
-          true,
-          settings,
-        );
-        const purchase = manager.create(PurchaseRow, {
-          id: randomUUID(),
-          merchantId: p.merchantId,
-          orderId: p.orderId,
-          memberId: p.memberId,
-          amount: p.amount,
-          currency: p.currency,
-          greenAmount: p.greenAmount,
-          merchantCategory: merchant.category,
-          occurredAt,
-          recordedAt: now,
-          requestHash: p.hash,
-          firstPurchase: firstWithPlatform,
-          refundedAmount: 0,
-          items: JSON.stringify(p.items),
-        });
-        // Every column is given: nothing to read back after the insert.
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(PurchaseRow)
-          .values(purchase)
-          .updateEntity(false)
-          .execute();
-        const postings = await addPostings(
-          manager,
-          awards.map((a): NewPosting => ({
-            idempotencyKey: purchaseKey(p.merchantId, p.orderId, a),
-            operation: 'CREDIT',
-            memberId: p.memberId,
-            kind: a.kind,
-            points: a.points,
-            reason: a.reason,
-            merchantId: p.merchantId,
-            campaignId: a.campaignId,
-            sourceType: 'purchase',
-            sourceId: purchase.id,
-            validity: a.validity ?? validity,
-            expiresAt: expiryOf(now, a.validity ?? validity),
-          })),
-        );
-        if (awards.length) {
-          await manager
-            .createQueryBuilder()
-            .insert()
-            .into(AwardRow)
-            .updateEntity(false)
-            .values(
-              awards.map((a, i) => ({
-                id: randomUUID(),
-                purchaseId: purchase.id,
-                position: i,
-                ruleKey: a.ruleKey,
+      for (const mode of ['optimistic', 'locked'] as const) {
+        outcome = await this.transactor
+          .run(async ({ manager, publish }) => {
+            if (!this.mysql && !known) {
+              await manager
+                .createQueryBuilder()
+                .insert()
+                .into(MemberActivityRow)
+                .values({ memberId: p.memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
+                .orIgnore()
+                .execute();
+            }
+            const activity = await forUpdate(
+              manager
+                .createQueryBuilder(MemberActivityRow, 'a')
+                .where('a.memberId = :id', { id: p.memberId }),
+            ).getOneOrFail();
+            // A concurrent request with the same order id: the purchase's insert fails unique (below).
+            const { awards, firstWithPlatform } = await evaluateAt(
+              manager,
+              p,
+              member,
+              merchant,
+              occurredAt,
+              activity.purchaseCount === 0,
+              mode,
+              settings,
+            );
+            const purchase = manager.create(PurchaseRow, {
+              id: randomUUID(),
+              merchantId: p.merchantId,
+              orderId: p.orderId,
+              memberId: p.memberId,
+              amount: p.amount,
+              currency: p.currency,
+              greenAmount: p.greenAmount,
+              merchantCategory: merchant.category,
+              occurredAt,
+              recordedAt: now,
+              requestHash: p.hash,
+              firstPurchase: firstWithPlatform,
+              refundedAmount: 0,
+              items: JSON.stringify(p.items),
+            });
+            // Every column is given: nothing to read back after the insert.
+            await manager
+              .createQueryBuilder()
+              .insert()
+              .into(PurchaseRow)
+              .values(purchase)
+              .updateEntity(false)
+              .execute();
+            const postings = await addPostings(
+              manager,
+              awards.map((a): NewPosting => ({
+                idempotencyKey: purchaseKey(p.merchantId, p.orderId, a),
+                operation: 'CREDIT',
+                memberId: p.memberId,
                 kind: a.kind,
                 points: a.points,
-                reversedPoints: 0,
                 reason: a.reason,
+                merchantId: p.merchantId,
                 campaignId: a.campaignId,
-                postingId: postings[i].id,
+                sourceType: 'purchase',
+                sourceId: purchase.id,
+                validity: a.validity ?? validity,
+                expiresAt: expiryOf(now, a.validity ?? validity),
               })),
-            )
-            .execute();
-        }
-        await manager.update(
-          MemberActivityRow,
-          { memberId: p.memberId },
-          { purchaseCount: activity.purchaseCount + 1, lastPurchaseAt: now },
-        );
-        for (const a of awards)
-          if (a.campaignId) await recordUsage(manager, a.campaignId, p.memberId, a.points);
-        await publish({
-          topic: Topics.purchaseRecorded,
-          key: p.memberId,
-          payload: {
-            purchaseId: purchase.id,
-            merchantId: p.merchantId,
-            memberId: p.memberId,
-            orderId: p.orderId,
-            amount: p.amount,
-            occurredAt: occurredAt.toISOString(),
-            firstPurchase: firstWithPlatform,
-            awards: awards.map((a) => ({ kind: a.kind, points: a.points })),
-            green: p.items.filter((i) => i.green).map((i) => ({ category: i.category, amount: i.amount })),
-          },
-        });
-        return { purchase, awards, postings };
-      });
+            );
+            if (awards.length) {
+              await manager
+                .createQueryBuilder()
+                .insert()
+                .into(AwardRow)
+                .updateEntity(false)
+                .values(
+                  awards.map((a, i) => ({
+                    id: randomUUID(),
+                    purchaseId: purchase.id,
+                    position: i,
+                    ruleKey: a.ruleKey,
+                    kind: a.kind,
+                    points: a.points,
+                    reversedPoints: 0,
+                    reason: a.reason,
+                    campaignId: a.campaignId,
+                    postingId: postings[i].id,
+                  })),
+                )
+                .execute();
+            }
+            await manager.update(
+              MemberActivityRow,
+              { memberId: p.memberId },
+              { purchaseCount: activity.purchaseCount + 1, lastPurchaseAt: now },
+            );
+            // Campaigns' rows last and in id order: their locks are held only until the commit.
+            const usage = awards
+              .filter((a) => a.campaignId)
+              .sort((a, b) => (a.campaignId! < b.campaignId! ? -1 : 1));
+            for (const a of usage)
+              if (!(await recordUsage(manager, a.campaignId!, p.memberId, a.points))) throw new BudgetRaced();
+            await publish({
+              topic: Topics.purchaseRecorded,
+              key: p.memberId,
+              payload: {
+                purchaseId: purchase.id,
+                merchantId: p.merchantId,
+                memberId: p.memberId,
+                orderId: p.orderId,
+                amount: p.amount,
+                occurredAt: occurredAt.toISOString(),
+                firstPurchase: firstWithPlatform,
+                awards: awards.map((a) => ({ kind: a.kind, points: a.points })),
+                green: p.items
+                  .filter((i) => i.green)
+                  .map((i) => ({ category: i.category, amount: i.amount })),
+              },
+            });
+            return { purchase, awards, postings };
+          })
+          .catch((error: unknown) => {
+            // Another purchase took the budget read without its lock: decide again, locked.
+            if (error instanceof BudgetRaced && mode === 'optimistic') return null;
+            throw error;
+          });
+        if (outcome) break;
+      }
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent request with the same order id committed first.
@@ -243,6 +263,7 @@ export class PurchaseService {
       if (!winner) throw error;
       return this.replay(winner, p.hash);
     }
+    if (!outcome) throw new Error('unreachable: the locked evaluation never races');
     if (this.knownMembers.size >= MAX_KNOWN_MEMBERS) this.knownMembers.clear();
     this.knownMembers.add(p.memberId);
     // The breakdown is answered from what was just written and posted: no re-read.
