@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import {
   dropMysqlDatabase,
   generateSigningJwk,
@@ -33,6 +33,7 @@ import {
 } from '@loyalty/platform';
 import { startGraph } from '@loyalty/launcher';
 import { tokensFor } from '@loyalty/testing';
+import { post } from './http';
 import { mysqlBaseline, sqliteBaseline, type Baseline } from './ledger-raw';
 import { forDuration, median } from './stats';
 
@@ -49,44 +50,11 @@ const RECORD = `mutation Record($i: PurchaseInput!) {
   recordPurchase(input: $i) { purchase { id } awards { kind points status } }
 }`;
 
-/** One POST over a keep-alive agent; rejects on a GraphQL error. */
-function post(agent: Agent, url: URL, query: string, variables: unknown, token: string): Promise<Data> {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-              data?: Data;
-              errors?: unknown;
-            };
-            if (parsed.errors || !parsed.data) reject(new Error(JSON.stringify(parsed.errors)));
-            else resolve(parsed.data);
-          } catch (e) {
-            reject(e);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** One GraphQL request; rejects on a GraphQL error. */
+async function ask(agent: Agent, url: URL, query: string, variables: unknown, token: string): Promise<Data> {
+  const res = await post(agent, url, JSON.stringify({ query, variables }), token);
+  if (res.errors || !res.data) throw new Error(JSON.stringify(res.errors));
+  return res.data as Data;
 }
 
 const p99 = (xs: number[]) => {
@@ -118,7 +86,7 @@ async function benchOn(kind: Db): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CLIENTS) });
   const url = new URL(graph.url);
   const gql = (query: string, variables: unknown, token = tokens.admin()) =>
-    post(agent, url, query, variables, token);
+    ask(agent, url, query, variables, token);
   let raw: Baseline | null = null;
   try {
     if (kind === 'mysql') {
