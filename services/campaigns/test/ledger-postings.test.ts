@@ -43,6 +43,7 @@ const members: MembersClient = {
     merchant: { id: merchantId, category: 'dining' },
   }),
   merchant: async (id) => ({ id, category: 'dining' }),
+  member: async (id) => ({ id, tier: 'REGULAR' }),
   merchantNames: async (ids) => ids.map(() => 'Dining place'),
 };
 

@@ -31,6 +31,7 @@ class BudgetRaced extends Error {}
 
 /** Members whose activity row exists (rows are never deleted): no insert-if-missing for them. */
 const MAX_KNOWN_MEMBERS = 100_000;
+const MAX_KNOWN_MERCHANTS = 10_000;
 
 /**
  * Recording purchases (R1–R4, R6, R9, L7). A purchase, its breakdown, the ledger postings
@@ -39,6 +40,7 @@ const MAX_KNOWN_MEMBERS = 100_000;
  */
 export class PurchaseService {
   private readonly knownMembers = new Set<string>();
+  private readonly merchants = new Map<string, MerchantFacts>();
 
   constructor(
     private readonly transactor: Transactor,
@@ -64,8 +66,17 @@ export class PurchaseService {
   }
 
   private async facts(p: NormalizedPurchase): Promise<{ member: MemberFacts; merchant: MerchantFacts }> {
-    const { member, merchant } = await this.members.lookup(p.memberId, p.merchantId);
+    // A merchant's category never changes (members has no mutation for it): asked once. The
+    // member's tier follows their spending, so it is asked every time.
+    const known = this.merchants.get(p.merchantId);
+    const { member, merchant } = known
+      ? { member: await this.members.member(p.memberId), merchant: known }
+      : await this.members.lookup(p.memberId, p.merchantId);
     if (!merchant) throw new BadInputError(`Unknown merchant ${p.merchantId}`, 'merchantId');
+    if (!known) {
+      if (this.merchants.size >= MAX_KNOWN_MERCHANTS) this.merchants.clear();
+      this.merchants.set(p.merchantId, merchant);
+    }
     if (!member) throw new BadInputError(`Unknown member ${p.memberId}`, 'memberId');
     return { member, merchant };
   }
