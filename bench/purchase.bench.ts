@@ -10,6 +10,8 @@
  * three awards (base REGULAR, GREEN, campaign bonus) and three ledger credits. Members rotate over
  * 256 so the load is not one hot account. Rounds are interleaved (raw, purchase, purchase, raw, …)
  * and each figure is the median over rounds; p99 is of the purchase latencies of all rounds.
+ * CPU per purchase is this process's CPU time while purchases ran (relays and consumers drained
+ * included) over the purchases recorded; it moves less with the machine's load than rates do.
  * SQL per purchase counts every statement the five data sources send while the load runs
  * (transaction control, outbox relays, ledger poster and event consumers included), divided by
  * the purchases recorded.
@@ -178,6 +180,7 @@ async function benchOn(kind: Db): Promise<void> {
     }));
     const latencyAt = new Map<number, number[]>(CLIENTS.map((c) => [c, []]));
     const sqlPer = new Map<string, number[]>();
+    const cpuPer: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [i, clients] of CLIENTS.entries()) {
         const runRaw = () => forDuration(clients, SECONDS, () => baseline.earn(pick()));
@@ -185,8 +188,11 @@ async function benchOn(kind: Db): Promise<void> {
           await drain();
           latencies.length = 0;
           const before = counted();
+          const cpu = process.cpuUsage();
           const r = await forDuration(clients, SECONDS, async () => void (await purchase()));
           await drain();
+          const used = process.cpuUsage(cpu);
+          cpuPer.push((used.user + used.system) / 1000 / r.done);
           const after = counted();
           for (const name of Object.keys(after)) {
             sqlPer.set(name, [...(sqlPer.get(name) ?? []), (after[name] - before[name]) / r.done]);
@@ -211,6 +217,9 @@ async function benchOn(kind: Db): Promise<void> {
         `| ${clients} | ${median(samples[i].raw).toFixed(0)} | ${median(samples[i].purchase).toFixed(1)} | ${median(samples[i].ratio).toFixed(3)}× | ${median(l).toFixed(1)} | ${p99(l).toFixed(1)} |`,
       );
     }
+    console.log(
+      `\nCPU per purchase (this process: gateway, five subgraphs, relays and consumers): ${median(cpuPer).toFixed(1)} ms`,
+    );
     const perService = SERVICE_NAMES.map((n) => [n, median(sqlPer.get(n) ?? [0])] as const);
     const total = perService.reduce((s, [, v]) => s + v, 0);
     console.log(
