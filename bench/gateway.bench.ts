@@ -18,11 +18,12 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, TokenService } from '@loyalty/platform';
 import { startHive } from './hive-gateway';
+import { post } from './http';
 import { median } from './stats';
 
 export const DASHBOARD = `query Dashboard($id: ID!) {
@@ -81,45 +82,6 @@ function child(script: string, args: string[], env: NodeJS.ProcessEnv) {
       await reply('stopped', 30_000).catch(() => proc.kill());
     },
   };
-}
-
-/** One POST over a keep-alive agent; resolves with the parsed body. */
-function post(
-  agent: Agent,
-  url: URL,
-  body: string,
-  token: string,
-): Promise<{ data?: unknown; errors?: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          } catch (e) {
-            reject(e);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 interface Target {

@@ -128,6 +128,48 @@ describe('command outbox and poster', () => {
     ]);
   });
 
+  it('posts rows in hand through the batch handler: one call, rows updated in place', async () => {
+    const peer = new FakePeer();
+    const batches: string[][] = [];
+    const p = poster(peer, {
+      batchHandlers: {
+        CREDIT: async (rs) => {
+          batches.push(rs.map((r) => r.idempotencyKey));
+          return Promise.all(rs.map((r) => peer.apply(r)));
+        },
+      },
+    });
+    const written = await enqueue({ key: 'x' }, { key: 'y' }, { key: 'z', op: 'REVERSE', reverses: 'x' });
+    await p.postRows(written);
+    // The credits in one call; the reversal after them, on its own.
+    expect(batches).toEqual([['x', 'y']]);
+    expect(peer.calls).toEqual(['x', 'y', 'z']);
+    expect(written.map((r) => [r.status, r.receipt])).toEqual([
+      ['POSTED', 'r:x'],
+      ['POSTED', 'r:y'],
+      ['POSTED', 'r:z'],
+    ]);
+    expect((await rows()).map((r) => r.status)).toEqual(['POSTED', 'POSTED', 'POSTED']);
+  });
+
+  it('falls back to one call per row when a batch fails', async () => {
+    const peer = new FakePeer();
+    const p = poster(peer, {
+      batchHandlers: {
+        CREDIT: async () => {
+          throw new Error('batch refused');
+        },
+      },
+    });
+    const written = await enqueue({ key: 'f1' }, { key: 'f2' });
+    await p.postRows(written);
+    expect(peer.calls).toEqual(['f1', 'f2']);
+    expect((await rows()).map((r) => [r.status, r.receipt])).toEqual([
+      ['POSTED', 'r:f1'],
+      ['POSTED', 'r:f2'],
+    ]);
+  });
+
   it('posts after commit and records the handler result', async () => {
     const peer = new FakePeer();
     const p = poster(peer);

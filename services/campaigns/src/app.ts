@@ -1,6 +1,7 @@
 import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
 import { loadCampaignsConfig, type CampaignsConfig } from './config';
 import { CampaignService } from './campaigns/campaign.service';
+import { EarnSettingsCache } from './campaigns/earn-settings.cache';
 import { signUpBonusConsumer } from './campaigns/signup-bonus.consumer';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
 import { RemoteMembersClient, type MembersClient } from './peers/members.client';
@@ -45,7 +46,9 @@ export async function createApp(
     intervalMs: config.postingIntervalMs,
     maxBackoffMs: config.postingMaxBackoffMs,
   });
-  const terms = new TermsService(transactor, config);
+  const settings = new EarnSettingsCache(transactor, config.earnSettingsTtlMs);
+  const stopListening = await settings.listen(runtime.transport);
+  const terms = new TermsService(transactor, config, settings);
   const recall = new RecallService(
     transactor,
     remoteLedger,
@@ -55,7 +58,7 @@ export async function createApp(
   const purchaseQueries = new PurchaseQueries(transactor);
   const app: CampaignsApp = {
     config,
-    campaigns: new CampaignService(transactor, members),
+    campaigns: new CampaignService(transactor, members, settings),
     purchases: new PurchaseService(
       transactor,
       db,
@@ -64,10 +67,11 @@ export async function createApp(
       terms,
       purchaseQueries,
       config.purchaseLimits,
+      settings,
     ),
     refunds: new RefundService(transactor, poster, purchaseQueries, config.purchaseLimits),
     purchaseQueries,
-    rates: new EarnRateService(transactor, members),
+    rates: new EarnRateService(transactor, members, settings),
     terms,
     poster,
     recall,
@@ -79,6 +83,7 @@ export async function createApp(
     stop: async () => {
       await recall.stop();
       await poster.stop();
+      await stopListening();
     },
   };
   await runtime.consume(

@@ -22,6 +22,11 @@ export interface CampaignsConfig {
   purchaseLimits: PurchaseLimits;
   /** The time zone terms state times in (PROGRAMME_TIME_ZONE). */
   programmeTimeZone: string;
+  /**
+   * Longest a replica keeps campaigns, earn rates and validity changes in memory
+   * (EARN_SETTINGS_CACHE_TTL): changes reach every replica at once by event; this bounds a missed one.
+   */
+  earnSettingsTtlMs: number;
 }
 
 const schema = z.object({
@@ -34,6 +39,7 @@ const schema = z.object({
     .default(10_000_000),
   /** How long after the fact a purchase may still be reported (its `occurredAt`). */
   PURCHASE_BACKDATING_LIMIT: setting.duration('PURCHASE_BACKDATING_LIMIT').default('P30D'),
+  EARN_SETTINGS_CACHE_TTL: setting.duration('EARN_SETTINGS_CACHE_TTL').default('PT5S'),
 });
 
 export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
@@ -51,5 +57,6 @@ export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
       backdatingMs: durationMs(requireDuration(own.PURCHASE_BACKDATING_LIMIT)),
     },
     programmeTimeZone: env.PROGRAMME_TIME_ZONE,
+    earnSettingsTtlMs: durationMs(requireDuration(own.EARN_SETTINGS_CACHE_TTL)),
   };
 }

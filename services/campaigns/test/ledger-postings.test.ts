@@ -20,6 +20,12 @@ import type { LedgerClient } from '../src/peers/ledger.client';
 function campaignsLedger(fake: FakeLedger): LedgerClient {
   return {
     credit: (request) => fake.credit(request),
+    // As the real ledger: each credit on its own key; one failure fails the call.
+    creditBatch: async (requests) => {
+      const results = [];
+      for (const request of requests) results.push(await fake.credit(request));
+      return results;
+    },
     reverse: (request) => fake.reverse(request),
     expiringPoints: async (memberIds) => memberIds.map(() => []),
   };
@@ -37,6 +43,7 @@ const members: MembersClient = {
     merchant: { id: merchantId, category: 'dining' },
   }),
   merchant: async (id) => ({ id, category: 'dining' }),
+  member: async (id) => ({ id, tier: 'REGULAR' }),
   merchantNames: async (ids) => ids.map(() => 'Dining place'),
 };
 

@@ -29,13 +29,16 @@ export class CommandOutbox<R extends CommandRow> {
         postedAt: null,
       }),
     );
-    // Insert copies: TypeORM merges reloaded default columns back into multi-row inserts by
-    // position, which can swap the ids of the objects passed in.
+    // Every column is given, so nothing is read back after the insert (and copies are inserted:
+    // TypeORM's merging of reloaded columns could swap the ids of the objects passed in).
     if (rows.length)
-      await manager.insert(
-        this.entity,
-        rows.map((r) => ({ ...r }) as never),
-      );
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(this.entity)
+        .values(rows.map((r) => ({ ...r }) as never))
+        .updateEntity(false)
+        .execute();
     return rows;
   }
 }

@@ -24,6 +24,12 @@ export interface CommandPosterOptions<R extends CommandRow> {
   logger: Logger;
   /** A handler per `operation`. */
   handlers: Record<string, CommandHandler<R>>;
+  /**
+   * Optional, per `operation`: posts several commands in one call, answering each one's columns
+   * in order. Used by {@link CommandPoster.postRows}; a failed batch falls back to one
+   * `handlers` call per command (idempotency keys make the repeat harmless).
+   */
+  batchHandlers?: Record<string, (rows: R[]) => Promise<Partial<R>[]>>;
   /** How often due commands are looked for. */
   intervalMs: number;
   /** Wait after the first failure of a command, doubling per failure up to `maxBackoffMs`. */
@@ -91,6 +97,45 @@ export class CommandPoster<R extends CommandRow> {
     for (const row of rows) {
       if (row.status === 'PENDING') await this.attempt(row);
     }
+  }
+
+  /**
+   * Tries commands just committed, as written (no re-read), now: each operation's commands in
+   * one call where a batch handler exists, marked posted in one transaction. The rows are
+   * updated in place (status, result columns), so the caller can answer from them.
+   */
+  async postRows(rows: R[]): Promise<void> {
+    const pending = rows.filter((r) => r.status === 'PENDING');
+    const waits = pending.filter((r) => this.options.prerequisite?.(r));
+    const free = pending.filter((r) => !this.options.prerequisite?.(r));
+    const byOperation = new Map<string, R[]>();
+    for (const row of free) byOperation.set(row.operation, [...(byOperation.get(row.operation) ?? []), row]);
+    for (const [operation, group] of byOperation) {
+      const batch = this.options.batchHandlers?.[operation];
+      if (!batch || group.length < 2) {
+        for (const row of group) await this.attempt(row);
+        continue;
+      }
+      const postedAt = new Date();
+      let results: Partial<R>[];
+      try {
+        results = await batch(group);
+      } catch {
+        for (const row of group) await this.attempt(row);
+        continue;
+      }
+      const updates = group.map((_, i) => ({ ...results[i], postedAt, status: 'POSTED', lastError: null }));
+      await this.options.transactor.run(async ({ manager }) => {
+        for (const [i, row] of group.entries())
+          await manager.update(
+            this.options.entity,
+            { id: row.id, status: 'PENDING' } as FindOptionsWhere<R>,
+            updates[i] as never,
+          );
+      });
+      group.forEach((row, i) => Object.assign(row, updates[i]));
+    }
+    for (const row of waits) await this.attempt(row);
   }
 
   /**

@@ -176,6 +176,16 @@ export interface NoticeCreated {
   texts: Record<string, NoticeText>;
 }
 
+/**
+ * `earn_settings.changed` (campaigns; key the kind): a campaign, a merchant's earn rates or the
+ * programme's validity changed; every campaigns replica forgets its cached settings.
+ */
+export interface EarnSettingsChanged {
+  what: 'campaign' | 'earn-rate' | 'validity';
+  id: string;
+  changedAt: string;
+}
+
 /** Topic → payload. Add a topic here first; producers and consumers follow from it. */
 export interface EventPayloads {
   'member.registered': MemberRegistered;
@@ -192,6 +202,7 @@ export interface EventPayloads {
   'partner_api_key.revoked': PartnerApiKeyRevoked;
   'redemption.compensated': RedemptionCompensated;
   'notice.created': NoticeCreated;
+  'earn_settings.changed': EarnSettingsChanged;
 }
 
 /** Every topic the platform knows. */
@@ -213,4 +224,5 @@ export const Topics = {
   partnerApiKeyRevoked: 'partner_api_key.revoked',
   redemptionCompensated: 'redemption.compensated',
   noticeCreated: 'notice.created',
+  earnSettingsChanged: 'earn_settings.changed',
 } as const satisfies Record<string, Topic>;

@@ -10,10 +10,12 @@ import {
   NotFoundError,
   PointKind,
   type Transactor,
+  type UnitOfWork,
 } from '@loyalty/platform';
 import type { MembersClient } from '../peers/members.client';
 import { isValidTimeZone } from '../rules/local-time.rules';
 import { CampaignRow, CampaignUsageRow } from './campaign.entity';
+import type { EarnSettingsCache } from './earn-settings.cache';
 import {
   checkCampaignWindow,
   checkValidity,
@@ -29,7 +31,19 @@ export class CampaignService {
   constructor(
     private readonly transactor: Transactor,
     private readonly members: MembersClient,
+    private readonly settings: EarnSettingsCache,
   ) {}
+
+  /** Runs a change of a campaign, then forgets the cached settings (here at once, elsewhere by event). */
+  private async change(work: (uow: UnitOfWork) => Promise<CampaignRow>): Promise<CampaignRow> {
+    const row = await this.transactor.run(async (uow) => {
+      const changed = await work(uow);
+      await this.settings.changed(uow, 'campaign', changed.id);
+      return changed;
+    });
+    this.settings.invalidate();
+    return row;
+  }
 
   async create(input: CreateCampaignInput): Promise<CampaignRow> {
     const name = checkText(input.name, 'name', 100);
@@ -104,14 +118,14 @@ export class CampaignService {
       const merchant = await this.members.merchant(row.merchantId);
       if (!merchant) throw new BadInputError(`Unknown merchant ${row.merchantId}`, 'merchantId');
     }
-    return this.transactor.run(async ({ manager }) => {
+    return this.change(async ({ manager }) => {
       await manager.insert(CampaignRow, row);
       return row;
     });
   }
 
   async update(id: string, input: UpdateCampaignInput): Promise<CampaignRow> {
-    return this.transactor.run(async ({ manager }) => {
+    return this.change(async ({ manager }) => {
       const row = await manager.findOneBy(CampaignRow, { id });
       if (!row) throw new NotFoundError('Campaign', id);
       const now = new Date();
@@ -147,7 +161,7 @@ export class CampaignService {
 
   /** Ends a campaign now (purchases from now on no longer qualify). */
   async end(id: string): Promise<CampaignRow> {
-    return this.transactor.run(async ({ manager }) => {
+    return this.change(async ({ manager }) => {
       const row = await manager.findOneBy(CampaignRow, { id });
       if (!row) throw new NotFoundError('Campaign', id);
       const now = new Date();
@@ -188,18 +202,21 @@ export function campaignsInForce(manager: EntityManager, at: Date): Promise<Camp
 
 /**
  * A budget is shared by every member: before awarding from budgeted campaigns, their rows are
- * locked (in id order, so concurrent awards never deadlock) and read fresh. MySQL only: SQLite
- * serializes transactions, so what was read is already current.
+ * read fresh (the campaigns themselves may come from the cache) and, for a write on MySQL, locked
+ * (in id order, so concurrent awards never deadlock; SQLite serializes transactions).
  */
-export async function lockBudgets(manager: EntityManager, campaigns: CampaignRow[]): Promise<CampaignRow[]> {
+export async function lockBudgets(
+  manager: EntityManager,
+  campaigns: CampaignRow[],
+  lock = true,
+): Promise<CampaignRow[]> {
   const budgeted = campaigns.filter((c) => c.budget !== null).map((c) => c.id);
-  if (!isMysql(manager) || !budgeted.length) return campaigns;
-  const fresh = await forUpdate(
-    manager
-      .createQueryBuilder(CampaignRow, 'c')
-      .where('c.id IN (:...ids)', { ids: budgeted })
-      .orderBy('c.id', 'ASC'),
-  ).getMany();
+  if (!budgeted.length) return campaigns;
+  const query = manager
+    .createQueryBuilder(CampaignRow, 'c')
+    .where('c.id IN (:...ids)', { ids: budgeted })
+    .orderBy('c.id', 'ASC');
+  const fresh = await (lock && isMysql(manager) ? forUpdate(query) : query).getMany();
   const byId = new Map(fresh.map((c) => [c.id, c]));
   return campaigns.map((c) => byId.get(c.id) ?? c);
 }
@@ -221,21 +238,33 @@ export async function campaignUsage(
   return usage;
 }
 
-/** Records points a campaign gave a member (budget and per-member usage), in the awarding transaction. */
+/**
+ * Records points a campaign gave a member (budget and per-member usage), in the awarding
+ * transaction. False, writing nothing, when they would take the campaign past its budget: only
+ * possible when the budget was read without its lock (the caller evaluates again, locked).
+ */
 export async function recordUsage(
   manager: EntityManager,
   campaignId: string,
   memberId: string,
   points: number,
-): Promise<void> {
-  await manager
+): Promise<boolean> {
+  const added = Number(points);
+  const result = await manager
     .createQueryBuilder()
     .update(CampaignRow)
-    .set({ awardedPoints: () => `awardedPoints + ${Number(points)}` })
+    .set({ awardedPoints: () => `awardedPoints + ${added}` })
     .where('id = :campaignId', { campaignId })
+    .andWhere(`(budget IS NULL OR awardedPoints + ${added} <= budget)`)
     .execute();
-  const existing = await manager.findOneBy(CampaignUsageRow, { campaignId, memberId });
-  if (existing)
-    await manager.update(CampaignUsageRow, { campaignId, memberId }, { points: existing.points + points });
-  else await manager.insert(CampaignUsageRow, { campaignId, memberId, points });
+  if (result.affected === 0 && added > 0) return false;
+  // One upsert: the member's row is created by their first award from the campaign.
+  await manager.query(
+    'INSERT INTO `campaign_member_usage` (`campaignId`, `memberId`, `points`) VALUES (?, ?, ?) ' +
+      (isMysql(manager)
+        ? 'ON DUPLICATE KEY UPDATE `points` = `points` + VALUES(`points`)'
+        : 'ON CONFLICT (`campaignId`, `memberId`) DO UPDATE SET `points` = `points` + excluded.`points`'),
+    [campaignId, memberId, points],
+  );
+  return true;
 }

@@ -1,5 +1,6 @@
 import type { ServiceClient } from '@loyalty/platform';
 import {
+  CampaignsCreditBatchDocument,
   CampaignsCreditDocument,
   CampaignsRecallExpiringDocument,
   CampaignsReverseDocument,
@@ -54,6 +55,8 @@ export interface ExpiringPoints {
 /** What campaigns needs from the ledger; writes are idempotent by key, so any call may be repeated. */
 export interface LedgerClient {
   credit(request: CreditRequest, options?: { retries?: number }): Promise<CreditResult>;
+  /** Several credits in one call, answered in order; any failure fails the call. */
+  creditBatch(requests: CreditRequest[], options?: { retries?: number }): Promise<CreditResult[]>;
   reverse(request: ReverseRequest, options?: { retries?: number }): Promise<ReverseResult>;
   /** Each member's points expiring within `withinDays` (one call for the batch, in order). */
   expiringPoints(memberIds: string[], withinDays: number): Promise<ExpiringPoints[][]>;
@@ -72,6 +75,18 @@ export class RemoteLedgerClient implements LedgerClient {
     const data = await this.client.execute(CampaignsCreditDocument, { input: compact(request) }, options);
     const { id, expiresAt } = data.ledgerCredit;
     return { entryId: String(id), expiresAt: expiresAt ? new Date(expiresAt) : null };
+  }
+
+  async creditBatch(requests: CreditRequest[], options: { retries?: number } = {}): Promise<CreditResult[]> {
+    const data = await this.client.execute(
+      CampaignsCreditBatchDocument,
+      { inputs: requests.map((r) => compact(r)) },
+      options,
+    );
+    return data.ledgerCreditBatch.map(({ id, expiresAt }) => ({
+      entryId: String(id),
+      expiresAt: expiresAt ? new Date(expiresAt) : null,
+    }));
   }
 
   async reverse(request: ReverseRequest, options: { retries?: number } = {}): Promise<ReverseResult> {

@@ -1,6 +1,7 @@
 import type { ServiceClient } from '@loyalty/platform';
 import {
   CampaignsLookupDocument,
+  CampaignsMemberDocument,
   CampaignsMerchantDocument,
   CampaignsMerchantNamesDocument,
 } from './members.generated';
@@ -22,6 +23,7 @@ export interface MembersClient {
     merchantId: string,
   ): Promise<{ member: MemberFacts | null; merchant: MerchantFacts | null }>;
   merchant(merchantId: string): Promise<MerchantFacts | null>;
+  member(memberId: string): Promise<MemberFacts | null>;
   /** Names in the order of `ids` (null: unknown merchant). */
   merchantNames(ids: readonly string[]): Promise<(string | null)[]>;
 }
@@ -40,6 +42,11 @@ export class RemoteMembersClient implements MembersClient {
       r: ids.map((id) => ({ __typename: 'Merchant', id })),
     });
     return data._entities.map((e) => (e && 'name' in e ? e.name : null));
+  }
+
+  async member(memberId: string) {
+    const data = await this.members.execute(CampaignsMemberDocument, { m: memberId });
+    return data.member;
   }
 
   async merchant(merchantId: string) {

@@ -6,7 +6,7 @@ import {
   type ServiceRuntime,
   type Transactor,
 } from '@loyalty/platform';
-import type { LedgerClient } from '../peers/ledger.client';
+import type { CreditRequest, LedgerClient } from '../peers/ledger.client';
 import { PostingRow } from './posting.entity';
 
 /** A ledger posting to write: its parameters (the outbox fills in the retry state). */
@@ -32,6 +32,31 @@ export async function postSoon(poster: LedgerPoster, ids: string[], ms = 3000): 
     new Promise((resolve) => setTimeout(resolve, ms).unref()),
   ]);
 }
+
+/**
+ * Like {@link postSoon}, for rows just written and still in hand: no re-read, the credits in one
+ * ledger call; the rows show what was posted in time (status, entry, expiry).
+ */
+export async function postRowsSoon(poster: LedgerPoster, rows: PostingRow[], ms = 3000): Promise<void> {
+  if (!rows.length) return;
+  await Promise.race([
+    poster.postRows(rows).catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, ms).unref()),
+  ]);
+}
+
+const creditOf = (row: PostingRow): CreditRequest => ({
+  idempotencyKey: row.idempotencyKey,
+  memberId: row.memberId,
+  kind: row.kind,
+  points: row.points,
+  reason: row.reason,
+  merchantId: row.merchantId,
+  campaignId: row.campaignId,
+  sourceType: row.sourceType,
+  sourceId: row.sourceId,
+  validity: row.validity,
+});
 
 /** Sends owed postings to the ledger: see {@link CommandPoster}. */
 export type LedgerPoster = CommandPoster<PostingRow>;
@@ -72,23 +97,15 @@ export function ledgerPoster(
             reason: 'waiting for the purchase credits to be posted',
           }
         : null,
+    batchHandlers: {
+      async CREDIT(rows) {
+        const results = await ledger.creditBatch(rows.map(creditOf), { retries: 0 });
+        return results.map((r) => ({ ledgerEntryId: r.entryId, expiresAt: r.expiresAt }));
+      },
+    },
     handlers: {
       async CREDIT(row) {
-        const result = await ledger.credit(
-          {
-            idempotencyKey: row.idempotencyKey,
-            memberId: row.memberId,
-            kind: row.kind,
-            points: row.points,
-            reason: row.reason,
-            merchantId: row.merchantId,
-            campaignId: row.campaignId,
-            sourceType: row.sourceType,
-            sourceId: row.sourceId,
-            validity: row.validity,
-          },
-          { retries: 0 },
-        );
+        const result = await ledger.credit(creditOf(row), { retries: 0 });
         return { ledgerEntryId: result.entryId, expiresAt: result.expiresAt };
       },
       async REVERSE(row) {

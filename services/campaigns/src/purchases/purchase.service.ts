@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import {
   BadInputError,
   ConflictError,
@@ -9,14 +8,14 @@ import {
   type Database,
   type Transactor,
 } from '@loyalty/platform';
-import type { CampaignRow } from '../campaigns/campaign.entity';
-import { toRule } from '../campaigns/campaign.rules';
-import { campaignsInForce, campaignUsage, lockBudgets, recordUsage } from '../campaigns/campaign.service';
+import { recordUsage } from '../campaigns/campaign.service';
+import type { EarnSettingsCache } from '../campaigns/earn-settings.cache';
 import type { MemberFacts, MembersClient, MerchantFacts } from '../peers/members.client';
-import { addPostings, postSoon, type LedgerPoster, type NewPosting } from '../postings/posting.service';
-import { ratesFor } from '../rates/earn-rate.service';
-import { evaluatePurchase, purchaseDisqualifier, type EvaluatedAward } from '../rules/earn.rules';
+import type { PostingRow } from '../postings/posting.entity';
+import { addPostings, postRowsSoon, type LedgerPoster, type NewPosting } from '../postings/posting.service';
+import type { EvaluatedAward } from '../rules/earn.rules';
 import { expiryOf, type TermsService } from '../terms/terms.service';
+import { awardView, evaluateAt, type EarnSettings } from './purchase.evaluation';
 import type { PurchaseInput } from './purchase.input';
 import { AwardRow, MemberActivityRow, PurchaseRow } from './purchase.entity';
 import type { AwardView, PurchaseQueries, PurchaseResultView } from './purchase.queries';
@@ -27,19 +26,12 @@ import {
   type PurchaseLimits,
 } from './purchase.rules';
 
-/** R8: a member's net spend (after refunds) in a campaign's window at the merchants it covers. */
-async function spendInWindow(manager: EntityManager, c: CampaignRow, memberId: string): Promise<number> {
-  const qb = manager
-    .createQueryBuilder(PurchaseRow, 'p')
-    .select('COALESCE(SUM(p.amount - p.refundedAmount), 0)', 'total')
-    .where('p.memberId = :memberId', { memberId })
-    .andWhere('p.occurredAt >= :startsAt', { startsAt: c.startsAt });
-  if (c.endsAt) qb.andWhere('p.occurredAt < :endsAt', { endsAt: c.endsAt });
-  if (c.merchantId) qb.andWhere('p.merchantId = :merchantId', { merchantId: c.merchantId });
-  if (c.merchantCategory) qb.andWhere('p.merchantCategory = :category', { category: c.merchantCategory });
-  const row = await qb.getRawOne<{ total: string | number | null }>();
-  return Number(row?.total ?? 0);
-}
+/** A budget read without its lock was taken meanwhile: the transaction is rolled back. */
+class BudgetRaced extends Error {}
+
+/** Members whose activity row exists (rows are never deleted): no insert-if-missing for them. */
+const MAX_KNOWN_MEMBERS = 100_000;
+const MAX_KNOWN_MERCHANTS = 10_000;
 
 /**
  * Recording purchases (R1–R4, R6, R9, L7). A purchase, its breakdown, the ledger postings
@@ -47,6 +39,9 @@ async function spendInWindow(manager: EntityManager, c: CampaignRow, memberId: s
  * to the ledger (at once, or later by the poster when the ledger is down).
  */
 export class PurchaseService {
+  private readonly knownMembers = new Set<string>();
+  private readonly merchants = new Map<string, MerchantFacts>();
+
   constructor(
     private readonly transactor: Transactor,
     private readonly db: Database,
@@ -55,52 +50,35 @@ export class PurchaseService {
     private readonly terms: TermsService,
     private readonly queries: PurchaseQueries,
     private readonly limits: PurchaseLimits,
+    private readonly settings: EarnSettingsCache,
   ) {}
+
+  private async settingsFor(p: NormalizedPurchase, occurredAt: Date): Promise<EarnSettings> {
+    const [campaigns, rates] = await Promise.all([
+      this.settings.campaignsInForce(occurredAt),
+      this.settings.ratesFor(p.merchantId),
+    ]);
+    return { campaigns, rates };
+  }
 
   private get mysql() {
     return this.db.kind === 'mysql';
   }
 
   private async facts(p: NormalizedPurchase): Promise<{ member: MemberFacts; merchant: MerchantFacts }> {
-    const { member, merchant } = await this.members.lookup(p.memberId, p.merchantId);
+    // A merchant's category never changes (members has no mutation for it): asked once. The
+    // member's tier follows their spending, so it is asked every time.
+    const known = this.merchants.get(p.merchantId);
+    const { member, merchant } = known
+      ? { member: await this.members.member(p.memberId), merchant: known }
+      : await this.members.lookup(p.memberId, p.merchantId);
     if (!merchant) throw new BadInputError(`Unknown merchant ${p.merchantId}`, 'merchantId');
+    if (!known) {
+      if (this.merchants.size >= MAX_KNOWN_MERCHANTS) this.merchants.clear();
+      this.merchants.set(p.merchantId, merchant);
+    }
     if (!member) throw new BadInputError(`Unknown member ${p.memberId}`, 'memberId');
     return { member, merchant };
-  }
-
-  /** The rule engine over what the database says now; `lock` takes the locks a write needs. */
-  private async evaluate(
-    manager: EntityManager,
-    p: NormalizedPurchase,
-    member: MemberFacts,
-    merchant: MerchantFacts,
-    occurredAt: Date,
-    firstWithPlatform: boolean,
-    lock: boolean,
-  ): Promise<{ awards: EvaluatedAward[]; firstWithPlatform: boolean }> {
-    const firstWithMerchant = !(await manager.exists(PurchaseRow, {
-      where: { memberId: p.memberId, merchantId: p.merchantId },
-    }));
-    const facts = {
-      merchantId: p.merchantId,
-      merchantCategory: merchant.category,
-      memberTier: member.tier,
-      amount: p.amount,
-      greenAmount: p.greenAmount,
-      occurredAt,
-      firstWithPlatform,
-      firstWithMerchant,
-      spendBefore: new Map<string, number>(),
-    };
-    const inForce = await campaignsInForce(manager, occurredAt);
-    for (const c of inForce) {
-      if (c.spendTarget !== null) facts.spendBefore.set(c.id, await spendInWindow(manager, c, p.memberId));
-    }
-    let campaigns = inForce.filter((c) => purchaseDisqualifier(toRule(c), facts) === null);
-    if (lock) campaigns = await lockBudgets(manager, campaigns);
-    const usage = await campaignUsage(manager, campaigns, p.memberId);
-    const rates = await ratesFor(manager, p.merchantId);
-    return { awards: evaluatePurchase(facts, rates, campaigns.map(toRule), usage), firstWithPlatform };
   }
 
   /** R9: what a purchase would earn now, nothing written. */
@@ -108,18 +86,20 @@ export class PurchaseService {
     const now = new Date();
     const p = normalizePurchase(input, now, this.limits);
     const { member, merchant } = await this.facts(p);
-    const validity = await this.terms.validityAt(now);
+    const validity = await this.terms.cachedValidityAt(now);
     const occurredAt = p.occurredAt ?? now;
+    const settings = await this.settingsFor(p, occurredAt);
     const { awards } = await this.transactor.read(async (manager) => {
       const activity = await manager.findOneBy(MemberActivityRow, { memberId: p.memberId });
-      return this.evaluate(
+      return evaluateAt(
         manager,
         p,
         member,
         merchant,
         occurredAt,
         (activity?.purchaseCount ?? 0) === 0,
-        false,
+        'read',
+        settings,
       );
     });
     return awards.map((a) => ({
@@ -137,11 +117,17 @@ export class PurchaseService {
   async record(input: PurchaseInput): Promise<PurchaseResultView> {
     const now = new Date();
     const p = normalizePurchase(input, now, this.limits);
+    // The members hop runs while the order is looked up (a replay does not need it).
+    const asked = this.facts(p);
+    asked.catch(() => undefined);
     const existing = await this.queries.findByOrder(p.merchantId, p.orderId);
     if (existing) return this.replay(existing, p.hash);
-    const { member, merchant } = await this.facts(p);
-    const validity = await this.terms.validityAt(now);
-    if (this.mysql) {
+    const { member, merchant } = await asked;
+    const validity = await this.terms.cachedValidityAt(now);
+    const occurredAt = p.occurredAt ?? now;
+    const settings = await this.settingsFor(p, occurredAt);
+    const known = this.knownMembers.has(p.memberId);
+    if (this.mysql && !known) {
       // Outside the transaction (autocommit): the row every purchase of this member locks.
       await this.db.dataSource
         .createQueryBuilder()
@@ -151,108 +137,136 @@ export class PurchaseService {
         .orIgnore()
         .execute();
     }
-    let outcome: { purchase: PurchaseRow; postingIds: string[] } | { replay: PurchaseRow };
+    let outcome: { purchase: PurchaseRow; awards: EvaluatedAward[]; postings: PostingRow[] } | null = null;
     try {
-      outcome = await this.transactor.run(async ({ manager, publish }) => {
-        if (!this.mysql) {
-          await manager
-            .createQueryBuilder()
-            .insert()
-            .into(MemberActivityRow)
-            .values({ memberId: p.memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
-            .orIgnore()
-            .execute();
-        }
-        const activity = await forUpdate(
-          manager.createQueryBuilder(MemberActivityRow, 'a').where('a.memberId = :id', { id: p.memberId }),
-        ).getOneOrFail();
-        const again = await manager.findOneBy(PurchaseRow, { merchantId: p.merchantId, orderId: p.orderId });
-        if (again) return { replay: again };
-        const occurredAt = p.occurredAt ?? now;
-        const { awards, firstWithPlatform } = await this.evaluate(
-          manager,
-          p,
-          member,
-          merchant,
-          occurredAt,
-          activity.purchaseCount === 0,
-          true,
-        );
-        const purchase = manager.create(PurchaseRow, {
-          id: randomUUID(),
-          merchantId: p.merchantId,
-          orderId: p.orderId,
-          memberId: p.memberId,
-          amount: p.amount,
-          currency: p.currency,
-          greenAmount: p.greenAmount,
-          merchantCategory: merchant.category,
-          occurredAt,
-          recordedAt: now,
-          requestHash: p.hash,
-          firstPurchase: firstWithPlatform,
-          refundedAmount: 0,
-          items: JSON.stringify(p.items),
-        });
-        await manager.insert(PurchaseRow, purchase);
-        const postings = await addPostings(
-          manager,
-          awards.map((a): NewPosting => ({
-            idempotencyKey: purchaseKey(p.merchantId, p.orderId, a),
-            operation: 'CREDIT',
-            memberId: p.memberId,
-            kind: a.kind,
-            points: a.points,
-            reason: a.reason,
-            merchantId: p.merchantId,
-            campaignId: a.campaignId,
-            sourceType: 'purchase',
-            sourceId: purchase.id,
-            validity: a.validity ?? validity,
-            expiresAt: expiryOf(now, a.validity ?? validity),
-          })),
-        );
-        if (awards.length) {
-          await manager.insert(
-            AwardRow,
-            awards.map((a, i) => ({
+      for (const mode of ['optimistic', 'locked'] as const) {
+        outcome = await this.transactor
+          .run(async ({ manager, publish }) => {
+            if (!this.mysql && !known) {
+              await manager
+                .createQueryBuilder()
+                .insert()
+                .into(MemberActivityRow)
+                .values({ memberId: p.memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
+                .orIgnore()
+                .execute();
+            }
+            const activity = await forUpdate(
+              manager
+                .createQueryBuilder(MemberActivityRow, 'a')
+                .where('a.memberId = :id', { id: p.memberId }),
+            ).getOneOrFail();
+            // A concurrent request with the same order id: the purchase's insert fails unique (below).
+            const { awards, firstWithPlatform } = await evaluateAt(
+              manager,
+              p,
+              member,
+              merchant,
+              occurredAt,
+              activity.purchaseCount === 0,
+              mode,
+              settings,
+            );
+            const purchase = manager.create(PurchaseRow, {
               id: randomUUID(),
-              purchaseId: purchase.id,
-              position: i,
-              ruleKey: a.ruleKey,
-              kind: a.kind,
-              points: a.points,
-              reversedPoints: 0,
-              reason: a.reason,
-              campaignId: a.campaignId,
-              postingId: postings[i].id,
-            })),
-          );
-        }
-        await manager.update(
-          MemberActivityRow,
-          { memberId: p.memberId },
-          { purchaseCount: activity.purchaseCount + 1, lastPurchaseAt: now },
-        );
-        for (const a of awards)
-          if (a.campaignId) await recordUsage(manager, a.campaignId, p.memberId, a.points);
-        await publish({
-          topic: Topics.purchaseRecorded,
-          key: p.memberId,
-          payload: {
-            purchaseId: purchase.id,
-            merchantId: p.merchantId,
-            memberId: p.memberId,
-            orderId: p.orderId,
-            amount: p.amount,
-            occurredAt: occurredAt.toISOString(),
-            firstPurchase: firstWithPlatform,
-            awards: awards.map((a) => ({ kind: a.kind, points: a.points })),
-            green: p.items.filter((i) => i.green).map((i) => ({ category: i.category, amount: i.amount })),
-          },
-        });
-        return { purchase, postingIds: postings.map((x) => x.id) };
-      });
+              merchantId: p.merchantId,
+              orderId: p.orderId,
+              memberId: p.memberId,
+              amount: p.amount,
+              currency: p.currency,
+              greenAmount: p.greenAmount,
+              merchantCategory: merchant.category,
+              occurredAt,
+              recordedAt: now,
+              requestHash: p.hash,
+              firstPurchase: firstWithPlatform,
+              refundedAmount: 0,
+              items: JSON.stringify(p.items),
+            });
+            // Every column is given: nothing to read back after the insert.
+            await manager
+              .createQueryBuilder()
+              .insert()
+              .into(PurchaseRow)
+              .values(purchase)
+              .updateEntity(false)
+              .execute();
+            const postings = await addPostings(
+              manager,
+              awards.map((a): NewPosting => ({
+                idempotencyKey: purchaseKey(p.merchantId, p.orderId, a),
+                operation: 'CREDIT',
+                memberId: p.memberId,
+                kind: a.kind,
+                points: a.points,
+                reason: a.reason,
+                merchantId: p.merchantId,
+                campaignId: a.campaignId,
+                sourceType: 'purchase',
+                sourceId: purchase.id,
+                validity: a.validity ?? validity,
+                expiresAt: expiryOf(now, a.validity ?? validity),
+              })),
+            );
+            if (awards.length) {
+              await manager
+                .createQueryBuilder()
+                .insert()
+                .into(AwardRow)
+                .updateEntity(false)
+                .values(
+                  awards.map((a, i) => ({
+                    id: randomUUID(),
+                    purchaseId: purchase.id,
+                    position: i,
+                    ruleKey: a.ruleKey,
+                    kind: a.kind,
+                    points: a.points,
+                    reversedPoints: 0,
+                    reason: a.reason,
+                    campaignId: a.campaignId,
+                    postingId: postings[i].id,
+                  })),
+                )
+                .execute();
+            }
+            await manager.update(
+              MemberActivityRow,
+              { memberId: p.memberId },
+              { purchaseCount: activity.purchaseCount + 1, lastPurchaseAt: now },
+            );
+            // Campaigns' rows last and in id order: their locks are held only until the commit.
+            const usage = awards
+              .filter((a) => a.campaignId)
+              .sort((a, b) => (a.campaignId! < b.campaignId! ? -1 : 1));
+            for (const a of usage)
+              if (!(await recordUsage(manager, a.campaignId!, p.memberId, a.points))) throw new BudgetRaced();
+            await publish({
+              topic: Topics.purchaseRecorded,
+              key: p.memberId,
+              payload: {
+                purchaseId: purchase.id,
+                merchantId: p.merchantId,
+                memberId: p.memberId,
+                orderId: p.orderId,
+                amount: p.amount,
+                occurredAt: occurredAt.toISOString(),
+                firstPurchase: firstWithPlatform,
+                awards: awards.map((a) => ({ kind: a.kind, points: a.points })),
+                green: p.items
+                  .filter((i) => i.green)
+                  .map((i) => ({ category: i.category, amount: i.amount })),
+              },
+            });
+            return { purchase, awards, postings };
+          })
+          .catch((error: unknown) => {
+            // Another purchase took the budget read without its lock: decide again, locked.
+            if (error instanceof BudgetRaced && mode === 'optimistic') return null;
+            throw error;
+          });
+        if (outcome) break;
+      }
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent request with the same order id committed first.
@@ -260,9 +274,15 @@ export class PurchaseService {
       if (!winner) throw error;
       return this.replay(winner, p.hash);
     }
-    if ('replay' in outcome) return this.replay(outcome.replay, p.hash);
-    await postSoon(this.poster, outcome.postingIds);
-    return { purchase: outcome.purchase, awards: (await this.queries.awardsOf([outcome.purchase.id]))[0] };
+    if (!outcome) throw new Error('unreachable: the locked evaluation never races');
+    if (this.knownMembers.size >= MAX_KNOWN_MEMBERS) this.knownMembers.clear();
+    this.knownMembers.add(p.memberId);
+    // The breakdown is answered from what was just written and posted: no re-read.
+    await postRowsSoon(this.poster, outcome.postings);
+    return {
+      purchase: outcome.purchase,
+      awards: outcome.awards.map((a, i) => awardView(a, outcome.postings[i])),
+    };
   }
 
   private async replay(existing: PurchaseRow, hash: string): Promise<PurchaseResultView> {

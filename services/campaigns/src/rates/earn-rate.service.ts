@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { BadInputError, type Transactor } from '@loyalty/platform';
+import type { EarnSettingsCache } from '../campaigns/earn-settings.cache';
 import type { MembersClient } from '../peers/members.client';
 import { DEFAULT_RATES, describeRate, type MerchantRates } from '../rules/earn.rules';
 import { EarnRateRow } from './earn-rate.entity';
@@ -38,6 +39,7 @@ export class EarnRateService {
   constructor(
     private readonly transactor: Transactor,
     private readonly members: MembersClient,
+    private readonly settings: EarnSettingsCache,
   ) {}
 
   async set(input: SetEarnRateInput): Promise<EarnRate> {
@@ -47,14 +49,17 @@ export class EarnRateService {
     const greenPer = check(input.greenPer ?? per, 'greenPer', 1_000_000);
     if (!(await this.members.merchant(input.merchantId)))
       throw new BadInputError(`Unknown merchant ${input.merchantId}`, 'merchantId');
-    await this.transactor.run(async ({ manager }) => {
+    await this.transactor.run(async (uow) => {
+      const { manager } = uow;
       const row = { merchantId: input.merchantId, points, per, greenPoints, greenPer, updatedAt: new Date() };
       if (await manager.existsBy(EarnRateRow, { merchantId: input.merchantId })) {
         await manager.update(EarnRateRow, { merchantId: input.merchantId }, row);
       } else {
         await manager.insert(EarnRateRow, row);
       }
+      await this.settings.changed(uow, 'earn-rate', input.merchantId);
     });
+    this.settings.invalidate();
     return toEarnRate(input.merchantId, {
       regular: { points, per },
       green: { points: greenPoints, per: greenPer },

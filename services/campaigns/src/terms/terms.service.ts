@@ -18,6 +18,7 @@ import {
   termsTime,
 } from '../campaigns/campaign.rules';
 import { describeRate, DEFAULT_RATE } from '../rules/earn.rules';
+import type { EarnSettingsCache } from '../campaigns/earn-settings.cache';
 import type { CampaignsConfig } from '../config';
 import { ValidityChangeRow } from './validity-change.entity';
 
@@ -49,7 +50,13 @@ export class TermsService {
   constructor(
     private readonly transactor: Transactor,
     private readonly settings: Pick<CampaignsConfig, 'pointsValidity' | 'expiryWarningLeads'>,
+    private readonly cache: EarnSettingsCache,
   ) {}
+
+  /** {@link validityAt} from the cached validity changes (purchases: no read). */
+  async cachedValidityAt(at: Date): Promise<string> {
+    return (await this.cache.validityAt(at)) ?? this.settings.pointsValidity;
+  }
 
   /** The validity given to points credited at `at`: the configured one, or a change in effect. */
   async validityAt(at: Date = new Date(), manager?: EntityManager): Promise<string> {
@@ -91,7 +98,8 @@ export class TermsService {
         'effectiveAt',
       );
     }
-    return this.transactor.run(async ({ manager, publish }) => {
+    const change = await this.transactor.run(async (uow) => {
+      const { manager, publish } = uow;
       const row = manager.create(ValidityChangeRow, {
         id: randomUUID(),
         validity,
@@ -114,8 +122,11 @@ export class TermsService {
           audience: 'ALL_MEMBERS',
         },
       });
+      await this.cache.changed(uow, 'validity', row.id);
       return row;
     });
+    this.cache.invalidate();
+    return change;
   }
 
   /** Whole days before expiry at which members are warned (rounded down; PT12S is 0). */

@@ -1,0 +1,253 @@
+/**
+ * Purchase benchmark (`pnpm bench purchase`): `recordPurchase` end to end through the gateway of
+ * the all-in-one graph (five subgraphs and the gateway in this process, as `pnpm start` runs
+ * them), against the ledger bench's raw earn transaction on the same database in the same
+ * process (raw mysql2 or better-sqlite3: lock the account, update the balance, insert an entry and
+ * a lot, commit).
+ *
+ * The purchase is a typical one: a 100-yuan order with one green item, at a merchant with its own
+ * earn rate, while a budgeted 2× campaign for the merchant's category is in force, so it earns
+ * three awards (base REGULAR, GREEN, campaign bonus) and three ledger credits. Members rotate over
+ * 256 so the load is not one hot account. Rounds are interleaved (raw, purchase, purchase, raw, …)
+ * and each figure is the median over rounds; p99 is of the purchase latencies of all rounds.
+ * CPU per purchase is this process's CPU time while purchases ran (relays and consumers drained
+ * included) over the purchases recorded; it moves less with the machine's load than rates do.
+ * SQL per purchase counts every statement the five data sources send while the load runs
+ * (transaction control, outbox relays, ledger poster and event consumers included), divided by
+ * the purchases recorded.
+ *
+ *   pnpm bench purchase                              # SQLite, and MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306)
+ *   PURCHASE_BENCH_DB=mysql pnpm bench purchase      # one database only (sqlite | mysql)
+ *   PURCHASE_BENCH_ROUNDS=5 PURCHASE_BENCH_SECONDS=3 pnpm bench purchase
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Agent } from 'node:http';
+import {
+  dropMysqlDatabase,
+  generateSigningJwk,
+  loadConfig,
+  SERVICE_NAMES,
+  type RunningService,
+} from '@loyalty/platform';
+import { startGraph } from '@loyalty/launcher';
+import { tokensFor } from '@loyalty/testing';
+import { post } from './http';
+import { mysqlBaseline, sqliteBaseline, type Baseline } from './ledger-raw';
+import { forDuration, median } from './stats';
+
+const CLIENTS = [8, 32];
+const ROUNDS = Number(process.env.PURCHASE_BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.PURCHASE_BENCH_SECONDS ?? 3);
+const MEMBERS = 256;
+
+type Db = 'sqlite' | 'mysql';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read by path
+type Data = Record<string, any>;
+
+const RECORD = `mutation Record($i: PurchaseInput!) {
+  recordPurchase(input: $i) { purchase { id } awards { kind points status } }
+}`;
+
+/** One GraphQL request; rejects on a GraphQL error. */
+async function ask(agent: Agent, url: URL, query: string, variables: unknown, token: string): Promise<Data> {
+  const res = await post(agent, url, JSON.stringify({ query, variables }), token);
+  if (res.errors || !res.data) throw new Error(JSON.stringify(res.errors));
+  return res.data as Data;
+}
+
+const p99 = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? 0;
+};
+
+async function benchOn(kind: Db): Promise<void> {
+  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const prefix = `pbench${randomBytes(4).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'purchase-bench-'));
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      ...(kind === 'mysql' ? { MYSQL_URL: mysqlUrl } : {}),
+      DATABASE_PREFIX: prefix,
+      HOST: '127.0.0.1',
+      AUTH_SIGNING_KEY: JSON.stringify(generateSigningJwk('user')),
+      AUTH_SERVICE_SIGNING_KEY: JSON.stringify(generateSigningJwk('service')),
+      RATE_LIMIT_ANONYMOUS: '0',
+      RATE_LIMIT_PARTNER: '0',
+    },
+    {},
+  );
+  const graph = await startGraph({ config, ephemeralPorts: true });
+  const tokens = tokensFor(config);
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CLIENTS) });
+  const url = new URL(graph.url);
+  const gql = (query: string, variables: unknown, token = tokens.admin()) =>
+    ask(agent, url, query, variables, token);
+  let raw: Baseline | null = null;
+  try {
+    if (kind === 'mysql') {
+      const u = new URL(mysqlUrl);
+      u.pathname = `/${prefix}_ledger`;
+      raw = await mysqlBaseline(u.toString());
+    } else {
+      const target = config.database('ledger');
+      if (target.kind !== 'sqlite') throw new Error('expected the ledger on SQLite');
+      raw = sqliteBaseline(join(dataDir, 'raw.sqlite'), target.file);
+    }
+    const baseline = raw;
+
+    // Seed through GraphQL: a merchant with its own rates, a budgeted campaign, members.
+    const merchant = (
+      await gql(
+        'mutation { createMerchant(input: { name: "Bench Grocer", category: "grocery" }) { id } }',
+        {},
+      )
+    ).createMerchant.id as string;
+    await gql('mutation($i: SetEarnRateInput!) { setMerchantEarnRate(input: $i) { merchantId } }', {
+      i: { merchantId: merchant, points: 2, per: 100, greenPoints: 1, greenPer: 100 },
+    });
+    await gql('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }', {
+      i: {
+        name: 'Grocery double points',
+        startsAt: new Date(Date.now() - 86_400_000).toISOString(),
+        merchantCategory: 'grocery',
+        multiplier: 2,
+        budget: 1_000_000_000,
+      },
+    });
+    const members: string[] = [];
+    for (let i = 0; i < MEMBERS; i += 16) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(16, MEMBERS - i) }, (_, k) =>
+          gql('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {
+            i: { displayName: `Bench ${i + k}`, email: `bench${i + k}@example.com` },
+          }),
+        ),
+      );
+      members.push(...batch.map((d) => d.registerMember.id as string));
+    }
+    await baseline.seedAccounts(members);
+    const partner = tokens.partner(merchant);
+    let order = 0;
+    const pick = () => members[Math.floor(Math.random() * members.length)];
+    const latencies: number[] = [];
+    const purchase = async () => {
+      const started = process.hrtime.bigint();
+      const d = await gql(
+        RECORD,
+        {
+          i: {
+            merchantId: merchant,
+            orderId: `bench-${++order}`,
+            memberId: pick(),
+            amount: 10_000,
+            items: [
+              { sku: 'rice', amount: 7_000 },
+              { sku: 'organic-veg', category: 'organic-food', amount: 3_000, green: true },
+            ],
+          },
+        },
+        partner,
+      );
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      return d;
+    };
+    const first = (await purchase()).recordPurchase.awards as { status: string }[];
+    if (first.length !== 3) throw new Error(`expected 3 awards, got ${JSON.stringify(first)}`);
+    const services = Object.values(graph.services) as RunningService<unknown>[];
+    const counted = () => {
+      const per: Record<string, number> = {};
+      for (const s of services) per[s.name] = s.runtime.db.queries.roundTrips;
+      return per;
+    };
+    const drain = async () => {
+      for (const s of services) await s.relay.flush();
+    };
+    // Warm-up (JIT, pools, caches), not recorded.
+    await forDuration(8, 1, async () => void (await purchase()));
+    await forDuration(8, 1, () => baseline.earn(pick()));
+
+    const samples = CLIENTS.map(() => ({
+      raw: [] as number[],
+      purchase: [] as number[],
+      ratio: [] as number[],
+    }));
+    const latencyAt = new Map<number, number[]>(CLIENTS.map((c) => [c, []]));
+    const sqlPer = new Map<string, number[]>();
+    const cpuPer: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const [i, clients] of CLIENTS.entries()) {
+        const runRaw = () => forDuration(clients, SECONDS, () => baseline.earn(pick()));
+        const runPurchase = async () => {
+          await drain();
+          latencies.length = 0;
+          const before = counted();
+          const cpu = process.cpuUsage();
+          const r = await forDuration(clients, SECONDS, async () => void (await purchase()));
+          await drain();
+          const used = process.cpuUsage(cpu);
+          cpuPer.push((used.user + used.system) / 1000 / r.done);
+          const after = counted();
+          for (const name of Object.keys(after)) {
+            sqlPer.set(name, [...(sqlPer.get(name) ?? []), (after[name] - before[name]) / r.done]);
+          }
+          latencyAt.get(clients)?.push(...latencies);
+          return r;
+        };
+        const [a, b] =
+          round % 2 ? [await runPurchase(), await runRaw()].reverse() : [await runRaw(), await runPurchase()];
+        samples[i].raw.push(a.rate);
+        samples[i].purchase.push(b.rate);
+        samples[i].ratio.push(b.rate / a.rate);
+      }
+    }
+    console.log(`\n## ${kind === 'mysql' ? 'MariaDB/MySQL' : 'SQLite'}`);
+    console.log(`${ROUNDS} interleaved rounds of ${SECONDS} s, medians; ${MEMBERS} rotating members\n`);
+    console.log('| clients | raw earn tx/s | recordPurchase/s | ratio | p50 ms | p99 ms |');
+    console.log('|---:|---:|---:|---:|---:|---:|');
+    for (const [i, clients] of CLIENTS.entries()) {
+      const l = latencyAt.get(clients) ?? [];
+      console.log(
+        `| ${clients} | ${median(samples[i].raw).toFixed(0)} | ${median(samples[i].purchase).toFixed(1)} | ${median(samples[i].ratio).toFixed(3)}× | ${median(l).toFixed(1)} | ${p99(l).toFixed(1)} |`,
+      );
+    }
+    console.log(
+      `\nCPU per purchase (this process: gateway, five subgraphs, relays and consumers): ${median(cpuPer).toFixed(1)} ms`,
+    );
+    const perService = SERVICE_NAMES.map((n) => [n, median(sqlPer.get(n) ?? [0])] as const);
+    const total = perService.reduce((s, [, v]) => s + v, 0);
+    console.log(
+      `\nSQL round trips per purchase (all five databases, background work included): ${total.toFixed(1)} — ${perService
+        .map(([n, v]) => `${n} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
+  } finally {
+    agent.destroy();
+    await raw?.close();
+    await graph.stop();
+    if (kind === 'mysql') {
+      for (const s of SERVICE_NAMES)
+        await dropMysqlDatabase(mysqlUrl, `${prefix}_${s}`).catch(() => undefined);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const only = process.env.PURCHASE_BENCH_DB as Db | undefined;
+  const kinds: Db[] = only ? [only] : ['sqlite', 'mysql'];
+  for (const kind of kinds) await benchOn(kind);
+}
+
+if (require.main === module) {
+  run().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

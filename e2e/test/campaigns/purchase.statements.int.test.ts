@@ -1,0 +1,121 @@
+import type { RunningService } from '@loyalty/platform';
+import { onMysql, testConfig } from '@loyalty/testing';
+import { useGraph } from '../support/graph';
+
+/**
+ * Round trips of one purchase, measured when this test was written; before the earn settings
+ * were cached, the merchant remembered and the credits batched they were: campaigns 41 / 48,
+ * ledger 47 / 50, the other three 30 / 48 on SQLite / MySQL. The ledger's share depends on how its
+ * group commit batches the three credits (all in one transaction, or at worst one each).
+ */
+const CAMPAIGNS_BOUND = onMysql() ? 30 : 24;
+const LEDGER_BOUND = onMysql() ? 50 : 47;
+const OTHERS_BOUND = onMysql() ? 49 : 31;
+
+/**
+ * What one `recordPurchase` costs the five databases, counted by their data sources' query
+ * counters: a typical purchase (merchant rates, a budgeted campaign in force, a green item: three
+ * awards, three ledger credits), with the outbox relays and event consumers it sets off. A
+ * regression in statements fails here, not only in `pnpm bench purchase`.
+ */
+describe('SQL statements per purchase (whole graph, real databases)', () => {
+  // Background loops wait an hour: only the purchase and what it sets off are counted.
+  const { tokens, graph, gql } = useGraph(
+    testConfig({ OUTBOX_POLL_INTERVAL: 'PT1H', EXPIRY_SWEEP_INTERVAL: 'PT1H' }),
+  );
+  const admin = tokens.admin();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read by path
+  const ok = async (query: string, variables?: Record<string, unknown>, token = admin): Promise<any> => {
+    const res = await gql(query, variables, token);
+    expect(res.errors).toBeUndefined();
+    return res.data;
+  };
+  const services = () => Object.values(graph().services) as RunningService<unknown>[];
+  const drain = async () => {
+    // Consumers may write events of their own: flush until every outbox is empty.
+    for (let i = 0; i < 3; i++) for (const s of services()) await s.relay.flush();
+  };
+
+  it('a typical purchase, end to end', async () => {
+    const merchant = (
+      await ok('mutation { createMerchant(input: { name: "Grocer", category: "grocery" }) { id } }')
+    ).createMerchant.id as string;
+    await ok('mutation($i: SetEarnRateInput!) { setMerchantEarnRate(input: $i) { merchantId } }', {
+      i: { merchantId: merchant, points: 2, per: 100, greenPoints: 1, greenPer: 100 },
+    });
+    await ok('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }', {
+      i: {
+        name: 'Grocery double points',
+        startsAt: new Date(Date.now() - 86_400_000).toISOString(),
+        merchantCategory: 'grocery',
+        multiplier: 2,
+        budget: 1_000_000,
+      },
+    });
+    const member = async (n: number) =>
+      (
+        await ok('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {
+          i: { displayName: `Counted ${n}`, email: `counted${n}@example.com` },
+        })
+      ).registerMember.id as string;
+    const who = await member(1);
+    const record = async (orderId: string) =>
+      (
+        await ok(
+          'mutation($i: PurchaseInput!) { recordPurchase(input: $i) { awards { kind points status } } }',
+          {
+            i: {
+              merchantId: merchant,
+              orderId,
+              memberId: who,
+              amount: 10_000,
+              items: [
+                { sku: 'rice', amount: 7_000 },
+                { sku: 'veg', category: 'organic-food', amount: 3_000, green: true },
+              ],
+            },
+          },
+          tokens.partner(merchant),
+        )
+      ).recordPurchase.awards as { status: string }[];
+    // The first purchase of a member and merchant warms caches and creates the member's rows.
+    await record('warm-1');
+    await drain();
+    for (const s of services()) s.runtime.db.queries.reset(true);
+    const awards = await record('counted-1');
+    await drain();
+    expect(awards).toHaveLength(3);
+    expect(awards.every((a) => a.status === 'POSTED')).toBe(true);
+    const counted = services().map((s) => ({ name: s.name, queries: s.runtime.db.queries }));
+    console.log(
+      counted
+        .map(({ name, queries: q }) => `${name}: ${q.roundTrips} round trips (${q.total} in requests)`)
+        .join('\n'),
+    );
+    const campaigns = counted.find((c) => c.name === 'campaigns')!.queries;
+    const table = (name: string) => `[\`"]${name}[\`"]`;
+    // The purchase's own statements: the order's replay check, the member's activity (locked),
+    // the budgeted campaign read fresh (not locked: its budget is checked by the update), the
+    // purchase, its postings and breakdown, the activity, the budget and usage, the event; then
+    // the three postings marked posted (one ledger call, one transaction). Campaigns, rates and
+    // the validity come from the cache; no row is read back after it was written.
+    expect(campaigns.statements).toEqual([
+      expect.stringMatching(new RegExp(`^SELECT .* FROM ${table('purchases')}`)),
+      expect.stringMatching(new RegExp(`^SELECT .* FROM ${table('member_activity')}`)),
+      expect.stringMatching(new RegExp(`^SELECT .* FROM ${table('campaigns')}`)),
+      expect.stringMatching(new RegExp(`^INSERT INTO ${table('purchases')}`)),
+      expect.stringMatching(new RegExp(`^INSERT INTO ${table('ledger_postings')}`)),
+      expect.stringMatching(new RegExp(`^INSERT INTO ${table('purchase_awards')}`)),
+      expect.stringMatching(new RegExp(`^UPDATE ${table('member_activity')}`)),
+      expect.stringMatching(new RegExp(`^UPDATE ${table('campaigns')}`)),
+      expect.stringMatching(new RegExp(`^INSERT INTO ${table('campaign_member_usage')}`)),
+      expect.stringMatching(new RegExp(`^INSERT INTO ${table('outbox_events')}`)),
+      ...Array(3).fill(expect.stringMatching(new RegExp(`^UPDATE ${table('ledger_postings')}`))),
+    ]);
+    expect(campaigns.roundTrips).toBeLessThanOrEqual(CAMPAIGNS_BOUND);
+    // Everything the other databases did for it, transaction control, relays and consumers included.
+    const trips = (name: string) => counted.find((c) => c.name === name)!.queries.roundTrips;
+    expect(trips('ledger')).toBeLessThanOrEqual(LEDGER_BOUND);
+    expect(trips('members') + trips('catalog') + trips('referrals')).toBeLessThanOrEqual(OTHERS_BOUND);
+  });
+});
