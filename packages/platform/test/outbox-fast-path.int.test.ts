@@ -97,4 +97,37 @@ describe('outbox relay fast path (real database)', () => {
     expect(received.map((e) => e.payload)).toEqual([erased(1).payload, erased(2).payload]);
     expect(await unpublished()).toBe(0);
   });
+
+  it('a periodic poll leaves rows younger than an interval to the replica that wrote them', async () => {
+    await relay.stop();
+    received.length = 0;
+    const insert = (eventId: string, n: number, occurredAt: Date) =>
+      tx.run(({ sql }) =>
+        sql.run(
+          'INSERT INTO `outbox_events` (`eventId`, `topic`, `eventKey`, `payload`, `occurredAt`) VALUES (?, ?, ?, ?, ?)',
+          [eventId, Topics.memberErased, 'k', JSON.stringify(erased(n).payload), occurredAt],
+        ),
+      );
+    const periodicTx = new Transactor(db);
+    const transport = new InProcessTransport();
+    await transport.listen(Topics.memberErased, (event) => {
+      received.push(event);
+    });
+    const periodic = new OutboxRelay(db, periodicTx, transport, logger, {
+      source: 'test',
+      pollIntervalMs: 100,
+    });
+    periodic.start();
+    await periodic.flush();
+    // Written (by another replica, say) after the start-up poll, never handed to this relay.
+    await insert('22222222-2222-4222-8222-222222222222', 3, new Date(Date.now() + 3_600_000));
+    await insert('33333333-3333-4333-8333-333333333333', 4, new Date(Date.now() - 3_600_000));
+    await eventually(() => received.length >= 1);
+    expect(received.map((e) => e.payload)).toEqual([erased(4).payload]);
+    // A requested poll (flush, eventsCommitted, start) takes every row.
+    await periodic.flush();
+    expect(received.map((e) => e.payload)).toEqual([erased(4).payload, erased(3).payload]);
+    await periodic.stop();
+    expect(await unpublished()).toBe(0);
+  });
 });

@@ -1,4 +1,4 @@
-import { IsNull, type QueryRunner } from 'typeorm';
+import { IsNull, LessThan, type QueryRunner } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/data-source';
 import type { Transactor } from '../db/transactor';
@@ -49,11 +49,12 @@ const markByEventId = (count: number) =>
  *   crash or another replica) are claimed from the table: on MySQL on the relay's own
  *   connection, set to READ COMMITTED once (no gap locks on the unpublished-rows index, so
  *   writers' outbox inserts never wait for a publish in flight), claim (`FOR UPDATE SKIP
- *   LOCKED`, so replicas take different rows), mark, commit. It runs at start, once per poll
- *   interval, after `eventsCommitted()`, `nudge()` and `flush()`, and again only while batches
- *   come back full. Handed-over rows it publishes are dropped from the fast path; one the fast
- *   path publishes while the poll has claimed it goes out twice (at least once, as after a
- *   crash).
+ *   LOCKED`, so replicas take different rows), mark, commit. It runs at start, after
+ *   `eventsCommitted()`, `nudge()` and `flush()`, and again only while batches come back full;
+ *   and once per poll interval for rows older than an interval (younger ones are another
+ *   replica's fast path's to publish). Handed-over rows it publishes are dropped from the fast
+ *   path; one the fast path publishes while the poll has claimed it goes out twice (at least
+ *   once, as after a crash).
  */
 export class OutboxRelay {
   private readonly loop: BackgroundLoop;
@@ -120,8 +121,9 @@ export class OutboxRelay {
     this.draining = true;
     try {
       while (!this.stopped) {
-        if (Date.now() - this.lastPollAt >= this.options.pollIntervalMs) this.pollDue = true;
-        if (!this.pollDue && this.fast.length === 0) {
+        const interval = this.options.pollIntervalMs;
+        const periodic = Date.now() - this.lastPollAt >= 0.9 * interval;
+        if (!this.pollDue && !periodic && this.fast.length === 0) {
           // Cleared in the same tick as the check: a commit after it nudges a new pass.
           this.draining = false;
           return;
@@ -130,10 +132,13 @@ export class OutboxRelay {
         const wait = this.lastDrainAt + gap - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         this.lastDrainAt = Date.now();
-        if (this.pollDue) {
+        if (this.pollDue || periodic) {
+          // A periodic poll leaves rows younger than an interval to the fast path of the
+          // replica that wrote them (it would otherwise publish them a second time).
+          const olderThan = this.pollDue ? null : new Date(this.lastDrainAt - interval);
           this.pollDue = false;
           this.lastPollAt = this.lastDrainAt;
-          const n = await this.drainPolled(batch);
+          const n = await this.drainPolled(batch, olderThan);
           // A full batch: more may be waiting.
           if (n === batch) this.pollDue = true;
         } else {
@@ -215,13 +220,14 @@ export class OutboxRelay {
   }
 
   /** The poll: claims unpublished rows from the table, publishes and marks them. */
-  private async drainPolled(limit: number): Promise<number> {
+  private async drainPolled(limit: number, olderThan: Date | null): Promise<number> {
     if (this.db.kind === 'mysql') {
       const sql = await this.openSession();
       try {
         await sql.control('START TRANSACTION');
         const rows = await sql.rows<Claimed>(
-          `SELECT ${CLAIMED} FROM \`outbox_events\` WHERE \`publishedAt\` IS NULL ORDER BY \`position\` LIMIT ${Math.trunc(limit)} FOR UPDATE SKIP LOCKED`,
+          `SELECT ${CLAIMED} FROM \`outbox_events\` WHERE \`publishedAt\` IS NULL${olderThan ? ' AND `occurredAt` < ?' : ''} ORDER BY \`position\` LIMIT ${Math.trunc(limit)} FOR UPDATE SKIP LOCKED`,
+          olderThan ? [olderThan] : [],
         );
         if (rows.length > 0) {
           await this.transport.publish(rows.map((r) => this.toEnvelope(r)));
@@ -242,7 +248,11 @@ export class OutboxRelay {
     // SQLite: read and mark under the transactor's lock, but publish outside it, since
     // in-process consumers of this same database need the lock to commit their own work.
     const rows = await this.transactor.read((m) =>
-      m.find(OutboxEventRow, { where: { publishedAt: IsNull() }, order: { position: 'ASC' }, take: limit }),
+      m.find(OutboxEventRow, {
+        where: { publishedAt: IsNull(), ...(olderThan ? { occurredAt: LessThan(olderThan) } : {}) },
+        order: { position: 'ASC' },
+        take: limit,
+      }),
     );
     if (rows.length === 0) return 0;
     await this.transport.publish(rows.map((r) => this.toEnvelope(r)));
