@@ -65,7 +65,7 @@ describe('outbox relay fast path (real database)', () => {
   it('publishes a commit’s events from memory, in order, and marks them in one statement', async () => {
     db.queries.reset();
     await tx.run(({ publish }) => publish(...Array.from({ length: 10 }, (_, n) => erased(n))));
-    await eventually(() => received.length >= 10);
+    await eventually(async () => received.length >= 10);
     // Waits for the pass in progress, then polls once (the poll is what flush adds).
     await relay.flush();
     // BEGIN, INSERT, COMMIT; the fast drain's UPDATE; flush's poll: START, SELECT, COMMIT on
@@ -90,9 +90,9 @@ describe('outbox relay fast path (real database)', () => {
       );
       afterCommit(() => tx.eventsCommitted());
     });
-    await eventually(() => received.length >= 1);
+    await eventually(async () => received.length >= 1);
     await tx.run(({ publish }) => publish(erased(2)));
-    await eventually(() => received.length >= 2);
+    await eventually(async () => received.length >= 2);
     await relay.flush();
     expect(received.map((e) => e.payload)).toEqual([erased(1).payload, erased(2).payload]);
     expect(await unpublished()).toBe(0);
@@ -122,7 +122,7 @@ describe('outbox relay fast path (real database)', () => {
     // Written (by another replica, say) after the start-up poll, never handed to this relay.
     await insert('22222222-2222-4222-8222-222222222222', 3, new Date(Date.now() + 3_600_000));
     await insert('33333333-3333-4333-8333-333333333333', 4, new Date(Date.now() - 3_600_000));
-    await eventually(() => received.length >= 1);
+    await eventually(async () => received.length >= 1);
     expect(received.map((e) => e.payload)).toEqual([erased(4).payload]);
     // A requested poll (flush, eventsCommitted, start) takes every row.
     await periodic.flush();
