@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, startService, type RunningService } from '@loyalty/platform';
+import { ErrorCode, requestScope, startService, type RunningService } from '@loyalty/platform';
 import { testConfig } from '@loyalty/testing';
 import type { LedgerApp } from '../src/app';
 import { EntryRow } from '../src/entries/entry.entity';
@@ -78,6 +78,28 @@ describe('group commit (real database)', () => {
     await Promise.all(Array.from({ length: 64 }, (_, i) => credit(ids[i % ids.length], 3)));
     await running.relay.flush();
     expect(queries.roundTrips / 64).toBeLessThan(3);
+    expect((await running.app.queries.check()).problems).toEqual([]);
+  });
+
+  it('writes balances and sequences of existing accounts in one statement per batch on MySQL', async () => {
+    const ids = await members(8);
+    await Promise.all(ids.map((id) => credit(id, 1)));
+    await running.relay.flush();
+    const { queries } = running.runtime.db;
+    queries.reset(true);
+    await requestScope.run({}, () => Promise.all(ids.flatMap((id) => [credit(id, 2), credit(id, 3)])));
+    const joined = queries.statements.filter((s) =>
+      /^UPDATE `ledger_members` s JOIN `ledger_accounts` a .* JOIN \(SELECT/.test(s),
+    );
+    const upserts = queries.statements.filter((s) => /^INSERT INTO `ledger_(members|accounts)`/.test(s));
+    if (process.env.MYSQL_URL) {
+      expect(joined.length).toBeGreaterThan(0);
+      expect(upserts).toEqual([]);
+    } else {
+      expect(joined).toEqual([]);
+    }
+    const accounts = await running.app.queries.accounts(ids);
+    for (const rows of accounts) expect(rows.find((r) => r.kind === 'REGULAR')!.balance).toBe(6);
     expect((await running.app.queries.check()).problems).toEqual([]);
   });
 

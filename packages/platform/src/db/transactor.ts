@@ -5,7 +5,7 @@ import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import type { Database } from './data-source';
 import { isRetryableTransactionError } from './data-source';
 import type { NewEvent } from '../events/event';
-import { Outbox } from '../events/outbox';
+import { Outbox, type WrittenEvent } from '../events/outbox';
 import { sqlFor, type Sql } from './sql';
 
 /** What a unit of work may use: the transaction's entity manager and the outbox. */
@@ -85,7 +85,7 @@ type Outcome =
 export class Transactor {
   private readonly mutex = new Mutex();
   private readonly outbox = new Outbox();
-  private onEvents: () => void = () => undefined;
+  private onEvents: (written?: readonly WrittenEvent[]) => void = () => undefined;
   private readonly queue: Job[] = [];
   private readonly busyKeys = new Set<string>();
   private batchesInFlight = 0;
@@ -103,8 +103,12 @@ export class Transactor {
     };
   }
 
-  /** Called after each commit that wrote outbox events (the relay wakes up). */
-  onCommittedEvents(listener: () => void): void {
+  /**
+   * Called after each commit that wrote outbox events (the relay wakes up), with the rows the
+   * transaction wrote through `publish`, in order; without them when work wrote outbox rows in
+   * its own SQL ({@link eventsCommitted}).
+   */
+  onCommittedEvents(listener: (written?: readonly WrittenEvent[]) => void): void {
     this.onEvents = listener;
   }
 
@@ -121,11 +125,11 @@ export class Transactor {
     work: (uow: UnitOfWork) => Promise<T>,
     options: { isolation?: IsolationLevel } = {},
   ): Promise<T> {
-    let wroteEvents = false;
+    let written: WrittenEvent[] = [];
     let afterCommit: (() => void)[] = [];
     const isolation = this.db.kind === 'mysql' ? options.isolation : undefined;
     const attempt = async (): Promise<T> => {
-      wroteEvents = false;
+      written = [];
       afterCommit = [];
       const transaction = <R>(fn: (m: EntityManager) => Promise<R>) =>
         isolation ? this.db.dataSource.transaction(isolation, fn) : this.db.dataSource.transaction(fn);
@@ -136,8 +140,7 @@ export class Transactor {
           sql,
           publish: async (...events) => {
             if (events.length === 0) return;
-            wroteEvents = true;
-            await this.outbox.add(sql, events);
+            for (const row of await this.outbox.add(sql, events)) written.push(row);
           },
           afterCommit: (effect) => {
             afterCommit.push(effect);
@@ -164,7 +167,7 @@ export class Transactor {
             },
             { retries: 5, minTimeout: 5, maxTimeout: 100, randomize: true },
           );
-    if (wroteEvents) this.onEvents();
+    if (written.length > 0) this.onEvents(written);
     for (const effect of afterCommit) effect();
     return result;
   }

@@ -1,10 +1,11 @@
-import { IsNull, type QueryRunner } from 'typeorm';
+import { IsNull, LessThan, type QueryRunner } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/data-source';
 import type { Transactor } from '../db/transactor';
 import { BackgroundLoop } from '../service/background-loop';
 import { sqlOnConnection, type Sql } from '../db/sql';
 import type { EventEnvelope } from './event';
+import type { WrittenEvent } from './outbox';
 import { OutboxEventRow } from './outbox.entity';
 import type { EventTransport } from './transport';
 
@@ -31,25 +32,41 @@ type Claimed = Pick<OutboxEventRow, 'position' | 'eventId' | 'topic' | 'eventKey
 const markPublished = (count: number) =>
   `UPDATE \`outbox_events\` SET \`publishedAt\` = ? WHERE \`position\` IN (${Array(count).fill('?').join(', ')})`;
 
+/** Published by the fast path, marked by event id (the unique key) in one statement. */
+const markByEventId = (count: number) =>
+  `UPDATE \`outbox_events\` SET \`publishedAt\` = ? WHERE \`eventId\` IN (${Array(count).fill('?').join(', ')})`;
+
 /**
  * Moves committed outbox rows to the transport, in order, and marks them published. If the
  * process dies between publishing and marking, the rows go out again after restart: delivery is
  * at least once, and consumers de-duplicate by event id.
  *
- * On MySQL the relay keeps one connection of its own, set to READ COMMITTED once (no gap locks
- * on the unpublished-rows index, so writers' outbox inserts never wait for a publish in flight),
- * and a drain is claim (`FOR UPDATE SKIP LOCKED`, so replicas take different rows), mark,
- * commit. It polls again only when a batch came back full or events were committed since its
- * claim, never just to find the outbox empty.
+ * Two paths:
+ * - **fast** (the usual one): the Transactor hands over the rows each commit wrote through
+ *   `publish`; the relay publishes them from memory, in commit order, and marks them in one
+ *   autocommit UPDATE by event id: one round trip per drain, no claim, no empty re-poll;
+ * - **poll**: rows the relay was not handed (written in SQL by `INSERT … SELECT`, left by a
+ *   crash or another replica) are claimed from the table: on MySQL on the relay's own
+ *   connection, set to READ COMMITTED once (no gap locks on the unpublished-rows index, so
+ *   writers' outbox inserts never wait for a publish in flight), claim (`FOR UPDATE SKIP
+ *   LOCKED`, so replicas take different rows), mark, commit. It runs at start, after
+ *   `eventsCommitted()`, `nudge()` and `flush()`, and again only while batches come back full;
+ *   and once per poll interval for rows older than an interval (younger ones are another
+ *   replica's fast path's to publish). Handed-over rows it publishes are dropped from the fast
+ *   path; one the fast path publishes while the poll has claimed it goes out twice (at least
+ *   once, as after a crash).
  */
 export class OutboxRelay {
   private readonly loop: BackgroundLoop;
   private stopped = false;
-  /** Bumped by every commit that wrote events; a drain polls again only if it moved. */
-  private generation = 0;
   private draining = false;
   private lastDrainAt = 0;
   private lastDrainMs = 0;
+  /** Rows handed over by commits, not yet published, in commit order. */
+  private fast: WrittenEvent[] = [];
+  /** Set when rows may be in the table that were not handed over. */
+  private pollDue = true;
+  private lastPollAt = 0;
   private session: { runner: QueryRunner; sql: Sql } | null = null;
 
   constructor(
@@ -69,24 +86,26 @@ export class OutboxRelay {
 
   start(): void {
     this.stopped = false;
-    this.transactor.onCommittedEvents(() => {
-      this.generation += 1;
-      // A drain in progress sees the bump and polls again itself; a nudge would add a pass.
+    this.pollDue = true;
+    this.transactor.onCommittedEvents((written) => {
+      if (written) for (const row of written) this.fast.push(row);
+      else this.pollDue = true;
+      // A drain in progress sees the new work itself; a nudge would add a pass.
       if (!this.draining) this.loop.nudge();
     });
     this.loop.start();
   }
 
-  /** Drain now (coalesces with a drain already running). */
+  /** Drain now, polling the table (coalesces with a drain already running). */
   nudge(): void {
-    this.generation += 1;
+    this.pollDue = true;
     this.loop.nudge();
   }
 
   /** Publishes everything pending; resolves when the outbox is empty (tests, shutdown). */
   async flush(): Promise<void> {
     await this.loop.idle();
-    this.generation += 1;
+    this.pollDue = true;
     await this.drainUntilEmpty();
   }
 
@@ -102,26 +121,73 @@ export class OutboxRelay {
     this.draining = true;
     try {
       while (!this.stopped) {
-        const gap = Math.max(coalesceMs, Math.min(2 * this.lastDrainMs, MAX_COALESCE_MS));
-        const wait = this.lastDrainAt + gap - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const seen = this.generation;
-        this.lastDrainAt = Date.now();
-        const n = await this.drainBatch(batch);
-        this.lastDrainMs = Date.now() - this.lastDrainAt;
-        if (n === 0) this.lastDrainAt = 0;
-        if (n < batch && this.generation === seen) {
+        const interval = this.options.pollIntervalMs;
+        const periodic = Date.now() - this.lastPollAt >= 0.9 * interval;
+        if (!this.pollDue && !periodic && this.fast.length === 0) {
           // Cleared in the same tick as the check: a commit after it nudges a new pass.
           this.draining = false;
           return;
         }
+        const gap = Math.max(coalesceMs, Math.min(2 * this.lastDrainMs, MAX_COALESCE_MS));
+        const wait = this.lastDrainAt + gap - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        this.lastDrainAt = Date.now();
+        if (this.pollDue || periodic) {
+          // A periodic poll leaves rows younger than an interval to the fast path of the
+          // replica that wrote them (it would otherwise publish them a second time).
+          const olderThan = this.pollDue ? null : new Date(this.lastDrainAt - interval);
+          this.pollDue = false;
+          this.lastPollAt = this.lastDrainAt;
+          const n = await this.drainPolled(batch, olderThan);
+          // A full batch: more may be waiting.
+          if (n === batch) this.pollDue = true;
+        } else {
+          await this.drainFast(batch);
+        }
+        this.lastDrainMs = Date.now() - this.lastDrainAt;
       }
     } finally {
       this.draining = false;
     }
   }
 
-  private toEnvelope(row: Claimed): EventEnvelope {
+  /** Publishes handed-over rows from memory and marks them in one statement. */
+  private async drainFast(limit: number): Promise<void> {
+    const rows = this.fast.splice(0, limit);
+    if (rows.length === 0) return;
+    try {
+      await this.transport.publish(rows.map((r) => this.toEnvelope(r)));
+    } catch (error) {
+      // Still unpublished in the table: the poll takes them, in order, on the next pass.
+      this.fast = [];
+      this.pollDue = true;
+      throw error;
+    }
+    const params = [new Date(), ...rows.map((r) => r.eventId)];
+    if (this.db.kind === 'mysql') {
+      const sql = await this.openSession();
+      try {
+        await sql.run(markByEventId(rows.length), params, { oneOff: true });
+      } catch (error) {
+        await this.closeSession();
+        throw error;
+      }
+      return;
+    }
+    // SQLite: autocommit, under the transactor's lock (no write transaction is open then).
+    await this.transactor.read(() =>
+      sqlOnConnection(this.db, null).run(markByEventId(rows.length), params, { oneOff: true }),
+    );
+  }
+
+  /** Rows the poll published: no longer the fast path's to publish. */
+  private dropFromFast(published: readonly { eventId: string }[]): void {
+    if (this.fast.length === 0 || published.length === 0) return;
+    const ids = new Set(published.map((r) => r.eventId));
+    this.fast = this.fast.filter((r) => !ids.has(r.eventId));
+  }
+
+  private toEnvelope(row: Claimed | WrittenEvent): EventEnvelope {
     // The row was written from a typed NewEvent (Transactor.publish), so topic and payload match.
     return {
       id: row.eventId,
@@ -153,16 +219,19 @@ export class OutboxRelay {
     if (session) await session.runner.release().catch(() => undefined);
   }
 
-  private async drainBatch(limit: number): Promise<number> {
+  /** The poll: claims unpublished rows from the table, publishes and marks them. */
+  private async drainPolled(limit: number, olderThan: Date | null): Promise<number> {
     if (this.db.kind === 'mysql') {
       const sql = await this.openSession();
       try {
         await sql.control('START TRANSACTION');
         const rows = await sql.rows<Claimed>(
-          `SELECT ${CLAIMED} FROM \`outbox_events\` WHERE \`publishedAt\` IS NULL ORDER BY \`position\` LIMIT ${Math.trunc(limit)} FOR UPDATE SKIP LOCKED`,
+          `SELECT ${CLAIMED} FROM \`outbox_events\` WHERE \`publishedAt\` IS NULL${olderThan ? ' AND `occurredAt` < ?' : ''} ORDER BY \`position\` LIMIT ${Math.trunc(limit)} FOR UPDATE SKIP LOCKED`,
+          olderThan ? [olderThan] : [],
         );
         if (rows.length > 0) {
           await this.transport.publish(rows.map((r) => this.toEnvelope(r)));
+          this.dropFromFast(rows);
           await sql.run(markPublished(rows.length), [new Date(), ...rows.map((r) => r.position)], {
             oneOff: true,
           });
@@ -179,10 +248,15 @@ export class OutboxRelay {
     // SQLite: read and mark under the transactor's lock, but publish outside it, since
     // in-process consumers of this same database need the lock to commit their own work.
     const rows = await this.transactor.read((m) =>
-      m.find(OutboxEventRow, { where: { publishedAt: IsNull() }, order: { position: 'ASC' }, take: limit }),
+      m.find(OutboxEventRow, {
+        where: { publishedAt: IsNull(), ...(olderThan ? { occurredAt: LessThan(olderThan) } : {}) },
+        order: { position: 'ASC' },
+        take: limit,
+      }),
     );
     if (rows.length === 0) return 0;
     await this.transport.publish(rows.map((r) => this.toEnvelope(r)));
+    this.dropFromFast(rows);
     await this.transactor.run(({ sql }) =>
       sql.run(markPublished(rows.length), [new Date(), ...rows.map((r) => r.position)], { oneOff: true }),
     );

@@ -1,10 +1,18 @@
 import { DateTime, Duration } from 'luxon';
 
+/** Parsed durations by text: the same few settings are parsed on every write (luxon is slow). */
+const parsed = new Map<string, Duration | null>();
+const PARSED_MAX = 64;
+
 /** Parses an ISO-8601 duration (`P1Y`, `PT20S`); null when it is not one or is not positive. */
 export function parseDuration(text: string): Duration | null {
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
   const d = Duration.fromISO(text.trim());
-  if (!d.isValid) return null;
-  return d.as('milliseconds') > 0 ? d : null;
+  const result = d.isValid && d.as('milliseconds') > 0 ? d : null;
+  // Bounded: the texts come from requests too. Durations are immutable, so sharing is safe.
+  if (parsed.size < PARSED_MAX) parsed.set(text, result);
+  return result;
 }
 
 /** Like {@link parseDuration} but throws: for values that were validated at start. */
