@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import {
   BadInputError,
   ConflictError,
@@ -25,6 +26,17 @@ import {
   type NormalizedPurchase,
   type PurchaseLimits,
 } from './purchase.rules';
+
+/** The member's activity row (the one every purchase of theirs locks), created by their first. */
+async function insertActivityIfMissing(manager: EntityManager, memberId: string): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(MemberActivityRow)
+    .values({ memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
+    .orIgnore()
+    .execute();
+}
 
 /** A budget read without its lock was taken meanwhile: the transaction is rolled back. */
 class BudgetRaced extends Error {}
@@ -129,13 +141,7 @@ export class PurchaseService {
     const known = this.knownMembers.has(p.memberId);
     if (this.mysql && !known) {
       // Outside the transaction (autocommit): the row every purchase of this member locks.
-      await this.db.dataSource
-        .createQueryBuilder()
-        .insert()
-        .into(MemberActivityRow)
-        .values({ memberId: p.memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
-        .orIgnore()
-        .execute();
+      await insertActivityIfMissing(this.db.dataSource.manager, p.memberId);
     }
     let outcome: { purchase: PurchaseRow; awards: EvaluatedAward[]; postings: PostingRow[] } | null = null;
     try {
@@ -143,13 +149,7 @@ export class PurchaseService {
         outcome = await this.transactor
           .run(async ({ manager, publish }) => {
             if (!this.mysql && !known) {
-              await manager
-                .createQueryBuilder()
-                .insert()
-                .into(MemberActivityRow)
-                .values({ memberId: p.memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
-                .orIgnore()
-                .execute();
+              await insertActivityIfMissing(manager, p.memberId);
             }
             const activity = await forUpdate(
               manager
