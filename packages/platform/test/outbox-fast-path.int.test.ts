@@ -68,7 +68,7 @@ describe('outbox relay fast path (real database)', () => {
     await eventually(async () => received.length >= 10);
     // Waits for the pass in progress, then polls once (the poll is what flush adds).
     await relay.flush();
-    // BEGIN, INSERT, COMMIT; the fast drain's UPDATE; flush's poll: START, SELECT, COMMIT on
+    // BEGIN, INSERT, COMMIT; the mark (one UPDATE, before the poll); flush's poll: START, SELECT, COMMIT on
     // MySQL, one SELECT on SQLite. The old relay claimed (START, SELECT, UPDATE, COMMIT) instead.
     expect(db.queries.roundTrips).toBe(3 + 1 + (mysql ? 3 : 1));
     expect(received.map((e) => e.payload)).toEqual(Array.from({ length: 10 }, (_, n) => erased(n).payload));
@@ -129,5 +129,37 @@ describe('outbox relay fast path (real database)', () => {
     expect(received.map((e) => e.payload)).toEqual([erased(4).payload, erased(3).payload]);
     await periodic.stop();
     expect(await unpublished()).toBe(0);
+  });
+
+  it('marks what a run of lone commits published together, not once per commit', async () => {
+    received.length = 0;
+    const transport = new InProcessTransport();
+    await transport.listen(Topics.memberErased, (event) => {
+      received.push(event);
+    });
+    const lazyTx = new Transactor(db);
+    const lazy = new OutboxRelay(db, lazyTx, transport, logger, {
+      source: 'test',
+      pollIntervalMs: 600_000,
+      markDelayMs: 300_000,
+    });
+    lazy.start();
+    await lazy.flush();
+    db.queries.reset();
+    for (let n = 0; n < 5; n += 1) {
+      await lazyTx.run(({ publish }) => publish(erased(n)));
+      await eventually(async () => received.length > n);
+    }
+    // Published one by one as each commit came (BEGIN, INSERT, COMMIT each), none marked yet:
+    // not one statement of the relay's so far.
+    expect(db.queries.roundTrips).toBe(5 * 3);
+    expect(await unpublished()).toBe(5);
+    // A poll (here flush's) marks them first, in one statement, so it does not take them again.
+    db.queries.reset();
+    await lazy.flush();
+    expect(db.queries.roundTrips).toBe(1 + (mysql ? 3 : 1));
+    expect(received.map((e) => e.payload)).toEqual(Array.from({ length: 5 }, (_, n) => erased(n).payload));
+    expect(await unpublished()).toBe(0);
+    await lazy.stop();
   });
 });

@@ -21,6 +21,12 @@ export interface RelayOptions {
    * when nudged.
    */
   coalesceMs?: number;
+  /**
+   * How long rows the fast path published may wait to be marked (default 250 ms, at most half
+   * the poll interval): their marks are written together, in one autocommit UPDATE, so a lone
+   * writer's commits are not each followed by a second, durable commit of the relay's.
+   */
+  markDelayMs?: number;
 }
 
 const MAX_COALESCE_MS = 100;
@@ -64,6 +70,10 @@ export class OutboxRelay {
   private lastDrainMs = 0;
   /** Rows handed over by commits, not yet published, in commit order. */
   private fast: WrittenEvent[] = [];
+  /** Published by the fast path, not yet marked (oldest first); see `markDelayMs`. */
+  private unmarked: string[] = [];
+  private unmarkedSince = 0;
+  private markTimer: NodeJS.Timeout | null = null;
   /** Set when rows may be in the table that were not handed over. */
   private pollDue = true;
   private lastPollAt = 0;
@@ -111,7 +121,11 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.markTimer) clearTimeout(this.markTimer);
+    this.markTimer = null;
     await this.loop.stop();
+    // Best effort: rows left unmarked are published again after restart (at least once).
+    await this.markPublished().catch(() => undefined);
     await this.closeSession();
   }
 
@@ -124,6 +138,11 @@ export class OutboxRelay {
         const interval = this.options.pollIntervalMs;
         const periodic = Date.now() - this.lastPollAt >= 0.9 * interval;
         if (!this.pollDue && !periodic && this.fast.length === 0) {
+          if (this.unmarked.length > 0) {
+            const due = this.unmarkedSince + this.markDelayMs() - Date.now();
+            if (due <= 0) await this.markPublished();
+            else this.markSoon(due);
+          }
           // Cleared in the same tick as the check: a commit after it nudges a new pass.
           this.draining = false;
           return;
@@ -136,6 +155,8 @@ export class OutboxRelay {
           // A periodic poll leaves rows younger than an interval to the fast path of the
           // replica that wrote them (it would otherwise publish them a second time).
           const olderThan = this.pollDue ? null : new Date(this.lastDrainAt - interval);
+          // Rows published but not marked would be claimed and published again.
+          await this.markPublished();
           this.pollDue = false;
           this.lastPollAt = this.lastDrainAt;
           const n = await this.drainPolled(batch, olderThan);
@@ -151,7 +172,21 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes handed-over rows from memory and marks them in one statement. */
+  /** A pass once the oldest waiting mark is due, should no commit start one before. */
+  private markSoon(delayMs: number): void {
+    if (this.markTimer) return;
+    this.markTimer = setTimeout(() => {
+      this.markTimer = null;
+      if (!this.stopped) this.loop.nudge();
+    }, delayMs);
+    this.markTimer.unref();
+  }
+
+  private markDelayMs(): number {
+    return Math.min(this.options.markDelayMs ?? 250, this.options.pollIntervalMs / 2);
+  }
+
+  /** Publishes handed-over rows from memory; their marks wait (see `markDelayMs`). */
   private async drainFast(limit: number): Promise<void> {
     const rows = this.fast.splice(0, limit);
     if (rows.length === 0) return;
@@ -163,11 +198,22 @@ export class OutboxRelay {
       this.pollDue = true;
       throw error;
     }
-    const params = [new Date(), ...rows.map((r) => r.eventId)];
+    if (this.unmarked.length === 0) this.unmarkedSince = Date.now();
+    for (const row of rows) this.unmarked.push(row.eventId);
+    if (this.unmarked.length >= limit || Date.now() - this.unmarkedSince >= this.markDelayMs())
+      await this.markPublished();
+  }
+
+  /** Marks what the fast path published, in one autocommit UPDATE by event id. */
+  private async markPublished(): Promise<void> {
+    const ids = this.unmarked;
+    if (ids.length === 0) return;
+    this.unmarked = [];
+    const params = [new Date(), ...ids];
     if (this.db.kind === 'mysql') {
       const sql = await this.openSession();
       try {
-        await sql.run(markByEventId(rows.length), params, { oneOff: true });
+        await sql.run(markByEventId(ids.length), params, { oneOff: true });
       } catch (error) {
         await this.closeSession();
         throw error;
@@ -176,7 +222,7 @@ export class OutboxRelay {
     }
     // SQLite: autocommit, under the transactor's lock (no write transaction is open then).
     await this.transactor.read(() =>
-      sqlOnConnection(this.db, null).run(markByEventId(rows.length), params, { oneOff: true }),
+      sqlOnConnection(this.db, null).run(markByEventId(ids.length), params, { oneOff: true }),
     );
   }
 
