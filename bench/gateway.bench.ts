@@ -22,20 +22,11 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, TokenService } from '@loyalty/platform';
+import { DASHBOARD_QUERY } from '@loyalty/testing';
 import { startHive } from './hive-gateway';
 import { post } from './http';
 import { median } from './stats';
 
-export const DASHBOARD = `query Dashboard($id: ID!) {
-  member(id: $id) {
-    id displayName tier
-    balances { kind available }
-    history(first: 10) { edges { node { id type points description createdAt merchant { id name } } } }
-    redemptions(first: 5) { edges { node { id status points reward { id name } } } }
-    referrals { id status }
-  }
-  rewards(first: 10) { edges { node { id name pointsPrice } } }
-}`;
 const DIRECT = 'query Direct($id: ID!) { member(id: $id) { id displayName } }';
 
 interface Message {
@@ -166,16 +157,16 @@ export async function run(): Promise<void> {
       {
         name: 'this project, all-in-one (pnpm start)',
         url: ready.url as string,
-        query: DASHBOARD,
+        query: DASHBOARD_QUERY,
         stats: async () => (await graph.ask('stats')).stats as never,
       },
       {
         name: 'this project, gateway in its own process',
         url: ownReady.url as string,
-        query: DASHBOARD,
+        query: DASHBOARD_QUERY,
         stats: async () => (await ownChild.ask('stats')).stats as never,
       },
-      { name: 'Hive Gateway 2.15.1, default config', url: hive.url, query: DASHBOARD },
+      { name: 'Hive Gateway 2.15.1, default config', url: hive.url, query: DASHBOARD_QUERY },
       { name: 'one direct members-subgraph hop (simple query)', url: peers.members, query: DIRECT },
     ];
     // Every target answers the dashboard correctly before anything is timed.

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createPool, type Pool } from 'mysql2/promise';
-import { sqlDate } from '@loyalty/platform';
+import { join } from 'node:path';
+import { sqlDate, type PlatformConfig } from '@loyalty/platform';
 
 /** The part of better-sqlite3 the baseline uses (the package ships no types). */
 interface SqliteStatement {
@@ -205,4 +206,25 @@ export function sqliteBaseline(file: string, ledgerFile: string): Baseline {
       db.close();
     },
   };
+}
+
+/**
+ * The raw baseline beside the ledger a bench started: on MySQL in the ledger's own database
+ * (`<prefix>_ledger` on `mysqlUrl`), on SQLite in a file of `dataDir` attached to the ledger's.
+ */
+export async function baselineBesideLedger(
+  config: PlatformConfig,
+  kind: 'mysql' | 'sqlite',
+  mysqlUrl: string,
+  prefix: string,
+  dataDir: string,
+): Promise<Baseline> {
+  if (kind === 'mysql') {
+    const url = new URL(mysqlUrl);
+    url.pathname = `/${prefix}_ledger`;
+    return mysqlBaseline(url.toString());
+  }
+  const target = config.database('ledger');
+  if (target.kind !== 'sqlite') throw new Error('expected the ledger on SQLite');
+  return sqliteBaseline(join(dataDir, 'raw.sqlite'), target.file);
 }

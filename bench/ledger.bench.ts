@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dropMysqlDatabase, loadConfig, PointKind, sqlDate } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
-import { mysqlBaseline, rows, sqliteBaseline, type Baseline } from './ledger-raw';
+import { baselineBesideLedger, rows, type Baseline } from './ledger-raw';
 import { benchExpiry } from './ledger-expiry';
 import { forDuration, median } from './stats';
 
@@ -69,15 +69,7 @@ async function benchOn(kind: Db): Promise<string[]> {
   };
   let raw: Baseline | null = null;
   try {
-    if (kind === 'mysql') {
-      const url = new URL(mysqlUrl);
-      url.pathname = `/${prefix}_ledger`;
-      raw = await mysqlBaseline(url.toString());
-    } else {
-      const target = config.database('ledger');
-      if (target.kind !== 'sqlite') throw new Error('expected the ledger on SQLite');
-      raw = sqliteBaseline(join(dataDir, 'raw.sqlite'), target.file);
-    }
+    raw = await baselineBesideLedger(config, kind, mysqlUrl, prefix, dataDir);
     const baseline = raw;
 
     // 10,000 members known to the ledger (and to its member cache) and to the baseline.

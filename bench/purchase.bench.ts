@@ -34,9 +34,9 @@ import {
   type RunningService,
 } from '@loyalty/platform';
 import { startGraph } from '@loyalty/launcher';
-import { tokensFor } from '@loyalty/testing';
+import { seedGroceryProgramme, tokensFor } from '@loyalty/testing';
 import { post } from './http';
-import { mysqlBaseline, sqliteBaseline, type Baseline } from './ledger-raw';
+import { baselineBesideLedger, type Baseline } from './ledger-raw';
 import { forDuration, median } from './stats';
 
 const CLIENTS = [8, 32];
@@ -91,36 +91,11 @@ async function benchOn(kind: Db): Promise<void> {
     ask(agent, url, query, variables, token);
   let raw: Baseline | null = null;
   try {
-    if (kind === 'mysql') {
-      const u = new URL(mysqlUrl);
-      u.pathname = `/${prefix}_ledger`;
-      raw = await mysqlBaseline(u.toString());
-    } else {
-      const target = config.database('ledger');
-      if (target.kind !== 'sqlite') throw new Error('expected the ledger on SQLite');
-      raw = sqliteBaseline(join(dataDir, 'raw.sqlite'), target.file);
-    }
+    raw = await baselineBesideLedger(config, kind, mysqlUrl, prefix, dataDir);
     const baseline = raw;
 
     // Seed through GraphQL: a merchant with its own rates, a budgeted campaign, members.
-    const merchant = (
-      await gql(
-        'mutation { createMerchant(input: { name: "Bench Grocer", category: "grocery" }) { id } }',
-        {},
-      )
-    ).createMerchant.id as string;
-    await gql('mutation($i: SetEarnRateInput!) { setMerchantEarnRate(input: $i) { merchantId } }', {
-      i: { merchantId: merchant, points: 2, per: 100, greenPoints: 1, greenPer: 100 },
-    });
-    await gql('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }', {
-      i: {
-        name: 'Grocery double points',
-        startsAt: new Date(Date.now() - 86_400_000).toISOString(),
-        merchantCategory: 'grocery',
-        multiplier: 2,
-        budget: 1_000_000_000,
-      },
-    });
+    const merchant = await seedGroceryProgramme((q, v) => gql(q, v ?? {}), 'Bench Grocer', 1_000_000_000);
     const members: string[] = [];
     for (let i = 0; i < MEMBERS; i += 16) {
       const batch = await Promise.all(

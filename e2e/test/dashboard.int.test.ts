@@ -1,17 +1,5 @@
-import { eventually, testConfig } from '@loyalty/testing';
+import { DASHBOARD_QUERY as DASHBOARD, eventually, testConfig } from '@loyalty/testing';
 import { useGraph } from './support/graph';
-
-/** The member dashboard of `pnpm bench gateway` (bench/gateway.bench.ts). */
-const DASHBOARD = `query Dashboard($id: ID!) {
-  member(id: $id) {
-    id displayName tier
-    balances { kind available }
-    history(first: 10) { edges { node { id type points description createdAt merchant { id name } } } }
-    redemptions(first: 5) { edges { node { id status points reward { id name } } } }
-    referrals { id status }
-  }
-  rewards(first: 10) { edges { node { id name pointsPrice } } }
-}`;
 
 type Counts = Record<string, number>;
 

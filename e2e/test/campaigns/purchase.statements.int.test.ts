@@ -1,5 +1,5 @@
 import type { RunningService } from '@loyalty/platform';
-import { onMysql, testConfig } from '@loyalty/testing';
+import { onMysql, seedGroceryProgramme, testConfig } from '@loyalty/testing';
 import { useGraph } from '../support/graph';
 
 /**
@@ -37,21 +37,7 @@ describe('SQL statements per purchase (whole graph, real databases)', () => {
   };
 
   it('a typical purchase, end to end', async () => {
-    const merchant = (
-      await ok('mutation { createMerchant(input: { name: "Grocer", category: "grocery" }) { id } }')
-    ).createMerchant.id as string;
-    await ok('mutation($i: SetEarnRateInput!) { setMerchantEarnRate(input: $i) { merchantId } }', {
-      i: { merchantId: merchant, points: 2, per: 100, greenPoints: 1, greenPer: 100 },
-    });
-    await ok('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }', {
-      i: {
-        name: 'Grocery double points',
-        startsAt: new Date(Date.now() - 86_400_000).toISOString(),
-        merchantCategory: 'grocery',
-        multiplier: 2,
-        budget: 1_000_000,
-      },
-    });
+    const merchant = await seedGroceryProgramme((q, v) => ok(q, v), 'Grocer', 1_000_000);
     const member = async (n: number) =>
       (
         await ok('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {

@@ -12,3 +12,4 @@ export * from './credit-contract';
 export * from './gateway-ledger';
 export * from './oidc-provider';
 export * from './ports';
+export * from './workloads';
