@@ -140,8 +140,12 @@ export class OutboxRelay {
         if (!this.pollDue && !periodic && this.fast.length === 0) {
           if (this.unmarked.length > 0) {
             const due = this.unmarkedSince + this.markDelayMs() - Date.now();
-            if (due <= 0) await this.markPublished();
-            else this.markSoon(due);
+            if (due <= 0) {
+              await this.markPublished();
+              // A commit during the mark saw a drain running and did not nudge: check again.
+              continue;
+            }
+            this.markSoon(due);
           }
           // Cleared in the same tick as the check: a commit after it nudges a new pass.
           this.draining = false;
