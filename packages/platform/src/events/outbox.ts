@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { orderedUuid } from '../db/ordered-id';
 import type { Sql } from '../db/sql';
 import type { NewEvent } from './event';
 
@@ -31,7 +31,7 @@ export class Outbox {
       const params: unknown[] = [];
       for (const e of part) {
         const row = {
-          eventId: randomUUID(),
+          eventId: orderedUuid(),
           topic: e.topic,
           eventKey: e.key,
           payload: JSON.stringify(e.payload),

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { BadInputError } from '@loyalty/platform';
+import { BadInputError, orderedUuid } from '@loyalty/platform';
 import { EntryRow, EntryType } from '../entries/entry.entity';
 import {
   assertMemberWrite,
@@ -75,7 +74,7 @@ export class CreditService {
       sourceId,
     };
     // Drawn now so the idempotency key's row is complete when inserted (no update afterwards).
-    const entryId = randomUUID();
+    const entryId = orderedUuid();
     return writeForMember(this.deps, {
       key,
       operation: 'credit',
@@ -96,7 +95,7 @@ export class CreditService {
           campaignId,
           sourceType,
           sourceId,
-          lotId: randomUUID(),
+          lotId: orderedUuid(),
           expiresAt: expiryFor(validity, posting.now),
         });
         await posting.createLot(entry);
@@ -127,7 +126,7 @@ export class CreditService {
             type: EntryType.ADJUST,
             points,
             description: reason,
-            lotId: randomUUID(),
+            lotId: orderedUuid(),
             expiresAt: expiryFor(validity, posting.now),
           });
           await posting.createLot(entry);

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import {
   BadInputError,
   forUpdate,
   InsufficientPointsError,
+  orderedUuid,
   PointKind,
   Topics,
   type NewEvent,
@@ -166,7 +166,7 @@ export class MemberPosting {
     if (after > MAX_POINTS)
       throw new BadInputError(`The ${e.kind} balance would exceed ${MAX_POINTS}`, 'points');
     const row: EntryRow = {
-      id: e.id ?? randomUUID(),
+      id: e.id ?? orderedUuid(),
       memberId: this.memberId,
       sequence: this.lastSequence + this.entries.length + 1,
       kind: e.kind,
@@ -258,7 +258,7 @@ export class MemberPosting {
   /** A new lot holding a credit entry's points (the entry's `lotId` is the lot's id). */
   async createLot(entry: EntryRow, overrides: Partial<LotRow> = {}): Promise<LotRow> {
     const lot: LotRow = {
-      id: entry.lotId ?? randomUUID(),
+      id: entry.lotId ?? orderedUuid(),
       memberId: this.memberId,
       kind: entry.kind,
       entryId: entry.id,
