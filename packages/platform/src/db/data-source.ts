@@ -75,6 +75,11 @@ export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
       timeout: 10_000,
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma('synchronous = NORMAL');
+        // A checkpoint runs inside whichever commit crosses the threshold and costs two fsyncs
+        // plus a write of every page the log holds: every 40 MB of log instead of SQLite's 4 MB,
+        // pages written many times (B-tree interiors, right edges) go to the file once, and
+        // the ledger's earns ran 2-2.5x faster (one writer and 32). Durability is the same.
+        db.pragma('wal_autocheckpoint = 10000');
         db.pragma('foreign_keys = ON');
       },
     };

@@ -23,8 +23,9 @@ export interface Sql {
 /** How one statement is sent. */
 export interface RunOptions {
   /**
-   * The text varies with its input (a multi-row INSERT of n rows): not kept prepared, since
-   * every shape would hold a server-side statement (MySQL caps them per server).
+   * The text varies with its input (a multi-row INSERT of n rows): on MySQL not kept prepared,
+   * since every shape would hold a server-side statement (MySQL caps them per server); on SQLite
+   * kept among a bounded number of such texts.
    */
   oneOff?: boolean;
 }
@@ -67,19 +68,37 @@ interface MysqlConnection {
 }
 
 /** better-sqlite3 statements, prepared once per SQL text for the life of the connection. */
-const sqliteStatements = new WeakMap<object, Map<string, BetterSqliteStatement>>();
+const sqliteStatements = new WeakMap<object, StatementCache>();
+
+interface StatementCache {
+  statements: Map<string, BetterSqliteStatement>;
+  /** The texts sent as one-offs, kept in `statements` too. */
+  oneOffs: Set<string>;
+}
+
+/** One-off texts kept prepared per connection before they are all dropped. */
+const MAX_ONE_OFF = 512;
 
 function sqliteSql(db: Database): Sql {
   const conn = (db.dataSource.driver as unknown as { databaseConnection: BetterSqliteDatabase })
     .databaseConnection;
   let cache = sqliteStatements.get(conn);
-  if (!cache) sqliteStatements.set(conn, (cache = new Map()));
-  const statements = cache;
+  if (!cache) sqliteStatements.set(conn, (cache = { statements: new Map(), oneOffs: new Set() }));
+  const { statements, oneOffs } = cache;
   const prepare = (sql: string, options?: RunOptions): BetterSqliteStatement => {
     db.queries.logQuery(sql);
-    if (options?.oneOff) return conn.prepare(sql);
     let stmt = statements.get(sql);
     if (!stmt) {
+      // Statements are the process's own here (no server-side cap): a batch's multi-row shapes
+      // are kept too, since preparing a 64-row INSERT costs more than running it. One-off texts
+      // stay bounded: all are dropped when too many have gathered.
+      if (options?.oneOff) {
+        if (oneOffs.size >= MAX_ONE_OFF) {
+          for (const text of oneOffs) statements.delete(text);
+          oneOffs.clear();
+        }
+        oneOffs.add(sql);
+      }
       stmt = conn.prepare(sql);
       statements.set(sql, stmt);
     }
