@@ -59,6 +59,25 @@ describe('SQL statements per earn (real database)', () => {
     expect(queries.roundTrips).toBe(queries.total + 2);
   });
 
+  it('earns key entries, lots and events by ids that grow with time (right-edge appends, not random pages)', async () => {
+    const ids = await members(3);
+    const entries = [];
+    for (const id of ids) entries.push(await earn(id));
+    const ds = running.runtime.db.dataSource;
+    const inOrder = (xs: string[]) => expect([...xs].sort()).toEqual(xs);
+    inOrder(entries.map((e) => e.id));
+    inOrder(entries.map((e) => e.lotId!));
+    const events = (await ds.query(
+      'SELECT `eventId` FROM `outbox_events` ORDER BY `position` DESC LIMIT 3',
+    )) as { eventId: string }[];
+    inOrder(events.map((e) => e.eventId).reverse());
+    if (!mysql) {
+      // Checkpoints every 10,000 pages of log, not in every 1,000th page's commit.
+      const [pragma] = (await ds.query('PRAGMA wal_autocheckpoint')) as { wal_autocheckpoint: number }[];
+      expect(pragma.wal_autocheckpoint).toBe(10_000);
+    }
+  });
+
   it('a replay stops at the key: no lock, no write', async () => {
     const [member] = await members(1);
     const key = randomUUID();
