@@ -1,5 +1,3 @@
-import { Agent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import retry from 'async-retry';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -8,6 +6,7 @@ import type { ServiceName } from '../config';
 import type { TokenService } from '../auth/jwt';
 import { AppError, ServiceUnavailableError } from '../errors/errors';
 import { ErrorCode, isErrorCode } from '../errors/error-code';
+import { postJson } from '../http/post-json';
 import type { PeerDirectory } from './peers';
 
 interface GraphQLResponse<T> {
@@ -16,52 +15,6 @@ interface GraphQLResponse<T> {
 }
 
 class TransientError extends Error {}
-
-/** Longest an internal call may take before it counts as a failure (and is retried). */
-const CALL_TIMEOUT_MS = 10_000;
-
-/**
- * Connections kept open between services (all internal calls of this process share them); one
- * idle for 30 s is closed here, well before servers drop theirs (65 s), so none is reused dead.
- */
-const agents = {
-  http: new Agent({ keepAlive: true, maxSockets: 256, timeout: 30_000 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 256, timeout: 30_000 }),
-};
-
-/**
- * One POST with node's http client over kept-alive connections: `fetch` (undici's web streams,
- * a Response per call) cost several times its CPU per internal call on the purchase path.
- * Resolves with the status and the body, rejects on a transport failure or the timeout.
- */
-function post(url: string, body: string, token: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const tls = url.startsWith('https:');
-    const req = (tls ? httpsRequest : httpRequest)(
-      url,
-      {
-        agent: tls ? agents.https : agents.http,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(CALL_TIMEOUT_MS, () => req.destroy(new Error(`no answer in ${CALL_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const parse = <T>(text: string): GraphQLResponse<T> => {
   try {
@@ -118,7 +71,11 @@ export class ServiceClient {
           let response: { status: number; text: string };
           const token = await this.tokens.signService(this.caller);
           try {
-            response = await post(this.peers.url(this.target), JSON.stringify({ query, variables }), token);
+            response = await postJson(
+              this.peers.url(this.target),
+              JSON.stringify({ query, variables }),
+              token,
+            );
           } catch (error) {
             throw new TransientError(`${this.target} unreachable: ${(error as Error).message}`);
           }
