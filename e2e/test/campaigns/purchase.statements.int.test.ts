@@ -14,6 +14,7 @@ import { useGraph } from '../support/graph';
 const CAMPAIGNS_BOUND = onMysql() ? 26 : 20;
 const LEDGER_BOUND = onMysql() ? 50 : 47;
 const OTHERS_BOUND = onMysql() ? 42 : 24;
+const REFERRALS_BOUND = onMysql() ? 14 : 8;
 
 /**
  * What one `recordPurchase` costs the five databases, counted by their data sources' query
@@ -112,6 +113,9 @@ describe('SQL statements per purchase (whole graph, real databases)', () => {
     const trips = (name: string) => counted.find((c) => c.name === name)!.queries.roundTrips;
     expect(trips('ledger')).toBeLessThanOrEqual(LEDGER_BOUND);
     expect(trips('members') + trips('catalog') + trips('referrals')).toBeLessThanOrEqual(OTHERS_BOUND);
+    // Referrals' consumer: its inbox row, the member's first-purchase mark (already set: read,
+    // not written) and the referral looked up; plus its relay's polls.
+    expect(trips('referrals')).toBeLessThanOrEqual(REFERRALS_BOUND);
   });
 
   it("asks members for a member's tier once, again when a purchase moves it or backdates its window", async () => {
