@@ -22,6 +22,12 @@ const INSERT_SPEND_SQLITE = INSERT_SPEND + ' ON CONFLICT (`id`) DO NOTHING';
 const WINDOW_OF_MEMBER =
   'SELECT SUM(`amount`) AS `total`, MIN(`occurredAt`) AS `oldest` FROM `member_spend` ' +
   'WHERE `memberId` = ? AND `occurredAt` >= ?';
+/**
+ * MySQL: a locking read, so two events of one member handled at once (replicas) are decided one
+ * after the other, each seeing the other's row (else both could stay under a threshold they
+ * cross together, and no change would be announced); SQLite serialises writers already.
+ */
+const WINDOW_OF_MEMBER_LOCKED = `${WINDOW_OF_MEMBER} FOR UPDATE`;
 
 /** A member's rolling window at one moment. */
 interface WindowState {
@@ -71,7 +77,7 @@ export class TierService {
   private async windowOf(sql: Sql, memberId: string, now = new Date()): Promise<WindowState> {
     const since = new Date(now.getTime() - TIER_WINDOW_DAYS * 86_400_000);
     const [row] = await sql.rows<{ total: string | number | null; oldest: string | Date | null }>(
-      WINDOW_OF_MEMBER,
+      sql.kind === 'mysql' ? WINDOW_OF_MEMBER_LOCKED : WINDOW_OF_MEMBER,
       [memberId, since],
     );
     return { since, total: Number(row?.total ?? 0), oldest: sqlTime(row?.oldest ?? null) };
