@@ -138,7 +138,7 @@ describe('SQL statements per purchase (whole graph, real databases)', () => {
     let n = 0;
     const members = () => services().find((s) => s.name === 'members')!.runtime.db.queries;
     /** Records a purchase; whether members was asked, and whether the SILVER bonus was earned. */
-    const record = async (amount: number, occurredAt?: Date) => {
+    const record = async (amount: number, occurredAt?: Date, at = merchant) => {
       await drain();
       members().reset(true);
       const awards = (
@@ -146,14 +146,14 @@ describe('SQL statements per purchase (whole graph, real databases)', () => {
           'mutation($i: PurchaseInput!) { recordPurchase(input: $i) { awards { rule points } } }',
           {
             i: {
-              merchantId: merchant,
+              merchantId: at,
               orderId: `tiered-${++n}`,
               memberId: who,
               amount,
               ...(occurredAt ? { occurredAt: occurredAt.toISOString() } : {}),
             },
           },
-          tokens.partner(merchant),
+          tokens.partner(at),
         )
       ).recordPurchase.awards as { rule: string; points: number }[];
       const asked = members().statements.length > 0;
@@ -163,6 +163,10 @@ describe('SQL statements per purchase (whole graph, real databases)', () => {
     expect(await record(10_000)).toEqual({ asked: true, silver: false }); // first: asked
     expect(await record(10_000)).toEqual({ asked: true, silver: false }); // window started: asked again
     expect(await record(10_000)).toEqual({ asked: false, silver: false }); // kept
+    // A merchant campaigns has not met yet: asked for the merchant alone, the tier still kept.
+    const other = await seedGroceryProgramme((q, v) => ok(q, v), 'Other Grocer', 1_000_000);
+    expect(await record(10_000, undefined, other)).toEqual({ asked: true, silver: false });
+    expect(members().statements.some((q) => /member_spend/.test(q))).toBe(false);
     // 3,000 yuan more: SILVER (2,000 yuan in the window). This purchase was evaluated REGULAR.
     expect(await record(300_000)).toEqual({ asked: false, silver: false });
     expect(await record(10_000)).toEqual({ asked: true, silver: true }); // the change was heard

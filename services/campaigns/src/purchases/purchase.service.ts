@@ -98,17 +98,16 @@ export class PurchaseService {
     return { member, merchant };
   }
 
-  /** Member and merchant in one call (an unknown merchant); the member's tier is kept too. */
+  /** Member and merchant in one call (an unknown merchant), unless the member's tier is kept. */
   private async lookup(memberId: string, merchantId: string) {
-    const cached = this.tiers.lookup(memberId);
-    if (cached) return { member: cached, merchant: await this.members.merchant(merchantId) };
-    let merchant: MerchantFacts | null = null;
+    let merchant: MerchantFacts | null | undefined;
     const member = await this.tiers.member(memberId, async () => {
       const both = await this.members.lookup(memberId, merchantId);
       merchant = both.merchant;
       return both.member;
     });
-    return { member, merchant: merchant as MerchantFacts | null };
+    if (merchant === undefined) merchant = await this.members.merchant(merchantId);
+    return { member, merchant };
   }
 
   /** R9: what a purchase would earn now, nothing written. */
