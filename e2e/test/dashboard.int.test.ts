@@ -124,7 +124,9 @@ describe('the member dashboard', () => {
       expect.arrayContaining([
         expect.stringMatching(lean('members', 'id')),
         expect.stringMatching(lean('merchants', 'id')),
-        expect.stringMatching(/^SELECT `memberId`, SUM\(`amount`\) AS `total` FROM `member_spend`/),
+        expect.stringMatching(
+          /^SELECT `memberId`, SUM\(`amount`\) AS `total`, MIN\(`occurredAt`\) AS `oldest` FROM `member_spend`/,
+        ),
       ]),
     );
     expect(statements.referrals).toEqual([expect.stringMatching(lean('referrals', 'inviterId'))]);

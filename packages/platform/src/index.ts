@@ -46,6 +46,7 @@ export * from './graphql/subgraph-schema';
 export * from './graphql/limits';
 export * from './graphql/input-rules';
 export * from './graphql/subgraph-door';
+export * from './http/post-json';
 export * from './http/metrics';
 export * from './http/http-server';
 export * from './logging/logger';

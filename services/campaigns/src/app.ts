@@ -2,6 +2,7 @@ import type { ServiceApp, ServiceRuntime } from '@loyalty/platform';
 import { loadCampaignsConfig, type CampaignsConfig } from './config';
 import { CampaignService } from './campaigns/campaign.service';
 import { EarnSettingsCache } from './campaigns/earn-settings.cache';
+import { MemberTierCache } from './members/member-tier.cache';
 import { signUpBonusConsumer } from './campaigns/signup-bonus.consumer';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
 import { RemoteMembersClient, type MembersClient } from './peers/members.client';
@@ -48,6 +49,8 @@ export async function createApp(
   });
   const settings = new EarnSettingsCache(transactor, config.earnSettingsTtlMs);
   const stopListening = await settings.listen(runtime.transport);
+  const tiers = new MemberTierCache(config.memberTierTtlMs);
+  const stopTierListening = await tiers.listen(runtime.transport);
   const terms = new TermsService(transactor, config, settings);
   const recall = new RecallService(
     transactor,
@@ -68,6 +71,7 @@ export async function createApp(
       purchaseQueries,
       config.purchaseLimits,
       settings,
+      tiers,
     ),
     refunds: new RefundService(transactor, poster, purchaseQueries, config.purchaseLimits),
     purchaseQueries,
@@ -84,6 +88,7 @@ export async function createApp(
       await recall.stop();
       await poster.stop();
       await stopListening();
+      await stopTierListening();
     },
   };
   await runtime.consume(

@@ -27,6 +27,12 @@ export interface CampaignsConfig {
    * (EARN_SETTINGS_CACHE_TTL): changes reach every replica at once by event; this bounds a missed one.
    */
   earnSettingsTtlMs: number;
+  /**
+   * Longest a replica keeps a member's tier (MEMBER_TIER_CACHE_TTL): a change reaches every replica
+   * at once by the `member.tier_changed` event, a fall with time at the moment members gave; this
+   * bounds a missed event.
+   */
+  memberTierTtlMs: number;
 }
 
 const schema = z.object({
@@ -40,6 +46,7 @@ const schema = z.object({
   /** How long after the fact a purchase may still be reported (its `occurredAt`). */
   PURCHASE_BACKDATING_LIMIT: setting.duration('PURCHASE_BACKDATING_LIMIT').default('P30D'),
   EARN_SETTINGS_CACHE_TTL: setting.duration('EARN_SETTINGS_CACHE_TTL').default('PT5S'),
+  MEMBER_TIER_CACHE_TTL: setting.duration('MEMBER_TIER_CACHE_TTL').default('PT1M'),
 });
 
 export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
@@ -58,5 +65,6 @@ export function loadCampaignsConfig(config: PlatformConfig): CampaignsConfig {
     },
     programmeTimeZone: env.PROGRAMME_TIME_ZONE,
     earnSettingsTtlMs: durationMs(requireDuration(own.EARN_SETTINGS_CACHE_TTL)),
+    memberTierTtlMs: durationMs(requireDuration(own.MEMBER_TIER_CACHE_TTL)),
   };
 }

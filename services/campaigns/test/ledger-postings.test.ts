@@ -39,11 +39,11 @@ function loseAnswers(n: number) {
 /** Every member and merchant exists; merchants are dining places. */
 const members: MembersClient = {
   lookup: async (memberId, merchantId) => ({
-    member: { id: memberId, tier: 'REGULAR' },
+    member: { id: memberId, tier: 'REGULAR', heldUntil: null },
     merchant: { id: merchantId, category: 'dining' },
   }),
   merchant: async (id) => ({ id, category: 'dining' }),
-  member: async (id) => ({ id, tier: 'REGULAR' }),
+  member: async (id) => ({ id, tier: 'REGULAR', heldUntil: null }),
   merchantNames: async (ids) => ids.map(() => 'Dining place'),
 };
 

@@ -1,8 +1,59 @@
 import type { Logger } from 'pino';
-import { In, LessThanOrEqual, type FindOptionsWhere } from 'typeorm';
+import { In, LessThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import type { Sql } from '../db/sql';
 import type { Transactor } from '../db/transactor';
 import { BackgroundLoop, retryDelayMs } from '../service/background-loop';
 import type { CommandRow } from './command.entity';
+
+/** Rows marked by one prepared statement at most (a purchase's few; beyond, sent as text). */
+const PREPARED_MARKS = 8;
+
+/**
+ * Marks a batch's rows posted in one UPDATE (a column's value per row by `CASE id`), each only if
+ * still PENDING, as one update per row did: a batch is answered by one call, and one statement
+ * per row cost more than the call's own work.
+ */
+async function markPosted<R extends CommandRow>(
+  manager: EntityManager,
+  sql: Sql,
+  entity: new () => R,
+  rows: R[],
+  updates: Partial<R>[],
+): Promise<void> {
+  const meta = manager.connection.getMetadata(entity);
+  const properties = Object.keys(updates[0] ?? {});
+  const columns = ['id', 'status', ...properties].map((p) => meta.findColumnWithPropertyName(p));
+  if (columns.some((c) => !c || c.transformer)) {
+    // Values a transformer writes are TypeORM's to convert: one update per row.
+    for (const [i, row] of rows.entries())
+      await manager.update(
+        entity,
+        { id: row.id, status: 'PENDING' } as FindOptionsWhere<R>,
+        updates[i] as never,
+      );
+    return;
+  }
+  const [id, status, ...set] = columns.map((c) => `\`${c!.databaseName}\``);
+  const ids = rows.map((r) => r.id);
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const same = (v: unknown) => (v instanceof Date ? v.getTime() : v);
+  properties.forEach((property, k) => {
+    const values = updates.map((u) => u[property as keyof R] ?? null);
+    if (values.every((v) => same(v) === same(values[0]))) {
+      sets.push(`${set[k]} = ?`);
+      params.push(values[0]);
+    } else {
+      sets.push(`${set[k]} = CASE ${id} ${values.map(() => 'WHEN ? THEN ?').join(' ')} END`);
+      values.forEach((v, i) => params.push(ids[i], v));
+    }
+  });
+  await sql.run(
+    `UPDATE \`${meta.tableName}\` SET ${sets.join(', ')} WHERE ${id} IN (${ids.map(() => '?').join(', ')}) AND ${status} = ?`,
+    [...params, ...ids, 'PENDING'],
+    { oneOff: rows.length > PREPARED_MARKS },
+  );
+}
 
 /**
  * Posts one command to the other service (with the row's idempotency key) and returns the
@@ -125,14 +176,9 @@ export class CommandPoster<R extends CommandRow> {
         continue;
       }
       const updates = group.map((_, i) => ({ ...results[i], postedAt, status: 'POSTED', lastError: null }));
-      await this.options.transactor.run(async ({ manager }) => {
-        for (const [i, row] of group.entries())
-          await manager.update(
-            this.options.entity,
-            { id: row.id, status: 'PENDING' } as FindOptionsWhere<R>,
-            updates[i] as never,
-          );
-      });
+      await this.options.transactor.run(({ manager, sql }) =>
+        markPosted(manager, sql, this.options.entity, group, updates as Partial<R>[]),
+      );
       group.forEach((row, i) => Object.assign(row, updates[i]));
     }
     for (const row of waits) await this.attempt(row);

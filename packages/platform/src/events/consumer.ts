@@ -3,7 +3,6 @@ import { isUniqueViolation } from '../db/data-source';
 import type { Transactor, UnitOfWork } from '../db/transactor';
 import type { EventEnvelope } from './event';
 import type { Topic } from './registry';
-import { InboxEventRow } from './inbox.entity';
 import type { EventTransport } from './transport';
 
 export interface ConsumerSpec<T extends Topic = Topic> {
@@ -16,6 +15,9 @@ export interface ConsumerSpec<T extends Topic = Topic> {
    */
   handle(event: EventEnvelope<T>, uow: UnitOfWork): Promise<void>;
 }
+
+/** Plain prepared SQL: it runs once per event and consumer, the query builder cost more than it. */
+const INSERT_INBOX = 'INSERT INTO `inbox_events` (`consumer`, `eventId`, `processedAt`) VALUES (?, ?, ?)';
 
 /**
  * Registers an idempotent durable consumer: each event id has its effect once, however often
@@ -32,16 +34,9 @@ export async function registerConsumer<T extends Topic>(
     const event = envelope as EventEnvelope<T>;
     try {
       await transactor.run(async (uow) => {
-        // Insert first: a concurrent duplicate blocks on this key, then fails and is skipped.
-        const seen = await uow.manager.findOne(InboxEventRow, {
-          where: { consumer: spec.group, eventId: event.id },
-        });
-        if (seen) return;
-        await uow.manager.insert(InboxEventRow, {
-          consumer: spec.group,
-          eventId: event.id,
-          processedAt: new Date(),
-        });
+        // Insert first, no read: a duplicate (redelivered, or concurrent and blocked on this key)
+        // fails unique here, before any effect, and the transaction is rolled back and skipped.
+        await uow.sql.run(INSERT_INBOX, [spec.group, event.id, new Date()]);
         await spec.handle(event, uow);
       });
     } catch (error) {

@@ -186,6 +186,19 @@ export interface EarnSettingsChanged {
   changedAt: string;
 }
 
+/**
+ * `member.tier_changed` (members; key memberId): what a member's tier answer says changed — the
+ * tier, or the moment it holds until (`heldUntil`: when the oldest spending in the rolling window
+ * leaves it, null when there is none) — because members learnt a purchase or a refund. Campaigns
+ * replicas forget their cached tier of the member on it. Nothing is published when the tier only
+ * falls with time: a cached answer expires at its `heldUntil` by itself.
+ */
+export interface MemberTierChanged {
+  memberId: string;
+  tier: string;
+  heldUntil: string | null;
+}
+
 /** Topic → payload. Add a topic here first; producers and consumers follow from it. */
 export interface EventPayloads {
   'member.registered': MemberRegistered;
@@ -203,6 +216,7 @@ export interface EventPayloads {
   'redemption.compensated': RedemptionCompensated;
   'notice.created': NoticeCreated;
   'earn_settings.changed': EarnSettingsChanged;
+  'member.tier_changed': MemberTierChanged;
 }
 
 /** Every topic the platform knows. */
@@ -225,4 +239,5 @@ export const Topics = {
   redemptionCompensated: 'redemption.compensated',
   noticeCreated: 'notice.created',
   earnSettingsChanged: 'earn_settings.changed',
+  memberTierChanged: 'member.tier_changed',
 } as const satisfies Record<string, Topic>;

@@ -6,6 +6,7 @@ import type { ServiceName } from '../config';
 import type { TokenService } from '../auth/jwt';
 import { AppError, ServiceUnavailableError } from '../errors/errors';
 import { ErrorCode, isErrorCode } from '../errors/error-code';
+import { postJson } from '../http/post-json';
 import type { PeerDirectory } from './peers';
 
 interface GraphQLResponse<T> {
@@ -14,6 +15,14 @@ interface GraphQLResponse<T> {
 }
 
 class TransientError extends Error {}
+
+const parse = <T>(text: string): GraphQLResponse<T> => {
+  try {
+    return JSON.parse(text) as GraphQLResponse<T>;
+  } catch {
+    return {};
+  }
+};
 
 /** Printed once per document: the same operation is sent many times. */
 const printed = new WeakMap<object, string>();
@@ -59,24 +68,20 @@ export class ServiceClient {
     try {
       return await retry(
         async (bail) => {
-          let response: Response;
+          let response: { status: number; text: string };
           const token = await this.tokens.signService(this.caller);
           try {
-            response = await fetch(this.peers.url(this.target), {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                authorization: `Bearer ${token}`,
-              },
-              body: JSON.stringify({ query, variables }),
-              signal: AbortSignal.timeout(10_000),
-            });
+            response = await postJson(
+              this.peers.url(this.target),
+              JSON.stringify({ query, variables }),
+              token,
+            );
           } catch (error) {
             throw new TransientError(`${this.target} unreachable: ${(error as Error).message}`);
           }
           if (response.status >= 500 && response.status !== 500)
             throw new TransientError(`${this.target} answered ${response.status}`);
-          const body = (await response.json().catch(() => ({}))) as GraphQLResponse<T>;
+          const body = parse<T>(response.text);
           const first = body.errors?.[0];
           if (first) {
             const code = first.extensions?.code;

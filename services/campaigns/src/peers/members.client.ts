@@ -4,11 +4,18 @@ import {
   CampaignsMemberDocument,
   CampaignsMerchantDocument,
   CampaignsMerchantNamesDocument,
+  type CampaignsMemberQuery,
 } from './members.generated';
 
 export interface MemberFacts {
   id: string;
   tier: string;
+}
+
+/** A member as asked for a purchase: with the moment their tier can fall by time alone. */
+export interface MemberTierAnswer extends MemberFacts {
+  /** When spending leaves the rolling window and the tier may fall; null: not by time alone. */
+  heldUntil: Date | null;
 }
 
 export interface MerchantFacts {
@@ -21,19 +28,22 @@ export interface MembersClient {
   lookup(
     memberId: string,
     merchantId: string,
-  ): Promise<{ member: MemberFacts | null; merchant: MerchantFacts | null }>;
+  ): Promise<{ member: MemberTierAnswer | null; merchant: MerchantFacts | null }>;
   merchant(merchantId: string): Promise<MerchantFacts | null>;
-  member(memberId: string): Promise<MemberFacts | null>;
+  member(memberId: string): Promise<MemberTierAnswer | null>;
   /** Names in the order of `ids` (null: unknown merchant). */
   merchantNames(ids: readonly string[]): Promise<(string | null)[]>;
 }
+
+const tierAnswer = (m: CampaignsMemberQuery['member']): MemberTierAnswer | null =>
+  m && { id: m.id, tier: m.tier, heldUntil: m.tierHeldUntil === null ? null : new Date(m.tierHeldUntil) };
 
 export class RemoteMembersClient implements MembersClient {
   constructor(private readonly members: ServiceClient) {}
 
   async lookup(memberId: string, merchantId: string) {
     const data = await this.members.execute(CampaignsLookupDocument, { m: memberId, x: merchantId });
-    return { member: data.member, merchant: data.merchant };
+    return { member: tierAnswer(data.member), merchant: data.merchant };
   }
 
   async merchantNames(ids: readonly string[]): Promise<(string | null)[]> {
@@ -46,7 +56,7 @@ export class RemoteMembersClient implements MembersClient {
 
   async member(memberId: string) {
     const data = await this.members.execute(CampaignsMemberDocument, { m: memberId });
-    return data.member;
+    return tierAnswer(data.member);
   }
 
   async merchant(merchantId: string) {

@@ -11,6 +11,7 @@ import {
 } from '@loyalty/platform';
 import { recordUsage } from '../campaigns/campaign.service';
 import type { EarnSettingsCache } from '../campaigns/earn-settings.cache';
+import type { MemberTierCache } from '../members/member-tier.cache';
 import type { MemberFacts, MembersClient, MerchantFacts } from '../peers/members.client';
 import type { PostingRow } from '../postings/posting.entity';
 import { addPostings, postRowsSoon, type LedgerPoster, type NewPosting } from '../postings/posting.service';
@@ -63,6 +64,7 @@ export class PurchaseService {
     private readonly queries: PurchaseQueries,
     private readonly limits: PurchaseLimits,
     private readonly settings: EarnSettingsCache,
+    private readonly tiers: MemberTierCache,
   ) {}
 
   private async settingsFor(p: NormalizedPurchase, occurredAt: Date): Promise<EarnSettings> {
@@ -79,17 +81,32 @@ export class PurchaseService {
 
   private async facts(p: NormalizedPurchase): Promise<{ member: MemberFacts; merchant: MerchantFacts }> {
     // A merchant's category never changes (members has no mutation for it): asked once. The
-    // member's tier follows their spending, so it is asked every time.
+    // member's tier follows their spending: kept until it changes (see MemberTierCache).
     const known = this.merchants.get(p.merchantId);
     const { member, merchant } = known
-      ? { member: await this.members.member(p.memberId), merchant: known }
-      : await this.members.lookup(p.memberId, p.merchantId);
+      ? {
+          member: await this.tiers.member(p.memberId, () => this.members.member(p.memberId)),
+          merchant: known,
+        }
+      : await this.lookup(p.memberId, p.merchantId);
     if (!merchant) throw new BadInputError(`Unknown merchant ${p.merchantId}`, 'merchantId');
     if (!known) {
       if (this.merchants.size >= MAX_KNOWN_MERCHANTS) this.merchants.clear();
       this.merchants.set(p.merchantId, merchant);
     }
     if (!member) throw new BadInputError(`Unknown member ${p.memberId}`, 'memberId');
+    return { member, merchant };
+  }
+
+  /** Member and merchant in one call (an unknown merchant), unless the member's tier is kept. */
+  private async lookup(memberId: string, merchantId: string) {
+    let merchant: MerchantFacts | null | undefined;
+    const member = await this.tiers.member(memberId, async () => {
+      const both = await this.members.lookup(memberId, merchantId);
+      merchant = both.merchant;
+      return both.member;
+    });
+    if (merchant === undefined) merchant = await this.members.merchant(merchantId);
     return { member, merchant };
   }
 

@@ -1,4 +1,4 @@
-import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Ctx, Directive, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { MembersContext } from '../context';
 import type { MemberRow } from '../members/member.entity';
 import { Member } from '../members/member.type';
@@ -12,6 +12,16 @@ export class TierResolver {
   })
   async tier(@Root() member: MemberRow, @Ctx() ctx: MembersContext): Promise<string> {
     return (await ctx.loaders.standing.load(member.id)).tier;
+  }
+
+  /** Internal (campaigns caches the tier until then, or until `member.tier_changed`). */
+  @Directive('@inaccessible')
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description: 'Until when `tier` holds unless a purchase or refund moves it: null, until one does.',
+  })
+  async tierHeldUntil(@Root() member: MemberRow, @Ctx() ctx: MembersContext): Promise<Date | null> {
+    return (await ctx.loaders.standing.load(member.id)).heldUntil;
   }
 
   @FieldResolver(() => TierStatus)

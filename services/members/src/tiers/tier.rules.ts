@@ -22,13 +22,23 @@ export const MAX_SHOWN_SPEND = 2 ** 31 - 1;
 /** Where a member stands: their tier and what the next one takes. */
 export interface TierStanding {
   tier: Tier;
+  /**
+   * Until when this standing holds without a new purchase or refund: the moment the oldest
+   * spending in the window leaves it (the sum moves only then); null when the window is empty.
+   */
+  heldUntil: Date | null;
   rollingSpend: number;
   nextTier: Tier | null;
   spendToNextTier: number | null;
 }
 
-/** The tier a net spend earns (pure). */
-export function standingFor(rollingSpend: number): TierStanding {
+/** When the window's contents first change by time alone: its oldest row leaves (pure). */
+export function heldUntil(oldestInWindow: Date | null): Date | null {
+  return oldestInWindow && new Date(oldestInWindow.getTime() + TIER_WINDOW_DAYS * 86_400_000);
+}
+
+/** The tier a net spend earns, its window's oldest row dated `oldest` (pure). */
+export function standingFor(rollingSpend: number, oldest: Date | null = null): TierStanding {
   const spend = Math.max(0, rollingSpend);
   let index = 0;
   TIERS.forEach((t, i) => {
@@ -37,6 +47,7 @@ export function standingFor(rollingSpend: number): TierStanding {
   const next = TIERS[index + 1] ?? null;
   return {
     tier: TIERS[index],
+    heldUntil: heldUntil(oldest),
     rollingSpend: Math.min(spend, MAX_SHOWN_SPEND),
     nextTier: next,
     spendToNextTier: next ? TIER_THRESHOLDS[next] - spend : null,

@@ -67,8 +67,14 @@ export class ReferralCodeService {
 
   /** Remembers the member's first purchase (after it, a code can no longer be applied). */
   async markFirstPurchase(manager: EntityManager, memberId: string, at: Date): Promise<void> {
+    // Marked once: every later purchase of the member stops at this read (one statement).
+    const row = await manager.findOne(ReferralCodeRow, {
+      select: { memberId: true, firstPurchaseAt: true },
+      where: { memberId },
+    });
+    if (row?.firstPurchaseAt) return;
     // The purchase may arrive before the member's registration event (separate streams).
-    await this.ensureIn(manager, memberId);
+    if (!row) await this.ensureIn(manager, memberId);
     await manager.update(ReferralCodeRow, { memberId, firstPurchaseAt: IsNull() }, { firstPurchaseAt: at });
   }
 
