@@ -89,6 +89,7 @@ export class Transactor {
   private readonly queue: Job[] = [];
   private readonly busyKeys = new Set<string>();
   private batchesInFlight = 0;
+  private pumpScheduled = false;
   private readonly group: GroupCommitOptions;
 
   constructor(
@@ -188,6 +189,20 @@ export class Transactor {
         resolve: resolve as (value: unknown) => void,
         reject,
       });
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * Batches are taken on the next microtask, not at the first submission: works started together
+   * (a purchase's credits, `Promise.all` of writes) then share one batch and one commit instead of
+   * the first going alone and the rest waiting behind its key.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
