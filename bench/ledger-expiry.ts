@@ -10,12 +10,13 @@
  * the realtime bench) and the raw side has no relay, so both sides are timed writing the same
  * rows. The ledger's outbox is published (and checked) after the rounds.
  */
-import { randomUUID } from 'node:crypto';
 import { sqlDate } from '@loyalty/platform';
-import { rows, type Baseline } from './ledger-raw';
+import { SQLITE_UUID, type Baseline } from './ledger-raw';
 import { median } from './stats';
 
 const LOTS_PER_MEMBER = 100;
+/** Points per lot. */
+const POINTS = 7;
 const MINUTE = 60_000;
 
 export interface ExpiryBench {
@@ -28,47 +29,79 @@ export interface ExpiryBench {
   /** The ledger's sweep: writes off everything due at `now`, resolves to the number of lots. */
   expireDue(now: Date): Promise<number>;
   relay: { start(): void; stop(): Promise<void>; flush(): Promise<void> };
+  /** The ledger's invariant check (`checkLedger`). */
+  check(): Promise<{ problems: string[]; lotsChecked: number }>;
   line(cells: string[]): void;
 }
 
+/** A v4-shaped random UUID per row, as the ledger's ids (SQLite: the sweep's own expression). */
+const uuid = (mysql: boolean) => {
+  if (!mysql) return SQLITE_UUID;
+  const hex = (digits: number) => `LPAD(HEX(FLOOR(RAND() * ${16 ** digits})), ${digits}, '0')`;
+  return `LOWER(CONCAT(${hex(8)}, '-', ${hex(4)}, '-4', ${hex(3)}, '-', ELT(1 + FLOOR(RAND() * 4), '8', '9', 'a', 'b'), ${hex(3)}, '-', ${hex(12)}))`;
+};
+
+/** The numbers 1…n as a table `seq(seq)`: MariaDB's SEQUENCE engine, a recursive CTE on SQLite. */
+const numbers = (mysql: boolean, n: number) =>
+  mysql
+    ? { with: '', from: `seq_1_to_${n} seq` }
+    : {
+        with: `WITH RECURSIVE seq(seq) AS (SELECT 1 UNION ALL SELECT seq + 1 FROM seq WHERE seq < ${n}) `,
+        from: 'seq',
+      };
+
+/**
+ * A cohort of `lots` due lots, set-based: ids drawn once per row into two scratch tables (members;
+ * lots with their EARN entries' ids), then members, accounts, EARN entries and lots by
+ * `INSERT … SELECT`, as the ledger's credits write them: 100 lots of 7 points per member (the
+ * last member the rest), sequences 1…n with the running balance, each lot pointing at its entry
+ * and back, origin EARN. Rows go in in key order, so each table's B-tree is appended to.
+ */
 async function seedCohort(b: ExpiryBench, earnedAt: Date, expiresAt: Date): Promise<void> {
+  const mysql = b.kind === 'mysql';
   const memberCount = Math.ceil(b.lots / LOTS_PER_MEMBER);
-  for (let m0 = 0; m0 < memberCount; m0 += 10) {
-    const group = Array.from({ length: Math.min(10, memberCount - m0) }, () => randomUUID());
-    const streams: unknown[] = [];
-    const accounts: unknown[] = [];
-    const entries: unknown[] = [];
-    const lots: unknown[] = [];
-    for (const memberId of group) {
-      streams.push(memberId, LOTS_PER_MEMBER, sqlDate(earnedAt));
-      accounts.push(memberId, 'REGULAR', LOTS_PER_MEMBER * 7, sqlDate(earnedAt));
-      for (let i = 0; i < LOTS_PER_MEMBER; i += 1) {
-        const entryId = randomUUID();
-        const lotId = randomUUID();
-        // Fields: id memberId sequence kind type points balanceAfter description merchantId
-        // lotId expiresAt actor createdAt.
-        entries.push(entryId, memberId, i + 1, 'REGULAR', 'EARN', 7, 7 * (i + 1), 'bench', 'shop');
-        entries.push(lotId, sqlDate(expiresAt), 'service:bench', sqlDate(earnedAt));
-        lots.push(lotId, memberId, 'REGULAR', entryId, 7, 7, sqlDate(earnedAt), sqlDate(expiresAt), 'shop');
-      }
-    }
-    await b.query(
-      `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(group.length, 3)}`,
-      streams,
-    );
-    await b.query(
-      `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(group.length, 4)}`,
-      accounts,
-    );
-    await b.query(
-      `INSERT INTO ledger_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, merchantId, lotId, expiresAt, actor, createdAt) VALUES ${rows(entries.length / 13, 13)}`,
-      entries,
-    );
-    await b.query(
-      `INSERT INTO ledger_lots (id, memberId, kind, entryId, points, remaining, earnedAt, expiresAt, merchantId) VALUES ${rows(lots.length / 9, 9)}`,
-      lots,
-    );
-  }
+  const [earned, expires] = [sqlDate(earnedAt), sqlDate(expiresAt)];
+  const m = numbers(mysql, memberCount);
+  const l = numbers(mysql, b.lots);
+  const div = mysql ? 'DIV' : '/';
+  const statements: [string, unknown[]][] = [
+    [
+      `CREATE TABLE bench_seed_members AS ${m.with}SELECT seq AS m, ${uuid(mysql)} AS memberId FROM ${m.from}`,
+      [],
+    ],
+    ['CREATE UNIQUE INDEX ux_bench_seed_members ON bench_seed_members (m)', []],
+    [
+      `CREATE TABLE bench_seed_lots AS ${l.with}SELECT (seq - 1) ${div} ${LOTS_PER_MEMBER} + 1 AS m, (seq - 1) % ${LOTS_PER_MEMBER} + 1 AS i, ` +
+        `${uuid(mysql)} AS lotId, ${uuid(mysql)} AS entryId FROM ${l.from}`,
+      [],
+    ],
+    [
+      'INSERT INTO ledger_members (memberId, lastSequence, createdAt) ' +
+        `SELECT memberId, MIN(${LOTS_PER_MEMBER}, ? - (m - 1) * ${LOTS_PER_MEMBER}), ? FROM bench_seed_members ORDER BY memberId`,
+      [b.lots, earned],
+    ],
+    [
+      'INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) ' +
+        `SELECT memberId, 'REGULAR', ${POINTS} * MIN(${LOTS_PER_MEMBER}, ? - (m - 1) * ${LOTS_PER_MEMBER}), ? FROM bench_seed_members ORDER BY memberId`,
+      [b.lots, earned],
+    ],
+    [
+      'INSERT INTO ledger_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, merchantId, lotId, expiresAt, actor, createdAt) ' +
+        `SELECT x.entryId, s.memberId, x.i, 'REGULAR', 'EARN', ${POINTS}, ${POINTS} * x.i, 'bench', 'shop', x.lotId, ?, 'service:bench', ? ` +
+        'FROM bench_seed_lots x JOIN bench_seed_members s ON s.m = x.m ORDER BY x.entryId',
+      [expires, earned],
+    ],
+    [
+      'INSERT INTO ledger_lots (id, memberId, kind, entryId, points, remaining, earnedAt, expiresAt, merchantId, origin) ' +
+        `SELECT x.lotId, s.memberId, 'REGULAR', x.entryId, ${POINTS}, ${POINTS}, ?, ?, 'shop', 'EARN' ` +
+        'FROM bench_seed_lots x JOIN bench_seed_members s ON s.m = x.m ORDER BY x.lotId',
+      [earned, expires],
+    ],
+    ['DROP TABLE bench_seed_lots', []],
+    ['DROP TABLE bench_seed_members', []],
+  ];
+  for (const [text, params] of statements)
+    await b.query(mysql ? text.replaceAll('MIN(', 'LEAST(') : text, params);
 }
 
 const timed = async (work: () => Promise<number>) => {
@@ -81,8 +114,22 @@ export async function benchExpiry(b: ExpiryBench): Promise<void> {
   const earnedAt = new Date(Date.now() - 400 * 86_400_000);
   const firstDue = new Date(Date.now() - 86_400_000);
   const dueAt = (round: number) => new Date(firstDue.getTime() + round * MINUTE);
-  for (let r = 0; r < b.rounds; r += 1) await seedCohort(b, earnedAt, dueAt(r));
-  await b.baseline.copyLedger();
+  const seeding = await timed(async () => {
+    for (let r = 0; r < b.rounds; r += 1) await seedCohort(b, earnedAt, dueAt(r));
+    return b.rounds * b.lots;
+  });
+  const copying = await timed(async () => {
+    await b.baseline.copyLedger();
+    return 0;
+  });
+  // The seeded ledger must be one the ledger could have written, or the sweep is timed on nonsense.
+  const seeded = await b.check();
+  if (seeded.problems.length)
+    throw new Error(`seeded ledger inconsistent: ${seeded.problems.slice(0, 3).join('; ')}`);
+  console.log(
+    `  seeded ${seeding.n.toLocaleString('en')} lots in ${seeding.seconds.toFixed(1)} s (${b.rounds} cohorts), ` +
+      `copied for raw in ${copying.seconds.toFixed(1)} s; invariant check ok (${seeded.lotsChecked} lots)`,
+  );
 
   const raw: number[] = [];
   const ledger: number[] = [];

@@ -159,6 +159,7 @@ async function benchOn(kind: Db): Promise<string[]> {
         baseline,
         expireDue: (at) => app.sweeper.expireDue(at),
         relay: ledger.relay,
+        check: () => app.queries.check(),
         line,
       });
     await ledger.relay.flush();
