@@ -18,7 +18,7 @@ export class DueLots1700000002300 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     if (q.connection.options.type !== 'mysql') {
       await q.query(
-        'CREATE INDEX `ix_lots_due` ON `ledger_lots` (`expiresAt`, `memberId`, `remaining`) WHERE `remaining` > 0',
+        'CREATE INDEX "ix_lots_due" ON "ledger_lots" ("expiresAt", "memberId", "remaining") WHERE "remaining" > 0',
       );
       return;
     }
@@ -30,7 +30,7 @@ export class DueLots1700000002300 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     if (q.connection.options.type !== 'mysql') {
-      await q.query('DROP INDEX `ix_lots_due`');
+      await q.query('DROP INDEX "ix_lots_due"');
       return;
     }
     await q.query('ALTER TABLE `ledger_lots` DROP INDEX `ix_lots_due`, DROP COLUMN `dueAt`');
