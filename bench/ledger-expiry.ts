@@ -10,65 +10,120 @@
  * the realtime bench) and the raw side has no relay, so both sides are timed writing the same
  * rows. The ledger's outbox is published (and checked) after the rounds.
  */
-import { randomUUID } from 'node:crypto';
 import { sqlDate } from '@loyalty/platform';
-import { rows, type Baseline } from './ledger-raw';
+import { SQLITE_UUID, type Baseline } from './ledger-raw';
 import { median } from './stats';
 
 const LOTS_PER_MEMBER = 100;
+/** Points per lot. */
+const POINTS = 7;
 const MINUTE = 60_000;
 
 export interface ExpiryBench {
   kind: string;
   lots: number;
   rounds: number;
-  /** Plain SQL on the ledger's database (seeding). */
-  query(sql: string, params: unknown[]): Promise<unknown>;
+  /** Runs statements on one connection of the ledger's database (seeding; MariaDB: as a bulk load, `BULK_LOAD`). */
+  seed(statements: [string, unknown[]][]): Promise<void>;
   baseline: Baseline;
   /** The ledger's sweep: writes off everything due at `now`, resolves to the number of lots. */
   expireDue(now: Date): Promise<number>;
   relay: { start(): void; stop(): Promise<void>; flush(): Promise<void> };
+  /** The ledger's invariant check (`checkLedger`). */
+  check(): Promise<{ problems: string[]; lotsChecked: number }>;
   line(cells: string[]): void;
 }
 
-async function seedCohort(b: ExpiryBench, earnedAt: Date, expiresAt: Date): Promise<void> {
-  const memberCount = Math.ceil(b.lots / LOTS_PER_MEMBER);
-  for (let m0 = 0; m0 < memberCount; m0 += 10) {
-    const group = Array.from({ length: Math.min(10, memberCount - m0) }, () => randomUUID());
-    const streams: unknown[] = [];
-    const accounts: unknown[] = [];
-    const entries: unknown[] = [];
-    const lots: unknown[] = [];
-    for (const memberId of group) {
-      streams.push(memberId, LOTS_PER_MEMBER, sqlDate(earnedAt));
-      accounts.push(memberId, 'REGULAR', LOTS_PER_MEMBER * 7, sqlDate(earnedAt));
-      for (let i = 0; i < LOTS_PER_MEMBER; i += 1) {
-        const entryId = randomUUID();
-        const lotId = randomUUID();
-        // Fields: id memberId sequence kind type points balanceAfter description merchantId
-        // lotId expiresAt actor createdAt.
-        entries.push(entryId, memberId, i + 1, 'REGULAR', 'EARN', 7, 7 * (i + 1), 'bench', 'shop');
-        entries.push(lotId, sqlDate(expiresAt), 'service:bench', sqlDate(earnedAt));
-        lots.push(lotId, memberId, 'REGULAR', entryId, 7, 7, sqlDate(earnedAt), sqlDate(expiresAt), 'shop');
-      }
-    }
-    await b.query(
-      `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(group.length, 3)}`,
-      streams,
-    );
-    await b.query(
-      `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(group.length, 4)}`,
-      accounts,
-    );
-    await b.query(
-      `INSERT INTO ledger_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, merchantId, lotId, expiresAt, actor, createdAt) VALUES ${rows(entries.length / 13, 13)}`,
-      entries,
-    );
-    await b.query(
-      `INSERT INTO ledger_lots (id, memberId, kind, entryId, points, remaining, earnedAt, expiresAt, merchantId) VALUES ${rows(lots.length / 9, 9)}`,
-      lots,
-    );
-  }
+/** A v4-shaped random UUID per row, as the ledger's ids (SQLite: the sweep's own expression). */
+const uuid = (mysql: boolean) => {
+  if (!mysql) return SQLITE_UUID;
+  const hex = (digits: number) => `LPAD(HEX(FLOOR(RAND() * ${16 ** digits})), ${digits}, '0')`;
+  return `LOWER(CONCAT(${hex(8)}, '-', ${hex(4)}, '-4', ${hex(3)}, '-', ELT(1 + FLOOR(RAND() * 4), '8', '9', 'a', 'b'), ${hex(3)}, '-', ${hex(12)}))`;
+};
+
+/** The numbers 1…n as a table `seq(seq)`: MariaDB's SEQUENCE engine, a recursive CTE on SQLite. */
+const numbers = (mysql: boolean, n: number) =>
+  mysql
+    ? { with: '', from: `seq_1_to_${n} seq` }
+    : {
+        with: `WITH RECURSIVE seq(seq) AS (SELECT 1 UNION ALL SELECT seq + 1 FROM seq WHERE seq < ${n}) `,
+        from: 'seq',
+      };
+
+/**
+ * The cohorts of due lots, one per round, `lots` each, all at once and set-based: ids drawn once
+ * per row into scratch tables keyed by them (members; lots with their EARN entries' ids, and the
+ * same pairs keyed by entry id), then members, accounts, EARN entries and lots by
+ * `INSERT … SELECT`, as the ledger's credits write them: 100 lots of 7 points per member (the last
+ * member of a cohort the rest), sequences 1…n with the running balance, each lot pointing at its
+ * entry and back, origin EARN, cohort c due at `firstDue` + c minutes. Each insert reads its
+ * scratch table in key order, so it needs no sort (sorting the million joined rows was most of
+ * the time) and appends to the ledger's primary key; on MariaDB, into tables still empty (the
+ * expiry part alone), as a bulk load.
+ */
+function seedStatements(
+  mysql: boolean,
+  lots: number,
+  cohorts: number,
+  earnedAt: Date,
+  firstDue: Date,
+): [string, unknown[]][] {
+  const members = Math.ceil(lots / LOTS_PER_MEMBER);
+  const [earned, due] = [sqlDate(earnedAt), sqlDate(firstDue)];
+  const m = numbers(mysql, members * cohorts);
+  const l = numbers(mysql, lots * cohorts);
+  const div = mysql ? 'DIV' : '/';
+  // Clustered by the key on both (InnoDB always; SQLite without a rowid).
+  const keyed = mysql ? '' : ' WITHOUT ROWID';
+  const id = 'varchar(36) NOT NULL';
+  // A member's lots: 100, the last of a cohort the rest (j: its place in the cohort).
+  const lotsOf = `${mysql ? 'LEAST' : 'MIN'}(${LOTS_PER_MEMBER}, ${lots} - ((m - 1) % ${members}) * ${LOTS_PER_MEMBER})`;
+  const expires = mysql
+    ? `DATE_ADD(?, INTERVAL x.c MINUTE)`
+    : `strftime('%Y-%m-%d %H:%M:%f', ?, '+' || x.c || ' minutes')`;
+  const pairs = '(m integer NOT NULL, i integer NOT NULL, c integer NOT NULL';
+  return [
+    [`CREATE TABLE bench_seed_members (m integer PRIMARY KEY, memberId ${id})${keyed}`, []],
+    [`INSERT INTO bench_seed_members (m, memberId) ${m.with}SELECT seq, ${uuid(mysql)} FROM ${m.from}`, []],
+    [`CREATE TABLE bench_seed_lots ${pairs}, lotId ${id} PRIMARY KEY, entryId ${id})${keyed}`, []],
+    [
+      // Lot k of cohort c: member c × members + k / 100 + 1, its (k mod 100) + 1-th.
+      `INSERT INTO bench_seed_lots (m, i, c, lotId, entryId) ${l.with}` +
+        `SELECT ((seq - 1) ${div} ${lots}) * ${members} + ((seq - 1) % ${lots}) ${div} ${LOTS_PER_MEMBER} + 1, ` +
+        `((seq - 1) % ${lots}) % ${LOTS_PER_MEMBER} + 1, (seq - 1) ${div} ${lots}, ${uuid(mysql)}, ${uuid(mysql)} FROM ${l.from}`,
+      [],
+    ],
+    [`CREATE TABLE bench_seed_entries ${pairs}, entryId ${id} PRIMARY KEY, lotId ${id})${keyed}`, []],
+    [
+      'INSERT INTO bench_seed_entries (m, i, c, entryId, lotId) SELECT m, i, c, entryId, lotId FROM bench_seed_lots',
+      [],
+    ],
+    [
+      'INSERT INTO ledger_members (memberId, lastSequence, createdAt) ' +
+        `SELECT memberId, ${lotsOf}, ? FROM bench_seed_members ORDER BY memberId`,
+      [earned],
+    ],
+    [
+      'INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) ' +
+        `SELECT memberId, 'REGULAR', ${POINTS} * ${lotsOf}, ? FROM bench_seed_members ORDER BY memberId`,
+      [earned],
+    ],
+    [
+      'INSERT INTO ledger_entries (id, memberId, sequence, kind, type, points, balanceAfter, description, merchantId, lotId, expiresAt, actor, createdAt) ' +
+        `SELECT x.entryId, s.memberId, x.i, 'REGULAR', 'EARN', ${POINTS}, ${POINTS} * x.i, 'bench', 'shop', x.lotId, ${expires}, 'service:bench', ? ` +
+        'FROM bench_seed_entries x JOIN bench_seed_members s ON s.m = x.m ORDER BY x.entryId',
+      [due, earned],
+    ],
+    [
+      'INSERT INTO ledger_lots (id, memberId, kind, entryId, points, remaining, earnedAt, expiresAt, merchantId, origin) ' +
+        `SELECT x.lotId, s.memberId, 'REGULAR', x.entryId, ${POINTS}, ${POINTS}, ?, ${expires}, 'shop', 'EARN' ` +
+        'FROM bench_seed_lots x JOIN bench_seed_members s ON s.m = x.m ORDER BY x.lotId',
+      [earned, due],
+    ],
+    ['DROP TABLE bench_seed_entries', []],
+    ['DROP TABLE bench_seed_lots', []],
+    ['DROP TABLE bench_seed_members', []],
+  ];
 }
 
 const timed = async (work: () => Promise<number>) => {
@@ -81,8 +136,22 @@ export async function benchExpiry(b: ExpiryBench): Promise<void> {
   const earnedAt = new Date(Date.now() - 400 * 86_400_000);
   const firstDue = new Date(Date.now() - 86_400_000);
   const dueAt = (round: number) => new Date(firstDue.getTime() + round * MINUTE);
-  for (let r = 0; r < b.rounds; r += 1) await seedCohort(b, earnedAt, dueAt(r));
-  await b.baseline.copyLedger();
+  const seeding = await timed(async () => {
+    await b.seed(seedStatements(b.kind === 'mysql', b.lots, b.rounds, earnedAt, firstDue));
+    return b.rounds * b.lots;
+  });
+  const copying = await timed(async () => {
+    await b.baseline.copyLedger();
+    return 0;
+  });
+  // The seeded ledger must be one the ledger could have written, or the sweep is timed on nonsense.
+  const seeded = await b.check();
+  if (seeded.problems.length)
+    throw new Error(`seeded ledger inconsistent: ${seeded.problems.slice(0, 3).join('; ')}`);
+  console.log(
+    `  seeded ${seeding.n.toLocaleString('en')} lots in ${seeding.seconds.toFixed(1)} s (${b.rounds} cohorts), ` +
+      `copied for raw in ${copying.seconds.toFixed(1)} s; invariant check ok (${seeded.lotsChecked} lots)`,
+  );
 
   const raw: number[] = [];
   const ledger: number[] = [];

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dropMysqlDatabase, loadConfig, PointKind, sqlDate } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
-import { baselineBesideLedger, rows, type Baseline } from './ledger-raw';
+import { baselineBesideLedger, BULK_LOAD, rows, type Baseline } from './ledger-raw';
 import { benchExpiry } from './ledger-expiry';
 import { forDuration, median } from './stats';
 
@@ -155,10 +155,20 @@ async function benchOn(kind: Db): Promise<string[]> {
         kind,
         lots: LOTS_TO_EXPIRE,
         rounds: EXPIRY_ROUNDS,
-        query: (sql, params) => ds.query(sql, params),
+        async seed(statements) {
+          const runner = ds.createQueryRunner();
+          try {
+            if (kind === 'mysql') await runner.query(BULK_LOAD.start);
+            for (const [text, params] of statements) await runner.query(text, params);
+          } finally {
+            if (kind === 'mysql') await runner.query(BULK_LOAD.end);
+            await runner.release();
+          }
+        },
         baseline,
         expireDue: (at) => app.sweeper.expireDue(at),
         relay: ledger.relay,
+        check: () => app.queries.check(),
         line,
       });
     await ledger.relay.flush();

@@ -27,6 +27,7 @@ import { LiabilityResolver } from './reports/liability.resolver';
 import { GreenImpactResolver } from './reports/green-impact.resolver';
 import { GreenLineRow } from './reports/green-line.entity';
 import { GreenLines1700000002200 } from './migrations/1700000002200-GreenLines';
+import { DueLots1700000002300 } from './migrations/1700000002300-DueLots';
 
 export type { LedgerApp, LedgerContext };
 
@@ -46,7 +47,12 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
     ReversalRow,
     GreenLineRow,
   ],
-  migrations: [CreateLedger1700000002000, LiabilityColumns1700000002100, GreenLines1700000002200],
+  migrations: [
+    CreateLedger1700000002000,
+    LiabilityColumns1700000002100,
+    GreenLines1700000002200,
+    DueLots1700000002300,
+  ],
   createApp,
   context: createContext,
   schema: {

@@ -37,7 +37,7 @@ export class ExpiryService {
       async (uow) => {
         const { sql } = uow;
         const mysql = sql.kind === 'mysql';
-        const candidates = await sql.rows<{ memberId: string }>(q.candidates(this.memberBatch), [now]);
+        const candidates = await sql.rows<{ memberId: string }>(q.candidates(this.memberBatch, mysql), [now]);
         if (candidates.length === 0) return { claimed: 0, expired: 0 };
         const claimed = await sql.rows<{ memberId: string }>(
           q.claim(candidates.length, mysql),
