@@ -27,6 +27,9 @@ import { LiabilityResolver } from './reports/liability.resolver';
 import { GreenImpactResolver } from './reports/green-impact.resolver';
 import { GreenLineRow } from './reports/green-line.entity';
 import { GreenLines1700000002200 } from './migrations/1700000002200-GreenLines';
+import { MerchantNames1700000002300 } from './migrations/1700000002300-MerchantNames';
+import { MerchantNameRow } from './merchants/merchant.entity';
+import { MerchantNameResolver } from './merchants/merchant.resolver';
 
 export type { LedgerApp, LedgerContext };
 
@@ -45,14 +48,21 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
     IdempotencyRow,
     ReversalRow,
     GreenLineRow,
+    MerchantNameRow,
   ],
-  migrations: [CreateLedger1700000002000, LiabilityColumns1700000002100, GreenLines1700000002200],
+  migrations: [
+    CreateLedger1700000002000,
+    LiabilityColumns1700000002100,
+    GreenLines1700000002200,
+    MerchantNames1700000002300,
+  ],
   createApp,
   context: createContext,
   schema: {
     resolvers: [
       MemberLedgerResolver,
       LedgerEntryResolver,
+      MerchantNameResolver,
       BalanceChangeResolver,
       ExpiryWarningResolver,
       CreditResolver,

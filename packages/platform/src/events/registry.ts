@@ -186,6 +186,17 @@ export interface EarnSettingsChanged {
   changedAt: string;
 }
 
+/**
+ * `merchant.created` and `merchant.renamed` (members; key merchantId): the merchant's name as of
+ * `namedAt`, for services that keep a copy (the ledger answers `LedgerEntry.merchant.name` from
+ * its own). A copy keeps the name with the newest `namedAt`, so late or repeated events converge.
+ */
+export interface MerchantNamed {
+  merchantId: string;
+  name: string;
+  namedAt: string;
+}
+
 /** Topic → payload. Add a topic here first; producers and consumers follow from it. */
 export interface EventPayloads {
   'member.registered': MemberRegistered;
@@ -203,6 +214,8 @@ export interface EventPayloads {
   'redemption.compensated': RedemptionCompensated;
   'notice.created': NoticeCreated;
   'earn_settings.changed': EarnSettingsChanged;
+  'merchant.created': MerchantNamed;
+  'merchant.renamed': MerchantNamed;
 }
 
 /** Every topic the platform knows. */
@@ -225,4 +238,6 @@ export const Topics = {
   redemptionCompensated: 'redemption.compensated',
   noticeCreated: 'notice.created',
   earnSettingsChanged: 'earn_settings.changed',
+  merchantCreated: 'merchant.created',
+  merchantRenamed: 'merchant.renamed',
 } as const satisfies Record<string, Topic>;
