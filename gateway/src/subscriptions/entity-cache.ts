@@ -22,6 +22,8 @@ export const INVALIDATIONS: { topic: Topic; type: string; idFrom: string; graph:
   { topic: Topics.referralRewarded, type: 'Member', idFrom: 'inviterId', graph: 'referrals' },
   { topic: Topics.referralReversed, type: 'Referral', idFrom: 'referralId', graph: null },
   { topic: Topics.referralReversed, type: 'Member', idFrom: 'inviterId', graph: 'referrals' },
+  // A rename changes the merchant's name (the ledger's copy of it follows the same event).
+  { topic: Topics.merchantRenamed, type: 'Merchant', idFrom: 'merchantId', graph: null },
 ];
 
 export interface EntityCacheOptions {

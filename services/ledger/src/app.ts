@@ -9,6 +9,7 @@ import { LiabilityService } from './reports/liability.service';
 import { GreenImpactService } from './reports/green-impact.service';
 import { AUDIT_EXPORT_PATH, auditExportRoute } from './audit/audit-export.route';
 import { AuditQueries } from './audit/audit.queries';
+import { MerchantNames } from './merchants/merchant.service';
 
 /** The ledger's rules and background jobs, wired to its runtime. */
 export interface LedgerApp extends ServiceApp {
@@ -18,11 +19,13 @@ export interface LedgerApp extends ServiceApp {
   sweeper: ExpirySweeper;
   liability: LiabilityService;
   greenImpact: GreenImpactService;
+  merchantNames: MerchantNames;
 }
 
 export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
   const config = loadLedgerConfig(runtime.config);
-  const accounts = new AccountService(runtime.transactor, new RemoteMembersClient(runtime.client('members')));
+  const members = new RemoteMembersClient(runtime.client('members'));
+  const accounts = new AccountService(runtime.transactor, members);
   const ledger = createLedger(runtime.transactor, accounts, {
     pointsValidity: config.pointsValidity,
   });
@@ -52,6 +55,12 @@ export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
       if (memberId) await AccountService.remember(manager, memberId);
     },
   });
+  // Merchant names for `LedgerEntry.merchant { name }` (@provides): the ledger's copy.
+  await runtime.consume({
+    group: 'ledger.merchant-names',
+    topics: [Topics.merchantCreated, Topics.merchantRenamed],
+    handle: (event, { manager }) => MerchantNames.record(manager, event.payload),
+  });
   return {
     ledger,
     queries: new LedgerQueries(runtime.transactor),
@@ -59,6 +68,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
     sweeper,
     liability: new LiabilityService(runtime.transactor),
     greenImpact,
+    merchantNames: new MerchantNames(runtime.transactor, members),
     routes: { [AUDIT_EXPORT_PATH]: auditExportRoute(new AuditQueries(runtime.transactor)) },
     start: () => sweeper.start(),
     stop: () => sweeper.stop(),

@@ -15,6 +15,7 @@ export interface LedgerContext extends BaseContext {
     entryPages: DataLoader<EntryPageKey, EntryRow[], string>;
     warnings: DataLoader<{ memberId: string; first: number }, WarningRow[], string>;
     entry: DataLoader<string, EntryRow | null>;
+    merchantName: DataLoader<string, string | null>;
   };
 }
 
@@ -31,6 +32,7 @@ export function createContext(base: BaseContext, app: LedgerApp): LedgerContext 
       entryPages: new DataLoader((keys) => q.entryPages(keys), { cacheKeyFn: (k) => JSON.stringify(k) }),
       warnings: new DataLoader((keys) => q.warnings(keys), { cacheKeyFn: (k) => JSON.stringify(k) }),
       entry: new DataLoader((ids) => q.entriesByIds(ids)),
+      merchantName: new DataLoader((ids) => app.merchantNames.names(ids)),
     },
   };
 }

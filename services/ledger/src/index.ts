@@ -17,3 +17,4 @@ export function start(options: StartOptions = {}): Promise<RunningService<Ledger
 export type { LedgerApp } from './service';
 export { ExpirySweeper } from './expiry/sweeper';
 export { createLedger } from './ledger/ledger';
+export { MerchantNames } from './merchants/merchant.service';

@@ -28,6 +28,9 @@ import { GreenImpactResolver } from './reports/green-impact.resolver';
 import { GreenLineRow } from './reports/green-line.entity';
 import { GreenLines1700000002200 } from './migrations/1700000002200-GreenLines';
 import { DueLots1700000002300 } from './migrations/1700000002300-DueLots';
+import { MerchantNames1700000002400 } from './migrations/1700000002400-MerchantNames';
+import { MerchantNameRow } from './merchants/merchant.entity';
+import { MerchantNameResolver } from './merchants/merchant.resolver';
 
 export type { LedgerApp, LedgerContext };
 
@@ -46,12 +49,14 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
     IdempotencyRow,
     ReversalRow,
     GreenLineRow,
+    MerchantNameRow,
   ],
   migrations: [
     CreateLedger1700000002000,
     LiabilityColumns1700000002100,
     GreenLines1700000002200,
     DueLots1700000002300,
+    MerchantNames1700000002400,
   ],
   createApp,
   context: createContext,
@@ -59,6 +64,7 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
     resolvers: [
       MemberLedgerResolver,
       LedgerEntryResolver,
+      MerchantNameResolver,
       BalanceChangeResolver,
       ExpiryWarningResolver,
       CreditResolver,

@@ -199,6 +199,17 @@ export interface MemberTierChanged {
   heldUntil: string | null;
 }
 
+/**
+ * `merchant.created` and `merchant.renamed` (members; key merchantId): the merchant's name as of
+ * `namedAt`, for services that keep a copy (the ledger answers `LedgerEntry.merchant.name` from
+ * its own). A copy keeps the name with the newest `namedAt`, so late or repeated events converge.
+ */
+export interface MerchantNamed {
+  merchantId: string;
+  name: string;
+  namedAt: string;
+}
+
 /** Topic → payload. Add a topic here first; producers and consumers follow from it. */
 export interface EventPayloads {
   'member.registered': MemberRegistered;
@@ -217,6 +228,8 @@ export interface EventPayloads {
   'notice.created': NoticeCreated;
   'earn_settings.changed': EarnSettingsChanged;
   'member.tier_changed': MemberTierChanged;
+  'merchant.created': MerchantNamed;
+  'merchant.renamed': MerchantNamed;
 }
 
 /** Every topic the platform knows. */
@@ -240,4 +253,6 @@ export const Topics = {
   noticeCreated: 'notice.created',
   earnSettingsChanged: 'earn_settings.changed',
   memberTierChanged: 'member.tier_changed',
+  merchantCreated: 'merchant.created',
+  merchantRenamed: 'merchant.renamed',
 } as const satisfies Record<string, Topic>;

@@ -16,7 +16,7 @@ export class AccountService {
 
   constructor(
     private readonly transactor: Transactor,
-    private readonly members: MembersClient | null,
+    private readonly members: Pick<MembersClient, 'exists'> | null,
   ) {}
 
   /** Records a member (idempotent); used by the event consumer and after a remote check. */

@@ -78,3 +78,6 @@ export class EntryRow {
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
 }
+
+/** An entry read with its merchant's name from the ledger's copy (null: no copy yet). */
+export type NamedEntryRow = EntryRow & { merchantName?: string | null };

@@ -1,13 +1,16 @@
-import { FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Directive, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { Member } from '../accounts/member.type';
-import type { EntryRow } from './entry.entity';
-import { BalanceChange, LedgerEntry, Merchant } from './entry.type';
+import { Merchant } from '../merchants/merchant.type';
+import type { EntryRow, NamedEntryRow } from './entry.entity';
+import { BalanceChange, LedgerEntry } from './entry.type';
 
 @Resolver(() => LedgerEntry)
 export class LedgerEntryResolver {
+  // The name from the ledger's copy: a history needs no further round to the members subgraph.
+  @Directive('@provides(fields: "name")')
   @FieldResolver(() => Merchant, { nullable: true })
-  merchant(@Root() entry: EntryRow): Merchant | null {
-    return entry.merchantId ? { id: entry.merchantId } : null;
+  merchant(@Root() entry: NamedEntryRow): Merchant | null {
+    return entry.merchantId ? { id: entry.merchantId, name: entry.merchantName ?? undefined } : null;
   }
 
   @FieldResolver(() => Member)

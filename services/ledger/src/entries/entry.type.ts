@@ -12,14 +12,6 @@ registerEnumType(EntryType, {
   },
 });
 
-/** A merchant as the ledger refers to it: the members subgraph resolves the rest. */
-@ObjectType('Merchant')
-@Directive('@key(fields: "id", resolvable: false)')
-export class Merchant {
-  @Field(() => ID)
-  id: string;
-}
-
 @ObjectType()
 @Directive('@key(fields: "id")')
 export class LedgerEntry {

@@ -3,7 +3,7 @@ import { In } from 'typeorm';
 import type { Transactor } from '@loyalty/platform';
 import { AccountRow } from '../accounts/account.entity';
 import { checkLedger, type CheckReport } from '../audit/check.service';
-import { EntryRow, type EntryType } from '../entries/entry.entity';
+import { EntryRow, type EntryType, type NamedEntryRow } from '../entries/entry.entity';
 import { WarningRow } from '../expiry/warning.entity';
 import { LotRow } from '../lots/lot.entity';
 
@@ -95,10 +95,11 @@ export class LedgerQueries {
 
   /**
    * Pages of entries for many members in two queries: a window function numbers each member's
-   * entries (ROW_NUMBER, on MySQL 8/MariaDB 10.2+ and SQLite 3.25+), then the rows are loaded.
+   * entries (ROW_NUMBER, on MySQL 8/MariaDB 10.2+ and SQLite 3.25+) and joins their merchants'
+   * names from the ledger's copy, then the rows are loaded.
    */
-  async entryPages(keys: readonly EntryPageKey[]): Promise<EntryRow[][]> {
-    const pages = new Map<string, EntryRow[]>();
+  async entryPages(keys: readonly EntryPageKey[]): Promise<NamedEntryRow[][]> {
+    const pages = new Map<string, NamedEntryRow[]>();
     const keyOf = (k: EntryPageKey) => JSON.stringify(k);
     const shapes = groupBy(keys, (k) => `${k.limit}|${k.direction}|${k.kind}|${k.merchantId}`);
     for (const group of shapes.values()) {
@@ -123,17 +124,17 @@ export class LedgerQueries {
       }
       params.push(limit);
       const order = direction === 'newest' ? 'DESC' : 'ASC';
-      const ids = await this.transactor.read((m) =>
+      const ids = (await this.transactor.read((m) =>
         m.query(
-          `SELECT \`id\` FROM (SELECT \`id\`, ROW_NUMBER() OVER (PARTITION BY \`memberId\` ORDER BY \`sequence\` ${order}) AS \`rn\` FROM \`ledger_entries\` WHERE ${filter}) \`t\` WHERE \`rn\` <= ?`,
+          `SELECT \`t\`.\`id\`, \`n\`.\`name\` FROM (SELECT \`id\`, \`merchantId\`, ROW_NUMBER() OVER (PARTITION BY \`memberId\` ORDER BY \`sequence\` ${order}) AS \`rn\` FROM \`ledger_entries\` WHERE ${filter}) \`t\` LEFT JOIN \`ledger_merchants\` \`n\` ON \`n\`.\`id\` = \`t\`.\`merchantId\` WHERE \`t\`.\`rn\` <= ?`,
           params,
         ),
-      );
-      const rows = ids.length
-        ? await this.transactor.read((m) =>
-            m.findBy(EntryRow, { id: In((ids as { id: string }[]).map((r) => r.id)) }),
-          )
+      )) as { id: string; name: string | null }[];
+      const names = new Map(ids.map((r) => [r.id, r.name]));
+      const rows: NamedEntryRow[] = ids.length
+        ? await this.transactor.read((m) => m.findBy(EntryRow, { id: In(ids.map((r) => r.id)) }))
         : [];
+      for (const row of rows) row.merchantName = names.get(row.id) ?? null;
       const byMember = groupBy(rows, (r) => r.memberId);
       for (const k of group) {
         const list = (byMember.get(k.memberId) ?? []).sort((a, b) =>

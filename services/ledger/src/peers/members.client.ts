@@ -1,10 +1,12 @@
 import { ErrorCode, type ServiceClient } from '@loyalty/platform';
-import { LedgerMemberExistsDocument } from './members.generated';
+import { LedgerMemberExistsDocument, LedgerMerchantNamesDocument } from './members.generated';
 
 /** What the ledger asks the members subgraph: whether a member exists. */
 export interface MembersClient {
   /** True when the members service knows the member (false for an unknown id). */
   exists(memberId: string): Promise<boolean>;
+  /** Merchants' names in one call, in the order asked; null for an unknown merchant. */
+  merchantNames(ids: readonly string[]): Promise<(string | null)[]>;
 }
 
 /** Asks the members subgraph with the ledger's service token. */
@@ -20,5 +22,11 @@ export class RemoteMembersClient implements MembersClient {
       if ((error as { code?: string }).code !== ErrorCode.NOT_FOUND) throw error;
       return false;
     }
+  }
+
+  async merchantNames(ids: readonly string[]): Promise<(string | null)[]> {
+    const representations = ids.map((id) => ({ __typename: 'Merchant', id }));
+    const data = await this.client.execute(LedgerMerchantNamesDocument, { representations });
+    return data._entities.map((m) => (m && 'name' in m ? m.name : null));
   }
 }

@@ -1,6 +1,6 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { PointKind } from '@loyalty/platform';
-import { Merchant } from '../entries/entry.type';
+import { Merchant } from '../merchants/merchant.type';
 
 @ObjectType({
   description:

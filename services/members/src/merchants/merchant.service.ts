@@ -5,6 +5,7 @@ import {
   checkText,
   EntityReader,
   NotFoundError,
+  Topics,
   type TokenService,
   type Transactor,
 } from '@loyalty/platform';
@@ -23,7 +24,7 @@ export class MerchantService {
 
   async create(input: CreateMerchantInput): Promise<MerchantRow> {
     const name = checkText(input.name, 'name', 100);
-    return this.transactor.run(async ({ manager }) => {
+    return this.transactor.run(async ({ manager, publish }) => {
       const row = manager.create(MerchantRow, {
         id: randomUUID(),
         name,
@@ -31,6 +32,31 @@ export class MerchantService {
         createdAt: new Date(),
       });
       await manager.insert(MerchantRow, row);
+      await publish({
+        topic: Topics.merchantCreated,
+        key: row.id,
+        payload: { merchantId: row.id, name, namedAt: row.createdAt.toISOString() },
+      });
+      return row;
+    });
+  }
+
+  /**
+   * Renames a merchant and tells the services that keep a copy of its name (`merchant.renamed`).
+   * Not in the public graph yet (the contract has no rename): operators' tooling calls it.
+   */
+  async rename(id: string, newName: string): Promise<MerchantRow> {
+    const name = checkText(newName, 'name', 100);
+    return this.transactor.run(async ({ manager, publish }) => {
+      const row = await manager.findOneBy(MerchantRow, { id });
+      if (!row) throw new NotFoundError('Merchant', id);
+      row.name = name;
+      await manager.update(MerchantRow, { id }, { name });
+      await publish({
+        topic: Topics.merchantRenamed,
+        key: id,
+        payload: { merchantId: id, name, namedAt: new Date().toISOString() },
+      });
       return row;
     });
   }
