@@ -184,34 +184,62 @@ describe('command outbox and poster', () => {
   });
 
   it('retries a failing command with exponential backoff, then posts it when the peer is back', async () => {
-    const peer = new FakePeer();
-    peer.down = true;
-    const p = poster(peer);
-    const [row] = await enqueue({ key: 'c' });
+    // Only the clock is faked (timers and I/O stay real): the waits are exact, however slow the
+    // machine, and the test does not wait them out.
+    jest.useFakeTimers({
+      now: Date.now(),
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'requestAnimationFrame',
+        'cancelAnimationFrame',
+        'requestIdleCallback',
+        'cancelIdleCallback',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    try {
+      const peer = new FakePeer();
+      peer.down = true;
+      const p = poster(peer);
+      const [row] = await enqueue({ key: 'c' });
 
-    const before = Date.now();
-    await p.postNow([row.id]);
-    let [stored] = await rows();
-    expect(stored).toMatchObject({ status: 'PENDING', attempts: 1, lastError: 'peer unreachable' });
-    expect(stored.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + retryDelayMs(1, 200, 1_000) - 5);
+      const start = Date.now();
+      await p.postNow([row.id]);
+      let [stored] = await rows();
+      expect(stored).toMatchObject({ status: 'PENDING', attempts: 1, lastError: 'peer unreachable' });
+      expect(stored.nextAttemptAt.getTime()).toBe(start + retryDelayMs(1, 200, 1_000));
 
-    // Not due yet: a pass leaves it alone.
-    expect(await p.drain()).toBe(0);
-    expect(peer.calls).toHaveLength(1);
+      // Not due yet: a pass leaves it alone.
+      jest.setSystemTime(start + retryDelayMs(1, 200, 1_000) - 1);
+      expect(await p.drain()).toBe(0);
+      expect(peer.calls).toHaveLength(1);
 
-    // Due after its wait: the second failure doubles the wait.
-    await eventually(async () => (await p.drain(), peer.calls.length === 2));
-    [stored] = await rows();
-    expect(stored.attempts).toBe(2);
-    const secondWait = stored.nextAttemptAt.getTime() - Date.now();
-    expect(secondWait).toBeGreaterThan(retryDelayMs(1, 200, 1_000));
-    expect(secondWait).toBeLessThanOrEqual(retryDelayMs(2, 200, 1_000));
+      // Due after its wait: the second failure doubles the wait.
+      const due = start + retryDelayMs(1, 200, 1_000);
+      jest.setSystemTime(due);
+      await p.drain();
+      expect(peer.calls).toHaveLength(2);
+      [stored] = await rows();
+      expect(stored.attempts).toBe(2);
+      expect(stored.nextAttemptAt.getTime()).toBe(due + retryDelayMs(2, 200, 1_000));
 
-    peer.down = false;
-    await eventually(async () => (await p.drain()) === 1);
-    [stored] = await rows();
-    expect(stored).toMatchObject({ status: 'POSTED', lastError: null, receipt: 'r:c' });
-    expect(peer.applied.size).toBe(1);
+      peer.down = false;
+      jest.setSystemTime(due + retryDelayMs(2, 200, 1_000));
+      expect(await p.drain()).toBe(1);
+      [stored] = await rows();
+      expect(stored).toMatchObject({ status: 'POSTED', lastError: null, receipt: 'r:c' });
+      expect(peer.applied.size).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('posts a reversal only after the credit it takes back', async () => {
