@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { sqlDate, startService, Topics, type RunningService } from '@loyalty/platform';
+import { dateFromSql, sqlDate, startService, Topics, type RunningService } from '@loyalty/platform';
 import { testConfig } from '@loyalty/testing';
 import type { LedgerApp } from '../src/app';
 import { ExpiryService } from '../src/expiry/expiry.service';
@@ -115,8 +115,7 @@ describe('expiry sweep (real database)', () => {
             `SELECT id, memberId, kind, remaining, expiresAt FROM ledger_lots WHERE memberId IN (?, ?, ?)`,
             ids,
           );
-          const time = (v: string | Date) =>
-            v instanceof Date ? v.getTime() : Date.parse(`${v.replace(' ', 'T')}Z`);
+          const time = (v: string | Date) => dateFromSql(v)!.getTime();
           const due = lots
             .filter((l) => l.expiresAt !== null && time(l.expiresAt) <= at.getTime() && l.remaining > 0)
             .sort((a, b) => time(a.expiresAt!) - time(b.expiresAt!) || (a.id < b.id ? -1 : 1));

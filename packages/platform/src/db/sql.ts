@@ -39,6 +39,15 @@ export function sqlDate(d: Date): string {
   )}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
 }
 
+/**
+ * A DATETIME read by plain SQL as a Date: mysql2 already gives a Date, better-sqlite3 the UTC
+ * text {@link sqlDate} wrote. Null stays null.
+ */
+export function dateFromSql(value: string | Date | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  return new Date(`${value.replace(' ', 'T')}Z`);
+}
+
 function bind(params: readonly unknown[]): unknown[] {
   const out = new Array<unknown>(params.length);
   for (let i = 0; i < params.length; i += 1) {

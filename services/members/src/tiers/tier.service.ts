@@ -1,4 +1,5 @@
 import {
+  dateFromSql,
   readRows,
   Topics,
   type EventEnvelope,
@@ -34,12 +35,6 @@ interface WindowState {
   since: Date;
   total: number;
   oldest: Date | null;
-}
-
-/** A DATETIME as the drivers give it: mysql2 a Date, better-sqlite3 UTC text. */
-function sqlTime(value: string | Date | null): Date | null {
-  if (value === null || value instanceof Date) return value;
-  return new Date(`${value.replace(' ', 'T')}Z`);
 }
 
 /** Tiers derived from spending learnt through purchase events; computed when read, never stale. */
@@ -80,7 +75,7 @@ export class TierService {
       sql.kind === 'mysql' ? WINDOW_OF_MEMBER_LOCKED : WINDOW_OF_MEMBER,
       [memberId, since],
     );
-    return { since, total: Number(row?.total ?? 0), oldest: sqlTime(row?.oldest ?? null) };
+    return { since, total: Number(row?.total ?? 0), oldest: dateFromSql(row?.oldest ?? null) };
   }
 
   /** Publishes `member.tier_changed` when adding a row changed the member's tier answer. */
@@ -142,7 +137,7 @@ export class TierService {
     const windows = new Map(rows.map((r) => [r.memberId, r]));
     return memberIds.map((id) => {
       const w = windows.get(id);
-      return standingFor(Number(w?.total ?? 0), sqlTime(w?.oldest ?? null));
+      return standingFor(Number(w?.total ?? 0), dateFromSql(w?.oldest ?? null));
     });
   }
 }
