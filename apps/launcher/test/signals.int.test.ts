@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, freePortRange } from '@loyalty/testing';
+import { eventually, freePortRange, testConfig } from '@loyalty/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -12,8 +10,9 @@ const ROOT = join(__dirname, '..', '..', '..');
  * shell between pnpm and node used to die of it: both made the exit code non-zero).
  */
 describe('pnpm start', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-start-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  // Its own data directory, and on MySQL its own databases (dropped after the file), not the
+  // default `loyalty_*` ones a developer's `pnpm start` uses.
+  const { env: isolated } = testConfig();
 
   it('stops gracefully on SIGTERM with exit code 0', async () => {
     const port = await freePortRange(6);
@@ -22,7 +21,9 @@ describe('pnpm start', () => {
       env: {
         ...process.env,
         GATEWAY_PORT: String(port),
-        DATA_DIR: dataDir,
+        DATA_DIR: isolated.DATA_DIR,
+        DATABASE_PREFIX: isolated.DATABASE_PREFIX,
+        REDIS_PREFIX: isolated.REDIS_PREFIX,
         LOG_LEVEL: 'warn',
         TARGET: 'all',
       },

@@ -56,7 +56,12 @@ export class ReferralRewardService {
     }
     const occurredAt = new Date(textField(p.occurredAt) ?? event.occurredAt);
     await this.codes.markFirstPurchase(manager, memberId, occurredAt);
-    const referral = await manager.findOneBy(ReferralRow, { inviteeId: memberId });
+    // A locking read: on MySQL a plain read sees the transaction's first snapshot, taken before
+    // a registration handled at the same moment (another stream) committed the referral; it
+    // would miss the referral and its reward for good. The locking read sees the latest commit.
+    const referral = await forUpdate(
+      manager.createQueryBuilder(ReferralRow, 'r').where('r.inviteeId = :id', { id: memberId }),
+    ).getOne();
     if (!referral || referral.status !== 'REGISTERED') return;
     if (!purchaseQualifies(amount, this.settings.minPurchaseAmount)) return;
 
