@@ -20,6 +20,8 @@ interface Ledgerbook {
   /** Points the platform promised each member, from the answers it gave. */
   expected: Map<string, number>;
   orders: Set<string>;
+  /** Per member, each answer that moved the book (shown when a balance disagrees). */
+  journal: Map<string, string[]>;
 }
 
 describeInProduction('production topology under SIGKILL', () => {
@@ -124,9 +126,19 @@ describeInProduction('production topology under SIGKILL', () => {
       });
     }
 
-    const book: Ledgerbook = { expected: new Map(memberIds.map((id) => [id, 0])), orders: new Set() };
-    const add = (memberId: string, points: number) =>
+    type Reversal = { kind: string; points: number; status: string; shortfall: number | null };
+    const REFUND =
+      'mutation($i: RefundInput!) { refundPurchase(input: $i) { reversals { kind points status shortfall } } }';
+    const owedRefunds: { memberId: string; input: Record<string, string> }[] = [];
+    const book: Ledgerbook = {
+      expected: new Map(memberIds.map((id) => [id, 0])),
+      orders: new Set(),
+      journal: new Map(memberIds.map((id) => [id, []])),
+    };
+    const add = (memberId: string, points: number, why: string) => {
       book.expected.set(memberId, book.expected.get(memberId)! + points);
+      book.journal.get(memberId)!.push(`${why} ${points}`);
+    };
     let done = 0;
     let killLedgerAt = 0;
     let killServiceAt = 0;
@@ -143,6 +155,12 @@ describeInProduction('production topology under SIGKILL', () => {
         check();
       });
 
+    const addReversals = (memberId: string, refundId: string, reversals: Reversal[]) => {
+      for (const r of reversals)
+        if (r.kind === 'REGULAR')
+          add(memberId, r.points + (r.shortfall ?? 0), `${refundId} (asked ${r.points})`);
+    };
+
     // Each client: a purchase, sometimes its refund, sometimes a redemption by the member.
     const load = Array.from({ length: CLIENTS }, async (_, c) => {
       for (let n = 0; n < ORDERS_PER_CLIENT; n += 1) {
@@ -154,14 +172,20 @@ describeInProduction('production topology under SIGKILL', () => {
           partner,
         );
         book.orders.add(orderId);
-        for (const a of purchase.recordPurchase.awards) if (a.kind === 'REGULAR') add(memberId, a.points);
+        for (const a of purchase.recordPurchase.awards)
+          if (a.kind === 'REGULAR') add(memberId, a.points, orderId);
         if (n % 4 === 1) {
-          const refund = await must<{ refundPurchase: { reversals: { kind: string; points: number }[] } }>(
-            'mutation($i: RefundInput!) { refundPurchase(input: $i) { reversals { kind points } } }',
-            { i: { merchantId, orderId, refundId: `r-${orderId}` } },
+          const input = { merchantId, orderId, refundId: `r-${orderId}` };
+          const { refundPurchase } = await must<{ refundPurchase: { reversals: Reversal[] } }>(
+            REFUND,
+            { i: input },
             partner,
           );
-          for (const r of refund.refundPurchase.reversals) if (r.kind === 'REGULAR') add(memberId, r.points);
+          // A reversal takes back at most what the member still has (a redemption on another
+          // client may have spent it first): the answer says how much, once the ledger has it.
+          if (refundPurchase.reversals.some((r) => r.status !== 'POSTED'))
+            owedRefunds.push({ memberId, input });
+          else addReversals(memberId, input.refundId, refundPurchase.reversals);
         }
         if (n % 3 === 2) {
           const redeemed = await client.request<{ redeemReward: { points: number; status: string } }>(
@@ -169,9 +193,13 @@ describeInProduction('production topology under SIGKILL', () => {
             { i: { rewardId, idempotencyKey: `x-${orderId}` } },
             await tokens.member(memberId),
           );
+          const answer = `x-${orderId} ${redeemed.ok ? redeemed.data.redeemReward.status : redeemed.code} after ${redeemed.attempts}`;
           if (redeemed.ok && redeemed.data.redeemReward.status !== 'CANCELLED')
-            add(memberId, -redeemed.data.redeemReward.points);
-          else if (!redeemed.ok) expect(redeemed.code).toBe('INSUFFICIENT_POINTS');
+            add(memberId, -redeemed.data.redeemReward.points, answer);
+          else {
+            if (!redeemed.ok) expect(redeemed.code).toBe('INSUFFICIENT_POINTS');
+            book.journal.get(memberId)!.push(answer);
+          }
         }
         done += 1;
         progress.emit('order');
@@ -204,16 +232,37 @@ describeInProduction('production topology under SIGKILL', () => {
       250,
     );
 
+    // Refunds answered before the ledger had them: asked again (the same refundId replays the
+    // refund), now with what was taken back.
+    for (const { memberId, input } of owedRefunds) {
+      const { refundPurchase } = await must<{ refundPurchase: { reversals: Reversal[] } }>(
+        REFUND,
+        { i: input },
+        partner,
+      );
+      expect(refundPurchase.reversals.every((r) => r.status === 'POSTED')).toBe(true);
+      addReversals(memberId, input.refundId, refundPurchase.reversals);
+    }
+
     // Every balance equals what the platform's answers promised, and the trail is consistent.
+    // A disagreement names the member, both sides and the trail, so a failure in CI explains itself.
     for (const memberId of memberIds) {
       await eventually(
         async () => {
-          const { member } = await must<{ member: { balance: number } }>(
-            'query($id: ID!) { member(id: $id) { balance } }',
+          const { member } = await must<{
+            member: { balance: number; history: { edges: { node: Record<string, unknown> }[] } };
+          }>(
+            'query($id: ID!) { member(id: $id) { balance history(first: 100) { edges { node { sequence type points description } } } } }',
             { id: memberId },
             admin,
           );
-          return member.balance === book.expected.get(memberId);
+          if (member.balance === book.expected.get(memberId)) return true;
+          throw new Error(
+            `member ${memberId}: balance ${member.balance}, answers promised ${book.expected.get(memberId)}\n` +
+              `answers: ${book.journal.get(memberId)!.join('; ')}\n` +
+              `process logs: ${logDir}\n` +
+              `trail: ${member.history.edges.map((e) => JSON.stringify(e.node)).join('\n  ')}`,
+          );
         },
         60_000,
         250,
