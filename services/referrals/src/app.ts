@@ -20,8 +20,8 @@ export interface ReferralsApp extends ServiceApp {
 export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient): Promise<ReferralsApp> {
   const config = loadReferralsConfig(runtime.config);
   const codes = new ReferralCodeService(runtime.transactor);
-  const referrals = new ReferralService(runtime.transactor, codes, config, runtime.logger);
   const rewards = new ReferralRewardService(codes, config, runtime.logger);
+  const referrals = new ReferralService(runtime.transactor, codes, rewards, config, runtime.logger);
   const queries = new ReferralQueries(runtime.transactor);
   const grants = grantPoster(
     runtime.transactor,

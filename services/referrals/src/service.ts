@@ -11,6 +11,8 @@ import { resolveMemberReference } from './members/member.reference';
 import { ReferralResolver } from './referrals/referral.resolver';
 import { MemberReferralsResolver } from './members/member.resolver';
 import { CreateReferrals1700000005000 } from './migrations/1700000005000-CreateReferrals';
+import { EarlyPurchases1700000005100 } from './migrations/1700000005100-EarlyPurchases';
+import { EarlyPurchaseRow, EarlyRefundRow } from './early/early-purchase.entity';
 import { ProgrammeResolver } from './programme/programme.resolver';
 import { ReferralRow } from './referrals/referral.entity';
 import { resolveReferralReference } from './referrals/referral.reference';
@@ -20,8 +22,8 @@ export type { ReferralsApp, ReferralsContext };
 /** Codes, invitations, qualification and two-sided rewards: REQUIREMENTS F1–F4. */
 export const referralsService: ServiceDefinition<ReferralsApp, ReferralsContext> = {
   name: 'referrals',
-  entities: [ReferralCodeRow, ReferralRow, ReferralGrantRow],
-  migrations: [CreateReferrals1700000005000],
+  entities: [ReferralCodeRow, ReferralRow, ReferralGrantRow, EarlyPurchaseRow, EarlyRefundRow],
+  migrations: [CreateReferrals1700000005000, EarlyPurchases1700000005100],
   createApp: (runtime) => createApp(runtime),
   context: createContext,
   schema: {

@@ -65,16 +65,20 @@ export class ReferralCodeService {
     return row && !row.disabledAt ? row.memberId : null;
   }
 
-  /** Remembers the member's first purchase (after it, a code can no longer be applied). */
-  async markFirstPurchase(manager: EntityManager, memberId: string, at: Date): Promise<void> {
-    // Marked once: every later purchase of the member stops at this read (one statement).
-    const row = await manager.findOne(ReferralCodeRow, {
-      select: { memberId: true, firstPurchaseAt: true },
-      where: { memberId },
-    });
-    if (row?.firstPurchaseAt) return;
+  /**
+   * Remembers the member's first purchase (after it, a code can no longer be applied). `code` is
+   * the member's code row as the caller read it in this transaction (null: none yet), so every
+   * later purchase of the member costs no statement here.
+   */
+  async markFirstPurchase(
+    manager: EntityManager,
+    memberId: string,
+    at: Date,
+    code: { firstPurchaseAt: unknown } | null,
+  ): Promise<void> {
+    if (code?.firstPurchaseAt) return;
     // The purchase may arrive before the member's registration event (separate streams).
-    if (!row) await this.ensureIn(manager, memberId);
+    if (!code) await this.ensureIn(manager, memberId);
     await manager.update(ReferralCodeRow, { memberId, firstPurchaseAt: IsNull() }, { firstPurchaseAt: at });
   }
 

@@ -10,6 +10,13 @@ import {
 } from '@loyalty/platform';
 import { ReferralCodeRow } from '../codes/referral-code.entity';
 import type { ReferralCodeService } from '../codes/referral-code.service';
+import {
+  lockEarlyPurchase,
+  lockEarlyRefund,
+  memberPurchaseState,
+  rememberEarlyPurchase,
+  rememberEarlyRefund,
+} from '../early/early-purchase.service';
 import { ReferralGrantRow } from '../grants/grant.entity';
 import { addGrants, type NewGrant } from '../grants/grant.service';
 import type { ReferralsConfig } from '../config';
@@ -24,6 +31,36 @@ import {
 } from './referral.rules';
 
 type Logger = ServiceRuntime['logger'];
+
+/** The purchase a referral is qualified with. */
+interface QualifyingPurchase {
+  purchaseId: string;
+  merchantId: string | null;
+  /** Minor units. */
+  amount: number;
+  occurredAt: Date;
+}
+
+/** A refund of a purchase, as its event tells it. */
+interface Refund {
+  purchaseId: string;
+  refundId: string;
+  /** Refunded so far, this refund included. */
+  refundedTotal: number;
+  fullyRefunded: boolean;
+  refundedAt: Date;
+}
+
+/**
+ * The invitee's referral, with a locking read: on MySQL a plain read sees the transaction's first
+ * snapshot, taken before a registration handled at the same moment (another stream) committed
+ * the referral, and would miss it; the locking read sees (and waits for) the latest commit.
+ */
+function lockReferralOf(manager: EntityManager, inviteeId: string): Promise<ReferralRow | null> {
+  return forUpdate(
+    manager.createQueryBuilder(ReferralRow, 'r').where('r.inviteeId = :inviteeId', { inviteeId }),
+  ).getOne();
+}
 
 /**
  * Rewards on purchase events: qualification (REWARDED exactly once per invitee, or REJECTED at
@@ -40,7 +77,9 @@ export class ReferralRewardService {
    * `purchase.recorded`: the invitee's first purchase at or above the minimum rewards both
    * sides, once. The REGISTERED → REWARDED transition is a conditional update, so of any number
    * of deliveries (or different purchases) racing, exactly one wins, on SQLite and MySQL alike;
-   * the grants it owes are written in the same transaction.
+   * the grants it owes are written in the same transaction. A qualifying purchase of a member
+   * with no referral yet is kept (`referral_early_purchases`): their registration, handled from
+   * another stream, may come after it and qualifies the referral with it then.
    */
   async onPurchaseRecorded(
     event: EventEnvelope<typeof Topics.purchaseRecorded>,
@@ -54,16 +93,81 @@ export class ReferralRewardService {
       this.logger.error({ eventId: event.id }, 'malformed purchase.recorded; ignored');
       return;
     }
-    const occurredAt = new Date(textField(p.occurredAt) ?? event.occurredAt);
-    await this.codes.markFirstPurchase(manager, memberId, occurredAt);
-    // A locking read: on MySQL a plain read sees the transaction's first snapshot, taken before
-    // a registration handled at the same moment (another stream) committed the referral; it
-    // would miss the referral and its reward for good. The locking read sees the latest commit.
-    const referral = await forUpdate(
-      manager.createQueryBuilder(ReferralRow, 'r').where('r.inviteeId = :id', { id: memberId }),
-    ).getOne();
-    if (!referral || referral.status !== 'REGISTERED') return;
-    if (!purchaseQualifies(amount, this.settings.minPurchaseAmount)) return;
+    const purchase: QualifyingPurchase = {
+      purchaseId,
+      merchantId: textField(p.merchantId),
+      amount,
+      occurredAt: new Date(textField(p.occurredAt) ?? event.occurredAt),
+    };
+    const state = await memberPurchaseState(manager, memberId);
+    await this.codes.markFirstPurchase(manager, memberId, purchase.occurredAt, state.code);
+    let referral = await lockReferralOf(manager, memberId);
+    if (!referral) {
+      if (state.earlyPurchaseKept || !purchaseQualifies(amount, this.settings.minPurchaseAmount)) return;
+      await rememberEarlyPurchase(manager, {
+        memberId,
+        purchaseId,
+        merchantId: purchase.merchantId,
+        amount,
+        purchasedAt: purchase.occurredAt,
+      });
+      // Written first, then looked again (the registration does the same the other way round:
+      // referral first, then this row, both with locking reads): of two racing, one sees the
+      // other's write, whatever the isolation level (under READ COMMITTED the first read takes
+      // no gap lock that would hold the registration back). Once per member.
+      referral = await lockReferralOf(manager, memberId);
+      if (!referral) return;
+    }
+    await this.qualify(manager, publish, referral, purchase, false);
+  }
+
+  /**
+   * A referral just recorded as REGISTERED (sign-up or applied code), in the same transaction: a
+   * qualifying purchase of the invitee handled before it (`referral_early_purchases`) qualifies it
+   * now, exactly as the purchase would have had the referral been there (same cap, same
+   * transition, same grants and keys, so a purchase delivered again can never pay twice). If that
+   * purchase was refunded meanwhile in a way that takes the reward back, the referral is refused
+   * for it instead (QUALIFYING_PURCHASE_REFUNDED): nothing is paid only to be reversed.
+   * Resolves to the referral as it now stands.
+   */
+  async onReferralRecorded(referral: ReferralRow, { manager, publish }: UnitOfWork): Promise<ReferralRow> {
+    if (referral.status !== 'REGISTERED') return referral;
+    // Locking reads: they see (and wait for) a purchase or refund committed meanwhile on the
+    // other stream; the purchase side looks for this referral the same way after its write.
+    const early = await lockEarlyPurchase(manager, referral.inviteeId);
+    if (!early) return referral;
+    const refunded = await lockEarlyRefund(manager, referral.inviteeId);
+    await this.qualify(
+      manager,
+      publish,
+      referral,
+      {
+        purchaseId: early.purchaseId,
+        merchantId: early.merchantId,
+        amount: early.amount,
+        occurredAt: early.purchasedAt,
+      },
+      refunded !== null && refunded.purchaseId === early.purchaseId,
+    );
+    return (await manager.findOneBy(ReferralRow, { id: referral.id })) ?? referral;
+  }
+
+  /**
+   * Qualifies a REGISTERED referral with the invitee's purchase: REWARDED with the grants both
+   * sides are owed, or REJECTED at the inviter's cap. `refunded`: the purchase was already
+   * refunded in a way that reverses the reward (an early purchase only), so the referral is
+   * refused for it where it would have been rewarded.
+   */
+  private async qualify(
+    manager: EntityManager,
+    publish: UnitOfWork['publish'],
+    referral: ReferralRow,
+    purchase: QualifyingPurchase,
+    refunded: boolean,
+  ): Promise<void> {
+    if (referral.status !== 'REGISTERED') return;
+    if (!purchaseQualifies(purchase.amount, this.settings.minPurchaseAmount)) return;
+    const { purchaseId, amount } = purchase;
 
     const now = new Date();
     if (this.settings.capPerPeriod > 0) {
@@ -88,6 +192,10 @@ export class ReferralRewardService {
         return;
       }
     }
+    if (refunded) {
+      await this.reject(manager, referral, 'QUALIFYING_PURCHASE_REFUNDED', now, purchase);
+      return;
+    }
     const { inviterPoints, inviteePoints } = this.settings;
     const won = await manager.update(
       ReferralRow,
@@ -96,9 +204,9 @@ export class ReferralRewardService {
         status: 'REWARDED',
         rewardedAt: now,
         qualifyingPurchaseId: purchaseId,
-        qualifyingMerchantId: textField(p.merchantId),
+        qualifyingMerchantId: purchase.merchantId,
         qualifyingAmount: amount,
-        qualifyingPurchaseAt: occurredAt,
+        qualifyingPurchaseAt: purchase.occurredAt,
         inviterPoints,
         inviteePoints,
         discountStatus: referral.discountAmount > 0 ? 'USED' : null,
@@ -142,6 +250,7 @@ export class ReferralRewardService {
     referral: ReferralRow,
     reason: RejectionReasonValue,
     now: Date,
+    purchase?: QualifyingPurchase,
   ) {
     const done = await manager.update(
       ReferralRow,
@@ -149,6 +258,13 @@ export class ReferralRewardService {
       {
         status: 'REJECTED',
         rejectionReason: reason,
+        // The purchase it was refused for, for the trail (no reward: rewardedAt stays null).
+        ...(purchase && {
+          qualifyingPurchaseId: purchase.purchaseId,
+          qualifyingMerchantId: purchase.merchantId,
+          qualifyingAmount: purchase.amount,
+          qualifyingPurchaseAt: purchase.occurredAt,
+        }),
         discountStatus: referral.discountStatus ? 'VOID' : null,
         updatedAt: now,
       },
@@ -159,12 +275,15 @@ export class ReferralRewardService {
   /**
    * `purchase.refunded`: a refund of the qualifying purchase within the window, leaving less
    * than the minimum, takes both rewards back (REVERSE grants, posted after their credits) and
-   * rejects the referral for good, so refund-and-rebuy cannot earn a second reward.
+   * rejects the referral for good, so refund-and-rebuy cannot earn a second reward. The same
+   * refund of an early purchase (no referral yet) is kept, for the registration to refuse the
+   * referral it would have qualified.
    */
   async onPurchaseRefunded(
     event: EventEnvelope<typeof Topics.purchaseRefunded>,
-    { manager, publish }: UnitOfWork,
+    uow: UnitOfWork,
   ): Promise<void> {
+    const { manager } = uow;
     const p = event.payload;
     const purchaseId = textField(p.purchaseId);
     const refundedTotal = wholeField(p.refundedTotal) ?? wholeField(p.amount);
@@ -172,22 +291,61 @@ export class ReferralRewardService {
       this.logger.error({ eventId: event.id }, 'malformed purchase.refunded; ignored');
       return;
     }
+    const refund: Refund = {
+      purchaseId,
+      refundId: p.refundId,
+      refundedTotal,
+      fullyRefunded: p.fullyRefunded === true,
+      refundedAt: new Date(event.occurredAt),
+    };
     const referral = await manager.findOneBy(ReferralRow, {
       qualifyingPurchaseId: purchaseId,
       status: 'REWARDED',
     });
-    if (!referral || referral.qualifyingAmount === null) return;
-    const purchasedAt = referral.qualifyingPurchaseAt ?? referral.rewardedAt ?? new Date(0);
-    const reverses = refundReverses({
-      purchasedAt,
-      refundedAt: new Date(event.occurredAt),
-      windowEndsAt: addDuration(purchasedAt, this.settings.refundWindow),
-      purchaseAmount: referral.qualifyingAmount,
+    if (referral) return this.reverse(uow, referral, refund);
+    const memberId = textField(p.memberId);
+    if (!memberId) return;
+    const early = await lockEarlyPurchase(manager, memberId);
+    if (!early || early.purchaseId !== purchaseId) return;
+    if (!this.refundReverses(early.amount, early.purchasedAt, refund)) return;
+    await rememberEarlyRefund(manager, {
+      memberId,
+      purchaseId,
+      refundId: textField(refund.refundId),
       refundedTotal,
-      fullyRefunded: p.fullyRefunded === true,
+      refundedAt: refund.refundedAt,
+    });
+    // Written first, then looked again (as for the early purchase): a registration that
+    // qualified the referral with this purchase meanwhile is seen here and reversed now.
+    const now = await lockReferralOf(manager, memberId);
+    if (now?.status === 'REWARDED' && now.qualifyingPurchaseId === purchaseId) {
+      await this.reverse(uow, now, refund);
+    }
+  }
+
+  /** Does this refund of a purchase take its referral rewards back? */
+  private refundReverses(purchaseAmount: number, purchasedAt: Date, refund: Refund): boolean {
+    return refundReverses({
+      purchasedAt,
+      refundedAt: refund.refundedAt,
+      windowEndsAt: addDuration(purchasedAt, this.settings.refundWindow),
+      purchaseAmount,
+      refundedTotal: refund.refundedTotal,
+      fullyRefunded: refund.fullyRefunded,
       minPurchaseAmount: this.settings.minPurchaseAmount,
     });
-    if (!reverses) return;
+  }
+
+  /** Takes a REWARDED referral's rewards back if the refund of its qualifying purchase says so. */
+  private async reverse(
+    { manager, publish }: UnitOfWork,
+    referral: ReferralRow,
+    refund: Refund,
+  ): Promise<void> {
+    if (referral.qualifyingAmount === null) return;
+    const purchasedAt = referral.qualifyingPurchaseAt ?? referral.rewardedAt ?? new Date(0);
+    if (!this.refundReverses(referral.qualifyingAmount, purchasedAt, refund)) return;
+    const { purchaseId } = refund;
     const now = new Date();
     const done = await manager.update(
       ReferralRow,
@@ -200,7 +358,15 @@ export class ReferralRewardService {
       },
     );
     if (done.affected !== 1) return;
-    const credits = await manager.findBy(ReferralGrantRow, { referralId: referral.id, operation: 'CREDIT' });
+    // A locking read: the referral may have been rewarded after this transaction's first read
+    // (a registration qualifying an early purchase, on another stream); on MySQL a plain read
+    // would see that snapshot, find no credits and reverse nothing.
+    const credits = await forUpdate(
+      manager
+        .createQueryBuilder(ReferralGrantRow, 'g')
+        .where('g.referralId = :referralId', { referralId: referral.id })
+        .andWhere('g.operation = :operation', { operation: 'CREDIT' }),
+    ).getMany();
     await addGrants(
       manager,
       credits.map((credit) => ({
@@ -223,7 +389,7 @@ export class ReferralRewardService {
         inviterPoints: referral.inviterPoints ?? 0,
         inviteePoints: referral.inviteePoints ?? 0,
         purchaseId,
-        refundId: p.refundId,
+        refundId: refund.refundId,
       },
     });
   }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import {
   BadInputError,
   ConflictError,
@@ -17,6 +16,7 @@ import { normalizeCode } from '../codes/referral-code.rules';
 import type { ReferralCodeService } from '../codes/referral-code.service';
 import { referralsPolicy } from '../policy';
 import type { ReferralsConfig } from '../config';
+import type { ReferralRewardService } from './referral-reward.service';
 import { ReferralRow } from './referral.entity';
 import { attributionRefusal, textField } from './referral.rules';
 
@@ -35,6 +35,7 @@ export class ReferralService {
   constructor(
     private readonly transactor: Transactor,
     private readonly codes: ReferralCodeService,
+    private readonly rewards: ReferralRewardService,
     private readonly settings: ReferralsConfig,
     private readonly logger: Logger,
   ) {}
@@ -44,8 +45,9 @@ export class ReferralService {
   /** `member.registered`: every member gets a code; a sign-up code records the invitation. */
   async onMemberRegistered(
     event: EventEnvelope<typeof Topics.memberRegistered>,
-    { manager }: UnitOfWork,
+    uow: UnitOfWork,
   ): Promise<void> {
+    const { manager } = uow;
     const memberId = textField(event.payload.memberId);
     if (!memberId) {
       this.logger.error({ eventId: event.id }, 'member.registered without memberId; ignored');
@@ -55,7 +57,7 @@ export class ReferralService {
     await this.codes.ensureIn(manager, memberId);
     const raw = textField(event.payload.referralCode);
     if (!raw) return;
-    const result = await this.attribute(manager, memberId, raw, 'registration', joinedAt);
+    const result = await this.attribute(uow, memberId, raw, 'registration', joinedAt);
     if (result.kind === 'unknown-code') {
       // Members checks the code before registering; only a code that vanished since gets here.
       this.logger.warn({ memberId, code: raw }, 'sign-up referral code unknown; no invitation recorded');
@@ -74,12 +76,13 @@ export class ReferralService {
     const inviteeId = referralsPolicy.applyCodeFor(principal, memberId);
     const code = normalizeCode(rawCode);
     if (!code) throw new BadInputError(`Unknown referral code ${rawCode}`, 'code');
-    return this.transactor.run(async ({ manager }) => {
+    return this.transactor.run(async (uow) => {
+      const { manager } = uow;
       const own = await manager.findOneBy(ReferralCodeRow, { memberId: inviteeId });
       if (own?.firstPurchaseAt) {
         throw new BadInputError('A referral code can only be applied before the first purchase', 'code');
       }
-      const result = await this.attribute(manager, inviteeId, code, 'applied', new Date());
+      const result = await this.attribute(uow, inviteeId, code, 'applied', new Date());
       if (result.kind === 'unknown-code') throw new BadInputError(`Unknown referral code ${rawCode}`, 'code');
       if (result.kind === 'already-referred') throw new ConflictError('This member already has a referral');
       return result.referral;
@@ -87,12 +90,13 @@ export class ReferralService {
   }
 
   private async attribute(
-    manager: EntityManager,
+    uow: UnitOfWork,
     inviteeId: string,
     rawCode: string,
     source: 'registration' | 'applied',
     at: Date,
   ): Promise<AttributionResult> {
+    const { manager } = uow;
     const code = normalizeCode(rawCode);
     const owner = code ? await manager.findOneBy(ReferralCodeRow, { code }) : null;
     if (!code || !owner || owner.disabledAt) return { kind: 'unknown-code' };
@@ -144,7 +148,10 @@ export class ReferralService {
     }
     if (refusal)
       this.logger.info({ inviteeId, inviterId: owner.memberId, reason: refusal }, 'referral refused');
-    return { kind: 'recorded', referral };
+    // The invitee's first purchase may have been handled already (it comes on another stream):
+    // it qualifies the referral now, in this transaction.
+    const settled = await this.rewards.onReferralRecorded(referral, uow);
+    return { kind: 'recorded', referral: settled };
   }
 
   /** `member.erased`: the member's code is disabled; the trail keeps its pseudonymous ids. */

@@ -1,0 +1,81 @@
+import type { EntityManager } from 'typeorm';
+import { forUpdate } from '@loyalty/platform';
+import { ReferralCodeRow } from '../codes/referral-code.entity';
+import { EarlyPurchaseRow, EarlyRefundRow } from './early-purchase.entity';
+
+/** What a purchase needs to know about its member, read in one statement. */
+export interface MemberPurchaseState {
+  /** The member's code row (null: none yet), as far as the first-purchase mark goes. */
+  code: { firstPurchaseAt: unknown } | null;
+  /** An early purchase of the member is kept already (nothing more to remember). */
+  earlyPurchaseKept: boolean;
+}
+
+/**
+ * The member's first-purchase mark and whether an early purchase of theirs is kept, in one
+ * plain read: every later purchase of a member stops at it, with no write (the early row is
+ * written once per member and never changes).
+ */
+export async function memberPurchaseState(
+  manager: EntityManager,
+  memberId: string,
+): Promise<MemberPurchaseState> {
+  const row = await manager
+    .createQueryBuilder(ReferralCodeRow, 'c')
+    .leftJoin(EarlyPurchaseRow, 'e', 'e.memberId = c.memberId')
+    .select('c.firstPurchaseAt', 'firstPurchaseAt')
+    .addSelect('e.memberId', 'earlyMemberId')
+    .where('c.memberId = :memberId', { memberId })
+    .getRawOne<{ firstPurchaseAt: unknown; earlyMemberId: string | null }>();
+  // An early purchase is only ever written after the code row (same transaction).
+  if (!row) return { code: null, earlyPurchaseKept: false };
+  return { code: { firstPurchaseAt: row.firstPurchaseAt }, earlyPurchaseKept: row.earlyMemberId !== null };
+}
+
+/**
+ * Keeps the member's early purchase unless one is kept already (the first wins; `INSERT … IGNORE`
+ * by member id, so a repeat or a concurrent purchase changes nothing).
+ */
+export async function rememberEarlyPurchase(
+  manager: EntityManager,
+  row: Omit<EarlyPurchaseRow, 'recordedAt'>,
+): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(EarlyPurchaseRow)
+    .values({ ...row, recordedAt: new Date() })
+    .orIgnore()
+    .execute();
+}
+
+/** Keeps the refund that took the member's early purchase back (the first wins, as above). */
+export async function rememberEarlyRefund(
+  manager: EntityManager,
+  row: Omit<EarlyRefundRow, 'recordedAt'>,
+): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(EarlyRefundRow)
+    .values({ ...row, recordedAt: new Date() })
+    .orIgnore()
+    .execute();
+}
+
+/** The member's early purchase, with a locking read (MySQL: sees and waits for the latest). */
+export function lockEarlyPurchase(
+  manager: EntityManager,
+  memberId: string,
+): Promise<EarlyPurchaseRow | null> {
+  return forUpdate(
+    manager.createQueryBuilder(EarlyPurchaseRow, 'e').where('e.memberId = :memberId', { memberId }),
+  ).getOne();
+}
+
+/** The member's early refund, with a locking read. */
+export function lockEarlyRefund(manager: EntityManager, memberId: string): Promise<EarlyRefundRow | null> {
+  return forUpdate(
+    manager.createQueryBuilder(EarlyRefundRow, 'r').where('r.memberId = :memberId', { memberId }),
+  ).getOne();
+}
