@@ -7,6 +7,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { PlatformConfig } from '../config';
 import { UnauthenticatedError } from '../errors/errors';
 import { durationMs, parseDuration } from '../time/duration';
@@ -39,6 +40,12 @@ export const DEFAULT_TOKEN_TTL: Readonly<Record<Role, number>> = {
   partner: 30 * 24 * 60 * 60,
   service: 5 * 60,
 };
+
+/** Verified tokens a {@link TokenService} remembers (least recently used dropped first). */
+export const VERIFIED_TOKENS = 10_000;
+
+/** Longest a verified token is reused without verifying it again, in milliseconds. */
+export const VERIFIED_TOKEN_REUSE_MS = 60_000;
 
 /** Tolerated clock difference between the signer and the verifier, in seconds. */
 export const CLOCK_TOLERANCE_S = 5;
@@ -104,9 +111,13 @@ export class TokenService {
    * Tokens verified lately: one request reaches the gateway and then several subgraphs with the
    * same token, and clients resend theirs, so each is checked once a minute rather than on every
    * hop (an ES256 verification costs a hundred times an HMAC one). Keys only change with a
-   * restart, so a cached answer stays right until the token's own expiry.
+   * restart and the platform's tokens cannot be revoked (sign-in sessions end by expiry), so a
+   * cached answer stays right until the token's own expiry, which bounds each entry with the
+   * minute; the least recently used entries make room past {@link VERIFIED_TOKENS}.
    */
-  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  private readonly verified = new LRUCache<string, { principal: Principal; until: number }>({
+    max: VERIFIED_TOKENS,
+  });
 
   constructor(private readonly keys: TokenKeys) {
     this.userKeys = createLocalJWKSet({ keys: keys.user.verify });
@@ -205,10 +216,9 @@ export class TokenService {
       throw new UnauthenticatedError('Token role does not match its key');
     }
     assertLifetime(payload, MAX_TOKEN_TTL[principal.role], Math.floor(Date.now() / 1000));
-    if (this.verified.size >= 10_000) this.verified.clear();
     this.verified.set(token, {
       principal,
-      until: Math.min((payload.exp as number) * 1000, Date.now() + 60_000),
+      until: Math.min((payload.exp as number) * 1000, Date.now() + VERIFIED_TOKEN_REUSE_MS),
     });
     return principal;
   }

@@ -1,6 +1,6 @@
 import type { Logger as TypeOrmLogger, QueryRunner } from 'typeorm';
 import type { Logger } from 'pino';
-import { requestScope } from '../http/request-scope';
+import { requestScope, trackRequestScope } from '../http/request-scope';
 
 const TRANSACTION_CONTROL =
   /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET TRANSACTION|PRAGMA)/i;
@@ -8,7 +8,8 @@ const TRANSACTION_CONTROL =
 /**
  * A TypeORM logger that counts the SQL statements a data source runs on behalf of HTTP requests
  * (transaction control and background jobs excluded), so tests can prove that queries per
- * request do not grow with list sizes.
+ * request do not grow with list sizes. Requests are told apart from background work only once a
+ * counter has been reset ({@link trackRequestScope}): until then {@link total} stays 0.
  */
 export class QueryCounter implements TypeOrmLogger {
   private count = 0;
@@ -32,6 +33,7 @@ export class QueryCounter implements TypeOrmLogger {
   }
 
   reset(record = false): void {
+    trackRequestScope();
     this.count = 0;
     this.trips = 0;
     this.statements.length = 0;
@@ -40,7 +42,7 @@ export class QueryCounter implements TypeOrmLogger {
 
   logQuery(query: string, _parameters?: unknown[], _runner?: QueryRunner): void {
     this.trips += 1;
-    if (TRANSACTION_CONTROL.test(query.trim()) || !requestScope.getStore()) return;
+    if (!requestScope.getStore() || TRANSACTION_CONTROL.test(query.trim())) return;
     this.count += 1;
     if (this.recording) this.statements.push(query);
   }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../errors/error-code';
 import { AppError } from '../errors/errors';
 import type { Metrics } from './metrics';
-import { requestScope } from './request-scope';
+import { inRequestScope } from './request-scope';
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -142,7 +142,7 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
           return send(res, refusal.status, { errors: [{ message, extensions: { code: extensions.code } }] });
         }
       }
-      const response = await requestScope.run({}, () =>
+      const response = await inRequestScope(() =>
         opts.apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: {
             method: (req.method ?? 'GET').toUpperCase(),
