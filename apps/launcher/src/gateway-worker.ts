@@ -8,7 +8,13 @@ import {
   type PeerDirectory,
   type PlatformConfig,
 } from '@loyalty/platform';
-import type { FromThread, GatewayThreadData, SubgraphStats, ToThread } from './gateway-thread.protocol';
+import type {
+  FromThread,
+  GatewayThreadData,
+  ServiceCounts,
+  SubgraphStats,
+  ToThread,
+} from './gateway-thread.protocol';
 
 /**
  * The compiled entry, also when this module runs from its TypeScript source (jest): a worker
@@ -40,6 +46,11 @@ export interface GatewayThread {
   port: number;
   /** The thread's subgraph fetch counters (benchmarks). */
   subgraphStats(): Promise<SubgraphStats>;
+  /**
+   * SQL round trips so far of the subgraphs in the thread (benchmarks); with `flush`, after
+   * their outbox relays have published what is committed.
+   */
+  serviceCounts(flush: boolean): Promise<ServiceCounts>;
   stop(): Promise<void>;
 }
 
@@ -125,6 +136,12 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
       const reply = next('stats', id);
       send({ type: 'stats', id });
       return (await reply).stats;
+    },
+    async serviceCounts(flush) {
+      const id = nextId++;
+      const reply = next('services', id);
+      send({ type: 'services', id, flush });
+      return (await reply).counts;
     },
     stop: () =>
       (stopped ??= (async () => {
