@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import {
   dropMysqlDatabase,
   generateSigningJwk,
@@ -170,6 +171,15 @@ async function benchOn(kind: Db): Promise<void> {
     const latencyAt = new Map<number, number[]>(CLIENTS.map((c) => [c, []]));
     const sqlPer = new Map<string, number[]>();
     const cpuPer: number[] = [];
+    // Where the tail comes from: the main thread's event-loop stalls and its GC pauses while
+    // purchases run (a stall delays every request in flight on that thread at once).
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    const gcPauses: number[] = [];
+    let measuring = false;
+    const gc = new PerformanceObserver((list) => {
+      if (measuring) for (const e of list.getEntries()) gcPauses.push(e.duration);
+    });
+    gc.observe({ entryTypes: ['gc'] });
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [i, clients] of CLIENTS.entries()) {
         const runRaw = () => forDuration(clients, SECONDS, () => baseline.earn(pick()));
@@ -178,7 +188,11 @@ async function benchOn(kind: Db): Promise<void> {
           latencies.length = 0;
           const before = await counted();
           const cpu = process.cpuUsage();
+          loopDelay.enable();
+          measuring = true;
           const r = await forDuration(clients, SECONDS, async () => void (await purchase()));
+          measuring = false;
+          loopDelay.disable();
           await drain();
           const used = process.cpuUsage(cpu);
           cpuPer.push((used.user + used.system) / 1000 / r.done);
@@ -196,6 +210,7 @@ async function benchOn(kind: Db): Promise<void> {
         samples[i].ratio.push(b.rate / a.rate);
       }
     }
+    gc.disconnect();
     console.log(`\n## ${kind === 'mysql' ? 'MariaDB/MySQL' : 'SQLite'} (${placement})`);
     console.log(`${ROUNDS} interleaved rounds of ${SECONDS} s, medians; ${MEMBERS} rotating members\n`);
     console.log('| clients | raw earn tx/s | recordPurchase/s | ratio | p50 ms | p99 ms |');
@@ -208,6 +223,15 @@ async function benchOn(kind: Db): Promise<void> {
     }
     console.log(
       `\nCPU per purchase (this process, all threads: gateway, five subgraphs, relays, consumers and the load's clients): ${median(cpuPer).toFixed(1)} ms`,
+    );
+    const ms = (ns: number) => (ns / 1e6).toFixed(0);
+    const gcSorted = [...gcPauses].sort((x, y) => x - y);
+    console.log(
+      `\nMain thread while purchases ran: event-loop delay p50 / p99 / max ${ms(loopDelay.percentile(50))} / ${ms(
+        loopDelay.percentile(99),
+      )} / ${ms(loopDelay.max)} ms; GC ${gcPauses.length} pauses, ${gcPauses
+        .reduce((t, d) => t + d, 0)
+        .toFixed(0)} ms in all, p99 / max ${p99(gcSorted).toFixed(1)} / ${(gcSorted.at(-1) ?? 0).toFixed(1)} ms`,
     );
     const perService = SERVICE_NAMES.map((n) => [n, median(sqlPer.get(n) ?? [0])] as const);
     const total = perService.reduce((s, [, v]) => s + v, 0);
