@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import {
   dropMysqlDatabase,
   generateSigningJwk,
@@ -174,6 +174,8 @@ async function benchOn(kind: Db): Promise<void> {
     // Where the tail comes from: the main thread's event-loop stalls and its GC pauses while
     // purchases run (a stall delays every request in flight on that thread at once).
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const stalls = { p99: [] as number[], max: [] as number[], busy: [] as number[] };
     const gcPauses: number[] = [];
     let measuring = false;
     const gc = new PerformanceObserver((list) => {
@@ -188,11 +190,14 @@ async function benchOn(kind: Db): Promise<void> {
           latencies.length = 0;
           const before = await counted();
           const cpu = process.cpuUsage();
-          loopDelay.enable();
+          loopDelay.reset();
+          const elu = performance.eventLoopUtilization();
           measuring = true;
           const r = await forDuration(clients, SECONDS, async () => void (await purchase()));
           measuring = false;
-          loopDelay.disable();
+          stalls.p99.push(loopDelay.percentile(99) / 1e6);
+          stalls.max.push(loopDelay.max / 1e6);
+          stalls.busy.push(performance.eventLoopUtilization(elu).utilization);
           await drain();
           const used = process.cpuUsage(cpu);
           cpuPer.push((used.user + used.system) / 1000 / r.done);
@@ -211,6 +216,7 @@ async function benchOn(kind: Db): Promise<void> {
       }
     }
     gc.disconnect();
+    loopDelay.disable();
     console.log(`\n## ${kind === 'mysql' ? 'MariaDB/MySQL' : 'SQLite'} (${placement})`);
     console.log(`${ROUNDS} interleaved rounds of ${SECONDS} s, medians; ${MEMBERS} rotating members\n`);
     console.log('| clients | raw earn tx/s | recordPurchase/s | ratio | p50 ms | p99 ms |');
@@ -224,12 +230,11 @@ async function benchOn(kind: Db): Promise<void> {
     console.log(
       `\nCPU per purchase (this process, all threads: gateway, five subgraphs, relays, consumers and the load's clients): ${median(cpuPer).toFixed(1)} ms`,
     );
-    const ms = (ns: number) => (ns / 1e6).toFixed(0);
     const gcSorted = [...gcPauses].sort((x, y) => x - y);
     console.log(
-      `\nMain thread while purchases ran: event-loop delay p50 / p99 / max ${ms(loopDelay.percentile(50))} / ${ms(
-        loopDelay.percentile(99),
-      )} / ${ms(loopDelay.max)} ms; GC ${gcPauses.length} pauses, ${gcPauses
+      `\nMain thread while purchases ran: busy ${(median(stalls.busy) * 100).toFixed(0)}% of the time; event-loop delay p99 ${median(stalls.p99).toFixed(0)} ms (median of the runs), longest ${Math.max(
+        ...stalls.max,
+      ).toFixed(0)} ms; GC ${gcPauses.length} pauses, ${gcPauses
         .reduce((t, d) => t + d, 0)
         .toFixed(0)} ms in all, p99 / max ${p99(gcSorted).toFixed(1)} / ${(gcSorted.at(-1) ?? 0).toFixed(1)} ms`,
     );

@@ -253,6 +253,7 @@ export class PurchaseService {
                 validity: a.validity ?? validity,
                 expiresAt: expiryOf(now, a.validity ?? validity),
               })),
+              sql,
             );
             if (awards.length) {
               const values: unknown[] = [];
