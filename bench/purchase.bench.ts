@@ -175,7 +175,7 @@ async function benchOn(kind: Db): Promise<void> {
     // purchases run (a stall delays every request in flight on that thread at once).
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
-    const stalls = { p99: [] as number[], max: [] as number[], busy: [] as number[] };
+    const stalls = { p99: [] as number[], max: [] as number[], busy: [] as number[], thread: [] as number[] };
     const gcPauses: number[] = [];
     let measuring = false;
     const gc = new PerformanceObserver((list) => {
@@ -192,12 +192,14 @@ async function benchOn(kind: Db): Promise<void> {
           const cpu = process.cpuUsage();
           loopDelay.reset();
           const elu = performance.eventLoopUtilization();
+          const threadElu = graph.gatewayThread?.eventLoopUtilization();
           measuring = true;
           const r = await forDuration(clients, SECONDS, async () => void (await purchase()));
           measuring = false;
           stalls.p99.push(loopDelay.percentile(99) / 1e6);
           stalls.max.push(loopDelay.max / 1e6);
           stalls.busy.push(performance.eventLoopUtilization(elu).utilization);
+          if (threadElu) stalls.thread.push(graph.gatewayThread!.eventLoopUtilization(threadElu).utilization);
           await drain();
           const used = process.cpuUsage(cpu);
           cpuPer.push((used.user + used.system) / 1000 / r.done);
@@ -232,7 +234,9 @@ async function benchOn(kind: Db): Promise<void> {
     );
     const gcSorted = [...gcPauses].sort((x, y) => x - y);
     console.log(
-      `\nMain thread while purchases ran: busy ${(median(stalls.busy) * 100).toFixed(0)}% of the time; event-loop delay p99 ${median(stalls.p99).toFixed(0)} ms (median of the runs), longest ${Math.max(
+      `\nMain thread while purchases ran: busy ${(median(stalls.busy) * 100).toFixed(0)}% of the time${
+        stalls.thread.length ? ` (gateway thread ${(median(stalls.thread) * 100).toFixed(0)}%)` : ''
+      }; event-loop delay p99 ${median(stalls.p99).toFixed(0)} ms (median of the runs), longest ${Math.max(
         ...stalls.max,
       ).toFixed(0)} ms; GC ${gcPauses.length} pauses, ${gcPauses
         .reduce((t, d) => t + d, 0)

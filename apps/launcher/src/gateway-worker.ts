@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   serveTransport,
@@ -51,6 +52,11 @@ export interface GatewayThread {
    * their outbox relays have published what is committed.
    */
   serviceCounts(flush: boolean): Promise<ServiceCounts>;
+  /**
+   * The thread's event-loop utilisation (as `performance.eventLoopUtilization`): pass an earlier
+   * reading for the share of time busy since then (benchmarks).
+   */
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization;
   stop(): Promise<void>;
 }
 
@@ -137,6 +143,7 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
       send({ type: 'stats', id });
       return (await reply).stats;
     },
+    eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
     async serviceCounts(flush) {
       const id = nextId++;
       const reply = next('services', id);
