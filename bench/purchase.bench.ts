@@ -240,7 +240,9 @@ async function benchOn(kind: Db): Promise<void> {
         ...stalls.max,
       ).toFixed(0)} ms; GC ${gcPauses.length} pauses, ${gcPauses
         .reduce((t, d) => t + d, 0)
-        .toFixed(0)} ms in all, p99 / max ${p99(gcSorted).toFixed(1)} / ${(gcSorted.at(-1) ?? 0).toFixed(1)} ms`,
+        .toFixed(
+          0,
+        )} ms in all, p99 / max ${p99(gcSorted).toFixed(1)} / ${(gcSorted.at(-1) ?? 0).toFixed(1)} ms`,
     );
     const perService = SERVICE_NAMES.map((n) => [n, median(sqlPer.get(n) ?? [0])] as const);
     const total = perService.reduce((s, [, v]) => s + v, 0);

@@ -22,9 +22,7 @@ export type SubgraphStats = ReturnType<RunningGateway['subgraphStats']>;
 export type ServiceCounts = Partial<Record<ServiceName, number>>;
 
 export type ToThread =
-  | { type: 'stats'; id: number }
-  | { type: 'services'; id: number; flush: boolean }
-  | { type: 'stop' };
+  { type: 'stats'; id: number } | { type: 'services'; id: number; flush: boolean } | { type: 'stop' };
 
 export type FromThread =
   | { type: 'ready'; url: string; port: number; services: Partial<Record<ServiceName, string>> }

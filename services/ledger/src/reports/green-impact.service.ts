@@ -41,7 +41,16 @@ export class GreenImpactService {
       await sql.run(
         'INSERT INTO `ledger_green_lines` (`eventId`, `memberId`, `purchaseId`, `purchaseAmount`, `category`, `amount`, `points`, `at`) VALUES ' +
           rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
-        rows.flatMap((l) => [event.id, p.memberId, p.purchaseId, p.amount, l.category, l.amount, l.points, at]),
+        rows.flatMap((l) => [
+          event.id,
+          p.memberId,
+          p.purchaseId,
+          p.amount,
+          l.category,
+          l.amount,
+          l.points,
+          at,
+        ]),
         // One shape per number of categories: the usual one or two stay prepared.
         { oneOff: rows.length > 4 },
       );
