@@ -151,7 +151,12 @@ export class Transactor {
     };
     const result =
       this.db.kind === 'sqlite'
-        ? await this.mutex.runExclusive(attempt)
+        ? await this.mutex.runExclusive(async () => {
+            // better-sqlite3 never yields: without a turn of the event loop here, a queue of
+            // transactions would run back to back in one task while requests wait unread.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            return attempt();
+          })
         : await retry(
             async (bail) => {
               try {
