@@ -1,7 +1,8 @@
 /**
  * Purchase benchmark (`pnpm bench purchase`): `recordPurchase` end to end through the gateway of
- * the all-in-one graph (five subgraphs and the gateway in this process, as `pnpm start` runs
- * them), against the ledger bench's raw earn transaction on the same database in the same
+ * the all-in-one graph (five subgraphs and the gateway in this process, placed as `pnpm start`
+ * places them: the gateway with GATEWAY_THREAD_SERVICES in a worker thread, or everything on one
+ * thread with GATEWAY_THREAD=false), against the ledger bench's raw earn transaction on the same database in the same
  * process (raw mysql2 or better-sqlite3: lock the account, update the balance, insert an entry and
  * a lot, commit).
  *
@@ -10,7 +11,7 @@
  * three awards (base REGULAR, GREEN, campaign bonus) and three ledger credits. Members rotate over
  * 256 so the load is not one hot account. Rounds are interleaved (raw, purchase, purchase, raw, …)
  * and each figure is the median over rounds; p99 is of the purchase latencies of all rounds.
- * CPU per purchase is this process's CPU time while purchases ran (relays and consumers drained
+ * CPU per purchase is this process's CPU time (both threads) while purchases ran (relays and consumers drained
  * included) over the purchases recorded; it moves less with the machine's load than rates do.
  * SQL per purchase counts every statement the five data sources send while the load runs
  * (transaction control, outbox relays, ledger poster and event consumers included), divided by
@@ -19,6 +20,7 @@
  *   pnpm bench purchase                              # SQLite, and MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306)
  *   PURCHASE_BENCH_DB=mysql pnpm bench purchase      # one database only (sqlite | mysql)
  *   PURCHASE_BENCH_ROUNDS=5 PURCHASE_BENCH_SECONDS=3 pnpm bench purchase
+ *   GATEWAY_THREAD=false pnpm bench purchase         # the whole graph on one thread
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import {
   dropMysqlDatabase,
   generateSigningJwk,
@@ -33,7 +36,7 @@ import {
   SERVICE_NAMES,
   type RunningService,
 } from '@loyalty/platform';
-import { startGraph } from '@loyalty/launcher';
+import { loadLauncherConfig, startGraph } from '@loyalty/launcher';
 import { seedGroceryProgramme, tokensFor } from '@loyalty/testing';
 import { post } from './http';
 import { baselineBesideLedger, type Baseline } from './ledger-raw';
@@ -83,7 +86,17 @@ async function benchOn(kind: Db): Promise<void> {
     },
     {},
   );
-  const graph = await startGraph({ config, ephemeralPorts: true });
+  // The same placement as `pnpm start` (apps/launcher/src/main.ts).
+  const { GATEWAY_THREAD, GATEWAY_THREAD_SERVICES } = loadLauncherConfig();
+  const graph = await startGraph({
+    config,
+    ephemeralPorts: true,
+    gatewayThread: GATEWAY_THREAD,
+    threadServices: GATEWAY_THREAD_SERVICES,
+  });
+  const placement = GATEWAY_THREAD
+    ? `gateway thread with ${GATEWAY_THREAD_SERVICES.join(', ') || 'no subgraphs'}`
+    : 'one thread';
   const tokens = tokensFor(config);
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CLIENTS) });
   const url = new URL(graph.url);
@@ -136,13 +149,15 @@ async function benchOn(kind: Db): Promise<void> {
     const first = (await purchase()).recordPurchase.awards as { status: string }[];
     if (first.length !== 3) throw new Error(`expected 3 awards, got ${JSON.stringify(first)}`);
     const services = Object.values(graph.services) as RunningService<unknown>[];
-    const counted = () => {
-      const per: Record<string, number> = {};
+    // Subgraphs in the gateway thread are flushed and counted there.
+    const counted = async (flush = false) => {
+      const per: Record<string, number> = { ...(await graph.gatewayThread?.serviceCounts(flush)) };
       for (const s of services) per[s.name] = s.runtime.db.queries.roundTrips;
       return per;
     };
     const drain = async () => {
       for (const s of services) await s.relay.flush();
+      await graph.gatewayThread?.serviceCounts(true);
     };
     // Warm-up (JIT, pools, caches), not recorded.
     await forDuration(8, 1, async () => void (await purchase()));
@@ -156,19 +171,39 @@ async function benchOn(kind: Db): Promise<void> {
     const latencyAt = new Map<number, number[]>(CLIENTS.map((c) => [c, []]));
     const sqlPer = new Map<string, number[]>();
     const cpuPer: number[] = [];
+    // Where the tail comes from: the main thread's event-loop stalls and its GC pauses while
+    // purchases run (a stall delays every request in flight on that thread at once).
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const stalls = { p99: [] as number[], max: [] as number[], busy: [] as number[], thread: [] as number[] };
+    const gcPauses: number[] = [];
+    let measuring = false;
+    const gc = new PerformanceObserver((list) => {
+      if (measuring) for (const e of list.getEntries()) gcPauses.push(e.duration);
+    });
+    gc.observe({ entryTypes: ['gc'] });
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [i, clients] of CLIENTS.entries()) {
         const runRaw = () => forDuration(clients, SECONDS, () => baseline.earn(pick()));
         const runPurchase = async () => {
           await drain();
           latencies.length = 0;
-          const before = counted();
+          const before = await counted();
           const cpu = process.cpuUsage();
+          loopDelay.reset();
+          const elu = performance.eventLoopUtilization();
+          const threadElu = graph.gatewayThread?.eventLoopUtilization();
+          measuring = true;
           const r = await forDuration(clients, SECONDS, async () => void (await purchase()));
+          measuring = false;
+          stalls.p99.push(loopDelay.percentile(99) / 1e6);
+          stalls.max.push(loopDelay.max / 1e6);
+          stalls.busy.push(performance.eventLoopUtilization(elu).utilization);
+          if (threadElu) stalls.thread.push(graph.gatewayThread!.eventLoopUtilization(threadElu).utilization);
           await drain();
           const used = process.cpuUsage(cpu);
           cpuPer.push((used.user + used.system) / 1000 / r.done);
-          const after = counted();
+          const after = await counted();
           for (const name of Object.keys(after)) {
             sqlPer.set(name, [...(sqlPer.get(name) ?? []), (after[name] - before[name]) / r.done]);
           }
@@ -182,7 +217,9 @@ async function benchOn(kind: Db): Promise<void> {
         samples[i].ratio.push(b.rate / a.rate);
       }
     }
-    console.log(`\n## ${kind === 'mysql' ? 'MariaDB/MySQL' : 'SQLite'}`);
+    gc.disconnect();
+    loopDelay.disable();
+    console.log(`\n## ${kind === 'mysql' ? 'MariaDB/MySQL' : 'SQLite'} (${placement})`);
     console.log(`${ROUNDS} interleaved rounds of ${SECONDS} s, medians; ${MEMBERS} rotating members\n`);
     console.log('| clients | raw earn tx/s | recordPurchase/s | ratio | p50 ms | p99 ms |');
     console.log('|---:|---:|---:|---:|---:|---:|');
@@ -193,7 +230,19 @@ async function benchOn(kind: Db): Promise<void> {
       );
     }
     console.log(
-      `\nCPU per purchase (this process: gateway, five subgraphs, relays and consumers): ${median(cpuPer).toFixed(1)} ms`,
+      `\nCPU per purchase (this process, all threads: gateway, five subgraphs, relays, consumers and the load's clients): ${median(cpuPer).toFixed(1)} ms`,
+    );
+    const gcSorted = [...gcPauses].sort((x, y) => x - y);
+    console.log(
+      `\nMain thread while purchases ran: busy ${(median(stalls.busy) * 100).toFixed(0)}% of the time${
+        stalls.thread.length ? ` (gateway thread ${(median(stalls.thread) * 100).toFixed(0)}%)` : ''
+      }; event-loop delay p99 ${median(stalls.p99).toFixed(0)} ms (median of the runs), longest ${Math.max(
+        ...stalls.max,
+      ).toFixed(0)} ms; GC ${gcPauses.length} pauses, ${gcPauses
+        .reduce((t, d) => t + d, 0)
+        .toFixed(
+          0,
+        )} ms in all, p99 / max ${p99(gcSorted).toFixed(1)} / ${(gcSorted.at(-1) ?? 0).toFixed(1)} ms`,
     );
     const perService = SERVICE_NAMES.map((n) => [n, median(sqlPer.get(n) ?? [0])] as const);
     const total = perService.reduce((s, [, v]) => s + v, 0);

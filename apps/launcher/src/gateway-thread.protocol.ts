@@ -18,9 +18,14 @@ export interface GatewayThreadData {
 
 export type SubgraphStats = ReturnType<RunningGateway['subgraphStats']>;
 
-export type ToThread = { type: 'stats'; id: number } | { type: 'stop' };
+/** SQL round trips so far of each subgraph running in the thread (benchmarks). */
+export type ServiceCounts = Partial<Record<ServiceName, number>>;
+
+export type ToThread =
+  { type: 'stats'; id: number } | { type: 'services'; id: number; flush: boolean } | { type: 'stop' };
 
 export type FromThread =
   | { type: 'ready'; url: string; port: number; services: Partial<Record<ServiceName, string>> }
   | { type: 'stats'; id: number; stats: SubgraphStats }
+  | { type: 'services'; id: number; counts: ServiceCounts }
   | { type: 'stopped' };

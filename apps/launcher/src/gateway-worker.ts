@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   serveTransport,
@@ -8,7 +9,13 @@ import {
   type PeerDirectory,
   type PlatformConfig,
 } from '@loyalty/platform';
-import type { FromThread, GatewayThreadData, SubgraphStats, ToThread } from './gateway-thread.protocol';
+import type {
+  FromThread,
+  GatewayThreadData,
+  ServiceCounts,
+  SubgraphStats,
+  ToThread,
+} from './gateway-thread.protocol';
 
 /**
  * The compiled entry, also when this module runs from its TypeScript source (jest): a worker
@@ -40,6 +47,16 @@ export interface GatewayThread {
   port: number;
   /** The thread's subgraph fetch counters (benchmarks). */
   subgraphStats(): Promise<SubgraphStats>;
+  /**
+   * SQL round trips so far of the subgraphs in the thread (benchmarks); with `flush`, after
+   * their outbox relays have published what is committed.
+   */
+  serviceCounts(flush: boolean): Promise<ServiceCounts>;
+  /**
+   * The thread's event-loop utilisation (as `performance.eventLoopUtilization`): pass an earlier
+   * reading for the share of time busy since then (benchmarks).
+   */
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization;
   stop(): Promise<void>;
 }
 
@@ -125,6 +142,13 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
       const reply = next('stats', id);
       send({ type: 'stats', id });
       return (await reply).stats;
+    },
+    eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
+    async serviceCounts(flush) {
+      const id = nextId++;
+      const reply = next('services', id);
+      send({ type: 'services', id, flush });
+      return (await reply).counts;
     },
     stop: () =>
       (stopped ??= (async () => {

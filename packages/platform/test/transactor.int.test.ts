@@ -56,6 +56,22 @@ describe('Transactor', () => {
     expect(await visible('b')).toBeNull();
   });
 
+  it('lets the event loop turn between queued SQLite transactions (requests are read meanwhile)', async () => {
+    if (db.kind !== 'sqlite') return; // MySQL's driver yields on every statement
+    const order: string[] = [];
+    const works = [1, 2, 3].map((i) =>
+      transactor.run(async ({ sql }) => {
+        order.push(`tx${i}`);
+        // A macrotask queued while the first transaction runs: an incoming request's socket read, say.
+        if (i === 1) setImmediate(() => order.push('io'));
+        await sql.run('INSERT INTO `test_notes` (`id`, `text`) VALUES (?, ?)', [`turn-${i}`, 'x']);
+      }),
+    );
+    await Promise.all(works);
+    // better-sqlite3 never yields: the queued transactions used to run in one task, the read after.
+    expect(order).toEqual(['tx1', 'io', 'tx2', 'tx3']);
+  });
+
   it('group commit: concurrent works share a transaction, a failing one is rolled back alone', async () => {
     const visible = async (id: string) =>
       (await transactor.read((m) => m.findOneBy(NoteRow, { id })))?.text ?? null;

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { In, LessThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import type { Sql } from '../db/sql';
+import { In, LessThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import type { Transactor } from '../db/transactor';
 import { BackgroundLoop, retryDelayMs } from '../service/background-loop';
 import type { CommandRow } from './command.entity';
@@ -11,26 +10,28 @@ const PREPARED_MARKS = 8;
 /**
  * Marks a batch's rows posted in one UPDATE (a column's value per row by `CASE id`), each only if
  * still PENDING, as one update per row did: a batch is answered by one call, and one statement
- * per row cost more than the call's own work.
+ * per row cost more than the call's own work. The one statement is atomic by itself, so it runs
+ * in autocommit (no BEGIN and COMMIT round trips).
  */
 async function markPosted<R extends CommandRow>(
-  manager: EntityManager,
-  sql: Sql,
+  transactor: Transactor,
   entity: new () => R,
   rows: R[],
   updates: Partial<R>[],
 ): Promise<void> {
-  const meta = manager.connection.getMetadata(entity);
+  const meta = transactor.db.dataSource.getMetadata(entity);
   const properties = Object.keys(updates[0] ?? {});
   const columns = ['id', 'status', ...properties].map((p) => meta.findColumnWithPropertyName(p));
   if (columns.some((c) => !c || c.transformer)) {
     // Values a transformer writes are TypeORM's to convert: one update per row.
-    for (const [i, row] of rows.entries())
-      await manager.update(
-        entity,
-        { id: row.id, status: 'PENDING' } as FindOptionsWhere<R>,
-        updates[i] as never,
-      );
+    await transactor.run(async ({ manager }) => {
+      for (const [i, row] of rows.entries())
+        await manager.update(
+          entity,
+          { id: row.id, status: 'PENDING' } as FindOptionsWhere<R>,
+          updates[i] as never,
+        );
+    });
     return;
   }
   const [id, status, ...set] = columns.map((c) => `\`${c!.databaseName}\``);
@@ -48,10 +49,12 @@ async function markPosted<R extends CommandRow>(
       values.forEach((v, i) => params.push(ids[i], v));
     }
   });
-  await sql.run(
-    `UPDATE \`${meta.tableName}\` SET ${sets.join(', ')} WHERE ${id} IN (${ids.map(() => '?').join(', ')}) AND ${status} = ?`,
-    [...params, ...ids, 'PENDING'],
-    { oneOff: rows.length > PREPARED_MARKS },
+  await transactor.autocommit((sql) =>
+    sql.run(
+      `UPDATE \`${meta.tableName}\` SET ${sets.join(', ')} WHERE ${id} IN (${ids.map(() => '?').join(', ')}) AND ${status} = ?`,
+      [...params, ...ids, 'PENDING'],
+      { oneOff: rows.length > PREPARED_MARKS },
+    ),
   );
 }
 
@@ -176,9 +179,7 @@ export class CommandPoster<R extends CommandRow> {
         continue;
       }
       const updates = group.map((_, i) => ({ ...results[i], postedAt, status: 'POSTED', lastError: null }));
-      await this.options.transactor.run(({ manager, sql }) =>
-        markPosted(manager, sql, this.options.entity, group, updates as Partial<R>[]),
-      );
+      await markPosted(this.options.transactor, this.options.entity, group, updates as Partial<R>[]);
       group.forEach((row, i) => Object.assign(row, updates[i]));
     }
     for (const row of waits) await this.attempt(row);

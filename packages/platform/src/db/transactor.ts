@@ -6,7 +6,7 @@ import type { Database } from './data-source';
 import { isRetryableTransactionError } from './data-source';
 import type { NewEvent } from '../events/event';
 import { Outbox, type WrittenEvent } from '../events/outbox';
-import { sqlFor, type Sql } from './sql';
+import { sqlFor, sqlOnConnection, type Sql } from './sql';
 
 /** What a unit of work may use: the transaction's entity manager and the outbox. */
 export interface UnitOfWork {
@@ -151,7 +151,12 @@ export class Transactor {
     };
     const result =
       this.db.kind === 'sqlite'
-        ? await this.mutex.runExclusive(attempt)
+        ? await this.mutex.runExclusive(async () => {
+            // better-sqlite3 never yields: without a turn of the event loop here, a queue of
+            // transactions would run back to back in one task while requests wait unread.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            return attempt();
+          })
         : await retry(
             async (bail) => {
               try {
@@ -316,5 +321,20 @@ export class Transactor {
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.db.kind === 'sqlite') return this.mutex.runExclusive(() => work(this.db.dataSource.manager));
     return work(this.db.dataSource.manager);
+  }
+
+  /**
+   * One statement that is atomic on its own (a single `UPDATE`), in autocommit: no BEGIN and
+   * COMMIT round trips nor TypeORM's transaction around it. On SQLite outside any open write
+   * transaction (as {@link read}); on MySQL on a pooled connection of its own.
+   */
+  async autocommit<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    if (this.db.kind === 'sqlite') return this.mutex.runExclusive(() => work(sqlOnConnection(this.db, null)));
+    const runner = this.db.dataSource.createQueryRunner('master');
+    try {
+      return await work(sqlOnConnection(this.db, await runner.connect()));
+    } finally {
+      await runner.release();
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
   isMysql,
   NotFoundError,
   PointKind,
+  type Sql,
   type Transactor,
   type UnitOfWork,
 } from '@loyalty/platform';
@@ -244,27 +245,25 @@ export async function campaignUsage(
  * possible when the budget was read without its lock (the caller evaluates again, locked).
  */
 export async function recordUsage(
-  manager: EntityManager,
+  sql: Sql,
   campaignId: string,
   memberId: string,
   points: number,
 ): Promise<boolean> {
   const added = Number(points);
-  const result = await manager
-    .createQueryBuilder()
-    .update(CampaignRow)
-    .set({ awardedPoints: () => `awardedPoints + ${added}` })
-    .where('id = :campaignId', { campaignId })
-    .andWhere(`(budget IS NULL OR awardedPoints + ${added} <= budget)`)
-    .execute();
-  if (result.affected === 0 && added > 0) return false;
+  // Prepared statements on the transaction's connection: this runs on every budgeted purchase.
+  const changed = await sql.run(
+    'UPDATE `campaigns` SET `awardedPoints` = `awardedPoints` + ? WHERE `id` = ? AND (`budget` IS NULL OR `awardedPoints` + ? <= `budget`)',
+    [added, campaignId, added],
+  );
+  if (changed === 0 && added > 0) return false;
   // One upsert: the member's row is created by their first award from the campaign.
-  await manager.query(
+  await sql.run(
     'INSERT INTO `campaign_member_usage` (`campaignId`, `memberId`, `points`) VALUES (?, ?, ?) ' +
-      (isMysql(manager)
+      (sql.kind === 'mysql'
         ? 'ON DUPLICATE KEY UPDATE `points` = `points` + VALUES(`points`)'
         : 'ON CONFLICT (`campaignId`, `memberId`) DO UPDATE SET `points` = `points` + excluded.`points`'),
-    [campaignId, memberId, points],
+    [campaignId, memberId, added],
   );
   return true;
 }

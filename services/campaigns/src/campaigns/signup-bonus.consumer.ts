@@ -35,7 +35,7 @@ export function signUpBonusConsumer(deps: {
   return {
     group: 'campaigns.signup-bonus',
     topics: [Topics.memberRegistered],
-    async handle(event, { manager, afterCommit }) {
+    async handle(event, { manager, sql, afterCommit }) {
       const payload = event.payload;
       const memberId = String(payload.memberId);
       const joinedAt = payload.joinedAt ? new Date(payload.joinedAt) : new Date(event.occurredAt);
@@ -71,7 +71,7 @@ export function signUpBonusConsumer(deps: {
           postingId: posting.id,
           createdAt: now,
         });
-        await recordUsage(manager, campaignId, memberId, a.points);
+        await recordUsage(sql, campaignId, memberId, a.points);
       }
       if (awards.length) {
         deps.logger.info({ memberId, awards: awards.length }, 'sign-up bonus owed');

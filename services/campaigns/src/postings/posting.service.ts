@@ -4,6 +4,7 @@ import {
   CommandPoster,
   type NewCommand,
   type ServiceRuntime,
+  type Sql,
   type Transactor,
 } from '@loyalty/platform';
 import type { CreditRequest, LedgerClient } from '../peers/ledger.client';
@@ -14,11 +15,15 @@ export type NewPosting = Omit<NewCommand<PostingRow>, 'ledgerEntryId' | 'reverse
 
 const outbox = new CommandOutbox(PostingRow);
 
-/** Writes owed ledger postings inside the caller's transaction (PENDING, due now); returns the rows. */
-export function addPostings(manager: EntityManager, owed: NewPosting[]): Promise<PostingRow[]> {
+/**
+ * Writes owed ledger postings inside the caller's transaction (PENDING, due now); returns the
+ * rows. With the transaction's `sql`, as one prepared statement (a purchase's hot path).
+ */
+export function addPostings(manager: EntityManager, owed: NewPosting[], sql?: Sql): Promise<PostingRow[]> {
   return outbox.enqueue(
     manager,
     owed.map((p) => ({ ...p, ledgerEntryId: null, reversed: null, shortfall: null })),
+    sql,
   );
 }
 

@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
-import { isMysql } from '@loyalty/platform';
 import type { CampaignRow } from '../campaigns/campaign.entity';
 import { toRule } from '../campaigns/campaign.rules';
 import { campaignsInForce, campaignUsage, lockBudgets } from '../campaigns/campaign.service';
@@ -53,9 +52,10 @@ async function spendInWindow(manager: EntityManager, c: CampaignRow, memberId: s
 
 /**
  * How an evaluation treats shared budgets: `read` (a preview), `locked` (the budgeted campaigns'
- * rows are locked first, so the budget read is the one written), `optimistic` (MySQL: read
- * without a lock; when no budget limits the awards, the write's conditional update checks that
- * none does at commit either — else the purchase is evaluated again, `locked`). Every purchase
+ * rows are locked first, so the budget read is the one written; SQLite serializes transactions,
+ * so there it is a plain read), `optimistic` (the budgets as given with the earn settings, not
+ * read: when no budget limits the awards, the write's conditional update checks that none does
+ * at commit either — else the purchase is evaluated again, `locked`). Every purchase
  * of a budgeted campaign locking its row for the whole transaction made them all queue on it.
  */
 export type BudgetMode = 'read' | 'optimistic' | 'locked';
@@ -96,10 +96,13 @@ export async function evaluateAt(
     if (c.spendTarget !== null) facts.spendBefore.set(c.id, await spendInWindow(manager, c, p.memberId));
   }
   const candidates = inForce.filter((c) => purchaseDisqualifier(toRule(c), facts) === null);
-  if (mode === 'optimistic' && isMysql(manager)) {
-    const read = await lockBudgets(manager, candidates, false);
-    const usage = await campaignUsage(manager, read, p.memberId);
-    const rules = read.map(toRule);
+  if (mode === 'optimistic') {
+    // The budgets as the earn settings were read (cached): not read again. A campaign's awarded
+    // points only grow, so a stale row can only make a budget look roomier than it is, and the
+    // write's conditional update (`awardedPoints + n <= budget`) then refuses and the purchase is
+    // evaluated again, locked and fresh; a stale row that looks tighter goes locked at once.
+    const usage = await campaignUsage(manager, candidates, p.memberId);
+    const rules = candidates.map(toRule);
     const awards = evaluatePurchase(facts, settings.rates, rules, usage);
     const unbounded = rules.map((r) => ({ ...r, budget: null }));
     if (isDeepStrictEqual(awards, evaluatePurchase(facts, settings.rates, unbounded, usage)))

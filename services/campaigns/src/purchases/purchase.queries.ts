@@ -1,5 +1,5 @@
 import { In } from 'typeorm';
-import { alignToKeys, type Transactor } from '@loyalty/platform';
+import { alignToKeys, EntityReader, type Transactor } from '@loyalty/platform';
 import { PostingRow } from '../postings/posting.entity';
 import { AwardRow, PurchaseRow, RefundRow, ReversalRow } from './purchase.entity';
 
@@ -35,10 +35,18 @@ export interface RefundResultView {
  * line is PENDING until its ledger posting is POSTED.
  */
 export class PurchaseQueries {
-  constructor(private readonly transactor: Transactor) {}
+  /** Purchases read without the query builder: every `recordPurchase` looks its order up. */
+  private readonly purchases: EntityReader<PurchaseRow>;
+
+  constructor(private readonly transactor: Transactor) {
+    this.purchases = new EntityReader(transactor, PurchaseRow);
+  }
 
   async findByOrder(merchantId: string, orderId: string): Promise<PurchaseRow | null> {
-    return this.transactor.read((m) => m.findOneBy(PurchaseRow, { merchantId, orderId }));
+    const [row] = await this.purchases.whereIn('orderId', [orderId], {
+      where: [['merchantId', '=', merchantId]],
+    });
+    return row ?? null;
   }
 
   /** Breakdowns of many purchases in two queries (DataLoader batch). */

@@ -3,7 +3,6 @@ import type { EntityManager } from 'typeorm';
 import {
   BadInputError,
   ConflictError,
-  forUpdate,
   isUniqueViolation,
   Topics,
   type Database,
@@ -19,7 +18,7 @@ import type { EvaluatedAward } from '../rules/earn.rules';
 import { expiryOf, type TermsService } from '../terms/terms.service';
 import { awardView, evaluateAt, type EarnSettings } from './purchase.evaluation';
 import type { PurchaseInput } from './purchase.input';
-import { AwardRow, MemberActivityRow, PurchaseRow } from './purchase.entity';
+import { MemberActivityRow, PurchaseRow } from './purchase.entity';
 import type { AwardView, PurchaseQueries, PurchaseResultView } from './purchase.queries';
 import {
   normalizePurchase,
@@ -42,7 +41,10 @@ async function insertActivityIfMissing(manager: EntityManager, memberId: string)
 /** A budget read without its lock was taken meanwhile: the transaction is rolled back. */
 class BudgetRaced extends Error {}
 
-/** Members whose activity row exists (rows are never deleted): no insert-if-missing for them. */
+/**
+ * Members this process has recorded a purchase for: their activity row exists (rows are never
+ * deleted) and their count is past zero (it never falls), so neither is asked again.
+ */
 const MAX_KNOWN_MEMBERS = 100_000;
 const MAX_KNOWN_MERCHANTS = 10_000;
 
@@ -164,15 +166,29 @@ export class PurchaseService {
     try {
       for (const mode of ['optimistic', 'locked'] as const) {
         outcome = await this.transactor
-          .run(async ({ manager, publish }) => {
+          .run(async ({ manager, sql, publish }) => {
             if (!this.mysql && !known) {
               await insertActivityIfMissing(manager, p.memberId);
             }
-            const activity = await forUpdate(
-              manager
-                .createQueryBuilder(MemberActivityRow, 'a')
-                .where('a.memberId = :id', { id: p.memberId }),
-            ).getOneOrFail();
+            // The member's activity row first: the increment takes its lock (a member's purchases
+            // are decided one at a time: first purchase, spend targets, per-member caps).
+            const touched = await sql.run(
+              'UPDATE `member_activity` SET `purchaseCount` = `purchaseCount` + 1, `lastPurchaseAt` = ? WHERE `memberId` = ?',
+              [now, p.memberId],
+            );
+            if (touched !== 1) throw new Error(`member ${p.memberId} has no activity row`);
+            // A member this process has recorded a purchase for is past their first (the count
+            // never falls): only others' count is read, under the lock just taken.
+            const count = known
+              ? 2
+              : Number(
+                  (
+                    await sql.rows<{ purchaseCount: number | string }>(
+                      'SELECT `purchaseCount` FROM `member_activity` WHERE `memberId` = ?',
+                      [p.memberId],
+                    )
+                  )[0]?.purchaseCount,
+                );
             // A concurrent request with the same order id: the purchase's insert fails unique (below).
             const { awards, firstWithPlatform } = await evaluateAt(
               manager,
@@ -180,11 +196,11 @@ export class PurchaseService {
               member,
               merchant,
               occurredAt,
-              activity.purchaseCount === 0,
+              count === 1,
               mode,
               settings,
             );
-            const purchase = manager.create(PurchaseRow, {
+            const purchase = Object.assign(new PurchaseRow(), {
               id: randomUUID(),
               merchantId: p.merchantId,
               orderId: p.orderId,
@@ -200,14 +216,27 @@ export class PurchaseService {
               refundedAmount: 0,
               items: JSON.stringify(p.items),
             });
-            // Every column is given: nothing to read back after the insert.
-            await manager
-              .createQueryBuilder()
-              .insert()
-              .into(PurchaseRow)
-              .values(purchase)
-              .updateEntity(false)
-              .execute();
+            await sql.run(
+              'INSERT INTO `purchases` (`id`, `merchantId`, `orderId`, `memberId`, `amount`, `currency`, `greenAmount`, ' +
+                '`merchantCategory`, `occurredAt`, `recordedAt`, `requestHash`, `firstPurchase`, `refundedAmount`, `items`) ' +
+                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              [
+                purchase.id,
+                purchase.merchantId,
+                purchase.orderId,
+                purchase.memberId,
+                purchase.amount,
+                purchase.currency,
+                purchase.greenAmount,
+                purchase.merchantCategory,
+                purchase.occurredAt,
+                purchase.recordedAt,
+                purchase.requestHash,
+                purchase.firstPurchase,
+                purchase.refundedAmount,
+                purchase.items,
+              ],
+            );
             const postings = await addPostings(
               manager,
               awards.map((a): NewPosting => ({
@@ -224,40 +253,39 @@ export class PurchaseService {
                 validity: a.validity ?? validity,
                 expiresAt: expiryOf(now, a.validity ?? validity),
               })),
+              sql,
             );
             if (awards.length) {
-              await manager
-                .createQueryBuilder()
-                .insert()
-                .into(AwardRow)
-                .updateEntity(false)
-                .values(
-                  awards.map((a, i) => ({
-                    id: randomUUID(),
-                    purchaseId: purchase.id,
-                    position: i,
-                    ruleKey: a.ruleKey,
-                    kind: a.kind,
-                    points: a.points,
-                    reversedPoints: 0,
-                    reason: a.reason,
-                    campaignId: a.campaignId,
-                    postingId: postings[i].id,
-                  })),
-                )
-                .execute();
+              const values: unknown[] = [];
+              awards.forEach((a, i) =>
+                values.push(
+                  randomUUID(),
+                  purchase.id,
+                  i,
+                  a.ruleKey,
+                  a.kind,
+                  a.points,
+                  0,
+                  a.reason,
+                  a.campaignId ?? null,
+                  postings[i].id,
+                ),
+              );
+              await sql.run(
+                'INSERT INTO `purchase_awards` (`id`, `purchaseId`, `position`, `ruleKey`, `kind`, `points`, ' +
+                  '`reversedPoints`, `reason`, `campaignId`, `postingId`) VALUES ' +
+                  awards.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
+                values,
+                // A handful of shapes (one per number of awards) stay prepared; more are one-offs.
+                { oneOff: awards.length > 4 },
+              );
             }
-            await manager.update(
-              MemberActivityRow,
-              { memberId: p.memberId },
-              { purchaseCount: activity.purchaseCount + 1, lastPurchaseAt: now },
-            );
             // Campaigns' rows last and in id order: their locks are held only until the commit.
             const usage = awards
               .filter((a) => a.campaignId)
               .sort((a, b) => (a.campaignId! < b.campaignId! ? -1 : 1));
             for (const a of usage)
-              if (!(await recordUsage(manager, a.campaignId!, p.memberId, a.points))) throw new BudgetRaced();
+              if (!(await recordUsage(sql, a.campaignId!, p.memberId, a.points))) throw new BudgetRaced();
             await publish({
               topic: Topics.purchaseRecorded,
               key: p.memberId,
