@@ -3,6 +3,7 @@ import { ReferralCodeService } from './codes/referral-code.service';
 import { grantPoster, type GrantPoster } from './grants/grant.service';
 import { RemoteLedgerClient, type LedgerClient } from './peers/ledger.client';
 import { ReferralRewardService } from './referrals/referral-reward.service';
+import { ReferralReversalService } from './referrals/referral-reversal.service';
 import { ReferralQueries } from './referrals/referral.queries';
 import { ReferralService } from './referrals/referral.service';
 import { loadReferralsConfig, type ReferralsConfig } from './config';
@@ -13,6 +14,7 @@ export interface ReferralsApp extends ServiceApp {
   codes: ReferralCodeService;
   referrals: ReferralService;
   rewards: ReferralRewardService;
+  reversals: ReferralReversalService;
   queries: ReferralQueries;
   grants: GrantPoster;
 }
@@ -21,6 +23,7 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
   const config = loadReferralsConfig(runtime.config);
   const codes = new ReferralCodeService(runtime.transactor);
   const rewards = new ReferralRewardService(codes, config, runtime.logger);
+  const reversals = new ReferralReversalService(config, runtime.logger);
   const referrals = new ReferralService(runtime.transactor, codes, rewards, config, runtime.logger);
   const queries = new ReferralQueries(runtime.transactor);
   const grants = grantPoster(
@@ -42,7 +45,7 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
     topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
     handle: (event, uow) =>
       event.topic === Topics.purchaseRefunded
-        ? rewards.onPurchaseRefunded(event, uow)
+        ? reversals.onPurchaseRefunded(event, uow)
         : rewards.onPurchaseRecorded(event, uow),
   });
   const unlisten: (() => Promise<void>)[] = [];
@@ -51,6 +54,7 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
     codes,
     referrals,
     rewards,
+    reversals,
     queries,
     grants,
     async start() {

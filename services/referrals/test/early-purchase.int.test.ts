@@ -361,7 +361,7 @@ describe('a first purchase handled before the registration (real database)', () 
     const p = purchase(b, 5000);
     await publish(p);
     await whileOpen(
-      (uow) => app().rewards.onPurchaseRefunded(refund(p, 5000), uow),
+      (uow) => app().reversals.onPurchaseRefunded(refund(p, 5000), uow),
       () => publish(registration(b, a.code)),
     );
     const referral = await referralOf(b);

@@ -1,7 +1,18 @@
-import { In } from 'typeorm';
-import { alignToKeys, EntityReader, type Transactor } from '@loyalty/platform';
+import { In, type EntityManager } from 'typeorm';
+import { alignToKeys, EntityReader, forUpdate, type Transactor } from '@loyalty/platform';
 import { ReferralGrantRow } from '../grants/grant.entity';
 import { ReferralRow } from './referral.entity';
+
+/**
+ * The invitee's referral, with a locking read: on MySQL a plain read sees the transaction's first
+ * snapshot, taken before a registration handled at the same moment (another stream) committed
+ * the referral, and would miss it; the locking read sees (and waits for) the latest commit.
+ */
+export function lockReferralOf(manager: EntityManager, inviteeId: string): Promise<ReferralRow | null> {
+  return forUpdate(
+    manager.createQueryBuilder(ReferralRow, 'r').where('r.inviteeId = :inviteeId', { inviteeId }),
+  ).getOne();
+}
 
 /** Reads of referrals and their grants, batched for DataLoaders. */
 export class ReferralQueries {
