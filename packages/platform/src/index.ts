@@ -22,6 +22,7 @@ export * from './db/data-source';
 export * from './db/query-counter';
 export * from './db/transactor';
 export * from './db/sql';
+export * from './db/bulk-insert';
 export * from './db/ordered-id';
 export * from './db/lean-select';
 export * from './db/row-lock';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { bulkInsert } from '../db/bulk-insert';
 import type { Sql } from '../db/sql';
 import type { CommandRow } from './command.entity';
 
@@ -51,24 +52,15 @@ export class CommandOutbox<R extends CommandRow> {
     return rows;
   }
 
-  /** The rows in one prepared INSERT; false (nothing sent) when a column is TypeORM's to fill. */
+  /** The rows in one prepared INSERT ({@link bulkInsert}); false (nothing sent) when a column is TypeORM's to fill. */
   private async insertPlain(manager: EntityManager, sql: Sql, rows: R[]): Promise<boolean> {
-    const meta = manager.connection.getMetadata(this.entity);
-    const columns = meta.columns.filter((c) => !c.isVirtual && !c.isVirtualProperty);
-    const params: unknown[] = [];
+    const columns = manager.connection.getMetadata(this.entity).columns;
     for (const row of rows)
       for (const c of columns) {
         const value = (row as Record<string, unknown>)[c.propertyName];
         if (c.transformer || c.embeddedMetadata || (value === undefined && !c.isNullable)) return false;
-        params.push(value);
       }
-    const names = columns.map((c) => `\`${c.databaseName}\``).join(', ');
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    await sql.run(
-      `INSERT INTO \`${meta.tableName}\` (${names}) VALUES ${rows.map(() => tuple).join(', ')}`,
-      params,
-      { oneOff: rows.length > PREPARED_ROWS },
-    );
+    await bulkInsert(sql, manager, this.entity, rows, { preparedRows: PREPARED_ROWS });
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  chunks,
   addDuration,
   isUniqueViolation,
   Topics,
@@ -7,7 +8,6 @@ import {
   type ServiceRuntime,
   type Transactor,
 } from '@loyalty/platform';
-import { chunks } from '../ledger/bulk-write';
 import { LotRow } from '../lots/lot.entity';
 import { selectWarnings, type Lead } from './expiry.rules';
 import { WarningRow } from './warning.entity';

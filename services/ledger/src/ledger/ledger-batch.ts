@@ -1,8 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { PointKind, type GroupContext, type Sql, type UnitOfWork } from '@loyalty/platform';
+import { bulkInsert, PointKind, type GroupContext, type Sql, type UnitOfWork } from '@loyalty/platform';
 import { EntryRow } from '../entries/entry.entity';
 import { LotRow } from '../lots/lot.entity';
-import { bulkInsert } from './bulk-write';
 
 /** A member's locked stream and balances, as the batch's earlier works left them. */
 export interface MemberState {

@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import {
+  bulkInsert,
   BadInputError,
   forUpdate,
   InsufficientPointsError,
@@ -14,7 +15,6 @@ import { EntryRow, EntryType } from '../entries/entry.entity';
 import { dueLots } from '../expiry/expiry.rules';
 import type { Take } from '../lots/lot.rules';
 import { LotMoveRow, LotRow } from '../lots/lot.entity';
-import { bulkInsert } from './bulk-write';
 import { LedgerBatch } from './ledger-batch';
 import { MAX_POINTS } from './ledger.rules';
 

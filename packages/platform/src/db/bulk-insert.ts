@@ -1,5 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import type { Sql } from '@loyalty/platform';
+import type { Sql } from './sql';
 
 /** Column list and statement heads per entity, built once from its metadata. */
 const shapes = new WeakMap<object, { columns: { property: string }[]; head: string; tuple: string }>();
@@ -7,14 +7,16 @@ const shapes = new WeakMap<object, { columns: { property: string }[]; head: stri
 /**
  * Multi-row INSERT of entity-shaped rows as prepared statements ({@link Sql}), without TypeORM's
  * per-entity insert machinery: the columns come from the entity's metadata (so a new column is
- * written without touching this), at most `chunk` rows per statement.
+ * written without touching this), at most `chunk` rows per statement. Statements of up to
+ * `preparedRows` rows stay prepared; longer ones are sent once (their shapes would crowd the
+ * statement cache). Values go as given: no transformers, no column defaults.
  */
 export async function bulkInsert<T extends ObjectLiteral>(
   sql: Sql,
   manager: EntityManager,
   target: EntityTarget<T>,
   rows: readonly Partial<T>[],
-  chunk = 500,
+  { chunk = 500, preparedRows = 1 }: { chunk?: number; preparedRows?: number } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
   const meta = manager.connection.getMetadata(target);
@@ -35,8 +37,9 @@ export async function bulkInsert<T extends ObjectLiteral>(
     for (const row of part) {
       for (const c of columns) params.push((row as Record<string, unknown>)[c.property] ?? null);
     }
-    if (part.length === 1) await sql.run(head + tuple, params);
-    else await sql.run(head + Array(part.length).fill(tuple).join(', '), params, { oneOff: true });
+    await sql.run(head + Array(part.length).fill(tuple).join(', '), params, {
+      oneOff: part.length > preparedRows,
+    });
   }
 }
 
