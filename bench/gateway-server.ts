@@ -8,7 +8,7 @@
  */
 import 'reflect-metadata';
 import { loadConfig, PeerDirectory, SERVICE_NAMES, TokenService, type ServiceName } from '@loyalty/platform';
-import { loadLauncherConfig, startGraph } from '@loyalty/launcher';
+import { loadLauncherConfig, placementOf, startGraph } from '@loyalty/launcher';
 import { startGateway, type RunningGateway } from '@loyalty/gateway';
 
 const send = (message: unknown) => process.send?.(message);
@@ -108,13 +108,7 @@ async function main() {
   let stats: Stats;
   if (mode === 'graph') {
     // The same gateway placement as `pnpm start` (apps/launcher/src/main.ts).
-    const { GATEWAY_THREAD, GATEWAY_THREAD_SERVICES } = loadLauncherConfig();
-    const graph = await startGraph({
-      config,
-      ephemeralPorts: true,
-      gatewayThread: GATEWAY_THREAD,
-      threadServices: GATEWAY_THREAD_SERVICES,
-    });
+    const graph = await startGraph({ config, ephemeralPorts: true, ...placementOf(loadLauncherConfig()) });
     stats = async () => (await graph.gatewayThread?.subgraphStats()) ?? graph.gateway?.subgraphStats() ?? {};
     const tokens = TokenService.fromConfig(config);
     const memberIds = await seed(client(graph.url), tokens, Number(process.env.BENCH_MEMBERS ?? 12));

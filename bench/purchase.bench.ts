@@ -36,7 +36,7 @@ import {
   SERVICE_NAMES,
   type RunningService,
 } from '@loyalty/platform';
-import { loadLauncherConfig, startGraph } from '@loyalty/launcher';
+import { loadLauncherConfig, placementOf, startGraph } from '@loyalty/launcher';
 import { seedGroceryProgramme, tokensFor } from '@loyalty/testing';
 import { post } from './http';
 import { baselineBesideLedger, type Baseline } from './ledger-raw';
@@ -87,15 +87,16 @@ async function benchOn(kind: Db): Promise<void> {
     {},
   );
   // The same placement as `pnpm start` (apps/launcher/src/main.ts).
-  const { GATEWAY_THREAD, GATEWAY_THREAD_SERVICES } = loadLauncherConfig();
-  const graph = await startGraph({
-    config,
-    ephemeralPorts: true,
-    gatewayThread: GATEWAY_THREAD,
-    threadServices: GATEWAY_THREAD_SERVICES,
-  });
-  const placement = GATEWAY_THREAD
-    ? `gateway thread with ${GATEWAY_THREAD_SERVICES.join(', ') || 'no subgraphs'}`
+  const graph = await startGraph({ config, ephemeralPorts: true, ...placementOf(loadLauncherConfig()) });
+  const threads = [...(graph.gatewayThread ? [graph.gatewayThread] : []), ...graph.serviceThreads];
+  const placement = threads.length
+    ? `threads: main with ${Object.keys(graph.services).join(', ')}; ${threads
+        .map((t) =>
+          [t.label.split('+')[0], ...Object.keys(t.services)]
+            .filter((x, k, a) => a.indexOf(x) === k)
+            .join(', '),
+        )
+        .join('; ')}`
     : 'one thread';
   const tokens = tokensFor(config);
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CLIENTS) });
@@ -149,15 +150,16 @@ async function benchOn(kind: Db): Promise<void> {
     const first = (await purchase()).recordPurchase.awards as { status: string }[];
     if (first.length !== 3) throw new Error(`expected 3 awards, got ${JSON.stringify(first)}`);
     const services = Object.values(graph.services) as RunningService<unknown>[];
-    // Subgraphs in the gateway thread are flushed and counted there.
+    // Subgraphs in worker threads are flushed and counted there.
     const counted = async (flush = false) => {
-      const per: Record<string, number> = { ...(await graph.gatewayThread?.serviceCounts(flush)) };
+      const per: Record<string, number> = {};
+      for (const t of threads) Object.assign(per, await t.serviceCounts(flush));
       for (const s of services) per[s.name] = s.runtime.db.queries.roundTrips;
       return per;
     };
     const drain = async () => {
       for (const s of services) await s.relay.flush();
-      await graph.gatewayThread?.serviceCounts(true);
+      for (const t of threads) await t.serviceCounts(true);
     };
     // Warm-up (JIT, pools, caches), not recorded.
     await forDuration(8, 1, async () => void (await purchase()));
@@ -175,7 +177,12 @@ async function benchOn(kind: Db): Promise<void> {
     // purchases run (a stall delays every request in flight on that thread at once).
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
-    const stalls = { p99: [] as number[], max: [] as number[], busy: [] as number[], thread: [] as number[] };
+    const stalls = {
+      p99: [] as number[],
+      max: [] as number[],
+      busy: [] as number[],
+      threads: threads.map(() => [] as number[]),
+    };
     const gcPauses: number[] = [];
     let measuring = false;
     const gc = new PerformanceObserver((list) => {
@@ -192,14 +199,15 @@ async function benchOn(kind: Db): Promise<void> {
           const cpu = process.cpuUsage();
           loopDelay.reset();
           const elu = performance.eventLoopUtilization();
-          const threadElu = graph.gatewayThread?.eventLoopUtilization();
+          const threadElu = threads.map((t) => t.eventLoopUtilization());
           measuring = true;
           const r = await forDuration(clients, SECONDS, async () => void (await purchase()));
           measuring = false;
           stalls.p99.push(loopDelay.percentile(99) / 1e6);
           stalls.max.push(loopDelay.max / 1e6);
           stalls.busy.push(performance.eventLoopUtilization(elu).utilization);
-          if (threadElu) stalls.thread.push(graph.gatewayThread!.eventLoopUtilization(threadElu).utilization);
+          for (const [k, t] of threads.entries())
+            stalls.threads[k].push(t.eventLoopUtilization(threadElu[k]).utilization);
           await drain();
           const used = process.cpuUsage(cpu);
           cpuPer.push((used.user + used.system) / 1000 / r.done);
@@ -235,7 +243,9 @@ async function benchOn(kind: Db): Promise<void> {
     const gcSorted = [...gcPauses].sort((x, y) => x - y);
     console.log(
       `\nMain thread while purchases ran: busy ${(median(stalls.busy) * 100).toFixed(0)}% of the time${
-        stalls.thread.length ? ` (gateway thread ${(median(stalls.thread) * 100).toFixed(0)}%)` : ''
+        threads.length
+          ? ` (${threads.map((t, k) => `${t.label} thread ${(median(stalls.threads[k]) * 100).toFixed(0)}%`).join(', ')})`
+          : ''
       }; event-loop delay p99 ${median(stalls.p99).toFixed(0)} ms (median of the runs), longest ${Math.max(
         ...stalls.max,
       ).toFixed(0)} ms; GC ${gcPauses.length} pauses, ${gcPauses

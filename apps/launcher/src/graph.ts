@@ -11,7 +11,7 @@ import {
   type ServiceName,
 } from '@loyalty/platform';
 import { startGateway, type RunningGateway } from '@loyalty/gateway';
-import { startGatewayThread, type GatewayThread } from './gateway-worker';
+import { startWorkerThread, type WorkerThread } from './worker-host';
 import { SERVICES } from './services';
 import { webAppsDir } from './web-apps';
 
@@ -30,7 +30,12 @@ export interface GraphOptions {
   gatewayThread?: boolean;
   /** With `gatewayThread`: subgraphs (of `services`) that run in the gateway's thread too. */
   threadServices?: ServiceName[];
-  /** The gateway thread crashed; the graph has stopped everything else already (default: nothing). */
+  /**
+   * Subgraphs (of `services`) that run in worker threads of their own, one thread per group
+   * (`pnpm start` does, see SERVICE_THREADS); default none.
+   */
+  serviceThreads?: ServiceName[][];
+  /** A worker thread crashed; the graph has stopped everything else already (default: nothing). */
   onFatal?: (error: Error) => void;
 }
 
@@ -41,8 +46,10 @@ export interface RunningGraph {
   /** The gateway, when it runs on this thread. */
   gateway: RunningGateway | null;
   /** The gateway, when it runs in a worker thread (`gatewayThread`). */
-  gatewayThread: GatewayThread | null;
-  /** The subgraphs on this thread (those in the gateway thread are reached through `peers`). */
+  gatewayThread: WorkerThread | null;
+  /** The worker threads of `serviceThreads`. */
+  serviceThreads: WorkerThread[];
+  /** The subgraphs on this thread (those in worker threads are reached through `peers`). */
   services: Partial<Record<ServiceName, RunningService<unknown>>>;
   peers: PeerDirectory;
   transport: EventTransport;
@@ -54,8 +61,8 @@ export interface RunningGraph {
 
 /**
  * Runs the gateway and the subgraphs in one process sharing one event transport: the embedded
- * default (`pnpm start`, gateway in a worker thread) and what the harness integration tests use
- * (everything on one thread).
+ * default (`pnpm start`: the gateway and some subgraphs in worker threads) and what the harness
+ * integration tests use (everything on one thread).
  */
 export async function startGraph(options: GraphOptions = {}): Promise<RunningGraph> {
   const config = options.config ?? loadConfig();
@@ -64,9 +71,14 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
   const peers = PeerDirectory.fromConfig(config);
   const wanted = options.gateway !== false;
   const threaded = wanted && options.gatewayThread === true;
-  const inThread = (name: ServiceName) => threaded && (options.threadServices ?? []).includes(name);
   const all = options.services ?? [...SERVICE_NAMES];
-  const names = all.filter((name) => !inThread(name));
+  const groups = (options.serviceThreads ?? [])
+    .map((group) => group.filter((name) => all.includes(name)))
+    .filter((group) => group.length > 0);
+  const inGroup = (name: ServiceName) => groups.some((group) => group.includes(name));
+  const inGatewayThread = (name: ServiceName) =>
+    threaded && !inGroup(name) && (options.threadServices ?? []).includes(name);
+  const names = all.filter((name) => !inGroup(name) && !inGatewayThread(name));
   const services: Partial<Record<ServiceName, RunningService<unknown>>> = {};
   const startOne = (name: ServiceName, port?: number) =>
     SERVICES[name].start({
@@ -75,7 +87,9 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
       peers,
       port: port ?? (options.ephemeralPorts ? 0 : config.servicePort(name)),
     });
+  const serviceThreads: WorkerThread[] = [];
   const abandon = async (error: unknown): Promise<never> => {
+    for (const thread of serviceThreads) await thread.stop();
     await Promise.all(Object.values(services).map((s) => s.stop()));
     await transport.close();
     throw error;
@@ -92,33 +106,45 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
     port: options.ephemeralPorts ? 0 : config.env.GATEWAY_PORT,
     webAppsDir: webAppsDir(),
   };
-  const gateway = wanted && !threaded ? await startGateway(gatewayOptions) : null;
-  let gatewayThread: GatewayThread | null = null;
+  let gateway: RunningGateway | null = null;
+  let gatewayThread: WorkerThread | null = null;
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       await gateway?.stop();
       await gatewayThread?.stop();
+      for (const thread of [...serviceThreads].reverse()) await thread.stop();
       for (const name of [...names].reverse()) await services[name]?.stop();
       await transport.close();
     })());
+  const threadOptions = (group: ServiceName[]) => ({
+    config,
+    peers,
+    transport,
+    services: group.map((name) => ({ name, port: options.ephemeralPorts ? 0 : config.servicePort(name) })),
+    logger,
+    onCrash: (error: Error) =>
+      void stop()
+        .catch((err: unknown) => logger.error({ err }, 'stopping after a worker thread crashed failed'))
+        .finally(() => options.onFatal?.(error)),
+  });
+  for (const group of groups)
+    serviceThreads.push(await startWorkerThread(threadOptions(group)).catch(abandon));
+  if (wanted && !threaded) gateway = await startGateway(gatewayOptions).catch(abandon);
   if (threaded)
-    gatewayThread = await startGatewayThread({
-      ...gatewayOptions,
-      services: all
-        .filter(inThread)
-        .map((name) => ({ name, port: options.ephemeralPorts ? 0 : config.servicePort(name) })),
-      logger,
-      onCrash: (error) =>
-        void stop()
-          .catch((err: unknown) => logger.error({ err }, 'stopping after the gateway thread crashed failed'))
-          .finally(() => options.onFatal?.(error)),
+    gatewayThread = await startWorkerThread({
+      ...threadOptions(all.filter(inGatewayThread)),
+      gateway: { port: gatewayOptions.port, webAppsDir: gatewayOptions.webAppsDir },
     }).catch(abandon);
+  // Threads started before others learn where those are (free ports in tests).
+  const everyPeer = Object.fromEntries(peers.entries());
+  for (const thread of [...serviceThreads, gatewayThread]) thread?.setPeers(everyPeer);
   return {
     url: gateway?.url ?? gatewayThread?.url ?? '',
     config,
     gateway,
     gatewayThread,
+    serviceThreads,
     services,
     peers,
     transport,

@@ -1,4 +1,4 @@
-import { startGraph, type RunningGraph } from '@loyalty/launcher';
+import { startGraph, type GraphOptions, type RunningGraph } from '@loyalty/launcher';
 import type { PlatformConfig } from '@loyalty/platform';
 import { graphqlRequest, testConfig, tokensFor, type GraphQLResult } from '@loyalty/testing';
 
@@ -29,10 +29,12 @@ export function useGraph(
   ready?: (graph: RunningGraph) => Promise<void> | void,
   /** Runs before the graph stops (jest runs afterAll hooks in declaration order): close clients. */
   beforeStop?: () => Promise<void> | void,
+  /** Where the gateway and subgraphs run (worker threads); default all on the test's thread. */
+  placement: Pick<GraphOptions, 'gatewayThread' | 'threadServices' | 'serviceThreads'> = {},
 ): GraphUnderTest {
   let running: RunningGraph | undefined;
   beforeAll(async () => {
-    running = await startGraph({ config, ephemeralPorts: true });
+    running = await startGraph({ config, ephemeralPorts: true, ...placement });
     await ready?.(running);
   });
   afterAll(async () => {

@@ -11,30 +11,30 @@ import {
 } from '@loyalty/platform';
 import type {
   FromThread,
-  GatewayThreadData,
+  WorkerThreadData,
   ServiceCounts,
   SubgraphStats,
   ToThread,
-} from './gateway-thread.protocol';
+} from './worker-thread.protocol';
 
 /**
  * The compiled entry, also when this module runs from its TypeScript source (jest): a worker
  * thread loads plain JavaScript, so `pnpm build` comes first either way.
  */
-const ENTRY = join(__dirname, '..', 'dist', 'gateway-thread.js');
+const ENTRY = join(__dirname, '..', 'dist', 'worker-thread.js');
 
 /** How long a graceful stop of the thread may take before it is terminated. */
 const STOP_TIMEOUT_MS = 20_000;
 
-export interface GatewayThreadOptions {
+export interface WorkerThreadOptions {
   config: PlatformConfig;
   peers: PeerDirectory;
   /** The subgraphs' transport: bridged to the thread when in-process, else the thread opens its own. */
   transport: EventTransport;
-  port: number;
-  /** Subgraphs to run in the thread too, with their ports (0: a free one). */
+  /** Run the gateway in the thread, on this port (0: a free one); absent, subgraphs only. */
+  gateway?: { port: number; webAppsDir?: string };
+  /** Subgraphs to run in the thread, with their ports (0: a free one). */
   services?: { name: ServiceName; port: number }[];
-  webAppsDir?: string;
   logger: Logger;
   /** The thread ended without being asked to (it crashed): the caller takes the platform down. */
   onCrash(error: Error): void;
@@ -42,9 +42,16 @@ export interface GatewayThreadOptions {
   entry?: string;
 }
 
-export interface GatewayThread {
+export interface WorkerThread {
+  /** What the thread runs, for logs: `gateway`, subgraph names. */
+  label: string;
+  /** The gateway's URL and port when the thread runs it ('' and 0 otherwise). */
   url: string;
   port: number;
+  /** The thread's subgraphs and their URLs. */
+  services: Partial<Record<ServiceName, string>>;
+  /** Tells the thread where subgraphs started after it are (other threads' free ports). */
+  setPeers(peers: Record<string, string>): void;
   /** The thread's subgraph fetch counters (benchmarks). */
   subgraphStats(): Promise<SubgraphStats>;
   /**
@@ -61,20 +68,23 @@ export interface GatewayThread {
 }
 
 /**
- * Runs the gateway in a worker thread of this process: the gateway's parsing, planning and
- * response assembly get their own core instead of queueing behind the subgraphs' resolvers, while
- * it stays one process (one command, one stdout, one signal handler). A worker rather than a
- * child process because nothing is serialised at start-up (configuration, peers and the event
- * port are handed over in memory) and a crash of either half ends the process for good.
+ * Runs the gateway and/or subgraphs in a worker thread of this process: the gateway's parsing,
+ * planning and response assembly, or a busy subgraph's writes, get a core of their own instead of
+ * queueing behind everything else on one event loop, while it stays one process (one command,
+ * one stdout, one signal handler). A worker rather than a child process because nothing is
+ * serialised at start-up (configuration, peers and the event port are handed over in memory) and
+ * a crash of any thread ends the process for good.
  */
-export async function startGatewayThread(options: GatewayThreadOptions): Promise<GatewayThread> {
+export async function startWorkerThread(options: WorkerThreadOptions): Promise<WorkerThread> {
+  const services = options.services ?? [];
+  const label = [...(options.gateway ? ['gateway'] : []), ...services.map((s) => s.name)].join('+');
+  const what = `${options.gateway ? 'gateway' : label} thread`;
   const bridge = options.transport.kind === 'in-process' ? new MessageChannel() : null;
-  const data: GatewayThreadData = {
+  const data: WorkerThreadData = {
     source: { ...options.config.source },
     peers: Object.fromEntries(options.peers.entries()),
-    port: options.port,
-    services: options.services ?? [],
-    webAppsDir: options.webAppsDir,
+    gateway: options.gateway ?? null,
+    services,
     events: bridge?.port2,
   };
   const worker = new Worker(options.entry ?? ENTRY, {
@@ -102,12 +112,12 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   void exited.then((code) => {
     gone = true;
-    for (const w of waiting) w.reject(failure ?? new Error(`gateway thread exited (code ${code})`));
+    for (const w of waiting) w.reject(failure ?? new Error(`${what} exited (code ${code})`));
     waiting.clear();
   });
   const next = <T extends FromThread['type']>(type: T, id?: number) =>
     new Promise<Extract<FromThread, { type: T }>>((resolve, reject) => {
-      if (gone) return reject(new Error('gateway thread is gone'));
+      if (gone) return reject(new Error(`${what} is gone`));
       waiting.add({
         accepts: (m) => m.type === type && (!('id' in m) || m.id === id),
         resolve: (m) => resolve(m as Extract<FromThread, { type: T }>),
@@ -122,12 +132,12 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
   for (const [name, url] of Object.entries(ready.services)) options.peers.set(name as ServiceName, url);
   options.logger.info(
     { url: ready.url, services: Object.keys(ready.services), threadId: worker.threadId },
-    'gateway thread ready',
+    `${what} ready`,
   );
   void exited.then(async (code) => {
     if (stopping) return;
-    const error = failure ?? new Error(`gateway thread exited with code ${code}`);
-    options.logger.fatal({ err: error, exitCode: code }, 'gateway thread crashed: stopping the platform');
+    const error = failure ?? new Error(`${what} exited with code ${code}`);
+    options.logger.fatal({ err: error, exitCode: code }, `${what} crashed: stopping the platform`);
     await stopServing();
     options.onCrash(error);
   });
@@ -135,8 +145,11 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
   let nextId = 0;
   let stopped: Promise<void> | null = null;
   return {
+    label,
     url: ready.url,
     port: ready.port,
+    services: ready.services,
+    setPeers: (peers) => send({ type: 'peers', peers }),
     async subgraphStats() {
       const id = nextId++;
       const reply = next('stats', id);
@@ -160,7 +173,7 @@ export async function startGatewayThread(options: GatewayThreadOptions): Promise
         try {
           await done;
         } catch (error) {
-          options.logger.error({ err: error }, 'gateway thread did not stop gracefully');
+          options.logger.error({ err: error }, `${what} did not stop gracefully`);
         } finally {
           clearTimeout(timer);
           await worker.terminate();

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { InProcessTransport, loadConfig, PeerDirectory, type Logger } from '@loyalty/platform';
-import { startGatewayThread } from '../src/gateway-worker';
+import { startWorkerThread } from '../src/worker-host';
 
-const FIXTURE = join(__dirname, 'fixtures', 'failing-gateway-thread.js');
+const FIXTURE = join(__dirname, 'fixtures', 'failing-worker-thread.js');
 
 /** Records what the host logs (level and message). */
 function recordingLogger() {
@@ -14,14 +14,14 @@ function recordingLogger() {
 
 function options(crashAt: 'start' | 'running', transport = new InProcessTransport()) {
   const config = loadConfig({ CRASH_AT: crashAt }, {});
-  return { config, peers: PeerDirectory.fromConfig(config), transport, port: 0, entry: FIXTURE };
+  return { config, peers: PeerDirectory.fromConfig(config), transport, gateway: { port: 0 }, entry: FIXTURE };
 }
 
-describe('the gateway worker thread host', () => {
+describe('the worker thread host', () => {
   it('fails the start when the thread fails before it is ready', async () => {
     const { logger } = recordingLogger();
     await expect(
-      startGatewayThread({ ...options('start'), logger, onCrash: () => undefined }),
+      startWorkerThread({ ...options('start'), logger, onCrash: () => undefined }),
     ).rejects.toThrow('gateway thread failed on purpose (start)');
   });
 
@@ -29,7 +29,7 @@ describe('the gateway worker thread host', () => {
     const { lines, logger } = recordingLogger();
     let crashed: (error: Error) => void = () => undefined;
     const crash = new Promise<Error>((resolve) => (crashed = resolve));
-    await startGatewayThread({ ...options('running'), logger, onCrash: crashed });
+    await startWorkerThread({ ...options('running'), logger, onCrash: crashed });
     const error = await crash;
     expect({ error: error.message, lines }).toEqual({
       error: 'gateway thread failed on purpose (running)',

@@ -1,7 +1,6 @@
 /**
- * Entry of the gateway's worker thread in the all-in-one process (see gateway-worker.ts): the
- * gateway (and the subgraphs handed to it) on its own event loop, events bridged from the main
- * thread's transport.
+ * Entry of a worker thread of the all-in-one process (see worker-host.ts): subgraphs, and the
+ * gateway when asked, on their own event loop, events bridged from the main thread's transport.
  */
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,32 +14,38 @@ import {
   type RunningService,
 } from '@loyalty/platform';
 import { startGateway } from '@loyalty/gateway';
-import type { FromThread, GatewayThreadData, ToThread } from './gateway-thread.protocol';
+import type { FromThread, WorkerThreadData, ToThread } from './worker-thread.protocol';
 import { SERVICES } from './services';
 
 async function main(): Promise<void> {
   const parent = parentPort;
-  if (!parent) throw new Error('gateway-thread.js runs as a worker thread (startGraph starts it)');
-  const data = workerData as GatewayThreadData;
+  if (!parent) throw new Error('worker-thread.js runs as a worker thread (startGraph starts it)');
+  const data = workerData as WorkerThreadData;
   const config = loadConfig({}, data.source);
+  const logger = createLogger('worker-thread', config.env.LOG_LEVEL);
   const peers = PeerDirectory.fromConfig(config);
-  for (const name of SERVICE_NAMES) if (data.peers[name]) peers.set(name, data.peers[name]);
-  const transport = data.events
-    ? new PortTransport(data.events)
-    : createTransport(config, createLogger('gateway-thread', config.env.LOG_LEVEL));
+  const setPeers = (known: Record<string, string>) => {
+    for (const name of SERVICE_NAMES) if (known[name]) peers.set(name, known[name]);
+  };
+  setPeers(data.peers);
+  const transport = data.events ? new PortTransport(data.events) : createTransport(config, logger);
   const services: RunningService<unknown>[] = [];
   for (const { name, port } of data.services)
     services.push(await SERVICES[name].start({ config, transport, peers, port }));
-  const gateway = await startGateway({
-    config,
-    peers,
-    transport,
-    port: data.port,
-    webAppsDir: data.webAppsDir,
-  });
+  const gateway = data.gateway
+    ? await startGateway({
+        config,
+        peers,
+        transport,
+        port: data.gateway.port,
+        webAppsDir: data.gateway.webAppsDir,
+      })
+    : null;
   const send = (message: FromThread) => parent.postMessage(message);
   parent.on('message', (message: ToThread) => {
-    if (message.type === 'stats') send({ type: 'stats', id: message.id, stats: gateway.subgraphStats() });
+    if (message.type === 'stats')
+      send({ type: 'stats', id: message.id, stats: gateway?.subgraphStats() ?? {} });
+    else if (message.type === 'peers') setPeers(message.peers);
     else if (message.type === 'services')
       void (async () => {
         // Flushing first lets a benchmark count the thread's outbox work with the load that caused it.
@@ -53,18 +58,18 @@ async function main(): Promise<void> {
       })();
     else
       void (async () => {
-        await gateway.stop();
+        await gateway?.stop();
         for (const service of [...services].reverse()) await service.stop();
         await transport.close();
         // The host terminates the thread next: the last log lines must be out first.
-        gateway.logger.flush();
+        for (const l of [gateway?.logger, ...services.map((s) => s.runtime.logger), logger]) l?.flush();
         send({ type: 'stopped' });
       })();
   });
   send({
     type: 'ready',
-    url: gateway.url,
-    port: gateway.port,
+    url: gateway?.url ?? '',
+    port: gateway?.port ?? 0,
     services: Object.fromEntries(services.map((s) => [s.name, s.url])),
   });
 }

@@ -2,17 +2,17 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ServiceName } from '@loyalty/platform';
 import type { RunningGateway } from '@loyalty/gateway';
 
-/** What the gateway thread starts from (structured-cloned into the worker). */
-export interface GatewayThreadData {
+/** What a worker thread starts from (structured-cloned into the worker). */
+export interface WorkerThreadData {
   /** The platform configuration's source settings: the worker loads the same configuration. */
   source: Record<string, string | undefined>;
   /** Where each subgraph really is (ephemeral ports included). */
   peers: Record<string, string>;
-  port: number;
-  /** Subgraphs that run in this thread too, each on this port (0: a free one). */
+  /** The gateway, when this thread runs it: its port (0: a free one) and the web apps' folder. */
+  gateway: { port: number; webAppsDir?: string } | null;
+  /** Subgraphs that run in this thread, each on this port (0: a free one). */
   services: { name: ServiceName; port: number }[];
-  webAppsDir?: string;
-  /** The in-process transport's port (no Redis); absent, the gateway opens its own transport. */
+  /** The in-process transport's port (no Redis); absent, the thread opens its own transport. */
   events?: MessagePort;
 }
 
@@ -22,7 +22,11 @@ export type SubgraphStats = ReturnType<RunningGateway['subgraphStats']>;
 export type ServiceCounts = Partial<Record<ServiceName, number>>;
 
 export type ToThread =
-  { type: 'stats'; id: number } | { type: 'services'; id: number; flush: boolean } | { type: 'stop' };
+  | { type: 'stats'; id: number }
+  | { type: 'services'; id: number; flush: boolean }
+  /** Subgraphs started elsewhere after this thread (another thread's, on free ports). */
+  | { type: 'peers'; peers: Record<string, string> }
+  | { type: 'stop' };
 
 export type FromThread =
   | { type: 'ready'; url: string; port: number; services: Partial<Record<ServiceName, string>> }

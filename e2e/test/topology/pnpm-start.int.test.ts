@@ -9,13 +9,13 @@ const LAUNCHER = join(__dirname, '..', '..', '..', 'apps', 'launcher', 'dist', '
 type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
- * `pnpm start` as shipped: one process, the subgraphs on the main thread and the gateway in a
- * worker thread, events bridged between them (no Redis) or both on Redis. A live subscription,
- * the web apps, the downloads proxy and readiness all go through the gateway thread; SIGTERM
- * stops both threads.
+ * `pnpm start` as shipped: one process, members, catalog and campaigns on the main thread, the
+ * gateway in a worker thread and the ledger with referrals in another, events bridged between
+ * them (no Redis) or all on Redis. A live subscription, the web apps, the downloads proxy and
+ * readiness all go through the gateway thread; SIGTERM stops every thread.
  */
 describe.each(onRedis() ? ['in-process', 'redis'] : ['in-process'])(
-  'the all-in-one process with the gateway in its own thread (%s events)',
+  'the all-in-one process with the gateway and the ledger in threads of their own (%s events)',
   (events) => {
     const config = testConfig({ LOG_LEVEL: 'info' }, { redis: events === 'redis' });
     const tokens = tokensFor(config);
@@ -58,8 +58,11 @@ describe.each(onRedis() ? ['in-process', 'redis'] : ['in-process'])(
       if (child?.exitCode === null) child.kill('SIGKILL');
     });
 
-    it('runs the gateway (with the referrals subgraph) in a worker thread', () => {
-      expect(output).toMatch(/"services":\["referrals"\],"threadId":\d+,"msg":"gateway thread ready"/);
+    it('runs the gateway in a worker thread and the ledger with referrals in another', () => {
+      expect(output).toMatch(
+        /"services":\["ledger","referrals"\],"threadId":\d+,"msg":"ledger\+referrals thread ready"/,
+      );
+      expect(output).toMatch(/"services":\[\],"threadId":\d+,"msg":"gateway thread ready"/);
     });
 
     it('delivers balanceChanged over graphql-ws from purchases and a redemption across the threads', async () => {
@@ -91,15 +94,15 @@ describe.each(onRedis() ? ['in-process', 'redis'] : ['in-process'])(
         await purchase('thread-1');
         const first = (await changes.waitFor(1, 30_000)).length;
         // The subscription is live now (replay, if any, is behind it): this change can only come
-        // from the subgraphs' thread over the event bridge (or Redis).
+        // from the ledger's thread over the event bridge (or Redis).
         await purchase('thread-2');
         const items = await changes.waitFor(first + 1, 30_000);
         expect(changes.errors).toEqual([]);
         const [before, after] = items.slice(-2).map((i) => i.balanceChanged);
         expect(after.sequence).toBeGreaterThan(before.sequence);
         expect(after.balance).toBeGreaterThan(before.balance);
-        // The catalog runs in the gateway's thread, the ledger in the main one: a redemption
-        // crosses both ways, and its debit reaches the subscriber too.
+        // The catalog runs in the main thread, the ledger in its own: a redemption crosses both
+        // ways, and its debit reaches the subscriber in the gateway's thread too.
         const { createReward } = await gql(
           'mutation($i: CreateRewardInput!) { createReward(input: $i) { id } }',
           { i: { name: 'Thread mug', kind: 'COUPON', merchantId: createMerchant.id, pointsPrice: 5 } },
@@ -134,7 +137,7 @@ describe.each(onRedis() ? ['in-process', 'redis'] : ['in-process'])(
       });
     });
 
-    it('stops both threads on SIGTERM with exit code 0', async () => {
+    it('stops every thread on SIGTERM with exit code 0', async () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       await expect(fetch(`${base}/health/live`)).rejects.toThrow();
