@@ -295,4 +295,30 @@ describe('webhooks through the gateway', () => {
     expect(await endpointsOf(a.merchantId)).toEqual([]);
     expect(await codeOf(g.gql(DELETE, { id: a.endpointId }, a.key.secret))).toBe('NOT_FOUND');
   });
+  it('queues nothing, not even an inbox row, for the events of a merchant without a matching endpoint', async () => {
+    const inbox = () =>
+      g
+        .graph()
+        .services.members!.runtime.db.dataSource.query(
+          "SELECT COUNT(*) AS n FROM inbox_events WHERE consumer = 'members.webhooks'",
+        )
+        .then((rows: { n: number | string }[]) => Number(rows[0].n));
+    const hooks = await receiver();
+    const quiet = await newMerchant(g, 'Quiet Shop');
+    const quietKey = await newKey(g, quiet);
+    // Subscribed to refunds only: its purchases are not wanted either.
+    const refundsOnly = await merchantWithEndpoint(hooks.url, ['purchase.refunded'], 'Refund Desk');
+    const loud = await merchantWithEndpoint(hooks.url, ['purchase.recorded'], 'Loud Shop');
+    const member = await newMember(g);
+    const before = await inbox();
+    const record = (merchantId: string, orderId: string, secret: string) =>
+      ok(g, RECORD, { input: { merchantId, memberId: member, orderId, amount: 1000 } }, secret);
+    await record(quiet, 'Q-1', quietKey.secret);
+    await record(refundsOnly.merchantId, 'R-1', refundsOnly.key.secret);
+    // Handled after the two above (one consumer takes its events in order).
+    await record(loud.merchantId, 'L-1', loud.key.secret);
+    await eventually(async () => hooks.received.length >= 1);
+    expect(hooks.received.map((r) => JSON.parse(r.body).data.orderId)).toEqual(['L-1']);
+    expect((await inbox()) - before).toBe(1);
+  });
 });

@@ -148,4 +148,46 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
       .getCount();
     expect(unpublished).toBe(0);
   });
+
+  it('skips events the consumer finds irrelevant without a transaction or an inbox row', async () => {
+    const transport = newTransport();
+    const producerTx = new Transactor(producer);
+    const consumerTx = new Transactor(consumer);
+    const group = 'test.relevant';
+    let committed = 0;
+    let bothIn: () => void = () => undefined;
+    const both = new Promise<void>((resolve) => (bothIn = resolve));
+    await registerConsumer(transport, consumerTx, logger, {
+      group,
+      // Not the other test's topic: on Redis its consumer group would take these events too.
+      topics: [Topics.merchantRenamed],
+      // Only even numbers have an effect here.
+      relevant: async (event) => Number(event.payload.name) % 2 === 0,
+      handle: async (event, uow) => {
+        await uow.manager.insert(EffectRow, { eventId: event.id, n: 100 + Number(event.payload.name) });
+        uow.afterCommit(() => (++committed === 2 ? bothIn() : undefined));
+      },
+    });
+    const before = consumer.queries.roundTrips;
+    await producerTx.run(async ({ publish }) => {
+      for (let n = 0; n < 4; n++)
+        await publish({
+          topic: Topics.merchantRenamed,
+          key: 'm',
+          payload: { merchantId: 'm', name: String(n), namedAt: new Date(0).toISOString() },
+        });
+    });
+    const relay = new OutboxRelay(producer, producerTx, transport, logger, {
+      source: 'test',
+      pollIntervalMs: 60_000,
+    });
+    await relay.flush();
+    await relay.stop();
+    await both;
+    // Two transactions of four statements (BEGIN, inbox row, effect, COMMIT); the odd events none.
+    expect(consumer.queries.roundTrips - before).toBe(8);
+    const rows = await consumer.dataSource.getRepository(EffectRow).find({ order: { n: 'ASC' } });
+    expect(rows.filter((e) => e.n >= 100).map((e) => e.n)).toEqual([100, 102]);
+    expect(await consumer.dataSource.getRepository(InboxEventRow).countBy({ consumer: group })).toBe(2);
+  });
 });

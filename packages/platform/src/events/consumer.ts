@@ -14,6 +14,13 @@ export interface ConsumerSpec<T extends Topic = Topic> {
    * is typed by its topic (narrow with `event.topic === Topics.x` when there are several).
    */
   handle(event: EventEnvelope<T>, uow: UnitOfWork): Promise<void>;
+  /**
+   * A read before any transaction: `false` when `handle` would have no effect on this event,
+   * which is then skipped without a transaction or an inbox row (most events of a consumer that
+   * acts on few, e.g. webhooks of merchants without endpoints). `handle` decides again in its
+   * transaction; a `true` here never has to be right, a `false` must be.
+   */
+  relevant?(event: EventEnvelope<T>): Promise<boolean>;
 }
 
 /** Plain prepared SQL: it runs once per event and consumer, the query builder cost more than it. */
@@ -32,6 +39,7 @@ export async function registerConsumer<T extends Topic>(
   return transport.consume(spec.group, [...spec.topics], async (envelope) => {
     // The transport delivers only the topics subscribed to above.
     const event = envelope as EventEnvelope<T>;
+    if (spec.relevant && !(await spec.relevant(event))) return;
     try {
       await transactor.run(async (uow) => {
         // Insert first, no read: a duplicate (redelivered, or concurrent and blocked on this key)

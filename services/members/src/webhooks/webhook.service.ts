@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { In, IsNull } from 'typeorm';
+import { In, IsNull, type EntityManager } from 'typeorm';
 import {
   BadInputError,
   ConflictError,
@@ -116,18 +116,24 @@ export class WebhookService {
   }
 
   /**
+   * Whether any endpoint wants the event, read before the consumer's transaction: most merchants
+   * have no endpoint, and their events then cost one read instead of a transaction with an inbox
+   * row. An endpoint created after this read gets the events that follow it, as it would have.
+   */
+  async wanted(event: EventEnvelope<WebhookEventType>): Promise<boolean> {
+    const merchantId = merchantOf(event);
+    if (!merchantId) return false;
+    return (await this.transactor.read((m) => this.targets(m, merchantId, event.topic))).length > 0;
+  }
+
+  /**
    * Queues an event for every endpoint of its merchant that wants it, in the consumer's
    * transaction (with its inbox row): an event is queued once, or not at all.
    */
   async enqueue(event: EventEnvelope<WebhookEventType>, uow: UnitOfWork): Promise<void> {
     const merchantId = merchantOf(event);
     if (!merchantId) return;
-    const endpoints = await uow.manager.findBy(WebhookEndpointRow, {
-      merchantId,
-      active: true,
-      deletedAt: IsNull(),
-    });
-    const targets = endpoints.filter((e) => e.events.split(',').includes(event.topic));
+    const targets = await this.targets(uow.manager, merchantId, event.topic);
     if (targets.length === 0) return;
     const body = JSON.stringify(messageOf(event));
     const now = new Date();
@@ -153,6 +159,20 @@ export class WebhookService {
       })),
     );
     uow.afterCommit(() => this.onQueued());
+  }
+
+  /** The merchant's live endpoints that subscribed to the topic. */
+  private async targets(
+    manager: EntityManager,
+    merchantId: string,
+    topic: string,
+  ): Promise<WebhookEndpointRow[]> {
+    const endpoints = await manager.findBy(WebhookEndpointRow, {
+      merchantId,
+      active: true,
+      deletedAt: IsNull(),
+    });
+    return endpoints.filter((e) => e.events.split(',').includes(topic));
   }
 
   async delivery(id: string): Promise<WebhookDeliveryRow | null> {
