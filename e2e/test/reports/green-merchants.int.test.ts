@@ -19,7 +19,7 @@ interface Report {
 describe('reports: merchants list and green impact through the gateway', () => {
   // public_transport overridden, one new category; the rest keep their documented defaults.
   let api: ReturnType<typeof ledgerClient>;
-  const { gql, tokens } = useGraph(
+  const { gql, tokens, graph } = useGraph(
     testConfig({ GREEN_CO2E_FACTORS: 'public_transport:250, bike-sharing:400, default:10' }),
     (g) => {
       api = ledgerClient(g);
@@ -177,4 +177,36 @@ describe('reports: merchants list and green impact through the gateway', () => {
     );
     expect(reversed.errors?.[0].extensions?.code).toBe(ErrorCode.BAD_USER_INPUT);
   }, 90_000);
+  it('writes nothing, not even an inbox row, for a purchase without green items', async () => {
+    const inbox = () =>
+      graph()
+        .services.ledger!.runtime.db.dataSource.query(
+          "SELECT COUNT(*) AS n FROM inbox_events WHERE consumer = 'ledger.green-impact'",
+        )
+        .then((rows: { n: number | string }[]) => Number(rows[0].n));
+    const shop = await createMerchant('Plain grocer');
+    const id = await member();
+    const before = await inbox();
+    const record = (orderId: string, green: boolean) =>
+      ok(
+        RECORD,
+        {
+          input: {
+            merchantId: shop,
+            orderId,
+            memberId: id,
+            amount: 1_000,
+            items: [{ sku: 'x', amount: 1_000, green }],
+          },
+        },
+        tokens.partner(shop),
+      );
+    await record('P-1', false);
+    // Handled after the plain one (one consumer takes its events in order).
+    await record('P-2', true);
+    await eventually(
+      async () => (await ok(GREEN, { id }, tokens.member(id))).member.greenImpact.byCategory.length === 1,
+    );
+    expect((await inbox()) - before).toBe(1);
+  });
 });

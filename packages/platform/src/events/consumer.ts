@@ -20,7 +20,7 @@ export interface ConsumerSpec<T extends Topic = Topic> {
    * acts on few, e.g. webhooks of merchants without endpoints). `handle` decides again in its
    * transaction; a `true` here never has to be right, a `false` must be.
    */
-  relevant?(event: EventEnvelope<T>): Promise<boolean>;
+  relevant?(event: EventEnvelope<T>): boolean | Promise<boolean>;
 }
 
 /** Plain prepared SQL: it runs once per event and consumer, the query builder cost more than it. */
