@@ -85,18 +85,19 @@ export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma('synchronous = NORMAL');
         // A checkpoint copies the log's pages into the file and costs two fsyncs. SQLite runs it
-        // inside whichever commit crosses this threshold, on the thread that writes: measured
-        // with the ledger's earn loop (one writer, /work/scratch/prof-earn.js, 5 s), a ~40 ms
-        // stall every ~0.25 s. So a checkpoint thread (sqlite-checkpointer.ts) copies the log
-        // every SQLITE_CHECKPOINT_INTERVAL (100 ms) on its own connection, and this threshold is
-        // a backstop: only an inline checkpoint, which finds nearly everything already copied,
-        // lets the log restart while writers keep appending (the thread yields to it), and it
-        // is what remains should the thread fail. Measured (prof-earn, one writer, tx/s): inline
-        // only 1,289; thread every 100 ms with 10,000 pages 2,478, with 4,000 pages 1,745 (the
-        // writer's own share of copying grows), with 20,000 pages 2,513 but a 90 MB log; every
-        // 50 ms 2,179, every 250 ms 1,920. 10,000 pages (40 MB of log) was also the inline-only
-        // optimum (every 40 MB instead of SQLite's 4 MB: pages written many times go to the file
-        // once; earns ran 2-2.5x faster). Durability is the same.
+        // inside whichever commit crosses this threshold, on the thread that writes: with the
+        // ledger's earn loop (one writer) a ~40 ms stall every ~0.25 s. A checkpoint thread
+        // (sqlite-checkpointer.ts) now copies the log every SQLITE_CHECKPOINT_INTERVAL on its own
+        // connection, and this threshold is the backstop: passive checkpoints never restart the
+        // log while writers append, so without it the log grew to 1.8 GB in 10 s of earns; with
+        // it, the commit that crosses it finds nearly all copied, and the next restarts the log.
+        // Measured with /work/scratch/prof-earn.js (one writer, 5 s, pairs on a shared machine):
+        // inline only 1,289-1,767 earns/s, event-loop delay p99 75-94 ms; thread every 100 ms
+        // with 10,000 pages 1,724-2,478/s, p99 35-60 ms (the rest is this backstop: without it
+        // p99 was 8 ms); with 4,000 pages 1,745/s, 20,000 pages 1,569-2,530/s for twice the log;
+        // every 50 ms about the same, every 250 ms p99 80 ms. 10,000 pages (40 MB of log) was
+        // also the inline-only optimum (pages written many times go to the file once).
+        // Durability is the same.
         db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
         db.pragma('foreign_keys = ON');
       },

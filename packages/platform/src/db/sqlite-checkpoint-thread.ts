@@ -20,13 +20,18 @@ interface Watched {
   file: string;
   /** Opened at the first tick, and again after a failure (the file may be gone meanwhile). */
   db: Connection | null;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
   backstopPages: number;
   /** Set when the log has reached the backstop: the next tick is skipped (see `tick`). */
   yieldToWriter: boolean;
+  /** Set when the log is past half the backstop: ticks come faster (see `tick`). */
+  nearBackstop: boolean;
   last: string;
   failing: boolean;
 }
+
+/** Checkpoint interval once the log is past half the backstop. */
+const NEAR_BACKSTOP_INTERVAL_MS = 10;
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-checkpoint-thread runs only as a worker thread');
@@ -78,6 +83,9 @@ function tick(id: number, w: Watched): void {
       checkpointed: number;
     }[];
     w.yieldToWriter = row !== undefined && row.log >= w.backstopPages;
+    // The writer's checkpoint at the backstop still syncs the log written since our last one,
+    // on its thread; close to the backstop we checkpoint more often so that this is little.
+    w.nearBackstop = row !== undefined && row.log >= w.backstopPages / 2;
     if (w.failing) {
       w.failing = false;
       send({ type: 'recovered', id });
@@ -102,19 +110,23 @@ port.on('message', (message: ToCheckpointThread) => {
     // Each checkpoint is scheduled an interval after the previous one ended, never back to back:
     // the pause is when the writer's own checkpoint past the backstop can take the lock.
     const next = (): NodeJS.Timeout =>
-      setTimeout(() => {
-        tick(id, w);
-        if (watched.get(id) === w) w.timer = next();
-      }, intervalMs);
+      setTimeout(
+        () => {
+          tick(id, w);
+          if (watched.get(id) === w) w.timer = next();
+        },
+        w.nearBackstop ? Math.min(intervalMs, NEAR_BACKSTOP_INTERVAL_MS) : intervalMs,
+      );
     const w: Watched = {
       file: message.file,
       db: null,
-      timer: next(),
       backstopPages: message.backstopPages,
       yieldToWriter: false,
+      nearBackstop: false,
       last: '',
       failing: false,
     };
+    w.timer = next();
     watched.set(message.id, w);
   } else {
     const w = watched.get(message.id);
