@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import {
   checkpointDatabase,
+  checkpointThreadOf,
   createLogger,
   openDatabase,
   registerForCheckpoints,
@@ -154,5 +155,30 @@ describe('SQLite background checkpoints', () => {
     await reg.close();
     expect(existsSync(file)).toBe(false);
     expect(lines.some((l) => l.includes('background checkpoint failed'))).toBe(true);
+  });
+
+  it('survives the checkpoint thread dying: logged, and commits checkpoint inline again', async () => {
+    const lines: string[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const db = await openBlobs();
+    const file = fileOf(db);
+    const reg = registerForCheckpoints(file, { intervalMs: 20, backstopPages: 100 }, capture);
+    const thread = checkpointThreadOf(reg);
+    expect(thread).not.toBeNull();
+    await thread?.terminate();
+    expect(lines.some((l) => l.includes('checkpoint thread stopped'))).toBe(true);
+    await reg.close();
+    // The main connection's own checkpoint is still on: past its backstop it copies the log.
+    await db.dataSource.query('PRAGMA wal_autocheckpoint = 100');
+    const before = statSync(file).size;
+    for (let i = 0; i < 5; i++) await insert(db, 40);
+    expect(statSync(file).size).toBeGreaterThan(before + 100 * 3000);
+    // A database opened afterwards gets a new thread.
+    const next = await openBlobs();
+    for (let i = 0; i < 5; i++) await insert(next, 40);
+    await reportWhere(
+      next.checkpoints as CheckpointRegistration,
+      (r) => r.log >= 200 && r.checkpointed === r.log,
+    );
   });
 });

@@ -104,6 +104,16 @@ function startThread(): CheckpointThread {
 }
 
 /**
+ * This JS thread's checkpoint thread, if one runs: for tests (stopping it from outside is how
+ * they check that its failure is survived).
+ * @internal
+ */
+export function checkpointThreadOf(registration: CheckpointRegistration): Worker | null {
+  return threads.get(registration) ?? null;
+}
+const threads = new WeakMap<CheckpointRegistration, Worker>();
+
+/**
  * Has this JS thread's checkpoint thread (started with the first registration, stopped after
  * the last one closes) run `PRAGMA wal_checkpoint(PASSIVE)` on a WAL-mode SQLite file every
  * `intervalMs`, on its own connection; `backstopPages` is the main connection's
@@ -121,7 +131,7 @@ export function registerForCheckpoints(
   const post = (message: ToCheckpointThread) => thread.worker.postMessage(message);
   post({ type: 'add', id, file: entry.file, ...options });
   let closing: Promise<void> | null = null;
-  return {
+  const registration: CheckpointRegistration = {
     file: entry.file,
     get last() {
       return entry.last;
@@ -142,4 +152,6 @@ export function registerForCheckpoints(
         }
       })()),
   };
+  threads.set(registration, thread.worker);
+  return registration;
 }
