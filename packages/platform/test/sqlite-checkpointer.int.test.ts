@@ -59,17 +59,25 @@ describe('SQLite background checkpoints', () => {
     while (!report || !done(report)) report = await reg.nextReport();
     return report;
   }
+  /**
+   * Waits until the checkpoint thread has copied the whole log and the file has reached `size`
+   * (a log restarted by the writer meanwhile is shorter than what was written: count bytes).
+   */
+  const copied = (db: Database, size: number) =>
+    reportWhere(
+      db.checkpoints as CheckpointRegistration,
+      (r) => r.checkpointed === r.log && statSync(fileOf(db)).size >= size,
+    );
+  const WRITTEN_200 = 200 * 3000;
 
   it('copies the log into the database file from another thread, below the inline threshold', async () => {
     const db = await openBlobs();
     const fileBefore = statSync(fileOf(db)).size;
     for (let i = 0; i < 20; i++) await insert(db, 50);
-    const reg = db.checkpoints as CheckpointRegistration;
-    const report = await reportWhere(reg, (r) => r.log > 1000 && r.checkpointed === r.log);
     // About 1,000 pages: a tenth of what makes a commit checkpoint inline, so the file grew by
     // the other thread's checkpoints alone.
+    const report = await copied(db, fileBefore + 1000 * 3000);
     expect(report.log).toBeLessThan(SQLITE_AUTOCHECKPOINT_PAGES);
-    expect(statSync(fileOf(db)).size).toBeGreaterThan(fileBefore + 1000 * 3000);
     const [rows] = await db.dataSource.query('SELECT count(*) AS n FROM blobs');
     expect(rows.n).toBe(1000);
   });
@@ -105,15 +113,9 @@ describe('SQLite background checkpoints', () => {
 
   it('checkpoints several databases at once, and a closed one no longer', async () => {
     const dbs = await Promise.all([openBlobs(), openBlobs(), openBlobs()]);
+    const sizes = dbs.map((db) => statSync(fileOf(db)).size);
     for (const db of dbs) for (let i = 0; i < 5; i++) await insert(db, 40);
-    await Promise.all(
-      dbs.map((db) =>
-        reportWhere(
-          db.checkpoints as CheckpointRegistration,
-          (r) => r.log >= 200 && r.checkpointed === r.log,
-        ),
-      ),
-    );
+    await Promise.all(dbs.map((db, i) => copied(db, sizes[i] + WRITTEN_200)));
     const [closed, ...others] = dbs;
     const file = fileOf(closed);
     await close(closed);
@@ -121,12 +123,9 @@ describe('SQLite background checkpoints', () => {
     // checkpointed and deleted the log itself, as without the thread.
     expect(existsSync(`${file}-wal`)).toBe(false);
     for (const db of others) {
-      const reg = db.checkpoints as CheckpointRegistration;
-      const before = { report: reg.last, size: statSync(reg.file).size };
+      const size = statSync(fileOf(db)).size;
       for (let i = 0; i < 5; i++) await insert(db, 40);
-      // The log was all copied, so these commits restarted it: a new, short log, copied too.
-      await reportWhere(reg, (r) => r !== before.report && r.log >= 200 && r.checkpointed === r.log);
-      expect(statSync(reg.file).size).toBeGreaterThan(before.size + 200 * 3000);
+      await copied(db, size + WRITTEN_200);
     }
   });
 
@@ -146,12 +145,10 @@ describe('SQLite background checkpoints', () => {
     const file = join(dir, 'missing', 'never.sqlite');
     const reg = registerForCheckpoints(file, { intervalMs: 5, backstopPages: 10_000 }, capture);
     const db = await openBlobs();
+    const size = statSync(fileOf(db)).size;
     for (let i = 0; i < 5; i++) await insert(db, 40);
-    // The thread goes on with the other file; its next report comes after a failed tick here.
-    await reportWhere(
-      db.checkpoints as CheckpointRegistration,
-      (r) => r.log >= 200 && r.checkpointed === r.log,
-    );
+    // The thread goes on with the other file; its reports come after a failed tick here.
+    await copied(db, size + WRITTEN_200);
     await reg.close();
     expect(existsSync(file)).toBe(false);
     expect(lines.some((l) => l.includes('background checkpoint failed'))).toBe(true);
@@ -175,10 +172,8 @@ describe('SQLite background checkpoints', () => {
     expect(statSync(file).size).toBeGreaterThan(before + 100 * 3000);
     // A database opened afterwards gets a new thread.
     const next = await openBlobs();
+    const size = statSync(fileOf(next)).size;
     for (let i = 0; i < 5; i++) await insert(next, 40);
-    await reportWhere(
-      next.checkpoints as CheckpointRegistration,
-      (r) => r.log >= 200 && r.checkpointed === r.log,
-    );
+    await copied(next, size + WRITTEN_200);
   });
 });

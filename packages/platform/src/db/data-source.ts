@@ -146,7 +146,15 @@ export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
  * nothing to do (its redo log is the server's).
  */
 export async function checkpointDatabase(db: Database): Promise<void> {
-  if (db.kind === 'sqlite') await db.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
+  if (db.kind !== 'sqlite') return;
+  // A TRUNCATE checkpoint does not wait for another checkpoint (the checkpoint thread's, a
+  // few ms): it answers busy, and then the log was not emptied. Try again, then fail loudly.
+  for (let attempt = 0; ; attempt++) {
+    const [row] = (await db.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)')) as { busy: number }[];
+    if (!row || row.busy === 0) return;
+    if (attempt === 100) throw new Error('the SQLite log could not be emptied: a checkpoint stayed busy');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** True when a driver error is a unique/primary-key violation (MySQL and SQLite). */

@@ -90,7 +90,11 @@ function tick(id: number, w: Watched): void {
       w.failing = false;
       send({ type: 'recovered', id });
     }
-    const result = row ? `${row.busy}/${row.log}/${row.checkpointed}` : '';
+    // Reported when the result or the data changed (the writer committed: a log that restarted
+    // may have come back to the same length), so an idle database is quiet.
+    const result = row
+      ? `${row.busy}/${row.log}/${row.checkpointed}/${JSON.stringify(w.db.pragma('data_version'))}`
+      : '';
     if (row && result !== w.last) {
       w.last = result;
       send({ type: 'checkpointed', id, log: row.log, checkpointed: row.checkpointed, busy: row.busy !== 0 });
