@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, parseDuration } from './time/duration';
+import { durationMs, parseDuration, requireDuration } from './time/duration';
 import { checkTokenSettings, tokenSettings } from './auth/token-settings';
 
 /** The five subgraphs, in port order (gateway port + 1 … + 5). */
@@ -75,6 +75,12 @@ const envSchema = z
       }),
     EXPIRY_SWEEP_INTERVAL: duration('EXPIRY_SWEEP_INTERVAL').default('PT1M'),
     OUTBOX_POLL_INTERVAL: duration('OUTBOX_POLL_INTERVAL').default('PT1S'),
+    /**
+     * How often a background thread copies an SQLite database's write-ahead log into its file
+     * (a passive checkpoint; see db/sqlite-checkpointer.ts). NEVER: only inside commits, as SQLite
+     * does by default.
+     */
+    SQLITE_CHECKPOINT_INTERVAL: durationOrNever.default('PT0.1S'),
     ...tokenSettings,
     /** Subgraphs are reached only through the gateway and by each other: loopback unless told. */
     SUBGRAPH_HOST: z.string().default('127.0.0.1'),
@@ -121,7 +127,13 @@ export interface PlatformConfig {
 }
 
 export type DatabaseTarget =
-  { kind: 'sqlite'; file: string } | { kind: 'mysql'; serverUrl: string; database: string };
+  | {
+      kind: 'sqlite';
+      file: string;
+      /** Background checkpoint interval; null: checkpoints run only inside commits. */
+      checkpointIntervalMs: number | null;
+    }
+  | { kind: 'mysql'; serverUrl: string; database: string };
 
 /** Thrown at start when a setting is invalid: the process must not run half-configured. */
 export class ConfigError extends Error {}
@@ -142,6 +154,10 @@ export function loadConfig(
   }
   const env = parsed.data;
   const upper = (s: ServiceName) => s.toUpperCase() as Uppercase<ServiceName>;
+  const checkpointIntervalMs =
+    env.SQLITE_CHECKPOINT_INTERVAL === 'NEVER'
+      ? null
+      : Math.max(1, Math.round(durationMs(requireDuration(env.SQLITE_CHECKPOINT_INTERVAL))));
   const servicePort = (service: ServiceName): number =>
     env[`${upper(service)}_PORT`] ?? env.GATEWAY_PORT + 1 + SERVICE_NAMES.indexOf(service);
   return {
@@ -162,7 +178,11 @@ export function loadConfig(
       if (env.MYSQL_URL) {
         return { kind: 'mysql', serverUrl: env.MYSQL_URL, database: `${env.DATABASE_PREFIX}_${service}` };
       }
-      return { kind: 'sqlite', file: `${env.DATA_DIR}/${env.DATABASE_PREFIX}_${service}.sqlite` };
+      return {
+        kind: 'sqlite',
+        file: `${env.DATA_DIR}/${env.DATABASE_PREFIX}_${service}.sqlite`,
+        checkpointIntervalMs,
+      };
     },
   };
 }

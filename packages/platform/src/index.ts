@@ -19,6 +19,7 @@ export * from './auth/token-settings';
 export * from './auth/access';
 export * from './auth/auth-checker';
 export * from './db/data-source';
+export * from './db/sqlite-checkpointer';
 export * from './db/query-counter';
 export * from './db/transactor';
 export * from './db/sql';

@@ -10,7 +10,11 @@ describe('loadConfig', () => {
     expect(c.servicePort('members')).toBe(4001);
     expect(c.servicePort('referrals')).toBe(4005);
     expect(c.serviceUrl('ledger')).toBe('http://localhost:4002/graphql');
-    expect(c.database('catalog')).toEqual({ kind: 'sqlite', file: './data/loyalty_catalog.sqlite' });
+    expect(c.database('catalog')).toEqual({
+      kind: 'sqlite',
+      file: './data/loyalty_catalog.sqlite',
+      checkpointIntervalMs: 100,
+    });
   });
 
   it('derives subgraph ports from GATEWAY_PORT and accepts NEVER and short durations', () => {
