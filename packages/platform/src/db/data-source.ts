@@ -91,7 +91,7 @@ export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
         // connection, and this threshold is the backstop: passive checkpoints never restart the
         // log while writers append, so without it the log grew to 1.8 GB in 10 s of earns; with
         // it, the commit that crosses it finds nearly all copied, and the next restarts the log.
-        // Measured with /work/scratch/prof-earn.js (one writer, 5 s, pairs on a shared machine):
+        // Measured with the ledger's earn loop (bench/earn-loop.ts: one writer, 5 s, pairs on a shared machine):
         // inline only 1,289-1,767 earns/s, event-loop delay p99 75-94 ms; thread every 100 ms
         // with 10,000 pages 1,724-2,478/s, p99 35-60 ms (the rest is this backstop: without it
         // p99 was 8 ms); with 4,000 pages 1,745/s, 20,000 pages 1,569-2,530/s for twice the log;
