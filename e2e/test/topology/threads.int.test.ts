@@ -1,4 +1,4 @@
-import { testConfig } from '@loyalty/testing';
+import { eventually, testConfig } from '@loyalty/testing';
 import { useGraph } from '../support/graph';
 
 const REGISTER = 'mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }';
@@ -54,13 +54,15 @@ describe('the graph with subgraphs in worker threads of their own', () => {
       admin,
     );
     expect(invitee.errors).toBeUndefined();
-    const mine = await g.gql(
-      '{ me { referrals { status invitee { displayName } } } }',
-      {},
-      g.tokens.member(inviterId),
-    );
-    expect(mine.data!.me.referrals).toEqual([
-      { status: 'REGISTERED', invitee: { displayName: 'Late Thread' } },
-    ]);
+    // Referrals records the referral from the member.registered event, a moment later.
+    const mine = await eventually(async () => {
+      const res = await g.gql(
+        '{ me { referrals { status invitee { displayName } } } }',
+        {},
+        g.tokens.member(inviterId),
+      );
+      return res.data?.me.referrals.length ? res.data.me.referrals : null;
+    });
+    expect(mine).toEqual([{ status: 'REGISTERED', invitee: { displayName: 'Late Thread' } }]);
   });
 });
