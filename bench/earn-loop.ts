@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { dropMysqlDatabase, loadConfig, PointKind, sqlDate } from '@loyalty/platform';
+import { dropMysqlDatabase, loadConfig } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
-import { rows } from './ledger-raw';
+import { seedLedgerMembers } from './ledger-accounts';
 import { forDuration } from './stats';
 
 const WRITERS = Number(process.env.EARN_LOOP_WRITERS ?? 1);
@@ -41,21 +41,7 @@ async function main(): Promise<void> {
   const ds = runtime.db.dataSource;
   try {
     const members = Array.from({ length: ACCOUNTS }, () => randomUUID());
-    const now = sqlDate(new Date());
-    const kinds = Object.values(PointKind);
-    for (let i = 0; i < members.length; i += 500) {
-      const part = members.slice(i, i + 500);
-      await ds.query(
-        `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(part.length, 3)}`,
-        part.flatMap((m) => [m, 0, now]),
-      );
-      await ds.query(
-        `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(part.length * kinds.length, 4)}`,
-        part.flatMap((m) => kinds.flatMap((k) => [m, k, 0, now])),
-      );
-    }
-    for (let i = 0; i < members.length; i += 100)
-      await Promise.all(members.slice(i, i + 100).map((m) => app.accounts.ensure(m)));
+    await seedLedgerMembers(ds, (m) => app.accounts.ensure(m), members);
     const earn = () =>
       app.ledger.credits
         .credit(

@@ -22,9 +22,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dropMysqlDatabase, loadConfig, PointKind, sqlDate } from '@loyalty/platform';
+import { dropMysqlDatabase, loadConfig } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
-import { baselineBesideLedger, BULK_LOAD, rows, type Baseline } from './ledger-raw';
+import { baselineBesideLedger, BULK_LOAD, type Baseline } from './ledger-raw';
+import { seedLedgerMembers } from './ledger-accounts';
 import { benchExpiry } from './ledger-expiry';
 import { forDuration, median } from './stats';
 
@@ -75,22 +76,12 @@ async function benchOn(kind: Db): Promise<string[]> {
     // 10,000 members known to the ledger (and to its member cache) and to the baseline.
     const members = Array.from({ length: ACCOUNTS }, () => randomUUID());
     const hot = members[0];
-    const now = sqlDate(new Date());
-    const kinds = Object.values(PointKind);
-    for (let i = 0; i < members.length; i += 500) {
-      const part = members.slice(i, i + 500);
-      await ds.query(
-        `INSERT INTO ledger_members (memberId, lastSequence, createdAt) VALUES ${rows(part.length, 3)}`,
-        part.flatMap((m) => [m, 0, now]),
-      );
-      await ds.query(
-        `INSERT INTO ledger_accounts (memberId, kind, balance, updatedAt) VALUES ${rows(part.length * kinds.length, 4)}`,
-        part.flatMap((m) => kinds.flatMap((k) => [m, k, 0, now])),
-      );
-      await baseline.seedAccounts(part);
-    }
-    for (let i = 0; i < members.length; i += 100)
-      await Promise.all(members.slice(i, i + 100).map((m) => app.accounts.ensure(m)));
+    await seedLedgerMembers(
+      ds,
+      (m) => app.accounts.ensure(m),
+      members,
+      (part) => baseline.seedAccounts(part),
+    );
     const pick = () => members[Math.floor(Math.random() * members.length)];
     const credit = (memberId: string) =>
       app.ledger.credits.credit(
