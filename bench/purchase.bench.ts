@@ -90,13 +90,7 @@ async function benchOn(kind: Db): Promise<void> {
   const graph = await startGraph({ config, ephemeralPorts: true, ...placementOf(loadLauncherConfig()) });
   const threads = [...(graph.gatewayThread ? [graph.gatewayThread] : []), ...graph.serviceThreads];
   const placement = threads.length
-    ? `threads: main with ${Object.keys(graph.services).join(', ')}; ${threads
-        .map((t) =>
-          [t.label.split('+')[0], ...Object.keys(t.services)]
-            .filter((x, k, a) => a.indexOf(x) === k)
-            .join(', '),
-        )
-        .join('; ')}`
+    ? `threads: main with ${Object.keys(graph.services).join(', ')}; ${threads.map((t) => t.label.replaceAll('+', ', ')).join('; ')}`
     : 'one thread';
   const tokens = tokensFor(config);
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CLIENTS) });
