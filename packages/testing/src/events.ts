@@ -21,3 +21,49 @@ export function testEvent<T extends Topic>(
     ...overrides,
   } as EventEnvelope<T>;
 }
+
+/** What campaigns publishes for a recorded purchase at `merchant-1` (a fresh order). */
+export function purchaseRecordedEvent(
+  memberId: string,
+  amount: number,
+  overrides: Partial<EventPayloads['purchase.recorded']> = {},
+): EventEnvelope<'purchase.recorded'> {
+  const purchaseId = randomUUID();
+  return testEvent(
+    'purchase.recorded',
+    {
+      purchaseId,
+      merchantId: 'merchant-1',
+      memberId,
+      orderId: `order-${purchaseId.slice(0, 8)}`,
+      amount,
+      occurredAt: new Date().toISOString(),
+      firstPurchase: false,
+      awards: [],
+      ...overrides,
+    },
+    { source: 'campaigns' },
+  );
+}
+
+/** What campaigns publishes when a purchase is refunded up to `refundedTotal` in all. */
+export function purchaseRefundedEvent(
+  purchase: EventEnvelope<'purchase.recorded'>,
+  refundedTotal: number,
+  occurredAt = new Date(),
+): EventEnvelope<'purchase.refunded'> {
+  const p = purchase.payload;
+  return testEvent(
+    'purchase.refunded',
+    {
+      purchaseId: p.purchaseId,
+      refundId: randomUUID(),
+      merchantId: p.merchantId,
+      memberId: p.memberId,
+      amount: refundedTotal,
+      refundedTotal,
+      fullyRefunded: refundedTotal >= p.amount,
+    },
+    { source: 'campaigns', occurredAt: occurredAt.toISOString() },
+  );
+}

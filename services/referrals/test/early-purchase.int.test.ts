@@ -7,7 +7,14 @@ import {
   type RunningService,
   type UnitOfWork,
 } from '@loyalty/platform';
-import { eventually, FakeLedger, testConfig, testEvent } from '@loyalty/testing';
+import {
+  eventually,
+  FakeLedger,
+  purchaseRecordedEvent,
+  purchaseRefundedEvent,
+  testConfig,
+  testEvent,
+} from '@loyalty/testing';
 import { createApp, type ReferralsApp } from '../src/app';
 import { REFERRAL_SOURCE_TYPE, type LedgerClient } from '../src/peers/ledger.client';
 import type { ReferralRow } from '../src/referrals/referral.entity';
@@ -61,37 +68,9 @@ describe('a first purchase handled before the registration (real database)', () 
       { memberId, joinedAt: new Date().toISOString(), registeredVia: 'self', referralCode },
       { source: 'members' },
     );
-  const purchase = (memberId: string, amount: number): Purchase => {
-    const purchaseId = randomUUID();
-    return testEvent(
-      Topics.purchaseRecorded,
-      {
-        purchaseId,
-        merchantId: 'merchant-1',
-        memberId,
-        orderId: `order-${purchaseId.slice(0, 8)}`,
-        amount,
-        occurredAt: new Date().toISOString(),
-        firstPurchase: false,
-        awards: [],
-      },
-      { source: 'campaigns' },
-    );
-  };
+  const purchase = (memberId: string, amount: number): Purchase => purchaseRecordedEvent(memberId, amount);
   const refund = (p: Purchase, refundedTotal: number, at = new Date()) =>
-    testEvent(
-      Topics.purchaseRefunded,
-      {
-        purchaseId: p.payload.purchaseId,
-        refundId: randomUUID(),
-        merchantId: p.payload.merchantId,
-        memberId: p.payload.memberId,
-        amount: refundedTotal,
-        refundedTotal,
-        fullyRefunded: refundedTotal >= p.payload.amount,
-      },
-      { source: 'campaigns', occurredAt: at.toISOString() },
-    );
+    purchaseRefundedEvent(p, refundedTotal, at);
 
   /** A registered member who invites: their id and code. */
   const inviter = async () => {

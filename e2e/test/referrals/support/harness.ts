@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { startGraph, type RunningGraph } from '@loyalty/launcher';
 import {
   Topics,
@@ -12,8 +11,9 @@ import {
   FakeLedger,
   gatewayLedger,
   graphqlRequest,
+  purchaseRecordedEvent,
+  purchaseRefundedEvent,
   serveFakeLedger,
-  testEvent,
   tokensFor,
   type GatewayLedger,
 } from '@loyalty/testing';
@@ -175,18 +175,7 @@ export class ReferralHarness {
     amount: number,
     overrides: Partial<PurchaseRecorded> = {},
   ): EventEnvelope<typeof Topics.purchaseRecorded> {
-    const purchaseId = randomUUID();
-    return testEvent(Topics.purchaseRecorded, {
-      purchaseId,
-      merchantId: 'merchant-1',
-      memberId,
-      orderId: `order-${purchaseId.slice(0, 8)}`,
-      amount,
-      occurredAt: new Date().toISOString(),
-      firstPurchase: false,
-      awards: [],
-      ...overrides,
-    });
+    return purchaseRecordedEvent(memberId, amount, overrides);
   }
 
   refund(
@@ -194,20 +183,7 @@ export class ReferralHarness {
     refundedTotal: number,
     occurredAt = new Date(),
   ): EventEnvelope<typeof Topics.purchaseRefunded> {
-    const p = purchase.payload;
-    return testEvent(
-      Topics.purchaseRefunded,
-      {
-        purchaseId: p.purchaseId,
-        refundId: randomUUID(),
-        merchantId: p.merchantId,
-        memberId: p.memberId,
-        amount: refundedTotal,
-        refundedTotal,
-        fullyRefunded: refundedTotal >= p.amount,
-      },
-      { occurredAt: occurredAt.toISOString() },
-    );
+    return purchaseRefundedEvent(purchase, refundedTotal, occurredAt);
   }
 
   publish(...events: EventEnvelope[]): Promise<void> {
