@@ -3,6 +3,7 @@ import {
   createLogger,
   InboxEventRow,
   InProcessTransport,
+  Metrics,
   openDatabase,
   OutboxEventRow,
   OutboxRelay,
@@ -157,17 +158,28 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     let committed = 0;
     let bothIn: () => void = () => undefined;
     const both = new Promise<void>((resolve) => (bothIn = resolve));
-    await registerConsumer(transport, consumerTx, logger, {
-      group,
-      // Not the other test's topic: on Redis its consumer group would take these events too.
-      topics: [Topics.merchantRenamed],
-      // Only even numbers have an effect here.
-      relevant: async (event) => Number(event.payload.name) % 2 === 0,
-      handle: async (event, uow) => {
-        await uow.manager.insert(EffectRow, { eventId: event.id, n: 100 + Number(event.payload.name) });
-        uow.afterCommit(() => (++committed === 2 ? bothIn() : undefined));
+    const metrics = new Metrics('test', false);
+    const outcome = async (name: string) =>
+      (await metrics.events.get()).values.find(
+        (v) => v.labels.consumer === group && v.labels.outcome === name,
+      )?.value ?? 0;
+    await registerConsumer(
+      transport,
+      consumerTx,
+      logger,
+      {
+        group,
+        // Not the other test's topic: on Redis its consumer group would take these events too.
+        topics: [Topics.merchantRenamed],
+        // Only even numbers have an effect here.
+        relevant: async (event) => Number(event.payload.name) % 2 === 0,
+        handle: async (event, uow) => {
+          await uow.manager.insert(EffectRow, { eventId: event.id, n: 100 + Number(event.payload.name) });
+          uow.afterCommit(() => (++committed === 2 ? bothIn() : undefined));
+        },
       },
-    });
+      metrics.events,
+    );
     const before = consumer.queries.roundTrips;
     await producerTx.run(async ({ publish }) => {
       for (let n = 0; n < 4; n++)
@@ -184,6 +196,10 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     await relay.flush();
     await relay.stop();
     await both;
+    // Skipped deliveries leave no row: the consumer's outcome counter is how operators (and this
+    // test) see them taken.
+    await eventually(async () => (await outcome('skipped')) === 2);
+    expect(await outcome('handled')).toBe(2);
     // Two transactions of four statements (BEGIN, inbox row, effect, COMMIT); the odd events none.
     expect(consumer.queries.roundTrips - before).toBe(8);
     const rows = await consumer.dataSource.getRepository(EffectRow).find({ order: { n: 'ASC' } });

@@ -22,7 +22,7 @@ export interface ReferralsApp extends ServiceApp {
 export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient): Promise<ReferralsApp> {
   const config = loadReferralsConfig(runtime.config);
   const codes = new ReferralCodeService(runtime.transactor);
-  const rewards = new ReferralRewardService(codes, config, runtime.logger);
+  const rewards = new ReferralRewardService(runtime.transactor, codes, config, runtime.logger);
   const reversals = new ReferralReversalService(config, runtime.logger);
   const referrals = new ReferralService(runtime.transactor, codes, rewards, config, runtime.logger);
   const queries = new ReferralQueries(runtime.transactor);
@@ -43,6 +43,7 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
   await runtime.consume({
     group: 'referrals.purchases',
     topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
+    relevant: (event) => rewards.relevant(event),
     handle: (event, uow) =>
       event.topic === Topics.purchaseRefunded
         ? reversals.onPurchaseRefunded(event, uow)

@@ -365,28 +365,80 @@ describe('a first purchase handled before the registration (real database)', () 
     expect(fake.balance(a.id)).toBe(300);
   });
 
-  it('costs a later purchase of a member with no referral no statement more: one read gives the mark and the kept purchase', async () => {
+  /** The statements one delivery sends (in a request scope: not the relays'). */
+  const statementsOf = async (event: EventEnvelope) => {
+    const counter = running.runtime.db.queries;
+    counter.reset(true);
+    await requestScope.run({}, () => publish(event));
+    const statements = [...counter.statements];
+    counter.reset();
+    return statements;
+  };
+  const inboxed = async (eventId: string) =>
+    (
+      await query("SELECT eventId FROM inbox_events WHERE consumer = 'referrals.purchases' AND eventId = ?", [
+        eventId,
+      ])
+    ).length === 1;
+  const table = (name: string) => `[\`"]${name}[\`"]`;
+  /** The consumer's one read before any transaction. */
+  const settledRead = expect.stringMatching(
+    new RegExp(
+      `^SELECT .* FROM ${table('referral_codes')} .*LEFT JOIN ${table('referral_early_purchases')} .*LEFT JOIN ${table('referrals')}`,
+    ),
+  );
+
+  it('skips a later purchase of a member whose referral it can no longer change: one read, no transaction, no inbox row', async () => {
+    // No referral, an early purchase kept: a referral registered later is qualified with that one.
     const m = randomUUID();
     await publish(registration(m));
-    await publish(purchase(m, 5000));
+    const first = purchase(m, 5000);
+    expect(await statementsOf(first)).not.toEqual([settledRead]);
+    expect(await inboxed(first.id)).toBe(true);
     expect(await query('SELECT memberId FROM referral_early_purchases WHERE memberId = ?', [m])).toHaveLength(
       1,
     );
-    const counter = running.runtime.db.queries;
-    counter.reset(true);
-    // In a request scope so that only this delivery's statements are recorded (not the relays').
-    await requestScope.run({}, () => publish(purchase(m, 5000)));
-    const statements = [...counter.statements];
-    counter.reset();
-    const table = (name: string) => `[\`"]${name}[\`"]`;
-    expect(statements).toEqual([
-      expect.stringMatching(new RegExp(`^INSERT INTO ${table('inbox_events')}`)),
-      expect.stringMatching(
-        new RegExp(
-          `^SELECT .* FROM ${table('referral_codes')} .*LEFT JOIN ${table('referral_early_purchases')}`,
-        ),
-      ),
-      expect.stringMatching(new RegExp(`^SELECT .* FROM ${table('referrals')}`)),
-    ]);
+    const later = purchase(m, 5000);
+    expect(await statementsOf(later)).toEqual([settledRead]);
+    expect(await inboxed(later.id)).toBe(false);
+
+    // A decided referral (REWARDED is final): the same.
+    const a = await inviter();
+    const b = randomUUID();
+    await publish(registration(b, a.code));
+    const p = purchase(b, 5000);
+    await publish(p);
+    await expectRewardedOnce(a.id, b, p);
+    const again = purchase(b, 9000);
+    expect(await statementsOf(again)).toEqual([settledRead]);
+    expect(await inboxed(again.id)).toBe(false);
+    await expectRewardedOnce(a.id, b, p);
+  });
+
+  it('still handles every purchase that may matter: a member’s first, and any while their referral waits', async () => {
+    const a = await inviter();
+    const b = randomUUID();
+    // The first purchase, before any registration: handled (it marks the code and is kept).
+    const small = purchase(b, 999);
+    await publish(small);
+    expect(await inboxed(small.id)).toBe(true);
+    // Marked, but nothing kept (below the minimum) and no referral: a later one may qualify.
+    const early = purchase(b, 1000);
+    await publish(early);
+    expect(await inboxed(early.id)).toBe(true);
+    await publish(registration(b, a.code));
+    await expectRewardedOnce(a.id, b, early);
+
+    // A REGISTERED referral waits for a qualifying purchase: each is handled until one qualifies.
+    const c = randomUUID();
+    await publish(registration(c, a.code));
+    const below = purchase(c, 999);
+    await publish(below);
+    expect(await inboxed(below.id)).toBe(true);
+    expect(await referralOf(c)).toMatchObject({ status: 'REGISTERED' });
+    const qualifying = purchase(c, 1000);
+    await publish(qualifying);
+    expect(await inboxed(qualifying.id)).toBe(true);
+    await expectRewardedOnce(a.id, c, qualifying);
   });
 });

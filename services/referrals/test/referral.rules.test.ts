@@ -14,6 +14,7 @@ import {
   closesLoop,
   grantKey,
   purchaseQualifies,
+  purchaseSettles,
   refundReverses,
 } from '../src/referrals/referral.rules';
 import { loadReferralsConfig } from '../src/config';
@@ -138,5 +139,29 @@ describe('referral rules', () => {
     expect(terms).toContain('at least 10.00 yuan');
     expect(terms).toContain('at most 5 friends per P30D');
     expect(terms).toContain('refunded within P30D');
+  });
+});
+
+describe('purchaseSettles (a further purchase can change nothing)', () => {
+  const state = (
+    firstPurchaseMarked: boolean,
+    earlyPurchaseKept: boolean,
+    referralStatus: string | null,
+  ) => ({
+    firstPurchaseMarked,
+    earlyPurchaseKept,
+    referralStatus,
+  });
+  it('is true only once the first purchase is marked and the referral is decided or an early purchase waits for it', () => {
+    expect(purchaseSettles(state(true, true, null))).toBe(true);
+    expect(purchaseSettles(state(true, false, 'REWARDED'))).toBe(true);
+    expect(purchaseSettles(state(true, true, 'REJECTED'))).toBe(true);
+    // The first purchase is still to be marked.
+    expect(purchaseSettles(state(false, true, 'REWARDED'))).toBe(false);
+    // No referral and nothing kept: a later purchase may be the one kept.
+    expect(purchaseSettles(state(true, false, null))).toBe(false);
+    // A referral waiting for its qualifying purchase.
+    expect(purchaseSettles(state(true, true, 'REGISTERED'))).toBe(false);
+    expect(purchaseSettles(state(true, false, 'INVITED'))).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import { isUniqueViolation } from '../db/data-source';
 import type { Transactor, UnitOfWork } from '../db/transactor';
@@ -35,11 +36,27 @@ export async function registerConsumer<T extends Topic>(
   transactor: Transactor,
   logger: Logger,
   spec: ConsumerSpec<T>,
+  /** Counts each event's outcome (`Metrics.events`). */
+  outcomes?: Counter<'consumer' | 'outcome'>,
 ): Promise<() => Promise<void>> {
+  const count = (outcome: 'handled' | 'skipped' | 'duplicate' | 'failed') =>
+    outcomes?.inc({ consumer: spec.group, outcome });
   return transport.consume(spec.group, [...spec.topics], async (envelope) => {
     // The transport delivers only the topics subscribed to above.
     const event = envelope as EventEnvelope<T>;
-    if (spec.relevant && !(await spec.relevant(event))) return;
+    try {
+      await take(event);
+    } catch (error) {
+      count('failed');
+      throw error;
+    }
+  });
+
+  async function take(event: EventEnvelope<T>): Promise<void> {
+    if (spec.relevant && !(await spec.relevant(event))) {
+      count('skipped');
+      return;
+    }
     try {
       await transactor.run(async (uow) => {
         // Insert first, no read: a duplicate (redelivered, or concurrent and blocked on this key)
@@ -50,9 +67,11 @@ export async function registerConsumer<T extends Topic>(
     } catch (error) {
       if (isUniqueViolation(error)) {
         logger.debug({ group: spec.group, eventId: event.id }, 'duplicate delivery skipped');
+        count('duplicate');
         return;
       }
       throw error;
     }
-  });
+    count('handled');
+  }
 }

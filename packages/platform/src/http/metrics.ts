@@ -18,6 +18,12 @@ export class Metrics {
   readonly httpRequests: Counter<'route' | 'status'>;
   readonly operations: Counter<'operation' | 'type' | 'outcome'>;
   readonly operationSeconds: Histogram<'type'>;
+  /**
+   * Events each durable consumer took: `handled` (its transaction committed), `skipped` (its
+   * `relevant` read said there was nothing to do: no transaction, no inbox row), `duplicate`
+   * (handled before), `failed` (left for redelivery).
+   */
+  readonly events: Counter<'consumer' | 'outcome'>;
 
   constructor(service: string, processMetrics: boolean) {
     this.registry.setDefaultLabels({ service });
@@ -32,6 +38,12 @@ export class Metrics {
       name: 'graphql_operations_total',
       help: 'GraphQL operations by first root field (see operationLabel), type and outcome',
       labelNames: ['operation', 'type', 'outcome'],
+      registers: [this.registry],
+    });
+    this.events = new Counter({
+      name: 'events_consumed_total',
+      help: 'Events taken by each durable consumer, by outcome (handled, skipped, duplicate, failed)',
+      labelNames: ['consumer', 'outcome'],
       registers: [this.registry],
     });
     this.operationSeconds = new Histogram({

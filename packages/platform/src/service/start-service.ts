@@ -103,6 +103,8 @@ export interface RunningService<App> {
   app: App;
   runtime: ServiceRuntime;
   relay: OutboxRelay;
+  /** Its Prometheus metrics (served at `/metrics`). */
+  metrics: Metrics;
   /** Graceful: stops taking requests, finishes in-flight ones, then closes resources. */
   stop(): Promise<void>;
 }
@@ -141,6 +143,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   const tokens = TokenService.fromConfig(config);
   const authenticator = Authenticator.fromConfig(config, tokens, options.bearerResolvers);
   const consumers: (() => Promise<void>)[] = [];
+  const metrics = new Metrics(def.name, false);
   const runtime: ServiceRuntime = {
     name: def.name,
     config,
@@ -153,7 +156,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     peers,
     client: (service) => new ServiceClient(service, def.name, peers, tokens, logger),
     consume: async (spec) => {
-      consumers.push(await registerConsumer(transport, transactor, logger, spec));
+      consumers.push(await registerConsumer(transport, transactor, logger, spec, metrics.events));
     },
   };
   const app = await def.createApp(runtime);
@@ -166,7 +169,6 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   const stopApiKeys = await apiKeys.listen(transport);
   authenticator.use(apiKeys);
   const { schema } = await buildSubgraph(def.schema);
-  const metrics = new Metrics(def.name, false);
   const httpServer = createServer();
   const limits = graphqlLimits(config.production);
   const apollo = new ApolloServer<Ctx>({
@@ -268,6 +270,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     app,
     runtime,
     relay,
+    metrics,
     stop: () =>
       (stopping ??= (async () => {
         await apollo.stop();

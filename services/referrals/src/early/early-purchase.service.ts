@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { forUpdate } from '@loyalty/platform';
 import { ReferralCodeRow } from '../codes/referral-code.entity';
+import { ReferralRow, type ReferralStatusValue } from '../referrals/referral.entity';
 import { EarlyPurchaseRow, EarlyRefundRow } from './early-purchase.entity';
 
 /** What a purchase needs to know about its member, read in one statement. */
@@ -30,6 +31,44 @@ export async function memberPurchaseState(
   // An early purchase is only ever written after the code row (same transaction).
   if (!row) return { code: null, earlyPurchaseKept: false };
   return { code: { firstPurchaseAt: row.firstPurchaseAt }, earlyPurchaseKept: row.earlyMemberId !== null };
+}
+
+/** What decides whether a purchase of the member can still change anything (see `purchaseSettles`). */
+export interface MemberReferralState {
+  /** The member's first purchase is marked on their code. */
+  firstPurchaseMarked: boolean;
+  /** An early purchase of the member is kept. */
+  earlyPurchaseKept: boolean;
+  /** Their referral's status, null without one. */
+  referralStatus: ReferralStatusValue | null;
+}
+
+/**
+ * The member's first-purchase mark, kept early purchase and referral status, in one plain
+ * statement (one snapshot, no lock): the purchase consumer's read before any transaction.
+ */
+export async function memberReferralState(
+  manager: EntityManager,
+  memberId: string,
+): Promise<MemberReferralState> {
+  const row = await manager
+    .createQueryBuilder(ReferralCodeRow, 'c')
+    .leftJoin(EarlyPurchaseRow, 'e', 'e.memberId = c.memberId')
+    .leftJoin(ReferralRow, 'r', 'r.inviteeId = c.memberId')
+    .select('c.firstPurchaseAt', 'firstPurchaseAt')
+    .addSelect('e.memberId', 'earlyMemberId')
+    .addSelect('r.status', 'status')
+    .where('c.memberId = :memberId', { memberId })
+    .getRawOne<{
+      firstPurchaseAt: unknown;
+      earlyMemberId: string | null;
+      status: ReferralStatusValue | null;
+    }>();
+  return {
+    firstPurchaseMarked: row?.firstPurchaseAt != null,
+    earlyPurchaseKept: row?.earlyMemberId != null,
+    referralStatus: row?.status ?? null,
+  };
 }
 
 /**

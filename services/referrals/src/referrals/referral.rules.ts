@@ -14,6 +14,24 @@ export function purchaseQualifies(amount: number, minPurchaseAmount: number): bo
 }
 
 /**
+ * Whether a further purchase of a member in this state leaves everything as it is, now and
+ * whatever happens later: the first purchase is marked (written once), and either the referral
+ * is decided (REWARDED and REJECTED are final; a refund's reversal is the refund event's) or
+ * there is none and an early purchase is kept (a referral registered later is qualified with
+ * that one, in the registration's transaction). Each part only ever turns true and stays so, so
+ * a stale read can never make a purchase that matters look settled.
+ */
+export function purchaseSettles(state: {
+  firstPurchaseMarked: boolean;
+  earlyPurchaseKept: boolean;
+  referralStatus: string | null;
+}): boolean {
+  if (!state.firstPurchaseMarked) return false;
+  if (state.referralStatus === null) return state.earlyPurchaseKept;
+  return state.referralStatus === 'REWARDED' || state.referralStatus === 'REJECTED';
+}
+
+/**
  * Would recording "inviter invited invitee" close a loop (A→B→A, or longer)? Walks up from the
  * inviter through whoever invited them; a loop exists if the walk reaches the invitee.
  * `inviterOf(x)` is x's (non-rejected) inviter, or null.
