@@ -29,6 +29,7 @@ import { GreenLineRow } from './reports/green-line.entity';
 import { GreenLines1700000002200 } from './migrations/1700000002200-GreenLines';
 import { DueLots1700000002300 } from './migrations/1700000002300-DueLots';
 import { MerchantNames1700000002400 } from './migrations/1700000002400-MerchantNames';
+import { DropLotsExpires1700000002500 } from './migrations/1700000002500-DropLotsExpires';
 import { MerchantNameRow } from './merchants/merchant.entity';
 import { MerchantNameResolver } from './merchants/merchant.resolver';
 
@@ -57,6 +58,7 @@ export const ledgerService: ServiceDefinition<LedgerApp, LedgerContext> = {
     GreenLines1700000002200,
     DueLots1700000002300,
     MerchantNames1700000002400,
+    DropLotsExpires1700000002500,
   ],
   createApp,
   context: createContext,

@@ -91,3 +91,18 @@ export const candidates = (limit: number, mysql: boolean) =>
   `WHERE ${mysql ? '`dueAt` <= ?' : '`expiresAt` <= ? AND `remaining` > 0'} LIMIT ${Math.trunc(limit)}`;
 export const claim = (n: number, mysql: boolean) =>
   `SELECT \`memberId\` FROM \`ledger_members\` WHERE \`memberId\` IN (${list(n)}) ORDER BY \`memberId\`${mysql ? ' FOR UPDATE SKIP LOCKED' : ''}`;
+
+/**
+ * Expiry warnings for one lead: lots with points left expiring after `now` and by the cutoff
+ * (`?`, `?`), with no warning for (lot, lead `?`, expiry) yet, soonest first. Searched in
+ * `ix_lots_due` like {@link candidates} (`ix_lots_expires`, all lots by expiry, is gone: migration
+ * DropLotsExpires). On MariaDB through `dueAt`, equal to `expiresAt` on the lots with points left,
+ * so the same lots in the same order; forced because the optimizer, counting index entries of
+ * lots just spent (delete-marked, not yet purged) as in range, would scan and sort a small table.
+ */
+export const warnable = (limit: number, mysql: boolean) =>
+  'SELECT l.`id`, l.`memberId`, l.`kind`, l.`remaining`, l.`earnedAt`, l.`expiresAt`, l.`merchantId` ' +
+  `FROM \`ledger_lots\` l ${mysql ? 'FORCE INDEX (`ix_lots_due`) ' : 'INDEXED BY `ix_lots_due` '}` +
+  `WHERE ${mysql ? 'l.`dueAt` > ? AND l.`dueAt` <= ?' : 'l.`expiresAt` > ? AND l.`expiresAt` <= ? AND l.`remaining` > 0'} ` +
+  'AND NOT EXISTS (SELECT 1 FROM `ledger_expiry_warnings` w WHERE w.`lotId` = l.`id` AND w.`lead` = ? AND w.`expiresAt` = l.`expiresAt`) ' +
+  `ORDER BY ${mysql ? 'l.`dueAt`' : 'l.`expiresAt`'} LIMIT ${Math.trunc(limit)}`;

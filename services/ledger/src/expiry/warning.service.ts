@@ -2,17 +2,38 @@ import { randomUUID } from 'node:crypto';
 import {
   chunks,
   addDuration,
+  dateFromSql,
   isUniqueViolation,
   Topics,
   type NewEvent,
   type ServiceRuntime,
+  type Sql,
   type Transactor,
 } from '@loyalty/platform';
-import { LotRow } from '../lots/lot.entity';
+import type { LotRow } from '../lots/lot.entity';
 import { selectWarnings, type Lead } from './expiry.rules';
+import * as q from './expiry.sql';
 import { WarningRow } from './warning.entity';
 
 type Logger = ServiceRuntime['logger'];
+
+export type WarnableLot = Pick<
+  LotRow,
+  'id' | 'memberId' | 'kind' | 'remaining' | 'earnedAt' | 'expiresAt' | 'merchantId'
+>;
+
+/** Lots to warn for one lead at `now` (see {@link q.warnable}), soonest expiry first. */
+export async function lotsToWarn(sql: Sql, lead: Lead, now: Date, limit: number): Promise<WarnableLot[]> {
+  const rows = await sql.rows<
+    Omit<WarnableLot, 'earnedAt' | 'expiresAt'> & { earnedAt: string | Date; expiresAt: string | Date }
+  >(q.warnable(limit, sql.kind === 'mysql'), [now, addDuration(now, lead.duration), lead.text]);
+  return rows.map((r) => ({
+    ...r,
+    remaining: Number(r.remaining),
+    earnedAt: dateFromSql(r.earnedAt)!,
+    expiresAt: dateFromSql(r.expiresAt),
+  }));
+}
 
 /**
  * Expiry warnings: per lead, lots whose expiry is within the lead and that have no warning for
@@ -37,19 +58,7 @@ export class WarningService {
         let considered = 0;
         try {
           const result = await this.transactor.run(async (uow) => {
-            const lots = await uow.manager
-              .createQueryBuilder(LotRow, 'l')
-              .where('l.remaining > 0 AND l.expiresAt > :now AND l.expiresAt <= :cutoff', {
-                now,
-                cutoff: addDuration(now, lead.duration),
-              })
-              .andWhere(
-                'NOT EXISTS (SELECT 1 FROM ledger_expiry_warnings w WHERE w.lotId = l.id AND w.lead = :lead AND w.expiresAt = l.expiresAt)',
-                { lead: lead.text },
-              )
-              .orderBy('l.expiresAt', 'ASC')
-              .limit(limit)
-              .getMany();
+            const lots = await lotsToWarn(uow.sql, lead, now, limit);
             const { send, skip } = selectWarnings(lots, lead, now);
             const rows = [
               ...send.map((d) => ({ d, status: 'SENT' as const })),

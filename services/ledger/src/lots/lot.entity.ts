@@ -2,11 +2,13 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 
 /**
  * Points credited together, with their origin and expiry. `remaining` is a derived cache:
- * `points + SUM(lot_moves.points)`, kept in the same transaction as the moves.
+ * `points + SUM(lot_moves.points)`, kept in the same transaction as the moves. The lots by expiry
+ * are indexed only while they hold points (`ix_lots_due`, migration DueLots: a partial index on
+ * SQLite, an indexed virtual column `dueAt` on MariaDB), which the entity cannot declare; the
+ * index of all lots by expiry was dropped (migration DropLotsExpires).
  */
 @Entity({ name: 'ledger_lots' })
 @Index('ix_lots_member_kind', ['memberId', 'kind', 'remaining'])
-@Index('ix_lots_expires', ['expiresAt', 'remaining'])
 @Index('ix_lots_source', ['sourceType', 'sourceId'])
 @Index('ix_lots_issuer', ['merchantId', 'kind', 'earnedAt', 'origin', 'points'])
 @Index('ix_lots_issued', ['kind', 'earnedAt', 'origin', 'points'])
