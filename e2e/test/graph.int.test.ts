@@ -1,5 +1,5 @@
 import { getIntrospectionQuery } from 'graphql';
-import { graphqlRequest, testConfig } from '@loyalty/testing';
+import { eventually, graphqlRequest, testConfig } from '@loyalty/testing';
 import { useGraph } from './support/graph';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
@@ -25,6 +25,32 @@ describe('the graph behind the gateway', () => {
     ).text();
     expect(text).toMatch(/graphql_operations_total\{[^}]*operation="__typename"/);
     expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it("exposes each subgraph's event consumers: what they handled and skipped", async () => {
+    const r = await gql(
+      'mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }',
+      { i: { displayName: 'Counted', email: 'counted@example.com' } },
+      tokens.admin(),
+    );
+    expect(r.errors).toBeUndefined();
+    const referrals = graph().services.referrals!;
+    const scrape = async () =>
+      (
+        await fetch(`${referrals.url.replace(/\/graphql$/, '')}/metrics`, {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+        })
+      ).text();
+    // Referrals took the member's registration (its consumer runs after the event leaves members).
+    const text = await eventually(async () => {
+      const t = await scrape();
+      return /events_consumed_total\{[^}]*consumer="referrals\.members"[^}]*outcome="handled"[^}]*\} [1-9]/.test(
+        t,
+      )
+        ? t
+        : null;
+    });
+    expect(text).toMatch(/service="referrals"/);
   });
 
   it('refuses operations deeper than 15 levels but allows standard introspection', async () => {
