@@ -17,7 +17,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dropMysqlDatabase, loadConfig } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
-import { seedLedgerMembers } from './ledger-accounts';
+import { benchLedgerSettings, seedLedgerMembers } from './ledger-accounts';
 import { forDuration } from './stats';
 
 const WRITERS = Number(process.env.EARN_LOOP_WRITERS ?? 1);
@@ -27,15 +27,7 @@ const ACCOUNTS = 10_000;
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earn-loop-'));
   const prefix = `loop${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    DATABASE_PREFIX: prefix,
-    POINTS_VALIDITY: 'P1Y',
-    EXPIRY_SWEEP_INTERVAL: 'PT1H',
-    HOST: '127.0.0.1',
-  });
+  const config = loadConfig(benchLedgerSettings(dataDir, prefix));
   const ledger = await SERVICES.ledger.start({ config, port: 0 });
   const { app, runtime } = ledger;
   const ds = runtime.db.dataSource;

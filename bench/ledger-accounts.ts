@@ -1,6 +1,22 @@
-/** Members known to a ledger before a benchmark writes for them (ledger.bench.ts, earn-loop.ts). */
+/** A benchmarked ledger's settings and its members (ledger.bench.ts, earn-loop.ts). */
 import { PointKind, sqlDate } from '@loyalty/platform';
 import { rows } from './ledger-raw';
+
+/**
+ * Settings of a ledger started for a benchmark: its own data directory and database prefix,
+ * silent, a year's validity, and no expiry sweep while it is timed.
+ */
+export function benchLedgerSettings(dataDir: string, prefix: string): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    DATABASE_PREFIX: prefix,
+    POINTS_VALIDITY: 'P1Y',
+    EXPIRY_SWEEP_INTERVAL: 'PT1H',
+    HOST: '127.0.0.1',
+  };
+}
 
 /**
  * Inserts the members' `ledger_members` and account rows (500 at a time) and has the ledger's

@@ -25,7 +25,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { dropMysqlDatabase, loadConfig } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 import { baselineBesideLedger, BULK_LOAD, type Baseline } from './ledger-raw';
-import { seedLedgerMembers } from './ledger-accounts';
+import { benchLedgerSettings, seedLedgerMembers } from './ledger-accounts';
 import { benchExpiry } from './ledger-expiry';
 import { forDuration, median } from './stats';
 
@@ -46,15 +46,9 @@ async function benchOn(kind: Db): Promise<string[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   const config = loadConfig(
     {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: dataDir,
+      ...benchLedgerSettings(dataDir, prefix),
       ...(kind === 'mysql' ? { MYSQL_URL: mysqlUrl } : {}),
-      DATABASE_PREFIX: prefix,
-      POINTS_VALIDITY: 'P1Y',
-      EXPIRY_SWEEP_INTERVAL: 'PT1H',
       OUTBOX_POLL_INTERVAL: 'PT1S',
-      HOST: '127.0.0.1',
     },
     {},
   );

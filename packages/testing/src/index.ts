@@ -12,4 +12,5 @@ export * from './credit-contract';
 export * from './gateway-ledger';
 export * from './oidc-provider';
 export * from './ports';
+export * from './service';
 export * from './workloads';

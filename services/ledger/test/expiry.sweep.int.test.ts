@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { dateFromSql, sqlDate, startService, Topics, type RunningService } from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
-import type { LedgerApp } from '../src/app';
+import { dateFromSql, sqlDate, Topics } from '@loyalty/platform';
+import { testConfig, useService } from '@loyalty/testing';
 import { ExpiryService } from '../src/expiry/expiry.service';
 import * as q from '../src/expiry/expiry.sql';
 import { ledgerService } from '../src/service';
@@ -14,26 +13,21 @@ import { ledgerService } from '../src/service';
  */
 describe('expiry sweep (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
-  let running: RunningService<LedgerApp>;
-
-  beforeAll(async () => {
-    running = await startService(ledgerService, { config, port: 0 });
-  });
-  afterAll(() => running?.stop());
+  const running = useService(ledgerService, config);
 
   const query = <R>(sql: string, params: unknown[] = []) =>
-    running.runtime.db.dataSource.query(sql, params) as Promise<R[]>;
-  const mysql = () => running.runtime.db.kind === 'mysql';
-  const sweeper = (memberBatch = 1000) => new ExpiryService(running.runtime.transactor, memberBatch);
+    running().runtime.db.dataSource.query(sql, params) as Promise<R[]>;
+  const mysql = () => running().runtime.db.kind === 'mysql';
+  const sweeper = (memberBatch = 1000) => new ExpiryService(running().runtime.transactor, memberBatch);
   const later = (ms: number) => new Date(Date.now() + ms);
   const credit = (memberId: string, points: number, validity: string, kind = 'REGULAR') =>
-    running.app.ledger.credits.credit(
+    running().app.ledger.credits.credit(
       { idempotencyKey: randomUUID(), memberId, kind, points, reason: 'sweep', validity },
       'service:test',
     );
   const members = async (n: number) => {
     const ids = Array.from({ length: n }, () => randomUUID());
-    for (const id of ids) await running.app.accounts.remember(id);
+    for (const id of ids) await running().app.accounts.remember(id);
     return ids;
   };
   const expireEntries = (memberId: string) =>
@@ -53,7 +47,7 @@ describe('expiry sweep (real database)', () => {
           JSON.parse(r.payload) as { entryType: string; sequence: number; balance: number; delta: number },
       )
       .filter((p) => p.entryType === 'EXPIRE');
-  const problems = async () => (await running.app.queries.check()).problems;
+  const problems = async () => (await running().app.queries.check()).problems;
 
   it('writes off each due lot in expiry order, numbered per member, with the running balance per kind', async () => {
     const [m] = await members(1);
@@ -211,7 +205,7 @@ describe('expiry sweep (real database)', () => {
     expect(Number(expired)).toBeGreaterThanOrEqual(240);
     const search = q.candidates(1000, mysql());
     // One connection, so the session's counters are the search's.
-    const runner = running.runtime.db.dataSource.createQueryRunner();
+    const runner = running().runtime.db.dataSource.createQueryRunner();
     try {
       if (mysql()) {
         // Rows examined: index and table reads, and index entries filtered by a pushed-down
@@ -246,13 +240,13 @@ describe('expiry sweep (real database)', () => {
     const statementsFor = async (n: number, lots: number) => {
       const ids = await members(n);
       for (const id of ids) for (let j = 0; j < lots; j += 1) await credit(id, 1, 'PT1S');
-      await running.relay.stop();
+      await running().relay.stop();
       try {
-        running.runtime.db.queries.reset();
+        running().runtime.db.queries.reset();
         expect(await sweeper().expireDue(later(5_000))).toBe(n * lots);
-        return running.runtime.db.queries.roundTrips;
+        return running().runtime.db.queries.roundTrips;
       } finally {
-        running.relay.start();
+        running().relay.start();
       }
     };
     const small = await statementsFor(2, 1);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { addDuration, requireDuration, sqlDate, startService, type RunningService } from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
-import type { LedgerApp } from '../src/app';
+import { addDuration, requireDuration, sqlDate } from '@loyalty/platform';
+import { testConfig, useService } from '@loyalty/testing';
 import type { Lead } from '../src/expiry/expiry.rules';
 import * as q from '../src/expiry/expiry.sql';
 import { WarningRow } from '../src/expiry/warning.entity';
@@ -17,36 +16,31 @@ import { ledgerService } from '../src/service';
  */
 describe('expiry warnings search (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
-  let running: RunningService<LedgerApp>;
-
-  beforeAll(async () => {
-    running = await startService(ledgerService, { config, port: 0 });
-  });
-  afterAll(() => running?.stop());
+  const running = useService(ledgerService, config);
 
   const query = <R>(sql: string, params: unknown[] = []) =>
-    running.runtime.db.dataSource.query(sql, params) as Promise<R[]>;
-  const mysql = () => running.runtime.db.kind === 'mysql';
+    running().runtime.db.dataSource.query(sql, params) as Promise<R[]>;
+  const mysql = () => running().runtime.db.kind === 'mysql';
   const lead: Lead = { text: 'P1D', duration: requireDuration('P1D') };
   const credit = (memberId: string, points: number, validity: string) =>
-    running.app.ledger.credits.credit(
+    running().app.ledger.credits.credit(
       { idempotencyKey: randomUUID(), memberId, kind: 'REGULAR', points, reason: 'warnings', validity },
       'service:test',
     );
   const hold = (memberId: string, points: number) =>
-    running.app.ledger.holds.hold(
+    running().app.ledger.holds.hold(
       { idempotencyKey: randomUUID(), memberId, kind: 'REGULAR', points, reason: 'warnings' },
       'service:test',
     );
   const member = async () => {
     const id = randomUUID();
-    await running.app.accounts.remember(id);
+    await running().app.accounts.remember(id);
     return id;
   };
   const lotOf = async (entryId: string) =>
     (await query<{ id: string }>('SELECT id FROM ledger_lots WHERE entryId = ?', [entryId]))[0].id;
   const search = (now: Date, limit = 1000) =>
-    running.runtime.transactor.autocommit((sql) => lotsToWarn(sql, lead, now, limit));
+    running().runtime.transactor.autocommit((sql) => lotsToWarn(sql, lead, now, limit));
 
   const lotIndexes = async () =>
     mysql()
@@ -67,7 +61,7 @@ describe('expiry warnings search (real database)', () => {
     expect(names).not.toContain('ix_lots_expires');
     // Down recreates it, up drops it again.
     const migration = new DropLotsExpires1700000002500();
-    const runner = running.runtime.db.dataSource.createQueryRunner();
+    const runner = running().runtime.db.dataSource.createQueryRunner();
     try {
       await migration.down(runner);
       expect(await lotIndexes()).toContain('ix_lots_expires');
@@ -99,10 +93,10 @@ describe('expiry warnings search (real database)', () => {
       )[0].remaining,
     ).toBe(0);
     const now = new Date(Date.now() + 5_000);
-    const warnedLot = await running.runtime.db.dataSource.manager.findOneByOrFail(LotRow, {
+    const warnedLot = await running().runtime.db.dataSource.manager.findOneByOrFail(LotRow, {
       id: await lotOf(warned.id),
     });
-    await running.runtime.db.dataSource.manager.insert(WarningRow, {
+    await running().runtime.db.dataSource.manager.insert(WarningRow, {
       id: randomUUID(),
       lotId: warnedLot.id,
       memberId: other,
@@ -123,7 +117,7 @@ describe('expiry warnings search (real database)', () => {
     expect(found.map((l) => l.id)).not.toContain(await lotOf(gone.id));
     // Each lot as the entity reads it (dates as Dates, integers as numbers).
     const { id, memberId, kind, remaining, earnedAt, expiresAt, merchantId } =
-      await running.runtime.db.dataSource.manager.findOneByOrFail(LotRow, { id: found[0].id });
+      await running().runtime.db.dataSource.manager.findOneByOrFail(LotRow, { id: found[0].id });
     expect(found[0]).toEqual({ id, memberId, kind, remaining, earnedAt, expiresAt, merchantId });
     // The limit cuts at the soonest (this file's lots are all in this test so far).
     expect((await search(now, 2)).map((l) => l.id)).toEqual([
@@ -155,7 +149,7 @@ describe('expiry warnings search (real database)', () => {
       expect(lots?.Extra ?? '').not.toMatch(/filesort/);
       // Rows examined, on one connection so that the session's counters are the search's: index
       // and table reads, and index entries filtered by a pushed-down condition.
-      const runner = running.runtime.db.dataSource.createQueryRunner();
+      const runner = running().runtime.db.dataSource.createQueryRunner();
       try {
         const examined = async () => {
           const status = (await runner.query(

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, requestScope, startService, type RunningService } from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
-import type { LedgerApp } from '../src/app';
+import { ErrorCode, requestScope } from '@loyalty/platform';
+import { testConfig, useService } from '@loyalty/testing';
 import { EntryRow } from '../src/entries/entry.entity';
 import { MAX_POINTS } from '../src/ledger/ledger.rules';
 import { ledgerService } from '../src/service';
@@ -13,26 +12,21 @@ import { ledgerService } from '../src/service';
  */
 describe('group commit (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
-  let running: RunningService<LedgerApp>;
-
-  beforeAll(async () => {
-    running = await startService(ledgerService, { config, port: 0 });
-  });
-  afterAll(() => running?.stop());
+  const running = useService(ledgerService, config);
 
   const credit = (memberId: string, points: number, key = randomUUID()) =>
-    running.app.ledger.credits.credit(
+    running().app.ledger.credits.credit(
       { idempotencyKey: key, memberId, kind: 'REGULAR', points, reason: 'group' },
       'service:test',
     );
   const hold = (memberId: string, points: number) =>
-    running.app.ledger.holds.hold(
+    running().app.ledger.holds.hold(
       { idempotencyKey: randomUUID(), memberId, kind: 'REGULAR', points, reason: 'group' },
       'service:test',
     );
   const members = async (n: number) => {
     const ids = Array.from({ length: n }, () => randomUUID());
-    for (const id of ids) await running.app.accounts.remember(id);
+    for (const id of ids) await running().app.accounts.remember(id);
     return ids;
   };
   const codeOf = (e: unknown) => (e as { extensions?: { code?: string } }).extensions?.code;
@@ -62,30 +56,30 @@ describe('group commit (real database)', () => {
     });
     expect([...byKey.values()].map((entries) => entries.size)).toEqual(keys.map(() => 1));
 
-    const entries = await running.runtime.transactor.read((m) =>
+    const entries = await running().runtime.transactor.read((m) =>
       m.count(EntryRow, { where: ids.map((memberId) => ({ memberId })) }),
     );
     // 2 for `full`, 4 rounds × 11 members, and one per idempotency key.
     expect(entries).toBe(2 + 4 * 11 + keys.length);
-    expect((await running.app.queries.check()).problems).toEqual([]);
+    expect((await running().app.queries.check()).problems).toEqual([]);
   });
 
   it('shares transactions: a burst of credits costs far fewer round trips than 8 per write', async () => {
     const ids = await members(16);
-    await running.relay.flush();
-    const { queries } = running.runtime.db;
+    await running().relay.flush();
+    const { queries } = running().runtime.db;
     queries.reset();
     await Promise.all(Array.from({ length: 64 }, (_, i) => credit(ids[i % ids.length], 3)));
-    await running.relay.flush();
+    await running().relay.flush();
     expect(queries.roundTrips / 64).toBeLessThan(3);
-    expect((await running.app.queries.check()).problems).toEqual([]);
+    expect((await running().app.queries.check()).problems).toEqual([]);
   });
 
   it('writes balances and sequences of existing accounts in one statement per batch on MySQL', async () => {
     const ids = await members(8);
     await Promise.all(ids.map((id) => credit(id, 1)));
-    await running.relay.flush();
-    const { queries } = running.runtime.db;
+    await running().relay.flush();
+    const { queries } = running().runtime.db;
     queries.reset(true);
     await requestScope.run({}, () => Promise.all(ids.flatMap((id) => [credit(id, 2), credit(id, 3)])));
     const joined = queries.statements.filter((s) =>
@@ -98,9 +92,9 @@ describe('group commit (real database)', () => {
     } else {
       expect(joined).toEqual([]);
     }
-    const accounts = await running.app.queries.accounts(ids);
+    const accounts = await running().app.queries.accounts(ids);
     for (const rows of accounts) expect(rows.find((r) => r.kind === 'REGULAR')!.balance).toBe(6);
-    expect((await running.app.queries.check()).problems).toEqual([]);
+    expect((await running().app.queries.check()).problems).toEqual([]);
   });
 
   it('mixes credits with holds on the same members: holds see the credits batched before them', async () => {
@@ -113,11 +107,11 @@ describe('group commit (real database)', () => {
       }
     }
     await Promise.all(work);
-    const accounts = await running.app.queries.accounts(ids);
+    const accounts = await running().app.queries.accounts(ids);
     for (const rows of accounts) {
       const regular = rows.find((r) => r.kind === 'REGULAR')!;
       expect(regular.balance).toBeGreaterThanOrEqual(0);
     }
-    expect((await running.app.queries.check()).problems).toEqual([]);
+    expect((await running().app.queries.check()).problems).toEqual([]);
   });
 });

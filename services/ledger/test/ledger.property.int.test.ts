@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { ErrorCode, requireDuration, startService, type RunningService } from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
-import type { LedgerApp } from '../src/app';
+import { ErrorCode, requireDuration } from '@loyalty/platform';
+import { testConfig, useService } from '@loyalty/testing';
 import { EntryRow } from '../src/entries/entry.entity';
 import { ExpirySweeper } from '../src/expiry/sweeper';
 import { checkLedger } from '../src/audit/check.service';
@@ -81,20 +80,15 @@ const EXPECTED = new Set<string>([ErrorCode.INSUFFICIENT_POINTS, ErrorCode.CONFL
 
 describe('ledger properties over random operation sequences (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
-  let running: RunningService<LedgerApp>;
-
-  beforeAll(async () => {
-    running = await startService(ledgerService, { config, port: 0 });
-  });
-  afterAll(() => running?.stop());
+  const running = useService(ledgerService, config);
 
   it('balances equal the sum of entries, nothing goes negative, replays change nothing', async () => {
     const stats = { entries: 0, ops: 0 };
-    const { transactor, logger } = running.runtime;
+    const { transactor, logger } = running().runtime;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 8, maxLength: 30, size: 'max' }), async (ops) => {
         let clock = new Date();
-        const ledger = createLedger(transactor, running.app.accounts, {
+        const ledger = createLedger(transactor, running().app.accounts, {
           pointsValidity: 'P1Y',
           clock: () => clock,
         });
@@ -103,7 +97,7 @@ describe('ledger properties over random operation sequences (real database)', ()
           leads: [{ text: 'P3D', duration: requireDuration('P3D') }],
         });
         const members = [randomUUID(), randomUUID()];
-        for (const m of members) await running.app.accounts.remember(m);
+        for (const m of members) await running().app.accounts.remember(m);
         const holds: string[] = [];
         const sources: { m: number; kind: string; id: string }[] = [];
         const done: { call: () => Promise<unknown>; result: string }[] = [];

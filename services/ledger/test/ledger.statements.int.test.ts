@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { requestScope, startService, type RunningService } from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
-import type { LedgerApp } from '../src/app';
+import { requestScope } from '@loyalty/platform';
+import { testConfig, useService } from '@loyalty/testing';
 import { ledgerService } from '../src/service';
 
 /**
@@ -10,36 +9,31 @@ import { ledgerService } from '../src/service';
  */
 describe('SQL statements per earn (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
-  let running: RunningService<LedgerApp>;
+  const running = useService(ledgerService, config);
   const mysql = Boolean(process.env.MYSQL_URL);
 
-  beforeAll(async () => {
-    running = await startService(ledgerService, { config, port: 0 });
-  });
-  afterAll(() => running?.stop());
-
   const earn = (memberId: string, key = randomUUID()) =>
-    running.app.ledger.credits.credit(
+    running().app.ledger.credits.credit(
       { idempotencyKey: key, memberId, kind: 'REGULAR', points: 10, reason: 'count', merchantId: 'shop' },
       'service:test',
     );
 
   const members = async (n: number) => {
     const ids = Array.from({ length: n }, () => randomUUID());
-    for (const id of ids) await running.app.accounts.remember(id);
+    for (const id of ids) await running().app.accounts.remember(id);
     return ids;
   };
 
   it('one earn: key, lock, entry, lot, balance and sequence, event, in one transaction', async () => {
     const [member] = await members(1);
     await earn(member);
-    await running.relay.flush();
+    await running().relay.flush();
     // Paused, so that only the write's own round trips are counted.
-    await running.relay.stop();
-    const { queries } = running.runtime.db;
+    await running().relay.stop();
+    const { queries } = running().runtime.db;
     queries.reset(true);
     await requestScope.run({}, () => earn(member));
-    running.relay.start();
+    running().relay.start();
     // INSERT key, SELECT … JOIN … FOR UPDATE, INSERT lot, INSERT entry, UPDATE (members and
     // account in one multi-table statement on MySQL, two on SQLite), INSERT outbox event.
     expect(queries.statements).toEqual([
@@ -63,7 +57,7 @@ describe('SQL statements per earn (real database)', () => {
     const ids = await members(3);
     const entries = [];
     for (const id of ids) entries.push(await earn(id));
-    const ds = running.runtime.db.dataSource;
+    const ds = running().runtime.db.dataSource;
     const inOrder = (xs: string[]) => expect([...xs].sort()).toEqual(xs);
     inOrder(entries.map((e) => e.id));
     inOrder(entries.map((e) => e.lotId!));
@@ -82,8 +76,8 @@ describe('SQL statements per earn (real database)', () => {
     const [member] = await members(1);
     const key = randomUUID();
     const first = await earn(member, key);
-    await running.relay.flush();
-    const { queries } = running.runtime.db;
+    await running().relay.flush();
+    const { queries } = running().runtime.db;
     queries.reset(true);
     const again = await requestScope.run({}, () => earn(member, key));
     expect(again.id).toBe(first.id);
@@ -93,14 +87,14 @@ describe('SQL statements per earn (real database)', () => {
   it('concurrent earns share commits: at most 8 round trips per earn, outbox relay included', async () => {
     const ids = await members(32);
     await Promise.all(ids.map((id) => earn(id)));
-    await running.relay.flush();
-    const { queries } = running.runtime.db;
+    await running().relay.flush();
+    const { queries } = running().runtime.db;
     queries.reset();
     const n = 64;
     await Promise.all(Array.from({ length: n }, (_, i) => earn(ids[i % ids.length])));
-    await running.relay.flush();
+    await running().relay.flush();
     expect(queries.roundTrips / n).toBeLessThanOrEqual(8);
-    const check = await running.app.queries.check();
+    const check = await running().app.queries.check();
     expect(check.problems).toEqual([]);
   });
 });

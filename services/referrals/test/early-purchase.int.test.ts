@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  requestScope,
-  startService,
-  Topics,
-  type EventEnvelope,
-  type RunningService,
-  type UnitOfWork,
-} from '@loyalty/platform';
+import { requestScope, Topics, type EventEnvelope, type UnitOfWork } from '@loyalty/platform';
 import {
   eventually,
   FakeLedger,
@@ -14,8 +7,9 @@ import {
   purchaseRefundedEvent,
   testConfig,
   testEvent,
+  useService,
 } from '@loyalty/testing';
-import { createApp, type ReferralsApp } from '../src/app';
+import { createApp } from '../src/app';
 import { REFERRAL_SOURCE_TYPE, type LedgerClient } from '../src/peers/ledger.client';
 import type { ReferralRow } from '../src/referrals/referral.entity';
 import { referralsService } from '../src/service';
@@ -46,21 +40,13 @@ describe('a first purchase handled before the registration (real database)', () 
       return { entryId: done.entryId, shortfall: done.shortfall };
     },
   };
-  let running: RunningService<ReferralsApp>;
+  const running = useService({ ...referralsService, createApp: (rt) => createApp(rt, ledger) }, config);
 
-  beforeAll(async () => {
-    running = await startService(
-      { ...referralsService, createApp: (rt) => createApp(rt, ledger) },
-      { config, port: 0 },
-    );
-  });
-  afterAll(() => running?.stop());
-
-  const app = () => running.app;
-  const mysql = () => running.runtime.db.kind === 'mysql';
+  const app = () => running().app;
+  const mysql = () => running().runtime.db.kind === 'mysql';
   const query = <R>(sql: string, params: unknown[] = []) =>
-    running.runtime.db.dataSource.query(sql, params) as Promise<R[]>;
-  const publish = (...events: EventEnvelope[]) => running.runtime.transport.publish(events);
+    running().runtime.db.dataSource.query(sql, params) as Promise<R[]>;
+  const publish = (...events: EventEnvelope[]) => running().runtime.transport.publish(events);
 
   const registration = (memberId: string, referralCode: string | null = null) =>
     testEvent(
@@ -140,7 +126,7 @@ describe('a first purchase handled before the registration (real database)', () 
     const gate = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
-    const held = running.runtime.transactor.run(async (uow) => {
+    const held = running().runtime.transactor.run(async (uow) => {
       await first(uow);
       entered();
       await gate;
@@ -367,7 +353,7 @@ describe('a first purchase handled before the registration (real database)', () 
 
   /** The statements one delivery sends (in a request scope: not the relays'). */
   const statementsOf = async (event: EventEnvelope) => {
-    const counter = running.runtime.db.queries;
+    const counter = running().runtime.db.queries;
     counter.reset(true);
     await requestScope.run({}, () => publish(event));
     const statements = [...counter.statements];

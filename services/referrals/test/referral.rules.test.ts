@@ -148,7 +148,7 @@ describe('purchaseSettles (a further purchase can change nothing)', () => {
     earlyPurchaseKept: boolean,
     referralStatus: string | null,
   ) => ({
-    firstPurchaseMarked,
+    code: { firstPurchaseAt: firstPurchaseMarked ? new Date() : null },
     earlyPurchaseKept,
     referralStatus,
   });

@@ -26,11 +26,6 @@ export class GreenImpactService {
   ) {}
 
   /**
-   * Consumer of `purchase.recorded` and `purchase.refunded` (inside the inbox's transaction). A
-   * purchase's lines, on every purchase with a green item, are one prepared INSERT (the generated
-   * ids are not read back).
-   */
-  /**
    * Whether {@link record} may write for the event: a purchase without green items writes
    * nothing, so its event is skipped before any transaction (a refund's purchase is read first).
    */
@@ -38,6 +33,11 @@ export class GreenImpactService {
     return event.topic !== Topics.purchaseRecorded || greenLines(event.payload.green ?? []).length > 0;
   }
 
+  /**
+   * Consumer of `purchase.recorded` and `purchase.refunded` (inside the inbox's transaction). A
+   * purchase's lines, on every purchase with a green item, are one prepared INSERT (the generated
+   * ids are not read back).
+   */
   async record(event: PurchaseEvent, m: EntityManager, sql: Sql): Promise<void> {
     const at = new Date(event.occurredAt);
     if (event.topic === Topics.purchaseRecorded) {

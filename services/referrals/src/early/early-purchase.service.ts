@@ -10,47 +10,20 @@ export interface MemberPurchaseState {
   code: { firstPurchaseAt: unknown } | null;
   /** An early purchase of the member is kept already (nothing more to remember). */
   earlyPurchaseKept: boolean;
-}
-
-/**
- * The member's first-purchase mark and whether an early purchase of theirs is kept, in one
- * plain read: every later purchase of a member stops at it, with no write (the early row is
- * written once per member and never changes).
- */
-export async function memberPurchaseState(
-  manager: EntityManager,
-  memberId: string,
-): Promise<MemberPurchaseState> {
-  const row = await manager
-    .createQueryBuilder(ReferralCodeRow, 'c')
-    .leftJoin(EarlyPurchaseRow, 'e', 'e.memberId = c.memberId')
-    .select('c.firstPurchaseAt', 'firstPurchaseAt')
-    .addSelect('e.memberId', 'earlyMemberId')
-    .where('c.memberId = :memberId', { memberId })
-    .getRawOne<{ firstPurchaseAt: unknown; earlyMemberId: string | null }>();
-  // An early purchase is only ever written after the code row (same transaction).
-  if (!row) return { code: null, earlyPurchaseKept: false };
-  return { code: { firstPurchaseAt: row.firstPurchaseAt }, earlyPurchaseKept: row.earlyMemberId !== null };
-}
-
-/** What decides whether a purchase of the member can still change anything (see `purchaseSettles`). */
-export interface MemberReferralState {
-  /** The member's first purchase is marked on their code. */
-  firstPurchaseMarked: boolean;
-  /** An early purchase of the member is kept. */
-  earlyPurchaseKept: boolean;
   /** Their referral's status, null without one. */
   referralStatus: ReferralStatusValue | null;
 }
 
 /**
- * The member's first-purchase mark, kept early purchase and referral status, in one plain
- * statement (one snapshot, no lock): the purchase consumer's read before any transaction.
+ * The member's first-purchase mark, whether an early purchase of theirs is kept and their
+ * referral's status, in one plain read (no lock): every later purchase of a member stops at it,
+ * with no write (the early row is written once per member and never changes). The purchase
+ * consumer reads it before any transaction (`purchaseSettles`), and again in its transaction.
  */
-export async function memberReferralState(
+export async function memberPurchaseState(
   manager: EntityManager,
   memberId: string,
-): Promise<MemberReferralState> {
+): Promise<MemberPurchaseState> {
   const row = await manager
     .createQueryBuilder(ReferralCodeRow, 'c')
     .leftJoin(EarlyPurchaseRow, 'e', 'e.memberId = c.memberId')
@@ -64,10 +37,13 @@ export async function memberReferralState(
       earlyMemberId: string | null;
       status: ReferralStatusValue | null;
     }>();
+  // An early purchase is only ever written after the code row (same transaction). No code row:
+  // nothing marked, so a purchase is never taken as settled (see purchaseSettles).
+  if (!row) return { code: null, earlyPurchaseKept: false, referralStatus: null };
   return {
-    firstPurchaseMarked: row?.firstPurchaseAt != null,
-    earlyPurchaseKept: row?.earlyMemberId != null,
-    referralStatus: row?.status ?? null,
+    code: { firstPurchaseAt: row.firstPurchaseAt },
+    earlyPurchaseKept: row.earlyMemberId !== null,
+    referralStatus: row.status ?? null,
   };
 }
 

@@ -14,7 +14,6 @@ import {
   lockEarlyPurchase,
   lockEarlyRefund,
   memberPurchaseState,
-  memberReferralState,
   rememberEarlyPurchase,
 } from '../early/early-purchase.service';
 import { addGrants, type NewGrant } from '../grants/grant.service';
@@ -65,7 +64,7 @@ export class ReferralRewardService {
     if (event.topic !== Topics.purchaseRecorded) return true;
     const memberId = textField(event.payload.memberId);
     if (!memberId) return true; // malformed: handle logs it
-    return !purchaseSettles(await this.transactor.read((m) => memberReferralState(m, memberId)));
+    return !purchaseSettles(await this.transactor.read((m) => memberPurchaseState(m, memberId)));
   }
 
   /**

@@ -22,11 +22,12 @@ export function purchaseQualifies(amount: number, minPurchaseAmount: number): bo
  * a stale read can never make a purchase that matters look settled.
  */
 export function purchaseSettles(state: {
-  firstPurchaseMarked: boolean;
+  /** The member's code row, null without one (see `memberPurchaseState`). */
+  code: { firstPurchaseAt: unknown } | null;
   earlyPurchaseKept: boolean;
   referralStatus: string | null;
 }): boolean {
-  if (!state.firstPurchaseMarked) return false;
+  if (!state.code?.firstPurchaseAt) return false;
   if (state.referralStatus === null) return state.earlyPurchaseKept;
   return state.referralStatus === 'REWARDED' || state.referralStatus === 'REJECTED';
 }

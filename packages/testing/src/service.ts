@@ -1,0 +1,35 @@
+import {
+  startService,
+  type BaseContext,
+  type PlatformConfig,
+  type RunningService,
+  type ServiceApp,
+  type ServiceDefinition,
+} from '@loyalty/platform';
+
+type Hook = (fn: () => Promise<void>, timeout?: number) => void;
+
+/**
+ * One subgraph on a free port for a jest suite: started in `beforeAll`, stopped in `afterAll`
+ * (so a suite holds no set-up of its own to get wrong). Returns the running service; calling it
+ * before `beforeAll` ran is a mistake in the suite and throws.
+ */
+export function useService<App extends ServiceApp, Ctx extends BaseContext>(
+  def: ServiceDefinition<App, Ctx>,
+  config: PlatformConfig,
+): () => RunningService<App> {
+  const g = globalThis as { beforeAll?: Hook; afterAll?: Hook };
+  if (typeof g.beforeAll !== 'function' || typeof g.afterAll !== 'function')
+    throw new Error('useService runs inside a jest suite');
+  let running: RunningService<App> | undefined;
+  g.beforeAll(async () => {
+    running = await startService(def, { config, port: 0 });
+  });
+  g.afterAll(async () => {
+    await running?.stop();
+  });
+  return () => {
+    if (!running) throw new Error(`${def.name} starts in beforeAll`);
+    return running;
+  };
+}
