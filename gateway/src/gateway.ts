@@ -28,6 +28,7 @@ import {
   type Logger,
   type PlatformConfig,
   type Principal,
+  type ServiceName,
 } from '@loyalty/platform';
 import { AuthForwardingDataSource, type SubgraphFetchStats } from './auth-forwarding-data-source';
 import { DOWNLOADS, downloadProxy } from './downloads';
@@ -111,7 +112,13 @@ function federatedGateway(
   return new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => {
-      const source = new AuthForwardingDataSource({ name, url: peers.url(name as never), vouch });
+      const service = name as ServiceName;
+      const source = new AuthForwardingDataSource({
+        name,
+        url: peers.url(service),
+        vouch,
+        local: () => peers.local(service),
+      });
       o.sources.set(name, source);
       return source;
     },

@@ -56,6 +56,16 @@ const schema = z.object({
     .refine((groups) => new Set(groups.flat()).size === groups.flat().length, {
       message: 'a subgraph can run in one thread only',
     }),
+  /**
+   * With TARGET=all: the gateway and the services reach the subgraphs of this process by handing
+   * the request to the subgraph's handler (directly on its thread, over a MessagePort from
+   * another) instead of loopback HTTP (`false`: HTTP, as separate processes do). Subgraph ports
+   * keep serving HTTP either way.
+   */
+  LOCAL_LINKS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export type LauncherConfig = z.output<typeof schema>;
@@ -73,8 +83,9 @@ export function loadLauncherConfig(source: Record<string, string | undefined> = 
 /** Where `pnpm start` runs the gateway and each subgraph (its threads), from the launcher's settings. */
 export function placementOf(
   config: LauncherConfig,
-): Required<Pick<GraphOptions, 'gatewayThread' | 'threadServices' | 'serviceThreads'>> {
+): Required<Pick<GraphOptions, 'gatewayThread' | 'threadServices' | 'serviceThreads' | 'localLinks'>> {
   return {
+    localLinks: config.LOCAL_LINKS,
     gatewayThread: config.GATEWAY_THREAD,
     threadServices: config.GATEWAY_THREAD_SERVICES,
     // GATEWAY_THREAD=false is everything on one thread.

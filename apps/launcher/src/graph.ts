@@ -11,7 +11,9 @@ import {
   type ServiceName,
 } from '@loyalty/platform';
 import { startGateway, type RunningGateway } from '@loyalty/gateway';
+import { linksOf, planLinks } from './links';
 import { startWorkerThread, type WorkerThread } from './worker-host';
+import type { ThreadLinks } from './worker-thread.protocol';
 import { SERVICES } from './services';
 import { webAppsDir } from './web-apps';
 
@@ -37,6 +39,11 @@ export interface GraphOptions {
   serviceThreads?: ServiceName[][];
   /** A worker thread crashed; the graph has stopped everything else already (default: nothing). */
   onFatal?: (error: Error) => void;
+  /**
+   * The gateway and services reach the subgraphs of this process through local links (see
+   * `LocalLinks`) rather than loopback HTTP (default true; LOCAL_LINKS).
+   */
+  localLinks?: boolean;
 }
 
 export interface RunningGraph {
@@ -79,6 +86,12 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
   const inGatewayThread = (name: ServiceName) =>
     threaded && !inGroup(name) && (options.threadServices ?? []).includes(name);
   const names = all.filter((name) => !inGroup(name) && !inGatewayThread(name));
+  // Main thread first, then the service threads, then the gateway's (subgraphs of its own or not).
+  const links =
+    options.localLinks === false
+      ? null
+      : planLinks([names, ...groups, ...(threaded ? [all.filter(inGatewayThread)] : [])]);
+  if (links) peers.links = linksOf(links[0]);
   const services: Partial<Record<ServiceName, RunningService<unknown>>> = {};
   const startOne = (name: ServiceName, port?: number) =>
     SERVICES[name].start({
@@ -92,6 +105,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
     for (const thread of serviceThreads) await thread.stop();
     await Promise.all(Object.values(services).map((s) => s.stop()));
     await transport.close();
+    peers.links?.close();
     throw error;
   };
   try {
@@ -116,24 +130,26 @@ export async function startGraph(options: GraphOptions = {}): Promise<RunningGra
       for (const thread of [...serviceThreads].reverse()) await thread.stop();
       for (const name of [...names].reverse()) await services[name]?.stop();
       await transport.close();
+      peers.links?.close();
     })());
-  const threadOptions = (group: ServiceName[]) => ({
+  const threadOptions = (group: ServiceName[], ends?: ThreadLinks) => ({
     config,
     peers,
     transport,
     services: group.map((name) => ({ name, port: options.ephemeralPorts ? 0 : config.servicePort(name) })),
+    links: ends,
     logger,
     onCrash: (error: Error) =>
       void stop()
         .catch((err: unknown) => logger.error({ err }, 'stopping after a worker thread crashed failed'))
         .finally(() => options.onFatal?.(error)),
   });
-  for (const group of groups)
-    serviceThreads.push(await startWorkerThread(threadOptions(group)).catch(abandon));
+  for (const [i, group] of groups.entries())
+    serviceThreads.push(await startWorkerThread(threadOptions(group, links?.[i + 1])).catch(abandon));
   if (wanted && !threaded) gateway = await startGateway(gatewayOptions).catch(abandon);
   if (threaded)
     gatewayThread = await startWorkerThread({
-      ...threadOptions(all.filter(inGatewayThread)),
+      ...threadOptions(all.filter(inGatewayThread), links?.[groups.length + 1]),
       gateway: { port: gatewayOptions.port, webAppsDir: gatewayOptions.webAppsDir },
     }).catch(abandon);
   // Threads started before others learn where those are (free ports in tests).

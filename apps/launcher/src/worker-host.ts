@@ -11,6 +11,7 @@ import {
 } from '@loyalty/platform';
 import type {
   FromThread,
+  ThreadLinks,
   WorkerThreadData,
   ServiceCounts,
   SubgraphStats,
@@ -40,6 +41,8 @@ export interface WorkerThreadOptions {
   onCrash(error: Error): void;
   /** Another worker script (tests of the crash handling). */
   entry?: string;
+  /** The thread's ends of the local links (see `planLinks`). */
+  links?: ThreadLinks;
 }
 
 export interface WorkerThread {
@@ -86,10 +89,12 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
     gateway: options.gateway ?? null,
     services,
     events: bridge?.port2,
+    links: options.links,
   };
+  const linkPorts = [...(options.links?.accept ?? []), ...(options.links?.connect ?? [])].map((l) => l.port);
   const worker = new Worker(options.entry ?? ENTRY, {
     workerData: data,
-    transferList: bridge ? [bridge.port2] : [],
+    transferList: [...(bridge ? [bridge.port2] : []), ...linkPorts],
   });
   const stopServing = bridge ? serveTransport(options.transport, bridge.port1) : async () => undefined;
   // Replies awaited from the thread; all of them fail if it exits first.
@@ -129,7 +134,10 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
     throw error;
   });
   // The main thread's services reach the thread's subgraphs too.
-  for (const [name, url] of Object.entries(ready.services)) options.peers.set(name as ServiceName, url);
+  for (const [name, url] of Object.entries(ready.services)) {
+    if (options.links) options.peers.setLocal(name as ServiceName, url);
+    else options.peers.set(name as ServiceName, url);
+  }
   options.logger.info(
     { url: ready.url, services: Object.keys(ready.services), threadId: worker.threadId },
     `${what} ready`,

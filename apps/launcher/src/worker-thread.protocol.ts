@@ -14,6 +14,16 @@ export interface WorkerThreadData {
   services: { name: ServiceName; port: number }[];
   /** The in-process transport's port (no Redis); absent, the thread opens its own transport. */
   events?: MessagePort;
+  /** Local links (see `LocalLinks`); absent, the thread reaches every subgraph over HTTP. */
+  links?: ThreadLinks;
+}
+
+/** A thread's ends of the process's local links. */
+export interface ThreadLinks {
+  /** Requests for subgraphs of this thread, from one other thread each. */
+  accept: { name: ServiceName; port: MessagePort }[];
+  /** How this thread reaches the subgraphs of other threads. */
+  connect: { name: ServiceName; port: MessagePort }[];
 }
 
 export type SubgraphStats = ReturnType<RunningGateway['subgraphStats']>;

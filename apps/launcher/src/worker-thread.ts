@@ -15,6 +15,7 @@ import {
 } from '@loyalty/platform';
 import { startGateway } from '@loyalty/gateway';
 import type { FromThread, WorkerThreadData, ToThread } from './worker-thread.protocol';
+import { linksOf } from './links';
 import { SERVICES } from './services';
 
 async function main(): Promise<void> {
@@ -24,8 +25,18 @@ async function main(): Promise<void> {
   const config = loadConfig({}, data.source);
   const logger = createLogger('worker-thread', config.env.LOG_LEVEL);
   const peers = PeerDirectory.fromConfig(config);
+  if (data.links) peers.links = linksOf(data.links);
+  // The subgraphs this thread has a link to: its own, and those of the threads it connects to.
+  const linked = new Set([
+    ...data.services.map((s) => s.name),
+    ...(data.links?.connect.map((c) => c.name) ?? []),
+  ]);
   const setPeers = (known: Record<string, string>) => {
-    for (const name of SERVICE_NAMES) if (known[name]) peers.set(name, known[name]);
+    for (const name of SERVICE_NAMES) {
+      if (!known[name]) continue;
+      if (data.links && linked.has(name)) peers.setLocal(name, known[name]);
+      else peers.set(name, known[name]);
+    }
   };
   setPeers(data.peers);
   const transport = data.events ? new PortTransport(data.events) : createTransport(config, logger);
@@ -61,6 +72,7 @@ async function main(): Promise<void> {
         await gateway?.stop();
         for (const service of [...services].reverse()) await service.stop();
         await transport.close();
+        peers.links?.close();
         // The host terminates the thread next: the last log lines must be out first.
         for (const l of [gateway?.logger, ...services.map((s) => s.runtime.logger), logger]) l?.flush();
         send({ type: 'stopped' });

@@ -6,6 +6,7 @@ describe('the launcher settings', () => {
       gatewayThread: true,
       threadServices: [],
       serviceThreads: [['ledger', 'referrals']],
+      localLinks: true,
     });
   });
 
@@ -18,12 +19,18 @@ describe('the launcher settings', () => {
       gatewayThread: true,
       threadServices: ['referrals'],
       serviceThreads: [['ledger'], ['campaigns', 'catalog']],
+      localLinks: true,
     });
     expect(loadLauncherConfig({ SERVICE_THREADS: '' }).SERVICE_THREADS).toEqual([]);
   });
 
   it('runs everything on one thread with GATEWAY_THREAD=false', () => {
     expect(placementOf(loadLauncherConfig({ GATEWAY_THREAD: 'false' })).serviceThreads).toEqual([]);
+  });
+
+  it('reaches subgraphs over HTTP inside the process with LOCAL_LINKS=false', () => {
+    expect(placementOf(loadLauncherConfig({ LOCAL_LINKS: 'false' })).localLinks).toBe(false);
+    expect(() => loadLauncherConfig({ LOCAL_LINKS: 'no' })).toThrow(/LOCAL_LINKS/);
   });
 
   it('refuses unknown subgraphs and a subgraph in two threads', () => {

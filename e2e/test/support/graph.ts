@@ -29,8 +29,11 @@ export function useGraph(
   ready?: (graph: RunningGraph) => Promise<void> | void,
   /** Runs before the graph stops (jest runs afterAll hooks in declaration order): close clients. */
   beforeStop?: () => Promise<void> | void,
-  /** Where the gateway and subgraphs run (worker threads); default all on the test's thread. */
-  placement: Pick<GraphOptions, 'gatewayThread' | 'threadServices' | 'serviceThreads'> = {},
+  /**
+   * Where the gateway and subgraphs run (worker threads; default all on the test's thread), and
+   * how they reach each other (local links unless `localLinks: false`).
+   */
+  placement: Pick<GraphOptions, 'gatewayThread' | 'threadServices' | 'serviceThreads' | 'localLinks'> = {},
 ): GraphUnderTest {
   let running: RunningGraph | undefined;
   beforeAll(async () => {

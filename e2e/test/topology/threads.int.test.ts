@@ -1,20 +1,59 @@
-import { eventually, testConfig } from '@loyalty/testing';
-import { useGraph } from '../support/graph';
+import { SERVICE_NAMES, type ServiceName } from '@loyalty/platform';
+import { DASHBOARD_QUERY, eventually, testConfig } from '@loyalty/testing';
+import { useGraph, type GraphUnderTest } from '../support/graph';
 
 const REGISTER = 'mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }';
+const METRICS_TOKEN = 'metrics-token-0123456789';
+const PLACEMENT = {
+  gatewayThread: true,
+  threadServices: ['referrals' as const],
+  serviceThreads: [['members' as const], ['ledger' as const]],
+};
+
+/** GraphQL requests each subgraph has answered so far, by how they came: `graphql` (HTTP) or `local`. */
+async function answered(g: GraphUnderTest, route: 'graphql' | 'local'): Promise<Record<ServiceName, number>> {
+  const counts = await Promise.all(
+    SERVICE_NAMES.map(async (name) => {
+      const res = await fetch(
+        g
+          .graph()
+          .peers.url(name)
+          .replace(/\/graphql$/, '/metrics'),
+        {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+        },
+      );
+      const lines = (await res.text()).split('\n');
+      const mine = lines.filter(
+        (l) => l.startsWith('http_requests_total{') && l.includes(`route="${route}"`),
+      );
+      return [name, mine.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0)] as const;
+    }),
+  );
+  return Object.fromEntries(counts) as Record<ServiceName, number>;
+}
 
 /**
- * Subgraphs in worker threads of their own (SERVICE_THREADS) beside the gateway's thread, on free
- * ports: a thread started before another learns where the later one's subgraphs are. Members
- * runs in the first thread and asks referrals, which starts later in the gateway's thread, about
- * a sign-up's referral code; the ledger, in a thread of its own, pays the welcome points.
+ * A new member's dashboard through the gateway: every subgraph it asks (members, ledger, catalog,
+ * referrals) answered it the `via` way (`local`: local links; `graphql`: HTTP), none the other.
  */
+async function expectDashboardVia(g: GraphUnderTest, via: 'graphql' | 'local', email: string) {
+  const before = await answered(g, via);
+  const admin = g.tokens.admin();
+  const registered = await g.gql(REGISTER, { i: { displayName: 'Linked', email } }, admin);
+  const id = registered.data!.registerMember.id as string;
+  const res = await g.gql(DASHBOARD_QUERY, { id }, g.tokens.member(id));
+  expect(res.errors).toBeUndefined();
+  expect(res.data!.member).toMatchObject({ id, displayName: 'Linked', referrals: [] });
+  const after = await answered(g, via);
+  for (const name of ['members', 'ledger', 'catalog', 'referrals'] as const)
+    expect(after[name]).toBeGreaterThan(before[name]);
+  const other = await answered(g, via === 'local' ? 'graphql' : 'local');
+  expect(Object.values(other)).toEqual([0, 0, 0, 0, 0]);
+}
+
 describe('the graph with subgraphs in worker threads of their own', () => {
-  const g = useGraph(testConfig(), undefined, undefined, {
-    gatewayThread: true,
-    threadServices: ['referrals'],
-    serviceThreads: [['members'], ['ledger']],
-  });
+  const g = useGraph(testConfig({ METRICS_TOKEN }), undefined, undefined, PLACEMENT);
 
   it('runs each subgraph where it was placed', () => {
     const graph = g.graph();
@@ -64,5 +103,22 @@ describe('the graph with subgraphs in worker threads of their own', () => {
       return res.data?.me.referrals.length ? res.data.me.referrals : null;
     });
     expect(mine).toEqual([{ status: 'REGISTERED', invitee: { displayName: 'Late Thread' } }]);
+  });
+
+  it('reaches every subgraph of the process through its local link, on its thread or another', async () => {
+    // The dashboard asks members and the ledger (threads of their own), catalog (the main thread)
+    // and referrals (the gateway's thread, answered on it directly): none of them over HTTP.
+    await expectDashboardVia(g, 'local', 'linked@example.com');
+  });
+});
+
+describe('the same graph with LOCAL_LINKS=false', () => {
+  const g = useGraph(testConfig({ METRICS_TOKEN }), undefined, undefined, {
+    ...PLACEMENT,
+    localLinks: false,
+  });
+
+  it('reaches the subgraphs over HTTP, with the same answers', async () => {
+    await expectDashboardVia(g, 'graphql', 'http@example.com');
   });
 });

@@ -54,6 +54,7 @@ export * from './http/http-server';
 export * from './logging/logger';
 export * from './service/context';
 export * from './service/peers';
+export * from './service/local-links';
 export * from './service/service-client';
 export * from './service/start-service';
 export * from './service/run-main';

@@ -1,5 +1,6 @@
 import {
   createServer as createNodeServer,
+  type IncomingHttpHeaders,
   type IncomingMessage,
   type Server,
   type ServerResponse,
@@ -10,6 +11,7 @@ import { HeaderMap, type ApolloServer, type BaseContext as ApolloBaseContext } f
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors/error-code';
 import { AppError } from '../errors/errors';
+import type { LocalHandler } from '../service/local-links';
 import type { Metrics } from './metrics';
 import { inRequestScope } from './request-scope';
 
@@ -17,7 +19,7 @@ const MAX_BODY_BYTES = 1_000_000;
 
 export interface HttpServerOptions<Ctx extends ApolloBaseContext> {
   apollo: ApolloServer<Ctx>;
-  context(req: IncomingMessage): Promise<Ctx>;
+  context(req: RequestHead): Promise<Ctx>;
   /** Readiness: every dependency this process needs answers. */
   ready(): Promise<boolean>;
   metrics: Metrics;
@@ -26,7 +28,7 @@ export interface HttpServerOptions<Ctx extends ApolloBaseContext> {
    * Checks a GraphQL request before Apollo Server parses it (`query` as sent, if any); a refusal
    * is answered with its status and code.
    */
-  admit?(req: IncomingMessage, query: unknown): Promise<{ status: number; error: AppError } | null>;
+  admit?(req: RequestHead, query: unknown): Promise<{ status: number; error: AppError } | null>;
   /** Bearer token `/metrics` asks for; unset: metrics are not served over HTTP. */
   metricsToken?: string;
   /** Extra endpoints by exact path (`/exports/audit.csv`). */
@@ -76,6 +78,85 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
 }
 
 /**
+ * What the GraphQL endpoint reads of a request besides its body: an HTTP request, or a request
+ * handed over in the process ({@link createLocalHandler}), which has no socket.
+ */
+export interface RequestHead {
+  headers: IncomingHttpHeaders;
+  socket?: { remoteAddress?: string };
+}
+
+/** An answer of the GraphQL endpoint, before it is written anywhere. */
+interface Answer {
+  status: number;
+  headers: Iterable<[string, string]>;
+  body: string | AsyncIterable<string>;
+}
+
+const JSON_TYPE: [string, string][] = [['content-type', 'application/json']];
+
+const refusal = (status: number, code: unknown, message: string): Answer => ({
+  status,
+  headers: JSON_TYPE,
+  body: JSON.stringify({ errors: [{ message, extensions: { code } }] }),
+});
+
+/**
+ * Answers one GraphQL request (`raw`: the body as sent, for a POST) through the door, then
+ * Apollo Server. A refusal raised on the way (a bad token) is answered with its code, anything
+ * else as a masked 500.
+ */
+async function answerGraphQL<Ctx extends ApolloBaseContext>(
+  opts: HttpServerOptions<Ctx>,
+  head: RequestHead,
+  method: string,
+  search: string,
+  raw: string | undefined,
+): Promise<Answer> {
+  try {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(head.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = raw;
+    if (raw !== undefined && (headers.get('content-type') ?? '').includes('application/json')) {
+      try {
+        body = raw.length ? JSON.parse(raw) : undefined;
+      } catch {
+        return refusal(400, ErrorCode.BAD_USER_INPUT, 'Malformed JSON body');
+      }
+    }
+    if (opts.admit) {
+      const sent = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : null;
+      const query =
+        method === 'POST'
+          ? (sent as { query?: unknown } | null)?.query
+          : new URLSearchParams(search).get('query');
+      const refused = await opts.admit(head, query);
+      if (refused) return refusal(refused.status, refused.error.extensions.code, refused.error.message);
+    }
+    const response = await inRequestScope(() =>
+      opts.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search, body },
+        context: () => opts.context(head),
+      }),
+    );
+    return {
+      status: response.status ?? 200,
+      headers: response.headers,
+      body: response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator,
+    };
+  } catch (error) {
+    // A refusal of the caller (a bad token, no right to the data) answers with the code.
+    if (error instanceof AppError && error.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      return refusal(HTTP_STATUS[error.code] ?? 400, error.extensions.code, error.message);
+    }
+    opts.logger.error({ err: error }, 'unhandled GraphQL error');
+    return refusal(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+  }
+}
+
+/**
  * Creates a `node:http` request handler serving GraphQL on `/graphql` through Apollo Server 5
  * (which ships no HTTP framework), plus `/health/live`, `/health/ready` and `/metrics`.
  */
@@ -114,51 +195,15 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
         return send(res, 404, { error: 'not found' });
       }
       route = 'graphql';
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
-      let body: unknown = undefined;
-      if (req.method === 'POST') {
-        const raw = await readBody(req);
-        body = raw;
-        if ((headers.get('content-type') ?? '').includes('application/json')) {
-          try {
-            body = raw.length ? JSON.parse(raw) : undefined;
-          } catch {
-            return send(res, 400, {
-              errors: [{ message: 'Malformed JSON body', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
-            });
-          }
-        }
-      }
-      if (opts.admit) {
-        const sent = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : null;
-        const query =
-          req.method === 'POST' ? (sent as { query?: unknown } | null)?.query : url.searchParams.get('query');
-        const refusal = await opts.admit(req, query);
-        if (refusal) {
-          const { message, extensions } = refusal.error;
-          return send(res, refusal.status, { errors: [{ message, extensions: { code: extensions.code } }] });
-        }
-      }
-      const response = await inRequestScope(() =>
-        opts.apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: {
-            method: (req.method ?? 'GET').toUpperCase(),
-            headers,
-            search: url.search,
-            body,
-          },
-          context: () => opts.context(req),
-        }),
-      );
-      res.statusCode = response.status ?? 200;
-      for (const [key, value] of response.headers) res.setHeader(key, value);
-      if (response.body.kind === 'complete') {
-        res.end(response.body.string);
+      const method = (req.method ?? 'GET').toUpperCase();
+      const raw = method === 'POST' ? await readBody(req) : undefined;
+      const answer = await answerGraphQL(opts, req, method, url.search, raw);
+      res.statusCode = answer.status;
+      for (const [key, value] of answer.headers) res.setHeader(key, value);
+      if (typeof answer.body === 'string') {
+        res.end(answer.body);
       } else {
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        for await (const chunk of answer.body) res.write(chunk);
         res.end();
       }
     } catch (error) {
@@ -183,6 +228,30 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
         });
       else res.end();
     }
+  };
+}
+
+/**
+ * The same GraphQL endpoint for requests handed over inside the process ({@link LocalLinks}):
+ * a POST of `request.body` with `request.headers`, answered as the HTTP endpoint would (status
+ * and body), without a socket. Counted in `http_requests_total` as route `local`.
+ */
+export function createLocalHandler<Ctx extends ApolloBaseContext>(
+  opts: HttpServerOptions<Ctx>,
+): LocalHandler {
+  return async (request) => {
+    const answer =
+      Buffer.byteLength(request.body) > MAX_BODY_BYTES
+        ? refusal(413, ErrorCode.BAD_USER_INPUT, 'Request body too large')
+        : await answerGraphQL(opts, { headers: request.headers }, 'POST', '', request.body);
+    let body: string;
+    if (typeof answer.body === 'string') body = answer.body;
+    else {
+      body = '';
+      for await (const chunk of answer.body) body += chunk;
+    }
+    opts.metrics.httpRequests.inc({ route: 'local', status: String(answer.status) });
+    return { status: answer.status, body };
   };
 }
 

@@ -28,7 +28,8 @@ const parse = <T>(text: string): GraphQLResponse<T> => {
 const printed = new WeakMap<object, string>();
 
 /**
- * Calls another subgraph's (internal) GraphQL API as this service. Internal mutations are
+ * Calls another subgraph's (internal) GraphQL API as this service, over HTTP or, when it runs in
+ * this process, its local link ({@link PeerDirectory.local}). Internal mutations are
  * idempotent by key, so transport failures and 5xx answers are retried with backoff; errors the
  * other service meant (NOT_FOUND, INSUFFICIENT_POINTS…) are rethrown with their code.
  */
@@ -70,27 +71,30 @@ export class ServiceClient {
         async (bail) => {
           let response: { status: number; text: string };
           const token = await this.tokens.signService(this.caller);
+          const body = JSON.stringify({ query, variables });
+          const local = this.peers.local(this.target);
           try {
-            response = await postJson(
-              this.peers.url(this.target),
-              JSON.stringify({ query, variables }),
-              token,
-            );
+            response = local
+              ? await local({
+                  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+                  body,
+                }).then((a) => ({ status: a.status, text: a.body }))
+              : await postJson(this.peers.url(this.target), body, token);
           } catch (error) {
             throw new TransientError(`${this.target} unreachable: ${(error as Error).message}`);
           }
           if (response.status >= 500 && response.status !== 500)
             throw new TransientError(`${this.target} answered ${response.status}`);
-          const body = parse<T>(response.text);
-          const first = body.errors?.[0];
+          const answer = parse<T>(response.text);
+          const first = answer.errors?.[0];
           if (first) {
             const code = first.extensions?.code;
             if (code === ErrorCode.SERVICE_UNAVAILABLE) throw new TransientError(first.message);
             bail(new AppError(isErrorCode(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR, first.message));
             return undefined as never;
           }
-          if (!body.data) throw new TransientError(`${this.target} answered without data`);
-          return body.data;
+          if (!answer.data) throw new TransientError(`${this.target} answered without data`);
+          return answer.data;
         },
         { retries: options.retries ?? this.retries, minTimeout: 50, maxTimeout: 1000 },
       );

@@ -29,7 +29,14 @@ import { buildSubgraph, type SubgraphSchemaSpec } from '../graphql/subgraph-sche
 import { executionTimeout, graphqlLimits } from '../graphql/limits';
 import { checkSubgraphRequest, identifySubgraphCaller, type SubgraphCaller } from '../graphql/subgraph-door';
 import { AppError } from '../errors/errors';
-import { createRequestHandler, createServer, listen } from '../http/http-server';
+import {
+  createLocalHandler,
+  createRequestHandler,
+  createServer,
+  listen,
+  type HttpServerOptions,
+  type RequestHead,
+} from '../http/http-server';
 import { Metrics } from '../http/metrics';
 import { createLogger } from '../logging/logger';
 import { durationMs, requireDuration } from '../time/duration';
@@ -110,10 +117,10 @@ export interface RunningService<App> {
 }
 
 /** The first `x-forwarded-for` entry (set by the gateway), else the socket's peer address. */
-function clientAddressOf(req: IncomingMessage): string | undefined {
+function clientAddressOf(req: RequestHead): string | undefined {
   const forwarded = req.headers['x-forwarded-for'];
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.socket.remoteAddress;
+  return first || req.socket?.remoteAddress;
 }
 
 /** Creates the event transport the configuration asks for. */
@@ -195,8 +202,8 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
   });
   await apollo.start();
   // The door and the context both need the caller: verified once per request.
-  const callers = new WeakMap<IncomingMessage, Promise<SubgraphCaller>>();
-  const callerOf = (req: IncomingMessage): Promise<SubgraphCaller> => {
+  const callers = new WeakMap<RequestHead, Promise<SubgraphCaller>>();
+  const callerOf = (req: RequestHead): Promise<SubgraphCaller> => {
     let caller = callers.get(req);
     if (!caller) {
       caller = identifySubgraphCaller(authenticator, req.headers);
@@ -204,7 +211,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     }
     return caller;
   };
-  const baseContextOf = async (req: IncomingMessage): Promise<BaseContext> => {
+  const baseContextOf = async (req: RequestHead): Promise<BaseContext> => {
     const { principal, internal } = await callerOf(req);
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const clientAddress = clientAddressOf(req);
@@ -218,8 +225,8 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
       acceptLanguage,
     };
   };
-  const contextFor = async (req: IncomingMessage): Promise<Ctx> => def.context(await baseContextOf(req), app);
-  const admit = async (req: IncomingMessage, query: unknown) => {
+  const contextFor = async (req: RequestHead): Promise<Ctx> => def.context(await baseContextOf(req), app);
+  const admit = async (req: RequestHead, query: unknown) => {
     try {
       return checkSubgraphRequest(schema, limits, await callerOf(req), query);
     } catch (error) {
@@ -227,27 +234,25 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
       throw error;
     }
   };
-  httpServer.on(
-    'request',
-    createRequestHandler<Ctx>({
-      apollo,
-      context: contextFor,
-      admit,
-      metrics,
-      metricsToken: config.env.METRICS_TOKEN,
-      logger,
-      routes: Object.fromEntries(
-        Object.entries(app.routes ?? {}).map(([path, route]) => [
-          path,
-          async (req: IncomingMessage, res: ServerResponse) => route(req, res, await baseContextOf(req)),
-        ]),
-      ),
-      ready: async () => {
-        await db.dataSource.query('SELECT 1');
-        return app.ready ? app.ready() : true;
-      },
-    }),
-  );
+  const endpoint: HttpServerOptions<Ctx> = {
+    apollo,
+    context: contextFor,
+    admit,
+    metrics,
+    metricsToken: config.env.METRICS_TOKEN,
+    logger,
+    routes: Object.fromEntries(
+      Object.entries(app.routes ?? {}).map(([path, route]) => [
+        path,
+        async (req: IncomingMessage, res: ServerResponse) => route(req, res, await baseContextOf(req)),
+      ]),
+    ),
+    ready: async () => {
+      await db.dataSource.query('SELECT 1');
+      return app.ready ? app.ready() : true;
+    },
+  };
+  httpServer.on('request', createRequestHandler<Ctx>(endpoint));
   const relay = new OutboxRelay(db, transactor, transport, logger, {
     source: def.name,
     pollIntervalMs: durationMs(requireDuration(config.env.OUTBOX_POLL_INTERVAL)),
@@ -260,7 +265,10 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     options.host ?? config.env.SUBGRAPH_HOST,
   );
   const url = `http://127.0.0.1:${port}/graphql`;
-  if (options.port === 0 || options.peers) peers.set(def.name, url);
+  // The gateway and services of this process reach it without HTTP (see LocalLinks).
+  const unserve = peers.links?.serve(def.name, createLocalHandler(endpoint));
+  if (unserve) peers.setLocal(def.name, url);
+  else if (options.port === 0 || options.peers) peers.set(def.name, url);
   logger.info({ url }, `${def.name} subgraph ready`);
   let stopping: Promise<void> | null = null;
   return {
@@ -273,6 +281,7 @@ export async function startService<App extends ServiceApp, Ctx extends BaseConte
     metrics,
     stop: () =>
       (stopping ??= (async () => {
+        unserve?.();
         await apollo.stop();
         await app.stop?.();
         await stopApiKeys();
