@@ -152,6 +152,30 @@ describe('command outbox and poster', () => {
     expect((await rows()).map((r) => r.status)).toEqual(['POSTED', 'POSTED', 'POSTED']);
   });
 
+  it('leaves commands their writer posts itself to the writer, until its wait is over', async () => {
+    const peer = new FakePeer();
+    const p = poster(peer);
+    const [own] = await transactor.run(({ manager }) =>
+      outbox.enqueue(
+        manager,
+        [{ idempotencyKey: 'mine', operation: 'CREDIT', points: 5, reverses: null, receipt: null }],
+        undefined,
+        { postingMs: 60_000 },
+      ),
+    );
+    const [other] = await enqueue({ key: 'due' });
+    // The background pass takes only what is due: not the command its writer is posting.
+    expect(await p.drain()).toBe(1);
+    expect(peer.calls).toEqual(['due']);
+    await p.postRows([own]);
+    expect(peer.calls).toEqual(['due', 'mine']);
+    expect((await rows()).map((r) => [r.idempotencyKey, r.status])).toEqual([
+      ['due', 'POSTED'],
+      ['mine', 'POSTED'],
+    ]);
+    expect(own.nextAttemptAt.getTime()).toBeGreaterThan(other.nextAttemptAt.getTime() + 59_000);
+  });
+
   it('falls back to one call per row when a batch fails', async () => {
     const peer = new FakePeer();
     const p = poster(peer, {

@@ -21,18 +21,29 @@ export class CommandOutbox<R extends CommandRow> {
   constructor(private readonly entity: new () => R) {}
 
   /**
-   * Inserts the commands as PENDING and due now; returns the rows written (with their ids). With
-   * the transaction's `sql` (hot paths), one prepared multi-row INSERT instead of the query
-   * builder, unless a column needs TypeORM's conversion or default.
+   * Inserts the commands as PENDING; returns the rows written (with their ids). With the
+   * transaction's `sql` (hot paths), one prepared multi-row INSERT instead of the query builder,
+   * unless a column needs TypeORM's conversion or default.
+   *
+   * They are due now, or after `postingMs` when the writer posts them itself once it commits
+   * (`CommandPoster.postRows`, waiting that long at most): the background pass then leaves them
+   * to it instead of sending the same commands a second time, which the receiver would have to
+   * refuse as replays. A writer that crashes before posting leaves them due after that wait.
    */
-  async enqueue(manager: EntityManager, commands: NewCommand<R>[], sql?: Sql): Promise<R[]> {
+  async enqueue(
+    manager: EntityManager,
+    commands: NewCommand<R>[],
+    sql?: Sql,
+    options: { postingMs?: number } = {},
+  ): Promise<R[]> {
     const now = new Date();
+    const due = new Date(now.getTime() + (options.postingMs ?? 0));
     const rows: R[] = commands.map((command) =>
       Object.assign(new this.entity(), command, {
         id: randomUUID(),
         status: 'PENDING' as const,
         attempts: 0,
-        nextAttemptAt: now,
+        nextAttemptAt: due,
         lastError: null,
         createdAt: now,
         postedAt: null,

@@ -15,15 +15,26 @@ export type NewPosting = Omit<NewCommand<PostingRow>, 'ledgerEntryId' | 'reverse
 
 const outbox = new CommandOutbox(PostingRow);
 
+/** How long a request waits for the ledger to take the postings it just committed. */
+const POST_SOON_MS = 3000;
+
 /**
- * Writes owed ledger postings inside the caller's transaction (PENDING, due now); returns the
- * rows. With the transaction's `sql`, as one prepared statement (a purchase's hot path).
+ * Writes owed ledger postings inside the caller's transaction (PENDING); returns the rows. With
+ * the transaction's `sql`, as one prepared statement (a purchase's hot path). Due now for the
+ * background poster, or, with `postSoon` (the caller posts them itself once it commits, see
+ * {@link postSoon}), only once the caller's wait is over.
  */
-export function addPostings(manager: EntityManager, owed: NewPosting[], sql?: Sql): Promise<PostingRow[]> {
+export function addPostings(
+  manager: EntityManager,
+  owed: NewPosting[],
+  sql?: Sql,
+  options: { postSoon?: boolean } = {},
+): Promise<PostingRow[]> {
   return outbox.enqueue(
     manager,
     owed.map((p) => ({ ...p, ledgerEntryId: null, reversed: null, shortfall: null })),
     sql,
+    { postingMs: options.postSoon ? POST_SOON_MS : 0 },
   );
 }
 
@@ -31,7 +42,7 @@ export function addPostings(manager: EntityManager, owed: NewPosting[], sql?: Sq
  * Tries postings just committed, waiting at most `ms` for the ledger: when it takes longer the
  * postings go on in the background (the caller answers PENDING).
  */
-export async function postSoon(poster: LedgerPoster, ids: string[], ms = 3000): Promise<void> {
+export async function postSoon(poster: LedgerPoster, ids: string[], ms = POST_SOON_MS): Promise<void> {
   await Promise.race([
     poster.postNow(ids).catch(() => undefined),
     new Promise((resolve) => setTimeout(resolve, ms).unref()),
@@ -42,7 +53,11 @@ export async function postSoon(poster: LedgerPoster, ids: string[], ms = 3000): 
  * Like {@link postSoon}, for rows just written and still in hand: no re-read, the credits in one
  * ledger call; the rows show what was posted in time (status, entry, expiry).
  */
-export async function postRowsSoon(poster: LedgerPoster, rows: PostingRow[], ms = 3000): Promise<void> {
+export async function postRowsSoon(
+  poster: LedgerPoster,
+  rows: PostingRow[],
+  ms = POST_SOON_MS,
+): Promise<void> {
   if (!rows.length) return;
   await Promise.race([
     poster.postRows(rows).catch(() => undefined),

@@ -254,6 +254,8 @@ export class PurchaseService {
                 expiresAt: expiryOf(now, a.validity ?? validity),
               })),
               sql,
+              // The request posts them itself once it commits (postRowsSoon).
+              { postSoon: true },
             );
             if (awards.length) {
               const values: unknown[] = [];

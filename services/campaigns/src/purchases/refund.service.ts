@@ -94,6 +94,9 @@ export class RefundService {
             validity: null,
             expiresAt: null,
           })),
+          undefined,
+          // The request posts them itself once it commits (postSoon).
+          { postSoon: true },
         );
         await manager.insert(RefundRow, refund);
         if (kinds.length) {
