@@ -94,6 +94,16 @@ describe('LocalLinks', () => {
     release();
   });
 
+  it("fails calls at once when the other thread's end closes, and later ones without waiting", async () => {
+    const { here, there } = joined('ledger');
+    open.push(here);
+    there.serve('ledger', () => new Promise(() => undefined)); // never answers
+    const pending = here.handler('ledger')!(ASK);
+    there.close();
+    await expect(pending).rejects.toThrow('ledger: link closed');
+    await expect(here.handler('ledger')!(ASK)).rejects.toThrow('ledger: link closed');
+  });
+
   it('is how a peer directory reaches a subgraph of the process; an address set from outside is HTTP', async () => {
     const peers = new PeerDirectory();
     peers.setLocal('ledger', 'http://127.0.0.1:4002/graphql');

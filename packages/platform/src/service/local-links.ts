@@ -29,6 +29,7 @@ const LINK_TIMEOUT_MS = 10_000;
 /** The client end of a link to a subgraph in another thread of this process. */
 class PortLink {
   private next = 0;
+  private closed = false;
   private readonly waiting = new Map<
     number,
     { resolve(a: LocalAnswer): void; reject(e: Error): void; timer: NodeJS.Timeout }
@@ -45,12 +46,15 @@ class PortLink {
       clearTimeout(call.timer);
       call.resolve({ status: reply.status, body: reply.body });
     });
+    // The other thread stopped (its end closed): its calls will not be answered.
+    port.once('close', () => this.fail('link closed'));
     // An idle link must not keep a thread alive; a pending call's timer keeps it going.
     port.unref();
   }
 
   readonly request: LocalHandler = (request) =>
     new Promise<LocalAnswer>((resolve, reject) => {
+      if (this.closed) return reject(new Error(`${this.name}: link closed`));
       const id = this.next++;
       const timer = setTimeout(() => {
         this.waiting.delete(id);
@@ -61,12 +65,17 @@ class PortLink {
     });
 
   close(): void {
+    this.fail('link closed');
+    this.port.close();
+  }
+
+  private fail(reason: string): void {
+    this.closed = true;
     for (const call of this.waiting.values()) {
       clearTimeout(call.timer);
-      call.reject(new Error(`${this.name}: link closed`));
+      call.reject(new Error(`${this.name}: ${reason}`));
     }
     this.waiting.clear();
-    this.port.close();
   }
 }
 
