@@ -117,6 +117,5 @@ describe('LocalLinks', () => {
     peers.set('ledger', 'http://127.0.0.1:9999/graphql');
     expect(peers.local('ledger')).toBeUndefined();
     expect(peers.url('ledger')).toBe('http://127.0.0.1:9999/graphql');
-    expect(peers.localNames()).toEqual([]);
   });
 });

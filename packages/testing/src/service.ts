@@ -33,3 +33,18 @@ export function useService<App extends ServiceApp, Ctx extends BaseContext>(
     return running;
   };
 }
+
+/**
+ * Plain SQL on a suite's running service's own database, for assertions on rows, indexes and
+ * plans that the service's API does not show; `mysql()` says which dialect the suite runs on.
+ */
+export function serviceSql(running: () => RunningService<unknown>): {
+  query<R>(sql: string, params?: unknown[]): Promise<R[]>;
+  mysql(): boolean;
+} {
+  return {
+    query: <R>(sql: string, params: unknown[] = []) =>
+      running().runtime.db.dataSource.query(sql, params) as Promise<R[]>,
+    mysql: () => running().runtime.db.kind === 'mysql',
+  };
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { dateFromSql, sqlDate, Topics } from '@loyalty/platform';
-import { testConfig, useService } from '@loyalty/testing';
+import { serviceSql, testConfig, useService } from '@loyalty/testing';
 import { ExpiryService } from '../src/expiry/expiry.service';
 import * as q from '../src/expiry/expiry.sql';
 import { ledgerService } from '../src/service';
@@ -15,9 +15,7 @@ describe('expiry sweep (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
   const running = useService(ledgerService, config);
 
-  const query = <R>(sql: string, params: unknown[] = []) =>
-    running().runtime.db.dataSource.query(sql, params) as Promise<R[]>;
-  const mysql = () => running().runtime.db.kind === 'mysql';
+  const { query, mysql } = serviceSql(running);
   const sweeper = (memberBatch = 1000) => new ExpiryService(running().runtime.transactor, memberBatch);
   const later = (ms: number) => new Date(Date.now() + ms);
   const credit = (memberId: string, points: number, validity: string, kind = 'REGULAR') =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addDuration, requireDuration, sqlDate } from '@loyalty/platform';
-import { testConfig, useService } from '@loyalty/testing';
+import { serviceSql, testConfig, useService } from '@loyalty/testing';
 import type { Lead } from '../src/expiry/expiry.rules';
 import * as q from '../src/expiry/expiry.sql';
 import { WarningRow } from '../src/expiry/warning.entity';
@@ -18,9 +18,7 @@ describe('expiry warnings search (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
   const running = useService(ledgerService, config);
 
-  const query = <R>(sql: string, params: unknown[] = []) =>
-    running().runtime.db.dataSource.query(sql, params) as Promise<R[]>;
-  const mysql = () => running().runtime.db.kind === 'mysql';
+  const { query, mysql } = serviceSql(running);
   const lead: Lead = { text: 'P1D', duration: requireDuration('P1D') };
   const credit = (memberId: string, points: number, validity: string) =>
     running().app.ledger.credits.credit(

@@ -7,6 +7,7 @@ import {
   purchaseRefundedEvent,
   testConfig,
   testEvent,
+  serviceSql,
   useService,
 } from '@loyalty/testing';
 import { createApp } from '../src/app';
@@ -43,9 +44,7 @@ describe('a first purchase handled before the registration (real database)', () 
   const running = useService({ ...referralsService, createApp: (rt) => createApp(rt, ledger) }, config);
 
   const app = () => running().app;
-  const mysql = () => running().runtime.db.kind === 'mysql';
-  const query = <R>(sql: string, params: unknown[] = []) =>
-    running().runtime.db.dataSource.query(sql, params) as Promise<R[]>;
+  const { query, mysql } = serviceSql(running);
   const publish = (...events: EventEnvelope[]) => running().runtime.transport.publish(events);
 
   const registration = (memberId: string, referralCode: string | null = null) =>

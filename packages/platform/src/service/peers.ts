@@ -46,9 +46,4 @@ export class PeerDirectory {
   entries(): [ServiceName, string][] {
     return [...this.urls.entries()];
   }
-
-  /** Which subgraphs are reached through local links (the rest over HTTP). */
-  localNames(): ServiceName[] {
-    return [...this.linked];
-  }
 }
