@@ -147,13 +147,31 @@ async function answerGraphQL<Ctx extends ApolloBaseContext>(
       body: response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator,
     };
   } catch (error) {
-    // A refusal of the caller (a bad token, no right to the data) answers with the code.
-    if (error instanceof AppError && error.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      return refusal(HTTP_STATUS[error.code] ?? 400, error.extensions.code, error.message);
-    }
-    opts.logger.error({ err: error }, 'unhandled GraphQL error');
-    return refusal(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    return failureAnswer(error, opts.logger);
   }
+}
+
+/**
+ * What a failure outside Apollo Server answers: a refusal of the caller (a bad token, no right to
+ * the data) with its code and status, anything else a masked 500 (logged).
+ */
+function failureAnswer(error: unknown, logger: Logger): Answer {
+  if (error instanceof AppError && error.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    return refusal(HTTP_STATUS[error.code] ?? 400, error.extensions.code, error.message);
+  }
+  logger.error({ err: error }, 'unhandled HTTP error');
+  return refusal(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+}
+
+const TOO_LARGE = refusal(413, ErrorCode.BAD_USER_INPUT, 'Request body too large');
+
+/** Writes an answer to the HTTP response (a streamed body chunk by chunk). */
+async function write(res: ServerResponse, answer: Answer): Promise<void> {
+  res.statusCode = answer.status;
+  for (const [key, value] of answer.headers) res.setHeader(key, value);
+  if (typeof answer.body === 'string') return void res.end(answer.body);
+  for await (const chunk of answer.body) res.write(chunk);
+  res.end();
 }
 
 /**
@@ -197,36 +215,12 @@ export function createRequestHandler<Ctx extends ApolloBaseContext>(opts: HttpSe
       route = 'graphql';
       const method = (req.method ?? 'GET').toUpperCase();
       const raw = method === 'POST' ? await readBody(req) : undefined;
-      const answer = await answerGraphQL(opts, req, method, url.search, raw);
-      res.statusCode = answer.status;
-      for (const [key, value] of answer.headers) res.setHeader(key, value);
-      if (typeof answer.body === 'string') {
-        res.end(answer.body);
-      } else {
-        for await (const chunk of answer.body) res.write(chunk);
-        res.end();
-      }
+      await write(res, await answerGraphQL(opts, req, method, url.search, raw));
     } catch (error) {
-      if (error instanceof PayloadTooLarge) {
-        return send(res, 413, {
-          errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
-        });
-      }
-      // A route refusing its caller (a bad token, no right to the data) answers with the code.
-      if (error instanceof AppError && error.code !== ErrorCode.INTERNAL_SERVER_ERROR && !res.headersSent) {
-        const { message, extensions } = error;
-        return send(res, HTTP_STATUS[error.code] ?? 400, {
-          errors: [{ message, extensions: { code: extensions.code } }],
-        });
-      }
+      if (error instanceof PayloadTooLarge) return write(res, TOO_LARGE);
+      if (!res.headersSent) return write(res, failureAnswer(error, opts.logger));
       opts.logger.error({ err: error }, 'unhandled HTTP error');
-      if (!res.headersSent)
-        send(res, 500, {
-          errors: [
-            { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
-          ],
-        });
-      else res.end();
+      res.end();
     }
   };
 }
@@ -242,7 +236,7 @@ export function createLocalHandler<Ctx extends ApolloBaseContext>(
   return async (request) => {
     const answer =
       Buffer.byteLength(request.body) > MAX_BODY_BYTES
-        ? refusal(413, ErrorCode.BAD_USER_INPUT, 'Request body too large')
+        ? TOO_LARGE
         : await answerGraphQL(opts, { headers: request.headers }, 'POST', '', request.body);
     let body: string;
     if (typeof answer.body === 'string') body = answer.body;
