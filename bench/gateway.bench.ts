@@ -16,7 +16,7 @@
  *
  * Settings: BENCH_ROUNDS (3), BENCH_ROUND_SECONDS (3), BENCH_CONNECTIONS (10).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -24,56 +24,11 @@ import { join } from 'node:path';
 import { loadConfig, TokenService } from '@loyalty/platform';
 import { DASHBOARD_QUERY } from '@loyalty/testing';
 import { startHive } from './hive-gateway';
+import { child } from './child';
 import { post } from './http';
 import { median } from './stats';
 
 const DIRECT = 'query Direct($id: ID!) { member(id: $id) { id displayName } }';
-
-interface Message {
-  type: string;
-  [k: string]: unknown;
-}
-
-/** A child process speaking the bench's IPC (ready / stats / stop). */
-function child(script: string, args: string[], env: NodeJS.ProcessEnv) {
-  const proc = fork(join(__dirname, script), args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const inbox: Message[] = [];
-  const waiters: (() => void)[] = [];
-  let exited = false;
-  proc.on('message', (m: Message) => {
-    inbox.push(m);
-    waiters.splice(0).forEach((w) => w());
-  });
-  proc.on('exit', () => {
-    exited = true;
-    waiters.splice(0).forEach((w) => w());
-  });
-  const reply = async (type: string, timeoutMs = 300_000): Promise<Message> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = inbox.findIndex((m) => m.type === type);
-      if (i >= 0) return inbox.splice(i, 1)[0];
-      if (exited || Date.now() > deadline) throw new Error(`no ${type} from ${script} ${args.join(' ')}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 500);
-      });
-    }
-  };
-  return {
-    proc,
-    reply,
-    ask: (type: string) => {
-      proc.send({ type });
-      return reply(type);
-    },
-    async stop() {
-      if (!proc.connected) return;
-      proc.send({ type: 'stop' });
-      await reply('stopped', 30_000).catch(() => proc.kill());
-    },
-  };
-}
 
 interface Target {
   name: string;

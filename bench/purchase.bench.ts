@@ -11,8 +11,11 @@
  * three awards (base REGULAR, GREEN, campaign bonus) and three ledger credits. Members rotate over
  * 256 so the load is not one hot account. Rounds are interleaved (raw, purchase, purchase, raw, …)
  * and each figure is the median over rounds; p99 is of the purchase latencies of all rounds.
- * CPU per purchase is this process's CPU time (both threads) while purchases ran (relays and consumers drained
- * included) over the purchases recorded; it moves less with the machine's load than rates do.
+ * The clients run in a process of their own (purchase-load.ts), as the gateway and realtime
+ * benchmarks' do: the platform's threads do not also run the load (they still share the cores).
+ * CPU per purchase is this process's CPU time (all its threads) while purchases ran (relays and
+ * consumers drained included) over the purchases recorded, and the clients' own beside it; it
+ * moves less with the machine's load than rates do.
  * SQL per purchase counts every statement the five data sources send while the load runs
  * (transaction control, outbox relays, ledger poster and event consumers included), divided by
  * the purchases recorded.
@@ -38,8 +41,10 @@ import {
 } from '@loyalty/platform';
 import { loadLauncherConfig, placementOf, startGraph } from '@loyalty/launcher';
 import { seedGroceryProgramme, tokensFor } from '@loyalty/testing';
+import { child } from './child';
 import { post } from './http';
 import { baselineBesideLedger, type Baseline } from './ledger-raw';
+import { orderVariables, RECORD } from './purchase-order';
 import { forDuration, median } from './stats';
 
 const CLIENTS = [8, 32];
@@ -48,12 +53,18 @@ const SECONDS = Number(process.env.PURCHASE_BENCH_SECONDS ?? 3);
 const MEMBERS = 256;
 
 type Db = 'sqlite' | 'mysql';
+
+/** What the clients' process answers to `run` (purchase-load.ts). */
+interface LoadResult {
+  done: number;
+  rate: number;
+  latencies: number[];
+  errors: number;
+  cpuMs: number;
+  failed?: string;
+}
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read by path
 type Data = Record<string, any>;
-
-const RECORD = `mutation Record($i: PurchaseInput!) {
-  recordPurchase(input: $i) { purchase { id } awards { kind points status } }
-}`;
 
 /** One GraphQL request; rejects on a GraphQL error. */
 async function ask(agent: Agent, url: URL, query: string, variables: unknown, token: string): Promise<Data> {
@@ -98,6 +109,7 @@ async function benchOn(kind: Db): Promise<void> {
   const gql = (query: string, variables: unknown, token = tokens.admin()) =>
     ask(agent, url, query, variables, token);
   let raw: Baseline | null = null;
+  let load: ReturnType<typeof child> | null = null;
   try {
     raw = await baselineBesideLedger(config, kind, mysqlUrl, prefix, dataDir);
     const baseline = raw;
@@ -117,32 +129,26 @@ async function benchOn(kind: Db): Promise<void> {
     }
     await baseline.seedAccounts(members);
     const partner = tokens.partner(merchant);
-    let order = 0;
     const pick = () => members[Math.floor(Math.random() * members.length)];
-    const latencies: number[] = [];
-    const purchase = async () => {
-      const started = process.hrtime.bigint();
-      const d = await gql(
-        RECORD,
-        {
-          i: {
-            merchantId: merchant,
-            orderId: `bench-${++order}`,
-            memberId: pick(),
-            amount: 10_000,
-            items: [
-              { sku: 'rice', amount: 7_000 },
-              { sku: 'organic-veg', category: 'organic-food', amount: 3_000, green: true },
-            ],
-          },
-        },
-        partner,
-      );
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-      return d;
-    };
-    const first = (await purchase()).recordPurchase.awards as { status: string }[];
+    const first = (await gql(RECORD, orderVariables(merchant, 'bench-first', pick()), partner)).recordPurchase
+      .awards as { status: string }[];
     if (first.length !== 3) throw new Error(`expected 3 awards, got ${JSON.stringify(first)}`);
+    load = child('purchase-load.js', [], process.env);
+    await load.reply('ready');
+    const loader = load;
+    /** `clients` concurrent purchases for `seconds`, from the clients' process. */
+    const purchases = async (clients: number, seconds: number) => {
+      const r = (await loader.ask('run', {
+        url: graph.url,
+        token: partner,
+        merchant,
+        members,
+        clients,
+        seconds,
+      })) as unknown as LoadResult;
+      if (r.failed || r.errors > 0) throw new Error(`purchases failed: ${r.failed ?? `${r.errors} errors`}`);
+      return r;
+    };
     const services = Object.values(graph.services) as RunningService<unknown>[];
     // Subgraphs in worker threads are flushed and counted there.
     const counted = async (flush = false) => {
@@ -156,7 +162,7 @@ async function benchOn(kind: Db): Promise<void> {
       for (const t of threads) await t.serviceCounts(true);
     };
     // Warm-up (JIT, pools, caches), not recorded.
-    await forDuration(8, 1, async () => void (await purchase()));
+    await purchases(8, 1);
     await forDuration(8, 1, () => baseline.earn(pick()));
 
     const samples = CLIENTS.map(() => ({
@@ -167,6 +173,7 @@ async function benchOn(kind: Db): Promise<void> {
     const latencyAt = new Map<number, number[]>(CLIENTS.map((c) => [c, []]));
     const sqlPer = new Map<string, number[]>();
     const cpuPer: number[] = [];
+    const clientCpuPer: number[] = [];
     // Where the tail comes from: the main thread's event-loop stalls and its GC pauses while
     // purchases run (a stall delays every request in flight on that thread at once).
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -188,14 +195,13 @@ async function benchOn(kind: Db): Promise<void> {
         const runRaw = () => forDuration(clients, SECONDS, () => baseline.earn(pick()));
         const runPurchase = async () => {
           await drain();
-          latencies.length = 0;
           const before = await counted();
           const cpu = process.cpuUsage();
           loopDelay.reset();
           const elu = performance.eventLoopUtilization();
           const threadElu = threads.map((t) => t.eventLoopUtilization());
           measuring = true;
-          const r = await forDuration(clients, SECONDS, async () => void (await purchase()));
+          const r = await purchases(clients, SECONDS);
           measuring = false;
           stalls.p99.push(loopDelay.percentile(99) / 1e6);
           stalls.max.push(loopDelay.max / 1e6);
@@ -205,11 +211,12 @@ async function benchOn(kind: Db): Promise<void> {
           await drain();
           const used = process.cpuUsage(cpu);
           cpuPer.push((used.user + used.system) / 1000 / r.done);
+          clientCpuPer.push(r.cpuMs / r.done);
           const after = await counted();
           for (const name of Object.keys(after)) {
             sqlPer.set(name, [...(sqlPer.get(name) ?? []), (after[name] - before[name]) / r.done]);
           }
-          latencyAt.get(clients)?.push(...latencies);
+          latencyAt.get(clients)?.push(...r.latencies);
           return r;
         };
         const [a, b] =
@@ -232,7 +239,7 @@ async function benchOn(kind: Db): Promise<void> {
       );
     }
     console.log(
-      `\nCPU per purchase (this process, all threads: gateway, five subgraphs, relays, consumers and the load's clients): ${median(cpuPer).toFixed(1)} ms`,
+      `\nCPU per purchase: ${median(cpuPer).toFixed(1)} ms in the platform (this process, all threads: gateway, five subgraphs, relays, consumers), ${median(clientCpuPer).toFixed(1)} ms in the clients' process`,
     );
     const gcSorted = [...gcPauses].sort((x, y) => x - y);
     console.log(
@@ -257,6 +264,7 @@ async function benchOn(kind: Db): Promise<void> {
     );
   } finally {
     agent.destroy();
+    await load?.stop();
     await raw?.close();
     await graph.stop();
     if (kind === 'mysql') {

@@ -1,0 +1,54 @@
+/** Child processes of the benchmarks, spoken to over IPC (ready / ask / stop). */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+
+/** A message over the benchmarks' IPC: a `type` and its fields. */
+export interface Message {
+  type: string;
+  [k: string]: unknown;
+}
+
+/**
+ * Forks `script` (a compiled benchmark file beside this one) with IPC. `reply(type)` waits for the
+ * child's next message of that type; `ask(type, fields)` sends one and waits for the child's answer
+ * of the same type; `stop()` asks the child to stop (`stop` → `stopped`) and kills it if it does not.
+ */
+export function child(script: string, args: string[], env: NodeJS.ProcessEnv) {
+  const proc = fork(join(__dirname, script), args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: Message[] = [];
+  const waiters: (() => void)[] = [];
+  let exited = false;
+  proc.on('message', (m: Message) => {
+    inbox.push(m);
+    waiters.splice(0).forEach((w) => w());
+  });
+  proc.on('exit', () => {
+    exited = true;
+    waiters.splice(0).forEach((w) => w());
+  });
+  const reply = async (type: string, timeoutMs = 300_000): Promise<Message> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = inbox.findIndex((m) => m.type === type);
+      if (i >= 0) return inbox.splice(i, 1)[0];
+      if (exited || Date.now() > deadline) throw new Error(`no ${type} from ${script} ${args.join(' ')}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 500);
+      });
+    }
+  };
+  return {
+    proc,
+    reply,
+    ask: (type: string, fields: Record<string, unknown> = {}) => {
+      proc.send({ ...fields, type });
+      return reply(type);
+    },
+    async stop() {
+      if (!proc.connected) return;
+      proc.send({ type: 'stop' });
+      await reply('stopped', 30_000).catch(() => proc.kill());
+    },
+  };
+}
