@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import {
   BadInputError,
   ConflictError,
@@ -19,6 +18,13 @@ import { expiryOf, type TermsService } from '../terms/terms.service';
 import { awardView, evaluateAt, type EarnSettings } from './purchase.evaluation';
 import type { PurchaseInput } from './purchase.input';
 import { MemberActivityRow, PurchaseRow } from './purchase.entity';
+import {
+  countPurchase,
+  insertActivityIfMissing,
+  insertAwards,
+  insertPurchase,
+  purchaseCount,
+} from './purchase.sql';
 import type { AwardView, PurchaseQueries, PurchaseResultView } from './purchase.queries';
 import {
   normalizePurchase,
@@ -26,17 +32,6 @@ import {
   type NormalizedPurchase,
   type PurchaseLimits,
 } from './purchase.rules';
-
-/** The member's activity row (the one every purchase of theirs locks), created by their first. */
-async function insertActivityIfMissing(manager: EntityManager, memberId: string): Promise<void> {
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(MemberActivityRow)
-    .values({ memberId, purchaseCount: 0, lastPurchaseAt: null, recalledAt: null })
-    .orIgnore()
-    .execute();
-}
 
 /** A budget read without its lock was taken meanwhile: the transaction is rolled back. */
 class BudgetRaced extends Error {}
@@ -170,26 +165,11 @@ export class PurchaseService {
             if (!this.mysql && !known) {
               await insertActivityIfMissing(manager, p.memberId);
             }
-            // The member's activity row first: the increment takes its lock (a member's purchases
-            // are decided one at a time: first purchase, spend targets, per-member caps).
-            const touched = await sql.run(
-              'UPDATE `member_activity` SET `purchaseCount` = `purchaseCount` + 1, `lastPurchaseAt` = ? WHERE `memberId` = ?',
-              [now, p.memberId],
-            );
-            if (touched !== 1) throw new Error(`member ${p.memberId} has no activity row`);
+            // The member's activity row first: the count takes its lock.
+            await countPurchase(sql, p.memberId, now);
             // A member this process has recorded a purchase for is past their first (the count
             // never falls): only others' count is read, under the lock just taken.
-            const count = known
-              ? 2
-              : Number(
-                  (
-                    await sql.rows<{ purchaseCount: number | string }>(
-                      'SELECT `purchaseCount` FROM `member_activity` WHERE `memberId` = ?',
-                      [p.memberId],
-                    )
-                  )[0]?.purchaseCount,
-                );
-            // A concurrent request with the same order id: the purchase's insert fails unique (below).
+            const count = known ? 2 : await purchaseCount(sql, p.memberId);
             const { awards, firstWithPlatform } = await evaluateAt(
               manager,
               p,
@@ -216,27 +196,7 @@ export class PurchaseService {
               refundedAmount: 0,
               items: JSON.stringify(p.items),
             });
-            await sql.run(
-              'INSERT INTO `purchases` (`id`, `merchantId`, `orderId`, `memberId`, `amount`, `currency`, `greenAmount`, ' +
-                '`merchantCategory`, `occurredAt`, `recordedAt`, `requestHash`, `firstPurchase`, `refundedAmount`, `items`) ' +
-                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              [
-                purchase.id,
-                purchase.merchantId,
-                purchase.orderId,
-                purchase.memberId,
-                purchase.amount,
-                purchase.currency,
-                purchase.greenAmount,
-                purchase.merchantCategory,
-                purchase.occurredAt,
-                purchase.recordedAt,
-                purchase.requestHash,
-                purchase.firstPurchase,
-                purchase.refundedAmount,
-                purchase.items,
-              ],
-            );
+            await insertPurchase(sql, purchase);
             const postings = await addPostings(
               manager,
               awards.map((a): NewPosting => ({
@@ -257,31 +217,7 @@ export class PurchaseService {
               // The request posts them itself once it commits (postRowsSoon).
               { postSoon: true },
             );
-            if (awards.length) {
-              const values: unknown[] = [];
-              awards.forEach((a, i) =>
-                values.push(
-                  randomUUID(),
-                  purchase.id,
-                  i,
-                  a.ruleKey,
-                  a.kind,
-                  a.points,
-                  0,
-                  a.reason,
-                  a.campaignId ?? null,
-                  postings[i].id,
-                ),
-              );
-              await sql.run(
-                'INSERT INTO `purchase_awards` (`id`, `purchaseId`, `position`, `ruleKey`, `kind`, `points`, ' +
-                  '`reversedPoints`, `reason`, `campaignId`, `postingId`) VALUES ' +
-                  awards.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
-                values,
-                // A handful of shapes (one per number of awards) stay prepared; more are one-offs.
-                { oneOff: awards.length > 4 },
-              );
-            }
+            await insertAwards(sql, purchase.id, awards, postings);
             // Campaigns' rows last and in id order: their locks are held only until the commit.
             const usage = awards
               .filter((a) => a.campaignId)
