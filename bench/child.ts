@@ -8,13 +8,25 @@ export interface Message {
   [k: string]: unknown;
 }
 
+/** How a child is started and waited for. */
+export interface ChildOptions {
+  /** Node options of the child (`--expose-gc`, a heap size, `--cpu-prof`…). */
+  execArgv?: string[];
+  /** How long `reply` waits by default (5 minutes). */
+  timeoutMs?: number;
+}
+
 /**
  * Forks `script` (a compiled benchmark file beside this one) with IPC. `reply(type)` waits for the
  * child's next message of that type; `ask(type, fields)` sends one and waits for the child's answer
  * of the same type; `stop()` asks the child to stop (`stop` → `stopped`) and kills it if it does not.
  */
-export function child(script: string, args: string[], env: NodeJS.ProcessEnv) {
-  const proc = fork(join(__dirname, script), args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function child(script: string, args: string[], env: NodeJS.ProcessEnv, options: ChildOptions = {}) {
+  const proc = fork(join(__dirname, script), args, {
+    env,
+    execArgv: options.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const inbox: Message[] = [];
   const waiters: (() => void)[] = [];
   let exited = false;
@@ -26,7 +38,7 @@ export function child(script: string, args: string[], env: NodeJS.ProcessEnv) {
     exited = true;
     waiters.splice(0).forEach((w) => w());
   });
-  const reply = async (type: string, timeoutMs = 300_000): Promise<Message> => {
+  const reply = async (type: string, timeoutMs = options.timeoutMs ?? 300_000): Promise<Message> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = inbox.findIndex((m) => m.type === type);

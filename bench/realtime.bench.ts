@@ -22,13 +22,13 @@
  * Settings: BENCH_CONNECTIONS (10000), BENCH_RATE changes/s (1000), BENCH_SECONDS (10),
  * BENCH_SOURCE (`process`; `inline`: the source inside the server's process; `both`), BENCH_SELECTION (`full`, or `primary` for event fields only: fan-out without resolution).
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, TokenService } from '@loyalty/platform';
+import { child, type Message } from './child';
 import { describeProbe, startProbe, type ProbeReport } from './realtime-probe';
 import { sourceMode } from './realtime-source';
 
@@ -37,11 +37,6 @@ const FULL =
   'subscription { balanceChanged { sequence delta balance member { displayName tier } entry { type description merchant { name } } } }';
 /** `primary`: only what the event carries (no query): the cost of fan-out alone. */
 const PRIMARY = 'subscription { balanceChanged { sequence delta balance kind } }';
-
-interface Reply {
-  type: string;
-  [k: string]: unknown;
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -64,7 +59,7 @@ interface Measured {
   sourceCpuPercent: number;
   heapPerConnectionKiB: number;
   rssPerConnectionKiB: number;
-  loaded: Reply;
+  loaded: Message;
   /** Event loop and GC of the server process and of this one (the clients) while measured. */
   serverProbe: ProbeReport;
   clientProbe: ProbeReport;
@@ -80,8 +75,6 @@ async function measure(
   selection: string,
   o: { connections: number; rate: number; seconds: number; source: 'process' | 'inline' },
 ): Promise<Measured> {
-  const replies: Reply[] = [];
-  const waiters: (() => void)[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-bench-realtime-'));
   // Embedded SQLite and the in-process transport: the gateway's own cost, not Redis's or MySQL's.
   const env: NodeJS.ProcessEnv = {
@@ -93,45 +86,21 @@ async function measure(
   };
   delete env.MYSQL_URL;
   delete env.REDIS_URL;
-  const child = fork(join(__dirname, script), [], {
+  const server = child(script, [], env, {
     execArgv: [
       '--expose-gc',
       '--max-old-space-size=4096',
       ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? []),
     ],
-    env,
+    timeoutMs: 600_000,
   });
-  let exited = false;
-  child.on('exit', () => {
-    exited = true;
-    waiters.splice(0).forEach((w) => w());
-  });
-  child.on('message', (m: Reply) => {
-    replies.push(m);
-    waiters.splice(0).forEach((w) => w());
-  });
-  const reply = async (type: string, timeoutMs = 600_000): Promise<Reply> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = replies.findIndex((r) => r.type === type);
-      if (i >= 0) return replies.splice(i, 1)[0];
-      if (Date.now() > deadline || exited) throw new Error(`no ${type} from ${script}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 1000);
-      });
-    }
-  };
-  const ask = (command: Record<string, unknown>, type: string) => {
-    child.send(command);
-    return reply(type);
-  };
+  const { reply } = server;
   const clients: Client[] = [];
   try {
     const ready = await reply('ready');
     const wsUrl = ready.wsUrl as string;
     const memberIds = ready.memberIds as string[];
-    const baseline = ((await ask({ type: 'memory' }, 'memory')).memory as NodeJS.MemoryUsage) ?? null;
+    const baseline = ((await server.ask('memory')).memory as NodeJS.MemoryUsage) ?? null;
 
     // Connect every member (200 handshakes in flight at a time) and subscribe to its stream.
     // The development keys the gateway process made under the same DATA_DIR.
@@ -174,22 +143,22 @@ async function measure(
       );
     }
     for (;;) {
-      const stats = (await ask({ type: 'stats' }, 'stats')).stats as { subscriptions: number };
+      const stats = (await server.ask('stats')).stats as { subscriptions: number };
       if (stats.subscriptions >= memberIds.length) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const connectSeconds = (Date.now() - t0) / 1000;
-    const connected = ((await ask({ type: 'memory' }, 'memory')).memory as NodeJS.MemoryUsage) ?? null;
+    const connected = ((await server.ask('memory')).memory as NodeJS.MemoryUsage) ?? null;
     const perConnection = (k: keyof NodeJS.MemoryUsage) =>
       (connected[k] - baseline[k]) / memberIds.length / 1024;
 
     // Warm up for 2 s (plans, JIT, caches), then measure.
-    child.send({ type: 'load', rate: o.rate, seconds: 2 });
+    server.proc.send({ type: 'load', rate: o.rate, seconds: 2 });
     await reply('loaded');
     await new Promise((r) => setTimeout(r, 500));
     recordFrom = Date.now();
     const probe = startProbe();
-    child.send({ type: 'load', rate: o.rate, seconds: o.seconds });
+    server.proc.send({ type: 'load', rate: o.rate, seconds: o.seconds });
     const loaded = await reply('loaded');
     await new Promise((r) => setTimeout(r, 3_000)); // let the tail arrive
     recordFrom = Infinity;
@@ -223,10 +192,7 @@ async function measure(
     };
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
-    if (child.connected) {
-      child.send({ type: 'stop' });
-      await reply('stopped', 30_000).catch(() => child.kill());
-    }
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
