@@ -17,9 +17,9 @@ export interface ChildOptions {
 }
 
 /**
- * Forks `script` (a compiled benchmark file beside this one) with IPC. `reply(type)` waits for the
- * child's next message of that type; `ask(type, fields)` sends one and waits for the child's answer
- * of the same type; `stop()` asks the child to stop (`stop` → `stopped`) and kills it if it does not.
+ * Forks `script` (a compiled benchmark file beside this one) with IPC. `send(type, fields)` sends a
+ * message; `reply(type)` waits for the child's next message of that type; `ask(type, fields)` sends
+ * one and waits for the child's answer of the same type; `stop()` asks the child to stop (`stop` → `stopped`) and kills it if it does not.
  */
 export function child(script: string, args: string[], env: NodeJS.ProcessEnv, options: ChildOptions = {}) {
   const proc = fork(join(__dirname, script), args, {
@@ -50,11 +50,15 @@ export function child(script: string, args: string[], env: NodeJS.ProcessEnv, op
       });
     }
   };
+  const send = (type: string, fields: Record<string, unknown> = {}) => {
+    proc.send({ ...fields, type });
+  };
   return {
     proc,
     reply,
+    send,
     ask: (type: string, fields: Record<string, unknown> = {}) => {
-      proc.send({ ...fields, type });
+      send(type, fields);
       return reply(type);
     },
     async stop() {

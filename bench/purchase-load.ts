@@ -20,13 +20,24 @@ interface RunRequest {
   seconds: number;
 }
 
+/** The answer to `run`: purchases done, their rate, every latency (ms), errors, the CPU this process used (ms). */
+export interface LoadResult {
+  done: number;
+  rate: number;
+  latencies: number[];
+  errors: number;
+  cpuMs: number;
+  /** Set instead when the load itself failed. */
+  failed?: string;
+}
+
 const send = (message: unknown) => process.send?.(message);
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 // Unique across runs of this process: the order id is the purchase's idempotency key.
 const orderPrefix = `bench-${process.pid}-${Date.now()}`;
 let order = 0;
 
-async function runLoad(r: RunRequest) {
+async function runLoad(r: RunRequest): Promise<LoadResult> {
   const url = new URL(r.url);
   const latencies: number[] = [];
   let errors = 0;

@@ -44,6 +44,8 @@ import { seedGroceryProgramme, tokensFor } from '@loyalty/testing';
 import { child } from './child';
 import { post } from './http';
 import { baselineBesideLedger, type Baseline } from './ledger-raw';
+// Type only: importing the module itself would start a clients' process loop here.
+import type { LoadResult } from './purchase-load';
 import { orderVariables, RECORD } from './purchase-order';
 import { forDuration, median } from './stats';
 
@@ -54,15 +56,6 @@ const MEMBERS = 256;
 
 type Db = 'sqlite' | 'mysql';
 
-/** What the clients' process answers to `run` (purchase-load.ts). */
-interface LoadResult {
-  done: number;
-  rate: number;
-  latencies: number[];
-  errors: number;
-  cpuMs: number;
-  failed?: string;
-}
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read by path
 type Data = Record<string, any>;
 

@@ -153,12 +153,12 @@ async function measure(
       (connected[k] - baseline[k]) / memberIds.length / 1024;
 
     // Warm up for 2 s (plans, JIT, caches), then measure.
-    server.proc.send({ type: 'load', rate: o.rate, seconds: 2 });
+    server.send('load', { rate: o.rate, seconds: 2 });
     await reply('loaded');
     await new Promise((r) => setTimeout(r, 500));
     recordFrom = Date.now();
     const probe = startProbe();
-    server.proc.send({ type: 'load', rate: o.rate, seconds: o.seconds });
+    server.send('load', { rate: o.rate, seconds: o.seconds });
     const loaded = await reply('loaded');
     await new Promise((r) => setTimeout(r, 3_000)); // let the tail arrive
     recordFrom = Infinity;
