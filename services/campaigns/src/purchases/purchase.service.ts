@@ -143,12 +143,19 @@ export class PurchaseService {
   async record(input: PurchaseInput): Promise<PurchaseResultView> {
     const now = new Date();
     const p = normalizePurchase(input, now, this.limits);
-    // The members hop runs while the order is looked up (a replay does not need it).
-    const asked = this.facts(p);
-    asked.catch(() => undefined);
-    const existing = await this.queries.findByOrder(p.merchantId, p.orderId);
-    if (existing) return this.replay(existing, p.hash);
-    const { member, merchant } = await asked;
+    // The order is not looked up first: a retry is rare, and the purchase row's unique order id
+    // stops it inside the transaction (rolled back, then answered below as the first time). Only
+    // when the facts cannot be had (members unreachable, on a replica that has not kept them) is
+    // the order looked up here, so that a retry is answered whatever has changed since.
+    let facts: { member: MemberFacts; merchant: MerchantFacts };
+    try {
+      facts = await this.facts(p);
+    } catch (error) {
+      const existing = await this.queries.findByOrder(p.merchantId, p.orderId);
+      if (existing) return this.replay(existing, p.hash);
+      throw error;
+    }
+    const { member, merchant } = facts;
     const validity = await this.terms.cachedValidityAt(now);
     const occurredAt = p.occurredAt ?? now;
     const settings = await this.settingsFor(p, occurredAt);
@@ -252,7 +259,7 @@ export class PurchaseService {
       }
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      // A concurrent request with the same order id committed first.
+      // The order was recorded before, or by a concurrent request that committed first.
       const winner = await this.queries.findByOrder(p.merchantId, p.orderId);
       if (!winner) throw error;
       return this.replay(winner, p.hash);
