@@ -11,25 +11,7 @@ import { eventually, FakeLedger, graphqlRequest, testConfig, tokensFor } from '@
 import { campaignsService } from '../src';
 import { createApp, type CampaignsApp } from '../src/app';
 import type { MembersClient } from '../src/peers/members.client';
-import type { LedgerClient } from '../src/peers/ledger.client';
-
-/**
- * The shared in-memory ledger, which can be down or apply a call and lose the answer (the worst
- * case for doubling); campaigns does not exercise churn recall here: nobody's points expire.
- */
-function campaignsLedger(fake: FakeLedger): LedgerClient {
-  return {
-    credit: (request) => fake.credit(request),
-    // As the real ledger: each credit on its own key; one failure fails the call.
-    creditBatch: async (requests) => {
-      const results = [];
-      for (const request of requests) results.push(await fake.credit(request));
-      return results;
-    },
-    reverse: (request) => fake.reverse(request),
-    expiringPoints: async (memberIds) => memberIds.map(() => []),
-  };
-}
+import { campaignsLedger } from './support/ledger';
 
 /** Fault injection that loses the answers of the next `n` calls after the ledger applied them. */
 function loseAnswers(n: number) {

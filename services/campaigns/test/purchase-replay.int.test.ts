@@ -2,8 +2,8 @@ import { ServiceUnavailableError, startService, type RunningService } from '@loy
 import { FakeLedger, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { campaignsService } from '../src';
 import { createApp, type CampaignsApp } from '../src/app';
-import type { LedgerClient } from '../src/peers/ledger.client';
 import type { MembersClient } from '../src/peers/members.client';
+import { campaignsLedger } from './support/ledger';
 
 /** Members that can be switched off: every call then fails as an unreachable service would. */
 function switchableMembers() {
@@ -26,19 +26,6 @@ function switchableMembers() {
   return { state, client };
 }
 
-function ledgerOf(fake: FakeLedger): LedgerClient {
-  return {
-    credit: (request) => fake.credit(request),
-    creditBatch: async (requests) => {
-      const results = [];
-      for (const request of requests) results.push(await fake.credit(request));
-      return results;
-    },
-    reverse: (request) => fake.reverse(request),
-    expiringPoints: async (memberIds) => memberIds.map(() => []),
-  };
-}
-
 const RECORD = `mutation($input: PurchaseInput!) { recordPurchase(input: $input) { purchase { id amount } awards { kind points status } } }`;
 
 /**
@@ -58,7 +45,8 @@ describe('recordPurchase retries (campaigns alone, real database)', () => {
     service = await startService(
       {
         ...campaignsService,
-        createApp: (runtime) => createApp(runtime, { ledger: ledgerOf(ledger), members: members.client }),
+        createApp: (runtime) =>
+          createApp(runtime, { ledger: campaignsLedger(ledger), members: members.client }),
       },
       { config, port: 0 },
     );
