@@ -1,5 +1,5 @@
 import type { RunningService } from '@loyalty/platform';
-import { onMysql, seedGroceryProgramme, testConfig } from '@loyalty/testing';
+import { onMysql, seedGroceryProgramme, testConfig, typicalOrder } from '@loyalty/testing';
 import { useGraph } from '../support/graph';
 
 /**
@@ -63,18 +63,7 @@ describe('SQL statements per purchase (whole graph, real databases)', () => {
       (
         await ok(
           'mutation($i: PurchaseInput!) { recordPurchase(input: $i) { awards { kind points status } } }',
-          {
-            i: {
-              merchantId: merchant,
-              orderId,
-              memberId: who,
-              amount: 10_000,
-              items: [
-                { sku: 'rice', amount: 7_000 },
-                { sku: 'veg', category: 'organic-food', amount: 3_000, green: true },
-              ],
-            },
-          },
+          { i: typicalOrder(merchant, orderId, who) },
           tokens.partner(merchant),
         )
       ).recordPurchase.awards as { status: string }[];

@@ -44,3 +44,21 @@ export async function seedGroceryProgramme(call: AdminCall, name: string, budget
   });
   return merchant;
 }
+
+/**
+ * A typical order at the merchant of {@link seedGroceryProgramme} (`pnpm bench purchase`, the
+ * statements-per-purchase test): 100 yuan with one green item, which there earns three awards —
+ * base REGULAR, GREEN, and the campaign's bonus. The `PurchaseInput` of `recordPurchase`.
+ */
+export function typicalOrder(merchantId: string, orderId: string, memberId: string) {
+  return {
+    merchantId,
+    orderId,
+    memberId,
+    amount: 10_000,
+    items: [
+      { sku: 'rice', amount: 7_000 },
+      { sku: 'organic-veg', category: 'organic-food', amount: 3_000, green: true },
+    ],
+  };
+}
