@@ -19,7 +19,8 @@ export interface ChildOptions {
 /**
  * Forks `script` (a compiled benchmark file beside this one) with IPC. `send(type, fields)` sends a
  * message; `reply(type)` waits for the child's next message of that type; `ask(type, fields)` sends
- * one and waits for the child's answer of the same type; `stop()` asks the child to stop (`stop` → `stopped`) and kills it if it does not.
+ * one and waits for the child's answer of the same type; `stop()` asks the child to stop (`stop` →
+ * `stopped`) and kills it if it does not.
  */
 export function child(script: string, args: string[], env: NodeJS.ProcessEnv, options: ChildOptions = {}) {
   const proc = fork(join(__dirname, script), args, {

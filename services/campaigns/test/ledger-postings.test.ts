@@ -10,24 +10,13 @@ import {
 import { eventually, FakeLedger, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { campaignsService } from '../src';
 import { createApp, type CampaignsApp } from '../src/app';
-import type { MembersClient } from '../src/peers/members.client';
 import { campaignsLedger } from './support/ledger';
+import { fakeMembers } from './support/members';
 
 /** Fault injection that loses the answers of the next `n` calls after the ledger applied them. */
 function loseAnswers(n: number) {
   return () => (n-- > 0 ? ('after' as const) : null);
 }
-
-/** Every member and merchant exists; merchants are dining places. */
-const members: MembersClient = {
-  lookup: async (memberId, merchantId) => ({
-    member: { id: memberId, tier: 'REGULAR', heldUntil: null },
-    merchant: { id: merchantId, category: 'dining' },
-  }),
-  merchant: async (id) => ({ id, category: 'dining' }),
-  member: async (id) => ({ id, tier: 'REGULAR', heldUntil: null }),
-  merchantNames: async (ids) => ids.map(() => 'Dining place'),
-};
 
 const RECORD = `mutation($input: PurchaseInput!) { recordPurchase(input: $input) { purchase { id } awards { kind points status } } }`;
 const REFUND = `mutation($input: RefundInput!) { refundPurchase(input: $input) { reversals { kind points status } } }`;
@@ -43,7 +32,8 @@ describe('ledger postings (campaigns alone, fake ledger)', () => {
     service = await startService(
       {
         ...campaignsService,
-        createApp: (runtime) => createApp(runtime, { ledger: campaignsLedger(ledger), members }),
+        createApp: (runtime) =>
+          createApp(runtime, { ledger: campaignsLedger(ledger), members: fakeMembers().client }),
       },
       { config, port: 0 },
     );

@@ -1,30 +1,9 @@
-import { ServiceUnavailableError, startService, type RunningService } from '@loyalty/platform';
+import { startService, type RunningService } from '@loyalty/platform';
 import { FakeLedger, graphqlRequest, testConfig, tokensFor } from '@loyalty/testing';
 import { campaignsService } from '../src';
 import { createApp, type CampaignsApp } from '../src/app';
-import type { MembersClient } from '../src/peers/members.client';
 import { campaignsLedger } from './support/ledger';
-
-/** Members that can be switched off: every call then fails as an unreachable service would. */
-function switchableMembers() {
-  const state = { up: true };
-  const guard = () => {
-    if (!state.up) throw new ServiceUnavailableError('The members service is unavailable; try again');
-  };
-  const client: MembersClient = {
-    lookup: async (memberId, merchantId) => {
-      guard();
-      return {
-        member: { id: memberId, tier: 'REGULAR', heldUntil: null },
-        merchant: { id: merchantId, category: 'dining' },
-      };
-    },
-    merchant: async (id) => (guard(), { id, category: 'dining' }),
-    member: async (id) => (guard(), { id, tier: 'REGULAR', heldUntil: null }),
-    merchantNames: async (ids) => (guard(), ids.map(() => 'Dining place')),
-  };
-  return { state, client };
-}
+import { fakeMembers } from './support/members';
 
 const RECORD = `mutation($input: PurchaseInput!) { recordPurchase(input: $input) { purchase { id amount } awards { kind points status } } }`;
 
@@ -38,7 +17,7 @@ describe('recordPurchase retries (campaigns alone, real database)', () => {
   const tokens = tokensFor(config);
   const merchantId = '00000000-0000-4000-8000-00000000a001';
   const partner = tokens.partner(merchantId);
-  const members = switchableMembers();
+  const members = fakeMembers();
   const ledger = new FakeLedger();
   let service: RunningService<CampaignsApp> | null = null;
   const start = async () => {
