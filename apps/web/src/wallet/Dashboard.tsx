@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice, errorCode } from '../shared/ErrorNotice';
 import { formatDate } from '../shared/i18n';
 import type { StoredSession } from '../shared/session';
+import { useLiveEvents } from '../shared/live';
 import { useToast } from '../shared/Toasts';
 import { GreenImpactCard } from './GreenImpactCard';
 import { HistoryCard } from './HistoryCard';
@@ -39,17 +40,13 @@ export function Dashboard({ session, onSession }: Props) {
     });
   }, [wallet.error, session.refreshToken, refresh, onSession]);
 
-  useSubscription({ query: BalanceLive }, (_prev, event) => {
-    const change = event.balanceChanged;
+  useLiveEvents(BalanceLive, ({ balanceChanged: change }) => {
     const kind = t(`kind_${change.kind}`);
     toast(t(change.delta >= 0 ? 'liveEarned' : 'liveSpent', { points: change.delta, kind }));
     refetch({ requestPolicy: 'network-only' });
-    return event;
   });
-  useSubscription({ query: ExpiryLive }, (_prev, event) => {
-    const w = event.pointsExpiring;
+  useLiveEvents(ExpiryLive, ({ pointsExpiring: w }) => {
     toast(t('liveExpiring', { points: w.points, kind: t(`kind_${w.kind}`), days: w.daysLeft }));
-    return event;
   });
 
   const me = wallet.data?.me;

@@ -1,7 +1,8 @@
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { formatDateTime } from '../shared/i18n';
+import { useLiveEvents } from '../shared/live';
 import { useToast } from '../shared/Toasts';
 import { MarkNoticesRead, NoticeLive, Notices } from './operations';
 
@@ -11,10 +12,9 @@ export function NoticesCard() {
   const [, markRead] = useMutation(MarkNoticesRead);
   const toast = useToast();
   // Each new notice pops up at once and joins the list.
-  useSubscription({ query: NoticeLive }, (_prev, event) => {
-    toast(event.noticeReceived.title);
+  useLiveEvents(NoticeLive, ({ noticeReceived }) => {
+    toast(noticeReceived.title);
     refetch({ requestPolicy: 'network-only' });
-    return event;
   });
   const list = notices.data?.me?.notices.edges.map((e) => e.node) ?? [];
   const unread = list.filter((n) => !n.readAt).map((n) => n.id);
