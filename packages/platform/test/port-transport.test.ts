@@ -54,33 +54,38 @@ describe('PortTransport over serveTransport', () => {
   it('publishes to the owning thread, failing when a consumer there fails', async () => {
     const { owner, remote, stopServing } = bridged();
     const handled: string[] = [];
-    await owner.consume('members-cache', [Topics.memberErased], async (e) => {
-      if (e.key === 'm9') throw new Error('consumer refused');
-      handled.push(e.id);
+    await owner.consume('members-cache', [Topics.memberErased], async (events) => {
+      if (events.some((e) => e.key === 'm9')) throw new Error('consumer refused');
+      handled.push(...events.map((e) => e.id));
+      return [];
     });
     await remote.publish([erased(1)]);
     expect(handled).toEqual(['event-1']);
-    await expect(remote.publish([erased(9)])).rejects.toThrow('1 consumer(s) failed');
+    await expect(remote.publish([erased(9)])).rejects.toThrow('1 deliveries failed');
     await remote.close();
     await stopServing();
   });
 
   it('makes the owning thread wait for a remote consumer, and redeliver when it fails', async () => {
     const { owner, remote, stopServing } = bridged();
-    const handled: string[] = [];
-    let fail = true;
-    const stop = await remote.consume('gateway-cache', [Topics.memberErased], async (e) => {
-      if (fail) throw new Error('not yet');
-      handled.push(e.id);
+    const handled: string[][] = [];
+    let refuse = 'm1';
+    const stop = await remote.consume('gateway-cache', [Topics.memberErased], async (events) => {
+      handled.push(events.map((e) => e.id));
+      // The handler took the delivery's events in one call and names the one it could not take.
+      return events.filter((e) => e.key === refuse).map((event) => ({ event, error: new Error('not yet') }));
     });
-    await expect(owner.publish([erased(1)])).rejects.toThrow('1 consumer(s) failed');
-    fail = false;
+    const failed = await owner.publish([erased(1), erased(2)]).catch((error: AggregateError) => error);
+    expect(failed).toBeInstanceOf(AggregateError);
+    expect((failed as AggregateError).errors.map((e: Error) => e.message)).toEqual(['not yet']);
+    await expect(owner.publish([erased(1), erased(2)])).rejects.toThrow('1 deliveries failed');
+    refuse = '';
     await owner.publish([erased(1)]);
     // Resolved only after the remote handler ran: no polling needed.
-    expect(handled).toEqual(['event-1']);
+    expect(handled).toEqual([['event-1', 'event-2'], ['event-1', 'event-2'], ['event-1']]);
     await stop();
-    await owner.publish([erased(2)]);
-    expect(handled).toEqual(['event-1']);
+    await owner.publish([erased(3)]);
+    expect(handled).toHaveLength(3);
     await remote.close();
     await stopServing();
   });

@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../db/data-source';
 import type { Transactor, UnitOfWork } from '../db/transactor';
 import type { EventEnvelope } from './event';
 import type { Topic } from './registry';
-import type { EventTransport } from './transport';
+import type { DeliveryFailure, EventTransport } from './transport';
 
 export interface ConsumerSpec<T extends Topic = Topic> {
   /** Unique per consuming service and purpose, e.g. `referrals.purchase-recorded`. */
@@ -24,12 +24,25 @@ export interface ConsumerSpec<T extends Topic = Topic> {
   relevant?(event: EventEnvelope<T>): boolean | Promise<boolean>;
 }
 
-/** Plain prepared SQL: it runs once per event and consumer, the query builder cost more than it. */
-const INSERT_INBOX = 'INSERT INTO `inbox_events` (`consumer`, `eventId`, `processedAt`) VALUES (?, ?, ?)';
+/** Most events taken in one transaction: a long transaction holds its locks as long. */
+const MAX_BATCH = 50;
+
+/** Plain prepared SQL: it runs for every delivery, the query builder cost more than it. */
+const insertInbox = (count: number) =>
+  `INSERT INTO \`inbox_events\` (\`consumer\`, \`eventId\`, \`processedAt\`) VALUES ${Array(count)
+    .fill('(?, ?, ?)')
+    .join(', ')}`;
 
 /**
  * Registers an idempotent durable consumer: each event id has its effect once, however often
  * and however concurrently it is delivered.
+ *
+ * The events a delivery brings (a relay's drain, a Streams read) are taken in one transaction:
+ * one inbox statement and one commit for all of them, then each handler in order, seeing what the
+ * ones before it wrote, as if alone. Should that transaction fail for any reason (a duplicate's
+ * inbox row, one handler's error), it is rolled back whole and the events are taken again one per
+ * transaction, so only the event at fault fails (and is delivered again), and a duplicate is
+ * skipped alone.
  */
 export async function registerConsumer<T extends Topic>(
   transport: EventTransport,
@@ -39,29 +52,66 @@ export async function registerConsumer<T extends Topic>(
   /** Counts each event's outcome (`Metrics.events`). */
   outcomes?: Counter<'consumer' | 'outcome'>,
 ): Promise<() => Promise<void>> {
-  const count = (outcome: 'handled' | 'skipped' | 'duplicate' | 'failed') =>
-    outcomes?.inc({ consumer: spec.group, outcome });
-  return transport.consume(spec.group, [...spec.topics], async (envelope) => {
+  const count = (outcome: 'handled' | 'skipped' | 'duplicate' | 'failed', n = 1) =>
+    outcomes?.inc({ consumer: spec.group, outcome }, n);
+  return transport.consume(spec.group, [...spec.topics], async (envelopes) => {
     // The transport delivers only the topics subscribed to above.
-    const event = envelope as EventEnvelope<T>;
-    try {
-      await take(event);
-    } catch (error) {
+    const events = envelopes as readonly EventEnvelope<T>[];
+    const failures: DeliveryFailure[] = [];
+    const fail = (event: EventEnvelope<T>, error: unknown) => {
       count('failed');
-      throw error;
+      // The transport's own (untyped) envelope: it matches failures to its messages by identity.
+      failures.push({ event: event as EventEnvelope, error });
+    };
+    // Relevance reads run together: each is one read, and none decides another.
+    const wanted = await Promise.all(
+      events.map(async (event) => {
+        try {
+          return !spec.relevant || (await spec.relevant(event));
+        } catch (error) {
+          fail(event, error);
+          return null;
+        }
+      }),
+    );
+    const due = events.filter((_, i) => {
+      if (wanted[i] === false) count('skipped');
+      return wanted[i] === true;
+    });
+    for (let i = 0; i < due.length; i += MAX_BATCH) {
+      const batch = due.slice(i, i + MAX_BATCH);
+      if (batch.length > 1 && (await takeTogether(batch))) continue;
+      for (const event of batch) await takeOne(event).catch((error: unknown) => fail(event, error));
     }
+    return failures;
   });
 
-  async function take(event: EventEnvelope<T>): Promise<void> {
-    if (spec.relevant && !(await spec.relevant(event))) {
-      count('skipped');
-      return;
+  /** Takes the events in one transaction; `false` (nothing written) if it could not commit. */
+  async function takeTogether(batch: readonly EventEnvelope<T>[]): Promise<boolean> {
+    try {
+      await transactor.run(async (uow) => {
+        // Inbox rows first, as for one event: a duplicate fails the statement before any effect.
+        const at = new Date();
+        await uow.sql.run(
+          insertInbox(batch.length),
+          batch.flatMap((event) => [spec.group, event.id, at]),
+        );
+        for (const event of batch) await spec.handle(event, uow);
+      });
+    } catch (error) {
+      logger.debug({ err: error, group: spec.group, events: batch.length }, 'batch rolled back; one by one');
+      return false;
     }
+    count('handled', batch.length);
+    return true;
+  }
+
+  async function takeOne(event: EventEnvelope<T>): Promise<void> {
     try {
       await transactor.run(async (uow) => {
         // Insert first, no read: a duplicate (redelivered, or concurrent and blocked on this key)
         // fails unique here, before any effect, and the transaction is rolled back and skipped.
-        await uow.sql.run(INSERT_INBOX, [spec.group, event.id, new Date()]);
+        await uow.sql.run(insertInbox(1), [spec.group, event.id, new Date()]);
         await spec.handle(event, uow);
       });
     } catch (error) {

@@ -3,9 +3,9 @@ import type { Topic } from './registry';
 import type { EventHandler, EventListener, EventTransport } from './transport';
 
 /**
- * Transport for the all-in-one process: publishing calls every consumer group's handler and
- * waits for it, so a failing handler leaves the event unpublished in the outbox and the relay
- * delivers it again (consumers de-duplicate through their inbox).
+ * Transport for the all-in-one process: publishing hands each consumer group the events of its
+ * topics, all at once, and waits for it, so an event a handler fails leaves the drain unpublished
+ * in the outbox and the relay delivers it again (consumers de-duplicate through their inbox).
  */
 export class InProcessTransport implements EventTransport {
   readonly kind = 'in-process' as const;
@@ -17,17 +17,19 @@ export class InProcessTransport implements EventTransport {
 
   async publish(events: EventEnvelope[]): Promise<void> {
     const failures: unknown[] = [];
-    for (const event of events) {
-      for (const group of this.groups.values()) {
-        if (!group.topics.has(event.topic) || group.handlers.length === 0) continue;
-        // Like a consumer group: one member of the group gets the event.
-        const handler = group.handlers[group.next++ % group.handlers.length];
-        try {
-          await handler(event);
-        } catch (error) {
-          failures.push(error);
-        }
+    for (const group of this.groups.values()) {
+      if (group.handlers.length === 0) continue;
+      const wanted = events.filter((event) => group.topics.has(event.topic));
+      if (wanted.length === 0) continue;
+      // Like a consumer group: one member of the group gets the events.
+      const handler = group.handlers[group.next++ % group.handlers.length];
+      try {
+        for (const failure of await handler(wanted)) failures.push(failure.error);
+      } catch (error) {
+        failures.push(error);
       }
+    }
+    for (const event of events)
       for (const listener of this.listeners.get(event.topic) ?? []) {
         try {
           listener(event);
@@ -35,8 +37,7 @@ export class InProcessTransport implements EventTransport {
           // A live listener's fault must not block delivery to the others.
         }
       }
-    }
-    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} consumer(s) failed`);
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} deliveries failed`);
   }
 
   async consume(group: string, topics: string[], handler: EventHandler): Promise<() => Promise<void>> {

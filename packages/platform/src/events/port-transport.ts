@@ -15,9 +15,10 @@ type Request =
 type Notice =
   | { op: 'reply'; id: number; error?: string }
   | { op: 'event'; event: EventEnvelope }
-  | { op: 'deliver'; id: number; consumer: number; event: EventEnvelope };
+  | { op: 'deliver'; id: number; consumer: number; events: readonly EventEnvelope[] };
 
-type Handled = { op: 'handled'; id: number; error?: string };
+/** The remote consumer's answer to a delivery: which events (by index) failed, and why. */
+type Handled = { op: 'handled'; id: number; failed: { index: number; error: string }[] };
 
 type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
 
@@ -32,7 +33,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 export function serveTransport(transport: EventTransport, port: MessagePort): () => Promise<void> {
   const listening = new Map<string, () => Promise<void>>();
   const consumers = new Map<number, () => Promise<void>>();
-  const deliveries = new Map<number, { resolve(): void; reject(e: Error): void }>();
+  const deliveries = new Map<number, { resolve(failed: Handled['failed']): void; reject(e: Error): void }>();
   let nextDelivery = 0;
   let closed = false;
   // Registrations run in arrival order (an `unlisten` then a `listen` of one topic must not
@@ -57,13 +58,15 @@ export function serveTransport(transport: EventTransport, port: MessagePort): ()
         return transport.publish(request.events);
       case 'consume': {
         const consumer = request.id;
-        const handler: EventHandler = (event) =>
-          new Promise<void>((resolve, reject) => {
+        const handler: EventHandler = async (events) => {
+          const failed = await new Promise<Handled['failed']>((resolve, reject) => {
             if (closed) return reject(new Error('the consuming thread is gone'));
             const id = nextDelivery++;
             deliveries.set(id, { resolve, reject });
-            port.postMessage({ op: 'deliver', id, consumer, event } satisfies Notice);
+            port.postMessage({ op: 'deliver', id, consumer, events } satisfies Notice);
           });
+          return failed.map(({ index, error }) => ({ event: events[index], error: new Error(error) }));
+        };
         consumers.set(consumer, await transport.consume(request.group, request.topics as Topic[], handler));
         return;
       }
@@ -77,8 +80,7 @@ export function serveTransport(transport: EventTransport, port: MessagePort): ()
     if (message.op === 'handled') {
       const delivery = deliveries.get(message.id);
       deliveries.delete(message.id);
-      if (message.error === undefined) delivery?.resolve();
-      else delivery?.reject(new Error(message.error));
+      delivery?.resolve(message.failed);
       return;
     }
     const run = message.op === 'publish' ? handle(message) : registrations.then(() => handle(message));
@@ -139,13 +141,18 @@ export class PortTransport implements EventTransport {
       }
     } else {
       const handler = this.handlers.get(notice.consumer);
-      const reply = (error?: string) =>
-        this.port.postMessage({ op: 'handled', id: notice.id, error } satisfies Handled);
-      if (!handler) reply('no such consumer');
+      const { events } = notice;
+      const reply = (failed: Handled['failed']) =>
+        this.port.postMessage({ op: 'handled', id: notice.id, failed } satisfies Handled);
+      const all = (error: string) => events.map((_, index) => ({ index, error }));
+      if (!handler) reply(all('no such consumer'));
       else
-        handler(notice.event).then(
-          () => reply(),
-          (error: unknown) => reply(messageOf(error)),
+        handler(events).then(
+          (failures) =>
+            reply(
+              failures.map(({ event, error }) => ({ index: events.indexOf(event), error: messageOf(error) })),
+            ),
+          (error: unknown) => reply(all(messageOf(error))),
         );
     }
   }

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from './event';
 import type { Topic } from './registry';
-import type { EventHandler, EventListener, EventTransport } from './transport';
+import type { DeliveryFailure, EventHandler, EventListener, EventTransport } from './transport';
 
 type StreamReply = [stream: string, messages: [id: string, fields: string[]][]][] | null;
 
@@ -70,15 +70,36 @@ export class RedisTransport implements EventTransport {
     let backlog = true; // read our own pending messages first ('0'), then new ones ('>')
     let lastClaim = 0;
 
-    const handle = async (stream: string, id: string, fields: string[]) => {
-      const json = fields[fields.indexOf('event') + 1];
-      try {
-        await handler(JSON.parse(json) as EventEnvelope);
-        await conn.xack(stream, group, id);
-      } catch (err) {
-        backlog = true;
-        this.logger.warn({ err, group, stream, id }, 'event handler failed; will retry');
+    /** Hands the messages to the handler in one call; acknowledges those it took. */
+    const handle = async (messages: { stream: string; id: string; fields: string[] }[]) => {
+      if (messages.length === 0) return;
+      const taken = new Map<EventEnvelope, { stream: string; id: string }>();
+      for (const m of messages) {
+        try {
+          taken.set(JSON.parse(m.fields[m.fields.indexOf('event') + 1]) as EventEnvelope, m);
+        } catch (err) {
+          backlog = true;
+          this.logger.warn({ err, group, stream: m.stream, id: m.id }, 'unreadable event; will retry');
+        }
       }
+      let failures: readonly DeliveryFailure[];
+      try {
+        failures = await handler([...taken.keys()]);
+      } catch (err) {
+        failures = [...taken.keys()].map((event) => ({ event, error: err }));
+      }
+      for (const { event, error } of failures) {
+        const m = taken.get(event);
+        taken.delete(event);
+        backlog = true;
+        this.logger.warn(
+          { err: error, group, stream: m?.stream, id: m?.id },
+          'event handler failed; will retry',
+        );
+      }
+      const acks = new Map<string, string[]>();
+      for (const { stream, id } of taken.values()) acks.set(stream, [...(acks.get(stream) ?? []), id]);
+      for (const [stream, ids] of acks) await conn.xack(stream, group, ...ids);
     };
 
     const loop = async () => {
@@ -96,7 +117,9 @@ export class RedisTransport implements EventTransport {
                 'COUNT',
                 100,
               )) as [string, [string, string[]][]];
-              for (const [id, fields] of claimed) if (fields) await handle(stream, id, fields);
+              await handle(
+                claimed.filter(([, fields]) => fields).map(([id, fields]) => ({ stream, id, fields })),
+              );
             }
           }
           const readingBacklog = backlog;
@@ -118,7 +141,7 @@ export class RedisTransport implements EventTransport {
           );
           // Our own pending list is drained first; once it is empty we read new messages.
           if (readingBacklog) backlog = messages.length > 0;
-          for (const m of messages) await handle(m.stream, m.id, m.fields);
+          await handle(messages);
           if (readingBacklog && backlog) await new Promise((r) => setTimeout(r, 200)); // failing handler: back off
         } catch (err) {
           if (stopped) break;

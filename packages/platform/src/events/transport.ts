@@ -1,8 +1,18 @@
 import type { EventEnvelope } from './event';
 import type { Topic } from './registry';
 
-/** Handles one event for a durable consumer; throwing means "deliver again later". */
-export type EventHandler = (event: EventEnvelope) => Promise<void>;
+/** An event a durable consumer could not take: it is delivered again later. */
+export interface DeliveryFailure {
+  event: EventEnvelope;
+  error: unknown;
+}
+
+/**
+ * Takes events for a durable consumer, in delivery order, and resolves with those that failed
+ * (every other one has had its effect). Transports hand over what they have at once (a relay's
+ * drain, a Streams read) so that a consumer can take several events in one transaction.
+ */
+export type EventHandler = (events: readonly EventEnvelope[]) => Promise<readonly DeliveryFailure[]>;
 
 /** Receives live events of one topic (best effort, for realtime fan-out). */
 export type EventListener<T extends Topic = Topic> = (event: EventEnvelope<T>) => void;
