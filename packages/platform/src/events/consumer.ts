@@ -63,21 +63,17 @@ export async function registerConsumer<T extends Topic>(
       // The transport's own (untyped) envelope: it matches failures to its messages by identity.
       failures.push({ event: event as EventEnvelope, error });
     };
-    // Relevance reads run together: each is one read, and none decides another.
-    const wanted = await Promise.all(
-      events.map(async (event) => {
-        try {
-          return !spec.relevant || (await spec.relevant(event));
-        } catch (error) {
-          fail(event, error);
-          return null;
-        }
-      }),
-    );
-    const due = events.filter((_, i) => {
-      if (wanted[i] === false) count('skipped');
-      return wanted[i] === true;
-    });
+    // Relevance reads one after the other, as before batches: a drain of 200 events must not take
+    // 200 of the pool's connections from requests at once.
+    const due: EventEnvelope<T>[] = [];
+    for (const event of events) {
+      try {
+        if (!spec.relevant || (await spec.relevant(event))) due.push(event);
+        else count('skipped');
+      } catch (error) {
+        fail(event, error);
+      }
+    }
     for (let i = 0; i < due.length; i += MAX_BATCH) {
       const batch = due.slice(i, i + MAX_BATCH);
       if (batch.length > 1 && (await takeTogether(batch))) continue;
