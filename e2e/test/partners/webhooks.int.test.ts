@@ -1,5 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { eventually, testConfig } from '@loyalty/testing';
+import type { MembersApp } from '@loyalty/members';
+import { inRequestScope } from '@loyalty/platform';
 import { useGraph } from '../support/graph';
 import {
   CREATE_ENDPOINT,
@@ -324,5 +326,30 @@ describe('webhooks through the gateway', () => {
     await eventually(async () => hooks.received.length >= 1);
     expect(hooks.received.map((r) => JSON.parse(r.body).data.orderId)).toEqual(['L-1']);
     expect((await inbox()) - before).toBe(1);
+
+    // A delivery of several events (a relay's drain) is sorted out by one read of the endpoints.
+    const members = g.graph().services.members!;
+    const event = (topic: string, merchantId: string | undefined, n: number) =>
+      ({
+        id: `wanted-${n}`,
+        topic,
+        key: `k${n}`,
+        payload: { merchantId, memberId: member },
+        occurredAt: new Date().toISOString(),
+        source: 'campaigns',
+      }) as never;
+    members.runtime.db.queries.reset(true);
+    // Counted as a request's statements: the service's background loops are not.
+    const verdicts = await inRequestScope(() =>
+      (members.app as MembersApp).webhooks.wanted([
+        event('purchase.recorded', quiet, 1),
+        event('purchase.recorded', refundsOnly.merchantId, 2),
+        event('purchase.refunded', refundsOnly.merchantId, 3),
+        event('purchase.recorded', loud.merchantId, 4),
+        event('purchase.recorded', undefined, 5),
+      ]),
+    );
+    expect(verdicts).toEqual([false, false, true, true, false]);
+    expect(members.runtime.db.queries.statements).toEqual([expect.stringMatching(/webhook_endpoints/)]);
   });
 });

@@ -156,6 +156,7 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     const consumerTx = new Transactor(consumer);
     const group = 'test.relevant';
     let committed = 0;
+    const deliveries: number[] = [];
     let bothIn: () => void = () => undefined;
     const both = new Promise<void>((resolve) => (bothIn = resolve));
     const metrics = new Metrics('test', false);
@@ -172,7 +173,11 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
         // Not the other test's topic: on Redis its consumer group would take these events too.
         topics: [Topics.merchantRenamed],
         // Only even numbers have an effect here.
-        relevant: async (event) => Number(event.payload.name) % 2 === 0,
+        // One call for the drain, with all four events.
+        relevant: async (events) => {
+          deliveries.push(events.length);
+          return events.map((event) => Number(event.payload.name) % 2 === 0);
+        },
         handle: async (event, uow) => {
           await uow.manager.insert(EffectRow, { eventId: event.id, n: 100 + Number(event.payload.name) });
           uow.afterCommit(() => (++committed === 2 ? bothIn() : undefined));
@@ -200,6 +205,7 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     // test) see them taken.
     await eventually(async () => (await outcome('skipped')) === 2);
     expect(await outcome('handled')).toBe(2);
+    expect(deliveries).toEqual([4]);
     // The drain's two relevant events in one transaction (BEGIN, their inbox rows in one
     // statement, two effects, COMMIT); the odd events none.
     expect(consumer.queries.roundTrips - before).toBe(5);

@@ -34,7 +34,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
   await runtime.consume({
     group: 'ledger.green-impact',
     topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
-    relevant: (event) => greenImpact.relevant(event),
+    relevant: (events) => events.map((event) => greenImpact.relevant(event)),
     handle: (event, { manager, sql }) => greenImpact.record(event, manager, sql),
   });
   const sweeper = new ExpirySweeper(

@@ -87,7 +87,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
   await runtime.consume({
     group: 'members.webhooks',
     topics: WEBHOOK_EVENTS,
-    relevant: (event) => webhooks.wanted(event),
+    relevant: (events) => webhooks.wanted(events),
     handle: (event, uow) => webhooks.enqueue(event, uow),
   });
   return {

@@ -43,7 +43,7 @@ export async function createApp(runtime: ServiceRuntime, ledger?: LedgerClient):
   await runtime.consume({
     group: 'referrals.purchases',
     topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
-    relevant: (event) => rewards.relevant(event),
+    relevant: (events) => rewards.relevant(events),
     handle: (event, uow) =>
       event.topic === Topics.purchaseRefunded
         ? reversals.onPurchaseRefunded(event, uow)

@@ -351,10 +351,10 @@ describe('a first purchase handled before the registration (real database)', () 
   });
 
   /** The statements one delivery sends (in a request scope: not the relays'). */
-  const statementsOf = async (event: EventEnvelope) => {
+  const statementsOf = async (...events: EventEnvelope[]) => {
     const counter = running().runtime.db.queries;
     counter.reset(true);
-    await requestScope.run({}, () => publish(event));
+    await requestScope.run({}, () => publish(...events));
     const statements = [...counter.statements];
     counter.reset();
     return statements;
@@ -366,12 +366,11 @@ describe('a first purchase handled before the registration (real database)', () 
       ])
     ).length === 1;
   const table = (name: string) => `[\`"]${name}[\`"]`;
-  /** The consumer's one read before any transaction. */
-  const settledRead = expect.stringMatching(
-    new RegExp(
-      `^SELECT .* FROM ${table('referral_codes')} .*LEFT JOIN ${table('referral_early_purchases')} .*LEFT JOIN ${table('referrals')}`,
-    ),
+  /** The consumer's one read before any transaction (and the handler's, in its transaction). */
+  const SETTLED_READ = new RegExp(
+    `^SELECT .* FROM ${table('referral_codes')} .*LEFT JOIN ${table('referral_early_purchases')} .*LEFT JOIN ${table('referrals')}`,
   );
+  const settledRead = expect.stringMatching(SETTLED_READ);
 
   it('skips a later purchase of a member whose referral it can no longer change: one read, no transaction, no inbox row', async () => {
     // No referral, an early purchase kept: a referral registered later is qualified with that one.
@@ -398,6 +397,23 @@ describe('a first purchase handled before the registration (real database)', () 
     expect(await statementsOf(again)).toEqual([settledRead]);
     expect(await inboxed(again.id)).toBe(false);
     await expectRewardedOnce(a.id, b, p);
+  });
+
+  it('reads once for a delivery of several purchases, and takes only those that may matter', async () => {
+    const m = randomUUID();
+    await publish(registration(m));
+    await publish(purchase(m, 5000)); // kept: m's later purchases change nothing
+    const n = randomUUID();
+    await publish(registration(n));
+    const later = [purchase(m, 100), purchase(m, 200)];
+    const fresh = purchase(n, 5000); // n's first: handled
+    const statements = await statementsOf(later[0], fresh, later[1]);
+    // One read for the three before any transaction, then n's purchase handled (which reads again
+    // in its transaction); m's two skipped.
+    expect(statements[0]).toEqual(settledRead);
+    expect(statements.filter((sql) => SETTLED_READ.test(sql))).toHaveLength(2);
+    expect(await inboxed(fresh.id)).toBe(true);
+    expect(await Promise.all(later.map((p) => inboxed(p.id)))).toEqual([false, false]);
   });
 
   it('still handles every purchase that may matter: a member’s first, and any while their referral waits', async () => {

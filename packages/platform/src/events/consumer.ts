@@ -16,12 +16,14 @@ export interface ConsumerSpec<T extends Topic = Topic> {
    */
   handle(event: EventEnvelope<T>, uow: UnitOfWork): Promise<void>;
   /**
-   * A read before any transaction: `false` when `handle` would have no effect on this event,
-   * which is then skipped without a transaction or an inbox row (most events of a consumer that
-   * acts on few, e.g. webhooks of merchants without endpoints). `handle` decides again in its
-   * transaction; a `true` here never has to be right, a `false` must be.
+   * A read before any transaction, once per delivery with all its events: for each event, in
+   * order, `false` when `handle` would have no effect on it, which is then skipped without a
+   * transaction or an inbox row (most events of a consumer that acts on few, e.g. webhooks of
+   * merchants without endpoints). One call for the delivery lets a consumer read once for all its
+   * events (one `IN (…)`). `handle` decides again in its transaction; a `true` here never has to
+   * be right, a `false` must be.
    */
-  relevant?(event: EventEnvelope<T>): boolean | Promise<boolean>;
+  relevant?(events: readonly EventEnvelope<T>[]): readonly boolean[] | Promise<readonly boolean[]>;
 }
 
 /** Most events taken in one transaction: a long transaction holds its locks as long. */
@@ -63,17 +65,17 @@ export async function registerConsumer<T extends Topic>(
       // The transport's own (untyped) envelope: it matches failures to its messages by identity.
       failures.push({ event: event as EventEnvelope, error });
     };
-    // Relevance reads one after the other, as before batches: a drain of 200 events must not take
-    // 200 of the pool's connections from requests at once.
-    const due: EventEnvelope<T>[] = [];
-    for (const event of events) {
-      try {
-        if (!spec.relevant || (await spec.relevant(event))) due.push(event);
-        else count('skipped');
-      } catch (error) {
-        fail(event, error);
-      }
+    let wanted: readonly boolean[];
+    try {
+      wanted = spec.relevant ? await spec.relevant(events) : events.map(() => true);
+    } catch (error) {
+      for (const event of events) fail(event, error);
+      return failures;
     }
+    const due = events.filter((_, i) => {
+      if (!wanted[i]) count('skipped');
+      return wanted[i];
+    });
     for (let i = 0; i < due.length; i += MAX_BATCH) {
       const batch = due.slice(i, i + MAX_BATCH);
       if (batch.length > 1 && (await takeTogether(batch))) continue;

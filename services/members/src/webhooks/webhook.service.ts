@@ -116,14 +116,30 @@ export class WebhookService {
   }
 
   /**
-   * Whether any endpoint wants the event, read before the consumer's transaction: most merchants
-   * have no endpoint, and their events then cost one read instead of a transaction with an inbox
-   * row. An endpoint created after this read gets the events that follow it, as it would have.
+   * Whether any endpoint wants each event, read before the consumer's transaction, once for a
+   * delivery's events: most merchants have no endpoint, and their events then cost a share of one
+   * read instead of a transaction with an inbox row. An endpoint created after this read gets the
+   * events that follow it, as it would have.
    */
-  async wanted(event: EventEnvelope<WebhookEventType>): Promise<boolean> {
-    const merchantId = merchantOf(event);
-    if (!merchantId) return false;
-    return (await this.transactor.read((m) => this.targets(m, merchantId, event.topic))).length > 0;
+  async wanted(events: readonly EventEnvelope<WebhookEventType>[]): Promise<boolean[]> {
+    const merchants = [...new Set(events.map(merchantOf).filter((id): id is string => !!id))];
+    if (merchants.length === 0) return events.map(() => false);
+    const endpoints = await this.transactor.read((m) =>
+      m.find(WebhookEndpointRow, {
+        select: { merchantId: true, events: true },
+        where: { merchantId: In(merchants), active: true, deletedAt: IsNull() },
+      }),
+    );
+    const topics = new Map<string, Set<string>>();
+    for (const e of endpoints) {
+      const wants = topics.get(e.merchantId) ?? new Set<string>();
+      for (const topic of e.events.split(',')) wants.add(topic);
+      topics.set(e.merchantId, wants);
+    }
+    return events.map((event) => {
+      const merchantId = merchantOf(event);
+      return !!merchantId && !!topics.get(merchantId)?.has(event.topic);
+    });
   }
 
   /**

@@ -18,33 +18,49 @@ export interface MemberPurchaseState {
  * The member's first-purchase mark, whether an early purchase of theirs is kept and their
  * referral's status, in one plain read (no lock): every later purchase of a member stops at it,
  * with no write (the early row is written once per member and never changes). The purchase
- * consumer reads it before any transaction (`purchaseSettles`), and again in its transaction.
+ * consumer reads it before any transaction (`purchaseSettles`, for a delivery's members at once),
+ * and again in its transaction.
  */
 export async function memberPurchaseState(
   manager: EntityManager,
   memberId: string,
 ): Promise<MemberPurchaseState> {
-  const row = await manager
+  return (await memberPurchaseStates(manager, [memberId])).get(memberId) ?? NO_CODE;
+}
+
+// An early purchase is only ever written after the code row (same transaction). No code row:
+// nothing marked, so a purchase is never taken as settled (see purchaseSettles).
+const NO_CODE: MemberPurchaseState = { code: null, earlyPurchaseKept: false, referralStatus: null };
+
+/** {@link memberPurchaseState} of several members in one statement; a member without a code row is absent. */
+export async function memberPurchaseStates(
+  manager: EntityManager,
+  memberIds: readonly string[],
+): Promise<Map<string, MemberPurchaseState>> {
+  const states = new Map<string, MemberPurchaseState>();
+  if (memberIds.length === 0) return states;
+  const rows = await manager
     .createQueryBuilder(ReferralCodeRow, 'c')
     .leftJoin(EarlyPurchaseRow, 'e', 'e.memberId = c.memberId')
     .leftJoin(ReferralRow, 'r', 'r.inviteeId = c.memberId')
-    .select('c.firstPurchaseAt', 'firstPurchaseAt')
+    .select('c.memberId', 'memberId')
+    .addSelect('c.firstPurchaseAt', 'firstPurchaseAt')
     .addSelect('e.memberId', 'earlyMemberId')
     .addSelect('r.status', 'status')
-    .where('c.memberId = :memberId', { memberId })
-    .getRawOne<{
+    .where('c.memberId IN (:...memberIds)', { memberIds: [...new Set(memberIds)] })
+    .getRawMany<{
+      memberId: string;
       firstPurchaseAt: unknown;
       earlyMemberId: string | null;
       status: ReferralStatusValue | null;
     }>();
-  // An early purchase is only ever written after the code row (same transaction). No code row:
-  // nothing marked, so a purchase is never taken as settled (see purchaseSettles).
-  if (!row) return { code: null, earlyPurchaseKept: false, referralStatus: null };
-  return {
-    code: { firstPurchaseAt: row.firstPurchaseAt },
-    earlyPurchaseKept: row.earlyMemberId !== null,
-    referralStatus: row.status ?? null,
-  };
+  for (const row of rows)
+    states.set(row.memberId, {
+      code: { firstPurchaseAt: row.firstPurchaseAt },
+      earlyPurchaseKept: row.earlyMemberId !== null,
+      referralStatus: row.status ?? null,
+    });
+  return states;
 }
 
 /**

@@ -14,6 +14,8 @@ import {
   lockEarlyPurchase,
   lockEarlyRefund,
   memberPurchaseState,
+  memberPurchaseStates,
+  type MemberPurchaseState,
   rememberEarlyPurchase,
 } from '../early/early-purchase.service';
 import { addGrants, type NewGrant } from '../grants/grant.service';
@@ -53,18 +55,27 @@ export class ReferralRewardService {
   ) {}
 
   /**
-   * The purchase consumer's `relevant`: false for a purchase of a member whose referral story
-   * it can no longer change (`purchaseSettles`: most purchases, every one after a member's
-   * first), which then costs one read instead of a transaction, an inbox row and three reads.
-   * Refunds are always handled.
+   * The purchase consumer's `relevant`, for a delivery's events at once (one read): false for a
+   * purchase of a member whose referral story it can no longer change (`purchaseSettles`: most
+   * purchases, every one after a member's first), which then costs a share of one read instead of
+   * a transaction, an inbox row and three reads. Refunds are always handled.
    */
   async relevant(
-    event: EventEnvelope<typeof Topics.purchaseRecorded | typeof Topics.purchaseRefunded>,
-  ): Promise<boolean> {
-    if (event.topic !== Topics.purchaseRecorded) return true;
-    const memberId = textField(event.payload.memberId);
-    if (!memberId) return true; // malformed: handle logs it
-    return !purchaseSettles(await this.transactor.read((m) => memberPurchaseState(m, memberId)));
+    events: readonly EventEnvelope<typeof Topics.purchaseRecorded | typeof Topics.purchaseRefunded>[],
+  ): Promise<boolean[]> {
+    const memberOf = (event: (typeof events)[number]) =>
+      event.topic === Topics.purchaseRecorded ? textField(event.payload.memberId) : null;
+    const members = events.map(memberOf).filter((id): id is string => !!id);
+    const states = members.length
+      ? await this.transactor.read((m) => memberPurchaseStates(m, members))
+      : new Map<string, MemberPurchaseState>();
+    return events.map((event) => {
+      const memberId = memberOf(event);
+      // A refund, or a malformed purchase (handle logs it): handled.
+      if (!memberId) return true;
+      const state = states.get(memberId);
+      return !state || !purchaseSettles(state);
+    });
   }
 
   /**
