@@ -294,4 +294,41 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     expect(consumer.queries.roundTrips - before).toBe(6);
     expect(await effects()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
+
+  // The check is the consumer's, whatever the transport: shown on the in-process one.
+  (useRedis ? it.skip : it)(
+    'fails a delivery whose relevance verdicts do not match its events, rather than skip any',
+    async () => {
+      const transport = newTransport();
+      const handled: string[] = [];
+      await registerConsumer(transport, new Transactor(consumer), logger, {
+        group: 'test.verdicts',
+        topics: [Topics.memberRegistered],
+        relevant: async () => [true],
+        handle: async (event) => {
+          handled.push(event.id);
+        },
+      });
+      const event = (n: number): EventEnvelope => ({
+        id: `verdict-${n}`,
+        topic: Topics.memberRegistered,
+        key: `v${n}`,
+        payload: {
+          memberId: `v${n}`,
+          joinedAt: new Date(0).toISOString(),
+          registeredVia: 'test',
+          referralCode: null,
+        },
+        occurredAt: new Date(0).toISOString(),
+        source: 'test',
+      });
+      const failed = (await transport
+        .publish([event(1), event(2)])
+        .catch((e: AggregateError) => e)) as AggregateError;
+      expect(failed.errors.map((e: Error) => e.message)).toEqual(
+        Array(2).fill('test.verdicts: 1 relevance verdicts for 2 events'),
+      );
+      expect(handled).toEqual([]);
+    },
+  );
 });

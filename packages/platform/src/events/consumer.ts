@@ -68,6 +68,9 @@ export async function registerConsumer<T extends Topic>(
     let wanted: readonly boolean[];
     try {
       wanted = spec.relevant ? await spec.relevant(events) : events.map(() => true);
+      // A verdict missing would skip its event for good: a fault to see, not to guess through.
+      if (wanted.length !== events.length)
+        throw new Error(`${spec.group}: ${wanted.length} relevance verdicts for ${events.length} events`);
     } catch (error) {
       for (const event of events) fail(event, error);
       return failures;
