@@ -25,6 +25,16 @@ const erased = (n: number) => ({
   payload: { memberId: String(n), erasedAt: new Date(0).toISOString() },
 });
 
+/** A hand-made delivery of `member.registered` (id chosen: a test can deliver it again). */
+const registration = (id: string, memberId: string): EventEnvelope<'member.registered'> => ({
+  id,
+  topic: Topics.memberRegistered,
+  key: memberId,
+  payload: { memberId, joinedAt: new Date(0).toISOString(), registeredVia: 'test', referralCode: null },
+  occurredAt: new Date(0).toISOString(),
+  source: 'test',
+});
+
 /** The consumer's visible effect, written in the same transaction as its inbox row. */
 @Entity({ name: 'test_effects' })
 class EffectRow {
@@ -244,19 +254,7 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
       },
       metrics.events,
     );
-    const registered = (n: number): EventEnvelope<'member.registered'> => ({
-      id: `batch-${n}-${config.env.REDIS_PREFIX}`,
-      topic: Topics.memberRegistered,
-      key: `n${n}`,
-      payload: {
-        memberId: `n${n}`,
-        joinedAt: new Date(0).toISOString(),
-        registeredVia: 'test',
-        referralCode: null,
-      },
-      occurredAt: new Date(0).toISOString(),
-      source: 'test',
-    });
+    const registered = (n: number) => registration(`batch-${n}-${config.env.REDIS_PREFIX}`, `n${n}`);
     const effects = async () =>
       (await consumer.dataSource.getRepository(EffectRow).find({ order: { n: 'ASC' } }))
         .filter((e) => e.n >= 200)
@@ -309,21 +307,8 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
           handled.push(event.id);
         },
       });
-      const event = (n: number): EventEnvelope => ({
-        id: `verdict-${n}`,
-        topic: Topics.memberRegistered,
-        key: `v${n}`,
-        payload: {
-          memberId: `v${n}`,
-          joinedAt: new Date(0).toISOString(),
-          registeredVia: 'test',
-          referralCode: null,
-        },
-        occurredAt: new Date(0).toISOString(),
-        source: 'test',
-      });
       const failed = (await transport
-        .publish([event(1), event(2)])
+        .publish([registration('verdict-1', 'v1'), registration('verdict-2', 'v2')])
         .catch((e: AggregateError) => e)) as AggregateError;
       expect(failed.errors.map((e: Error) => e.message)).toEqual(
         Array(2).fill('test.verdicts: 1 relevance verdicts for 2 events'),
