@@ -61,7 +61,7 @@ describe('PortTransport over serveTransport', () => {
     });
     await remote.publish([erased(1)]);
     expect(handled).toEqual(['event-1']);
-    await expect(remote.publish([erased(9)])).rejects.toThrow('1 deliveries failed');
+    await expect(remote.publish([erased(9)])).rejects.toThrow('consumers could not take 1 event(s)');
     await remote.close();
     await stopServing();
   });
@@ -78,7 +78,9 @@ describe('PortTransport over serveTransport', () => {
     const failed = await owner.publish([erased(1), erased(2)]).catch((error: AggregateError) => error);
     expect(failed).toBeInstanceOf(AggregateError);
     expect((failed as AggregateError).errors.map((e: Error) => e.message)).toEqual(['not yet']);
-    await expect(owner.publish([erased(1), erased(2)])).rejects.toThrow('1 deliveries failed');
+    await expect(owner.publish([erased(1), erased(2)])).rejects.toThrow(
+      'consumers could not take 1 event(s)',
+    );
     refuse = '';
     await owner.publish([erased(1)]);
     // Resolved only after the remote handler ran: no polling needed.

@@ -37,7 +37,8 @@ export class InProcessTransport implements EventTransport {
           // A live listener's fault must not block delivery to the others.
         }
       }
-    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} deliveries failed`);
+    if (failures.length > 0)
+      throw new AggregateError(failures, `consumers could not take ${failures.length} event(s)`);
   }
 
   async consume(group: string, topics: string[], handler: EventHandler): Promise<() => Promise<void>> {
