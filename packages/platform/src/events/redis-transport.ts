@@ -82,6 +82,7 @@ export class RedisTransport implements EventTransport {
           this.logger.warn({ err, group, stream: m.stream, id: m.id }, 'unreadable event; will retry');
         }
       }
+      if (taken.size === 0) return;
       let failures: readonly DeliveryFailure[];
       try {
         failures = await handler([...taken.keys()]);
