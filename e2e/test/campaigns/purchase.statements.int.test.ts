@@ -117,6 +117,54 @@ describe('SQL statements per purchase (whole graph, real databases)', () => {
     expect(trips('referrals')).toBeLessThanOrEqual(REFERRALS_BOUND);
   });
 
+  it('takes a drain of purchases in one transaction per consumer', async () => {
+    const merchant = await seedGroceryProgramme((q, v) => ok(q, v), 'Drained Grocer', 1_000_000);
+    const buyers: string[] = [];
+    for (let n = 0; n < 4; n++)
+      buyers.push(
+        (
+          await ok('mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }', {
+            i: { displayName: `Drained ${n}`, email: `drained${n}@example.com` },
+          })
+        ).registerMember.id as string,
+      );
+    const record = (who: string, orderId: string) =>
+      ok(
+        'mutation($i: PurchaseInput!) { recordPurchase(input: $i) { awards { points } } }',
+        { i: typicalOrder(merchant, orderId, who) },
+        tokens.partner(merchant),
+      );
+    // Warm, as above: every buyer past the purchases that change their tier answer.
+    for (const round of [1, 2])
+      for (const who of buyers) {
+        await record(who, `drained-warm-${round}-${who}`);
+        await drain();
+      }
+    const consumed = () => {
+      const byName = Object.fromEntries(services().map((s) => [s.name, s.runtime.db.queries.roundTrips]));
+      return { members: byName.members, ledger: byName.ledger };
+    };
+    // The purchases' events wait in campaigns' outbox, then leave in one drain.
+    const campaigns = services().find((s) => s.name === 'campaigns')!;
+    await campaigns.relay.stop();
+    for (const who of buyers) await record(who, `drained-${who}`);
+    await drain();
+    for (const s of services()) s.runtime.db.queries.reset();
+    campaigns.relay.start();
+    await drain();
+    const trips = consumed();
+    console.log(`one drain of four purchases: members ${trips.members}, ledger ${trips.ledger} round trips`);
+    // Each service's relay polls its outbox once per flush of `drain` (three): one statement on
+    // SQLite, three on MySQL (START TRANSACTION, the claim, COMMIT).
+    const polls = onMysql() ? 9 : 3;
+    // Members: the webhook consumer's one read for the four (no endpoint) and the tier consumer's
+    // one transaction (BEGIN, four inbox rows in one statement, a window read and a spend row per
+    // purchase, COMMIT): 12, where one transaction per event took 4 × 5 + 4 = 24. Ledger: the green
+    // consumer's one transaction (BEGIN, inbox, a line per purchase, COMMIT): 7, where it took 16.
+    expect(trips.members - polls).toBeLessThanOrEqual(12);
+    expect(trips.ledger - polls).toBeLessThanOrEqual(7);
+  });
+
   it("asks members for a member's tier once, again when a purchase moves it or backdates its window", async () => {
     const merchant = await seedGroceryProgramme((q, v) => ok(q, v), 'Tiered Grocer', 1_000_000);
     // A bonus only SILVER members earn: shows which tier campaigns evaluated a purchase with.
