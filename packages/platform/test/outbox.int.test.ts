@@ -291,6 +291,14 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     await publish([registered(6), registered(7), registered(8)]);
     expect(consumer.queries.roundTrips - before).toBe(6);
     expect(await effects()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // The same delivery again (a relay that died before marking it): stopped at the inbox, the
+    // three read back in one statement and skipped, no handler run (BEGIN, the inbox statement,
+    // ROLLBACK, the read) instead of a transaction for each.
+    const again = consumer.queries.roundTrips;
+    await publish([registered(6), registered(7), registered(8)]);
+    expect(consumer.queries.roundTrips - again).toBe(4);
+    expect(await outcome('duplicate')).toBe(4);
+    expect(calls).toEqual(ids(1, 2, 3, 2, 3, 4, 3, 5, 6, 7, 8));
   });
 
   // The check is the consumer's, whatever the transport: shown on the in-process one.

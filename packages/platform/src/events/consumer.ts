@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { isUniqueViolation } from '../db/data-source';
 import type { Transactor, UnitOfWork } from '../db/transactor';
 import type { EventEnvelope } from './event';
+import { InboxEventRow } from './inbox.entity';
 import type { Topic } from './registry';
 import type { DeliveryFailure, EventTransport } from './transport';
 
@@ -41,10 +42,10 @@ const insertInbox = (count: number) =>
  *
  * The events a delivery brings (a relay's drain, a Streams read) are taken in one transaction:
  * one inbox statement and one commit for all of them, then each handler in order, seeing what the
- * ones before it wrote, as if alone. Should that transaction fail for any reason (a duplicate's
- * inbox row, one handler's error), it is rolled back whole and the events are taken again one per
- * transaction, so only the event at fault fails (and is delivered again), and a duplicate is
- * skipped alone.
+ * ones before it wrote, as if alone. A transaction that cannot commit is rolled back whole: if an
+ * inbox row stopped it (a redelivery), the events taken before are read in one statement and
+ * skipped, and the rest taken together again; any other fault (a handler's error), and the events
+ * are taken one per transaction, so only the event at fault fails (and is delivered again).
  */
 export async function registerConsumer<T extends Topic>(
   transport: EventTransport,
@@ -81,14 +82,47 @@ export async function registerConsumer<T extends Topic>(
     });
     for (let i = 0; i < due.length; i += MAX_BATCH) {
       const batch = due.slice(i, i + MAX_BATCH);
-      if (batch.length > 1 && (await takeTogether(batch))) continue;
-      for (const event of batch) await takeOne(event).catch((error: unknown) => fail(event, error));
+      const rest = batch.length > 1 ? await takeTogether(batch) : batch;
+      for (const event of rest) await takeOne(event).catch((error: unknown) => fail(event, error));
     }
     return failures;
   });
 
-  /** Takes the events in one transaction; `false` (nothing written) if it could not commit. */
-  async function takeTogether(batch: readonly EventEnvelope<T>[]): Promise<boolean> {
+  /**
+   * Takes the events in one transaction. Returns those still to take one by one: none once it
+   * committed; all if it could not. A redelivery (after a crash, or a drain published again)
+   * stops it at the inbox: the events seen before are then read in one statement and skipped, and
+   * the others taken together again.
+   */
+  async function takeTogether(batch: readonly EventEnvelope<T>[]): Promise<readonly EventEnvelope<T>[]> {
+    const error = await commitTogether(batch);
+    if (error === null) return [];
+    // Another fault (a handler's): each alone shows which event it is.
+    if (!isUniqueViolation(error)) return batch;
+    const seen = await seenBefore(batch).catch(() => new Set<string>());
+    if (seen.size === 0) return batch;
+    count('duplicate', seen.size);
+    const rest = batch.filter((event) => !seen.has(event.id));
+    return rest.length > 1 ? takeTogether(rest) : rest;
+  }
+
+  /** The events of `batch` whose inbox row is there already (delivered before). */
+  async function seenBefore(batch: readonly EventEnvelope<T>[]): Promise<Set<string>> {
+    const rows = await transactor.read((manager) =>
+      manager
+        .createQueryBuilder(InboxEventRow, 'i')
+        .select('i.eventId', 'eventId')
+        .where('i.consumer = :group AND i.eventId IN (:...ids)', {
+          group: spec.group,
+          ids: batch.map((event) => event.id),
+        })
+        .getRawMany<{ eventId: string }>(),
+    );
+    return new Set(rows.map((row) => row.eventId));
+  }
+
+  /** One transaction for the events: `null` once committed, else why it could not (nothing written). */
+  async function commitTogether(batch: readonly EventEnvelope<T>[]): Promise<unknown> {
     try {
       await transactor.run(async (uow) => {
         // Inbox rows first, as for one event: a duplicate fails the statement before any effect.
@@ -100,11 +134,11 @@ export async function registerConsumer<T extends Topic>(
         for (const event of batch) await spec.handle(event, uow);
       });
     } catch (error) {
-      logger.debug({ err: error, group: spec.group, events: batch.length }, 'batch rolled back; one by one');
-      return false;
+      logger.debug({ err: error, group: spec.group, events: batch.length }, 'batch rolled back');
+      return error;
     }
     count('handled', batch.length);
-    return true;
+    return null;
   }
 
   async function takeOne(event: EventEnvelope<T>): Promise<void> {
