@@ -34,7 +34,14 @@ describe('pnpm start', () => {
     child.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 150_000, 250);
+      await eventually(
+        async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
+        150_000,
+        250,
+      ).catch((error: Error) => {
+        // What the platform said is the only clue to why it never became ready.
+        throw new Error(`${error.message}\n--- pnpm start said ---\n${output.slice(-4000)}`);
+      });
       child.kill('SIGTERM');
       expect({ code: await exited, output }).toEqual({ code: 0, output: expect.any(String) });
       await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
