@@ -125,7 +125,8 @@ export async function registerConsumer<T extends Topic>(
   async function commitTogether(batch: readonly EventEnvelope<T>[]): Promise<unknown> {
     try {
       await transactor.run(async (uow) => {
-        // Inbox rows first, as for one event: a duplicate fails the statement before any effect.
+        // Inbox rows first, no read: a duplicate (redelivered, or concurrent and blocked on this
+        // key) fails unique here, before any effect, and the transaction is rolled back.
         const at = new Date();
         await uow.sql.run(
           insertInbox(batch.length),
@@ -134,29 +135,18 @@ export async function registerConsumer<T extends Topic>(
         for (const event of batch) await spec.handle(event, uow);
       });
     } catch (error) {
-      logger.debug({ err: error, group: spec.group, events: batch.length }, 'batch rolled back');
+      logger.debug({ err: error, group: spec.group, events: batch.length }, 'events rolled back');
       return error;
     }
     count('handled', batch.length);
     return null;
   }
 
+  /** One event in its own transaction: skipped if delivered before, thrown if it failed. */
   async function takeOne(event: EventEnvelope<T>): Promise<void> {
-    try {
-      await transactor.run(async (uow) => {
-        // Insert first, no read: a duplicate (redelivered, or concurrent and blocked on this key)
-        // fails unique here, before any effect, and the transaction is rolled back and skipped.
-        await uow.sql.run(insertInbox(1), [spec.group, event.id, new Date()]);
-        await spec.handle(event, uow);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        logger.debug({ group: spec.group, eventId: event.id }, 'duplicate delivery skipped');
-        count('duplicate');
-        return;
-      }
-      throw error;
-    }
-    count('handled');
+    const error = await commitTogether([event]);
+    if (error === null) return;
+    if (!isUniqueViolation(error)) throw error;
+    count('duplicate');
   }
 }

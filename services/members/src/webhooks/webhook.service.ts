@@ -124,21 +124,10 @@ export class WebhookService {
   async wanted(events: readonly EventEnvelope<WebhookEventType>[]): Promise<boolean[]> {
     const merchants = [...new Set(events.map(merchantOf).filter((id): id is string => !!id))];
     if (merchants.length === 0) return events.map(() => false);
-    const endpoints = await this.transactor.read((m) =>
-      m.find(WebhookEndpointRow, {
-        select: { merchantId: true, events: true },
-        where: { merchantId: In(merchants), active: true, deletedAt: IsNull() },
-      }),
-    );
-    const topics = new Map<string, Set<string>>();
-    for (const e of endpoints) {
-      const wants = topics.get(e.merchantId) ?? new Set<string>();
-      for (const topic of e.events.split(',')) wants.add(topic);
-      topics.set(e.merchantId, wants);
-    }
+    const endpoints = await this.transactor.read((m) => liveEndpoints(m, merchants));
     return events.map((event) => {
       const merchantId = merchantOf(event);
-      return !!merchantId && !!topics.get(merchantId)?.has(event.topic);
+      return endpoints.some((e) => e.merchantId === merchantId && subscribes(e, event.topic));
     });
   }
 
@@ -183,12 +172,7 @@ export class WebhookService {
     merchantId: string,
     topic: string,
   ): Promise<WebhookEndpointRow[]> {
-    const endpoints = await manager.findBy(WebhookEndpointRow, {
-      merchantId,
-      active: true,
-      deletedAt: IsNull(),
-    });
-    return endpoints.filter((e) => e.events.split(',').includes(topic));
+    return (await liveEndpoints(manager, [merchantId])).filter((e) => subscribes(e, topic));
   }
 
   async delivery(id: string): Promise<WebhookDeliveryRow | null> {
@@ -235,4 +219,21 @@ export class WebhookService {
     });
     return updated;
   }
+}
+
+/** The merchants' endpoints that may receive messages (active, not deleted). */
+function liveEndpoints(
+  manager: EntityManager,
+  merchantIds: readonly string[],
+): Promise<WebhookEndpointRow[]> {
+  return manager.findBy(WebhookEndpointRow, {
+    merchantId: In([...merchantIds]),
+    active: true,
+    deletedAt: IsNull(),
+  });
+}
+
+/** Whether the endpoint subscribed to the topic (its `events`, comma-separated). */
+function subscribes(endpoint: WebhookEndpointRow, topic: string): boolean {
+  return endpoint.events.split(',').includes(topic);
 }

@@ -25,19 +25,19 @@ export async function memberPurchaseState(
   manager: EntityManager,
   memberId: string,
 ): Promise<MemberPurchaseState> {
-  return (await memberPurchaseStates(manager, [memberId])).get(memberId) ?? NO_CODE;
+  return (await memberPurchaseStates(manager, [memberId])).get(memberId)!;
 }
 
-// An early purchase is only ever written after the code row (same transaction). No code row:
-// nothing marked, so a purchase is never taken as settled (see purchaseSettles).
-const NO_CODE: MemberPurchaseState = { code: null, earlyPurchaseKept: false, referralStatus: null };
-
-/** {@link memberPurchaseState} of several members in one statement; a member without a code row is absent. */
+/** {@link memberPurchaseState} of several members in one statement: every member given has one. */
 export async function memberPurchaseStates(
   manager: EntityManager,
   memberIds: readonly string[],
 ): Promise<Map<string, MemberPurchaseState>> {
-  const states = new Map<string, MemberPurchaseState>();
+  // An early purchase is only ever written after the code row (same transaction). No code row:
+  // nothing marked, so a purchase is never taken as settled (see purchaseSettles).
+  const states = new Map<string, MemberPurchaseState>(
+    memberIds.map((id) => [id, { code: null, earlyPurchaseKept: false, referralStatus: null }]),
+  );
   if (memberIds.length === 0) return states;
   const rows = await manager
     .createQueryBuilder(ReferralCodeRow, 'c')

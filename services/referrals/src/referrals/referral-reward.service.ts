@@ -15,7 +15,6 @@ import {
   lockEarlyRefund,
   memberPurchaseState,
   memberPurchaseStates,
-  type MemberPurchaseState,
   rememberEarlyPurchase,
 } from '../early/early-purchase.service';
 import { addGrants, type NewGrant } from '../grants/grant.service';
@@ -66,15 +65,12 @@ export class ReferralRewardService {
     const memberOf = (event: (typeof events)[number]) =>
       event.topic === Topics.purchaseRecorded ? textField(event.payload.memberId) : null;
     const members = events.map(memberOf).filter((id): id is string => !!id);
-    const states = members.length
-      ? await this.transactor.read((m) => memberPurchaseStates(m, members))
-      : new Map<string, MemberPurchaseState>();
+    // Every member given has a state (no statement at all when there is none).
+    const states = await this.transactor.read((m) => memberPurchaseStates(m, members));
     return events.map((event) => {
       const memberId = memberOf(event);
       // A refund, or a malformed purchase (handle logs it): handled.
-      if (!memberId) return true;
-      const state = states.get(memberId);
-      return !state || !purchaseSettles(state);
+      return !memberId || !purchaseSettles(states.get(memberId)!);
     });
   }
 
