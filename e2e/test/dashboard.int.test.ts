@@ -154,6 +154,16 @@ describe('the member dashboard', () => {
     );
   });
 
+  it("takes the reward list, the same for every member, from the last member's answer", async () => {
+    const first = await dashboard(memberId, tokens.member(memberId));
+    const { res, fetches } = await dashboard(otherId, tokens.member(otherId));
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.member).toMatchObject({ id: otherId, displayName: 'Other' });
+    expect(res.data!.rewards).toEqual(first.res.data!.rewards);
+    // The catalog is asked only for this member's redemptions (gateway/src/public-answers.ts).
+    expect(fetches).toEqual({ members: 1, ledger: 1, catalog: 1, referrals: 1 });
+  });
+
   it("shows another member's dashboard to nobody but its member", async () => {
     const { res } = await dashboard(memberId, tokens.member(otherId));
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

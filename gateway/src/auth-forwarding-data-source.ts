@@ -11,13 +11,19 @@ import {
 } from '@loyalty/platform';
 import type { GatewayContext } from './context';
 import { memberGrantFor, rememberMemberGrants } from './member-grants';
+import { PublicAnswers, type PublicAnswersOptions } from './public-answers';
 
 /** Counters of one subgraph's data source (tests, benchmarks). */
 export interface SubgraphFetchStats {
   /** Fetches the executor asked for. */
   requested: number;
-  /** Requests actually sent, over HTTP or a local link (the rest joined an identical one in flight). */
+  /**
+   * Requests actually sent, over HTTP or a local link (the rest joined an identical one in flight
+   * or were answered from the subgraph's public answers).
+   */
   sent: number;
+  /** Fetches answered from what the subgraph declared public ({@link PublicAnswers}). */
+  cached: number;
   /** Entity representations asked for, and sent after removing duplicates. */
   representations: number;
   representationsSent: number;
@@ -118,6 +124,14 @@ export interface AuthForwardingOptions {
   vouch(): Promise<string>;
   /** The subgraph's local link when it runs in this process (see `LocalLinks`); else HTTP. */
   local?(): LocalHandler | undefined;
+  /** Bounds of the answers kept that the subgraph declared public; default 500 for up to 60 s. */
+  publicAnswers?: PublicAnswersOptions;
+}
+
+/** What a subgraph answered: the body, and its `Cache-Control` (if any). */
+interface SentAnswer {
+  text: string;
+  cacheControl?: string;
 }
 
 /**
@@ -135,10 +149,19 @@ export interface AuthForwardingOptions {
  * - identical query fetches in flight (same subgraph, body, authorization and language) are sent once and
  *   every caller parses its own copy of the response; never for mutations, nor for any fetch of an
  *   incoming mutation (it must see its own writes);
- * - duplicate entity representations in one fetch are sent once and fanned back out.
+ * - duplicate entity representations in one fetch are sent once and fanned back out;
+ * - an answer the subgraph marks `Cache-Control: max-age=N, public` (its every field is the same for
+ *   every caller, e.g. the public reward list) answers identical queries from any caller for those
+ *   seconds ({@link PublicAnswers}), dropped by any mutation this gateway sends the subgraph.
  */
 export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContext> {
-  readonly stats: SubgraphFetchStats = { requested: 0, sent: 0, representations: 0, representationsSent: 0 };
+  readonly stats: SubgraphFetchStats = {
+    requested: 0,
+    sent: 0,
+    cached: 0,
+    representations: 0,
+    representationsSent: 0,
+  };
   private readonly pool: Pool;
   private readonly path: string;
   private readonly inflight = new Map<string, Promise<string>>();
@@ -146,12 +169,16 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
   private readonly subgraph: string;
   private readonly vouch: () => Promise<string>;
   private readonly local: () => LocalHandler | undefined;
+  private readonly publicAnswers: PublicAnswers;
 
   constructor(options: AuthForwardingOptions) {
     this.url = options.url;
     this.subgraph = options.name;
     this.vouch = options.vouch;
     this.local = options.local ?? (() => undefined);
+    this.publicAnswers = new PublicAnswers(
+      options.publicAnswers ?? { maxEntries: 500, maxAgeCeilingSeconds: 60 },
+    );
     const parsed = new URL(options.url);
     this.path = `${parsed.pathname}${parsed.search}`;
     this.pool = new Pool(parsed.origin, { connections: 64, keepAliveTimeout: 30_000 });
@@ -179,8 +206,9 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
   }
 
   /**
-   * One GraphQL request to the subgraph, shared with an identical one in flight unless it is (or
-   * belongs to) a mutation; duplicate `representations` are sent once.
+   * One GraphQL request to the subgraph: a query answered from the subgraph's public answers or
+   * shared with an identical one in flight unless it belongs to a mutation or a live event;
+   * duplicate `representations` are sent once.
    */
   async fetch(
     query: string,
@@ -197,18 +225,12 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
       this.stats.representationsSent += dedupe ? dedupe.unique.length : representations.length;
     }
     const body = JSON.stringify({ query, variables, operationName: options.operationName });
-    let text: Promise<string>;
-    if (options.mutation || options.fresh || /^\s*mutation\b/.test(query)) {
-      text = this.send(body, options);
-    } else {
-      const key = `${options.authorization ?? ''}\u0000${options.acceptLanguage ?? ''}\u0000${body}`;
-      const shared = this.inflight.get(key);
-      if (shared) text = shared;
-      else {
-        text = this.send(body, options).finally(() => this.inflight.delete(key));
-        this.inflight.set(key, text);
-      }
-    }
+    const text = /^\s*mutation\b/.test(query)
+      ? this.mutate(body, options)
+      : options.mutation || options.fresh
+        ? // Reads of an incoming mutation, and a live event's, must see the writes before them.
+          this.send(body, options).then((a) => a.text)
+        : this.query(body, options);
     let response: GatewayGraphQLResponse;
     try {
       response = JSON.parse(await text) as GatewayGraphQLResponse;
@@ -220,7 +242,46 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
     return dedupe ? fanOut(response, dedupe.map) : response;
   }
 
-  private async send(body: string, options: SubgraphRequestOptions): Promise<string> {
+  /**
+   * A query fetch: from the subgraph's public answers, else joined to an identical one in flight,
+   * else sent (and kept if the subgraph declared its answer public).
+   */
+  private query(body: string, options: SubgraphRequestOptions): Promise<string> {
+    const language = options.acceptLanguage ?? '';
+    const publicKey = `${language}\u0000${body}`;
+    const kept = this.publicAnswers.get(publicKey);
+    if (kept !== undefined) {
+      this.stats.cached++;
+      return Promise.resolve(kept);
+    }
+    const key = `${options.authorization ?? ''}\u0000${publicKey}`;
+    const shared = this.inflight.get(key);
+    if (shared) return shared;
+    const since = this.publicAnswers.clock();
+    const text = this.send(body, options)
+      .then((answer) => {
+        this.publicAnswers.keep(publicKey, answer.text, answer.cacheControl, since);
+        return answer.text;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, text);
+    return text;
+  }
+
+  /**
+   * A mutation: never shared, and the subgraph's public answers are dropped before it is sent and
+   * again when it is answered, so none read before its writes outlives it.
+   */
+  private async mutate(body: string, options: SubgraphRequestOptions): Promise<string> {
+    this.publicAnswers.drop();
+    try {
+      return (await this.send(body, options)).text;
+    } finally {
+      this.publicAnswers.drop();
+    }
+  }
+
+  private async send(body: string, options: SubgraphRequestOptions): Promise<SentAnswer> {
     this.stats.sent++;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -232,16 +293,20 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
     if (options.clientAddress) headers['x-forwarded-for'] = options.clientAddress;
     let status: number;
     let text: string;
+    let cacheControl: string | undefined;
     try {
       const local = this.local();
       if (local) {
         const answer = await local({ headers, body });
         status = answer.status;
         text = answer.body;
+        cacheControl = answer.cacheControl;
       } else {
         const res = await this.pool.request({ path: this.path, method: 'POST', headers, body });
         status = res.statusCode;
         text = await res.body.text();
+        const header = res.headers['cache-control'];
+        cacheControl = Array.isArray(header) ? header.join(', ') : header;
       }
     } catch {
       // Connection refused, reset, unreadable answer: the messages name the subgraph's address.
@@ -252,7 +317,7 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
       // else is an outage, without the subgraph's URL or raw answer.
       throw publicError(text) ?? this.unavailable();
     }
-    return text;
+    return { text, cacheControl };
   }
 
   private unavailable(): GraphQLError {

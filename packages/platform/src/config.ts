@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, parseDuration, requireDuration } from './time/duration';
+import { durationMs, durationOrZeroMs, parseDuration, requireDuration } from './time/duration';
 import { checkTokenSettings, tokenSettings } from './auth/token-settings';
 
 /** The five subgraphs, in port order (gateway port + 1 … + 5). */
@@ -15,6 +15,11 @@ export const setting = {
   durationOrNever: () =>
     z.string().refine((v) => v === 'NEVER' || parseDuration(v) !== null, {
       message: 'an ISO-8601 duration or NEVER',
+    }),
+  /** An ISO-8601 duration where zero (`PT0S`) turns something off (read with `durationOrZeroMs`). */
+  durationOrZero: (name: string) =>
+    z.string().refine((v) => durationOrZeroMs(v) !== null, {
+      message: `${name} must be an ISO-8601 duration (PT0S: off)`,
     }),
   port: () => z.coerce.number().int().min(0).max(65535),
   /** A whole number from 0 to 10^9. */

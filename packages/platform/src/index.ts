@@ -48,6 +48,7 @@ export * from './graphql/subgraph-schema';
 export * from './graphql/limits';
 export * from './graphql/input-rules';
 export * from './graphql/subgraph-door';
+export * from './graphql/public-answers';
 export * from './http/post-json';
 export * from './http/metrics';
 export * from './http/http-server';

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { durationMs, loadSettings, requireDuration, setting, type PlatformConfig } from '@loyalty/platform';
+import {
+  durationMs,
+  durationOrZeroMs,
+  loadSettings,
+  requireDuration,
+  setting,
+  type PlatformConfig,
+} from '@loyalty/platform';
 import type { CompensationPolicy } from './redemptions/redemption.state';
 
 /** The catalog's own settings (beyond the platform's), read once at start. */
@@ -11,6 +18,8 @@ export interface CatalogConfig {
   staleAfterMs: number;
   /** Lifetime of a ledger hold; the ledger releases it by itself afterwards. */
   holdTtlSeconds: number;
+  /** How long the gateway may answer the public reward list from an earlier answer (0: never). */
+  rewardListMaxAgeSeconds: number;
 }
 
 const schema = z.object({
@@ -21,6 +30,11 @@ const schema = z.object({
   REDEMPTION_RECOVERY_INTERVAL: setting.duration('REDEMPTION_RECOVERY_INTERVAL').default('PT15S'),
   REDEMPTION_STALE_AFTER: setting.duration('REDEMPTION_STALE_AFTER').default('PT30S'),
   REDEMPTION_HOLD_TTL: setting.duration('REDEMPTION_HOLD_TTL').default('PT15M'),
+  /**
+   * The public reward list is the same for every caller: the gateway may answer it from an answer
+   * this old (a change made through that gateway shows at once, any other after at most this).
+   */
+  REWARD_LIST_MAX_AGE: setting.durationOrZero('REWARD_LIST_MAX_AGE').default('PT10S'),
 });
 
 const ms = (text: string) => durationMs(requireDuration(text));
@@ -36,5 +50,6 @@ export function loadCatalogConfig(config: PlatformConfig): CatalogConfig {
     recoveryIntervalMs: ms(s.REDEMPTION_RECOVERY_INTERVAL),
     staleAfterMs: ms(s.REDEMPTION_STALE_AFTER),
     holdTtlSeconds: Math.ceil(ms(s.REDEMPTION_HOLD_TTL) / 1000),
+    rewardListMaxAgeSeconds: Math.floor((durationOrZeroMs(s.REWARD_LIST_MAX_AGE) ?? 0) / 1000),
   };
 }

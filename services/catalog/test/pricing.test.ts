@@ -4,6 +4,7 @@ import {
   assertPointsPrice,
   assertPriceWindow,
   isActiveAt,
+  nextPriceChange,
   quote,
 } from '../src/rewards/pricing.rules';
 
@@ -32,6 +33,21 @@ describe('redemption prices (C2, C3)', () => {
     };
     expect(activePointsPrice(500, [backToSchool, redemptionDay], at('2026-09-05T10:00:00Z'))).toBe(350);
     expect(activePointsPrice(500, [backToSchool, redemptionDay], at('2026-09-06T10:00:00Z'))).toBe(400);
+  });
+
+  it('knows when a price next changes: the nearest start or end still to come', () => {
+    const redemptionDay = {
+      pointsPrice: 350,
+      startsAt: at('2026-09-05T00:00:00Z'),
+      endsAt: at('2026-09-06T00:00:00Z'),
+    };
+    const rules = [backToSchool, redemptionDay];
+    expect(nextPriceChange(rules, at('2026-08-20T00:00:00Z'))).toEqual(backToSchool.startsAt);
+    expect(nextPriceChange(rules, at('2026-09-01T00:00:00Z'))).toEqual(redemptionDay.startsAt);
+    expect(nextPriceChange(rules, at('2026-09-05T10:00:00Z'))).toEqual(redemptionDay.endsAt);
+    expect(nextPriceChange(rules, at('2026-09-06T00:00:00Z'))).toEqual(backToSchool.endsAt);
+    expect(nextPriceChange(rules, at('2026-09-08T00:00:00Z'))).toBeNull();
+    expect(nextPriceChange([], at('2026-09-01T00:00:00Z'))).toBeNull();
   });
 
   it('quotes points and cash owed separately, per unit times quantity (L10)', () => {

@@ -11,6 +11,16 @@ const FEDERATION_LINK =
   '["@key", "@shareable", "@inaccessible", "@external", "@requires", "@provides", "@override", "@tag"])';
 
 /**
+ * Apollo Server's cache hints (`@cacheControl`), for a subgraph whose answers may be reused:
+ * `inheritMaxAge` on a type lets a root field's dynamic hint (`info.cacheControl.setCacheHint`)
+ * cover what it returns. Without a scope argument every cacheable answer is public, so a field
+ * that depends on the caller must never be under a hinted root. Local to the subgraph: composition
+ * keeps it out of the public graph.
+ */
+const CACHE_CONTROL_DIRECTIVE =
+  'directive @cacheControl(maxAge: Int, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION';
+
+/**
  * An entity's `__resolveReference`: the representation the gateway sends (key fields as
  * strings) and the service's own request context.
  */
@@ -80,6 +90,8 @@ export interface SubgraphSchemaSpec<Ctx = any> {
 export interface SubgraphSchema {
   schema: GraphQLSchema;
   sdl: string;
+  /** The schema carries `@cacheControl` hints: its server computes cache policies (a cost per field). */
+  cacheHints: boolean;
 }
 
 /**
@@ -97,7 +109,9 @@ export async function buildSubgraph(spec: SubgraphSchemaSpec): Promise<SubgraphS
     skipCheck: true,
     validate: { forbidUnknownValues: false, whitelist: false },
   });
-  const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphqlSchema)}`;
+  const printed = printSchemaWithDirectives(typeGraphqlSchema);
+  const cacheHints = printed.includes('@cacheControl');
+  const sdl = `${FEDERATION_LINK}\n\n${cacheHints ? `${CACHE_CONTROL_DIRECTIVE}\n\n` : ''}${printed}`;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const resolvers = createResolversMap(typeGraphqlSchema) as Record<string, any>;
   for (const [typeName, resolveReference] of Object.entries(spec.references ?? {})) {
@@ -137,5 +151,5 @@ export async function buildSubgraph(spec: SubgraphSchemaSpec): Promise<SubgraphS
     resolvers[typeName] = guardedFields;
   }
   const schema = buildSubgraphSchema({ typeDefs: gql(sdl), resolvers });
-  return { schema, sdl };
+  return { schema, sdl, cacheHints };
 }

@@ -93,6 +93,12 @@ interface Answer {
   body: string | AsyncIterable<string>;
 }
 
+/** A header of an answer (names are lower-case in Apollo's `HeaderMap` and ours). */
+function headerOf(headers: Iterable<[string, string]>, name: string): string | undefined {
+  for (const [key, value] of headers) if (key === name) return value;
+  return undefined;
+}
+
 const JSON_TYPE: [string, string][] = [['content-type', 'application/json']];
 
 const refusal = (status: number, code: unknown, message: string): Answer => ({
@@ -245,7 +251,7 @@ export function createLocalHandler<Ctx extends ApolloBaseContext>(
       for await (const chunk of answer.body) body += chunk;
     }
     opts.metrics.httpRequests.inc({ route: 'local', status: String(answer.status) });
-    return { status: answer.status, body };
+    return { status: answer.status, body, cacheControl: headerOf(answer.headers, 'cache-control') };
   };
 }
 

@@ -7,10 +7,12 @@ export interface LocalRequest {
   body: string;
 }
 
-/** The subgraph's answer: the HTTP status it would have sent, and the body as text. */
+/** The subgraph's answer: the HTTP status it would have sent, the body as text, its `Cache-Control`. */
 export interface LocalAnswer {
   status: number;
   body: string;
+  /** Set when the answer may be reused (`max-age=N, public`: the same for every caller). */
+  cacheControl?: string;
 }
 
 /** Answers a {@link LocalRequest} as the subgraph's `/graphql` endpoint would. */
@@ -44,7 +46,7 @@ class PortLink {
       if (!call) return;
       this.waiting.delete(reply.id);
       clearTimeout(call.timer);
-      call.resolve({ status: reply.status, body: reply.body });
+      call.resolve({ status: reply.status, body: reply.body, cacheControl: reply.cacheControl });
     });
     // The other thread stopped (its end closed): its calls will not be answered.
     port.once('close', () => this.fail('link closed'));
@@ -111,7 +113,14 @@ export class LocalLinks {
       void answer
         // The handler answers every failure itself (a masked 500); this is the last resort.
         .catch((): LocalAnswer => ({ status: 500, body: '' }))
-        .then((a) => port.postMessage({ id: ask.id, status: a.status, body: a.body } satisfies Reply));
+        .then((a) =>
+          port.postMessage({
+            id: ask.id,
+            status: a.status,
+            body: a.body,
+            cacheControl: a.cacheControl,
+          } satisfies Reply),
+        );
     });
     port.unref();
     this.accepted.push(port);

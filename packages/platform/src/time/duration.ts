@@ -15,6 +15,17 @@ export function parseDuration(text: string): Duration | null {
   return result;
 }
 
+/**
+ * Milliseconds of an ISO-8601 duration that may be zero (`PT0S`: a setting that turns something
+ * off); null when it is not a duration or is negative.
+ */
+export function durationOrZeroMs(text: string): number | null {
+  const d = Duration.fromISO(text.trim());
+  if (!d.isValid) return null;
+  const ms = durationMs(d);
+  return ms >= 0 ? ms : null;
+}
+
 /** Like {@link parseDuration} but throws: for values that were validated at start. */
 export function requireDuration(text: string): Duration {
   const d = parseDuration(text);

@@ -25,6 +25,20 @@ export function activePointsPrice(listPointsPrice: number, rules: readonly Price
   return price;
 }
 
+/**
+ * When the price of a reward with these rules next changes after `at` (a window opens or closes),
+ * or null when none will: how long a listing of its price stays true.
+ */
+export function nextPriceChange(rules: readonly PriceWindow[], at: Date): Date | null {
+  let next: number | null = null;
+  for (const rule of rules) {
+    for (const edge of [rule.startsAt.getTime(), rule.endsAt.getTime()]) {
+      if (edge > at.getTime() && (next === null || edge < next)) next = edge;
+    }
+  }
+  return next === null ? null : new Date(next);
+}
+
 /** What a redemption of `quantity` units costs: points, and cash owed in minor units (L10). */
 export interface Quote {
   unitPoints: number;

@@ -1,10 +1,18 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '@loyalty/platform';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  allowPublicReuse,
+  decodeCursor,
+  encodeCursor,
+  limitPublicReuse,
+  pageSize,
+  toConnection,
+} from '@loyalty/platform';
 import type { CatalogContext } from '../context';
 import { assertCanListInactive, canSeeReward } from '../policy';
 import { Merchant } from '../merchants/merchant.type';
 import type { PriceRuleRow } from './price-rule.entity';
-import { activePointsPrice } from './pricing.rules';
+import { activePointsPrice, nextPriceChange } from './pricing.rules';
 import { RewardConnection } from './reward.connection';
 import type { RewardRow } from './reward.entity';
 import { CreateRewardInput, PriceRuleInput, UpdateRewardInput } from './reward.input';
@@ -25,10 +33,13 @@ export class RewardResolver {
     })
     includeInactive: boolean,
     @Ctx() ctx: CatalogContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const size = pageSize(first);
     const afterId = after ? decodeCursor<{ id: string }>(after, ['id']).id : null;
     if (includeInactive) assertCanListInactive(ctx.principal, merchantId);
+    // Everyone is shown the same active, non-personal rewards: any caller's answer will do.
+    else allowPublicReuse(info, ctx.app.config.rewardListMaxAgeSeconds);
     const rows = await ctx.app.rewardQueries.list(size, afterId, {
       merchantId,
       kind,
@@ -105,9 +116,17 @@ export class RewardResolver {
   }
 
   @FieldResolver(() => Int, { description: 'Current price in points (after any active discount).' })
-  async pointsPrice(@Root() reward: RewardRow, @Ctx() ctx: CatalogContext): Promise<number> {
+  async pointsPrice(
+    @Root() reward: RewardRow,
+    @Ctx() ctx: CatalogContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<number> {
     const rules = await ctx.loaders.priceRules.load(reward.id);
-    return activePointsPrice(reward.listPointsPrice, rules, new Date());
+    const now = new Date();
+    // A reused answer must not show this price after a special price starts or ends.
+    const next = nextPriceChange(rules, now);
+    if (next) limitPublicReuse(info, (next.getTime() - now.getTime()) / 1000);
+    return activePointsPrice(reward.listPointsPrice, rules, now);
   }
 
   @FieldResolver(() => [PriceRule], { description: 'Special prices in force now or still to come.' })

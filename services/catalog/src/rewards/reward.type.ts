@@ -1,5 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PointKind } from '@loyalty/platform';
+import { INHERITS_REUSE, PointKind } from '@loyalty/platform';
 
 /** Kinds of rewards (C1). */
 export enum RewardKind {
@@ -13,6 +13,7 @@ export enum RewardKind {
 registerEnumType(RewardKind, { name: 'RewardKind' });
 
 @ObjectType('PriceRule', { description: 'A time-limited redemption price (e.g. back-to-school week).' })
+@Directive(INHERITS_REUSE)
 export class PriceRule {
   @Field(() => ID)
   id: string;
@@ -30,9 +31,14 @@ export class PriceRule {
   endsAt: Date;
 }
 
-/** A reward members redeem points for. `pointsPrice` and `merchant` come from the resolver. */
+/**
+ * A reward members redeem points for. `pointsPrice` and `merchant` come from the resolver. Every
+ * field is the same for every caller (who may see a reward is decided before it is returned), so a
+ * public listing may be reused: keep it so.
+ */
 @ObjectType('Reward')
 @Directive('@key(fields: "id")')
+@Directive(INHERITS_REUSE)
 export class Reward {
   @Field(() => ID)
   id: string;
