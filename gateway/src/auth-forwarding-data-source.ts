@@ -124,7 +124,7 @@ export interface AuthForwardingOptions {
   vouch(): Promise<string>;
   /** The subgraph's local link when it runs in this process (see `LocalLinks`); else HTTP. */
   local?(): LocalHandler | undefined;
-  /** Bounds of the answers kept that the subgraph declared public; default 500 for up to 60 s. */
+  /** Bounds of the answers kept that the subgraph declared public; default 500 (8 Mi characters) for up to 60 s. */
   publicAnswers?: PublicAnswersOptions;
 }
 

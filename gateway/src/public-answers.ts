@@ -5,6 +5,8 @@ import { LRUCache } from 'lru-cache';
 export interface PublicAnswersOptions {
   /** Answers kept per subgraph (least recently used dropped first); 0 keeps none. */
   maxEntries: number;
+  /** Characters kept per subgraph, all answers together (default 8 Mi). */
+  maxChars?: number;
   /** Longest an answer is kept, whatever the subgraph allows, in seconds. */
   maxAgeCeilingSeconds: number;
   /** The clock (tests): milliseconds, as `performance.now()`. */
@@ -13,6 +15,7 @@ export interface PublicAnswersOptions {
 
 /** Answers larger than this are not kept: a listing is a few kilobytes, an export is not a listing. */
 const MAX_ANSWER_CHARS = 256 * 1024;
+const DEFAULT_MAX_CHARS = 8 * 1024 * 1024;
 
 /**
  * The seconds a subgraph's `Cache-Control` lets any caller reuse its answer for: Apollo Server's
@@ -46,6 +49,8 @@ export class PublicAnswers {
       o.maxEntries > 0 && o.maxAgeCeilingSeconds > 0
         ? new LRUCache<string, string>({
             max: o.maxEntries,
+            maxSize: o.maxChars ?? DEFAULT_MAX_CHARS,
+            sizeCalculation: (text) => Math.max(1, text.length),
             ttl: this.ceilingMs,
             // Read the clock on every look-up rather than a value cached for a millisecond.
             ttlResolution: 0,

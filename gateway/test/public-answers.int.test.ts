@@ -105,6 +105,19 @@ describe("a subgraph's public answers", () => {
     expect(received.map((r) => JSON.parse(r.body).query)).toEqual([LIST, LIST, '{ a }', '{ b }', LIST]);
   });
 
+  it('hold no more characters than allowed, all answers together', async () => {
+    // Each answer is 16 characters (`{"data":{"n":1}}`): two fit in 40, a third pushes one out.
+    const small = new AuthForwardingDataSource({
+      name: 'catalog',
+      url,
+      vouch: async () => 'gateway-token',
+      publicAnswers: { maxEntries: 100, maxChars: 40, maxAgeCeilingSeconds: 60, now: () => now },
+    });
+    for (const q of ['{ a }', '{ b }', '{ c }', '{ c }', '{ b }', '{ a }']) await small.fetch(q, {}, as('a'));
+    expect(received.map((r) => JSON.parse(r.body).query)).toEqual(['{ a }', '{ b }', '{ c }', '{ a }']);
+    await small.close();
+  });
+
   it('are not kept when the subgraph did not say public, and differ by language', async () => {
     for (const [i, header] of ['max-age=10, private', undefined, 'no-store'].entries()) {
       cacheControl = header;
