@@ -124,7 +124,7 @@ export interface AuthForwardingOptions {
   vouch(): Promise<string>;
   /** The subgraph's local link when it runs in this process (see `LocalLinks`); else HTTP. */
   local?(): LocalHandler | undefined;
-  /** Bounds of the answers kept that the subgraph declared public; default 500 (8 Mi characters) for up to 60 s. */
+  /** Bounds of the answers kept that the subgraph declared public (defaults: {@link PublicAnswers}). */
   publicAnswers?: PublicAnswersOptions;
 }
 
@@ -176,9 +176,7 @@ export class AuthForwardingDataSource implements GraphQLDataSource<GatewayContex
     this.subgraph = options.name;
     this.vouch = options.vouch;
     this.local = options.local ?? (() => undefined);
-    this.publicAnswers = new PublicAnswers(
-      options.publicAnswers ?? { maxEntries: 500, maxAgeCeilingSeconds: 60 },
-    );
+    this.publicAnswers = new PublicAnswers(options.publicAnswers);
     const parsed = new URL(options.url);
     this.path = `${parsed.pathname}${parsed.search}`;
     this.pool = new Pool(parsed.origin, { connections: 64, keepAliveTimeout: 30_000 });

@@ -3,19 +3,18 @@ import { LRUCache } from 'lru-cache';
 
 /** Bounds of a subgraph's {@link PublicAnswers}. */
 export interface PublicAnswersOptions {
-  /** Answers kept per subgraph (least recently used dropped first); 0 keeps none. */
-  maxEntries: number;
+  /** Answers kept per subgraph (least recently used dropped first; default 500); 0 keeps none. */
+  maxEntries?: number;
   /** Characters kept per subgraph, all answers together (default 8 Mi). */
   maxChars?: number;
-  /** Longest an answer is kept, whatever the subgraph allows, in seconds. */
-  maxAgeCeilingSeconds: number;
+  /** Longest an answer is kept, whatever the subgraph allows, in seconds (default 60). */
+  maxAgeCeilingSeconds?: number;
   /** The clock (tests): milliseconds, as `performance.now()`. */
   now?: () => number;
 }
 
 /** Answers larger than this are not kept: a listing is a few kilobytes, an export is not a listing. */
 const MAX_ANSWER_CHARS = 256 * 1024;
-const DEFAULT_MAX_CHARS = 8 * 1024 * 1024;
 
 /**
  * The seconds a subgraph's `Cache-Control` lets any caller reuse its answer for: Apollo Server's
@@ -41,15 +40,15 @@ export class PublicAnswers {
   private readonly answers: LRUCache<string, string> | null;
   private generation = 0;
   private readonly ceilingMs: number;
-  readonly stats = { hits: 0, stored: 0, dropped: 0 };
 
-  constructor(o: PublicAnswersOptions) {
-    this.ceilingMs = o.maxAgeCeilingSeconds * 1000;
+  constructor(o: PublicAnswersOptions = {}) {
+    const maxEntries = o.maxEntries ?? 500;
+    this.ceilingMs = (o.maxAgeCeilingSeconds ?? 60) * 1000;
     this.answers =
-      o.maxEntries > 0 && o.maxAgeCeilingSeconds > 0
+      maxEntries > 0 && this.ceilingMs > 0
         ? new LRUCache<string, string>({
-            max: o.maxEntries,
-            maxSize: o.maxChars ?? DEFAULT_MAX_CHARS,
+            max: maxEntries,
+            maxSize: o.maxChars ?? 8 * 1024 * 1024,
             sizeCalculation: (text) => Math.max(1, text.length),
             ttl: this.ceilingMs,
             // Read the clock on every look-up rather than a value cached for a millisecond.
@@ -66,9 +65,7 @@ export class PublicAnswers {
 
   /** The kept answer to `key`, if still fresh. */
   get(key: string): string | undefined {
-    const text = this.answers?.get(key);
-    if (text !== undefined) this.stats.hits++;
-    return text;
+    return this.answers?.get(key);
   }
 
   /** Keeps `text` for what `cacheControl` allows, unless a mutation was sent since `since`. */
@@ -77,15 +74,11 @@ export class PublicAnswers {
     const seconds = publicMaxAge(cacheControl);
     if (seconds <= 0) return;
     this.answers.set(key, text, { ttl: Math.min(seconds * 1000, this.ceilingMs) });
-    this.stats.stored++;
   }
 
   /** A mutation is being sent to the subgraph: what it answered before may be stale. */
   drop(): void {
     this.generation++;
-    if (this.answers && this.answers.size > 0) {
-      this.answers.clear();
-      this.stats.dropped++;
-    }
+    this.answers?.clear();
   }
 }

@@ -38,8 +38,10 @@ export class RewardResolver {
     const size = pageSize(first);
     const afterId = after ? decodeCursor<{ id: string }>(after, ['id']).id : null;
     if (includeInactive) assertCanListInactive(ctx.principal, merchantId);
-    // Everyone is shown the same active, non-personal rewards: any caller's answer will do.
-    else allowPublicReuse(info, ctx.app.config.rewardListMaxAgeSeconds);
+    else {
+      // Everyone is shown the same active, non-personal rewards: any caller's answer will do.
+      allowPublicReuse(info, ctx.app.config.rewardListMaxAgeSeconds);
+    }
     const rows = await ctx.app.rewardQueries.list(size, afterId, {
       merchantId,
       kind,
