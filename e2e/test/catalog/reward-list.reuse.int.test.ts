@@ -1,6 +1,5 @@
 import { GATEWAY_AUTHORIZATION_HEADER } from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
-import { useGraph } from '../support/graph';
+import { CatalogHarness } from './support/harness';
 
 /**
  * The public reward list is the same for every caller: the catalog says so in its answer's
@@ -8,14 +7,16 @@ import { useGraph } from '../support/graph';
  * (gateway/src/public-answers.ts), dropping it when a change goes through it.
  */
 describe('the public reward list, answered once for every caller', () => {
-  const { tokens, graph, gql } = useGraph(testConfig());
+  const h = new CatalogHarness();
+  const { tokens } = h;
+  const gql = h.gql.bind(h);
   let merchantId = '';
   let rewardId = '';
   let LIST = '';
 
   /** Posts to the catalog's own port as the gateway would; the answer's status, header and body. */
   const catalog = async (query: string, token?: string) => {
-    const res = await fetch(graph().services.catalog!.url, {
+    const res = await fetch(h.catalog.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -27,7 +28,7 @@ describe('the public reward list, answered once for every caller', () => {
     const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
     return { status: res.status, cacheControl: res.headers.get('cache-control'), body };
   };
-  const catalogStats = () => graph().gateway!.subgraphStats().catalog!;
+  const catalogStats = () => h.graph.gateway!.subgraphStats().catalog!;
   /** The listed rewards by id. */
   const listed = (data: Record<string, unknown> | null | undefined) =>
     Object.fromEntries(
@@ -38,21 +39,12 @@ describe('the public reward list, answered once for every caller', () => {
     );
 
   beforeAll(async () => {
-    const admin = tokens.admin();
-    const created = await gql(
-      'mutation { createMerchant(input: { name: "Reuse Books", category: "books" }) { id } }',
-      {},
-      admin,
-    );
-    merchantId = created.data!.createMerchant.id;
-    const reward = await gql(
-      'mutation($i: CreateRewardInput!) { createReward(input: $i) { id } }',
-      { i: { name: 'Bookmark', kind: 'GOODS', merchantId, pointsPrice: 40, stock: 10 } },
-      admin,
-    );
-    rewardId = reward.data!.createReward.id;
+    await h.start();
+    merchantId = await h.merchant('Reuse Books', 'books');
+    rewardId = await h.reward({ name: 'Bookmark', kind: 'GOODS', merchantId, pointsPrice: 40, stock: 10 });
     LIST = `{ rewards(first: 50, merchantId: "${merchantId}") { edges { node { id name pointsPrice } } } }`;
   });
+  afterAll(() => h.stop());
 
   it('is marked public for a while by the catalog; what depends on the caller is not', async () => {
     const member = tokens.member('m-reuse');
@@ -81,27 +73,14 @@ describe('the public reward list, answered once for every caller', () => {
   });
 
   it('is reused only until a special price starts', async () => {
-    const admin = tokens.admin();
-    const other = (
-      await gql(
-        'mutation { createMerchant(input: { name: "Soon Toys", category: "toys" }) { id } }',
-        {},
-        admin,
-      )
-    ).data!.createMerchant.id as string;
-    const toy = (
-      await gql(
-        'mutation($i: CreateRewardInput!) { createReward(input: $i) { id } }',
-        { i: { name: 'Kite', kind: 'GOODS', merchantId: other, pointsPrice: 50 } },
-        admin,
-      )
-    ).data!.createReward.id as string;
+    const other = await h.merchant('Soon Toys', 'toys');
+    const toy = await h.reward({ name: 'Kite', kind: 'GOODS', merchantId: other, pointsPrice: 50 });
     const startsAt = new Date(Date.now() + 4_000).toISOString();
     const endsAt = new Date(Date.now() + 3_600_000).toISOString();
     const rule = await gql(
       'mutation($r: ID!, $i: PriceRuleInput!) { addPriceRule(rewardId: $r, input: $i) { id } }',
       { r: toy, i: { label: 'soon', pointsPrice: 30, startsAt, endsAt } },
-      admin,
+      tokens.admin(),
     );
     expect(rule.errors).toBeUndefined();
     const list = await catalog(
@@ -140,21 +119,14 @@ describe('the public reward list, answered once for every caller', () => {
   });
 
   it("never answers one caller's data to another", async () => {
-    const admin = tokens.admin();
-    const chosen = (
-      await gql(
-        'mutation($i: RegisterMemberInput!) { registerMember(input: $i) { id } }',
-        { i: { displayName: 'Chosen Reader', email: 'chosen.reader@example.com' } },
-        admin,
-      )
-    ).data!.registerMember.id as string;
-    const personal = (
-      await gql(
-        'mutation($i: CreateRewardInput!) { createReward(input: $i) { id } }',
-        { i: { name: 'Signed copy', kind: 'GOODS', merchantId, pointsPrice: 90, offeredTo: [chosen] } },
-        admin,
-      )
-    ).data!.createReward.id as string;
+    const chosen = await h.member('Chosen Reader');
+    const personal = await h.reward({
+      name: 'Signed copy',
+      kind: 'GOODS',
+      merchantId,
+      pointsPrice: 90,
+      offeredTo: [chosen],
+    });
     // The same query text: a personal reward is its audience's to see, so each caller is asked for.
     const query = `{ reward(id: "${personal}") { id name } }`;
     const before = catalogStats();
