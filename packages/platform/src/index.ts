@@ -23,6 +23,7 @@ export * from './db/sqlite-checkpointer';
 export * from './db/query-counter';
 export * from './db/transactor';
 export * from './db/sql';
+export { StatementGuardError, type GuardOptions } from './db/mysql-pipeline';
 export * from './db/bulk-insert';
 export * from './db/ordered-id';
 export * from './db/lean-select';

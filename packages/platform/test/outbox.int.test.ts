@@ -217,8 +217,9 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     expect(await outcome('handled')).toBe(2);
     expect(deliveries).toEqual([4]);
     // The drain's two relevant events in one transaction (BEGIN, their inbox rows in one
-    // statement, two effects, COMMIT); the odd events none.
-    expect(consumer.queries.roundTrips - before).toBe(5);
+    // statement, two effects, COMMIT; on MySQL the BEGIN goes with the inbox rows); the odd
+    // events none.
+    expect(consumer.queries.roundTrips - before).toBe(consumer.kind === 'mysql' ? 4 : 5);
     const rows = await consumer.dataSource.getRepository(EffectRow).find({ order: { n: 'ASC' } });
     expect(rows.filter((e) => e.n >= 100).map((e) => e.n)).toEqual([100, 102]);
     expect(await consumer.dataSource.getRepository(InboxEventRow).countBy({ consumer: group })).toBe(2);
@@ -286,17 +287,19 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     if (useRedis) return;
     expect(calls).toEqual(ids(1, 2, 3, 2, 3, 4, 3, 5));
     // A delivery without trouble: one transaction (BEGIN, three inbox rows in one statement,
-    // three effects, COMMIT) instead of four statements for each event.
+    // three effects, COMMIT; on MySQL the BEGIN goes with the inbox rows) instead of four
+    // statements for each event.
     const before = consumer.queries.roundTrips;
     await publish([registered(6), registered(7), registered(8)]);
-    expect(consumer.queries.roundTrips - before).toBe(6);
+    expect(consumer.queries.roundTrips - before).toBe(consumer.kind === 'mysql' ? 5 : 6);
     expect(await effects()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // The same delivery again (a relay that died before marking it): stopped at the inbox, the
     // three read back in one statement and skipped, no handler run (BEGIN, the inbox statement,
-    // ROLLBACK, the read) instead of a transaction for each.
+    // ROLLBACK, the read; on MySQL the BEGIN goes with the inbox statement) instead of a
+    // transaction for each.
     const again = consumer.queries.roundTrips;
     await publish([registered(6), registered(7), registered(8)]);
-    expect(consumer.queries.roundTrips - again).toBe(4);
+    expect(consumer.queries.roundTrips - again).toBe(consumer.kind === 'mysql' ? 3 : 4);
     expect(await outcome('duplicate')).toBe(4);
     expect(calls).toEqual(ids(1, 2, 3, 2, 3, 4, 3, 5, 6, 7, 8));
   });

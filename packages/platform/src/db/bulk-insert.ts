@@ -9,7 +9,9 @@ const shapes = new WeakMap<object, { columns: { property: string }[]; head: stri
  * per-entity insert machinery: the columns come from the entity's metadata (so a new column is
  * written without touching this), at most `chunk` rows per statement. Statements of up to
  * `preparedRows` rows stay prepared; longer ones are sent once (their shapes would crowd the
- * statement cache). Values go as given: no transformers, no column defaults.
+ * statement cache). Values go as given: no transformers, no column defaults. Nothing waits for
+ * the answer ({@link Sql.later}): in a MySQL transaction the rows go with the next statement that
+ * needs one, or with the COMMIT, where a failure (a duplicate key) fails the transaction.
  */
 export async function bulkInsert<T extends ObjectLiteral>(
   sql: Sql,
@@ -37,7 +39,7 @@ export async function bulkInsert<T extends ObjectLiteral>(
     for (const row of part) {
       for (const c of columns) params.push((row as Record<string, unknown>)[c.property] ?? null);
     }
-    await sql.run(head + Array(part.length).fill(tuple).join(', '), params, {
+    await sql.later(head + Array(part.length).fill(tuple).join(', '), params, {
       oneOff: part.length > preparedRows,
     });
   }

@@ -114,7 +114,9 @@ export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
       charset: 'utf8mb4_bin',
       supportBigNumbers: true,
       bigNumberStrings: false,
-      extra: { connectionLimit: 20 },
+      // Multiple statements per text: a transaction's writes share round trips (MysqlPipeline).
+      // Every statement is parameterized and escaped by mysql2; none is built from input.
+      extra: { connectionLimit: 20, multipleStatements: true },
     };
   }
   const dataSource = new DataSource(options);

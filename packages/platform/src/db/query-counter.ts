@@ -42,9 +42,19 @@ export class QueryCounter implements TypeOrmLogger {
 
   logQuery(query: string, _parameters?: unknown[], _runner?: QueryRunner): void {
     this.trips += 1;
+    this.logStatement(query);
+  }
+
+  /** A statement sent with others in one round trip (`MysqlPipeline`): counted, no trip. */
+  logStatement(query: string): void {
     if (!requestScope.getStore() || TRANSACTION_CONTROL.test(query.trim())) return;
     this.count += 1;
     if (this.recording) this.statements.push(query);
+  }
+
+  /** A round trip carrying statements already counted by {@link logStatement}. */
+  logTrip(): void {
+    this.trips += 1;
   }
 
   logQueryError(error: string | Error, query: string): void {

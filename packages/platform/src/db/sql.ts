@@ -1,5 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import type { Database } from './data-source';
+import {
+  MysqlPipeline,
+  StatementGuardError,
+  type GuardOptions,
+  type MysqlConnection,
+} from './mysql-pipeline';
 
 /** A row as the driver returns it: column name to value. */
 export type SqlRow = Record<string, unknown>;
@@ -16,9 +22,21 @@ export interface Sql {
   rows<R = SqlRow>(sql: string, params?: readonly unknown[], options?: RunOptions): Promise<R[]>;
   /** A statement that changes rows; resolves to the number of rows it matched. */
   run(sql: string, params?: readonly unknown[], options?: RunOptions): Promise<number>;
+  /**
+   * A write whose only answer is whether it matched `expect` rows (or that it did not fail): on a
+   * transaction's MySQL connection it is held back and sent with the next statement that needs an
+   * answer, or with the COMMIT ({@link MysqlPipeline}), so its failure (a duplicate key, a guard)
+   * surfaces there and fails the transaction; elsewhere it runs at once.
+   */
+  later(sql: string, params?: readonly unknown[], options?: LaterOptions): Promise<void>;
+  /** Sends every write held back by {@link later} (so a failure is this caller's). */
+  flush(): Promise<void>;
   /** Transaction control (SAVEPOINT and friends), sent as text: not every server prepares it. */
   control(sql: string): Promise<void>;
 }
+
+/** How a held-back write is sent and checked. */
+export interface LaterOptions extends RunOptions, Partial<GuardOptions> {}
 
 /** How one statement is sent. */
 export interface RunOptions {
@@ -68,14 +86,6 @@ interface BetterSqliteDatabase {
   exec(sql: string): void;
 }
 
-interface MysqlConnection {
-  execute(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void;
-  query(
-    sql: string | { sql: string; values: unknown[] },
-    cb: (err: Error | null, result: unknown) => void,
-  ): void;
-}
-
 /** better-sqlite3 statements, prepared once per SQL text for the life of the connection. */
 const sqliteStatements = new WeakMap<object, StatementCache>();
 
@@ -118,6 +128,11 @@ function sqliteSql(db: Database): Sql {
     rows: async <R>(sql: string, params: readonly unknown[] = [], options?: RunOptions) =>
       prepare(sql, options).all(...bind(params)) as R[],
     run: async (sql, params = [], options) => prepare(sql, options).run(...bind(params)).changes,
+    later: async (sql, params = [], options) => {
+      const changes = prepare(sql, options).run(...bind(params)).changes;
+      checkGuard(sql, changes, options);
+    },
+    flush: async () => undefined,
     control: async (sql) => {
       db.queries.logQuery(sql);
       conn.exec(sql);
@@ -125,25 +140,51 @@ function sqliteSql(db: Database): Sql {
   };
 }
 
-function mysqlSql(db: Database, conn: MysqlConnection): Sql {
-  const execute = (sql: string, params: readonly unknown[], options?: RunOptions) =>
-    new Promise<unknown>((resolve, reject) => {
+/** A write's matched rows against its guard: what a pipeline checks in the database. */
+function checkGuard(sql: string, matched: number, options?: LaterOptions): void {
+  if (options?.expect === undefined || matched === options.expect) return;
+  throw options.refused?.() ?? new StatementGuardError(sql);
+}
+
+function mysqlSql(db: Database, conn: MysqlConnection, pipeline: MysqlPipeline | null): Sql {
+  const execute = (sql: string, params: readonly unknown[], options?: RunOptions) => {
+    if (pipeline) return pipeline.send(sql, bind(params), !options?.oneOff);
+    return new Promise<unknown>((resolve, reject) => {
       db.queries.logQuery(sql);
       const done = (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result));
       if (options?.oneOff) conn.query({ sql, values: bind(params) }, done);
       else conn.execute(sql, bind(params), done);
     });
+  };
+  const run = async (sql: string, params: readonly unknown[] = [], options?: RunOptions) =>
+    ((await execute(sql, params, options)) as { affectedRows: number }).affectedRows;
   return {
     kind: 'mysql',
     rows: async <R>(sql: string, params: readonly unknown[] = [], options?: RunOptions) =>
       (await execute(sql, params, options)) as R[],
-    run: async (sql, params = [], options) =>
-      ((await execute(sql, params, options)) as { affectedRows: number }).affectedRows,
-    control: (sql) =>
-      new Promise<void>((resolve, reject) => {
+    run,
+    later: async (sql, params = [], options) => {
+      if (pipeline) {
+        const guard =
+          options?.expect === undefined ? undefined : { expect: options.expect, refused: options.refused };
+        pipeline.hold(sql, bind(params), guard);
+        return;
+      }
+      checkGuard(sql, await run(sql, params, options), options);
+    },
+    flush: async () => pipeline?.flush(),
+    control: async (sql) => {
+      // A savepoint needs no answer: it goes with the work it guards.
+      if (pipeline && /^(SAVEPOINT|RELEASE SAVEPOINT) /.test(sql)) return pipeline.hold(sql, []);
+      if (pipeline) {
+        await pipeline.send(sql, [], false);
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
         db.queries.logQuery(sql);
         conn.query(sql, (err) => (err ? reject(err) : resolve()));
-      }),
+      });
+    },
   };
 }
 
@@ -151,15 +192,15 @@ function mysqlSql(db: Database, conn: MysqlConnection): Sql {
  * Plain SQL on the connection of a transaction's entity manager (the one
  * {@link Transactor.run} hands out), or on SQLite's single connection.
  */
-export function sqlFor(db: Database, manager: EntityManager): Sql {
+export function sqlFor(db: Database, manager: EntityManager, pipeline: MysqlPipeline | null = null): Sql {
   if (db.kind === 'sqlite') return sqliteSql(db);
   const conn = (manager.queryRunner as unknown as { databaseConnection?: MysqlConnection } | undefined)
     ?.databaseConnection;
   if (!conn) throw new Error('sqlFor needs the entity manager of an open transaction on MySQL');
-  return mysqlSql(db, conn);
+  return mysqlSql(db, conn, pipeline);
 }
 
 /** Plain SQL on a connection the caller holds (a relay's own session, say). */
 export function sqlOnConnection(db: Database, conn: unknown): Sql {
-  return db.kind === 'sqlite' ? sqliteSql(db) : mysqlSql(db, conn as MysqlConnection);
+  return db.kind === 'sqlite' ? sqliteSql(db) : mysqlSql(db, conn as MysqlConnection, null);
 }

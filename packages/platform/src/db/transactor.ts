@@ -6,6 +6,7 @@ import type { Database } from './data-source';
 import { isRetryableTransactionError } from './data-source';
 import type { NewEvent } from '../events/event';
 import { Outbox, type WrittenEvent } from '../events/outbox';
+import { MysqlPipeline, type MysqlConnection } from './mysql-pipeline';
 import { sqlFor, sqlOnConnection, type Sql } from './sql';
 
 /** What a unit of work may use: the transaction's entity manager and the outbox. */
@@ -132,10 +133,8 @@ export class Transactor {
     const attempt = async (): Promise<T> => {
       written = [];
       afterCommit = [];
-      const transaction = <R>(fn: (m: EntityManager) => Promise<R>) =>
-        isolation ? this.db.dataSource.transaction(isolation, fn) : this.db.dataSource.transaction(fn);
-      return transaction(async (manager) => {
-        const sql = sqlFor(this.db, manager);
+      return this.transaction(isolation, async (manager, pipeline) => {
+        const sql = sqlFor(this.db, manager, pipeline);
         return work({
           manager,
           sql,
@@ -176,6 +175,32 @@ export class Transactor {
     if (written.length > 0) this.onEvents(written);
     for (const effect of afterCommit) effect();
     return result;
+  }
+
+  /**
+   * A TypeORM transaction; on MySQL through a {@link MysqlPipeline}, so its BEGIN, the writes
+   * nobody waits for and its COMMIT share round trips with the statements that need answers.
+   */
+  private async transaction<R>(
+    isolation: IsolationLevel | undefined,
+    fn: (manager: EntityManager, pipeline: MysqlPipeline | null) => Promise<R>,
+  ): Promise<R> {
+    if (this.db.kind !== 'mysql') return this.db.dataSource.transaction((m) => fn(m, null));
+    const runner = this.db.dataSource.createQueryRunner('master');
+    try {
+      const pipeline = new MysqlPipeline((await runner.connect()) as MysqlConnection, this.db.queries);
+      const undo = pipeline.adopt(runner);
+      try {
+        const body = (m: EntityManager) => fn(m, pipeline);
+        return await (isolation
+          ? runner.manager.transaction(isolation, body)
+          : runner.manager.transaction(body));
+      } finally {
+        undo();
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
@@ -289,6 +314,8 @@ export class Transactor {
           await uow.sql.control('SAVEPOINT group_work');
           try {
             const value = await job.work(jobUow);
+            // What the work held back fails here, as its own failure, not a later work's.
+            await uow.sql.flush();
             // SQLite nests savepoints of one name; MySQL replaces the old one by the next.
             if (uow.sql.kind === 'sqlite') await uow.sql.control('RELEASE SAVEPOINT group_work');
             done.push({ ok: true, value, effects, events });

@@ -1,0 +1,174 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import {
+  createLogger,
+  isUniqueViolation,
+  openDatabase,
+  StatementGuardError,
+  Transactor,
+  type Database,
+} from '@loyalty/platform';
+import { testConfig } from '@loyalty/testing';
+
+@Entity({ name: 'test_pipeline_accounts' })
+class AccountRow {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'int' })
+  balance: number;
+}
+
+@Entity({ name: 'test_pipeline_entries' })
+class EntryRow {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  account: string;
+
+  @Column({ type: 'int' })
+  points: number;
+}
+
+const LOCK = 'SELECT `balance` FROM `test_pipeline_accounts` WHERE `id` = ?';
+const ENTRY = 'INSERT INTO `test_pipeline_entries` (`id`, `account`, `points`) VALUES (?, ?, ?)';
+const CREDIT =
+  'UPDATE `test_pipeline_accounts` SET `balance` = `balance` + ? WHERE `id` = ? AND `balance` + ? >= 0';
+
+class RefusedError extends Error {}
+
+/**
+ * Writes held back on a transaction's MySQL connection go out with the next statement that needs
+ * an answer, or with the COMMIT (`MysqlPipeline`); on SQLite they run at once. Either way a
+ * transaction writes all or nothing, and a failed guard or key fails it.
+ */
+describe('writes held back until an answer is needed (Sql.later)', () => {
+  const config = testConfig();
+  let db: Database;
+  let transactor: Transactor;
+  let mysql: boolean;
+
+  beforeAll(async () => {
+    db = await openDatabase({
+      target: config.database('members'),
+      entities: [AccountRow, EntryRow],
+      migrations: [],
+      synchronize: true,
+      logger: createLogger('test', 'silent'),
+    });
+    transactor = new Transactor(db);
+    mysql = db.kind === 'mysql';
+  });
+  afterAll(() => db?.dataSource.destroy());
+
+  let n = 0;
+  const account = async (balance: number) => {
+    const id = `acct-${(n += 1)}-${Date.now()}`;
+    await db.dataSource.getRepository(AccountRow).insert({ id, balance });
+    return id;
+  };
+  const balance = async (id: string) =>
+    (await db.dataSource.getRepository(AccountRow).findOneByOrFail({ id })).balance;
+  const entries = (id: string) => db.dataSource.getRepository(EntryRow).countBy({ account: id });
+  const lock = () => (mysql ? `${LOCK} FOR UPDATE` : LOCK);
+
+  it('an earn-shaped transaction costs two round trips on MySQL and writes everything', async () => {
+    const id = await account(10);
+    db.queries.reset();
+    await transactor.run(async ({ sql }) => {
+      await sql.later(ENTRY, [`${id}-key`, id, 0]);
+      const [row] = await sql.rows<{ balance: number }>(lock(), [id]);
+      expect(row.balance).toBe(10);
+      await sql.later(ENTRY, [`${id}-e1`, id, 5]);
+      await sql.later(CREDIT, [5, id, 5], { expect: 1 });
+      await sql.later(ENTRY, [`${id}-e2`, id, 7]);
+      await sql.later(CREDIT, [7, id, 7], { expect: 1 });
+    });
+    // BEGIN + key + lock, then the writes + COMMIT; SQLite sends each statement (in process).
+    expect(db.queries.roundTrips).toBe(mysql ? 2 : 8);
+    expect(await balance(id)).toBe(22);
+    expect(await entries(id)).toBe(3);
+  });
+
+  it('a guard that fails refuses the transaction with its own error and writes nothing', async () => {
+    const id = await account(3);
+    const attempt = transactor.run(async ({ sql }) => {
+      await sql.rows(lock(), [id]);
+      await sql.later(ENTRY, [`${id}-e1`, id, 1]);
+      await sql.later(CREDIT, [1, id, 1], { expect: 1, refused: () => new Error('first guard') });
+      // Overdraws: the guard's condition matches no row.
+      await sql.later(ENTRY, [`${id}-e2`, id, -10]);
+      await sql.later(CREDIT, [-10, id, -10], { expect: 1, refused: () => new RefusedError('overdraft') });
+      await sql.later(ENTRY, [`${id}-e3`, id, 1]);
+      await sql.later(CREDIT, [1, id, 1], { expect: 1, refused: () => new Error('third guard') });
+    });
+    await expect(attempt).rejects.toThrow(RefusedError);
+    expect(await balance(id)).toBe(3);
+    expect(await entries(id)).toBe(0);
+  });
+
+  it('a guard without an error of its own fails with StatementGuardError', async () => {
+    const id = await account(0);
+    await expect(transactor.run(({ sql }) => sql.later(CREDIT, [-1, id, -1], { expect: 1 }))).rejects.toThrow(
+      StatementGuardError,
+    );
+    expect(await balance(id)).toBe(0);
+  });
+
+  it('a held insert that hits a key fails the transaction at the next answer, before what follows runs', async () => {
+    const id = await account(0);
+    await db.dataSource.getRepository(EntryRow).insert({ id: `${id}-taken`, account: id, points: 0 });
+    let answered = false;
+    const attempt = transactor.run(async ({ sql }) => {
+      await sql.later(ENTRY, [`${id}-taken`, id, 1]);
+      await sql.rows(lock(), [id]);
+      answered = true;
+      await sql.later(CREDIT, [1, id, 1], { expect: 1 });
+    });
+    const error = await attempt.catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+    expect(answered).toBe(false);
+    expect(await balance(id)).toBe(0);
+  });
+
+  it('the entity manager sees what was held back: TypeORM statements send it first', async () => {
+    const id = await account(0);
+    const seen = await transactor.run(async ({ sql, manager }) => {
+      await sql.later(ENTRY, [`${id}-e1`, id, 4]);
+      return manager.countBy(EntryRow, { account: id });
+    });
+    expect(seen).toBe(1);
+    expect(await entries(id)).toBe(1);
+  });
+
+  it('a work that throws before anything reached MySQL costs no round trip at all', async () => {
+    const id = await account(0);
+    db.queries.reset();
+    await expect(
+      transactor.run(async ({ sql }) => {
+        await sql.later(ENTRY, [`${id}-e1`, id, 4]);
+        throw new RefusedError('refused in memory');
+      }),
+    ).rejects.toThrow(RefusedError);
+    // SQLite ran the insert and rolled it back (BEGIN, INSERT, ROLLBACK).
+    expect(db.queries.roundTrips).toBe(mysql ? 0 : 3);
+    expect(await entries(id)).toBe(0);
+  });
+
+  it('group commit: a work whose held write fails fails alone; the others of its batch commit', async () => {
+    const ids = await Promise.all([account(0), account(0), account(0)]);
+    await db.dataSource.getRepository(EntryRow).insert({ id: `${ids[1]}-e`, account: ids[1], points: 0 });
+    const one = new Transactor(db, { maxConcurrent: 1 });
+    const results = await Promise.allSettled(
+      ids.map((id) =>
+        one.runGrouped(async ({ sql }) => {
+          await sql.later(ENTRY, [`${id}-e`, id, 2]);
+          await sql.later(CREDIT, [2, id, 2], { expect: 1 });
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await Promise.all(ids.map(balance))).toEqual([2, 0, 2]);
+    expect(await Promise.all(ids.map(entries))).toEqual([1, 1, 1]);
+  });
+});
