@@ -62,9 +62,11 @@ export async function runIdempotent<T>(transactor: Transactor, write: Idempotent
           batch.key(write.key, write.operation, hash, write.ref!, new Date());
           return result;
         }
-        await uow.sql.run(INSERT_KEY, [write.key, write.operation, hash, write.ref ?? PENDING, new Date()]);
+        // Held back on MySQL until the work's first read (its lock): a taken key fails there,
+        // before the lock is taken, in the same round trip.
+        await uow.sql.later(INSERT_KEY, [write.key, write.operation, hash, write.ref ?? PENDING, new Date()]);
         const { result, ref } = await write.work(uow);
-        if (ref !== write.ref) await uow.sql.run(UPDATE_REF, [ref, write.key]);
+        if (ref !== write.ref) await uow.sql.later(UPDATE_REF, [ref, write.key], { expect: 1 });
         return result;
       },
       { key: write.lockKey, deferrable },

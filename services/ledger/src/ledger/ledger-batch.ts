@@ -164,7 +164,8 @@ export class LedgerBatch {
   private async flush(): Promise<void> {
     const { sql, manager } = this;
     const mysql = sql.kind === 'mysql';
-    if (this.keys.length) await sql.run(insertKeys(this.keys.length / 5), this.keys, { oneOff: true });
+    // Every write here goes with the batch's COMMIT on MySQL (Sql.later): nothing reads them.
+    if (this.keys.length) await sql.later(insertKeys(this.keys.length / 5), this.keys, { oneOff: true });
     await bulkInsert(sql, manager, LotRow, this.lots);
     await bulkInsert(sql, manager, EntryRow, this.entries);
     if (this.touched.size) {
@@ -184,7 +185,9 @@ export class LedgerBatch {
         sequences.push(memberId, state.lastSequence, this.now);
       }
       if (allExist && accounts.length) {
-        await sql.run(updateBalancesAndSequences(joined.length / 4), [...joined, this.now], { oneOff: true });
+        await sql.later(updateBalancesAndSequences(joined.length / 4), [...joined, this.now], {
+          oneOff: true,
+        });
       } else {
         await this.upsert(accounts, sequences);
       }
@@ -199,7 +202,7 @@ export class LedgerBatch {
     const { sql } = this;
     const mysql = sql.kind === 'mysql';
     if (accounts.length)
-      await sql.run(upsertAccounts(accounts.length / 4, mysql), accounts, { oneOff: true });
-    await sql.run(upsertSequences(sequences.length / 3, mysql), sequences, { oneOff: true });
+      await sql.later(upsertAccounts(accounts.length / 4, mysql), accounts, { oneOff: true });
+    await sql.later(upsertSequences(sequences.length / 3, mysql), sequences, { oneOff: true });
   }
 }

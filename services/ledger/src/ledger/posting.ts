@@ -230,12 +230,10 @@ export class MemberPosting {
   /** Moves points out of (negative) or back into (positive) lots, with a move row each. */
   async moveLots(entry: EntryRow, takes: Take[], sign: 1 | -1): Promise<void> {
     for (const t of takes) {
-      const changed = await this.sql.run(sign < 0 ? TAKE_FROM_LOT : GIVE_TO_LOT, [
-        t.points,
-        t.lotId,
-        t.points,
-      ]);
-      if (changed !== 1) throw new Error(`lot ${t.lotId} changed underneath a locked posting`);
+      await this.sql.later(sign < 0 ? TAKE_FROM_LOT : GIVE_TO_LOT, [t.points, t.lotId, t.points], {
+        expect: 1,
+        refused: () => new Error(`lot ${t.lotId} changed underneath a locked posting`),
+      });
     }
     if (takes.length === 0) return;
     // Each move carries what the liability report groups by (issuing merchant, kind, type, time).
@@ -299,28 +297,28 @@ export class MemberPosting {
     const changed = [...this.deltas].filter(([kind, delta]) => delta !== 0 || !this.accounts.has(kind));
     if (sql.kind === 'mysql' && changed.length === 1 && this.accounts.has(changed[0][0])) {
       const [kind, delta] = changed[0];
-      const n = await sql.run(UPDATE_ACCOUNT_AND_SEQUENCE, [
-        kind,
-        last,
-        delta,
-        this.now,
-        this.memberId,
-        this.lastSequence,
-        delta,
-      ]);
       // Matched rows: the member's and the account's (the balance guard refuses an overdraft).
-      if (n !== 2) throw new InsufficientPointsError();
+      // Checked in the database, before the COMMIT it goes with (Sql.later).
+      await sql.later(
+        UPDATE_ACCOUNT_AND_SEQUENCE,
+        [kind, last, delta, this.now, this.memberId, this.lastSequence, delta],
+        { expect: 2, refused: () => new InsufficientPointsError() },
+      );
     } else {
       for (const [kind, delta] of changed) {
         if (!this.accounts.has(kind)) {
-          await sql.run(INSERT_ACCOUNT, [this.memberId, kind, delta, this.now]);
+          await sql.later(INSERT_ACCOUNT, [this.memberId, kind, delta, this.now]);
           continue;
         }
-        const n = await sql.run(UPDATE_ACCOUNT, [delta, this.now, this.memberId, kind, delta]);
-        if (n !== 1) throw new InsufficientPointsError();
+        await sql.later(UPDATE_ACCOUNT, [delta, this.now, this.memberId, kind, delta], {
+          expect: 1,
+          refused: () => new InsufficientPointsError(),
+        });
       }
-      const n = await sql.run(UPDATE_SEQUENCE, [last, this.memberId, this.lastSequence]);
-      if (n !== 1) throw new Error(`sequence of member ${this.memberId} moved underneath a locked posting`);
+      await sql.later(UPDATE_SEQUENCE, [last, this.memberId, this.lastSequence], {
+        expect: 1,
+        refused: () => new Error(`sequence of member ${this.memberId} moved underneath a locked posting`),
+      });
     }
     await this.uow.publish(...this.entries.map(balanceChangedEvent));
     return this.entries;
