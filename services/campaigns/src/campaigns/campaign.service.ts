@@ -239,6 +239,15 @@ export async function campaignUsage(
   return usage;
 }
 
+const ADD_AWARDED =
+  'UPDATE `campaigns` SET `awardedPoints` = `awardedPoints` + ? WHERE `id` = ? AND (`budget` IS NULL OR `awardedPoints` + ? <= `budget`)';
+
+const addMemberUsage = (sql: Sql) =>
+  'INSERT INTO `campaign_member_usage` (`campaignId`, `memberId`, `points`) VALUES (?, ?, ?) ' +
+  (sql.kind === 'mysql'
+    ? 'ON DUPLICATE KEY UPDATE `points` = `points` + VALUES(`points`)'
+    : 'ON CONFLICT (`campaignId`, `memberId`) DO UPDATE SET `points` = `points` + excluded.`points`');
+
 /**
  * Records points a campaign gave a member (budget and per-member usage), in the awarding
  * transaction. False, writing nothing, when they would take the campaign past its budget: only
@@ -251,19 +260,25 @@ export async function recordUsage(
   points: number,
 ): Promise<boolean> {
   const added = Number(points);
-  // Prepared statements on the transaction's connection: this runs on every budgeted purchase.
-  const changed = await sql.run(
-    'UPDATE `campaigns` SET `awardedPoints` = `awardedPoints` + ? WHERE `id` = ? AND (`budget` IS NULL OR `awardedPoints` + ? <= `budget`)',
-    [added, campaignId, added],
-  );
+  const changed = await sql.run(ADD_AWARDED, [added, campaignId, added]);
   if (changed === 0 && added > 0) return false;
   // One upsert: the member's row is created by their first award from the campaign.
-  await sql.run(
-    'INSERT INTO `campaign_member_usage` (`campaignId`, `memberId`, `points`) VALUES (?, ?, ?) ' +
-      (sql.kind === 'mysql'
-        ? 'ON DUPLICATE KEY UPDATE `points` = `points` + VALUES(`points`)'
-        : 'ON CONFLICT (`campaignId`, `memberId`) DO UPDATE SET `points` = `points` + excluded.`points`'),
-    [campaignId, memberId, added],
-  );
+  await sql.later(addMemberUsage(sql), [campaignId, memberId, added]);
   return true;
+}
+
+/**
+ * {@link recordUsage} with nothing waiting for an answer (a purchase's last writes, sent with its
+ * COMMIT on MySQL): past the budget, the transaction fails with `refused()` before it commits.
+ */
+export async function holdUsage(
+  sql: Sql,
+  campaignId: string,
+  memberId: string,
+  points: number,
+  refused: () => Error,
+): Promise<void> {
+  const added = Number(points);
+  await sql.later(ADD_AWARDED, [added, campaignId, added], added > 0 ? { expect: 1, refused } : {});
+  await sql.later(addMemberUsage(sql), [campaignId, memberId, added]);
 }

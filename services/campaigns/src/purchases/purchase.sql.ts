@@ -25,11 +25,12 @@ export async function insertActivityIfMissing(manager: EntityManager, memberId: 
  * are decided one at a time (first purchase, spend targets, per-member caps).
  */
 export async function countPurchase(sql: Sql, memberId: string, now: Date): Promise<void> {
-  const touched = await sql.run(
+  // Held back on MySQL (Sql.later) until the next read, which then runs under the lock.
+  await sql.later(
     'UPDATE `member_activity` SET `purchaseCount` = `purchaseCount` + 1, `lastPurchaseAt` = ? WHERE `memberId` = ?',
     [now, memberId],
+    { expect: 1, refused: () => new Error(`member ${memberId} has no activity row`) },
   );
-  if (touched !== 1) throw new Error(`member ${memberId} has no activity row`);
 }
 
 /** The member's purchases so far, this one counted (read under the activity row's lock). */
@@ -41,9 +42,12 @@ export async function purchaseCount(sql: Sql, memberId: string): Promise<number>
   return Number(row?.purchaseCount);
 }
 
-/** The purchase's row; a concurrent request with the same order id fails here, on the unique key. */
+/**
+ * The purchase's row; a concurrent request with the same order id fails on the unique key (on
+ * MySQL at the COMMIT it goes with, before the COMMIT runs).
+ */
 export async function insertPurchase(sql: Sql, purchase: PurchaseRow): Promise<void> {
-  await sql.run(
+  await sql.later(
     'INSERT INTO `purchases` (`id`, `merchantId`, `orderId`, `memberId`, `amount`, `currency`, `greenAmount`, ' +
       '`merchantCategory`, `occurredAt`, `recordedAt`, `requestHash`, `firstPurchase`, `refundedAmount`, `items`) ' +
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -89,7 +93,7 @@ export async function insertAwards(
       postings[i].id,
     ),
   );
-  await sql.run(
+  await sql.later(
     'INSERT INTO `purchase_awards` (`id`, `purchaseId`, `position`, `ruleKey`, `kind`, `points`, ' +
       '`reversedPoints`, `reason`, `campaignId`, `postingId`) VALUES ' +
       awards.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
