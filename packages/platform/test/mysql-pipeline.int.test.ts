@@ -155,6 +155,22 @@ describe('writes held back until an answer is needed (Sql.later)', () => {
     expect(await entries(id)).toBe(0);
   });
 
+  it('refuses an object or a list as a value rather than send it as other SQL', async () => {
+    const id = await account(0);
+    // mysql2's text escaping writes { a: 1 } as `a` = 1 and a list as (x, y); a prepared
+    // statement would have bound one value.
+    for (const value of [{ points: 1 }, [1, 2]])
+      await expect(
+        transactor.run(async ({ sql }) => {
+          await sql.rows(lock(), [id]);
+          await sql.later(ENTRY, [`${id}-e`, id, value]);
+        }),
+        // better-sqlite3 refuses them too (an object as named parameters, a list as too few),
+        // with errors of its own realm.
+      ).rejects.toThrow(mysql ? TypeError : undefined);
+    expect(await entries(id)).toBe(0);
+  });
+
   it('group commit: a work whose held write fails fails alone; the others of its batch commit', async () => {
     const ids = await Promise.all([account(0), account(0), account(0)]);
     await db.dataSource.getRepository(EntryRow).insert({ id: `${ids[1]}-e`, account: ids[1], points: 0 });

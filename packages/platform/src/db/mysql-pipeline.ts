@@ -71,7 +71,7 @@ export class MysqlPipeline {
   /** Holds a write back until the next statement that needs an answer. */
   hold(sql: string, params: readonly unknown[], guard?: GuardOptions): void {
     this.counter.logStatement(sql);
-    const text = params.length ? this.conn.format(sql, params as unknown[]) : sql;
+    const text = this.format(sql, params);
     this.held.push({
       text,
       guard: guard && { id: (this.guards += 1), options: guard, statement: sql },
@@ -92,7 +92,22 @@ export class MysqlPipeline {
       });
     }
     this.counter.logStatement(sql);
-    return this.sendHeld(params.length ? this.conn.format(sql, params as unknown[]) : sql);
+    return this.sendHeld(this.format(sql, params));
+  }
+
+  /**
+   * The statement as text with its values escaped. mysql2's `format` writes an array as a list
+   * and an object as `key = value` pairs, where a prepared statement would bind one value: such a
+   * value is refused here rather than sent as other SQL.
+   */
+  private format(sql: string, params: readonly unknown[]): string {
+    if (params.length === 0) return sql;
+    for (const v of params)
+      if (typeof v === 'object' && v !== null && !(v instanceof Date) && !Buffer.isBuffer(v))
+        throw new TypeError(
+          `a held-back statement's value must be a scalar, a Date or a Buffer: ${sql.slice(0, 80)}`,
+        );
+    return this.conn.format(sql, params as unknown[]);
   }
 
   /** Sends what is held back, if anything. */
