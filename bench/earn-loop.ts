@@ -8,6 +8,7 @@
  *
  *   pnpm build && node bench/dist/earn-loop.js
  *   EARN_LOOP_WRITERS=8 SQLITE_CHECKPOINT_INTERVAL=NEVER node bench/dist/earn-loop.js
+ *   EARN_LOOP_WRITERS=32 EARN_LOOP_ACCOUNTS=1 node bench/dist/earn-loop.js   # one hot account
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { forDuration } from './stats';
 
 const WRITERS = Number(process.env.EARN_LOOP_WRITERS ?? 1);
 const SECONDS = Number(process.env.EARN_LOOP_SECONDS ?? 5);
-const ACCOUNTS = 10_000;
+const ACCOUNTS = Number(process.env.EARN_LOOP_ACCOUNTS ?? 10_000);
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earn-loop-'));
