@@ -155,6 +155,30 @@ describe('writes held back until an answer is needed (Sql.later)', () => {
     expect(await entries(id)).toBe(0);
   });
 
+  it('a held-back isolation level applies to the transaction it begins', async () => {
+    if (!mysql) return; // SQLite transactions are serialized: there is no isolation to choose
+    const id = await account(0);
+    const count = (sql: { rows<R>(q: string, p: unknown[]): Promise<R[]> }) =>
+      sql
+        .rows<{ n: number }>('SELECT COUNT(*) AS `n` FROM `test_pipeline_entries` WHERE `account` = ?', [id])
+        .then(([row]) => Number(row.n));
+    const seen = async (isolation?: 'READ COMMITTED') =>
+      transactor.run(
+        async ({ sql }) => {
+          const before = await count(sql);
+          // Committed by another connection while this transaction is open.
+          await db.dataSource
+            .getRepository(EntryRow)
+            .insert({ id: `${id}-${isolation ? 'rc' : 'rr'}`, account: id, points: 1 });
+          return (await count(sql)) - before;
+        },
+        { isolation },
+      );
+    // READ COMMITTED sees the other commit; the default REPEATABLE READ keeps its snapshot.
+    expect(await seen('READ COMMITTED')).toBe(1);
+    expect(await seen()).toBe(0);
+  });
+
   it('refuses an object or a list as a value rather than send it as other SQL', async () => {
     const id = await account(0);
     // mysql2's text escaping writes { a: 1 } as `a` = 1 and a list as (x, y); a prepared
