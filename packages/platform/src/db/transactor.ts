@@ -80,6 +80,8 @@ type Outcome =
  * - SQLite has one connection per file, so transactions are serialized here (otherwise two
  *   requests would interleave statements inside one transaction);
  * - MySQL transactions that lose a deadlock or a lock wait are retried from the start;
+ * - on MySQL, BEGIN and the writes held back with `sql.later` go with the next statement that
+ *   needs an answer, or with the COMMIT ({@link MysqlPipeline}): an earn is two round trips;
  * - after a commit that wrote events, the outbox relay is nudged so they leave at once;
  * - {@link runGrouped} coalesces concurrent works into one transaction per batch (group commit).
  */
