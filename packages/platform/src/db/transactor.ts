@@ -6,7 +6,7 @@ import type { Database } from './data-source';
 import { isRetryableTransactionError } from './data-source';
 import type { NewEvent } from '../events/event';
 import { Outbox, type WrittenEvent } from '../events/outbox';
-import { MysqlPipeline, type MysqlConnection } from './mysql-pipeline';
+import { pipelinedTransaction } from './mysql-pipeline';
 import { sqlFor, sqlOnConnection, type Sql } from './sql';
 
 /** What a unit of work may use: the transaction's entity manager and the outbox. */
@@ -81,7 +81,7 @@ type Outcome =
  *   requests would interleave statements inside one transaction);
  * - MySQL transactions that lose a deadlock or a lock wait are retried from the start;
  * - on MySQL, BEGIN and the writes held back with `sql.later` go with the next statement that
- *   needs an answer, or with the COMMIT ({@link MysqlPipeline}): an earn is two round trips;
+ *   needs an answer, or with the COMMIT (`MysqlPipeline`): an earn is two round trips;
  * - after a commit that wrote events, the outbox relay is nudged so they leave at once;
  * - {@link runGrouped} coalesces concurrent works into one transaction per batch (group commit).
  */
@@ -135,7 +135,7 @@ export class Transactor {
     const attempt = async (): Promise<T> => {
       written = [];
       afterCommit = [];
-      return this.transaction(isolation, async (manager, pipeline) => {
+      return pipelinedTransaction(this.db, isolation, async (manager, pipeline) => {
         const sql = sqlFor(this.db, manager, pipeline);
         return work({
           manager,
@@ -177,32 +177,6 @@ export class Transactor {
     if (written.length > 0) this.onEvents(written);
     for (const effect of afterCommit) effect();
     return result;
-  }
-
-  /**
-   * A TypeORM transaction; on MySQL through a {@link MysqlPipeline}, so its BEGIN, the writes
-   * nobody waits for and its COMMIT share round trips with the statements that need answers.
-   */
-  private async transaction<R>(
-    isolation: IsolationLevel | undefined,
-    fn: (manager: EntityManager, pipeline: MysqlPipeline | null) => Promise<R>,
-  ): Promise<R> {
-    if (this.db.kind !== 'mysql') return this.db.dataSource.transaction((m) => fn(m, null));
-    const runner = this.db.dataSource.createQueryRunner('master');
-    try {
-      const pipeline = new MysqlPipeline((await runner.connect()) as MysqlConnection, this.db.queries);
-      const undo = pipeline.adopt(runner);
-      try {
-        const body = (m: EntityManager) => fn(m, pipeline);
-        return await (isolation
-          ? runner.manager.transaction(isolation, body)
-          : runner.manager.transaction(body));
-      } finally {
-        undo();
-      }
-    } finally {
-      await runner.release();
-    }
   }
 
   /**
