@@ -13,6 +13,25 @@ export interface MysqlConnection {
   format(sql: string, values: unknown[]): string;
 }
 
+/**
+ * One statement in its own round trip: prepared (mysql2 `execute`) unless its text varies with
+ * its input (a multi-row INSERT), which would hold a server-side statement per shape.
+ */
+export function sendAlone(
+  conn: MysqlConnection,
+  counter: QueryCounter,
+  sql: string,
+  params: readonly unknown[],
+  prepared: boolean,
+): Promise<unknown> {
+  counter.logQuery(sql);
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result));
+    if (prepared) conn.execute(sql, params as unknown[], done);
+    else conn.query({ sql, values: params as unknown[] }, done);
+  });
+}
+
 /** What a held-back write must do, checked in the database before anything after it runs. */
 export interface GuardOptions {
   /** Rows the statement must match (mysql2 counts matched rows, not changed ones). */
@@ -65,11 +84,6 @@ export class MysqlPipeline {
     private readonly counter: QueryCounter,
   ) {}
 
-  /** True while statements are held back. */
-  get pending(): boolean {
-    return this.held.length > 0;
-  }
-
   /** Holds a write back until the next statement that needs an answer. */
   hold(sql: string, params: readonly unknown[], guard?: GuardOptions): void {
     this.counter.logStatement(sql);
@@ -85,14 +99,7 @@ export class MysqlPipeline {
    * back, else after everything held back in one text. Resolves to its own answer.
    */
   send(sql: string, params: readonly unknown[], prepared: boolean): Promise<unknown> {
-    if (this.held.length === 0) {
-      this.counter.logQuery(sql);
-      return new Promise((resolve, reject) => {
-        const done = (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result));
-        if (prepared) this.conn.execute(sql, params as unknown[], done);
-        else this.conn.query({ sql, values: params as unknown[] }, done);
-      });
-    }
+    if (this.held.length === 0) return sendAlone(this.conn, this.counter, sql, params, prepared);
     this.counter.logStatement(sql);
     return this.sendHeld(this.format(sql, params));
   }

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Database } from './data-source';
 import {
   MysqlPipeline,
+  sendAlone,
   StatementGuardError,
   type GuardOptions,
   type MysqlConnection,
@@ -147,15 +148,10 @@ function checkGuard(sql: string, matched: number, options?: LaterOptions): void 
 }
 
 function mysqlSql(db: Database, conn: MysqlConnection, pipeline: MysqlPipeline | null): Sql {
-  const execute = (sql: string, params: readonly unknown[], options?: RunOptions) => {
-    if (pipeline) return pipeline.send(sql, bind(params), !options?.oneOff);
-    return new Promise<unknown>((resolve, reject) => {
-      db.queries.logQuery(sql);
-      const done = (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result));
-      if (options?.oneOff) conn.query({ sql, values: bind(params) }, done);
-      else conn.execute(sql, bind(params), done);
-    });
-  };
+  const execute = (sql: string, params: readonly unknown[], options?: RunOptions) =>
+    pipeline
+      ? pipeline.send(sql, bind(params), !options?.oneOff)
+      : sendAlone(conn, db.queries, sql, bind(params), !options?.oneOff);
   const run = async (sql: string, params: readonly unknown[] = [], options?: RunOptions) =>
     ((await execute(sql, params, options)) as { affectedRows: number }).affectedRows;
   return {
@@ -176,14 +172,8 @@ function mysqlSql(db: Database, conn: MysqlConnection, pipeline: MysqlPipeline |
     control: async (sql) => {
       // A savepoint needs no answer: it goes with the work it guards.
       if (pipeline && /^(SAVEPOINT|RELEASE SAVEPOINT) /.test(sql)) return pipeline.hold(sql, []);
-      if (pipeline) {
-        await pipeline.send(sql, [], false);
-        return;
-      }
-      await new Promise<void>((resolve, reject) => {
-        db.queries.logQuery(sql);
-        conn.query(sql, (err) => (err ? reject(err) : resolve()));
-      });
+      // Sent as text: not every server prepares transaction control.
+      await (pipeline ? pipeline.send(sql, [], false) : sendAlone(conn, db.queries, sql, [], false));
     },
   };
 }
