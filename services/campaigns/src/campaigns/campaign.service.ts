@@ -250,35 +250,24 @@ const addMemberUsage = (sql: Sql) =>
 
 /**
  * Records points a campaign gave a member (budget and per-member usage), in the awarding
- * transaction. False, writing nothing, when they would take the campaign past its budget: only
- * possible when the budget was read without its lock (the caller evaluates again, locked).
+ * transaction. With `refused` (a purchase, whose budget was read without its lock) nothing waits
+ * for an answer: the writes go with the COMMIT on MySQL, and past the budget the transaction fails
+ * with `refused()` before it commits (the caller evaluates again, locked). Without it the
+ * budget's update is sent now and, past the budget, the member's usage is not written.
  */
 export async function recordUsage(
   sql: Sql,
   campaignId: string,
   memberId: string,
   points: number,
-): Promise<boolean> {
-  const added = Number(points);
-  const changed = await sql.run(ADD_AWARDED, [added, campaignId, added]);
-  if (changed === 0 && added > 0) return false;
-  // One upsert: the member's row is created by their first award from the campaign.
-  await sql.later(addMemberUsage(sql), [campaignId, memberId, added]);
-  return true;
-}
-
-/**
- * {@link recordUsage} with nothing waiting for an answer (a purchase's last writes, sent with its
- * COMMIT on MySQL): past the budget, the transaction fails with `refused()` before it commits.
- */
-export async function holdUsage(
-  sql: Sql,
-  campaignId: string,
-  memberId: string,
-  points: number,
-  refused: () => Error,
+  refused?: () => Error,
 ): Promise<void> {
   const added = Number(points);
-  await sql.later(ADD_AWARDED, [added, campaignId, added], added > 0 ? { expect: 1, refused } : {});
+  if (refused) {
+    await sql.later(ADD_AWARDED, [added, campaignId, added], added > 0 ? { expect: 1, refused } : {});
+  } else if ((await sql.run(ADD_AWARDED, [added, campaignId, added])) === 0 && added > 0) {
+    return;
+  }
+  // One upsert: the member's row is created by their first award from the campaign.
   await sql.later(addMemberUsage(sql), [campaignId, memberId, added]);
 }

@@ -7,7 +7,7 @@ import {
   type Database,
   type Transactor,
 } from '@loyalty/platform';
-import { holdUsage } from '../campaigns/campaign.service';
+import { recordUsage } from '../campaigns/campaign.service';
 import type { EarnSettingsCache } from '../campaigns/earn-settings.cache';
 import type { MemberTierCache } from '../members/member-tier.cache';
 import type { MemberFacts, MembersClient, MerchantFacts } from '../peers/members.client';
@@ -230,7 +230,7 @@ export class PurchaseService {
               .filter((a) => a.campaignId)
               .sort((a, b) => (a.campaignId! < b.campaignId! ? -1 : 1));
             for (const a of usage)
-              await holdUsage(sql, a.campaignId!, p.memberId, a.points, () => new BudgetRaced());
+              await recordUsage(sql, a.campaignId!, p.memberId, a.points, () => new BudgetRaced());
             await publish({
               topic: Topics.purchaseRecorded,
               key: p.memberId,
