@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { requestScope } from '@loyalty/platform';
 import { testConfig, useService } from '@loyalty/testing';
 import { ledgerService } from '../src/service';
@@ -113,5 +114,61 @@ describe('SQL statements per earn (real database)', () => {
     expect(queries.roundTrips / n).toBeLessThanOrEqual(8);
     const check = await running().app.queries.check();
     expect(check.problems).toEqual([]);
+  });
+});
+
+/**
+ * What one earn's COMMIT costs SQLite: every page it dirtied becomes a frame of the write-ahead
+ * log (two writes each), and at one writer the commit is the largest part of an earn. The pages
+ * are one per B-tree the earn touches: the key (table and its primary key), the entry (table,
+ * primary key, four indexes), the lot (table, primary key, five indexes), the balance, the
+ * sequence, the event (table, two indexes) and the outbox's AUTOINCREMENT counter. An index more
+ * on entries or lots costs every earn a page, and fails here.
+ */
+(process.env.MYSQL_URL ? describe.skip : describe)('log pages per earn (SQLite)', () => {
+  // No checkpoint while counting: the log only grows, frame by frame.
+  const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H', SQLITE_CHECKPOINT_INTERVAL: 'NEVER' });
+  const running = useService(ledgerService, config);
+
+  it('a lone earn writes 21 pages; 16 concurrent earns share theirs in one commit', async () => {
+    const target = config.database('ledger');
+    if (target.kind !== 'sqlite') throw new Error('expected SQLite');
+    const [{ page_size: pageSize }] = (await running().runtime.db.dataSource.query('PRAGMA page_size')) as {
+      page_size: number;
+    }[];
+    // A frame: a 24-byte header and the page.
+    const frames = () => statSync(`${target.file}-wal`).size / (pageSize + 24);
+    const ids = Array.from({ length: 32 }, () => randomUUID());
+    for (const id of ids) await running().app.accounts.remember(id);
+    const earn = (memberId: string) =>
+      running().app.ledger.credits.credit(
+        {
+          idempotencyKey: randomUUID(),
+          memberId,
+          kind: 'REGULAR',
+          points: 10,
+          reason: 'pages',
+          merchantId: 'shop',
+        },
+        'service:test',
+      );
+    for (const id of ids) await earn(id);
+    await running().relay.flush();
+    await running().relay.stop();
+    try {
+      const lone: number[] = [];
+      for (const id of ids.slice(0, 5)) {
+        const before = frames();
+        await earn(id);
+        lone.push(frames() - before);
+      }
+      // The median: a page split now and then dirties a page or two more.
+      expect([...lone].sort((a, b) => a - b)[2]).toBe(21);
+      const before = frames();
+      await Promise.all(ids.slice(0, 16).map((id) => earn(id)));
+      expect(frames() - before).toBeLessThan(3 * 21);
+    } finally {
+      running().relay.start();
+    }
   });
 });
