@@ -33,9 +33,44 @@ export function requireDuration(text: string): Duration {
   return d;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * For a duration of whole days, weeks, months, quarters and years: the day (since the epoch) it
+ * was last added to, and by how much it moved that day's midnight. Such a duration moves every
+ * moment of a UTC day by the same amount (it changes the date and keeps the time of day), so an
+ * earn's expiry is luxon's arithmetic once a day per validity, not once per earn (it was a tenth
+ * of a lone earn's CPU). Other durations are added by luxon every time.
+ */
+const byDay = new WeakMap<Duration, { day: number; shift: number } | null>();
+
+const DATE_UNITS = new Set(['years', 'quarters', 'months', 'weeks', 'days']);
+
+function wholeDates(duration: Duration): boolean {
+  return Object.entries(duration.toObject()).every(
+    ([unit, value]) => value === 0 || (DATE_UNITS.has(unit) && Number.isInteger(value)),
+  );
+}
+
+function luxonPlus(from: Date, duration: Duration): Date {
+  return DateTime.fromJSDate(from, { zone: 'utc' }).plus(duration).toJSDate();
+}
+
 /** Calendar-aware addition in UTC (P1M from 31 Jan is the end of February, not 3 March). */
 export function addDuration(from: Date, duration: Duration): Date {
-  return DateTime.fromJSDate(from, { zone: 'utc' }).plus(duration).toJSDate();
+  let last = byDay.get(duration);
+  if (last === undefined) {
+    last = wholeDates(duration) ? { day: NaN, shift: 0 } : null;
+    byDay.set(duration, last);
+  }
+  if (last === null || Number.isNaN(from.getTime())) return luxonPlus(from, duration);
+  const day = Math.floor(from.getTime() / DAY_MS);
+  if (day !== last.day) {
+    const midnight = new Date(day * DAY_MS);
+    last.shift = luxonPlus(midnight, duration).getTime() - midnight.getTime();
+    last.day = day;
+  }
+  return new Date(from.getTime() + last.shift);
 }
 
 /** Calendar-aware subtraction in UTC. */
