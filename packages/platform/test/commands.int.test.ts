@@ -4,13 +4,12 @@ import {
   CommandPoster,
   CommandRow,
   createLogger,
-  openDatabase,
   retryDelayMs,
   Transactor,
   type CommandPosterOptions,
   type Database,
 } from '@loyalty/platform';
-import { eventually, testConfig } from '@loyalty/testing';
+import { eventually, openTestDatabase, testConfig } from '@loyalty/testing';
 
 /** A command table as a service declares one: the platform's columns plus its own. */
 @Entity({ name: 'test_commands' })
@@ -57,13 +56,7 @@ describe('command outbox and poster', () => {
   const posters: CommandPoster<TestCommandRow>[] = [];
 
   beforeAll(async () => {
-    db = await openDatabase({
-      target: config.database('campaigns'),
-      entities: [TestCommandRow],
-      migrations: [],
-      synchronize: true,
-      logger,
-    });
+    db = await openTestDatabase(config, [TestCommandRow], 'campaigns');
     transactor = new Transactor(db);
   });
 

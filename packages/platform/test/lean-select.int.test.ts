@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Column, Entity, In, MoreThanOrEqual, PrimaryColumn } from 'typeorm';
-import {
-  createLogger,
-  EntityReader,
-  openDatabase,
-  requestScope,
-  Transactor,
-  type Database,
-} from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
+import { EntityReader, requestScope, Transactor, type Database } from '@loyalty/platform';
+import { openTestDatabase, testConfig } from '@loyalty/testing';
 
 @Entity({ name: 'test_lean_rows' })
 class LeanRow {
@@ -47,13 +40,7 @@ describe('EntityReader (lean reads by key)', () => {
   const ids: string[] = [];
 
   beforeAll(async () => {
-    db = await openDatabase({
-      target: config.database('members'),
-      entities: [LeanRow],
-      migrations: [],
-      synchronize: true,
-      logger: createLogger('test', 'silent'),
-    });
+    db = await openTestDatabase(config, [LeanRow]);
     transactor = new Transactor(db);
     reader = new EntityReader(transactor, LeanRow);
     const rows = Array.from({ length: 20 }, (_, i) => {

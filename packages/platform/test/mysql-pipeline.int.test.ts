@@ -1,13 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import {
-  createLogger,
-  isUniqueViolation,
-  openDatabase,
-  StatementGuardError,
-  Transactor,
-  type Database,
-} from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
+import { isUniqueViolation, StatementGuardError, Transactor, type Database } from '@loyalty/platform';
+import { openTestDatabase, testConfig } from '@loyalty/testing';
 
 @Entity({ name: 'test_pipeline_accounts' })
 class AccountRow {
@@ -49,13 +42,7 @@ describe('writes held back until an answer is needed (Sql.later)', () => {
   let mysql: boolean;
 
   beforeAll(async () => {
-    db = await openDatabase({
-      target: config.database('members'),
-      entities: [AccountRow, EntryRow],
-      migrations: [],
-      synchronize: true,
-      logger: createLogger('test', 'silent'),
-    });
+    db = await openTestDatabase(config, [AccountRow, EntryRow]);
     transactor = new Transactor(db);
     mysql = db.kind === 'mysql';
   });

@@ -16,7 +16,7 @@ import {
   type EventTransport,
 } from '@loyalty/platform';
 import { CreatePlatformTables1700000000000 } from '@loyalty/platform';
-import { eventually, onRedis, testConfig } from '@loyalty/testing';
+import { eventually, onRedis, openTestDatabase, testConfig } from '@loyalty/testing';
 
 /** A numbered event of a real topic: the effect table records which number arrived. */
 const erased = (n: number) => ({
@@ -77,13 +77,7 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
       migrations: [CreatePlatformTables1700000000000],
       logger,
     });
-    consumer = await openDatabase({
-      target: config.database('ledger'),
-      entities: [OutboxEventRow, InboxEventRow, EffectRow],
-      migrations: [],
-      synchronize: true,
-      logger,
-    });
+    consumer = await openTestDatabase(config, [OutboxEventRow, InboxEventRow, EffectRow], 'ledger');
   });
 
   afterAll(async () => {

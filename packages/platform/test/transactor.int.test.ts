@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { createLogger, openDatabase, Transactor, type Database } from '@loyalty/platform';
-import { testConfig } from '@loyalty/testing';
+import { Transactor, type Database } from '@loyalty/platform';
+import { openTestDatabase, testConfig } from '@loyalty/testing';
 
 @Entity({ name: 'test_notes' })
 class NoteRow {
@@ -17,13 +17,7 @@ describe('Transactor', () => {
   let transactor: Transactor;
 
   beforeAll(async () => {
-    db = await openDatabase({
-      target: config.database('members'),
-      entities: [NoteRow],
-      migrations: [],
-      synchronize: true,
-      logger: createLogger('test', 'silent'),
-    });
+    db = await openTestDatabase(config, [NoteRow]);
     transactor = new Transactor(db);
   });
   afterAll(() => db?.dataSource.destroy());

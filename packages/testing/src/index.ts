@@ -12,5 +12,6 @@ export * from './credit-contract';
 export * from './gateway-ledger';
 export * from './oidc-provider';
 export * from './ports';
+export * from './test-database';
 export * from './service';
 export * from './workloads';
