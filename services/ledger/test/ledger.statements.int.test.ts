@@ -1,8 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { requestScope } from '@loyalty/platform';
+import { requestScope, type PlatformConfig } from '@loyalty/platform';
 import { testConfig, useService } from '@loyalty/testing';
 import { ledgerService } from '../src/service';
+
+/** A ledger started for a suite, with earns of 10 points and members it knows. */
+function ledgerFor(config: PlatformConfig) {
+  const running = useService(ledgerService, config);
+  const earn = (memberId: string, key = randomUUID()) =>
+    running().app.ledger.credits.credit(
+      { idempotencyKey: key, memberId, kind: 'REGULAR', points: 10, reason: 'count', merchantId: 'shop' },
+      'service:test',
+    );
+  const members = async (n: number) => {
+    const ids = Array.from({ length: n }, () => randomUUID());
+    for (const id of ids) await running().app.accounts.remember(id);
+    return ids;
+  };
+  return { running, earn, members };
+}
 
 /**
  * What one earn costs the database, counted by the data source's query counter: a regression in
@@ -10,20 +26,8 @@ import { ledgerService } from '../src/service';
  */
 describe('SQL statements per earn (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
-  const running = useService(ledgerService, config);
+  const { running, earn, members } = ledgerFor(config);
   const mysql = Boolean(process.env.MYSQL_URL);
-
-  const earn = (memberId: string, key = randomUUID()) =>
-    running().app.ledger.credits.credit(
-      { idempotencyKey: key, memberId, kind: 'REGULAR', points: 10, reason: 'count', merchantId: 'shop' },
-      'service:test',
-    );
-
-  const members = async (n: number) => {
-    const ids = Array.from({ length: n }, () => randomUUID());
-    for (const id of ids) await running().app.accounts.remember(id);
-    return ids;
-  };
 
   it('one earn: key, lock, entry, lot, balance and sequence, event, in one transaction', async () => {
     const [member] = await members(1);
@@ -128,7 +132,7 @@ describe('SQL statements per earn (real database)', () => {
 (process.env.MYSQL_URL ? describe.skip : describe)('log pages per earn (SQLite)', () => {
   // No checkpoint while counting: the log only grows, frame by frame.
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H', SQLITE_CHECKPOINT_INTERVAL: 'NEVER' });
-  const running = useService(ledgerService, config);
+  const { running, earn, members } = ledgerFor(config);
 
   it('a lone earn writes 21 pages; 16 concurrent earns share theirs in one commit', async () => {
     const target = config.database('ledger');
@@ -138,20 +142,7 @@ describe('SQL statements per earn (real database)', () => {
     }[];
     // A frame: a 24-byte header and the page.
     const frames = () => statSync(`${target.file}-wal`).size / (pageSize + 24);
-    const ids = Array.from({ length: 32 }, () => randomUUID());
-    for (const id of ids) await running().app.accounts.remember(id);
-    const earn = (memberId: string) =>
-      running().app.ledger.credits.credit(
-        {
-          idempotencyKey: randomUUID(),
-          memberId,
-          kind: 'REGULAR',
-          points: 10,
-          reason: 'pages',
-          merchantId: 'shop',
-        },
-        'service:test',
-      );
+    const ids = await members(32);
     for (const id of ids) await earn(id);
     await running().relay.flush();
     await running().relay.stop();
