@@ -183,6 +183,9 @@ export async function benchExpiry(b: ExpiryBench): Promise<void> {
     `${median(raw).toFixed(2)} s`,
     `${median(ledger).toFixed(2)} s`,
     `**${median(ratio).toFixed(2)}× the time**`,
+    // The raw expiry already runs on copies of the ledger's tables.
+    'raw above',
+    '',
     '',
   ]);
   await b.relay.flush();

@@ -14,7 +14,7 @@ interface SqliteStatement {
   all(...params: unknown[]): unknown[];
   run(...params: unknown[]): { changes: number };
 }
-interface SqliteDatabase {
+export interface SqliteDatabase {
   pragma(sql: string): unknown;
   exec(sql: string): void;
   prepare(sql: string): SqliteStatement;
@@ -181,10 +181,42 @@ export async function mysqlBaseline(url: string): Promise<Baseline> {
   };
 }
 
-export function sqliteBaseline(file: string, ledgerFile: string): Baseline {
+/** A raw baseline's own SQLite file, in the ledger's journal and sync modes. */
+export function openSqlite(file: string): SqliteDatabase {
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  return db;
+}
+
+/**
+ * Copies tables of the ledger's SQLite file (their DDL and indexes, `raw_`-prefixed index names;
+ * their rows too with `withRows`) into a baseline's own file.
+ */
+export function copySqliteTables(
+  db: SqliteDatabase,
+  ledgerFile: string,
+  copies: readonly [string, string][],
+  withRows: (table: string) => boolean,
+): void {
+  db.prepare('ATTACH DATABASE ? AS ledger').run(ledgerFile);
+  // Tables before their indexes ('table' > 'index').
+  const ddl = db.prepare(
+    'SELECT sql FROM ledger.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC',
+  );
+  for (const [from, to] of copies) {
+    for (const { sql } of ddl.all(from) as { sql: string }[]) {
+      db.exec(
+        sql.replaceAll(`"${from}"`, `"${to}"`).replace(/^CREATE (UNIQUE )?INDEX "/, (m) => `${m}${to}_`),
+      );
+    }
+    if (withRows(from)) db.exec(`INSERT INTO ${to} SELECT * FROM ledger.${from}`);
+  }
+  db.exec('DETACH DATABASE ledger');
+}
+
+export function sqliteBaseline(file: string, ledgerFile: string): Baseline {
+  const db = openSqlite(file);
   for (const t of RAW_TABLES) db.exec(t);
   const lock = db.prepare('SELECT balance FROM raw_accounts WHERE memberId = ?');
   const update = db.prepare('UPDATE raw_accounts SET balance = balance + ? WHERE memberId = ?');
@@ -213,20 +245,7 @@ export function sqliteBaseline(file: string, ledgerFile: string): Baseline {
       earn(memberId);
     },
     async copyLedger() {
-      db.prepare('ATTACH DATABASE ? AS ledger').run(ledgerFile);
-      // Tables before their indexes ('table' > 'index').
-      const ddl = db.prepare(
-        'SELECT sql FROM ledger.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC',
-      );
-      for (const [from, to] of COPIES) {
-        for (const { sql } of ddl.all(from) as { sql: string }[]) {
-          db.exec(
-            sql.replaceAll(`"${from}"`, `"${to}"`).replace(/^CREATE (UNIQUE )?INDEX "/, (m) => `${m}raw_`),
-          );
-        }
-        if (from !== 'outbox_events') db.exec(`INSERT INTO ${to} SELECT * FROM ledger.${from}`);
-      }
-      db.exec('DETACH DATABASE ledger');
+      copySqliteTables(db, ledgerFile, COPIES, (table) => table !== 'outbox_events');
     },
     async expire(now) {
       return expire(sqlDate(now));
@@ -237,23 +256,39 @@ export function sqliteBaseline(file: string, ledgerFile: string): Baseline {
   };
 }
 
+/** Where a bench's raw baselines live: beside the ledger it started. */
+export interface BesideLedger {
+  config: PlatformConfig;
+  kind: 'mysql' | 'sqlite';
+  mysqlUrl: string;
+  prefix: string;
+  dataDir: string;
+}
+
 /**
- * The raw baseline beside the ledger a bench started: on MySQL in the ledger's own database
- * (`<prefix>_ledger` on `mysqlUrl`), on SQLite in a file of `dataDir` attached to the ledger's.
+ * Opens a raw baseline beside the ledger a bench started: on MySQL in the ledger's own database
+ * (`<prefix>_ledger` on `mysqlUrl`), on SQLite in a file of `dataDir` (`file`) that can attach
+ * the ledger's.
  */
-export async function baselineBesideLedger(
-  config: PlatformConfig,
-  kind: 'mysql' | 'sqlite',
-  mysqlUrl: string,
-  prefix: string,
-  dataDir: string,
-): Promise<Baseline> {
-  if (kind === 'mysql') {
-    const url = new URL(mysqlUrl);
-    url.pathname = `/${prefix}_ledger`;
-    return mysqlBaseline(url.toString());
+export function openBesideLedger<T>(
+  place: BesideLedger,
+  file: string,
+  open: { mysql(url: string): T; sqlite(file: string, ledgerFile: string): T },
+): T {
+  if (place.kind === 'mysql') {
+    const url = new URL(place.mysqlUrl);
+    url.pathname = `/${place.prefix}_ledger`;
+    return open.mysql(url.toString());
   }
-  const target = config.database('ledger');
+  const target = place.config.database('ledger');
   if (target.kind !== 'sqlite') throw new Error('expected the ledger on SQLite');
-  return sqliteBaseline(join(dataDir, 'raw.sqlite'), target.file);
+  return open.sqlite(join(place.dataDir, file), target.file);
+}
+
+/** The minimal raw earn (and the raw expiry) beside the ledger a bench started. */
+export async function baselineBesideLedger(place: BesideLedger): Promise<Baseline> {
+  return openBesideLedger<Promise<Baseline>>(place, 'raw.sqlite', {
+    mysql: mysqlBaseline,
+    sqlite: async (file, ledgerFile) => sqliteBaseline(file, ledgerFile),
+  });
 }

@@ -4,6 +4,9 @@
  * the expiry sweep, each against a raw baseline run in the same process on the same database:
  * - earn: the minimal earn transaction in raw mysql2 (prepared statements) or raw
  *   better-sqlite3: lock the account, update the balance, insert an entry and a lot, commit;
+ *   and beside it the rows a ledger earn writes, by hand-written SQL on empty copies of the
+ *   ledger's own tables (ledger-raw-tables.ts), which splits the gap into what the ledger's
+ *   tables cost the database and what its code costs on top;
  * - expiry: the same due lots written off by hand-written set-based SQL on copies of the ledger's
  *   tables (same columns, indexes and rows): the same EXPIRE entries (INSERT … SELECT with window
  *   functions for sequence and running balance), lot moves and outbox rows, then UPDATE … JOINs
@@ -25,6 +28,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { dropMysqlDatabase, loadConfig } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 import { baselineBesideLedger, BULK_LOAD, type Baseline } from './ledger-raw';
+import { tablesBaselineBesideLedger, type TablesBaseline } from './ledger-raw-tables';
 import { benchLedgerSettings, seedLedgerMembers } from './ledger-accounts';
 import { benchExpiry } from './ledger-expiry';
 import { forDuration, median } from './stats';
@@ -63,9 +67,13 @@ async function benchOn(kind: Db): Promise<string[]> {
     console.log(text);
   };
   let raw: Baseline | null = null;
+  let rawTables: TablesBaseline | null = null;
   try {
-    raw = await baselineBesideLedger(config, kind, mysqlUrl, prefix, dataDir);
+    const place = { config, kind, mysqlUrl, prefix, dataDir };
+    raw = await baselineBesideLedger(place);
     const baseline = raw;
+    rawTables = await tablesBaselineBesideLedger(place);
+    const tables = rawTables;
 
     // 10,000 members known to the ledger (and to its member cache) and to the baseline.
     const members = Array.from({ length: ACCOUNTS }, () => randomUUID());
@@ -74,7 +82,10 @@ async function benchOn(kind: Db): Promise<string[]> {
       ds,
       (m) => app.accounts.ensure(m),
       members,
-      (part) => baseline.seedAccounts(part),
+      async (part) => {
+        await baseline.seedAccounts(part);
+        await tables.seedAccounts(part);
+      },
     );
     const pick = () => members[Math.floor(Math.random() * members.length)];
     const credit = (memberId: string) =>
@@ -90,8 +101,17 @@ async function benchOn(kind: Db): Promise<string[]> {
         'service:bench',
       );
 
-    line(['path', 'writers', 'raw tx/s', 'ledger tx/s', 'ratio', 'round trips per earn (relay included)']);
-    line(['---', '---:', '---:', '---:', '---:', '---:']);
+    line([
+      'path',
+      'writers',
+      'raw tx/s',
+      'ledger tx/s',
+      'ratio',
+      "raw on the ledger's tables tx/s",
+      'ledger ÷ that',
+      'round trips per earn (relay included)',
+    ]);
+    line(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']);
     const scenarios = (PARTS.includes('earn') ? WRITER_COUNTS : []).flatMap((writers) => [
       { name: 'earn, 10,000 accounts', writers, member: () => pick() },
       { name: 'earn, one hot account', writers, member: () => hot },
@@ -100,11 +120,14 @@ async function benchOn(kind: Db): Promise<string[]> {
       raw: [] as number[],
       ledger: [] as number[],
       ratio: [] as number[],
+      tables: [] as number[],
+      tablesRatio: [] as number[],
       trips: [] as number[],
     }));
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [i, s] of scenarios.entries()) {
         const runRaw = () => forDuration(s.writers, SECONDS, () => baseline.earn(s.member()));
+        const runTables = () => forDuration(s.writers, SECONDS, () => tables.earn(s.member()));
         const runLedger = async () => {
           await ledger.relay.flush();
           queries.reset();
@@ -115,12 +138,16 @@ async function benchOn(kind: Db): Promise<string[]> {
           samples[i].trips.push(queries.roundTrips / r.done);
           return r;
         };
-        // Alternate which side goes first, so warm-up and drift fall on both.
-        const [a, b] =
-          round % 2 ? [await runLedger(), await runRaw()].reverse() : [await runRaw(), await runLedger()];
+        // Alternate which side goes first, so warm-up and drift fall on all three alike.
+        const [a, t, b] =
+          round % 2
+            ? [await runLedger(), await runTables(), await runRaw()].reverse()
+            : [await runRaw(), await runTables(), await runLedger()];
         samples[i].raw.push(a.rate);
         samples[i].ledger.push(b.rate);
         samples[i].ratio.push(b.rate / a.rate);
+        samples[i].tables.push(t.rate);
+        samples[i].tablesRatio.push(b.rate / t.rate);
       }
     }
     for (const [i, s] of scenarios.entries()) {
@@ -131,6 +158,8 @@ async function benchOn(kind: Db): Promise<string[]> {
         median(m.raw).toFixed(0),
         median(m.ledger).toFixed(0),
         `**${median(m.ratio).toFixed(2)}**`,
+        median(m.tables).toFixed(0),
+        median(m.tablesRatio).toFixed(2),
         median(m.trips).toFixed(1),
       ]);
     }
@@ -175,6 +204,7 @@ async function benchOn(kind: Db): Promise<string[]> {
     );
   } finally {
     await raw?.close();
+    await rawTables?.close();
     await ledger.stop();
     if (kind === 'mysql') await dropMysqlDatabase(mysqlUrl, `${prefix}_ledger`).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });

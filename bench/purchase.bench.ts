@@ -104,7 +104,7 @@ async function benchOn(kind: Db): Promise<void> {
   let raw: Baseline | null = null;
   let load: ReturnType<typeof child> | null = null;
   try {
-    raw = await baselineBesideLedger(config, kind, mysqlUrl, prefix, dataDir);
+    raw = await baselineBesideLedger({ config, kind, mysqlUrl, prefix, dataDir });
     const baseline = raw;
 
     // Seed through GraphQL: a merchant with its own rates, a budgeted campaign, members.
