@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { isUniqueViolation, StatementGuardError, Transactor, type Database } from '@loyalty/platform';
-import { openTestDatabase, testConfig } from '@loyalty/testing';
+import { onMysql, openTestDatabase, testConfig } from '@loyalty/testing';
+import { MysqlPipeline, type MysqlConnection } from '../src/db/mysql-pipeline';
 
 @Entity({ name: 'test_pipeline_accounts' })
 class AccountRow {
@@ -180,6 +181,38 @@ describe('writes held back until an answer is needed (Sql.later)', () => {
         // with errors of its own realm.
       ).rejects.toThrow(mysql ? TypeError : undefined);
     expect(await entries(id)).toBe(0);
+  });
+
+  // A guard is checked by the server; its answer is an OK packet, not a result set the server
+  // describes and the client parses (one per guarded write: a lone earn has one).
+  (onMysql() ? it : it.skip)('a guard that passes answers with an OK packet, not a result set', async () => {
+    const id = await account(5);
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      const conn = (await runner.connect()) as MysqlConnection;
+      const answers: unknown[] = [];
+      const recording: MysqlConnection = {
+        execute: (sql, params, cb) => conn.execute(sql, params, cb),
+        query: (sql, cb) =>
+          conn.query(sql, (err, result) => {
+            answers.push(result);
+            cb(err, result);
+          }),
+        format: (sql, values) => conn.format(sql, values),
+      };
+      const pipeline = new MysqlPipeline(recording, db.queries);
+      pipeline.hold('START TRANSACTION', []);
+      pipeline.hold(CREDIT, [1, id, 1], { expect: 1 });
+      await pipeline.send('COMMIT', [], false);
+      // START TRANSACTION, the guard's reset, the write, its guard, COMMIT: no rows among them.
+      expect(answers).toHaveLength(1);
+      const results = answers[0] as unknown[];
+      expect(results).toHaveLength(5);
+      expect(results.filter((r) => Array.isArray(r))).toEqual([]);
+    } finally {
+      await runner.release();
+    }
+    expect(await balance(id)).toBe(6);
   });
 
   it('group commit: a work whose held write fails fails alone; the others of its batch commit', async () => {

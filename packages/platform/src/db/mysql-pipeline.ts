@@ -69,7 +69,11 @@ const BEGIN = /^(SET TRANSACTION ISOLATION LEVEL|START TRANSACTION)/i;
  * The server runs a multi-statement text in order and stops at the first error, so a write that
  * fails stops everything after it, `COMMIT` included; the transaction is then rolled back.
  * Matched-row checks that used to be read from a statement's answer run in the database as
- * guards: `SELECT IF(ROW_COUNT() = n, …, <a subquery of two rows>)` fails the text right there.
+ * guards: `SET @loyalty_guard = IF(ROW_COUNT() = n, <its id>, <a subquery of two rows>)` fails the
+ * text right there. A `SET`, not a `SELECT`: it answers with an OK packet instead of a result set
+ * for the server to describe and the client to parse (a lone earn has one guard), and it avoids
+ * assigning a variable inside an expression, which MySQL 8 deprecates. Not `DO`: it turns the
+ * subquery's error into a warning and the text runs on.
  * Values are escaped by mysql2's `format` (the escaping its `query` uses), so the connection must
  * allow multiple statements; no SQL here is ever built from input by concatenation.
  */
@@ -169,7 +173,7 @@ export class MysqlPipeline {
       parts.push(h.text);
       if (h.guard) {
         parts.push(
-          `SELECT IF(ROW_COUNT() = ${h.guard.options.expect}, @loyalty_guard := ${h.guard.id}, (SELECT 1 UNION ALL SELECT 1))`,
+          `SET @loyalty_guard = IF(ROW_COUNT() = ${h.guard.options.expect}, ${h.guard.id}, (SELECT 1 UNION ALL SELECT 1))`,
         );
       }
     }
