@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { requestScope, type PlatformConfig } from '@loyalty/platform';
 import { testConfig, useService } from '@loyalty/testing';
+import { EntryType } from '../src/entries/entry.entity';
+import { MemberPosting } from '../src/ledger/posting';
 import { ledgerService } from '../src/service';
 
 /** A ledger started for a suite, with earns of 10 points and members it knows. */
 function ledgerFor(config: PlatformConfig) {
   const running = useService(ledgerService, config);
-  const earn = (memberId: string, key = randomUUID()) =>
+  const earn = (memberId: string, key = randomUUID(), kind = 'REGULAR') =>
     running().app.ledger.credits.credit(
-      { idempotencyKey: key, memberId, kind: 'REGULAR', points: 10, reason: 'count', merchantId: 'shop' },
+      { idempotencyKey: key, memberId, kind, points: 10, reason: 'count', merchantId: 'shop' },
       'service:test',
     );
   const members = async (n: number) => {
@@ -104,6 +106,49 @@ describe('SQL statements per earn (real database)', () => {
       await holder.release();
     }
     expect(queries.statements.some((s) => /^UPDATE|INTO `ledger_entries`/.test(s))).toBe(false);
+  });
+
+  // The lock reads only the accounts a write posts to: on MySQL each is a row the server finds,
+  // locks and sends. Every write of a member locks the member's row first, so the other kinds'
+  // rows need no lock of their own.
+  (mysql ? it : it.skip)("a lone earn locks its own kind's account, not the member's others", async () => {
+    const [member] = await members(1);
+    await earn(member, randomUUID(), 'GREEN');
+    await running().relay.flush();
+    const holder = running().runtime.db.dataSource.createQueryRunner();
+    await holder.startTransaction();
+    try {
+      await holder.query(
+        "SELECT `balance` FROM `ledger_accounts` WHERE `memberId` = ? AND `kind` = 'GREEN' FOR UPDATE",
+        [member],
+      );
+      // Were the GREEN row locked by the earn too, the earn would wait for the holder: a deadline
+      // (not a pause: the earn answers at once) turns that into a failure, not a 50 s lock wait.
+      let deadline: NodeJS.Timeout | undefined;
+      const answer = await Promise.race([
+        earn(member),
+        new Promise<'still waiting'>(
+          (resolve) => (deadline = setTimeout(() => resolve('still waiting'), 5_000)),
+        ),
+      ]).finally(() => clearTimeout(deadline));
+      expect(answer).toMatchObject({ kind: 'REGULAR', balanceAfter: 10, sequence: 2 });
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+  });
+
+  it('a posting opened for one kind refuses to post another (its balance was not read)', async () => {
+    const [member] = await members(1);
+    const { runtime } = running();
+    await expect(
+      runtime.transactor.run(async (uow) => {
+        const posting = await MemberPosting.open(uow, member, new Date(), 'service:test', {
+          kinds: ['REGULAR'],
+        });
+        posting.post({ kind: 'GREEN', type: EntryType.EARN, points: 1, description: 'wrong kind' });
+      }),
+    ).rejects.toThrow(/opened for REGULAR cannot post GREEN/);
   });
 
   it('concurrent earns share commits: at most 8 round trips per earn, outbox relay included', async () => {

@@ -80,6 +80,7 @@ export class CreditService {
       operation: 'credit',
       params,
       memberId,
+      kinds: [kind],
       actor,
       ref: `entry:${entryId}`,
       deferrable: true,

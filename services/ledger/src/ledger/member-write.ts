@@ -18,6 +18,8 @@ export interface MemberWrite<T> {
   /** Everything that defines the request (normalized); a replay must match it exactly. */
   params: unknown;
   memberId: string;
+  /** The point kinds the work posts, when known before it runs: the lock reads only their accounts. */
+  kinds?: readonly string[];
   actor: string;
   /** The reference `work` will return, when drawn in advance (saves a statement). */
   ref?: string;
@@ -50,6 +52,7 @@ export async function writeForMember<T>(deps: WriteDeps, write: MemberWrite<T>):
     work: async (uow) => {
       const posting = await MemberPosting.open(uow, write.memberId, deps.clock(), write.actor, {
         deferred: Boolean(write.deferrable && write.ref && uow.group),
+        kinds: write.kinds,
       });
       const done = await write.work(posting, uow);
       await posting.flush();

@@ -65,9 +65,14 @@ export async function loadEntry(m: EntityManager, ref: string): Promise<EntryRow
 }
 
 const KINDS = Object.values(PointKind);
-const KIND_LIST = KINDS.map(() => '?').join(', ');
-const OPEN = `SELECT s.\`lastSequence\`, a.\`kind\`, a.\`balance\` FROM \`ledger_members\` s LEFT JOIN \`ledger_accounts\` a ON a.\`memberId\` = s.\`memberId\` AND a.\`kind\` IN (${KIND_LIST}) WHERE s.\`memberId\` = ?`;
-const OPEN_FOR_UPDATE = `${OPEN} FOR UPDATE`;
+/**
+ * The member's stream row and the accounts of `kinds` kinds (a locking read on MySQL). Only the
+ * kinds a write posts: each account read is a row the server finds, locks and sends.
+ */
+const openSql = (kinds: number, mysql: boolean) =>
+  `SELECT s.\`lastSequence\`, a.\`kind\`, a.\`balance\` FROM \`ledger_members\` s LEFT JOIN \`ledger_accounts\` a ON a.\`memberId\` = s.\`memberId\` AND a.\`kind\` IN (${Array(kinds).fill('?').join(', ')}) WHERE s.\`memberId\` = ?${mysql ? ' FOR UPDATE' : ''}`;
+/** By number of kinds read, then MySQL (locking) or SQLite. */
+const OPEN = KINDS.map((_, i) => [openSql(i + 1, false), openSql(i + 1, true)] as const);
 const UPDATE_ACCOUNT_AND_SEQUENCE =
   'UPDATE `ledger_members` s JOIN `ledger_accounts` a ON a.`memberId` = s.`memberId` AND a.`kind` = ? ' +
   'SET s.`lastSequence` = ?, a.`balance` = a.`balance` + ?, a.`updatedAt` = ? ' +
@@ -105,6 +110,8 @@ export class MemberPosting {
     private readonly accounts: Map<string, number>,
     /** Set when the posting's rows go out with its group-commit batch. */
     private readonly batch: LedgerBatch | null,
+    /** The only kinds it may post, when it read only their accounts (null: every kind). */
+    private readonly kinds: ReadonlySet<string> | null,
   ) {}
 
   get manager(): EntityManager {
@@ -134,14 +141,16 @@ export class MemberPosting {
     memberId: string,
     now: Date,
     actor: string,
-    options: { deferred?: boolean } = {},
+    options: { deferred?: boolean; kinds?: readonly string[] } = {},
   ): Promise<MemberPosting> {
     const batch = options.deferred ? LedgerBatch.of(uow) : null;
     let state = batch ? await batch.state(memberId) : undefined;
+    // A batch keeps the member's state for its later works, whatever kinds they post: all kinds.
+    const kinds = batch || !options.kinds?.length ? KINDS : options.kinds;
     if (!state) {
       const rows = await uow.sql.rows<{ lastSequence: number; kind: string | null; balance: number | null }>(
-        uow.sql.kind === 'mysql' ? OPEN_FOR_UPDATE : OPEN,
-        [...KINDS, memberId],
+        OPEN[kinds.length - 1][uow.sql.kind === 'mysql' ? 1 : 0],
+        [...kinds, memberId],
       );
       if (rows.length === 0) throw new BadInputError(`Unknown member ${memberId}`, 'memberId');
       state = { lastSequence: Number(rows[0].lastSequence), balances: new Map() };
@@ -150,7 +159,16 @@ export class MemberPosting {
       // This posting writes directly: a batch's copy of the member would be stale.
       else LedgerBatch.peek(uow)?.forget(memberId);
     }
-    return new MemberPosting(uow, memberId, now, actor, state.lastSequence, new Map(state.balances), batch);
+    return new MemberPosting(
+      uow,
+      memberId,
+      now,
+      actor,
+      state.lastSequence,
+      new Map(state.balances),
+      batch,
+      kinds === KINDS ? null : new Set(kinds),
+    );
   }
 
   /** Current balance of a kind, including entries posted in this unit of work. */
@@ -160,6 +178,9 @@ export class MemberPosting {
 
   /** Appends an entry: next sequence, balance after; refuses overdrafts and Int overflow. */
   post(e: NewEntry): EntryRow {
+    // Its account was not read: its balance is unknown here.
+    if (this.kinds && !this.kinds.has(e.kind))
+      throw new Error(`a posting opened for ${[...this.kinds].join(', ')} cannot post ${e.kind}`);
     const after = this.balance(e.kind) + e.points;
     if (after < 0)
       throw new InsufficientPointsError(`Not enough ${e.kind} points: balance ${this.balance(e.kind)}`);
