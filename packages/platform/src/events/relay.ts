@@ -112,11 +112,15 @@ export class OutboxRelay {
     this.loop.nudge();
   }
 
-  /** Publishes everything pending; resolves when the outbox is empty (tests, shutdown). */
+  /**
+   * Publishes everything pending; resolves when the outbox is empty (tests, shutdown). In the
+   * loop's turn: a pass of the loop's own (a commit's nudge, a mark's timer) never polls beside it.
+   */
   async flush(): Promise<void> {
-    await this.loop.idle();
-    this.pollDue = true;
-    await this.drainUntilEmpty();
+    await this.loop.runExclusive(() => {
+      this.pollDue = true;
+      return this.drainUntilEmpty();
+    });
   }
 
   async stop(): Promise<void> {

@@ -72,6 +72,30 @@ export class BackgroundLoop {
       });
   }
 
+  /**
+   * Runs `work` in the loop's turn: after the pass in progress, and with no pass beside it (a
+   * nudge meanwhile runs one pass after it). Runs even when the loop is stopped. For a caller's
+   * own pass of the same work (a relay's flush), which must not race the loop's.
+   */
+  async runExclusive<T>(work: () => Promise<T>): Promise<T> {
+    // Checked and taken in one synchronous step: a nudge cannot start a pass in between.
+    while (this.running) await this.running;
+    const done = requestScope.exit(work);
+    this.running = done
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.nudge();
+        }
+      });
+    return done;
+  }
+
   /** Resolves when no pass is in progress (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
