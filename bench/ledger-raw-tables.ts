@@ -55,11 +55,10 @@ const POINTS = 10;
 const YEAR_MS = 365 * 86_400_000;
 
 /** One earn's rows, given the member's locked sequence and balance. */
-function earnRows(memberId: string, lastSequence: number, balance: number) {
+function earnRows(memberId: string, entryId: string, lastSequence: number, balance: number) {
   const now = new Date();
   const at = sqlDate(now);
   const expiresAt = sqlDate(new Date(now.getTime() + YEAR_MS));
-  const entryId = orderedUuid();
   const lotId = orderedUuid();
   const sequence = lastSequence + 1;
   const after = balance + POINTS;
@@ -116,13 +115,13 @@ async function mysqlTablesBaseline(url: string): Promise<TablesBaseline> {
     async earn(memberId) {
       const c = await pool.getConnection();
       try {
-        const ref = `entry:${orderedUuid()}`;
+        const entryId = orderedUuid();
         const [results] = await c.query(`START TRANSACTION; ${INSERT_KEY}; ${LOCK} FOR UPDATE`, [
-          ...keyRow(memberId, ref),
+          ...keyRow(memberId, `entry:${entryId}`),
           memberId,
         ]);
         const [locked] = (results as RowDataPacket[][])[2];
-        const r = earnRows(memberId, Number(locked.lastSequence), Number(locked.balance));
+        const r = earnRows(memberId, entryId, Number(locked.lastSequence), Number(locked.balance));
         await c.query(
           `${INSERT_ENTRY}; ${INSERT_LOT}; ${UPDATE_ACCOUNT}; ${UPDATE_SEQUENCE}; ${INSERT_EVENT}; COMMIT`,
           [...r.entry, ...r.lot, ...r.account, ...r.sequence, ...r.event],
@@ -149,9 +148,10 @@ function sqliteTablesBaseline(file: string, ledgerFile: string): TablesBaseline 
   const sequence = db.prepare(UPDATE_SEQUENCE);
   const event = db.prepare(INSERT_EVENT);
   const earn = db.transaction((memberId: string) => {
-    insertKey.run(...keyRow(memberId, `entry:${orderedUuid()}`));
+    const entryId = orderedUuid();
+    insertKey.run(...keyRow(memberId, `entry:${entryId}`));
     const locked = lock.get(memberId) as { lastSequence: number; balance: number };
-    const r = earnRows(memberId, locked.lastSequence, locked.balance);
+    const r = earnRows(memberId, entryId, locked.lastSequence, locked.balance);
     entry.run(...r.entry);
     lot.run(...r.lot);
     account.run(...r.account);
