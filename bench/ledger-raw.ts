@@ -190,8 +190,8 @@ export function openSqlite(file: string): SqliteDatabase {
 }
 
 /**
- * Copies tables of the ledger's SQLite file (their DDL and indexes, `raw_`-prefixed index names;
- * their rows too with `withRows`) into a baseline's own file.
+ * Copies tables of the ledger's SQLite file (their DDL and indexes, each index's name prefixed
+ * with its copy's; their rows too where `withRows`) into a baseline's own file.
  */
 export function copySqliteTables(
   db: SqliteDatabase,

@@ -53,23 +53,29 @@ export class BackgroundLoop {
       this.again = true;
       return;
     }
-    this.running = requestScope
-      .exit(() => this.options.run())
-      .then(
-        () => undefined,
-        (err: unknown) =>
-          this.options.logger.warn(
-            { err, loop: this.options.name },
-            `${this.options.name} failed; will retry`,
-          ),
-      )
-      .finally(() => {
-        this.running = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.nudge();
-        }
-      });
+    this.occupy(
+      requestScope
+        .exit(() => this.options.run())
+        .then(
+          () => undefined,
+          (err: unknown) =>
+            this.options.logger.warn(
+              { err, loop: this.options.name },
+              `${this.options.name} failed; will retry`,
+            ),
+        ),
+    );
+  }
+
+  /** Marks `pass` as the one in progress; when it ends, a nudge received meanwhile runs the next. */
+  private occupy(pass: Promise<void>): void {
+    this.running = pass.finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.nudge();
+      }
+    });
   }
 
   /**
@@ -81,18 +87,13 @@ export class BackgroundLoop {
     // Checked and taken in one synchronous step: a nudge cannot start a pass in between.
     while (this.running) await this.running;
     const done = requestScope.exit(work);
-    this.running = done
-      .then(
+    // Its failure is the caller's to handle; the loop only needs to know when it ended.
+    this.occupy(
+      done.then(
         () => undefined,
         () => undefined,
-      )
-      .finally(() => {
-        this.running = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.nudge();
-        }
-      });
+      ),
+    );
     return done;
   }
 
