@@ -19,7 +19,29 @@ function ledgerFor(config: PlatformConfig) {
     for (const id of ids) await running().app.accounts.remember(id);
     return ids;
   };
-  return { running, earn, members };
+  /**
+   * Runs `work` while another transaction holds the rows `lockSql` locks (MySQL). Were `work` to
+   * lock one of them too, it would wait for the holder: a deadline (not a pause: `work` answers at
+   * once otherwise) turns that into a failure instead of a 50 s lock wait.
+   */
+  const whileHeld = async <T>(lockSql: string, params: unknown[], work: () => Promise<T>) => {
+    const holder = running().runtime.db.dataSource.createQueryRunner();
+    await holder.startTransaction();
+    try {
+      await holder.query(lockSql, params);
+      let deadline: NodeJS.Timeout | undefined;
+      return await Promise.race([
+        work(),
+        new Promise<'still waiting'>(
+          (resolve) => (deadline = setTimeout(() => resolve('still waiting'), 5_000)),
+        ),
+      ]).finally(() => clearTimeout(deadline));
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+  };
+  return { running, earn, members, whileHeld };
 }
 
 /**
@@ -28,7 +50,7 @@ function ledgerFor(config: PlatformConfig) {
  */
 describe('SQL statements per earn (real database)', () => {
   const config = testConfig({ EXPIRY_SWEEP_INTERVAL: 'PT1H' });
-  const { running, earn, members } = ledgerFor(config);
+  const { running, earn, members, whileHeld } = ledgerFor(config);
   const mysql = Boolean(process.env.MYSQL_URL);
 
   it('one earn: key, lock, entry, lot, balance and sequence, event, in one transaction', async () => {
@@ -95,16 +117,12 @@ describe('SQL statements per earn (real database)', () => {
     }
     // MySQL sends the lock in the key's text, and the server stops at the key: the replay answers
     // while another transaction holds the member's lock (were it taken, it would wait for it).
-    const holder = running().runtime.db.dataSource.createQueryRunner();
-    await holder.startTransaction();
-    try {
-      await holder.query('SELECT `memberId` FROM `ledger_members` WHERE `memberId` = ? FOR UPDATE', [member]);
-      const again = await requestScope.run({}, () => earn(member, key));
-      expect(again.id).toBe(first.id);
-    } finally {
-      await holder.rollbackTransaction();
-      await holder.release();
-    }
+    const again = await whileHeld(
+      'SELECT `memberId` FROM `ledger_members` WHERE `memberId` = ? FOR UPDATE',
+      [member],
+      () => requestScope.run({}, () => earn(member, key)),
+    );
+    expect(again).toMatchObject({ id: first.id });
     expect(queries.statements.some((s) => /^UPDATE|INTO `ledger_entries`/.test(s))).toBe(false);
   });
 
@@ -115,27 +133,12 @@ describe('SQL statements per earn (real database)', () => {
     const [member] = await members(1);
     await earn(member, randomUUID(), 'GREEN');
     await running().relay.flush();
-    const holder = running().runtime.db.dataSource.createQueryRunner();
-    await holder.startTransaction();
-    try {
-      await holder.query(
-        "SELECT `balance` FROM `ledger_accounts` WHERE `memberId` = ? AND `kind` = 'GREEN' FOR UPDATE",
-        [member],
-      );
-      // Were the GREEN row locked by the earn too, the earn would wait for the holder: a deadline
-      // (not a pause: the earn answers at once) turns that into a failure, not a 50 s lock wait.
-      let deadline: NodeJS.Timeout | undefined;
-      const answer = await Promise.race([
-        earn(member),
-        new Promise<'still waiting'>(
-          (resolve) => (deadline = setTimeout(() => resolve('still waiting'), 5_000)),
-        ),
-      ]).finally(() => clearTimeout(deadline));
-      expect(answer).toMatchObject({ kind: 'REGULAR', balanceAfter: 10, sequence: 2 });
-    } finally {
-      await holder.rollbackTransaction();
-      await holder.release();
-    }
+    const answer = await whileHeld(
+      "SELECT `balance` FROM `ledger_accounts` WHERE `memberId` = ? AND `kind` = 'GREEN' FOR UPDATE",
+      [member],
+      () => earn(member),
+    );
+    expect(answer).toMatchObject({ kind: 'REGULAR', balanceAfter: 10, sequence: 2 });
   });
 
   it('a posting opened for one kind refuses to post another (its balance was not read)', async () => {

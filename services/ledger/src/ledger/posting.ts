@@ -111,7 +111,7 @@ export class MemberPosting {
     /** Set when the posting's rows go out with its group-commit batch. */
     private readonly batch: LedgerBatch | null,
     /** The only kinds it may post, when it read only their accounts (null: every kind). */
-    private readonly kinds: ReadonlySet<string> | null,
+    private readonly kinds: readonly string[] | null,
   ) {}
 
   get manager(): EntityManager {
@@ -167,7 +167,7 @@ export class MemberPosting {
       state.lastSequence,
       new Map(state.balances),
       batch,
-      kinds === KINDS ? null : new Set(kinds),
+      kinds === KINDS ? null : kinds,
     );
   }
 
@@ -179,8 +179,8 @@ export class MemberPosting {
   /** Appends an entry: next sequence, balance after; refuses overdrafts and Int overflow. */
   post(e: NewEntry): EntryRow {
     // Its account was not read: its balance is unknown here.
-    if (this.kinds && !this.kinds.has(e.kind))
-      throw new Error(`a posting opened for ${[...this.kinds].join(', ')} cannot post ${e.kind}`);
+    if (this.kinds && !this.kinds.includes(e.kind))
+      throw new Error(`a posting opened for ${this.kinds.join(', ')} cannot post ${e.kind}`);
     const after = this.balance(e.kind) + e.points;
     if (after < 0)
       throw new InsufficientPointsError(`Not enough ${e.kind} points: balance ${this.balance(e.kind)}`);
