@@ -13,7 +13,9 @@
  *   of balances, sequences and lots, all in one transaction (see ledger-expiry.ts: a fresh
  *   cohort of due lots per round, the outbox relay paused while either side is timed).
  * Rounds are interleaved (baseline, ledger, ledger, baseline, …) and each figure is the median
- * over rounds, so a noisy neighbour moves both sides alike.
+ * over rounds, so a noisy neighbour moves both sides alike. On MySQL the earn table is followed
+ * by what one round trip costs on the machine, back to back and after client work
+ * (round-trip.ts): the ratio at one writer moves with the second.
  *
  *   pnpm bench ledger                          # SQLite, and MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306)
  *   LEDGER_BENCH_DB=sqlite pnpm bench ledger   # one database only (sqlite | mysql)
@@ -31,6 +33,7 @@ import { baselineBesideLedger, BULK_LOAD, type Baseline } from './ledger-raw';
 import { tablesBaselineBesideLedger, type TablesBaseline } from './ledger-raw-tables';
 import { benchLedgerSettings, seedLedgerMembers } from './ledger-accounts';
 import { benchExpiry } from './ledger-expiry';
+import { roundTripCost, roundTripLine } from './round-trip';
 import { forDuration, median } from './stats';
 
 const WRITER_COUNTS = [1, 8, 32];
@@ -163,6 +166,7 @@ async function benchOn(kind: Db): Promise<string[]> {
         median(m.trips).toFixed(1),
       ]);
     }
+    if (kind === 'mysql' && PARTS.includes('earn')) console.log(roundTripLine(await roundTripCost(mysqlUrl)));
 
     if (PARTS.includes('expiry') && kind === 'mysql' && LOTS_TO_EXPIRE * EXPIRY_ROUNDS >= 1_000_000) {
       // With MariaDB's default 128 MB pool both sides of a large sweep read and write from disk,
