@@ -28,7 +28,12 @@ describe('SignInLimiter (memory)', () => {
 });
 
 (onRedis() ? describe : describe.skip)('SignInLimiter (Redis)', () => {
-  const redis = new Redis(process.env.REDIS_URL!);
+  // Connected in beforeAll: jest runs a skipped block's body too, and a client made there would
+  // connect (to localhost, without REDIS_URL) with no afterAll to close it.
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(process.env.REDIS_URL!);
+  });
   afterAll(() => redis.quit());
 
   it('shares the counts between replicas', async () => {
