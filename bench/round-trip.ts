@@ -28,12 +28,14 @@ async function perTrip(query: () => Promise<unknown>, count: number, gap: number
   return Number(process.hrtime.bigint() - started) / 1000 / count - gap;
 }
 
-/** Median round-trip times over interleaved rounds: back to back, and after client work. */
-export async function roundTripCost(
-  url: string,
-  rounds = 5,
-  count = 500,
-): Promise<{ backToBack: number; afterWork: number }> {
+/** Microseconds per round trip: back to back, and after {@link GAP_MICROS} of client work. */
+export interface RoundTripCost {
+  backToBack: number;
+  afterWork: number;
+}
+
+/** Median round-trip times over interleaved rounds. */
+export async function roundTripCost(url: string, rounds = 5, count = 500): Promise<RoundTripCost> {
   const connection = await createConnection({ uri: url });
   try {
     const query = () => connection.query('DO 0');
@@ -51,7 +53,7 @@ export async function roundTripCost(
 }
 
 /** The line the ledger bench prints. */
-export function roundTripLine(cost: { backToBack: number; afterWork: number }): string {
+export function roundTripLine(cost: RoundTripCost): string {
   return (
     `one MySQL round trip on this machine: ${cost.backToBack.toFixed(0)} µs back to back, ` +
     `${cost.afterWork.toFixed(0)} µs after ${GAP_MICROS} µs of client work (a lone ledger earn pays the second twice)`
