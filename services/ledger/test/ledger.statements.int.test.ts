@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { requestScope, type PlatformConfig } from '@loyalty/platform';
+import { requestScope, sqlDate, type PlatformConfig } from '@loyalty/platform';
 import { testConfig, useService } from '@loyalty/testing';
 import { EntryType } from '../src/entries/entry.entity';
-import { MemberPosting } from '../src/ledger/posting';
+import { MAX_POINTS } from '../src/ledger/ledger.rules';
+import { balanceChangedEvent, MemberPosting } from '../src/ledger/posting';
 import { ledgerService } from '../src/service';
 
 /** A ledger started for a suite, with earns of 10 points and members it knows. */
@@ -81,6 +82,59 @@ describe('SQL statements per earn (real database)', () => {
     // The same plus BEGIN and COMMIT: the round trips of the write itself. On MySQL two: BEGIN,
     // key and lock in one text, the writes and COMMIT in the other (Sql.later).
     expect(queries.roundTrips).toBe(mysql ? 2 : queries.total + 2);
+  });
+
+  it('a lone earn answers with the sequence and balance it stored, and its event says the same', async () => {
+    const [member] = await members(1);
+    await earn(member);
+    const entry = await earn(member);
+    const { db } = running().runtime;
+    const [stored] = (await db.dataSource.query(
+      'SELECT `sequence`, `balanceAfter` FROM `ledger_entries` WHERE `id` = ?',
+      [entry.id],
+    )) as { sequence: number; balanceAfter: number }[];
+    expect(entry).toMatchObject({ sequence: 2, balanceAfter: 20 });
+    expect(stored).toEqual({ sequence: 2, balanceAfter: 20 });
+    const [event] = (await db.dataSource.query(
+      "SELECT `payload` FROM `outbox_events` WHERE `eventKey` = ? AND `topic` = 'balance.changed' ORDER BY `position` DESC LIMIT 1",
+      [member],
+    )) as { payload: string }[];
+    expect(event.payload).toBe(JSON.stringify(balanceChangedEvent(entry).payload));
+    expect(JSON.parse(event.payload)).toMatchObject({
+      entryId: entry.id,
+      balance: 20,
+      sequence: 2,
+      delta: 10,
+    });
+  });
+
+  it('a credit to an account that does not exist yet creates it', async () => {
+    const memberId = randomUUID();
+    // A member known before accounts were created up front: its stream row only.
+    await running().runtime.db.dataSource.query(
+      'INSERT INTO `ledger_members` (`memberId`, `lastSequence`, `createdAt`) VALUES (?, 0, ?)',
+      [memberId, sqlDate(new Date())],
+    );
+    expect(await earn(memberId, randomUUID(), 'GREEN')).toMatchObject({ sequence: 1, balanceAfter: 10 });
+    expect(await earn(memberId, randomUUID(), 'GREEN')).toMatchObject({ sequence: 2, balanceAfter: 20 });
+    expect((await running().app.queries.check()).problems).toEqual([]);
+  });
+
+  it('a credit that would take a balance past MAX_POINTS is BAD_USER_INPUT and writes nothing', async () => {
+    const [member] = await members(1);
+    const credit = (points: number) =>
+      running().app.ledger.credits.credit(
+        { idempotencyKey: randomUUID(), memberId: member, kind: 'REGULAR', points, reason: 'big' },
+        'service:test',
+      );
+    await credit(MAX_POINTS - 5);
+    await expect(credit(10)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(await credit(5)).toMatchObject({ sequence: 2, balanceAfter: MAX_POINTS });
+    const [{ n }] = (await running().runtime.db.dataSource.query(
+      'SELECT COUNT(*) AS `n` FROM `ledger_entries` WHERE `memberId` = ?',
+      [member],
+    )) as { n: number | string }[];
+    expect(Number(n)).toBe(2);
   });
 
   it('earns key entries, lots and events by ids that grow with time (right-edge appends, not random pages)', async () => {
