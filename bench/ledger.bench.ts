@@ -15,7 +15,8 @@
  * Rounds are interleaved (baseline, ledger, ledger, baseline, …) and each figure is the median
  * over rounds, so a noisy neighbour moves both sides alike. On MySQL the earn table is followed
  * by what one round trip costs on the machine, back to back and after client work
- * (round-trip.ts): the ratio at one writer moves with the second.
+ * (round-trip.ts), and the SQLite one by what a commit costs per page it writes (log-frame.ts):
+ * the ratios at one writer move with them.
  *
  *   pnpm bench ledger                          # SQLite, and MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306)
  *   LEDGER_BENCH_DB=sqlite pnpm bench ledger   # one database only (sqlite | mysql)
@@ -33,6 +34,7 @@ import { baselineBesideLedger, BULK_LOAD, type Baseline } from './ledger-raw';
 import { tablesBaselineBesideLedger, type TablesBaseline } from './ledger-raw-tables';
 import { benchLedgerSettings, seedLedgerMembers } from './ledger-accounts';
 import { benchExpiry } from './ledger-expiry';
+import { logFrameCost, logFrameLine } from './log-frame';
 import { roundTripCost, roundTripLine } from './round-trip';
 import { forDuration, median } from './stats';
 
@@ -167,6 +169,7 @@ async function benchOn(kind: Db): Promise<string[]> {
       ]);
     }
     if (kind === 'mysql' && PARTS.includes('earn')) console.log(roundTripLine(await roundTripCost(mysqlUrl)));
+    if (kind === 'sqlite' && PARTS.includes('earn')) console.log(logFrameLine(logFrameCost(dataDir)));
 
     if (PARTS.includes('expiry') && kind === 'mysql' && LOTS_TO_EXPIRE * EXPIRY_ROUNDS >= 1_000_000) {
       // With MariaDB's default 128 MB pool both sides of a large sweep read and write from disk,

@@ -1,16 +1,18 @@
 /**
  * What one MySQL round trip costs on this machine, back to back and after the client has worked
  * for a while (a statement that does nothing, `DO 0`, on one connection). The second is what a
- * lone ledger earn pays for each of its two round trips: between them the process computes for
- * a few hundred microseconds, the server's thread goes idle, and waking it (and then the
- * client) costs far more on some virtual machines than on others. The raw earn's six round trips
- * go back to back. Printed beside the ledger bench's MySQL table, so a ratio at one writer can be
- * read against the machine it was measured on.
+ * lone ledger earn pays for its first text: the process computes for a few hundred microseconds
+ * before it (validation, the request's hash, the transaction's start), the server's thread goes
+ * idle, and waking it (and then the client) costs far more on some virtual machines than on
+ * others. Its second text follows about 100 µs of client work (measured by timing the
+ * pipeline's texts, docs/benchmark-log.md, 22:10 UTC), the raw earn's six go back to back.
+ * Printed beside the ledger bench's MySQL table, so a ratio at one writer can be read against
+ * the machine it was measured on.
  */
 import { createConnection } from 'mysql2/promise';
 import { median } from './stats';
 
-/** Client work between round trips, about what a lone ledger earn computes between its two. */
+/** Client work before a round trip, about what a lone ledger earn computes before its first. */
 const GAP_MICROS = 300;
 
 const spin = (micros: number) => {
@@ -56,6 +58,6 @@ export async function roundTripCost(url: string, rounds = 5, count = 500): Promi
 export function roundTripLine(cost: RoundTripCost): string {
   return (
     `one MySQL round trip on this machine: ${cost.backToBack.toFixed(0)} µs back to back, ` +
-    `${cost.afterWork.toFixed(0)} µs after ${GAP_MICROS} µs of client work (a lone ledger earn pays the second twice)`
+    `${cost.afterWork.toFixed(0)} µs after ${GAP_MICROS} µs of client work (a lone ledger earn pays the second once, then about the first)`
   );
 }
