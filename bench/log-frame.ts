@@ -4,10 +4,11 @@
  * calls (its 24-byte header, then the page); with `synchronous = NORMAL` (the ledger's and the
  * raw baselines' setting) nothing is synced. A lone ledger earn's commit writes 21 frames, the
  * minimal raw earn's 5 (`services/ledger/test/ledger.statements.int.test.ts`), so the ratio at
- * one writer moves with what a system call costs: on a virtual machine where one costs 5 µs the
- * ledger's commit alone is about 200 µs. Measured in raw better-sqlite3 on a file of its own:
- * transactions that each update one row in each of `n` tables (so their COMMIT writes `n`
- * frames), only the COMMIT timed, medians. Printed beside the ledger bench's SQLite table.
+ * one writer moves with what a system call costs: at 5 µs a frame (a Firecracker VM) the
+ * ledger's commit alone is about 110 µs, the minimal earn's 30. Measured in raw better-sqlite3
+ * on a file of its own: transactions that each update one row in each of `n` tables (so their
+ * COMMIT writes `n` frames), only the COMMIT timed, medians. Printed beside the ledger bench's
+ * SQLite table.
  */
 import { join } from 'node:path';
 import { openSqlite } from './ledger-raw';
