@@ -7,12 +7,12 @@ import { MAX_POINTS } from '../src/ledger/ledger.rules';
 import { balanceChangedEvent, MemberPosting } from '../src/ledger/posting';
 import { ledgerService } from '../src/service';
 
-/** A ledger started for a suite, with earns of 10 points and members it knows. */
+/** A ledger started for a suite, with earns (10 points unless told) and members it knows. */
 function ledgerFor(config: PlatformConfig) {
   const running = useService(ledgerService, config);
-  const earn = (memberId: string, key = randomUUID(), kind = 'REGULAR') =>
+  const earn = (memberId: string, key = randomUUID(), kind = 'REGULAR', points = 10) =>
     running().app.ledger.credits.credit(
-      { idempotencyKey: key, memberId, kind, points: 10, reason: 'count', merchantId: 'shop' },
+      { idempotencyKey: key, memberId, kind, points, reason: 'count', merchantId: 'shop' },
       'service:test',
     );
   const members = async (n: number) => {
@@ -122,11 +122,7 @@ describe('SQL statements per earn (real database)', () => {
 
   it('a credit that would take a balance past MAX_POINTS is BAD_USER_INPUT and writes nothing', async () => {
     const [member] = await members(1);
-    const credit = (points: number) =>
-      running().app.ledger.credits.credit(
-        { idempotencyKey: randomUUID(), memberId: member, kind: 'REGULAR', points, reason: 'big' },
-        'service:test',
-      );
+    const credit = (points: number) => earn(member, randomUUID(), 'REGULAR', points);
     await credit(MAX_POINTS - 5);
     await expect(credit(10)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     expect(await credit(5)).toMatchObject({ sequence: 2, balanceAfter: MAX_POINTS });
