@@ -99,7 +99,7 @@ export async function openDatabase(spec: DataSourceSpec): Promise<Database> {
         // also the inline-only optimum (pages written many times go to the file once).
         // Durability is the same. Since then 40,000 pages (160 MB of log at most): the commit
         // crossing the backstop still copies what the thread had not (a few thousand frames) and
-        // syncs both files, 15-30 ms blocked on the disk, and at 10,000 pages a lone writer
+        // syncs both files, 8-32 ms mostly blocked on the disk, and at 10,000 pages a lone writer
         // crossed it every 0.16 s, 17 % of its time (COMMITs timed by their thread's schedstat);
         // four times rarer, the earn loop ran 2,744-2,928 -> 3,175-3,392 earns/s alone and
         // 4,624-4,900 -> 5,122-5,662 at 8 writers, event-loop delay p99 28-35 -> 8-19 ms and
