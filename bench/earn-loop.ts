@@ -9,6 +9,7 @@
  *   pnpm build && node bench/dist/earn-loop.js
  *   EARN_LOOP_WRITERS=8 SQLITE_CHECKPOINT_INTERVAL=NEVER node bench/dist/earn-loop.js
  *   EARN_LOOP_WRITERS=32 EARN_LOOP_ACCOUNTS=1 node bench/dist/earn-loop.js   # one hot account
+ *   EARN_LOOP_STATEMENTS=1 node bench/dist/earn-loop.js   # SQLite: time per statement and slow COMMITs
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -20,10 +21,12 @@ import { dropMysqlDatabase, loadConfig } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 import { benchLedgerSettings, seedLedgerMembers } from './ledger-accounts';
 import { forDuration } from './stats';
+import { timeStatements, type StatementTimer } from './statement-timer';
 
 const WRITERS = Number(process.env.EARN_LOOP_WRITERS ?? 1);
 const SECONDS = Number(process.env.EARN_LOOP_SECONDS ?? 5);
 const ACCOUNTS = Number(process.env.EARN_LOOP_ACCOUNTS ?? 10_000);
+const STATEMENTS = process.env.EARN_LOOP_STATEMENTS === '1';
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earn-loop-'));
@@ -32,6 +35,13 @@ async function main(): Promise<void> {
   const ledger = await SERVICES.ledger.start({ config, port: 0 });
   const { app, runtime } = ledger;
   const ds = runtime.db.dataSource;
+  let timer: StatementTimer | null = null;
+  if (STATEMENTS && runtime.db.kind === 'sqlite') {
+    timer = timeStatements(
+      (ds.driver as unknown as { databaseConnection: Parameters<typeof timeStatements>[0] })
+        .databaseConnection,
+    );
+  }
   try {
     const members = Array.from({ length: ACCOUNTS }, () => randomUUID());
     await seedLedgerMembers(ds, (m) => app.accounts.ensure(m), members);
@@ -50,6 +60,7 @@ async function main(): Promise<void> {
         )
         .then(() => undefined);
     await forDuration(WRITERS, SECONDS, earn);
+    timer?.reset();
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const cpu = process.cpuUsage();
@@ -62,6 +73,7 @@ async function main(): Promise<void> {
     console.log(
       `${target.kind}, ${WRITERS} writer(s): ${run.rate.toFixed(0)} earns/s · CPU ${((used.user + used.system) / run.done).toFixed(0)} µs per earn · event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, longest ${(delay.max / 1e6).toFixed(0)} ms${wal}`,
     );
+    for (const line of timer?.report(run.done) ?? []) console.log(line);
   } finally {
     await ledger.stop();
     const target = config.database('ledger');
