@@ -146,7 +146,8 @@ describe('SQL statements per earn (real database)', () => {
     )) as { eventId: string }[];
     inOrder(events.map((e) => e.eventId).reverse());
     if (!mysql) {
-      // Checkpoints every 40,000 pages of log (the backstop; data-source.ts says why), not every 1,000th page's commit.
+      // The commit-side checkpoint (a backstop to the checkpoint thread) at 40,000 pages of log, not
+      // SQLite's 1,000: data-source.ts gives the measurements.
       const [pragma] = (await ds.query('PRAGMA wal_autocheckpoint')) as { wal_autocheckpoint: number }[];
       expect(pragma.wal_autocheckpoint).toBe(40_000);
     }
