@@ -21,7 +21,7 @@ import { dropMysqlDatabase, loadConfig } from '@loyalty/platform';
 import { SERVICES } from '@loyalty/launcher';
 import { benchLedgerSettings, seedLedgerMembers } from './ledger-accounts';
 import { forDuration } from './stats';
-import { timeStatements, type StatementTimer } from './statement-timer';
+import { timeStatements, type SqliteConnection, type StatementTimer } from './statement-timer';
 
 const WRITERS = Number(process.env.EARN_LOOP_WRITERS ?? 1);
 const SECONDS = Number(process.env.EARN_LOOP_SECONDS ?? 5);
@@ -38,8 +38,7 @@ async function main(): Promise<void> {
   let timer: StatementTimer | null = null;
   if (STATEMENTS && runtime.db.kind === 'sqlite') {
     timer = timeStatements(
-      (ds.driver as unknown as { databaseConnection: Parameters<typeof timeStatements>[0] })
-        .databaseConnection,
+      (ds.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection,
     );
   }
   try {

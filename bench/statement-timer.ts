@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** The part of a better-sqlite3 connection and statement used here. */
-interface Connection {
+export interface SqliteConnection {
   prepare(sql: string): Statement;
 }
 type Run = (...params: unknown[]) => unknown;
@@ -41,7 +41,7 @@ export interface StatementTimer {
 }
 
 /** Starts timing the statements `connection` runs from now on. */
-export function timeStatements(connection: Connection): StatementTimer {
+export function timeStatements(connection: SqliteConnection): StatementTimer {
   // By the statement's own text (normalized only for the report), so a call costs a look-up.
   const bySource = new Map<string, { calls: number; ms: number; commit: boolean }>();
   const slow = { count: 0, ms: 0, onCpu: 0, waiting: 0 };
