@@ -145,6 +145,46 @@ describe('command outbox and poster', () => {
     expect((await rows()).map((r) => r.status)).toEqual(['POSTED', 'POSTED', 'POSTED']);
   });
 
+  it("gathers concurrent writers' rows into the next batch call while one is in flight", async () => {
+    const peer = new FakePeer();
+    const batches: string[][] = [];
+    let entered!: () => void;
+    const firstCallEntered = new Promise<void>((resolve) => (entered = resolve));
+    let answer!: () => void;
+    const firstCallAnswered = new Promise<void>((resolve) => (answer = resolve));
+    const p = poster(peer, {
+      maxBatchCall: 3,
+      batchHandlers: {
+        CREDIT: async (rs) => {
+          batches.push(rs.map((r) => r.idempotencyKey));
+          if (batches.length === 1) {
+            entered();
+            await firstCallAnswered;
+          }
+          return Promise.all(rs.map((r) => peer.apply(r)));
+        },
+      },
+    });
+    const a = await enqueue({ key: 'a1' }, { key: 'a2' });
+    const b = await enqueue({ key: 'b1' });
+    const c = await enqueue({ key: 'c1' }, { key: 'c2' });
+    const d = await enqueue({ key: 'd1' });
+    const first = p.postRows(a);
+    await firstCallEntered;
+    // Given while the first call is in flight: held, then sent together, at most 3 a call.
+    const later = [p.postRows(b), p.postRows(c), p.postRows(d)];
+    expect(batches).toEqual([['a1', 'a2']]);
+    answer();
+    await Promise.all([first, ...later]);
+    expect(batches).toEqual([['a1', 'a2'], ['b1', 'c1', 'c2'], ['d1']]);
+    expect([...a, ...b, ...c, ...d].map((r) => [r.idempotencyKey, r.status, r.receipt])).toEqual(
+      ['a1', 'a2', 'b1', 'c1', 'c2', 'd1'].map((k) => [k, 'POSTED', `r:${k}`]),
+    );
+    expect((await rows()).map((r) => [r.idempotencyKey, r.status, r.receipt])).toEqual(
+      ['a1', 'a2', 'b1', 'c1', 'c2', 'd1'].map((k) => [k, 'POSTED', `r:${k}`]),
+    );
+  });
+
   it('leaves commands their writer posts itself to the writer, until its wait is over', async () => {
     const peer = new FakePeer();
     const p = poster(peer);

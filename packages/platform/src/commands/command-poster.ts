@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import { In, LessThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import type { Transactor } from '../db/transactor';
@@ -58,6 +59,8 @@ async function markPosted<R extends CommandRow>(
   );
 }
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 /**
  * Posts one command to the other service (with the row's idempotency key) and returns the
  * columns to record with it (e.g. the ledger entry id). A throw leaves the command owed.
@@ -84,6 +87,8 @@ export interface CommandPosterOptions<R extends CommandRow> {
    * `handlers` call per command (idempotency keys make the repeat harmless).
    */
   batchHandlers?: Record<string, (rows: R[]) => Promise<Partial<R>[]>>;
+  /** Most commands in one batch handler call (the peer's own limit per call); 50 by default. */
+  maxBatchCall?: number;
   /** How often due commands are looked for. */
   intervalMs: number;
   /** Wait after the first failure of a command, doubling per failure up to `maxBackoffMs`. */
@@ -154,9 +159,10 @@ export class CommandPoster<R extends CommandRow> {
   }
 
   /**
-   * Tries commands just committed, as written (no re-read), now: each operation's commands in
-   * one call where a batch handler exists, marked posted in one transaction. The rows are
-   * updated in place (status, result columns), so the caller can answer from them.
+   * Tries commands just committed, as written (no re-read), now: each operation's commands
+   * through its batch handler where one exists, else one call each. Concurrent callers' commands
+   * share the batch calls (see {@link CommandPoster.batcher}). The rows are updated in place
+   * (status, result columns), so the caller can answer from them.
    */
   async postRows(rows: R[]): Promise<void> {
     const pending = rows.filter((r) => r.status === 'PENDING');
@@ -165,24 +171,75 @@ export class CommandPoster<R extends CommandRow> {
     const byOperation = new Map<string, R[]>();
     for (const row of free) byOperation.set(row.operation, [...(byOperation.get(row.operation) ?? []), row]);
     for (const [operation, group] of byOperation) {
-      const batch = this.options.batchHandlers?.[operation];
-      if (!batch || group.length < 2) {
+      const batcher = this.batcher(operation);
+      if (!batcher) {
         for (const row of group) await this.attempt(row);
         continue;
       }
-      const postedAt = new Date();
-      let results: Partial<R>[];
-      try {
-        results = await batch(group);
-      } catch {
-        for (const row of group) await this.attempt(row);
-        continue;
+      const outcomes = await batcher.loadMany(group);
+      for (const [i, row] of group.entries()) {
+        // The batch call failed (or its marking did): this row alone, as the background would.
+        if (outcomes[i] instanceof Error) await this.attempt(row);
+        else Object.assign(row, outcomes[i]);
       }
-      const updates = group.map((_, i) => ({ ...results[i], postedAt, status: 'POSTED', lastError: null }));
-      await markPosted(this.options.transactor, this.options.entity, group, updates as Partial<R>[]);
-      group.forEach((row, i) => Object.assign(row, updates[i]));
     }
     for (const row of waits) await this.attempt(row);
+  }
+
+  private readonly batchers = new Map<string, DataLoader<R, Partial<R>>>();
+
+  /**
+   * The operation's batcher: commands given while the previous batch call is in flight wait
+   * for it and then go together in the next, so that under load many writers' commands cost one
+   * call and one marking statement (the peer's group commit sees them at once), while a lone
+   * writer's go at once. A failed call or marking answers each of its commands with the error.
+   */
+  private batcher(operation: string): DataLoader<R, Partial<R>> | undefined {
+    const batch = this.options.batchHandlers?.[operation];
+    if (!batch) return undefined;
+    let loader = this.batchers.get(operation);
+    if (loader) return loader;
+    let inFlight = false;
+    const next: (() => void)[] = [];
+    const release = () => {
+      inFlight = false;
+      next.shift()?.();
+    };
+    loader = new DataLoader<R, Partial<R>>(
+      async (group) => {
+        inFlight = true;
+        const rows = [...group];
+        let results: Partial<R>[];
+        const postedAt = new Date();
+        try {
+          results = await batch(rows);
+        } catch (error) {
+          return rows.map(() => asError(error));
+        } finally {
+          // The next batch's call may go while this one is marked.
+          release();
+        }
+        const updates = rows.map((_, i) => ({ ...results[i], postedAt, status: 'POSTED', lastError: null }));
+        try {
+          await markPosted(this.options.transactor, this.options.entity, rows, updates as Partial<R>[]);
+        } catch (error) {
+          return rows.map(() => asError(error));
+        }
+        return updates as Partial<R>[];
+      },
+      {
+        cache: false,
+        maxBatchSize: this.options.maxBatchCall ?? 50,
+        // The rows of one caller (given together) share a batch; a batch given while a call is in
+        // flight is held until that call is answered, gathering what comes meanwhile.
+        batchScheduleFn: (dispatch) => {
+          if (inFlight) next.push(dispatch);
+          else queueMicrotask(dispatch);
+        },
+      },
+    );
+    this.batchers.set(operation, loader);
+    return loader;
   }
 
   /**
