@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type EntityManager } from 'typeorm';
 import {
   createLogger,
   InboxEventRow,
@@ -297,6 +297,43 @@ describe.each(transports)('outbox → %s transport → idempotent consumer', (_n
     expect(await outcome('duplicate')).toBe(4);
     expect(calls).toEqual(ids(1, 2, 3, 2, 3, 4, 3, 5, 6, 7, 8));
   });
+
+  // The choice is the consumer's, whatever the transport: shown on the in-process one.
+  (useRedis ? it.skip : it)(
+    'hands a delivery of several events to handleAll, a lone one to handle; a throw of handleAll takes them one by one',
+    async () => {
+      const transport = newTransport();
+      const seen: string[] = [];
+      let refuseAll = false;
+      const effect = (manager: EntityManager, event: EventEnvelope<'member.registered'>) =>
+        manager.insert(EffectRow, { eventId: event.id, n: 300 + Number(event.payload.memberId.slice(1)) });
+      await registerConsumer(transport, new Transactor(consumer), logger, {
+        group: 'test.all',
+        topics: [Topics.memberRegistered],
+        handle: async (event, { manager }) => {
+          seen.push(`one ${event.id}`);
+          await effect(manager, event);
+        },
+        handleAll: async (events, { manager }) => {
+          seen.push(`all ${events.map((e) => e.id).join(' ')}`);
+          // Written before the throw: the rollback takes it back.
+          await effect(manager, events[0]);
+          if (refuseAll) throw new Error('not batched');
+          for (const event of events.slice(1)) await effect(manager, event);
+        },
+      });
+      const r = (n: number) => registration(`all-${n}`, `a${n}`);
+      await transport.publish([r(1)]);
+      await transport.publish([r(2), r(3)]);
+      refuseAll = true;
+      await transport.publish([r(4), r(5)]);
+      expect(seen).toEqual(['one all-1', 'all all-2 all-3', 'all all-4 all-5', 'one all-4', 'one all-5']);
+      const effects = await consumer.dataSource.getRepository(EffectRow).find({ order: { n: 'ASC' } });
+      expect(effects.filter((e) => e.n >= 300).map((e) => e.eventId)).toEqual(
+        [1, 2, 3, 4, 5].map((n) => `all-${n}`),
+      );
+    },
+  );
 
   // The check is the consumer's, whatever the transport: shown on the in-process one.
   (useRedis ? it.skip : it)(

@@ -36,6 +36,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<LedgerApp> {
     topics: [Topics.purchaseRecorded, Topics.purchaseRefunded],
     relevant: (events) => events.map((event) => greenImpact.relevant(event)),
     handle: (event, { manager, sql }) => greenImpact.record(event, manager, sql),
+    handleAll: (events, { manager, sql }) => greenImpact.recordAll(events, manager, sql),
   });
   const sweeper = new ExpirySweeper(
     runtime.transactor,

@@ -47,6 +47,7 @@ export async function createApp(runtime: ServiceRuntime): Promise<MembersApp> {
     group: 'members.tier-spend',
     topics: SPEND_TOPICS,
     handle: (event, uow) => tiers.onPurchaseEvent(event, uow),
+    handleAll: (events, uow) => tiers.onPurchaseEvents(events, uow),
   });
   const notices = new NoticeService(runtime.transactor, runtime.config.env.PROGRAMME_TIME_ZONE);
   // One inbox for every notice (T5): the causes are other services' events.

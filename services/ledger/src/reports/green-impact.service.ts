@@ -15,6 +15,39 @@ export interface GreenImpact {
 
 type PurchaseEvent = EventEnvelope<typeof Topics.purchaseRecorded | typeof Topics.purchaseRefunded>;
 
+/** A row of `ledger_green_lines`, in its columns' order. */
+type GreenLineValues = [string, string, string, number, string, number, number, Date];
+
+/** A purchase's green lines (none without a green item), its GREEN points shared among them. */
+function purchaseLines(event: EventEnvelope<typeof Topics.purchaseRecorded>): GreenLineValues[] {
+  const p = event.payload;
+  const lines = greenLines(p.green ?? []);
+  if (lines.length === 0) return [];
+  const points = p.awards.filter((a) => a.kind === PointKind.GREEN).reduce((s, a) => s + a.points, 0);
+  const at = new Date(event.occurredAt);
+  return withPoints(lines, points).map((l) => [
+    event.id,
+    p.memberId,
+    p.purchaseId,
+    p.amount,
+    l.category,
+    l.amount,
+    l.points,
+    at,
+  ]);
+}
+
+async function insertLines(sql: Sql, rows: GreenLineValues[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql.run(
+    'INSERT INTO `ledger_green_lines` (`eventId`, `memberId`, `purchaseId`, `purchaseAmount`, `category`, `amount`, `points`, `at`) VALUES ' +
+      rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
+    rows.flat(),
+    // One shape per number of lines: the usual one or two stay prepared.
+    { oneOff: rows.length > 4 },
+  );
+}
+
 /**
  * A member's green consumption: spend per green category from the campaigns service's purchase
  * and refund events (kept in `ledger_green_lines`), GREEN points from the ledger's own entries.
@@ -39,31 +72,33 @@ export class GreenImpactService {
    * ids are not read back).
    */
   async record(event: PurchaseEvent, m: EntityManager, sql: Sql): Promise<void> {
-    const at = new Date(event.occurredAt);
-    if (event.topic === Topics.purchaseRecorded) {
-      const p = event.payload;
-      const lines = greenLines(p.green ?? []);
-      if (lines.length === 0) return;
-      const points = p.awards.filter((a) => a.kind === PointKind.GREEN).reduce((s, a) => s + a.points, 0);
-      const rows = withPoints(lines, points);
-      await sql.run(
-        'INSERT INTO `ledger_green_lines` (`eventId`, `memberId`, `purchaseId`, `purchaseAmount`, `category`, `amount`, `points`, `at`) VALUES ' +
-          rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
-        rows.flatMap((l) => [
-          event.id,
-          p.memberId,
-          p.purchaseId,
-          p.amount,
-          l.category,
-          l.amount,
-          l.points,
-          at,
-        ]),
-        // One shape per number of categories: the usual one or two stay prepared.
-        { oneOff: rows.length > 4 },
-      );
-      return;
+    if (event.topic === Topics.purchaseRecorded) return insertLines(sql, purchaseLines(event));
+    return this.recordRefund(event, m);
+  }
+
+  /**
+   * {@link record} for a delivery's events in order: the lines of the purchases between two
+   * refunds in one INSERT (a refund reads the lines of the purchases before it).
+   */
+  async recordAll(events: readonly PurchaseEvent[], m: EntityManager, sql: Sql): Promise<void> {
+    let lines: GreenLineValues[] = [];
+    for (const event of events) {
+      if (event.topic === Topics.purchaseRecorded) {
+        lines.push(...purchaseLines(event));
+        continue;
+      }
+      await insertLines(sql, lines);
+      lines = [];
+      await this.recordRefund(event, m);
     }
+    await insertLines(sql, lines);
+  }
+
+  private async recordRefund(
+    event: EventEnvelope<typeof Topics.purchaseRefunded>,
+    m: EntityManager,
+  ): Promise<void> {
+    const at = new Date(event.occurredAt);
     const r = event.payload;
     const bought = await m.findBy(GreenLineRow, { purchaseId: r.purchaseId });
     const original = bought.filter((l) => l.amount > 0);

@@ -16,8 +16,10 @@ export const SPEND_TOPICS = [Topics.purchaseRecorded, Topics.purchaseRefunded] a
 /** One of {@link SPEND_TOPICS}, typed by its topic. */
 export type SpendEvent = EventEnvelope<(typeof SPEND_TOPICS)[number]>;
 
-const INSERT_SPEND =
-  'INSERT INTO `member_spend` (`id`, `memberId`, `purchaseId`, `amount`, `occurredAt`) VALUES (?, ?, ?, ?, ?)';
+const INSERT_SPEND_ROWS = (count: number) =>
+  'INSERT INTO `member_spend` (`id`, `memberId`, `purchaseId`, `amount`, `occurredAt`) VALUES ' +
+  Array<string>(count).fill('(?, ?, ?, ?, ?)').join(', ');
+const INSERT_SPEND = INSERT_SPEND_ROWS(1);
 const INSERT_SPEND_MYSQL = INSERT_SPEND + ' ON DUPLICATE KEY UPDATE `id` = `id`';
 const INSERT_SPEND_SQLITE = INSERT_SPEND + ' ON CONFLICT (`id`) DO NOTHING';
 const WINDOW_OF_MEMBER =
@@ -29,12 +31,26 @@ const WINDOW_OF_MEMBER =
  * cross together, and no change would be announced); SQLite serialises writers already.
  */
 const WINDOW_OF_MEMBER_LOCKED = `${WINDOW_OF_MEMBER} FOR UPDATE`;
+/** The windows of several members at once ({@link WINDOW_OF_MEMBER_LOCKED}'s lock on MySQL). */
+const WINDOWS_OF_MEMBERS = (count: number, mysql: boolean) =>
+  'SELECT `memberId`, SUM(`amount`) AS `total`, MIN(`occurredAt`) AS `oldest` FROM `member_spend` ' +
+  `WHERE \`memberId\` IN (${Array<string>(count).fill('?').join(', ')}) AND \`occurredAt\` >= ? GROUP BY \`memberId\`` +
+  (mysql ? ' FOR UPDATE' : '');
+/** Members or rows a prepared statement here carries at most: each count is a shape of its own. */
+const PREPARED_SHAPES = 8;
 
 /** A member's rolling window at one moment. */
 interface WindowState {
   since: Date;
   total: number;
   oldest: Date | null;
+}
+
+/** The window once a row is added: unchanged (the same object) by a row dated before it. */
+function added(window: WindowState, amount: number, occurredAt: Date): WindowState {
+  if (occurredAt < window.since) return window;
+  const oldest = window.oldest && window.oldest < occurredAt ? window.oldest : occurredAt;
+  return { since: window.since, total: window.total + amount, oldest };
 }
 
 /** Tiers derived from spending learnt through purchase events; computed when read, never stale. */
@@ -45,6 +61,76 @@ export class TierService {
   async onPurchaseEvent(event: SpendEvent, uow: UnitOfWork): Promise<void> {
     if (event.topic === Topics.purchaseRecorded) await this.recordPurchase(event, uow);
     else await this.recordRefund(event, uow);
+  }
+
+  /**
+   * Consumer of a delivery's events, with the effect of {@link onPurchaseEvent} on each in order:
+   * the purchases between two refunds in one read of their members' windows and one insert of
+   * their rows, the windows then moved in memory event by event (what a read after each insert
+   * would have found). The insert has no "ignore": a purchase seen before (not expected: one event
+   * per purchase, and the inbox stops a redelivery) fails it, and the events are taken one by one.
+   */
+  async onPurchaseEvents(events: readonly SpendEvent[], uow: UnitOfWork): Promise<void> {
+    let run: EventEnvelope<typeof Topics.purchaseRecorded>[] = [];
+    for (const event of events) {
+      if (event.topic === Topics.purchaseRecorded) {
+        run.push(event);
+        continue;
+      }
+      await this.recordPurchases(run, uow);
+      run = [];
+      await this.recordRefund(event, uow);
+    }
+    await this.recordPurchases(run, uow);
+  }
+
+  private async recordPurchases(
+    events: readonly EventEnvelope<typeof Topics.purchaseRecorded>[],
+    uow: UnitOfWork,
+  ): Promise<void> {
+    if (events.length === 0) return;
+    if (events.length === 1) return this.recordPurchase(events[0], uow);
+    const windows = await this.windowsOf(uow.sql, [...new Set(events.map((e) => e.payload.memberId))]);
+    await uow.sql.run(
+      INSERT_SPEND_ROWS(events.length),
+      events.flatMap(({ payload: p }) => [
+        `purchase:${p.purchaseId}`,
+        p.memberId,
+        p.purchaseId,
+        p.amount,
+        new Date(p.occurredAt),
+      ]),
+      { oneOff: events.length > PREPARED_SHAPES },
+    );
+    for (const { payload: p } of events) {
+      const before = windows.get(p.memberId)!;
+      const occurredAt = new Date(p.occurredAt);
+      await this.announce(uow, p.memberId, before, p.amount, occurredAt);
+      windows.set(p.memberId, added(before, p.amount, occurredAt));
+    }
+  }
+
+  /** {@link windowOf} for several members, in one statement. */
+  private async windowsOf(
+    sql: Sql,
+    memberIds: string[],
+    now = new Date(),
+  ): Promise<Map<string, WindowState>> {
+    const since = new Date(now.getTime() - TIER_WINDOW_DAYS * 86_400_000);
+    const rows = await sql.rows<{
+      memberId: string;
+      total: string | number | null;
+      oldest: string | Date | null;
+    }>(WINDOWS_OF_MEMBERS(memberIds.length, sql.kind === 'mysql'), [...memberIds, since], {
+      oneOff: memberIds.length > PREPARED_SHAPES,
+    });
+    const found = new Map(rows.map((r) => [r.memberId, r]));
+    return new Map(
+      memberIds.map((id) => {
+        const row = found.get(id);
+        return [id, { since, total: Number(row?.total ?? 0), oldest: dateFromSql(row?.oldest ?? null) }];
+      }),
+    );
   }
 
   private async recordPurchase(
@@ -86,11 +172,10 @@ export class TierService {
     amount: number,
     occurredAt: Date,
   ): Promise<void> {
-    // A row dated before the window never counts (nor does it move the window's oldest).
-    if (occurredAt < before.since) return;
+    const after = added(before, amount, occurredAt);
+    if (after === before) return;
     const was = standingFor(before.total, before.oldest);
-    const oldest = before.oldest && before.oldest < occurredAt ? before.oldest : occurredAt;
-    const now = standingFor(before.total + amount, oldest);
+    const now = standingFor(after.total, after.oldest);
     if (was.tier === now.tier && was.heldUntil?.getTime() === now.heldUntil?.getTime()) return;
     await uow.publish({
       topic: Topics.memberTierChanged,
