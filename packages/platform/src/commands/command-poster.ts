@@ -1,65 +1,10 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import { In, LessThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import type { Transactor } from '../db/transactor';
 import { BackgroundLoop, retryDelayMs } from '../service/background-loop';
+import { commandBatcher } from './command-batcher';
 import type { CommandRow } from './command.entity';
-
-/** Rows marked by one prepared statement at most (a purchase's few; beyond, sent as text). */
-const PREPARED_MARKS = 8;
-
-/**
- * Marks a batch's rows posted in one UPDATE (a column's value per row by `CASE id`), each only if
- * still PENDING, as one update per row did: a batch is answered by one call, and one statement
- * per row cost more than the call's own work. The one statement is atomic by itself, so it runs
- * in autocommit (no BEGIN and COMMIT round trips).
- */
-async function markPosted<R extends CommandRow>(
-  transactor: Transactor,
-  entity: new () => R,
-  rows: R[],
-  updates: Partial<R>[],
-): Promise<void> {
-  const meta = transactor.db.dataSource.getMetadata(entity);
-  const properties = Object.keys(updates[0] ?? {});
-  const columns = ['id', 'status', ...properties].map((p) => meta.findColumnWithPropertyName(p));
-  if (columns.some((c) => !c || c.transformer)) {
-    // Values a transformer writes are TypeORM's to convert: one update per row.
-    await transactor.run(async ({ manager }) => {
-      for (const [i, row] of rows.entries())
-        await manager.update(
-          entity,
-          { id: row.id, status: 'PENDING' } as FindOptionsWhere<R>,
-          updates[i] as never,
-        );
-    });
-    return;
-  }
-  const [id, status, ...set] = columns.map((c) => `\`${c!.databaseName}\``);
-  const ids = rows.map((r) => r.id);
-  const sets: string[] = [];
-  const params: unknown[] = [];
-  const same = (v: unknown) => (v instanceof Date ? v.getTime() : v);
-  properties.forEach((property, k) => {
-    const values = updates.map((u) => u[property as keyof R] ?? null);
-    if (values.every((v) => same(v) === same(values[0]))) {
-      sets.push(`${set[k]} = ?`);
-      params.push(values[0]);
-    } else {
-      sets.push(`${set[k]} = CASE ${id} ${values.map(() => 'WHEN ? THEN ?').join(' ')} END`);
-      values.forEach((v, i) => params.push(ids[i], v));
-    }
-  });
-  await transactor.autocommit((sql) =>
-    sql.run(
-      `UPDATE \`${meta.tableName}\` SET ${sets.join(', ')} WHERE ${id} IN (${ids.map(() => '?').join(', ')}) AND ${status} = ?`,
-      [...params, ...ids, 'PENDING'],
-      { oneOff: rows.length > PREPARED_MARKS },
-    ),
-  );
-}
-
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /**
  * Posts one command to the other service (with the row's idempotency key) and returns the
@@ -161,7 +106,7 @@ export class CommandPoster<R extends CommandRow> {
   /**
    * Tries commands just committed, as written (no re-read), now: each operation's commands
    * through its batch handler where one exists, else one call each. Concurrent callers' commands
-   * share the batch calls (see {@link CommandPoster.batcher}). The rows are updated in place
+   * share the batch calls (see {@link commandBatcher}). The rows are updated in place
    * (status, result columns), so the caller can answer from them.
    */
   async postRows(rows: R[]): Promise<void> {
@@ -188,57 +133,16 @@ export class CommandPoster<R extends CommandRow> {
 
   private readonly batchers = new Map<string, DataLoader<R, Partial<R>>>();
 
-  /**
-   * The operation's batcher: commands given while the previous batch call is in flight wait
-   * for it and then go together in the next, so that under load many writers' commands cost one
-   * call and one marking statement (the peer's group commit sees them at once), while a lone
-   * writer's go at once. A failed call or marking answers each of its commands with the error.
-   */
+  /** The operation's {@link commandBatcher}, made on first use; none without a batch handler. */
   private batcher(operation: string): DataLoader<R, Partial<R>> | undefined {
     const batch = this.options.batchHandlers?.[operation];
     if (!batch) return undefined;
     let loader = this.batchers.get(operation);
-    if (loader) return loader;
-    let inFlight = false;
-    const next: (() => void)[] = [];
-    const release = () => {
-      inFlight = false;
-      next.shift()?.();
-    };
-    loader = new DataLoader<R, Partial<R>>(
-      async (group) => {
-        inFlight = true;
-        const rows = [...group];
-        let results: Partial<R>[];
-        const postedAt = new Date();
-        try {
-          results = await batch(rows);
-        } catch (error) {
-          return rows.map(() => asError(error));
-        } finally {
-          // The next batch's call may go while this one is marked.
-          release();
-        }
-        const updates = rows.map((_, i) => ({ ...results[i], postedAt, status: 'POSTED', lastError: null }));
-        try {
-          await markPosted(this.options.transactor, this.options.entity, rows, updates as Partial<R>[]);
-        } catch (error) {
-          return rows.map(() => asError(error));
-        }
-        return updates as Partial<R>[];
-      },
-      {
-        cache: false,
-        maxBatchSize: this.options.maxBatchCall ?? 50,
-        // The rows of one caller (given together) share a batch; a batch given while a call is in
-        // flight is held until that call is answered, gathering what comes meanwhile.
-        batchScheduleFn: (dispatch) => {
-          if (inFlight) next.push(dispatch);
-          else queueMicrotask(dispatch);
-        },
-      },
-    );
-    this.batchers.set(operation, loader);
+    if (!loader) {
+      const { transactor, entity, maxBatchCall = 50 } = this.options;
+      loader = commandBatcher({ transactor, entity, batch, maxBatchCall });
+      this.batchers.set(operation, loader);
+    }
     return loader;
   }
 
