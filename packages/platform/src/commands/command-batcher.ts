@@ -99,13 +99,15 @@ export function commandBatcher<R extends CommandRow>(
         // The next batch's call may go while this one is marked.
         release();
       }
-      const updates = rows.map((_, i) => ({ ...results[i], postedAt, status: 'POSTED', lastError: null }));
+      const updates = rows.map(
+        (_, i) => ({ ...results[i], postedAt, status: 'POSTED', lastError: null }) as Partial<R>,
+      );
       try {
-        await markPosted(options.transactor, options.entity, rows, updates as Partial<R>[]);
+        await markPosted(options.transactor, options.entity, rows, updates);
       } catch (error) {
         return rows.map(() => asError(error));
       }
-      return updates as Partial<R>[];
+      return updates;
     },
     {
       cache: false,
