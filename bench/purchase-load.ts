@@ -2,12 +2,12 @@
  * The purchase benchmark's clients (purchase.bench.ts), in a process of their own so that the
  * platform's threads do not also run the load: asked `run` with the graph's URL, a partner token,
  * the merchant, the members and how many clients for how long, it records purchases (the bench's
- * typical order: three awards) on keep-alive connections and answers with how many it did, the
- * rate, every latency and the CPU it used itself.
+ * typical order: three awards), or only previews them (`preview`), on keep-alive connections and
+ * answers with how many it did, the rate, every latency and the CPU it used itself.
  */
 import { Agent } from 'node:http';
 import { post } from './http';
-import { orderVariables, RECORD } from './purchase-order';
+import { orderVariables, PREVIEW, RECORD } from './purchase-order';
 import { forDuration } from './stats';
 
 interface RunRequest {
@@ -18,6 +18,8 @@ interface RunRequest {
   members: string[];
   clients: number;
   seconds: number;
+  /** `previewPurchase` instead of `recordPurchase`: the same request, nothing written. */
+  preview?: boolean;
 }
 
 /** The answer to `run`: purchases done, their rate, every latency (ms), errors, the CPU this process used (ms). */
@@ -46,7 +48,7 @@ async function runLoad(r: RunRequest): Promise<LoadResult> {
     const started = process.hrtime.bigint();
     const member = r.members[Math.floor(Math.random() * r.members.length)];
     const body = JSON.stringify({
-      query: RECORD,
+      query: r.preview ? PREVIEW : RECORD,
       variables: orderVariables(r.merchant, `${orderPrefix}-${++order}`, member),
     });
     const res = await post(agent, url, body, r.token);

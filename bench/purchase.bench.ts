@@ -16,6 +16,9 @@
  * CPU per purchase is this process's CPU time (all its threads) while purchases ran (relays and
  * consumers drained included) over the purchases recorded, and the clients' own beside it; it
  * moves less with the machine's load than rates do.
+ * The CPU budget (purchase-cost.ts) puts the database server's CPU (MariaDB on this machine) and
+ * a `previewPurchase` of the same order (one gateway hop, the rules evaluated, nothing written)
+ * beside it, and says what 0.25× of the raw rate leaves the platform on these cores.
  * SQL per purchase counts every statement the five data sources send while the load runs
  * (transaction control, outbox relays, ledger poster and event consumers included), divided by
  * the purchases recorded.
@@ -47,6 +50,7 @@ import { baselineBesideLedger, type Baseline } from './ledger-raw';
 // Type only: importing the module itself would start a clients' process loop here.
 import type { LoadResult } from './purchase-load';
 import { orderVariables, RECORD } from './purchase-order';
+import { CostMeter, cpuBudget } from './purchase-cost';
 import { forDuration, median } from './stats';
 
 const CLIENTS = [8, 32];
@@ -103,6 +107,7 @@ async function benchOn(kind: Db): Promise<void> {
     ask(agent, url, query, variables, token);
   let raw: Baseline | null = null;
   let load: ReturnType<typeof child> | null = null;
+  let meter: CostMeter | null = null;
   try {
     raw = await baselineBesideLedger({ config, kind, mysqlUrl, prefix, dataDir });
     const baseline = raw;
@@ -130,7 +135,7 @@ async function benchOn(kind: Db): Promise<void> {
     await load.reply('ready');
     const loader = load;
     /** `clients` concurrent purchases for `seconds`, from the clients' process. */
-    const purchases = async (clients: number, seconds: number) => {
+    const purchases = async (clients: number, seconds: number, preview = false) => {
       const r = (await loader.ask('run', {
         url: graph.url,
         token: partner,
@@ -138,6 +143,7 @@ async function benchOn(kind: Db): Promise<void> {
         members,
         clients,
         seconds,
+        preview,
       })) as unknown as LoadResult;
       if (r.failed || r.errors > 0) throw new Error(`purchases failed: ${r.failed ?? `${r.errors} errors`}`);
       return r;
@@ -165,8 +171,10 @@ async function benchOn(kind: Db): Promise<void> {
     }));
     const latencyAt = new Map<number, number[]>(CLIENTS.map((c) => [c, []]));
     const sqlPer = new Map<string, number[]>();
-    const cpuPer: number[] = [];
-    const clientCpuPer: number[] = [];
+    // Closed in `finally`, with the other handles.
+    const costs = (meter = await CostMeter.open(kind === 'mysql' ? mysqlUrl : null));
+    const previewRates: number[] = [];
+    const top = CLIENTS[CLIENTS.length - 1];
     // Where the tail comes from: the main thread's event-loop stalls and its GC pauses while
     // purchases run (a stall delays every request in flight on that thread at once).
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -185,26 +193,37 @@ async function benchOn(kind: Db): Promise<void> {
     gc.observe({ entryTypes: ['gc'] });
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [i, clients] of CLIENTS.entries()) {
-        const runRaw = () => forDuration(clients, SECONDS, () => baseline.earn(pick()));
+        const runRaw = () =>
+          costs.measure(
+            'raw',
+            clients,
+            () => forDuration(clients, SECONDS, () => baseline.earn(pick())),
+            clients === top,
+          );
         const runPurchase = async () => {
           await drain();
           const before = await counted();
-          const cpu = process.cpuUsage();
           loopDelay.reset();
           const elu = performance.eventLoopUtilization();
           const threadElu = threads.map((t) => t.eventLoopUtilization());
-          measuring = true;
-          const r = await purchases(clients, SECONDS);
-          measuring = false;
-          stalls.p99.push(loopDelay.percentile(99) / 1e6);
-          stalls.max.push(loopDelay.max / 1e6);
-          stalls.busy.push(performance.eventLoopUtilization(elu).utilization);
-          for (const [k, t] of threads.entries())
-            stalls.threads[k].push(t.eventLoopUtilization(threadElu[k]).utilization);
-          await drain();
-          const used = process.cpuUsage(cpu);
-          cpuPer.push((used.user + used.system) / 1000 / r.done);
-          clientCpuPer.push(r.cpuMs / r.done);
+          // The CPU of the drain after the rounds is the purchases' too: relays and consumers.
+          const r = await costs.measure(
+            'purchase',
+            clients,
+            async () => {
+              measuring = true;
+              const done = await purchases(clients, SECONDS);
+              measuring = false;
+              stalls.p99.push(loopDelay.percentile(99) / 1e6);
+              stalls.max.push(loopDelay.max / 1e6);
+              stalls.busy.push(performance.eventLoopUtilization(elu).utilization);
+              for (const [k, t] of threads.entries())
+                stalls.threads[k].push(t.eventLoopUtilization(threadElu[k]).utilization);
+              await drain();
+              return done;
+            },
+            clients === top,
+          );
           const after = await counted();
           for (const name of Object.keys(after)) {
             sqlPer.set(name, [...(sqlPer.get(name) ?? []), (after[name] - before[name]) / r.done]);
@@ -212,8 +231,17 @@ async function benchOn(kind: Db): Promise<void> {
           latencyAt.get(clients)?.push(...r.latencies);
           return r;
         };
+        // The same request with nothing written, at the top client count only: the part of a
+        // purchase's cost that its writes do not explain.
+        const runPreview = async () => {
+          if (clients !== top) return;
+          const r = await costs.measure('preview', clients, () => purchases(clients, SECONDS, true), true);
+          previewRates.push(r.rate);
+        };
+        if (round % 2) await runPreview();
         const [a, b] =
           round % 2 ? [await runPurchase(), await runRaw()].reverse() : [await runRaw(), await runPurchase()];
+        if (!(round % 2)) await runPreview();
         samples[i].raw.push(a.rate);
         samples[i].purchase.push(b.rate);
         samples[i].ratio.push(b.rate / a.rate);
@@ -231,9 +259,24 @@ async function benchOn(kind: Db): Promise<void> {
         `| ${clients} | ${median(samples[i].raw).toFixed(0)} | ${median(samples[i].purchase).toFixed(1)} | ${median(samples[i].ratio).toFixed(3)}× | ${median(l).toFixed(1)} | ${p99(l).toFixed(1)} |`,
       );
     }
+    const cost = costs.cost('purchase');
     console.log(
-      `\nCPU per purchase: ${median(cpuPer).toFixed(1)} ms in the platform (this process, all threads: gateway, five subgraphs, relays, consumers), ${median(clientCpuPer).toFixed(1)} ms in the clients' process`,
+      `\nCPU per purchase: ${cost.here.toFixed(1)} ms in the platform (this process, all threads: gateway, five subgraphs, relays, consumers), ${cost.clients.toFixed(1)} ms in the clients' process${
+        cost.server === null ? '' : `, ${cost.server.toFixed(1)} ms in the database server`
+      }`,
     );
+    const topAt = CLIENTS.length - 1;
+    const budget = cpuBudget(
+      costs,
+      {
+        clients: top,
+        rawRate: median(samples[topAt].raw),
+        purchaseRate: median(samples[topAt].purchase),
+        previewRate: median(previewRates),
+      },
+      kind === 'mysql' && cost.server === null,
+    );
+    console.log(budget.join('\n'));
     const gcSorted = [...gcPauses].sort((x, y) => x - y);
     console.log(
       `\nMain thread while purchases ran: busy ${(median(stalls.busy) * 100).toFixed(0)}% of the time${
@@ -258,6 +301,7 @@ async function benchOn(kind: Db): Promise<void> {
   } finally {
     agent.destroy();
     await load?.stop();
+    await meter?.close();
     await raw?.close();
     await graph.stop();
     if (kind === 'mysql') {
