@@ -58,7 +58,7 @@ const COUNTERS = {
   updated: 'Handler_update',
   deleted: 'Handler_delete',
   'index reads': 'Handler_read_key',
-  commits: 'Handler_commit',
+  'handler commits': 'Handler_commit',
   fsyncs: 'Innodb_data_fsyncs',
 } as const;
 type Counter = keyof typeof COUNTERS;
