@@ -46,6 +46,7 @@ export * from './graphql/page-info';
 export * from './graphql/pagination';
 export * from './graphql/batch';
 export * from './graphql/subgraph-schema';
+export * from './graphql/validate-argument';
 export * from './graphql/limits';
 export * from './graphql/input-rules';
 export * from './graphql/subgraph-door';

@@ -194,3 +194,15 @@ export function sqlFor(db: Database, manager: EntityManager, pipeline: MysqlPipe
 export function sqlOnConnection(db: Database, conn: unknown): Sql {
   return db.kind === 'sqlite' ? sqliteSql(db) : mysqlSql(db, conn as MysqlConnection, null);
 }
+
+/**
+ * Plain SQL on MySQL's connection pool, for statements that stand alone (autocommit reads): each
+ * runs on whichever pooled connection is free and goes back at once. No transaction, so two
+ * statements may see different moments.
+ */
+export function sqlOnPool(db: Database): Sql {
+  const pool = (db.dataSource.driver as unknown as { pool?: MysqlConnection }).pool;
+  if (db.kind !== 'mysql' || !pool)
+    throw new Error('sqlOnPool needs a MySQL data source without replication');
+  return mysqlSql(db, pool, null);
+}

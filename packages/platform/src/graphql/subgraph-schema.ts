@@ -5,6 +5,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { scalarsMap } from './scalars';
+import { validateArgument } from './validate-argument';
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ' +
@@ -107,7 +108,7 @@ export async function buildSubgraph(spec: SubgraphSchemaSpec): Promise<SubgraphS
     authChecker,
     scalarsMap,
     skipCheck: true,
-    validate: { forbidUnknownValues: false, whitelist: false },
+    validateFn: validateArgument,
   });
   const printed = printSchemaWithDirectives(typeGraphqlSchema);
   const cacheHints = printed.includes('@cacheControl');
