@@ -321,6 +321,45 @@ describe('campaigns through the gateway', () => {
     expect(none.purchase).toBeNull();
   });
 
+  it('previews what is left of a budget and of a member’s cap, as the purchases before it left them', async () => {
+    const shop = await merchant();
+    await ok(
+      CREATE_CAMPAIGN,
+      {
+        input: {
+          name: 'Nearly spent',
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          merchantId: shop,
+          bonusPoints: 10,
+          budget: 25,
+          perMemberCap: 15,
+        },
+      },
+      admin,
+    );
+    const [a, b, c] = await Promise.all([member(), member(), member()]);
+    const bonus = async (memberId: string) => {
+      const input = { merchantId: shop, memberId, orderId: nextOrder(), amount: 100 };
+      const lines = (await ok(PREVIEW, { input }, tokens.partner(shop))).previewPurchase as Award[];
+      return lines.find((l) => l.rule.startsWith('campaign:'))?.points ?? 0;
+    };
+    const buy = (memberId: string) =>
+      ok(RECORD, { input: { merchantId: shop, memberId, orderId: nextOrder(), amount: 100 } }, admin);
+    expect(await bonus(a)).toBe(10);
+    await buy(a);
+    // a's cap leaves 5; the budget 15.
+    expect(await bonus(a)).toBe(5);
+    expect(await bonus(c)).toBe(10);
+    await buy(b);
+    // The budget leaves 5 for anyone; a preview never gives more than a purchase would.
+    expect(await bonus(c)).toBe(5);
+    const bought = await buy(c);
+    expect(
+      (bought.recordPurchase.awards as Award[]).find((l) => l.rule.startsWith('campaign:'))?.points,
+    ).toBe(5);
+    expect(await bonus(a)).toBe(0);
+  });
+
   it('is idempotent by order id, also with 20 concurrent identical requests; a different payload is CONFLICT', async () => {
     const m = await merchant();
     const who = await member();

@@ -222,17 +222,28 @@ export async function lockBudgets(
   return campaigns.map((c) => byId.get(c.id) ?? c);
 }
 
+/** Points each campaign gave in total and to one member (per-member caps), by campaign id. */
+export type CampaignUsage = Map<string, { awarded: number; awardedToMember: number }>;
+
 /** Points each campaign gave in total and to one member. */
 export async function campaignUsage(
   manager: EntityManager,
   campaigns: CampaignRow[],
   memberId: string,
-): Promise<Map<string, { awarded: number; awardedToMember: number }>> {
-  const usage = new Map<string, { awarded: number; awardedToMember: number }>();
+): Promise<CampaignUsage> {
   const capped = campaigns.filter((c) => c.perMemberCap !== null).map((c) => c.id);
   const rows = capped.length
     ? await manager.findBy(CampaignUsageRow, { memberId, campaignId: In(capped) })
     : [];
+  return usageOf(campaigns, rows);
+}
+
+/** Each campaign's points given, in all and (from `rows`, one member's) to the member. */
+export function usageOf(
+  campaigns: CampaignRow[],
+  rows: readonly Pick<CampaignUsageRow, 'campaignId' | 'points'>[],
+): CampaignUsage {
+  const usage: CampaignUsage = new Map();
   const byCampaign = new Map(rows.map((r) => [r.campaignId, r.points]));
   for (const c of campaigns)
     usage.set(c.id, { awarded: c.awardedPoints, awardedToMember: byCampaign.get(c.id) ?? 0 });

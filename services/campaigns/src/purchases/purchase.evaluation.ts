@@ -2,7 +2,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
 import type { CampaignRow } from '../campaigns/campaign.entity';
 import { toRule } from '../campaigns/campaign.rules';
-import { campaignsInForce, campaignUsage, lockBudgets } from '../campaigns/campaign.service';
+import type { EntityReader, Transactor } from '@loyalty/platform';
+import type { CampaignUsageRow } from '../campaigns/campaign.entity';
+import {
+  campaignsInForce,
+  campaignUsage,
+  lockBudgets,
+  usageOf,
+  type CampaignUsage,
+} from '../campaigns/campaign.service';
 import type { MemberFacts, MerchantFacts } from '../peers/members.client';
 import type { PostingRow } from '../postings/posting.entity';
 import {
@@ -51,6 +59,67 @@ async function spendInWindow(manager: EntityManager, c: CampaignRow, memberId: s
 }
 
 /**
+ * What an evaluation reads besides the earn settings: in a purchase's transaction
+ * ({@link transactionReads}), or for a preview straight from the database ({@link previewReads}).
+ */
+export interface EvaluationReads {
+  /** The campaigns in force at `at`, when the earn settings no longer keep that moment. */
+  campaignsInForce(at: Date): Promise<CampaignRow[]>;
+  /** Whether the member has bought at the merchant before. */
+  boughtAtMerchant(memberId: string, merchantId: string): Promise<boolean>;
+  spendInWindow(campaign: CampaignRow, memberId: string): Promise<number>;
+  /** The budgeted campaigns' rows read fresh (locked, with `lock`); the others as given. */
+  freshBudgets(campaigns: CampaignRow[], lock: boolean): Promise<CampaignRow[]>;
+  usage(campaigns: CampaignRow[], memberId: string): Promise<CampaignUsage>;
+}
+
+/** Reads on the transaction's entity manager: what a purchase decides with. */
+export function transactionReads(manager: EntityManager): EvaluationReads {
+  return {
+    campaignsInForce: (at) => campaignsInForce(manager, at),
+    boughtAtMerchant: (memberId, merchantId) =>
+      manager.exists(PurchaseRow, { where: { memberId, merchantId } }),
+    spendInWindow: (c, memberId) => spendInWindow(manager, c, memberId),
+    freshBudgets: (campaigns, lock) => lockBudgets(manager, campaigns, lock),
+    usage: (campaigns, memberId) => campaignUsage(manager, campaigns, memberId),
+  };
+}
+
+/** The lean readers a preview's budgets and usage come from (the reads every preview makes). */
+export interface PreviewReaders {
+  campaigns: EntityReader<CampaignRow>;
+  usage: EntityReader<CampaignUsageRow>;
+}
+
+/**
+ * Reads for a preview: nothing is written, so no transaction; each read stands alone. A
+ * budgeted campaign's row and a capped one's usage — read on every preview that meets one —
+ * come through the lean readers (prepared, no query builder); the rarer reads as a purchase
+ * makes them.
+ */
+export function previewReads(transactor: Transactor, readers: PreviewReaders): EvaluationReads {
+  return {
+    campaignsInForce: (at) => transactor.read((m) => campaignsInForce(m, at)),
+    boughtAtMerchant: (memberId, merchantId) =>
+      transactor.read((m) => m.exists(PurchaseRow, { where: { memberId, merchantId } })),
+    spendInWindow: (c, memberId) => transactor.read((m) => spendInWindow(m, c, memberId)),
+    async freshBudgets(campaigns) {
+      const budgeted = campaigns.filter((c) => c.budget !== null).map((c) => c.id);
+      if (!budgeted.length) return campaigns;
+      const byId = new Map((await readers.campaigns.whereIn('id', budgeted)).map((c) => [c.id, c]));
+      return campaigns.map((c) => byId.get(c.id) ?? c);
+    },
+    async usage(campaigns, memberId) {
+      const capped = campaigns.filter((c) => c.perMemberCap !== null).map((c) => c.id);
+      const rows = capped.length
+        ? await readers.usage.whereIn('campaignId', capped, { where: [['memberId', '=', memberId]] })
+        : [];
+      return usageOf(campaigns, rows);
+    },
+  };
+}
+
+/**
  * How an evaluation treats shared budgets: `read` (a preview), `locked` (the budgeted campaigns'
  * rows are locked first, so the budget read is the one written; SQLite serializes transactions,
  * so there it is a plain read), `optimistic` (the budgets as given with the earn settings, not
@@ -65,7 +134,7 @@ export type BudgetMode = 'read' | 'optimistic' | 'locked';
  * `optimistic` is true when the budgets were read without a lock (see {@link BudgetMode}).
  */
 export async function evaluateAt(
-  manager: EntityManager,
+  reads: EvaluationReads,
   p: NormalizedPurchase,
   member: MemberFacts,
   merchant: MerchantFacts,
@@ -74,13 +143,11 @@ export async function evaluateAt(
   mode: BudgetMode,
   settings: EarnSettings,
 ): Promise<{ awards: EvaluatedAward[]; firstWithPlatform: boolean; optimistic: boolean }> {
-  const inForce = settings.campaigns ?? (await campaignsInForce(manager, occurredAt));
+  const inForce = settings.campaigns ?? (await reads.campaignsInForce(occurredAt));
   // Only a first-order-at-the-merchant campaign asks; a first purchase anywhere is one here too.
   const asked = inForce.some((c) => c.firstOrder === 'MERCHANT');
   const firstWithMerchant =
-    firstWithPlatform ||
-    (asked &&
-      !(await manager.exists(PurchaseRow, { where: { memberId: p.memberId, merchantId: p.merchantId } })));
+    firstWithPlatform || (asked && !(await reads.boughtAtMerchant(p.memberId, p.merchantId)));
   const facts = {
     merchantId: p.merchantId,
     merchantCategory: merchant.category,
@@ -93,7 +160,7 @@ export async function evaluateAt(
     spendBefore: new Map<string, number>(),
   };
   for (const c of inForce) {
-    if (c.spendTarget !== null) facts.spendBefore.set(c.id, await spendInWindow(manager, c, p.memberId));
+    if (c.spendTarget !== null) facts.spendBefore.set(c.id, await reads.spendInWindow(c, p.memberId));
   }
   const candidates = inForce.filter((c) => purchaseDisqualifier(toRule(c), facts) === null);
   if (mode === 'optimistic') {
@@ -101,7 +168,7 @@ export async function evaluateAt(
     // points only grow, so a stale row can only make a budget look roomier than it is, and the
     // write's conditional update (`awardedPoints + n <= budget`) then refuses and the purchase is
     // evaluated again, locked and fresh; a stale row that looks tighter goes locked at once.
-    const usage = await campaignUsage(manager, candidates, p.memberId);
+    const usage = await reads.usage(candidates, p.memberId);
     const rules = candidates.map(toRule);
     const awards = evaluatePurchase(facts, settings.rates, rules, usage);
     const unbounded = rules.map((r) => ({ ...r, budget: null }));
@@ -109,8 +176,8 @@ export async function evaluateAt(
       return { awards, firstWithPlatform, optimistic: true };
     // A budget limits this purchase: decide it under the lock.
   }
-  const campaigns = await lockBudgets(manager, candidates, mode !== 'read');
-  const usage = await campaignUsage(manager, campaigns, p.memberId);
+  const campaigns = await reads.freshBudgets(candidates, mode !== 'read');
+  const usage = await reads.usage(campaigns, p.memberId);
   return {
     awards: evaluatePurchase(facts, settings.rates, campaigns.map(toRule), usage),
     firstWithPlatform,

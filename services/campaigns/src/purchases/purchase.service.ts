@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   BadInputError,
   ConflictError,
+  EntityReader,
   isUniqueViolation,
   Topics,
   type Database,
   type Transactor,
 } from '@loyalty/platform';
+import { CampaignRow, CampaignUsageRow } from '../campaigns/campaign.entity';
 import { recordUsage } from '../campaigns/campaign.service';
 import type { EarnSettingsCache } from '../campaigns/earn-settings.cache';
 import type { MemberTierCache } from '../members/member-tier.cache';
@@ -15,7 +17,14 @@ import type { PostingRow } from '../postings/posting.entity';
 import { addPostings, postRowsSoon, type LedgerPoster, type NewPosting } from '../postings/posting.service';
 import type { EvaluatedAward } from '../rules/earn.rules';
 import { expiryOf, type TermsService } from '../terms/terms.service';
-import { awardView, evaluateAt, type EarnSettings } from './purchase.evaluation';
+import {
+  awardView,
+  evaluateAt,
+  previewReads,
+  transactionReads,
+  type EarnSettings,
+  type PreviewReaders,
+} from './purchase.evaluation';
 import type { PurchaseInput } from './purchase.input';
 import { MemberActivityRow, PurchaseRow } from './purchase.entity';
 import {
@@ -51,6 +60,8 @@ const MAX_KNOWN_MERCHANTS = 10_000;
 export class PurchaseService {
   private readonly knownMembers = new Set<string>();
   private readonly merchants = new Map<string, MerchantFacts>();
+  /** What every preview reads, without the query builder. */
+  private readonly readers: PreviewReaders & { activity: EntityReader<MemberActivityRow> };
 
   constructor(
     private readonly transactor: Transactor,
@@ -62,7 +73,13 @@ export class PurchaseService {
     private readonly limits: PurchaseLimits,
     private readonly settings: EarnSettingsCache,
     private readonly tiers: MemberTierCache,
-  ) {}
+  ) {
+    this.readers = {
+      activity: new EntityReader(transactor, MemberActivityRow),
+      campaigns: new EntityReader(transactor, CampaignRow),
+      usage: new EntityReader(transactor, CampaignUsageRow),
+    };
+  }
 
   private async settingsFor(p: NormalizedPurchase, occurredAt: Date): Promise<EarnSettings> {
     const [campaigns, rates] = await Promise.all([
@@ -115,19 +132,18 @@ export class PurchaseService {
     const validity = await this.terms.cachedValidityAt(now);
     const occurredAt = p.occurredAt ?? now;
     const settings = await this.settingsFor(p, occurredAt);
-    const { awards } = await this.transactor.read(async (manager) => {
-      const activity = await manager.findOneBy(MemberActivityRow, { memberId: p.memberId });
-      return evaluateAt(
-        manager,
-        p,
-        member,
-        merchant,
-        occurredAt,
-        (activity?.purchaseCount ?? 0) === 0,
-        'read',
-        settings,
-      );
-    });
+    // Nothing is written, so nothing is read in a transaction: each read stands alone.
+    const [activity] = await this.readers.activity.whereIn('memberId', [p.memberId]);
+    const { awards } = await evaluateAt(
+      previewReads(this.transactor, this.readers),
+      p,
+      member,
+      merchant,
+      occurredAt,
+      (activity?.purchaseCount ?? 0) === 0,
+      'read',
+      settings,
+    );
     return awards.map((a) => ({
       rule: a.ruleKey,
       kind: a.kind,
@@ -178,7 +194,7 @@ export class PurchaseService {
             // never falls): only others' count is read, under the lock just taken.
             const count = known ? 2 : await purchaseCount(sql, p.memberId);
             const { awards, firstWithPlatform } = await evaluateAt(
-              manager,
+              transactionReads(manager),
               p,
               member,
               merchant,
