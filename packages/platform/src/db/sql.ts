@@ -147,11 +147,16 @@ function checkGuard(sql: string, matched: number, options?: LaterOptions): void 
   throw options.refused?.() ?? new StatementGuardError(sql);
 }
 
-function mysqlSql(db: Database, conn: MysqlConnection, pipeline: MysqlPipeline | null): Sql {
+function mysqlSql(
+  db: Database,
+  conn: MysqlConnection,
+  pipeline: MysqlPipeline | null,
+  { prepare = true }: { prepare?: boolean } = {},
+): Sql {
   const execute = (sql: string, params: readonly unknown[], options?: RunOptions) =>
     pipeline
       ? pipeline.send(sql, bind(params), !options?.oneOff)
-      : sendAlone(conn, db.queries, sql, bind(params), !options?.oneOff);
+      : sendAlone(conn, db.queries, sql, bind(params), prepare && !options?.oneOff);
   const run = async (sql: string, params: readonly unknown[] = [], options?: RunOptions) =>
     ((await execute(sql, params, options)) as { affectedRows: number }).affectedRows;
   return {
@@ -198,11 +203,14 @@ export function sqlOnConnection(db: Database, conn: unknown): Sql {
 /**
  * Plain SQL on MySQL's connection pool, for statements that stand alone (autocommit reads): each
  * runs on whichever pooled connection is free and goes back at once. No transaction, so two
- * statements may see different moments.
+ * statements may see different moments. Sent as text, never prepared: a prepared statement lives
+ * on its connection, so every read shape (each batch size of a DataLoader, say) on every pooled
+ * connection of every service would hold one, and the server refuses past
+ * `max_prepared_stmt_count` (16,382 by default) for all its clients.
  */
 export function sqlOnPool(db: Database): Sql {
   const pool = (db.dataSource.driver as unknown as { pool?: MysqlConnection }).pool;
   if (db.kind !== 'mysql' || !pool)
     throw new Error('sqlOnPool needs a MySQL data source without replication');
-  return mysqlSql(db, pool, null);
+  return mysqlSql(db, pool, null, { prepare: false });
 }
