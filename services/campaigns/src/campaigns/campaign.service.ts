@@ -206,19 +206,28 @@ export function campaignsInForce(manager: EntityManager, at: Date): Promise<Camp
  * read fresh (the campaigns themselves may come from the cache) and, for a write on MySQL, locked
  * (in id order, so concurrent awards never deadlock; SQLite serializes transactions).
  */
-export async function lockBudgets(
+export function lockBudgets(
   manager: EntityManager,
   campaigns: CampaignRow[],
   lock = true,
 ): Promise<CampaignRow[]> {
+  return withFreshBudgets(campaigns, (ids) => {
+    const query = manager
+      .createQueryBuilder(CampaignRow, 'c')
+      .where('c.id IN (:...ids)', { ids })
+      .orderBy('c.id', 'ASC');
+    return (lock && isMysql(manager) ? forUpdate(query) : query).getMany();
+  });
+}
+
+/** The budgeted campaigns' rows as `read` gives them by id; the others as they are. */
+export async function withFreshBudgets(
+  campaigns: CampaignRow[],
+  read: (ids: string[]) => Promise<CampaignRow[]>,
+): Promise<CampaignRow[]> {
   const budgeted = campaigns.filter((c) => c.budget !== null).map((c) => c.id);
   if (!budgeted.length) return campaigns;
-  const query = manager
-    .createQueryBuilder(CampaignRow, 'c')
-    .where('c.id IN (:...ids)', { ids: budgeted })
-    .orderBy('c.id', 'ASC');
-  const fresh = await (lock && isMysql(manager) ? forUpdate(query) : query).getMany();
-  const byId = new Map(fresh.map((c) => [c.id, c]));
+  const byId = new Map((await read(budgeted)).map((c) => [c.id, c]));
   return campaigns.map((c) => byId.get(c.id) ?? c);
 }
 
@@ -226,25 +235,25 @@ export async function lockBudgets(
 export type CampaignUsage = Map<string, { awarded: number; awardedToMember: number }>;
 
 /** Points each campaign gave in total and to one member. */
-export async function campaignUsage(
+export function campaignUsage(
   manager: EntityManager,
   campaigns: CampaignRow[],
   memberId: string,
 ): Promise<CampaignUsage> {
-  const capped = campaigns.filter((c) => c.perMemberCap !== null).map((c) => c.id);
-  const rows = capped.length
-    ? await manager.findBy(CampaignUsageRow, { memberId, campaignId: In(capped) })
-    : [];
-  return usageOf(campaigns, rows);
+  return usageFrom(campaigns, (capped) =>
+    manager.findBy(CampaignUsageRow, { memberId, campaignId: In(capped) }),
+  );
 }
 
-/** Each campaign's points given, in all and (from `rows`, one member's) to the member. */
-export function usageOf(
+/** Each campaign's points given, in all and to one member (the rows `read` gives for the capped ones). */
+export async function usageFrom(
   campaigns: CampaignRow[],
-  rows: readonly Pick<CampaignUsageRow, 'campaignId' | 'points'>[],
-): CampaignUsage {
-  const usage: CampaignUsage = new Map();
+  read: (cappedIds: string[]) => Promise<readonly Pick<CampaignUsageRow, 'campaignId' | 'points'>[]>,
+): Promise<CampaignUsage> {
+  const capped = campaigns.filter((c) => c.perMemberCap !== null).map((c) => c.id);
+  const rows = capped.length ? await read(capped) : [];
   const byCampaign = new Map(rows.map((r) => [r.campaignId, r.points]));
+  const usage: CampaignUsage = new Map();
   for (const c of campaigns)
     usage.set(c.id, { awarded: c.awardedPoints, awardedToMember: byCampaign.get(c.id) ?? 0 });
   return usage;

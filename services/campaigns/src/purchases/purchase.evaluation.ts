@@ -1,14 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
-import type { CampaignRow } from '../campaigns/campaign.entity';
-import { toRule } from '../campaigns/campaign.rules';
 import type { EntityReader, Transactor } from '@loyalty/platform';
-import type { CampaignUsageRow } from '../campaigns/campaign.entity';
+import type { CampaignRow, CampaignUsageRow } from '../campaigns/campaign.entity';
+import { toRule } from '../campaigns/campaign.rules';
 import {
   campaignsInForce,
   campaignUsage,
   lockBudgets,
-  usageOf,
+  usageFrom,
+  withFreshBudgets,
   type CampaignUsage,
 } from '../campaigns/campaign.service';
 import type { MemberFacts, MerchantFacts } from '../peers/members.client';
@@ -94,8 +94,7 @@ export interface PreviewReaders {
 /**
  * Reads for a preview: nothing is written, so no transaction; each read stands alone. A
  * budgeted campaign's row and a capped one's usage — read on every preview that meets one —
- * come through the lean readers (prepared, no query builder); the rarer reads as a purchase
- * makes them.
+ * come through the lean readers (no query builder); the rarer reads as a purchase makes them.
  */
 export function previewReads(transactor: Transactor, readers: PreviewReaders): EvaluationReads {
   return {
@@ -103,19 +102,11 @@ export function previewReads(transactor: Transactor, readers: PreviewReaders): E
     boughtAtMerchant: (memberId, merchantId) =>
       transactor.read((m) => m.exists(PurchaseRow, { where: { memberId, merchantId } })),
     spendInWindow: (c, memberId) => transactor.read((m) => spendInWindow(m, c, memberId)),
-    async freshBudgets(campaigns) {
-      const budgeted = campaigns.filter((c) => c.budget !== null).map((c) => c.id);
-      if (!budgeted.length) return campaigns;
-      const byId = new Map((await readers.campaigns.whereIn('id', budgeted)).map((c) => [c.id, c]));
-      return campaigns.map((c) => byId.get(c.id) ?? c);
-    },
-    async usage(campaigns, memberId) {
-      const capped = campaigns.filter((c) => c.perMemberCap !== null).map((c) => c.id);
-      const rows = capped.length
-        ? await readers.usage.whereIn('campaignId', capped, { where: [['memberId', '=', memberId]] })
-        : [];
-      return usageOf(campaigns, rows);
-    },
+    freshBudgets: (campaigns) => withFreshBudgets(campaigns, (ids) => readers.campaigns.whereIn('id', ids)),
+    usage: (campaigns, memberId) =>
+      usageFrom(campaigns, (capped) =>
+        readers.usage.whereIn('campaignId', capped, { where: [['memberId', '=', memberId]] }),
+      ),
   };
 }
 
