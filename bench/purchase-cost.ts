@@ -7,7 +7,15 @@
  * platform once the server and the clients are paid.
  */
 import { availableParallelism } from 'node:os';
-import { perUnit, serverCounters, serverCpuReader, type ServerCounters, type Snapshot } from './server-work';
+import {
+  add,
+  difference,
+  perUnit,
+  serverCounters,
+  serverCpuReader,
+  type ServerCounters,
+  type Snapshot,
+} from './server-work';
 import { median } from './stats';
 
 /** The work the bench measures. */
@@ -30,7 +38,8 @@ interface Samples {
 /** Records what each run cost; see the module's comment. */
 export class CostMeter {
   private readonly samples = new Map<string, Samples>();
-  private readonly work = new Map<Work, { before: Snapshot; after: Snapshot; units: number }>();
+  /** The server's counters moved while each kind of work ran, summed over its runs. */
+  private readonly work = new Map<Work, { moved: Snapshot; units: number }>();
 
   private constructor(
     private readonly serverCpu: (() => number) | null,
@@ -64,11 +73,12 @@ export class CostMeter {
     s.clients.push((r.cpuMs ?? 0) / r.done);
     if (this.serverCpu && server !== undefined) s.server.push((this.serverCpu() - server) / r.done);
     if (counters && before) {
-      const after = await counters.snapshot();
-      const sum = this.work.get(work) ?? { before, after: { ...before }, units: 0 };
-      for (const k of Object.keys(after) as (keyof Snapshot)[]) sum.after[k] += after[k] - before[k];
-      sum.units += r.done;
-      this.work.set(work, sum);
+      const moved = difference(before, await counters.snapshot());
+      const sum = this.work.get(work);
+      if (sum) {
+        sum.moved = add(sum.moved, moved);
+        sum.units += r.done;
+      } else this.work.set(work, { moved, units: r.done });
     }
     return r;
   }
@@ -88,7 +98,7 @@ export class CostMeter {
   /** The server's rows, commits and fsyncs per unit of `work`, where they were counted. */
   serverWork(work: Work): string | null {
     const w = this.work.get(work);
-    return w && w.units ? perUnit(w.before, w.after, w.units) : null;
+    return w && w.units ? perUnit(w.moved, w.units) : null;
   }
 
   async close(): Promise<void> {

@@ -174,7 +174,8 @@ async function benchOn(kind: Db): Promise<void> {
     // Closed in `finally`, with the other handles.
     const costs = (meter = await CostMeter.open(kind === 'mysql' ? mysqlUrl : null));
     const previewRates: number[] = [];
-    const top = CLIENTS[CLIENTS.length - 1];
+    const topAt = CLIENTS.length - 1;
+    const top = CLIENTS[topAt];
     // Where the tail comes from: the main thread's event-loop stalls and its GC pauses while
     // purchases run (a stall delays every request in flight on that thread at once).
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -265,7 +266,6 @@ async function benchOn(kind: Db): Promise<void> {
         cost.server === null ? '' : `, ${cost.server.toFixed(1)} ms in the database server`
       }`,
     );
-    const topAt = CLIENTS.length - 1;
     const budget = cpuBudget(
       costs,
       {

@@ -82,17 +82,22 @@ export async function serverCounters(url: string): Promise<ServerCounters> {
         names,
       );
       const byName = new Map(rows.map((r) => [String(r.Variable_name), Number(r.Value)]));
-      return Object.fromEntries(
-        Object.entries(COUNTERS).map(([k, name]) => [k, byName.get(name) ?? 0]),
-      ) as Snapshot;
+      return eachCounter((k) => byName.get(COUNTERS[k]) ?? 0);
     },
     close: () => connection.end(),
   };
 }
 
-/** `after − before` per unit, as "9.1 inserted, 4.0 updated, …". */
-export function perUnit(before: Snapshot, after: Snapshot, units: number): string {
-  return (Object.keys(COUNTERS) as Counter[])
-    .map((k) => `${((after[k] - before[k]) / units).toFixed(1)} ${k}`)
-    .join(', ');
+const eachCounter = (f: (k: Counter) => number) =>
+  Object.fromEntries((Object.keys(COUNTERS) as Counter[]).map((k) => [k, f(k)])) as Snapshot;
+
+/** How far each counter moved from `before` to `after`. */
+export const difference = (before: Snapshot, after: Snapshot) => eachCounter((k) => after[k] - before[k]);
+
+/** Two movements summed. */
+export const add = (a: Snapshot, b: Snapshot) => eachCounter((k) => a[k] + b[k]);
+
+/** A movement per unit, as "9.1 inserted, 4.0 updated, …". */
+export function perUnit(moved: Snapshot, units: number): string {
+  return (Object.keys(COUNTERS) as Counter[]).map((k) => `${(moved[k] / units).toFixed(1)} ${k}`).join(', ');
 }

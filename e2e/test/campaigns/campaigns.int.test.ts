@@ -338,10 +338,10 @@ describe('campaigns through the gateway', () => {
       admin,
     );
     const [a, b, c] = await Promise.all([member(), member(), member()]);
+    const campaignPoints = (lines: Award[]) => lines.find((l) => l.rule.startsWith('campaign:'))?.points ?? 0;
     const bonus = async (memberId: string) => {
       const input = { merchantId: shop, memberId, orderId: nextOrder(), amount: 100 };
-      const lines = (await ok(PREVIEW, { input }, tokens.partner(shop))).previewPurchase as Award[];
-      return lines.find((l) => l.rule.startsWith('campaign:'))?.points ?? 0;
+      return campaignPoints((await ok(PREVIEW, { input }, tokens.partner(shop))).previewPurchase);
     };
     const buy = (memberId: string) =>
       ok(RECORD, { input: { merchantId: shop, memberId, orderId: nextOrder(), amount: 100 } }, admin);
@@ -354,9 +354,7 @@ describe('campaigns through the gateway', () => {
     // The budget leaves 5 for anyone; a preview never gives more than a purchase would.
     expect(await bonus(c)).toBe(5);
     const bought = await buy(c);
-    expect(
-      (bought.recordPurchase.awards as Award[]).find((l) => l.rule.startsWith('campaign:'))?.points,
-    ).toBe(5);
+    expect(campaignPoints(bought.recordPurchase.awards)).toBe(5);
     expect(await bonus(a)).toBe(0);
   });
 

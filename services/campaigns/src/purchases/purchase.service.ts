@@ -23,7 +23,7 @@ import {
   previewReads,
   transactionReads,
   type EarnSettings,
-  type PreviewReaders,
+  type EvaluationReads,
 } from './purchase.evaluation';
 import type { PurchaseInput } from './purchase.input';
 import { MemberActivityRow, PurchaseRow } from './purchase.entity';
@@ -61,7 +61,8 @@ export class PurchaseService {
   private readonly knownMembers = new Set<string>();
   private readonly merchants = new Map<string, MerchantFacts>();
   /** What every preview reads, without the query builder. */
-  private readonly readers: PreviewReaders & { activity: EntityReader<MemberActivityRow> };
+  private readonly activity: EntityReader<MemberActivityRow>;
+  private readonly previewReads: EvaluationReads;
 
   constructor(
     private readonly transactor: Transactor,
@@ -74,11 +75,11 @@ export class PurchaseService {
     private readonly settings: EarnSettingsCache,
     private readonly tiers: MemberTierCache,
   ) {
-    this.readers = {
-      activity: new EntityReader(transactor, MemberActivityRow),
+    this.activity = new EntityReader(transactor, MemberActivityRow);
+    this.previewReads = previewReads(transactor, {
       campaigns: new EntityReader(transactor, CampaignRow),
       usage: new EntityReader(transactor, CampaignUsageRow),
-    };
+    });
   }
 
   private async settingsFor(p: NormalizedPurchase, occurredAt: Date): Promise<EarnSettings> {
@@ -131,11 +132,13 @@ export class PurchaseService {
     const { member, merchant } = await this.facts(p);
     const validity = await this.terms.cachedValidityAt(now);
     const occurredAt = p.occurredAt ?? now;
-    const settings = await this.settingsFor(p, occurredAt);
     // Nothing is written, so nothing is read in a transaction: each read stands alone.
-    const [activity] = await this.readers.activity.whereIn('memberId', [p.memberId]);
+    const [settings, [activity]] = await Promise.all([
+      this.settingsFor(p, occurredAt),
+      this.activity.whereIn('memberId', [p.memberId]),
+    ]);
     const { awards } = await evaluateAt(
-      previewReads(this.transactor, this.readers),
+      this.previewReads,
       p,
       member,
       merchant,
