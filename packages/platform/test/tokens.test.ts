@@ -1,8 +1,7 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPrivateKey } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import {
   Authenticator,
@@ -280,11 +279,7 @@ describe('token settings', () => {
   });
 
   it('refuses a public key that is not a point of the curve at start', () => {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const bad = {
-      ...publicJwk(userKey),
-      x: (privateKey.export({ format: 'jwk' }).x as string).replace(/^./, 'A'),
-    };
+    const bad = { ...publicJwk(userKey), x: generateSigningJwk('user').x.replace(/^./, 'A') };
     expect(() =>
       loadTokenKeys(loadConfig({ AUTH_VERIFY_KEYS: JSON.stringify({ keys: [bad] }) }, {})),
     ).toThrow();

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
+import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
+import { generateJwkPair } from '@loyalty/platform';
 
 /** One signing key of the test provider. */
 export interface ProviderKey {
@@ -12,8 +13,10 @@ export interface ProviderKey {
 
 /** Makes a provider key pair (RS256 or ES256) with its public JWK. */
 export async function providerKey(kid: string, alg: 'RS256' | 'ES256'): Promise<ProviderKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
+  // Written as JWKs by the generation (generateJwkPair says why: exporting afterwards can deadlock).
+  const pair = generateJwkPair(alg);
+  const privateKey = (await importJWK(pair.privateKey as JWK, alg)) as KeyLike;
+  return { kid, alg, privateKey, jwk: { ...(pair.publicKey as JWK), kid, alg, use: 'sig' } };
 }
 
 /**

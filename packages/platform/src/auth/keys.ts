@@ -3,6 +3,7 @@ import {
   createPublicKey,
   generateKeyPairSync,
   randomBytes,
+  type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,10 +34,27 @@ export interface TokenKeys {
 /** File under `DATA_DIR` holding the generated development keys. */
 export const DEVELOPMENT_KEYS_FILE = 'auth-keys.json';
 
+/**
+ * A new key pair (ES256 on P-256, or RS256 of 2048 bits) as JWKs, written by the generation
+ * itself — never exported from the key object afterwards: on Node 20 the garbage collector may
+ * finalise the generation's job while its key is being exported, and the job's destructor then
+ * takes the key's lock that the export holds, so the thread deadlocks for good (a CI run hung on
+ * it; `generateKeyPairSync` then `export({ format: 'jwk' })` in a loop hangs within 50,000 keys,
+ * this form ran 200,000).
+ */
+export function generateJwkPair(alg: 'ES256' | 'RS256'): { publicKey: JsonWebKey; privateKey: JsonWebKey } {
+  const asJwk = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } } as const;
+  // @types/node has no overload for JWK output: the pair is plain JWK objects at run time.
+  const pair: unknown =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256', ...asJwk })
+      : generateKeyPairSync('rsa', { modulusLength: 2048, ...asJwk });
+  return pair as { publicKey: JsonWebKey; privateKey: JsonWebKey };
+}
+
 /** A new ES256 private key as a JWK, its id made of the kind, the date and random bits. */
 export function generateSigningJwk(kind: 'user' | 'service'): PrivateJwk {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = privateKey.export({ format: 'jwk' });
+  const { privateKey: jwk } = generateJwkPair('ES256');
   const kid = `${kind}-${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`;
   return privateJwkSchema.parse({ ...jwk, kid });
 }
